@@ -1,0 +1,241 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * cli - shared plumbing for the admin commands (see cli.h).
+ */
+#include "cli.h"
+
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "xalloc.h"
+
+struct db *
+cli_db(struct cli *cli)
+{
+    struct err err;
+
+    if (cli->db != NULL)
+        return cli->db;
+    err_init(&err);
+    if (db_open(cli->cfg->db_path, cli->cfg->busy_timeout_ms, &cli->db,
+                &err) == -1) {
+        cli_fail("%s", err.msg);
+        return NULL;
+    }
+    return cli->db;
+}
+
+int
+cli_fail(const char *fmt, ...)
+{
+    va_list ap;
+
+    fputs("paperboy: ", stderr);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+    return CLI_FAIL;
+}
+
+int
+cli_usage_error(const char *cmd, const char *usage, const char *fmt, ...)
+{
+    va_list ap;
+
+    fprintf(stderr, "paperboy %s: ", cmd);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fprintf(stderr, "\nusage: %s\nTry 'paperboy %s --help' for more.\n",
+            usage, cmd);
+    return CLI_USAGE;
+}
+
+int
+cli_wants_help(int argc, char **argv)
+{
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--") == 0)
+            return 0;
+        if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0)
+            return 1;
+    }
+    return 0;
+}
+
+void
+cli_table_init(struct cli_table *t, int ncols, const char **head)
+{
+    memset(t, 0, sizeof(*t));
+    t->ncols = ncols;
+    t->head = head;
+}
+
+void
+cli_table_add(struct cli_table *t, const char **row)
+{
+    if (t->nrows == t->cap) {
+        t->cap = t->cap ? t->cap * 2 : 16;
+        t->cells = xrealloc(t->cells, t->cap * (size_t)t->ncols *
+                                          sizeof(*t->cells));
+    }
+    for (int c = 0; c < t->ncols; c++)
+        t->cells[t->nrows * (size_t)t->ncols + (size_t)c] =
+            xstrdup(row[c] ? row[c] : "");
+    t->nrows++;
+}
+
+/* cli_width - display width of a UTF-8 string (code points) */
+static size_t
+cli_width(const char *s)
+{
+    size_t w = 0;
+    for (; *s; s++)
+        if (((unsigned char)*s & 0xC0) != 0x80)
+            w++;
+    return w;
+}
+
+void
+cli_table_print(struct cli_table *t, FILE *fp)
+{
+    size_t *width = xcalloc((size_t)t->ncols, sizeof(size_t));
+    int tty = isatty(fileno(fp));
+
+    for (int c = 0; c < t->ncols; c++)
+        width[c] = cli_width(t->head[c]);
+    for (size_t r = 0; r < t->nrows; r++)
+        for (int c = 0; c < t->ncols; c++) {
+            size_t w = cli_width(t->cells[r * (size_t)t->ncols + (size_t)c]);
+            if (w > width[c])
+                width[c] = w;
+        }
+    for (size_t r = 0; r <= t->nrows; r++) {
+        for (int c = 0; c < t->ncols; c++) {
+            const char *s = r == 0
+                                ? t->head[c]
+                                : t->cells[(r - 1) * (size_t)t->ncols +
+                                           (size_t)c];
+            int last = c == t->ncols - 1;
+            fputs(s, fp);
+            if (!last) {
+                size_t pad = width[c] - cli_width(s) + 2;
+                if (!tty)
+                    pad = pad < 2 ? 2 : pad;
+                for (size_t i = 0; i < pad; i++)
+                    fputc(' ', fp);
+            }
+        }
+        fputc('\n', fp);
+    }
+    free(width);
+}
+
+void
+cli_table_release(struct cli_table *t)
+{
+    for (size_t i = 0; i < t->nrows * (size_t)t->ncols; i++)
+        free(t->cells[i]);
+    free(t->cells);
+    memset(t, 0, sizeof(*t));
+}
+
+void
+cli_json_str(FILE *fp, const char *s)
+{
+    fputc('"', fp);
+    for (; s && *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c == '"' || c == '\\')
+            fprintf(fp, "\\%c", c);
+        else if (c == '\n')
+            fputs("\\n", fp);
+        else if (c == '\t')
+            fputs("\\t", fp);
+        else if (c < 0x20 || c == 0x7f)
+            fprintf(fp, "\\u%04x", c);
+        else
+            fputc(c, fp);
+    }
+    fputc('"', fp);
+}
+
+/* cli_now_ms - monotonic milliseconds */
+static int64_t
+cli_now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* cli_progress_draw - redraw the bar on stderr */
+static void
+cli_progress_draw(struct cli_progress *p)
+{
+    char bar[31];
+    size_t fill = p->total ? p->done * 30 / p->total : 0;
+
+    if (fill > 30)
+        fill = 30;
+    memset(bar, '#', fill);
+    memset(bar + fill, '-', 30 - fill);
+    bar[30] = '\0';
+    fprintf(stderr, "\r%s [%s] %zu/%zu", p->label, bar, p->done, p->total);
+    fflush(stderr);
+}
+
+void
+cli_progress_start(struct cli_progress *p, const char *label, size_t total)
+{
+    p->label = label;
+    p->total = total;
+    p->done = 0;
+    p->tty = isatty(STDERR_FILENO) && getenv("PAPERBOY_NO_PROGRESS") == NULL;
+    p->last_ms = 0;
+    if (p->tty)
+        cli_progress_draw(p);
+}
+
+void
+cli_progress_step(struct cli_progress *p, size_t done)
+{
+    int64_t now;
+
+    p->done = done;
+    if (!p->tty)
+        return;
+    now = cli_now_ms();
+    if (now - p->last_ms < 100 && done < p->total)
+        return;
+    p->last_ms = now;
+    cli_progress_draw(p);
+}
+
+void
+cli_progress_end(struct cli_progress *p)
+{
+    if (!p->tty)
+        return;
+    cli_progress_draw(p);
+    fputc('\n', stderr);
+}
+
+const char *
+cli_format_time(int64_t t, char *out, size_t size)
+{
+    time_t tt = (time_t)t;
+    struct tm tm;
+
+    if (t <= 0) {
+        snprintf(out, size, "-");
+        return out;
+    }
+    gmtime_r(&tt, &tm);
+    strftime(out, size, "%Y-%m-%d %H:%M", &tm);
+    return out;
+}

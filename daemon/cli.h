@@ -1,0 +1,88 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * cli - what every admin command shares: the loaded config, a lazily
+ * opened database, uniform errors and usage, aligned tables, JSON output
+ * helpers and a progress bar for terminals.
+ *
+ * Each command lives in its own cli_<name>.c and has the signature
+ *     int cmd_<name>(struct cli *cli, int argc, char **argv);
+ * where argv[0] is the command's own name.  It returns the exit status:
+ * CLI_OK (0), CLI_FAIL (1) or CLI_USAGE (2).  `paperboy CMD --help` is
+ * answered by the command itself, on stdout, with status 0.  Layer 4.
+ */
+#ifndef PAPERBOY_CLI_H
+#define PAPERBOY_CLI_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "config.h"
+#include "db.h"
+
+enum { CLI_OK = 0, CLI_FAIL = 1, CLI_USAGE = 2 };
+
+struct cli {
+    const char *config_path; /* -c or $PAPERBOY_CONFIG, or NULL */
+    struct config *cfg;      /* loaded and validated before the command */
+    struct db *db;           /* opened by cli_db(); closed by main */
+};
+
+/* cli_db - the database, opened (and migrated) on first use; prints the
+ * error and returns NULL on failure */
+struct db *cli_db(struct cli *cli);
+
+/* cli_fail - print "paperboy: <msg>" to stderr; returns CLI_FAIL */
+int cli_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* cli_usage_error - print "paperboy CMD: <msg>" and the usage line, then
+ * "Try 'paperboy CMD --help'"; returns CLI_USAGE */
+int cli_usage_error(const char *cmd, const char *usage, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* cli_wants_help - 1 if argv holds -h or --help before a "--" */
+int cli_wants_help(int argc, char **argv);
+
+/* A table printed with aligned columns (or TSV when stdout is no tty). */
+struct cli_table {
+    int ncols;
+    const char **head;  /* borrowed column titles */
+    char **cells;       /* owned, row-major */
+    size_t nrows, cap;
+};
+void cli_table_init(struct cli_table *t, int ncols, const char **head);
+/* cli_table_add - add one row of ncols strings (copied; NULL prints "") */
+void cli_table_add(struct cli_table *t, const char **row);
+void cli_table_print(struct cli_table *t, FILE *fp);
+void cli_table_release(struct cli_table *t);
+
+/* cli_json_str - print s as a quoted JSON string to fp */
+void cli_json_str(FILE *fp, const char *s);
+
+/* A progress bar on stderr, drawn only when stderr is a terminal. */
+struct cli_progress {
+    const char *label;
+    size_t total, done;
+    int tty;
+    int64_t last_ms; /* last redraw, to draw at most ~10 times a second */
+};
+void cli_progress_start(struct cli_progress *p, const char *label,
+                        size_t total);
+void cli_progress_step(struct cli_progress *p, size_t done);
+void cli_progress_end(struct cli_progress *p);
+
+/* cli_format_time - unix seconds as "YYYY-MM-DD HH:MM" UTC, "-" for 0 */
+const char *cli_format_time(int64_t t, char *out, size_t size);
+
+/* The commands (one file each). */
+int cmd_list(struct cli *cli, int argc, char **argv);
+int cmd_subscriber(struct cli *cli, int argc, char **argv);
+int cmd_stats(struct cli *cli, int argc, char **argv);
+int cmd_collect(struct cli *cli, int argc, char **argv);
+int cmd_papers(struct cli *cli, int argc, char **argv);
+int cmd_digest(struct cli *cli, int argc, char **argv);
+int cmd_send(struct cli *cli, int argc, char **argv);
+int cmd_outbox(struct cli *cli, int argc, char **argv);
+int cmd_serve(struct cli *cli, int argc, char **argv);
+int cmd_run(struct cli *cli, int argc, char **argv);
+int cmd_check_config(struct cli *cli, int argc, char **argv);
+
+#endif

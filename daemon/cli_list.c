@@ -1,0 +1,13 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * cli_list - placeholder until the command is written.
+ */
+#include "cli.h"
+
+int
+cmd_list(struct cli *cli, int argc, char **argv)
+{
+    (void)cli;
+    (void)argc;
+    return cli_fail("%s: not implemented yet", argv[0]);
+}

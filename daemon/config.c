@@ -1,0 +1,686 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * config - INI parsing and validation (see config.h).
+ *
+ * The keys live in one table; parsing, defaults, the dump and the checks
+ * all walk it, so a key added here is known everywhere at once.  inih
+ * splits the file; we count lines in our own reader so that every error
+ * can name its line even though Debian's inih is built without
+ * INI_HANDLER_LINENO.
+ */
+#include "config.h"
+
+#include <ctype.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <ini.h>
+
+#include "buf.h"
+#include "log.h"
+#include "str.h"
+#include "xalloc.h"
+
+#ifndef PAPERBOY_DATADIR
+#define PAPERBOY_DATADIR "/usr/share/paperboy/web"
+#endif
+
+enum config_type {
+    CT_STR,      /* any string without control characters */
+    CT_INT,      /* integer in [min,max] */
+    CT_DOUBLE,   /* number in [min,max] */
+    CT_BOOL,     /* yes/no */
+    CT_DURATION, /* 90s 15m 2h 2d */
+    CT_LISTEN,   /* host:port */
+    CT_HTTPURL,  /* http:// or https:// */
+    CT_SRCURL,   /* http:// https:// file:// */
+    CT_SMTPURL,  /* "" or smtp:// smtps:// */
+    CT_TIME,     /* HH:MM */
+    CT_TZ,       /* IANA zone name */
+    CT_STARTTLS, /* auto|require|off */
+    CT_EMPTY,    /* skip|trending */
+    CT_LEVEL,    /* error|warn|info|debug */
+    CT_SECRET,   /* a string never printed */
+};
+
+struct config_key {
+    const char *section;
+    const char *name;
+    enum config_type type;
+    size_t off;  /* offset of the field in struct config */
+    const char *def; /* default as text, parsed like file values */
+    double min, max;
+};
+
+#define F(field) offsetof(struct config, field)
+
+static const struct config_key config_keys[] = {
+    {"database", "path", CT_STR, F(db_path), "data/paperboy.db", 0, 0},
+    {"database", "busy_timeout_ms", CT_INT, F(busy_timeout_ms), "5000", 0,
+     600000},
+
+    {"web", "listen", CT_LISTEN, F(web_listen), "127.0.0.1:8080", 0, 0},
+    {"web", "base_url", CT_HTTPURL, F(base_url), "http://localhost:8080", 0,
+     0},
+    {"web", "root", CT_STR, F(web_root), "", 0, 0},
+    {"web", "secret", CT_SECRET, F(secret), "", 0, 0},
+    {"web", "secret_file", CT_STR, F(secret_file), "data/secret", 0, 0},
+    {"web", "subscribe_per_minute", CT_INT, F(subscribe_per_minute), "5", 0,
+     100000},
+    {"web", "trusted_proxies", CT_STR, F(trusted_proxies), "", 0, 0},
+    {"web", "max_connections", CT_INT, F(web_max_connections), "256", 1,
+     100000},
+    {"web", "threads", CT_INT, F(web_threads), "2", 1, 64},
+    {"web", "timeout", CT_INT, F(web_timeout), "30", 1, 3600},
+
+    {"smtp", "url", CT_SMTPURL, F(smtp_url), "", 0, 0},
+    {"smtp", "starttls", CT_STARTTLS, F(starttls), "auto", 0, 0},
+    {"smtp", "username", CT_STR, F(smtp_username), "", 0, 0},
+    {"smtp", "password", CT_SECRET, F(smtp_password), "", 0, 0},
+    {"smtp", "password_file", CT_STR, 0, "", 0, 0},
+    {"smtp", "from", CT_STR, F(smtp_from), "Paperboy <paperboy@localhost>", 0,
+     0},
+    {"smtp", "helo", CT_STR, F(smtp_helo), "localhost", 0, 0},
+    {"smtp", "connections", CT_INT, F(smtp_connections), "4", 1, 64},
+    {"smtp", "ca_file", CT_STR, F(smtp_ca_file), "", 0, 0},
+    {"smtp", "tls_verify", CT_BOOL, F(smtp_tls_verify), "yes", 0, 0},
+    {"smtp", "timeout", CT_INT, F(smtp_timeout), "60", 1, 3600},
+    {"smtp", "rate_per_second", CT_DOUBLE, F(smtp_rate), "0", 0, 100000},
+    {"smtp", "give_up_after", CT_DURATION, F(retry_give_up), "2d", 60,
+     3650.0 * 86400},
+    {"smtp", "bounce_limit_unknown_user", CT_INT, F(bounce_limit_unknown), "1",
+     1, 1000},
+    {"smtp", "bounce_limit", CT_INT, F(bounce_limit), "3", 1, 1000},
+
+    {"delivery", "maildir", CT_STR, F(maildir), "data/mail", 0, 0},
+
+    {"sources", "arxiv_rss_url", CT_SRCURL, F(arxiv_rss_url),
+     "https://rss.arxiv.org/rss/", 0, 0},
+    {"sources", "arxiv_api_url", CT_SRCURL, F(arxiv_api_url),
+     "https://export.arxiv.org/api/query", 0, 0},
+    {"sources", "hf_daily_url", CT_SRCURL, F(hf_daily_url),
+     "https://huggingface.co/api/daily_papers", 0, 0},
+    {"sources", "contact", CT_STR, F(contact), "", 0, 0},
+    {"sources", "timeout", CT_INT, F(fetch_timeout), "60", 1, 3600},
+    {"sources", "connect_timeout", CT_INT, F(fetch_connect_timeout), "15", 1,
+     600},
+    {"sources", "max_bytes", CT_INT, F(fetch_max_bytes), "33554432", 1024,
+     1073741824.0},
+    {"sources", "api_delay_ms", CT_INT, F(api_delay_ms), "3000", 3000,
+     600000},
+
+    {"schedule", "send_at", CT_TIME, F(send_at), "06:00", 0, 0},
+    {"schedule", "timezone", CT_TZ, F(timezone), "UTC", 0, 0},
+
+    {"digest", "trending_weight", CT_DOUBLE, F(trending_weight), "0.15", 0,
+     100},
+    {"digest", "title_weight", CT_DOUBLE, F(title_weight), "3.0", 0, 100},
+    {"digest", "when_empty", CT_EMPTY, F(when_empty), "skip", 0, 0},
+    {"digest", "max_papers", CT_INT, F(max_papers), "10", 1, 50},
+    {"digest", "list_address", CT_STR, F(list_address), "", 0, 0},
+
+    {"log", "level", CT_LEVEL, F(log_level), "info", 0, 0},
+};
+
+#define NKEYS (sizeof(config_keys) / sizeof(config_keys[0]))
+
+/* parse state shared with the inih callbacks */
+struct config_parse {
+    struct config *cfg;
+    const char *path;
+    FILE *fp;
+    int line;           /* line number of the line inih is handling */
+    int failed;
+    struct err *err;
+    char password_file[1024];
+    char seen[NKEYS];   /* a key given twice is an error */
+};
+
+/* config_field - address of the key's field inside cfg */
+static void *
+config_field(struct config *cfg, const struct config_key *k)
+{
+    return (char *)cfg + k->off;
+}
+
+/* config_check_url - 0 if s uses one of the allowed schemes and has more */
+static int
+config_check_url(const char *s, const char *const *schemes)
+{
+    for (; *schemes; schemes++) {
+        size_t n = strlen(*schemes);
+        if (strncmp(s, *schemes, n) == 0 && s[n] != '\0')
+            return 0;
+    }
+    return -1;
+}
+
+/* config_split_hostport - "host:port" or "[v6]:port" into parts */
+static int
+config_split_hostport(const char *s, char *host, size_t hsize, long *port)
+{
+    const char *colon;
+    size_t hlen;
+
+    if (*s == '[') {
+        const char *close = strchr(s, ']');
+        if (close == NULL || close[1] != ':')
+            return -1;
+        hlen = (size_t)(close - s - 1);
+        s++;
+        colon = close + 1;
+    } else {
+        colon = strrchr(s, ':');
+        if (colon == NULL)
+            return -1;
+        hlen = (size_t)(colon - s);
+    }
+    if (hlen == 0 || hlen >= hsize)
+        return -1;
+    memcpy(host, s, hlen);
+    host[hlen] = '\0';
+    if (str_to_long(colon + 1, 0, 65535, port) == -1)
+        return -1;
+    return 0;
+}
+
+/* config_tz_valid - IANA zone exists under /usr/share/zoneinfo */
+static int
+config_tz_valid(const char *tz)
+{
+    char path[512];
+    struct stat st;
+
+    if (strcmp(tz, "UTC") == 0 || strcmp(tz, "Etc/UTC") == 0)
+        return 1;
+    if (tz[0] == '\0' || tz[0] == '/' || strstr(tz, "..") != NULL)
+        return 0;
+    for (const char *p = tz; *p; p++)
+        if (!isalnum((unsigned char)*p) && strchr("/_-+", *p) == NULL)
+            return 0;
+    snprintf(path, sizeof(path), "/usr/share/zoneinfo/%s", tz);
+    return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+/* config_set - parse one value into its field; -1 with reason in why */
+static int
+config_set(struct config *cfg, const struct config_key *k, const char *v,
+           char *why, size_t wsize)
+{
+    static const char *const http_schemes[] = {"http://", "https://", NULL};
+    static const char *const src_schemes[] = {"http://", "https://",
+                                              "file://", NULL};
+    void *field = config_field(cfg, k);
+    long l;
+    double d;
+    int b;
+
+    if (str_has_ctl(v, strlen(v))) {
+        snprintf(why, wsize, "control characters are not allowed");
+        return -1;
+    }
+    switch (k->type) {
+    case CT_INT:
+        if (str_to_long(v, (long)k->min, (long)k->max, &l) == -1) {
+            snprintf(why, wsize, "'%s' is not a whole number from %.0f to %.0f",
+                     v, k->min, k->max);
+            return -1;
+        }
+        if (k->off == F(fetch_max_bytes))
+            *(long *)field = l;
+        else
+            *(int *)field = (int)l;
+        return 0;
+    case CT_DOUBLE:
+        if (str_to_double(v, k->min, k->max, &d) == -1) {
+            snprintf(why, wsize, "'%s' is not a number from %g to %g", v,
+                     k->min, k->max);
+            return -1;
+        }
+        *(double *)field = d;
+        return 0;
+    case CT_BOOL:
+        if (str_to_bool(v, &b) == -1) {
+            snprintf(why, wsize, "'%s' is not yes or no", v);
+            return -1;
+        }
+        *(int *)field = b;
+        return 0;
+    case CT_DURATION:
+        if (str_to_duration(v, &l) == -1 || l < (long)k->min ||
+            l > (long)k->max) {
+            snprintf(why, wsize,
+                     "'%s' is not a duration such as 90s, 15m, 2h or 2d "
+                     "(at least %.0f seconds)",
+                     v, k->min);
+            return -1;
+        }
+        *(long *)field = l;
+        return 0;
+    case CT_STARTTLS:
+        if (strcmp(v, "auto") == 0)
+            cfg->starttls = CONFIG_STARTTLS_AUTO;
+        else if (strcmp(v, "require") == 0)
+            cfg->starttls = CONFIG_STARTTLS_REQUIRE;
+        else if (strcmp(v, "off") == 0)
+            cfg->starttls = CONFIG_STARTTLS_OFF;
+        else {
+            snprintf(why, wsize, "'%s' is not one of auto, require, off", v);
+            return -1;
+        }
+        return 0;
+    case CT_EMPTY:
+        if (strcmp(v, "skip") == 0)
+            cfg->when_empty = CONFIG_EMPTY_SKIP;
+        else if (strcmp(v, "trending") == 0)
+            cfg->when_empty = CONFIG_EMPTY_TRENDING;
+        else {
+            snprintf(why, wsize, "'%s' is not one of skip, trending", v);
+            return -1;
+        }
+        return 0;
+    default:
+        break;
+    }
+
+    /* string-valued keys: check, then store a copy */
+    switch (k->type) {
+    case CT_LISTEN: {
+        char host[256];
+        if (config_split_hostport(v, host, sizeof(host), &l) == -1) {
+            snprintf(why, wsize,
+                     "'%s' is not HOST:PORT with a port from 0 to 65535", v);
+            return -1;
+        }
+        free(cfg->web_host);
+        cfg->web_host = xstrdup(host);
+        cfg->web_port = (int)l;
+        break;
+    }
+    case CT_HTTPURL:
+        if (config_check_url(v, http_schemes) == -1) {
+            snprintf(why, wsize, "'%s' is not an http:// or https:// URL", v);
+            return -1;
+        }
+        break;
+    case CT_SRCURL:
+        if (config_check_url(v, src_schemes) == -1) {
+            snprintf(why, wsize,
+                     "unsupported URL '%s' (use http://, https:// or file://)",
+                     v);
+            return -1;
+        }
+        break;
+    case CT_SMTPURL:
+        if (*v != '\0') {
+            static const char *const smtp_schemes[] = {"smtp://", "smtps://",
+                                                       NULL};
+            const char *hp = strstr(v, "://");
+            char host[256], hostport[300];
+            size_t n;
+            if (config_check_url(v, smtp_schemes) == -1) {
+                snprintf(why, wsize,
+                         "unsupported URL '%s' (use smtp://HOST:PORT or "
+                         "smtps://HOST:PORT, or leave empty for maildir)",
+                         v);
+                return -1;
+            }
+            hp += 3;
+            n = strcspn(hp, "/");
+            if (n >= sizeof(hostport) || (hp[n] == '/' && hp[n + 1] != '\0')) {
+                snprintf(why, wsize, "'%s' must be scheme://HOST[:PORT]", v);
+                return -1;
+            }
+            memcpy(hostport, hp, n);
+            hostport[n] = '\0';
+            if (strchr(hostport, ':') != NULL &&
+                (config_split_hostport(hostport, host, sizeof(host), &l) ==
+                     -1 ||
+                 l == 0)) {
+                snprintf(why, wsize, "'%s': port out of range 1..65535", v);
+                return -1;
+            }
+        }
+        break;
+    case CT_TIME: {
+        long h, m;
+        char hh[3], mm[3];
+        if (strlen(v) != 5 || v[2] != ':') {
+            snprintf(why, wsize, "'%s' is not a time HH:MM", v);
+            return -1;
+        }
+        memcpy(hh, v, 2);
+        hh[2] = '\0';
+        memcpy(mm, v + 3, 2);
+        mm[2] = '\0';
+        if (!isdigit((unsigned char)hh[0]) || !isdigit((unsigned char)mm[0]) ||
+            str_to_long(hh, 0, 23, &h) == -1 ||
+            str_to_long(mm, 0, 59, &m) == -1) {
+            snprintf(why, wsize, "'%s' is not a time HH:MM from 00:00 to 23:59",
+                     v);
+            return -1;
+        }
+        cfg->send_hour = (int)h;
+        cfg->send_minute = (int)m;
+        break;
+    }
+    case CT_TZ:
+        if (!config_tz_valid(v)) {
+            snprintf(why, wsize, "'%s' is not a known IANA time zone", v);
+            return -1;
+        }
+        break;
+    case CT_LEVEL: {
+        if (strcmp(v, "error") && strcmp(v, "warn") && strcmp(v, "info") &&
+            strcmp(v, "debug")) {
+            snprintf(why, wsize, "'%s' is not one of error, warn, info, debug",
+                     v);
+            return -1;
+        }
+        break;
+    }
+    default:
+        break;
+    }
+    if (k->off == 0)
+        return 0; /* keys without a field are handled by the caller */
+    free(*(char **)field);
+    *(char **)field = xstrdup(v);
+    return 0;
+}
+
+/* config_reader - fgets for inih that counts lines */
+static char *
+config_reader(char *str, int num, void *stream)
+{
+    struct config_parse *p = stream;
+    char *r = fgets(str, num, p->fp);
+    if (r != NULL)
+        p->line++;
+    return r;
+}
+
+/* config_handler - inih callback: one key; returns 0 to stop on error */
+static int
+config_handler(void *user, const char *section, const char *name,
+               const char *value)
+{
+    struct config_parse *p = user;
+    char why[400];
+    int known_section = 0;
+
+    if (p->failed)
+        return 0;
+    for (size_t i = 0; i < NKEYS; i++) {
+        const struct config_key *k = &config_keys[i];
+        if (strcmp(section, k->section) != 0)
+            continue;
+        known_section = 1;
+        if (name == NULL || strcmp(name, k->name) != 0)
+            continue;
+        if (p->seen[i]) {
+            err_set(p->err, ERR_PERM, "%s:%d: [%s] %s: given twice", p->path,
+                    p->line, section, name);
+            p->failed = 1;
+            return 0;
+        }
+        p->seen[i] = 1;
+        if (strcmp(section, "smtp") == 0 &&
+            strcmp(name, "password_file") == 0) {
+            str_copy(p->password_file, sizeof(p->password_file), value);
+            return 1;
+        }
+        if (config_set(p->cfg, k, value, why, sizeof(why)) == -1) {
+            /* never echo a secret back, even a malformed one */
+            if (k->type == CT_SECRET)
+                snprintf(why, sizeof(why), "invalid value");
+            err_set(p->err, ERR_PERM, "%s:%d: [%s] %s: %s", p->path, p->line,
+                    section, name, why);
+            p->failed = 1;
+            return 0;
+        }
+        return 1;
+    }
+    if (name == NULL && known_section)
+        return 1;
+    if (!known_section)
+        err_set(p->err, ERR_PERM, "%s:%d: unknown section [%s]", p->path,
+                p->line, section);
+    else
+        err_set(p->err, ERR_PERM, "%s:%d: [%s] %s: unknown key", p->path,
+                p->line, section, name);
+    p->failed = 1;
+    return 0;
+}
+
+struct config *
+config_defaults(void)
+{
+    struct config *cfg = xcalloc(1, sizeof(*cfg));
+    char why[400];
+
+    for (size_t i = 0; i < NKEYS; i++)
+        if (config_set(cfg, &config_keys[i], config_keys[i].def, why,
+                       sizeof(why)) == -1)
+            BUG("config: bad built-in default [%s] %s: %s",
+                config_keys[i].section, config_keys[i].name, why);
+    return cfg;
+}
+
+/* config_read_password_file - first line of path into cfg->smtp_password */
+static int
+config_read_password_file(struct config *cfg, const char *path,
+                          struct err *err)
+{
+    char line[1024];
+    FILE *fp = fopen(path, "r");
+
+    if (fp == NULL) {
+        err_set(err, ERR_PERM, "[smtp] password_file: cannot open '%s'", path);
+        return -1;
+    }
+    if (fgets(line, sizeof(line), fp) == NULL)
+        line[0] = '\0';
+    fclose(fp);
+    line[strcspn(line, "\r\n")] = '\0';
+    free(cfg->smtp_password);
+    cfg->smtp_password = xstrdup(line);
+    explicit_bzero(line, sizeof(line));
+    return 0;
+}
+
+struct config *
+config_load(const char *path, struct err *err)
+{
+    struct config_parse p;
+    struct config *cfg = config_defaults();
+    const char *envpw;
+    int rc;
+
+    memset(&p, 0, sizeof(p));
+    p.cfg = cfg;
+    p.path = path;
+    p.err = err;
+    if (path != NULL) {
+        cfg->file = xstrdup(path);
+        p.fp = fopen(path, "r");
+        if (p.fp == NULL) {
+            err_set(err, ERR_PERM, "%s: cannot open config file", path);
+            goto fail;
+        }
+        rc = ini_parse_stream(config_reader, &p, config_handler, &p);
+        fclose(p.fp);
+        if (p.failed)
+            goto fail;
+        if (rc != 0) {
+            err_set(err, ERR_PERM, "%s:%d: syntax error (expected [section] "
+                                   "or key = value)",
+                    path, rc > 0 ? rc : p.line);
+            goto fail;
+        }
+    }
+    if (p.password_file[0] != '\0' &&
+        config_read_password_file(cfg, p.password_file, err) == -1) {
+        if (path)
+            err_prefix(err, "%s", path);
+        goto fail;
+    }
+    envpw = getenv("PAPERBOY_SMTP_PASSWORD");
+    if (envpw != NULL && *envpw != '\0') {
+        free(cfg->smtp_password);
+        cfg->smtp_password = xstrdup(envpw);
+    }
+    if (strchr(cfg->smtp_from, '@') == NULL ||
+        str_has_ctl(cfg->smtp_from, strlen(cfg->smtp_from))) {
+        err_set(err, ERR_PERM, "%s: [smtp] from: '%s' has no address",
+                path ? path : "defaults", cfg->smtp_from);
+        goto fail;
+    }
+    /* base_url is joined with "/path": drop a trailing slash once here */
+    {
+        size_t n = strlen(cfg->base_url);
+        while (n > 0 && cfg->base_url[n - 1] == '/')
+            cfg->base_url[--n] = '\0';
+    }
+    return cfg;
+fail:
+    config_free(cfg);
+    return NULL;
+}
+
+void
+config_free(struct config *cfg)
+{
+    if (cfg == NULL)
+        return;
+    for (size_t i = 0; i < NKEYS; i++) {
+        const struct config_key *k = &config_keys[i];
+        switch (k->type) {
+        case CT_INT:
+        case CT_DOUBLE:
+        case CT_BOOL:
+        case CT_DURATION:
+        case CT_STARTTLS:
+        case CT_EMPTY:
+            break;
+        default:
+            if (k->off != 0) {
+                char **field = config_field(cfg, k);
+                if (*field && k->type == CT_SECRET)
+                    explicit_bzero(*field, strlen(*field));
+                free(*field);
+                *field = NULL;
+            }
+        }
+    }
+    free(cfg->web_host);
+    free(cfg->file);
+    free(cfg);
+}
+
+const char *
+config_resolve_path(const char *opt_c)
+{
+    const char *env;
+
+    if (opt_c != NULL)
+        return opt_c;
+    env = getenv("PAPERBOY_CONFIG");
+    if (env != NULL && *env != '\0')
+        return env;
+    return NULL;
+}
+
+int
+config_web_path(const struct config *cfg, const char *rel, char *out,
+                unsigned size)
+{
+    struct stat st;
+    const char *root = cfg->web_root;
+    int n;
+
+    if (root == NULL || *root == '\0') {
+        root = (stat("web/templates", &st) == 0 && S_ISDIR(st.st_mode))
+                   ? "web"
+                   : PAPERBOY_DATADIR;
+    }
+    n = snprintf(out, size, "%s/%s", root, rel);
+    return (n < 0 || (unsigned)n >= size) ? -1 : 0;
+}
+
+const char *
+config_from_domain(const struct config *cfg, char *out, unsigned size)
+{
+    const char *at = strrchr(cfg->smtp_from, '@');
+    size_t n;
+
+    if (at == NULL) {
+        str_copy(out, size, "localhost");
+        return out;
+    }
+    at++;
+    n = strcspn(at, "> \t");
+    if (n == 0 || n >= size) {
+        str_copy(out, size, "localhost");
+        return out;
+    }
+    memcpy(out, at, n);
+    out[n] = '\0';
+    return out;
+}
+
+void
+config_dump(const struct config *cfg)
+{
+    const char *section = "";
+
+    for (size_t i = 0; i < NKEYS; i++) {
+        const struct config_key *k = &config_keys[i];
+        const void *field = (const char *)cfg + k->off;
+        if (strcmp(section, k->section) != 0) {
+            printf("%s[%s]\n", i ? "\n" : "", k->section);
+            section = k->section;
+        }
+        printf("%s = ", k->name);
+        if (k->off == 0) {
+            printf("\n");
+            continue;
+        }
+        switch (k->type) {
+        case CT_INT:
+            if (k->off == F(fetch_max_bytes))
+                printf("%ld\n", *(const long *)field);
+            else
+                printf("%d\n", *(const int *)field);
+            break;
+        case CT_DOUBLE:
+            printf("%g\n", *(const double *)field);
+            break;
+        case CT_BOOL:
+            printf("%s\n", *(const int *)field ? "yes" : "no");
+            break;
+        case CT_DURATION:
+            printf("%lds\n", *(const long *)field);
+            break;
+        case CT_STARTTLS:
+            printf("%s\n", cfg->starttls == CONFIG_STARTTLS_AUTO ? "auto"
+                           : cfg->starttls == CONFIG_STARTTLS_REQUIRE
+                               ? "require"
+                               : "off");
+            break;
+        case CT_EMPTY:
+            printf("%s\n",
+                   cfg->when_empty == CONFIG_EMPTY_SKIP ? "skip" : "trending");
+            break;
+        case CT_SECRET:
+            printf("%s\n", **(char *const *)field ? "********" : "");
+            break;
+        default:
+            printf("%s\n", *(char *const *)field);
+        }
+    }
+}

@@ -1,0 +1,61 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * db - one SQLite connection per thread, with the schema migrated.
+ *
+ * db_open() creates the file with mode 0600 (and its directory 0700),
+ * switches on WAL, foreign keys and a busy timeout, and applies the
+ * embedded schema/NNN_*.sql migrations in order, each in one transaction,
+ * tracked by PRAGMA user_version.  A database newer than this binary is
+ * refused.  Only db*.c files include <sqlite3.h>; other modules call the
+ * db_<table>_*() functions those files export.  Layer 1.
+ *
+ * Out-parameters are written only on success.
+ */
+#ifndef PAPERBOY_DB_H
+#define PAPERBOY_DB_H
+
+#include <stdint.h>
+
+#include "err.h"
+
+struct db;
+struct sqlite3;
+struct sqlite3_stmt;
+
+/* db_open - open or create path (":memory:" works); caller db_close()s */
+int db_open(const char *path, int busy_timeout_ms, struct db **out,
+            struct err *err);
+/* db_close - finalize cached statements and close; NULL is fine */
+void db_close(struct db *db);
+
+/* db_schema_version - highest migration compiled into this binary */
+int db_schema_version(void);
+
+/* db_handle - the raw connection, for db_*.c modules only.  Borrowed. */
+struct sqlite3 *db_handle(struct db *db);
+
+/*
+ * db_stmt - a prepared statement for sql, cached on the connection and
+ * keyed by the sql pointer (pass string literals), reset and with its
+ * bindings cleared.  Borrowed: do not finalize.  NULL with err on failure.
+ */
+struct sqlite3_stmt *db_stmt(struct db *db, const char *sql, struct err *err);
+
+/* db_exec - run one or more statements without results */
+int db_exec(struct db *db, const char *sql, struct err *err);
+
+/* db_begin - BEGIN IMMEDIATE (writer) ; db_commit ; db_rollback */
+int db_begin(struct db *db, struct err *err);
+int db_commit(struct db *db, struct err *err);
+void db_rollback(struct db *db);
+
+/* db_fail - fill err from the connection's last error; ERR_TEMP when the
+ * database was busy or locked.  Returns -1 for "return db_fail(...)". */
+int db_fail(struct db *db, struct err *err, const char *what);
+
+/* db_last_id - rowid of the last insert; db_changes - rows changed */
+int64_t db_last_id(struct db *db);
+int db_changes(struct db *db);
+
+
+#endif

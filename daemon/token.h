@@ -1,0 +1,63 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * token - signed, self-contained tokens for links in mail and on pages.
+ *
+ * A token is base64url(purpose | id | value | HMAC-SHA256(secret, the
+ * three)), so no table of tokens is needed.  `id` is a subscription id
+ * (confirm, unsubscribe, preferences) or a digest id (view); `value` is
+ * the issue time in unix seconds.  Verification recomputes the MAC and
+ * compares it in constant time, then checks the purpose and the expiry.
+ * The secret comes from [web] secret, or from [web] secret_file, which is
+ * created with 32 random bytes and mode 0600 on first use.  Tokens are
+ * never logged.  Layer 1 (libsodium).
+ */
+#ifndef PAPERBOY_TOKEN_H
+#define PAPERBOY_TOKEN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "config.h"
+#include "err.h"
+
+enum token_purpose {
+    TOKEN_CONFIRM = 'c',     /* expires after TOKEN_CONFIRM_TTL */
+    TOKEN_UNSUBSCRIBE = 'u', /* never expires */
+    TOKEN_PREFERENCES = 'p', /* never expires */
+    TOKEN_VIEW = 'v',        /* id is a digest id; never expires */
+};
+
+#define TOKEN_CONFIRM_TTL (7 * 86400) /* seconds */
+#define TOKEN_MAX 96                  /* bytes, including the NUL */
+
+struct token_key {
+    unsigned char key[32]; /* HMAC key derived from the secret */
+};
+
+/* token_key_load - derive the key from the config's secret, creating the
+ * secret file if needed.  -1 with err if it cannot be read or created. */
+int token_key_load(const struct config *cfg, struct token_key *out,
+                   struct err *err);
+
+/* token_key_from_string - derive a key from a given secret (tests) */
+void token_key_from_string(const char *secret, struct token_key *out);
+
+/* token_make - write a NUL-terminated token (< TOKEN_MAX bytes) to out */
+void token_make(const struct token_key *k, enum token_purpose purpose,
+                int64_t id, int64_t issued_at, char out[TOKEN_MAX]);
+
+/*
+ * token_check - verify tok for purpose at time now.  On success writes id
+ * and issued_at.  On failure err says why, in words fit for a page:
+ * malformed, forged or tampered, wrong kind of link, or expired.
+ */
+int token_check(const struct token_key *k, const char *tok,
+                enum token_purpose purpose, int64_t now, int64_t *id,
+                int64_t *issued_at, struct err *err);
+
+/* token_mac_hex - first n hex digits of HMAC(key, data), for ids that
+ * must be stable and unguessable (Message-IDs).  out holds n+1 bytes. */
+void token_mac_hex(const struct token_key *k, const void *data, size_t len,
+                   char *out, size_t n);
+
+#endif

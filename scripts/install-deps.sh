@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# install-deps.sh - install what paperboy needs on Debian 12, as root.
+#   scripts/install-deps.sh          build and run dependencies
+#   scripts/install-deps.sh --test   also what the test suite and benchmarks use
+# Safe to run again: apt-get skips what is installed.
+set -euo pipefail
+
+build_pkgs=(build-essential cmake pkg-config ca-certificates tzdata
+  libcurl4-gnutls-dev libetpan-dev libsqlite3-dev libmicrohttpd-dev
+  libexpat1-dev libcjson-dev libinih-dev libsodium-dev libidn2-dev)
+test_pkgs=(sqlite3 python3 python3-aiosmtpd python3-feedparser postfix wrk
+  nginx-light chromium nodejs npm clang libclang-rt-14-dev openssl curl
+  time procps psmisc)
+
+pkgs=("${build_pkgs[@]}")
+if [ "${1:-}" = "--test" ]; then
+    pkgs+=("${test_pkgs[@]}")
+fi
+
+missing=()
+for p in "${pkgs[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+
+if [ "${#missing[@]}" -gt 0 ]; then
+    if [ "$(id -u)" -ne 0 ]; then
+        echo "install-deps: missing packages: ${missing[*]} (run as root)" >&2
+        exit 1
+    fi
+    # Postfix and nginx are installed only for their binaries (smtp-sink,
+    # smtp-source, nginx run by the benchmarks); keep their services from
+    # starting while the packages install.
+    policy=/usr/sbin/policy-rc.d
+    made_policy=0
+    if [ ! -e "$policy" ]; then
+        printf '#!/bin/sh\nexit 101\n' > "$policy"
+        chmod +x "$policy"
+        made_policy=1
+    fi
+    export DEBIAN_FRONTEND=noninteractive
+    echo "postfix postfix/main_mailer_type select No configuration" | debconf-set-selections
+    apt-get update -q
+    apt-get install -y -q --no-install-recommends "${missing[@]}"
+    [ "$made_policy" = 1 ] && rm -f "$policy"
+fi
+
+if [ "${1:-}" = "--test" ] && [ ! -d tests/browser/node_modules/playwright-core ]; then
+    (cd tests/browser && npm install --no-audit --no-fund --loglevel=error)
+fi
