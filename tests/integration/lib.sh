@@ -1,0 +1,141 @@
+# SPDX-License-Identifier: MIT
+#
+# lib.sh - shared helpers for tests/integration/NN-*.sh.  Source it first:
+#
+#     . "$(dirname "$0")/lib.sh"
+#
+# It sets `set -u`, makes a private temp dir $TMP (removed on exit, kept
+# when KEEP_TMP=1), writes a minimal config $CFG pointing the database at
+# $TMP/db (extend it with `cfg_add`), and defines:
+#
+#   pb ARGS...               run "$PAPERBOY" -c "$CFG" ARGS...
+#   fail MSG                 print "FAIL: MSG" (plus test name) and exit 1
+#   skip MSG                 print "SKIP: MSG" and exit 77
+#   expect_rc N CMD...       run CMD, fail unless its exit status is N;
+#                            its stdout is left in $OUT, stderr in $ERR
+#   assert_contains HAY NEEDLE [WHAT]      fail unless NEEDLE occurs in HAY
+#   assert_not_contains HAY NEEDLE [WHAT]  fail if NEEDLE occurs in HAY
+#   assert_eq GOT WANT [WHAT]              fail unless the strings are equal
+#   assert_file_exists PATH / assert_no_file PATH
+#   cfg_add TEXT             append TEXT (INI lines) to $CFG
+#   sql SQL                  run SQL on $TMP/db with the sqlite3 shell
+#                            (skips the test when sqlite3 is missing)
+#   pass                     print "PASS: <test>" and exit 0
+#
+# Environment (set by ctest): PAPERBOY (binary), SRC_DIR, BUILD_DIR,
+# SHARED_DIR.  When PAPERBOY is unset it falls back to
+# $BUILD_DIR/paperboy or ./build/paperboy.  Keep this interface stable:
+# several test scripts depend on it.
+
+set -u
+
+TEST_NAME=$(basename "$0" .sh)
+SRC_DIR=${SRC_DIR:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
+if [ -z "${PAPERBOY:-}" ]; then
+    if [ -n "${BUILD_DIR:-}" ]; then
+        PAPERBOY=$BUILD_DIR/paperboy
+    else
+        PAPERBOY=$SRC_DIR/build/paperboy
+    fi
+fi
+[ -x "$PAPERBOY" ] || { echo "FAIL: $TEST_NAME: no binary at $PAPERBOY" >&2; exit 1; }
+
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/pb-$TEST_NAME.XXXXXX")
+lib_cleanup() {
+    if [ "${KEEP_TMP:-0}" = 1 ]; then
+        echo "kept $TMP" >&2
+    else
+        rm -rf "$TMP"
+    fi
+}
+trap lib_cleanup EXIT
+trap 'exit 130' INT TERM
+
+CFG=$TMP/paperboy.ini
+cat >"$CFG" <<CFGEOF
+[database]
+path = $TMP/db
+
+[delivery]
+maildir = $TMP/mail
+
+[web]
+secret_file = $TMP/secret
+CFGEOF
+
+export PAPERBOY_NO_PROGRESS=1
+unset PAPERBOY_CONFIG PAPERBOY_SMTP_PASSWORD 2>/dev/null || true
+
+OUT=
+ERR=
+
+fail() {
+    echo "FAIL: $TEST_NAME: $*" >&2
+    if [ -n "$OUT$ERR" ]; then
+        echo "--- last stdout:" >&2
+        printf '%s\n' "$OUT" >&2
+        echo "--- last stderr:" >&2
+        printf '%s\n' "$ERR" >&2
+    fi
+    exit 1
+}
+
+skip() {
+    echo "SKIP: $TEST_NAME: $*" >&2
+    exit 77
+}
+
+pass() {
+    echo "PASS: $TEST_NAME"
+    exit 0
+}
+
+pb() {
+    "$PAPERBOY" -c "$CFG" "$@"
+}
+
+cfg_add() {
+    printf '%s\n' "$*" >>"$CFG"
+}
+
+expect_rc() {
+    local want=$1 rc=0
+    shift
+    "$@" >"$TMP/.out" 2>"$TMP/.err" || rc=$?
+    OUT=$(cat "$TMP/.out")
+    ERR=$(cat "$TMP/.err")
+    if [ "$rc" != "$want" ]; then
+        fail "expected exit $want, got $rc from: $*"
+    fi
+}
+
+assert_contains() {
+    case "$1" in
+    *"$2"*) ;;
+    *) fail "${3:-output} does not contain '$2'" ;;
+    esac
+}
+
+assert_not_contains() {
+    case "$1" in
+    *"$2"*) fail "${3:-output} unexpectedly contains '$2'" ;;
+    *) ;;
+    esac
+}
+
+assert_eq() {
+    [ "$1" = "$2" ] || fail "${3:-value}: got '$1', want '$2'"
+}
+
+assert_file_exists() {
+    [ -e "$1" ] || fail "expected file $1 to exist"
+}
+
+assert_no_file() {
+    [ ! -e "$1" ] || fail "expected no file at $1"
+}
+
+sql() {
+    command -v sqlite3 >/dev/null 2>&1 || skip "sqlite3 shell not installed"
+    sqlite3 -batch -noheader "$TMP/db" "$1"
+}
