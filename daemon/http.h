@@ -1,0 +1,67 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * http - the public web side: subscribe form, confirmation, preferences,
+ * one-click unsubscribe, the digest in a browser, archives, Atom feeds,
+ * health and metrics.
+ *
+ * libmicrohttpd runs the server with its own epoll thread pool
+ * ([web] threads workers, [web] max_connections, [web] timeout).  Each
+ * worker that handles a request borrows a slot holding its own database
+ * connection, opened lazily, so the web side shares no memory with the
+ * scheduler or the delivery workers: they meet only in rows.  Every link
+ * the pages carry starts with [web] base_url.  X-Forwarded-For is believed
+ * only from [web] trusted_proxies.  Request bodies are capped at
+ * HTTP_BODY_MAX bytes (413 beyond).  A busy database answers 503 with
+ * Retry-After.  Pages come from <web_root>/templates and static files from
+ * <web_root>/static (both read when the server starts and on reload).
+ *
+ * Only http*.c include <microhttpd.h>; nothing of it leaks out of this
+ * header.  Layer 3 (an event source).
+ *
+ * Contract: 0 on success, -1 with err filled on failure.  Out-parameters
+ * are written only on success.
+ */
+#ifndef PAPERBOY_HTTP_H
+#define PAPERBOY_HTTP_H
+
+#include "config.h"
+#include "err.h"
+#include "token.h"
+
+#define HTTP_BODY_MAX (16 * 1024) /* bytes of request body; more is 413 */
+
+struct http;
+
+/*
+ * http_start - listen on [web] listen and serve until http_stop().
+ * cfg and key are borrowed: the caller keeps them alive until http_stop()
+ * returns, or (cfg) until the http_reload() that replaces it returns.
+ * wake(wake_arg) is called (from a web thread, without locks held) after a
+ * confirmation mail was queued, so delivery can start at once; wake may be
+ * NULL.  When the configured port is 0 the kernel picks one: read it with
+ * http_port().  Logs "web: listening on http://HOST:PORT".
+ */
+int http_start(const struct config *cfg, const struct token_key *key,
+               void (*wake)(void *), void *wake_arg, struct http **out,
+               struct err *err);
+
+/* http_port - the TCP port actually bound (useful after port 0) */
+int http_port(const struct http *h);
+
+/*
+ * http_reload - use cfg from now on (templates and static files are read
+ * again).  The listen address, thread count and connection limits cannot
+ * change without a restart; a change there is logged and ignored.
+ * Returns once no request uses the previous config any more, so the
+ * caller may free it then.  On failure (e.g. a broken template) the old
+ * config stays in use and err says why.
+ */
+int http_reload(struct http *h, const struct config *cfg, struct err *err);
+
+/*
+ * http_stop - stop accepting, let requests in progress finish, close the
+ * per-thread database connections and free h.  NULL is fine.
+ */
+void http_stop(struct http *h);
+
+#endif
