@@ -20,8 +20,8 @@ cli_db(struct cli *cli)
     if (cli->db != NULL)
         return cli->db;
     err_init(&err);
-    if (db_open(cli->cfg->db_path, cli->cfg->busy_timeout_ms, &cli->db,
-                &err) == -1) {
+    if (db_open(cli->cfg->db_path, cli->cfg->busy_timeout_ms, &cli->db, &err) ==
+        -1) {
         cli_fail("%s", err.msg);
         return NULL;
     }
@@ -50,8 +50,8 @@ cli_usage_error(const char *cmd, const char *usage, const char *fmt, ...)
     va_start(ap, fmt);
     vfprintf(stderr, fmt, ap);
     va_end(ap);
-    fprintf(stderr, "\nusage: %s\nTry 'paperboy %s --help' for more.\n",
-            usage, cmd);
+    fprintf(stderr, "\nusage: %s\nTry 'paperboy %s --help' for more.\n", usage,
+            cmd);
     return CLI_USAGE;
 }
 
@@ -80,8 +80,8 @@ cli_table_add(struct cli_table *t, const char **row)
 {
     if (t->nrows == t->cap) {
         t->cap = t->cap ? t->cap * 2 : 16;
-        t->cells = xrealloc(t->cells, t->cap * (size_t)t->ncols *
-                                          sizeof(*t->cells));
+        t->cells =
+            xrealloc(t->cells, t->cap * (size_t)t->ncols * sizeof(*t->cells));
     }
     for (int c = 0; c < t->ncols; c++)
         t->cells[t->nrows * (size_t)t->ncols + (size_t)c] =
@@ -116,10 +116,9 @@ cli_table_print(struct cli_table *t, FILE *fp)
         }
     for (size_t r = 0; r <= t->nrows; r++) {
         for (int c = 0; c < t->ncols; c++) {
-            const char *s = r == 0
-                                ? t->head[c]
-                                : t->cells[(r - 1) * (size_t)t->ncols +
-                                           (size_t)c];
+            const char *s =
+                r == 0 ? t->head[c]
+                       : t->cells[(r - 1) * (size_t)t->ncols + (size_t)c];
             int last = c == t->ncols - 1;
             fputs(s, fp);
             if (!last) {

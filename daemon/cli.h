@@ -44,8 +44,8 @@ int cli_wants_help(int argc, char **argv);
 /* A table printed with aligned columns (or TSV when stdout is no tty). */
 struct cli_table {
     int ncols;
-    const char **head;  /* borrowed column titles */
-    char **cells;       /* owned, row-major */
+    const char **head; /* borrowed column titles */
+    char **cells;      /* owned, row-major */
     size_t nrows, cap;
 };
 void cli_table_init(struct cli_table *t, int ncols, const char **head);

@@ -51,7 +51,7 @@ struct config_key {
     const char *section;
     const char *name;
     enum config_type type;
-    size_t off;  /* offset of the field in struct config */
+    size_t off;      /* offset of the field in struct config */
     const char *def; /* default as text, parsed like file values */
     double min, max;
 };
@@ -64,8 +64,7 @@ static const struct config_key config_keys[] = {
      600000},
 
     {"web", "listen", CT_LISTEN, F(web_listen), "127.0.0.1:8080", 0, 0},
-    {"web", "base_url", CT_HTTPURL, F(base_url), "http://localhost:8080", 0,
-     0},
+    {"web", "base_url", CT_HTTPURL, F(base_url), "http://localhost:8080", 0, 0},
     {"web", "root", CT_STR, F(web_root), "", 0, 0},
     {"web", "secret", CT_SECRET, F(secret), "", 0, 0},
     {"web", "secret_file", CT_STR, F(secret_file), "data/secret", 0, 0},
@@ -110,8 +109,7 @@ static const struct config_key config_keys[] = {
      600},
     {"sources", "max_bytes", CT_INT, F(fetch_max_bytes), "33554432", 1024,
      1073741824.0},
-    {"sources", "api_delay_ms", CT_INT, F(api_delay_ms), "3000", 3000,
-     600000},
+    {"sources", "api_delay_ms", CT_INT, F(api_delay_ms), "3000", 3000, 600000},
 
     {"schedule", "send_at", CT_TIME, F(send_at), "06:00", 0, 0},
     {"schedule", "timezone", CT_TZ, F(timezone), "UTC", 0, 0},
@@ -133,11 +131,11 @@ struct config_parse {
     struct config *cfg;
     const char *path;
     FILE *fp;
-    int line;           /* line number of the line inih is handling */
+    int line; /* line number of the line inih is handling */
     int failed;
     struct err *err;
     char password_file[1024];
-    char seen[NKEYS];   /* a key given twice is an error */
+    char seen[NKEYS]; /* a key given twice is an error */
 };
 
 /* config_field - address of the key's field inside cfg */
@@ -212,8 +210,8 @@ config_set(struct config *cfg, const struct config_key *k, const char *v,
            char *why, size_t wsize)
 {
     static const char *const http_schemes[] = {"http://", "https://", NULL};
-    static const char *const src_schemes[] = {"http://", "https://",
-                                              "file://", NULL};
+    static const char *const src_schemes[] = {"http://", "https://", "file://",
+                                              NULL};
     void *field = config_field(cfg, k);
     long l;
     double d;
@@ -473,8 +471,7 @@ config_defaults(void)
 
 /* config_read_password_file - first line of path into cfg->smtp_password */
 static int
-config_read_password_file(struct config *cfg, const char *path,
-                          struct err *err)
+config_read_password_file(struct config *cfg, const char *path, struct err *err)
 {
     char line[1024];
     FILE *fp = fopen(path, "r");
@@ -517,8 +514,9 @@ config_load(const char *path, struct err *err)
         if (p.failed)
             goto fail;
         if (rc != 0) {
-            err_set(err, ERR_PERM, "%s:%d: syntax error (expected [section] "
-                                   "or key = value)",
+            err_set(err, ERR_PERM,
+                    "%s:%d: syntax error (expected [section] "
+                    "or key = value)",
                     path, rc > 0 ? rc : p.line);
             goto fail;
         }

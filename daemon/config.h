@@ -33,42 +33,42 @@ struct config {
     int busy_timeout_ms; /* sqlite3_busy_timeout, default 5000 */
 
     /* [web] */
-    char *web_listen;          /* "127.0.0.1:8080"; host part may be [v6] */
-    char *web_host;            /* parsed host of listen */
-    int web_port;              /* parsed port of listen, 1..65535 (0 = any) */
-    char *base_url;            /* "http://localhost:8080", no trailing '/' */
-    char *web_root;            /* dir holding templates/ and static/ */
-    char *secret;              /* HMAC secret from config, or NULL */
-    char *secret_file;         /* "data/secret", generated 0600 if absent */
-    int subscribe_per_minute;  /* per-client POST /subscribe limit, 0 = off */
-    char *trusted_proxies;     /* comma list of IPs whose XFF is trusted */
-    int web_max_connections;   /* MHD connection limit, default 256 */
-    int web_threads;           /* MHD thread pool size, default 2 */
-    int web_timeout;           /* per-connection idle timeout, seconds */
+    char *web_listen;         /* "127.0.0.1:8080"; host part may be [v6] */
+    char *web_host;           /* parsed host of listen */
+    int web_port;             /* parsed port of listen, 1..65535 (0 = any) */
+    char *base_url;           /* "http://localhost:8080", no trailing '/' */
+    char *web_root;           /* dir holding templates/ and static/ */
+    char *secret;             /* HMAC secret from config, or NULL */
+    char *secret_file;        /* "data/secret", generated 0600 if absent */
+    int subscribe_per_minute; /* per-client POST /subscribe limit, 0 = off */
+    char *trusted_proxies;    /* comma list of IPs whose XFF is trusted */
+    int web_max_connections;  /* MHD connection limit, default 256 */
+    int web_threads;          /* MHD thread pool size, default 2 */
+    int web_timeout;          /* per-connection idle timeout, seconds */
 
     /* [smtp] */
-    char *smtp_url;            /* "" = maildir; smtp://h:p or smtps://h:p */
+    char *smtp_url; /* "" = maildir; smtp://h:p or smtps://h:p */
     enum config_starttls starttls;
-    char *smtp_username;       /* "" = no AUTH */
-    char *smtp_password;       /* never printed; from password, password_file
-                                  or $PAPERBOY_SMTP_PASSWORD */
-    char *smtp_from;           /* "Paperboy <paperboy@localhost>" */
-    char *smtp_helo;           /* EHLO name; default "localhost" */
-    int smtp_connections;      /* parallel sessions, default 4, 1..64 */
-    char *smtp_ca_file;        /* extra CA bundle for private relays, or "" */
-    int smtp_tls_verify;       /* verify certificates, default 1 */
-    int smtp_timeout;          /* seconds per SMTP command, default 60 */
-    double smtp_rate;          /* messages per second over all sessions;
-                                  0 = unlimited */
-    long retry_give_up;        /* seconds before a deferred mail fails,
-                                  default 2 days */
-    int bounce_limit_unknown;  /* hard bounces with 5.1.1 before suspension,
-                                  default 1 */
-    int bounce_limit;          /* other hard bounces before suspension,
-                                  default 3 */
+    char *smtp_username;      /* "" = no AUTH */
+    char *smtp_password;      /* never printed; from password, password_file
+                                 or $PAPERBOY_SMTP_PASSWORD */
+    char *smtp_from;          /* "Paperboy <paperboy@localhost>" */
+    char *smtp_helo;          /* EHLO name; default "localhost" */
+    int smtp_connections;     /* parallel sessions, default 4, 1..64 */
+    char *smtp_ca_file;       /* extra CA bundle for private relays, or "" */
+    int smtp_tls_verify;      /* verify certificates, default 1 */
+    int smtp_timeout;         /* seconds per SMTP command, default 60 */
+    double smtp_rate;         /* messages per second over all sessions;
+                                 0 = unlimited */
+    long retry_give_up;       /* seconds before a deferred mail fails,
+                                 default 2 days */
+    int bounce_limit_unknown; /* hard bounces with 5.1.1 before suspension,
+                                 default 1 */
+    int bounce_limit;         /* other hard bounces before suspension,
+                                 default 3 */
 
     /* [delivery] */
-    char *maildir;             /* "data/mail" */
+    char *maildir; /* "data/mail" */
 
     /* [sources] */
     char *arxiv_rss_url;       /* category is appended */
@@ -81,20 +81,20 @@ struct config {
     int api_delay_ms;          /* between arXiv API calls, >= 3000 */
 
     /* [schedule] */
-    char *send_at;             /* "06:00" */
-    int send_hour;             /* parsed send_at */
+    char *send_at; /* "06:00" */
+    int send_hour; /* parsed send_at */
     int send_minute;
-    char *timezone;            /* IANA name, default "UTC" */
+    char *timezone; /* IANA name, default "UTC" */
 
     /* [digest] */
-    double trending_weight;    /* w in relevance + w*log1p(upvotes) */
-    double title_weight;       /* bm25 weight of the title column */
+    double trending_weight; /* w in relevance + w*log1p(upvotes) */
+    double title_weight;    /* bm25 weight of the title column */
     enum config_when_empty when_empty;
-    int max_papers;            /* default papers per digest, 1..50 */
-    char *list_address;        /* mailto for List-Unsubscribe, or "" */
+    int max_papers;     /* default papers per digest, 1..50 */
+    char *list_address; /* mailto for List-Unsubscribe, or "" */
 
     /* [log] */
-    char *log_level;           /* "info" */
+    char *log_level; /* "info" */
 };
 
 /* config_defaults - a config with every built-in default; caller frees */

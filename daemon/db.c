@@ -30,7 +30,7 @@ extern const int db_migration_count;
 #define DB_STMT_CACHE 96
 
 struct db_cached {
-    const char *key;     /* the sql pointer it was prepared from */
+    const char *key; /* the sql pointer it was prepared from */
     sqlite3_stmt *stmt;
 };
 
@@ -176,8 +176,7 @@ db_migrate(struct db *db, const char *path, struct err *err)
 }
 
 int
-db_open(const char *path, int busy_timeout_ms, struct db **out,
-        struct err *err)
+db_open(const char *path, int busy_timeout_ms, struct db **out, struct err *err)
 {
     struct db *db = xcalloc(1, sizeof(*db));
     int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |

@@ -57,5 +57,4 @@ int db_fail(struct db *db, struct err *err, const char *what);
 int64_t db_last_id(struct db *db);
 int db_changes(struct db *db);
 
-
 #endif

@@ -70,8 +70,8 @@ log_write(enum log_level level, int with_errno, const char *fmt, va_list ap)
         clock_gettime(CLOCK_REALTIME, &ts);
         gmtime_r(&ts.tv_sec, &tm);
         n = strftime(line, sizeof(line), "%Y-%m-%dT%H:%M:%SZ ", &tm);
-        n += (size_t)snprintf(line + n, sizeof(line) - n, "%s: ",
-                              log_names[level]);
+        n += (size_t)snprintf(line + n, sizeof(line) - n,
+                              "%s: ", log_names[level]);
     }
     if (n < sizeof(line)) {
         int k = vsnprintf(line + n, sizeof(line) - n, fmt, ap);

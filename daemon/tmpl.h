@@ -36,9 +36,8 @@ struct tmpl_obj;
 int tmpl_load(const char *path, struct tmpl **out, struct err *err);
 /* tmpl_compile - compile from memory; dir resolves partials (may be NULL),
  * html selects escaping for {{name}} */
-int tmpl_compile(const char *src, size_t len, const char *name,
-                 const char *dir, int html, struct tmpl **out,
-                 struct err *err);
+int tmpl_compile(const char *src, size_t len, const char *name, const char *dir,
+                 int html, struct tmpl **out, struct err *err);
 void tmpl_free(struct tmpl *t);
 
 /* tmpl_render - render with root as the top-level object; appends to out */

@@ -55,7 +55,7 @@ static int check_passed, check_failed;
             check_passed++;                                                    \
         } else {                                                               \
             check_failed++;                                                    \
-            fprintf(stderr, "%s:%d: \"%s\" not found in %s\n", __FILE__,      \
+            fprintf(stderr, "%s:%d: \"%s\" not found in %s\n", __FILE__,       \
                     __LINE__, check_n, #hay);                                  \
         }                                                                      \
     } while (0)

@@ -1,0 +1,225 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * token - HMAC-SHA256 signed link tokens (see token.h).
+ *
+ * Wire layout before base64url (no padding), 49 bytes:
+ *   [0]      purpose letter
+ *   [1..8]   id, big-endian
+ *   [9..16]  issued_at, big-endian
+ *   [17..48] HMAC-SHA256(key, bytes 0..16)
+ */
+#include "token.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+#include "str.h"
+
+#define TOKEN_BODY 17
+#define TOKEN_RAW (TOKEN_BODY + crypto_auth_hmacsha256_BYTES)
+
+/* token_sodium_init - sodium_init() once; it is idempotent and
+ * thread-safe */
+static void
+token_sodium_init(void)
+{
+    if (sodium_init() < 0) {
+        fprintf(stderr, "paperboy: libsodium failed to initialise\n");
+        _exit(1);
+    }
+}
+
+void
+token_key_from_string(const char *secret, struct token_key *out)
+{
+    static const char context[] = "paperboy token key v1";
+
+    token_sodium_init();
+    /* the key is HMAC(secret, context): a secret of any length becomes a
+     * 32-byte key, and the same secret never doubles as another key */
+    crypto_auth_hmacsha256_state st;
+    crypto_auth_hmacsha256_init(&st, (const unsigned char *)secret,
+                                strlen(secret));
+    crypto_auth_hmacsha256_update(&st, (const unsigned char *)context,
+                                  sizeof(context) - 1);
+    crypto_auth_hmacsha256_final(&st, out->key);
+    sodium_memzero(&st, sizeof(st));
+}
+
+/* token_read_or_create_secret - hex secret from path, creating it with 32
+ * random bytes (mode 0600) when it does not exist */
+static int
+token_read_or_create_secret(const char *path, char *hex, size_t hsize,
+                            struct err *err)
+{
+    unsigned char raw[32];
+    ssize_t n;
+    int fd;
+
+    fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd >= 0) {
+        n = read(fd, hex, hsize - 1);
+        close(fd);
+        if (n <= 0) {
+            err_set(err, ERR_PERM, "secret file '%s' is empty or unreadable",
+                    path);
+            return -1;
+        }
+        hex[n] = '\0';
+        hex[strcspn(hex, "\r\n")] = '\0';
+        if (strlen(hex) < 32) {
+            err_set(err, ERR_PERM,
+                    "secret file '%s' holds fewer than 32 characters", path);
+            return -1;
+        }
+        return 0;
+    }
+    if (errno != ENOENT) {
+        err_set(err, ERR_PERM, "cannot read secret file '%s': %s", path,
+                strerror(errno));
+        return -1;
+    }
+    randombytes_buf(raw, sizeof(raw));
+    sodium_bin2hex(hex, hsize, raw, sizeof(raw));
+    sodium_memzero(raw, sizeof(raw));
+    fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd < 0) {
+        if (errno == EEXIST) /* another process won the race: use its */
+            return token_read_or_create_secret(path, hex, hsize, err);
+        err_set(err, ERR_PERM, "cannot create secret file '%s': %s", path,
+                strerror(errno));
+        return -1;
+    }
+    n = write(fd, hex, strlen(hex));
+    if (n != (ssize_t)strlen(hex) || write(fd, "\n", 1) != 1 ||
+        fsync(fd) == -1) {
+        close(fd);
+        unlink(path);
+        err_set(err, ERR_PERM, "cannot write secret file '%s'", path);
+        return -1;
+    }
+    close(fd);
+    return 0;
+}
+
+int
+token_key_load(const struct config *cfg, struct token_key *out, struct err *err)
+{
+    char hex[256];
+
+    token_sodium_init();
+    if (cfg->secret != NULL && cfg->secret[0] != '\0') {
+        if (strlen(cfg->secret) < 16) {
+            err_set(err, ERR_PERM,
+                    "[web] secret must be at least 16 characters long");
+            return -1;
+        }
+        token_key_from_string(cfg->secret, out);
+        return 0;
+    }
+    if (token_read_or_create_secret(cfg->secret_file, hex, sizeof(hex), err) ==
+        -1)
+        return -1;
+    token_key_from_string(hex, out);
+    sodium_memzero(hex, sizeof(hex));
+    return 0;
+}
+
+/* token_put64 - big-endian store */
+static void
+token_put64(unsigned char *p, int64_t v)
+{
+    uint64_t u = (uint64_t)v;
+    for (int i = 7; i >= 0; i--) {
+        p[i] = (unsigned char)(u & 0xff);
+        u >>= 8;
+    }
+}
+
+/* token_get64 - big-endian load */
+static int64_t
+token_get64(const unsigned char *p)
+{
+    uint64_t u = 0;
+    for (int i = 0; i < 8; i++)
+        u = (u << 8) | p[i];
+    return (int64_t)u;
+}
+
+void
+token_make(const struct token_key *k, enum token_purpose purpose, int64_t id,
+           int64_t issued_at, char out[TOKEN_MAX])
+{
+    unsigned char raw[TOKEN_RAW];
+
+    raw[0] = (unsigned char)purpose;
+    token_put64(raw + 1, id);
+    token_put64(raw + 9, issued_at);
+    crypto_auth_hmacsha256(raw + TOKEN_BODY, raw, TOKEN_BODY, k->key);
+    sodium_bin2base64(out, TOKEN_MAX, raw, sizeof(raw),
+                      sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+}
+
+int
+token_check(const struct token_key *k, const char *tok,
+            enum token_purpose purpose, int64_t now, int64_t *id,
+            int64_t *issued_at, struct err *err)
+{
+    unsigned char raw[TOKEN_RAW + 4];
+    unsigned char mac[crypto_auth_hmacsha256_BYTES];
+    size_t len = 0, toklen = strnlen(tok, TOKEN_MAX);
+    int64_t issued;
+
+    if (toklen == 0 || toklen >= TOKEN_MAX ||
+        sodium_base642bin(raw, sizeof(raw), tok, toklen, NULL, &len, NULL,
+                          sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0 ||
+        len != TOKEN_RAW) {
+        err_set(err, ERR_PERM,
+                "This link is incomplete or damaged. Copy the whole link from "
+                "the email, or start again from the form.");
+        return -1;
+    }
+    crypto_auth_hmacsha256(mac, raw, TOKEN_BODY, k->key);
+    if (sodium_memcmp(mac, raw + TOKEN_BODY, sizeof(mac)) != 0) {
+        err_set(err, ERR_PERM,
+                "This link is not valid: it was changed or was not made by "
+                "this server.");
+        return -1;
+    }
+    if (raw[0] != (unsigned char)purpose) {
+        err_set(err, ERR_PERM, "This link is meant for a different page.");
+        return -1;
+    }
+    issued = token_get64(raw + 9);
+    if (purpose == TOKEN_CONFIRM &&
+        (now - issued > TOKEN_CONFIRM_TTL || issued - now > 300)) {
+        err_set(err, ERR_PERM,
+                "This confirmation link has expired (links are valid for 7 "
+                "days). Subscribe again to get a new one.");
+        return -1;
+    }
+    *id = token_get64(raw + 1);
+    *issued_at = issued;
+    return 0;
+}
+
+void
+token_mac_hex(const struct token_key *k, const void *data, size_t len,
+              char *out, size_t n)
+{
+    unsigned char mac[crypto_auth_hmacsha256_BYTES];
+    char hex[2 * crypto_auth_hmacsha256_BYTES + 1];
+
+    crypto_auth_hmacsha256(mac, data, len, k->key);
+    sodium_bin2hex(hex, sizeof(hex), mac, sizeof(mac));
+    if (n > 2 * sizeof(mac))
+        n = 2 * sizeof(mac);
+    memcpy(out, hex, n);
+    out[n] = '\0';
+}

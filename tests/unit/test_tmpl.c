@@ -1,0 +1,126 @@
+/* SPDX-License-Identifier: MIT */
+/* test_tmpl - the mustache subset: escaping, sections, lists, partials,
+ * standalone lines, errors, size cap, arena reuse */
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "check.h"
+#include "tmpl.h"
+
+/* render - compile src and render it with root; returns a static copy */
+static const char *
+render(const char *src, int html, struct tmpl_obj *root)
+{
+    static char out[4096];
+    struct tmpl *t = NULL;
+    struct err err;
+    struct buf b;
+
+    err_init(&err);
+    if (tmpl_compile(src, strlen(src), "t", NULL, html, &t, &err) == -1) {
+        snprintf(out, sizeof(out), "ERROR: %s", err.msg);
+        return out;
+    }
+    buf_init(&b, sizeof(out) - 1);
+    if (tmpl_render(t, root, &b, &err) == -1)
+        snprintf(out, sizeof(out), "ERROR: %s", err.msg);
+    else
+        snprintf(out, sizeof(out), "%s", buf_str(&b));
+    buf_release(&b);
+    tmpl_free(t);
+    return out;
+}
+
+int
+main(void)
+{
+    struct tmpl_data *d = tmpl_data_new();
+    struct tmpl_obj *root = tmpl_data_root(d), *it;
+    char dir[] = "/tmp/pb-tmpl-XXXXXX", path[256];
+    struct tmpl *t = NULL;
+    struct err err;
+    struct buf b;
+    FILE *fp;
+
+    tmpl_set(root, "title", "<script>alert(1)</script>");
+    tmpl_set(root, "name", "Ada");
+    tmpl_set_bool(root, "yes", 1);
+    tmpl_set_bool(root, "no", 0);
+    tmpl_set(root, "empty", "");
+    tmpl_set_list(root, "none");
+    it = tmpl_add_item(root, "papers");
+    tmpl_set(it, "t", "A & B");
+    it = tmpl_add_item(root, "papers");
+    tmpl_set(it, "t", "C");
+    tmpl_set(it, "name", "inner");
+
+    CHECK_STR_EQ(render("<h1>{{title}}</h1>", 1, root),
+                 "<h1>&lt;script&gt;alert(1)&lt;/script&gt;</h1>");
+    CHECK_STR_EQ(render("{{{title}}}", 1, root), "<script>alert(1)</script>");
+    CHECK_STR_EQ(render("{{&title}}", 1, root), "<script>alert(1)</script>");
+    CHECK_STR_EQ(render("{{title}}", 0, root), "<script>alert(1)</script>");
+    CHECK_STR_EQ(render("[{{missing}}]", 1, root), "[]");
+    CHECK_STR_EQ(render("{{#yes}}Y{{/yes}}{{#no}}N{{/no}}", 1, root), "Y");
+    CHECK_STR_EQ(render("{{^no}}not{{/no}}{{^empty}}E{{/empty}}", 1, root),
+                 "notE");
+    CHECK_STR_EQ(render("{{^none}}no items{{/none}}", 1, root), "no items");
+    CHECK_STR_EQ(render("{{#papers}}<{{t}}|{{name}}>{{/papers}}", 1, root),
+                 "<A &amp; B|Ada><C|inner>");
+    CHECK_STR_EQ(render("{{! a comment }}x{{ name }}", 1, root), "xAda");
+    /* standalone section lines vanish, inline ones keep their text */
+    CHECK_STR_EQ(render("a\n{{#papers}}\n- {{t}}\n{{/papers}}\nb\n", 0, root),
+                 "a\n- A & B\n- C\nb\n");
+    CHECK_STR_EQ(render("a {{#yes}}y{{/yes}} b\n", 0, root), "a y b\n");
+
+    /* compile errors name the problem and the line */
+    CHECK_CONTAINS(render("x\n{{#a}}", 1, root), "never closed");
+    CHECK_CONTAINS(render("{{/a}}", 1, root), "closes nothing");
+    CHECK_CONTAINS(render("{{#a}}{{/b}}", 1, root), "closes {{#a}}");
+    CHECK_CONTAINS(render("x\ny {{name", 1, root), "line 2: unclosed");
+    CHECK_CONTAINS(render("{{}}", 1, root), "empty tag");
+
+    /* output cap */
+    CHECK(tmpl_compile("{{title}}{{title}}", 18, "t", NULL, 1, &t, &err) == 0);
+    buf_init(&b, 20);
+    CHECK_INT_EQ(tmpl_render(t, root, &b, &err), -1);
+    buf_release(&b);
+    tmpl_free(t);
+
+    /* partials from files; .txt partial is not escaped */
+    CHECK(mkdtemp(dir) != NULL);
+    snprintf(path, sizeof(path), "%s/item.html", dir);
+    fp = fopen(path, "w");
+    fputs("<li>{{t}}</li>", fp);
+    fclose(fp);
+    snprintf(path, sizeof(path), "%s/main.html", dir);
+    fp = fopen(path, "w");
+    fputs("<ul>{{#papers}}{{> item.html}}{{/papers}}</ul>", fp);
+    fclose(fp);
+    CHECK_INT_EQ(tmpl_load(path, &t, &err), 0);
+    buf_init(&b, 4096);
+    CHECK_INT_EQ(tmpl_render(t, root, &b, &err), 0);
+    CHECK_STR_EQ(buf_str(&b), "<ul><li>A &amp; B</li><li>C</li></ul>");
+    buf_release(&b);
+    tmpl_free(t);
+    CHECK_INT_EQ(tmpl_compile("{{> ../etc/passwd}}", 19, "t", dir, 1, &t, &err),
+                 -1);
+    CHECK_INT_EQ(tmpl_compile("{{> nope.html}}", 15, "t", dir, 1, &t, &err),
+                 -1);
+    CHECK_CONTAINS(err.msg, "cannot open");
+    unlink(path);
+    snprintf(path, sizeof(path), "%s/item.html", dir);
+    unlink(path);
+    rmdir(dir);
+
+    /* reset keeps memory and gives a clean tree */
+    for (int i = 0; i < 1000; i++) {
+        tmpl_data_reset(d);
+        root = tmpl_data_root(d);
+        tmpl_setf(root, "n", "%d", i);
+    }
+    CHECK_STR_EQ(render("{{n}}{{name}}", 1, root), "999");
+    tmpl_data_free(d);
+    return CHECK_DONE();
+}
