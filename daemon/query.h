@@ -34,7 +34,7 @@ struct query_term {
 };
 
 struct query {
-    struct query_term *terms;    /* positive terms, in the order typed */
+    struct query_term *terms; /* positive terms, in the order typed */
     size_t nterms;
     struct query_term *excluded; /* "-term"s, without the '-' */
     size_t nexcluded;

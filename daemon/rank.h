@@ -69,7 +69,7 @@ struct rank_hit {
     char *title;       /* owned */
     double score;
     int upvotes;
-    char *matched;     /* owned: "kv cache, distillation" ("" if none) */
+    char *matched; /* owned: "kv cache, distillation" ("" if none) */
 };
 
 /*

@@ -1,0 +1,470 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * db_digest - SQL for digests (see db_digest.h).
+ *
+ * Category lists are stored as comma-joined text ('cs.LG,cs.CL'); a
+ * membership test is instr(',' || list || ',', ',' || category || ','),
+ * which needs no splitting in C and lets one statement do the whole
+ * candidate selection.
+ */
+#include "db_digest.h"
+
+#include <sqlite3.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "str.h"
+#include "xalloc.h"
+
+/* db_digest_text - column i as text, "" for NULL.  Borrowed. */
+static const char *
+db_digest_text(sqlite3_stmt *st, int i)
+{
+    const unsigned char *s = sqlite3_column_text(st, i);
+    return s ? (const char *)s : "";
+}
+
+/* db_digest_copy - copy column i into a fixed field (truncating) */
+static void
+db_digest_copy(sqlite3_stmt *st, int i, char *out, size_t size)
+{
+    (void)str_copy(out, size, db_digest_text(st, i));
+}
+
+static const char SQL_SUB_LOAD[] =
+    "SELECT s.id, s.list_id, s.status, b.email, b.name, s.keywords,"
+    " s.categories, s.max_papers, COALESCE(s.last_digest_day, ''),"
+    " COALESCE(s.confirm_sent_at, 0), l.name, l.title, l.categories,"
+    " l.include_hf, l.include_replacements"
+    " FROM subscriptions s JOIN subscribers b ON b.id = s.subscriber_id"
+    " JOIN lists l ON l.id = s.list_id WHERE s.id = ?1";
+
+int
+db_digest_sub_load(struct db *db, int64_t sub_id, struct db_digest_sub *out,
+                   struct err *err)
+{
+    sqlite3_stmt *st = db_stmt(db, SQL_SUB_LOAD, err);
+    struct db_digest_sub s;
+    int rc;
+
+    if (st == NULL)
+        return -1;
+    sqlite3_bind_int64(st, 1, sub_id);
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_DONE) {
+        err_set(err, ERR_PERM, "no subscription with id %lld",
+                (long long)sub_id);
+        return -1;
+    }
+    if (rc != SQLITE_ROW)
+        return db_fail(db, err, "loading a subscription");
+    memset(&s, 0, sizeof(s));
+    s.id = sqlite3_column_int64(st, 0);
+    s.list_id = sqlite3_column_int64(st, 1);
+    db_digest_copy(st, 2, s.status, sizeof(s.status));
+    db_digest_copy(st, 3, s.email, sizeof(s.email));
+    db_digest_copy(st, 4, s.name, sizeof(s.name));
+    db_digest_copy(st, 5, s.keywords, sizeof(s.keywords));
+    db_digest_copy(st, 6, s.categories, sizeof(s.categories));
+    s.max_papers = sqlite3_column_int(st, 7);
+    db_digest_copy(st, 8, s.last_digest_day, sizeof(s.last_digest_day));
+    s.confirm_sent_at = sqlite3_column_int64(st, 9);
+    db_digest_copy(st, 10, s.list_name, sizeof(s.list_name));
+    db_digest_copy(st, 11, s.list_title, sizeof(s.list_title));
+    db_digest_copy(st, 12, s.list_categories, sizeof(s.list_categories));
+    s.include_hf = sqlite3_column_int(st, 13);
+    s.include_replacements = sqlite3_column_int(st, 14);
+    sqlite3_reset(st);
+    if (s.max_papers < 1 || s.max_papers > 50)
+        s.max_papers = 10;
+    *out = s;
+    return 0;
+}
+
+static const char SQL_SUB_FIND[] =
+    "SELECT s.id, l.name FROM subscriptions s"
+    " JOIN subscribers b ON b.id = s.subscriber_id"
+    " JOIN lists l ON l.id = s.list_id"
+    " WHERE b.email = ?1 COLLATE NOCASE AND (?2 IS NULL OR l.name = ?2)"
+    " ORDER BY s.id LIMIT 2";
+
+int
+db_digest_sub_find(struct db *db, const char *email, const char *list_name,
+                   int64_t *sub_id, struct err *err)
+{
+    sqlite3_stmt *st = db_stmt(db, SQL_SUB_FIND, err);
+    int64_t id = 0;
+    int rows = 0, rc;
+
+    if (st == NULL)
+        return -1;
+    sqlite3_bind_text(st, 1, email, -1, SQLITE_TRANSIENT);
+    if (list_name != NULL)
+        sqlite3_bind_text(st, 2, list_name, -1, SQLITE_TRANSIENT);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (rows++ == 0)
+            id = sqlite3_column_int64(st, 0);
+    }
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE)
+        return db_fail(db, err, "finding a subscription");
+    if (rows == 0) {
+        if (list_name != NULL)
+            err_set(err, ERR_PERM, "'%s' has no subscription to list '%s'",
+                    email, list_name);
+        else
+            err_set(err, ERR_PERM, "'%s' has no subscription", email);
+        return -1;
+    }
+    if (rows > 1) {
+        err_set(err, ERR_PERM,
+                "'%s' subscribes to several lists: name one with --list",
+                email);
+        return -1;
+    }
+    *sub_id = id;
+    return 0;
+}
+
+static const char SQL_FIND[] =
+    "SELECT id FROM digests WHERE subscription_id = ?1 AND day = ?2";
+
+int
+db_digest_find(struct db *db, int64_t sub_id, const char *day,
+               int64_t *digest_id, struct err *err)
+{
+    sqlite3_stmt *st = db_stmt(db, SQL_FIND, err);
+    int64_t id = 0;
+    int rc;
+
+    if (st == NULL)
+        return -1;
+    sqlite3_bind_int64(st, 1, sub_id);
+    sqlite3_bind_text(st, 2, day, -1, SQLITE_TRANSIENT);
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        id = sqlite3_column_int64(st, 0);
+    sqlite3_reset(st);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        return db_fail(db, err, "finding a digest");
+    *digest_id = id;
+    return 0;
+}
+
+static const char SQL_PREV[] =
+    "SELECT created_at FROM digests WHERE subscription_id = ?1 AND day < ?2"
+    " ORDER BY day DESC LIMIT 1";
+
+int
+db_digest_prev(struct db *db, int64_t sub_id, const char *day,
+               int64_t *created_at, struct err *err)
+{
+    sqlite3_stmt *st = db_stmt(db, SQL_PREV, err);
+    int64_t t = 0;
+    int rc;
+
+    if (st == NULL)
+        return -1;
+    sqlite3_bind_int64(st, 1, sub_id);
+    sqlite3_bind_text(st, 2, day, -1, SQLITE_TRANSIENT);
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        t = sqlite3_column_int64(st, 0);
+    sqlite3_reset(st);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        return db_fail(db, err, "finding the previous digest");
+    *created_at = t;
+    return 0;
+}
+
+static const char SQL_CANDIDATES[] =
+    "SELECT p.id, p.first_seen_at, p.hf_upvotes FROM papers p"
+    " WHERE p.first_seen_at >= ?1 AND p.first_seen_day <= ?2"
+    " AND (EXISTS (SELECT 1 FROM paper_categories pc WHERE pc.paper_id = p.id"
+    "       AND instr(',' || ?3 || ',', ',' || pc.category || ',') > 0)"
+    "   OR (?4 AND p.hf_day IS NOT NULL))"
+    " AND (?5 = '' OR EXISTS (SELECT 1 FROM paper_categories pc"
+    "       WHERE pc.paper_id = p.id"
+    "       AND instr(',' || ?5 || ',', ',' || pc.category || ',') > 0))"
+    " AND (?6 OR p.announce_type IS NULL OR p.announce_type NOT LIKE"
+    "      'replace%' OR p.hf_day IS NOT NULL)"
+    " AND NOT EXISTS (SELECT 1 FROM digest_items di"
+    "       JOIN digests d ON d.id = di.digest_id"
+    "       WHERE di.paper_id = p.id AND d.subscription_id = ?7)"
+    " ORDER BY p.id";
+
+int
+db_digest_candidates(struct db *db, const struct db_digest_sub *sub,
+                     int64_t since, const char *day, struct rank_cand **c,
+                     size_t *n, struct err *err)
+{
+    sqlite3_stmt *st = db_stmt(db, SQL_CANDIDATES, err);
+    struct rank_cand *v = NULL;
+    size_t nv = 0, cap = 0;
+    int rc;
+
+    if (st == NULL)
+        return -1;
+    sqlite3_bind_int64(st, 1, since);
+    sqlite3_bind_text(st, 2, day, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 3, sub->list_categories, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int(st, 4, sub->include_hf);
+    sqlite3_bind_text(st, 5, sub->categories, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int(st, 6, sub->include_replacements);
+    sqlite3_bind_int64(st, 7, sub->id);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (nv == cap) {
+            cap = cap ? cap * 2 : 64;
+            v = xrealloc(v, cap * sizeof(*v));
+        }
+        memset(&v[nv], 0, sizeof(v[nv]));
+        v[nv].id = sqlite3_column_int64(st, 0);
+        v[nv].first_seen_at = sqlite3_column_int64(st, 1);
+        v[nv].upvotes = sqlite3_column_int(st, 2);
+        nv++;
+    }
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE) {
+        free(v);
+        return db_fail(db, err, "selecting candidate papers");
+    }
+    *c = v;
+    *n = nv;
+    return 0;
+}
+
+static const char SQL_MATCH[] =
+    "SELECT f.rowid, -bm25(papers_fts, ?2, 1.0), p.hf_upvotes,"
+    " p.first_seen_at FROM papers_fts f JOIN papers p ON p.id = f.rowid"
+    " WHERE papers_fts MATCH ?1 AND f.rowid BETWEEN ?3 AND ?4";
+
+int
+db_digest_match(struct db *db, const char *match, double title_weight,
+                int64_t min_id, int64_t max_id,
+                int (*fn)(void *arg, const struct db_digest_match *m),
+                void *arg, struct err *err)
+{
+    sqlite3_stmt *st = db_stmt(db, SQL_MATCH, err);
+    struct db_digest_match m;
+    int rc;
+
+    if (st == NULL)
+        return -1;
+    sqlite3_bind_text(st, 1, match, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_double(st, 2, title_weight);
+    sqlite3_bind_int64(st, 3, min_id);
+    sqlite3_bind_int64(st, 4, max_id);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        m.id = sqlite3_column_int64(st, 0);
+        m.bm25 = sqlite3_column_double(st, 1);
+        m.upvotes = sqlite3_column_int(st, 2);
+        m.first_seen_at = sqlite3_column_int64(st, 3);
+        if (fn(arg, &m) != 0) {
+            rc = SQLITE_DONE;
+            break;
+        }
+    }
+    if (rc != SQLITE_DONE) {
+        db_fail(db, err, "full-text search");
+        sqlite3_reset(st);
+        err->kind = ERR_PERM;
+        return -1;
+    }
+    sqlite3_reset(st);
+    return 0;
+}
+
+static const char SQL_INSERT[] =
+    "INSERT INTO digests (subscription_id, day, created_at) VALUES (?1, ?2, "
+    "?3)";
+
+int
+db_digest_insert(struct db *db, int64_t sub_id, const char *day,
+                 int64_t created_at, int64_t *digest_id, struct err *err)
+{
+    sqlite3_stmt *st = db_stmt(db, SQL_INSERT, err);
+    int rc;
+
+    if (st == NULL)
+        return -1;
+    sqlite3_bind_int64(st, 1, sub_id);
+    sqlite3_bind_text(st, 2, day, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(st, 3, created_at);
+    rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE)
+        return db_fail(db, err, "inserting a digest");
+    *digest_id = db_last_id(db);
+    return 0;
+}
+
+static const char SQL_ITEM[] =
+    "INSERT INTO digest_items (digest_id, rank, paper_id, score, why)"
+    " VALUES (?1, ?2, ?3, ?4, ?5)";
+
+int
+db_digest_item_add(struct db *db, int64_t digest_id, int rank, int64_t paper_id,
+                   double score, const char *why, struct err *err)
+{
+    sqlite3_stmt *st = db_stmt(db, SQL_ITEM, err);
+    int rc;
+
+    if (st == NULL)
+        return -1;
+    sqlite3_bind_int64(st, 1, digest_id);
+    sqlite3_bind_int(st, 2, rank);
+    sqlite3_bind_int64(st, 3, paper_id);
+    sqlite3_bind_double(st, 4, score);
+    sqlite3_bind_text(st, 5, why, -1, SQLITE_TRANSIENT);
+    rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE)
+        return db_fail(db, err, "inserting a digest item");
+    return 0;
+}
+
+static const char SQL_LAST_DAY[] =
+    "UPDATE subscriptions SET last_digest_day = ?2"
+    " WHERE id = ?1 AND (last_digest_day IS NULL OR last_digest_day < ?2)";
+
+int
+db_digest_set_last_day(struct db *db, int64_t sub_id, const char *day,
+                       struct err *err)
+{
+    sqlite3_stmt *st = db_stmt(db, SQL_LAST_DAY, err);
+    int rc;
+
+    if (st == NULL)
+        return -1;
+    sqlite3_bind_int64(st, 1, sub_id);
+    sqlite3_bind_text(st, 2, day, -1, SQLITE_TRANSIENT);
+    rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE)
+        return db_fail(db, err, "updating last_digest_day");
+    return 0;
+}
+
+static const char SQL_GET[] =
+    "SELECT id, subscription_id, day, created_at FROM digests WHERE id = ?1";
+
+int
+db_digest_get(struct db *db, int64_t digest_id, struct db_digest_row *out,
+              struct err *err)
+{
+    sqlite3_stmt *st = db_stmt(db, SQL_GET, err);
+    struct db_digest_row r;
+    int rc;
+
+    if (st == NULL)
+        return -1;
+    sqlite3_bind_int64(st, 1, digest_id);
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_DONE) {
+        sqlite3_reset(st);
+        err_set(err, ERR_PERM, "no digest with id %lld", (long long)digest_id);
+        return -1;
+    }
+    if (rc != SQLITE_ROW) {
+        sqlite3_reset(st);
+        return db_fail(db, err, "loading a digest");
+    }
+    memset(&r, 0, sizeof(r));
+    r.id = sqlite3_column_int64(st, 0);
+    r.sub_id = sqlite3_column_int64(st, 1);
+    db_digest_copy(st, 2, r.day, sizeof(r.day));
+    r.created_at = sqlite3_column_int64(st, 3);
+    sqlite3_reset(st);
+    *out = r;
+    return 0;
+}
+
+#define PAPER_COLS                                                             \
+    "p.id, p.arxiv_id, p.title, p.abstract, p.authors, p.categories,"          \
+    " COALESCE(p.hf_day, ''), p.hf_upvotes, COALESCE(p.github_repo, ''),"      \
+    " COALESCE(p.project_page, ''), COALESCE(p.ai_summary, '')"
+
+/* db_digest_row_paper - the PAPER_COLS columns (from col 0) into p */
+static void
+db_digest_row_paper(sqlite3_stmt *st, struct db_digest_paper *p)
+{
+    p->id = sqlite3_column_int64(st, 0);
+    p->arxiv_id = db_digest_text(st, 1);
+    p->title = db_digest_text(st, 2);
+    p->abstract = db_digest_text(st, 3);
+    p->authors = db_digest_text(st, 4);
+    p->categories = db_digest_text(st, 5);
+    p->hf_day = db_digest_text(st, 6);
+    p->upvotes = sqlite3_column_int(st, 7);
+    p->github_repo = db_digest_text(st, 8);
+    p->project_page = db_digest_text(st, 9);
+    p->ai_summary = db_digest_text(st, 10);
+}
+
+static const char SQL_ITEMS[] =
+    "SELECT " PAPER_COLS ", di.rank, di.score, di.why"
+    " FROM digest_items di JOIN papers p ON p.id = di.paper_id"
+    " WHERE di.digest_id = ?1 ORDER BY di.rank";
+
+int
+db_digest_items(struct db *db, int64_t digest_id,
+                int (*fn)(void *arg, const struct db_digest_paper *p),
+                void *arg, struct err *err)
+{
+    sqlite3_stmt *st = db_stmt(db, SQL_ITEMS, err);
+    struct db_digest_paper p;
+    int rc, stop = 0;
+
+    if (st == NULL)
+        return -1;
+    sqlite3_bind_int64(st, 1, digest_id);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        memset(&p, 0, sizeof(p));
+        db_digest_row_paper(st, &p);
+        p.rank = sqlite3_column_int(st, 11);
+        p.score = sqlite3_column_double(st, 12);
+        p.why = db_digest_text(st, 13);
+        if (fn(arg, &p) != 0) {
+            stop = 1;
+            break;
+        }
+    }
+    sqlite3_reset(st);
+    if (stop)
+        return -1; /* fn filled err */
+    if (rc != SQLITE_DONE)
+        return db_fail(db, err, "loading digest items");
+    return 0;
+}
+
+static const char SQL_PAPER[] =
+    "SELECT " PAPER_COLS " FROM papers p WHERE p.id = ?1";
+
+int
+db_digest_paper(struct db *db, int64_t paper_id,
+                int (*fn)(void *arg, const struct db_digest_paper *p),
+                void *arg, struct err *err)
+{
+    sqlite3_stmt *st = db_stmt(db, SQL_PAPER, err);
+    struct db_digest_paper p;
+    int rc, frc = 0;
+
+    if (st == NULL)
+        return -1;
+    sqlite3_bind_int64(st, 1, paper_id);
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        memset(&p, 0, sizeof(p));
+        db_digest_row_paper(st, &p);
+        p.why = "";
+        frc = fn(arg, &p);
+    }
+    sqlite3_reset(st);
+    if (rc == SQLITE_DONE) {
+        err_set(err, ERR_PERM, "no paper with id %lld", (long long)paper_id);
+        return -1;
+    }
+    if (rc != SQLITE_ROW)
+        return db_fail(db, err, "loading a paper");
+    return frc ? -1 : 0;
+}
