@@ -126,6 +126,12 @@ db_digest_sub_find(struct db *db, const char *email, const char *list_name,
     return 0;
 }
 
+int
+db_digest_in_txn(struct db *db)
+{
+    return !sqlite3_get_autocommit(db_handle(db));
+}
+
 static const char SQL_FIND[] =
     "SELECT id FROM digests WHERE subscription_id = ?1 AND day = ?2";
 

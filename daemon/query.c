@@ -235,10 +235,19 @@ query_parse(const char *keywords, struct query *q, struct err *err)
             } else if (keywords[i] == '-' && !term_negated) {
                 /* "-word" inside a term: an exclusion of its own */
                 start = ++i;
-                while (i < n && !query_is_space(keywords[i]) &&
-                       keywords[i] != ',' && keywords[i] != '"')
-                    i++;
-                query_add_piece(&neg, keywords + start, i - start);
+                if (i < n && keywords[i] == '"') {
+                    start = ++i;
+                    while (i < n && keywords[i] != '"')
+                        i++;
+                    query_add_piece(&neg, keywords + start, i - start);
+                    if (i < n)
+                        i++;
+                } else {
+                    while (i < n && !query_is_space(keywords[i]) &&
+                           keywords[i] != ',' && keywords[i] != '"')
+                        i++;
+                    query_add_piece(&neg, keywords + start, i - start);
+                }
                 query_add_term(&out.excluded, &out.nexcluded, &neg);
             } else {
                 start = i;
