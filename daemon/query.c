@@ -101,6 +101,7 @@ query_validate_keywords(const char *s, size_t n, struct err *err)
         } else if (c == '-' &&
                    (i == 0 || query_is_space(s[i - 1]) || s[i - 1] == ',')) {
             terms++;
+            in_term = 1;
         } else if (!query_is_space(c) && !in_term) {
             terms++;
             in_term = 1;
