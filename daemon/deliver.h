@@ -35,8 +35,8 @@
 #include "err.h"
 #include "token.h"
 
-#define DELIVER_BATCH 64     /* results per SQLite transaction, at most */
-#define DELIVER_FLUSH_MS 100 /* and at least this often while sending */
+#define DELIVER_BATCH 64      /* results per SQLite transaction, at most */
+#define DELIVER_FLUSH_MS 100  /* and at least this often while sending */
 #define DELIVER_STOP_MS 10000 /* deliver_stop() returns within this */
 
 struct deliver;

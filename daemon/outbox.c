@@ -1,0 +1,633 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * outbox - the durable mail queue (see outbox.h for the state machine).
+ *
+ * Every function here is a short transaction or runs inside the caller's.
+ * Claiming and recording are the hot path of delivery: a claim is one
+ * SELECT and a few UPDATEs by primary key; a batch of results is one
+ * transaction of UPDATEs by primary key, so a worker pays one commit per
+ * batch, not per message.
+ */
+#include "outbox.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <sqlite3.h>
+
+#include "log.h"
+#include "str.h"
+
+static const char *const outbox_state_names[OUTBOX_NSTATE] = {
+    "queued", "sending", "deferred", "sent", "bounced", "failed",
+};
+
+const char *
+outbox_state_name(enum outbox_state s)
+{
+    if ((int)s < 0 || s >= OUTBOX_NSTATE)
+        return "?";
+    return outbox_state_names[s];
+}
+
+int
+outbox_state_parse(const char *s, enum outbox_state *out)
+{
+    for (int i = 0; i < OUTBOX_NSTATE; i++) {
+        if (strcmp(s, outbox_state_names[i]) == 0) {
+            *out = (enum outbox_state)i;
+            return 0;
+        }
+    }
+    return -1;
+}
+
+long
+outbox_backoff(int attempts)
+{
+    long s = OUTBOX_RETRY_FIRST;
+
+    for (int i = 1; i < attempts && s < OUTBOX_RETRY_MAX; i++)
+        s *= 2;
+    return s > OUTBOX_RETRY_MAX ? OUTBOX_RETRY_MAX : s;
+}
+
+/* outbox_tx_begin - BEGIN IMMEDIATE unless the caller has a transaction
+ * open; *own says whether we must commit */
+static int
+outbox_tx_begin(struct db *db, int *own, struct err *err)
+{
+    *own = sqlite3_get_autocommit(db_handle(db)) != 0;
+    if (*own)
+        return db_begin(db, err);
+    return 0;
+}
+
+/* outbox_tx_end - commit (rc 0) or roll back (rc -1) what we began */
+static int
+outbox_tx_end(struct db *db, int own, int rc, struct err *err)
+{
+    if (!own)
+        return rc;
+    if (rc == 0 && db_commit(db, err) == 0)
+        return 0;
+    db_rollback(db);
+    return -1;
+}
+
+/* outbox_step_done - run a statement that returns no rows */
+static int
+outbox_step_done(struct db *db, sqlite3_stmt *st, struct err *err,
+                 const char *what)
+{
+    int rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE)
+        return db_fail(db, err, what);
+    return 0;
+}
+
+/* outbox_col_text - copy a text column into a fixed array */
+static void
+outbox_col_text(sqlite3_stmt *st, int col, char *out, size_t size)
+{
+    const unsigned char *t = sqlite3_column_text(st, col);
+    (void)str_copy(out, size, t ? (const char *)t : "");
+}
+
+#define OUTBOX_COLS                                                            \
+    "id, kind, state, subscription_id, digest_id, rcpt, message_id, "          \
+    "issued_at, attempts, created_at, next_attempt_at, claimed_at, sent_at, "  \
+    "last_reply"
+
+/* outbox_row_read - fill a row from a statement selecting OUTBOX_COLS */
+static void
+outbox_row_read(sqlite3_stmt *st, struct outbox_row *r)
+{
+    char state[16];
+
+    memset(r, 0, sizeof(*r));
+    r->id = sqlite3_column_int64(st, 0);
+    r->kind = strcmp((const char *)sqlite3_column_text(st, 1), "confirm") == 0
+                  ? OUTBOX_CONFIRM
+                  : OUTBOX_DIGEST;
+    outbox_col_text(st, 2, state, sizeof(state));
+    if (outbox_state_parse(state, &r->state) == -1)
+        r->state = OUTBOX_FAILED;
+    r->subscription_id = sqlite3_column_int64(st, 3);
+    r->digest_id = sqlite3_column_int64(st, 4);
+    outbox_col_text(st, 5, r->rcpt, sizeof(r->rcpt));
+    outbox_col_text(st, 6, r->message_id, sizeof(r->message_id));
+    r->issued_at = sqlite3_column_int64(st, 7);
+    r->attempts = sqlite3_column_int(st, 8);
+    r->created_at = sqlite3_column_int64(st, 9);
+    r->next_attempt_at = sqlite3_column_int64(st, 10);
+    r->claimed_at = sqlite3_column_int64(st, 11);
+    r->sent_at = sqlite3_column_int64(st, 12);
+    outbox_col_text(st, 13, r->last_reply, sizeof(r->last_reply));
+}
+
+int
+outbox_enqueue_confirm(struct db *db, const struct config *cfg,
+                       int64_t subscription_id, int64_t now, int *queued,
+                       struct err *err)
+{
+    static const char sql_sub[] =
+        "SELECT s.status, b.email, "
+        " (SELECT max(s2.confirm_sent_at) FROM subscriptions s2 "
+        "  WHERE s2.subscriber_id = s.subscriber_id) "
+        "FROM subscriptions s JOIN subscribers b ON b.id = s.subscriber_id "
+        "WHERE s.id = ?1";
+    static const char sql_ins[] =
+        "INSERT INTO outbox (kind, priority, subscription_id, rcpt, "
+        " message_id, issued_at, state, created_at, next_attempt_at) "
+        "VALUES ('confirm', 0, ?1, ?2, ?3, ?4, 'queued', ?4, ?4)";
+    static const char sql_stamp[] =
+        "UPDATE subscriptions SET confirm_sent_at = ?2 WHERE id = ?1";
+    sqlite3_stmt *st;
+    char email[256], status[16], domain[256], msgid[OUTBOX_MSGID_MAX];
+    int64_t last = 0;
+    int own = 0, rc = -1, step;
+
+    if (outbox_tx_begin(db, &own, err) == -1)
+        return -1;
+    if ((st = db_stmt(db, sql_sub, err)) == NULL)
+        goto out;
+    sqlite3_bind_int64(st, 1, subscription_id);
+    step = sqlite3_step(st);
+    if (step != SQLITE_ROW) {
+        sqlite3_reset(st);
+        if (step == SQLITE_DONE)
+            err_set(err, ERR_PERM, "outbox: no subscription id=%" PRId64,
+                    subscription_id);
+        else
+            db_fail(db, err, "reading a subscription");
+        goto out;
+    }
+    outbox_col_text(st, 0, status, sizeof(status));
+    outbox_col_text(st, 1, email, sizeof(email));
+    last = sqlite3_column_int64(st, 2);
+    sqlite3_reset(st);
+    if (strcmp(status, "pending") != 0) {
+        err_set(err, ERR_PERM,
+                "outbox: subscription id=%" PRId64 " is %s, not pending",
+                subscription_id, status);
+        goto out;
+    }
+    /* one confirmation per address per 24 h, whichever list asked */
+    if (last != 0 && now - last < OUTBOX_CONFIRM_GAP) {
+        *queued = 0;
+        rc = 0;
+        goto out;
+    }
+    config_from_domain(cfg, domain, sizeof(domain));
+    snprintf(msgid, sizeof(msgid), "<c.%" PRId64 ".%" PRId64 "@%s>",
+             subscription_id, now, domain);
+    if ((st = db_stmt(db, sql_ins, err)) == NULL)
+        goto out;
+    sqlite3_bind_int64(st, 1, subscription_id);
+    sqlite3_bind_text(st, 2, email, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 3, msgid, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(st, 4, now);
+    if (outbox_step_done(db, st, err, "queueing a confirmation") == -1)
+        goto out;
+    if ((st = db_stmt(db, sql_stamp, err)) == NULL)
+        goto out;
+    sqlite3_bind_int64(st, 1, subscription_id);
+    sqlite3_bind_int64(st, 2, now);
+    if (outbox_step_done(db, st, err, "stamping confirm_sent_at") == -1)
+        goto out;
+    *queued = 1;
+    rc = 0;
+out:
+    return outbox_tx_end(db, own, rc, err);
+}
+
+int
+outbox_enqueue_digest(struct db *db, int64_t digest_id, const char *message_id,
+                      int64_t now, int *queued, struct err *err)
+{
+    /* INSERT ... SELECT so the recipient comes from the subscriber row;
+     * NOT EXISTS makes it idempotent per digest */
+    static const char sql[] =
+        "INSERT INTO outbox (kind, priority, subscription_id, digest_id, "
+        " rcpt, message_id, issued_at, state, created_at, next_attempt_at) "
+        "SELECT 'digest', 1, d.subscription_id, d.id, b.email, ?2, ?3, "
+        " 'queued', ?3, ?3 "
+        "FROM digests d JOIN subscriptions s ON s.id = d.subscription_id "
+        " JOIN subscribers b ON b.id = s.subscriber_id "
+        "WHERE d.id = ?1 AND NOT EXISTS "
+        " (SELECT 1 FROM outbox o WHERE o.digest_id = d.id) "
+        "ON CONFLICT (message_id) DO NOTHING";
+    sqlite3_stmt *st;
+
+    if (message_id == NULL || message_id[0] == '\0' ||
+        str_has_ctl(message_id, strlen(message_id))) {
+        err_set(err, ERR_PERM, "outbox: bad Message-ID for digest=%" PRId64,
+                digest_id);
+        return -1;
+    }
+    if ((st = db_stmt(db, sql, err)) == NULL)
+        return -1;
+    sqlite3_bind_int64(st, 1, digest_id);
+    sqlite3_bind_text(st, 2, message_id, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(st, 3, now);
+    if (outbox_step_done(db, st, err, "queueing a digest") == -1)
+        return -1;
+    *queued = db_changes(db) > 0;
+    return 0;
+}
+
+int
+outbox_drop_pending(struct db *db, int64_t subscription_id, struct err *err)
+{
+    static const char sql[] = "DELETE FROM outbox WHERE subscription_id = ?1 "
+                              "AND state IN ('queued', 'deferred')";
+    sqlite3_stmt *st = db_stmt(db, sql, err);
+
+    if (st == NULL)
+        return -1;
+    sqlite3_bind_int64(st, 1, subscription_id);
+    return outbox_step_done(db, st, err, "dropping queued mail");
+}
+
+int
+outbox_depth(struct db *db, int64_t *out, struct err *err)
+{
+    static const char sql[] = "SELECT count(*) FROM outbox "
+                              "WHERE state IN ('queued','sending','deferred')";
+    sqlite3_stmt *st = db_stmt(db, sql, err);
+
+    if (st == NULL)
+        return -1;
+    if (sqlite3_step(st) != SQLITE_ROW) {
+        sqlite3_reset(st);
+        return db_fail(db, err, "counting the outbox");
+    }
+    *out = sqlite3_column_int64(st, 0);
+    sqlite3_reset(st);
+    return 0;
+}
+
+int
+outbox_recover(struct db *db, int64_t *n, struct err *err)
+{
+    static const char sql[] =
+        "UPDATE outbox SET state = 'queued' WHERE state = 'sending'";
+    sqlite3_stmt *st = db_stmt(db, sql, err);
+
+    if (st == NULL)
+        return -1;
+    if (outbox_step_done(db, st, err, "recovering claimed rows") == -1)
+        return -1;
+    if (n)
+        *n = db_changes(db);
+    return 0;
+}
+
+int
+outbox_mark_sent(struct db *db, int64_t id, int64_t sent_at, const char *reply,
+                 struct err *err)
+{
+    static const char sql[] =
+        "UPDATE outbox SET state = 'sent', sent_at = ?2, last_reply = ?3 "
+        "WHERE id = ?1 AND state = 'sending'";
+    sqlite3_stmt *st = db_stmt(db, sql, err);
+
+    if (st == NULL)
+        return -1;
+    sqlite3_bind_int64(st, 1, id);
+    sqlite3_bind_int64(st, 2, sent_at);
+    sqlite3_bind_text(st, 3, reply, -1, SQLITE_TRANSIENT);
+    return outbox_step_done(db, st, err, "marking a row sent");
+}
+
+int
+outbox_claim(struct db *db, int64_t now, struct outbox_row *rows, size_t max,
+             size_t *n, int64_t *dropped, struct err *err)
+{
+    /* Due rows, best first, with whether their subscription can still
+     * receive them.  Ineligible rows are deleted here, so they never
+     * block the head of the queue. */
+    static const char sql_due[] =
+        "SELECT o.id, "
+        " (o.kind = 'digest' AND s.status = 'confirmed' AND s.paused = 0) "
+        " OR (o.kind = 'confirm' AND s.status = 'pending') "
+        "FROM outbox o JOIN subscriptions s ON s.id = o.subscription_id "
+        "WHERE o.state IN ('queued', 'deferred') AND o.next_attempt_at <= ?1 "
+        "ORDER BY o.priority, o.next_attempt_at, o.id LIMIT ?2";
+    static const char sql_claim[] =
+        "UPDATE outbox SET state = 'sending', claimed_at = ?2, "
+        " attempts = attempts + 1 WHERE id = ?1 RETURNING " OUTBOX_COLS;
+    static const char sql_drop[] = "DELETE FROM outbox WHERE id = ?1";
+    sqlite3_stmt *st;
+    int64_t ids[256];
+    int ok[256];
+    size_t nids = 0, got = 0;
+    int64_t ndrop = 0;
+    int step;
+
+    if (max > 256)
+        max = 256;
+    if (db_begin(db, err) == -1)
+        return -1;
+    if ((st = db_stmt(db, sql_due, err)) == NULL)
+        goto out;
+    sqlite3_bind_int64(st, 1, now);
+    /* read a few extra so that dropped rows do not starve the claim */
+    sqlite3_bind_int64(st, 2, (sqlite3_int64)(max * 2 < 256 ? max * 2 : 256));
+    while ((step = sqlite3_step(st)) == SQLITE_ROW && nids < 256) {
+        ids[nids] = sqlite3_column_int64(st, 0);
+        ok[nids] = sqlite3_column_int(st, 1);
+        nids++;
+    }
+    sqlite3_reset(st);
+    if (step != SQLITE_ROW && step != SQLITE_DONE) {
+        db_fail(db, err, "reading due rows");
+        goto out;
+    }
+    for (size_t i = 0; i < nids; i++) {
+        if (!ok[i]) {
+            if ((st = db_stmt(db, sql_drop, err)) == NULL)
+                goto out;
+            sqlite3_bind_int64(st, 1, ids[i]);
+            if (outbox_step_done(db, st, err, "dropping a row") == -1)
+                goto out;
+            ndrop++;
+            continue;
+        }
+        if (got == max)
+            continue;
+        if ((st = db_stmt(db, sql_claim, err)) == NULL)
+            goto out;
+        sqlite3_bind_int64(st, 1, ids[i]);
+        sqlite3_bind_int64(st, 2, now);
+        if (sqlite3_step(st) != SQLITE_ROW) {
+            sqlite3_reset(st);
+            db_fail(db, err, "claiming a row");
+            goto out;
+        }
+        outbox_row_read(st, &rows[got++]);
+        (void)sqlite3_step(st);
+        sqlite3_reset(st);
+    }
+    if (db_commit(db, err) == -1)
+        goto out;
+    *n = got;
+    if (dropped)
+        *dropped = ndrop;
+    if (ndrop > 0)
+        log_info("outbox: dropped %" PRId64
+                 " queued mails of subscriptions that left or changed",
+                 ndrop);
+    return 0;
+out:
+    db_rollback(db);
+    return -1;
+}
+
+/* outbox_bounce - count a hard bounce on row id's subscription and
+ * suspend it at the limit; *suspended += 1 when it was */
+static int
+outbox_bounce(struct db *db, const struct config *cfg, int64_t id,
+              int unknown_user, int64_t now, int *suspended, struct err *err)
+{
+    static const char sql_inc[] =
+        "UPDATE subscriptions SET hard_bounces = hard_bounces + 1 "
+        "WHERE id = (SELECT subscription_id FROM outbox WHERE id = ?1) "
+        "RETURNING id, hard_bounces, status";
+    static const char sql_suspend[] =
+        "UPDATE subscriptions SET status = 'bounced', updated_at = ?2 "
+        "WHERE id = ?1";
+    sqlite3_stmt *st;
+    int64_t sub;
+    int count, limit;
+    char status[16];
+
+    if ((st = db_stmt(db, sql_inc, err)) == NULL)
+        return -1;
+    sqlite3_bind_int64(st, 1, id);
+    if (sqlite3_step(st) != SQLITE_ROW) {
+        sqlite3_reset(st);
+        return 0; /* subscription deleted meanwhile */
+    }
+    sub = sqlite3_column_int64(st, 0);
+    count = sqlite3_column_int(st, 1);
+    outbox_col_text(st, 2, status, sizeof(status));
+    (void)sqlite3_step(st);
+    sqlite3_reset(st);
+    limit = unknown_user ? cfg->bounce_limit_unknown : cfg->bounce_limit;
+    if (count < limit || strcmp(status, "bounced") == 0)
+        return 0;
+    if ((st = db_stmt(db, sql_suspend, err)) == NULL)
+        return -1;
+    sqlite3_bind_int64(st, 1, sub);
+    sqlite3_bind_int64(st, 2, now);
+    if (outbox_step_done(db, st, err, "suspending a subscription") == -1)
+        return -1;
+    if (outbox_drop_pending(db, sub, err) == -1)
+        return -1;
+    log_info("outbox: subscription=%" PRId64 " suspended after %d hard bounces",
+             sub, count);
+    if (suspended)
+        (*suspended)++;
+    return 0;
+}
+
+int
+outbox_record(struct db *db, const struct config *cfg,
+              const struct outbox_result *res, size_t n, int *suspended,
+              struct err *err)
+{
+    static const char sql_sent[] =
+        "UPDATE outbox SET state = 'sent', sent_at = ?2, last_reply = ?3 "
+        "WHERE id = ?1 AND state = 'sending'";
+    /* deferred, or failed once the give-up time has passed */
+    static const char sql_temp[] =
+        "UPDATE outbox SET last_reply = ?3, "
+        " state = CASE WHEN ?2 >= coalesce(retried_at, created_at) + ?4 "
+        "  THEN 'failed' ELSE 'deferred' END, "
+        " next_attempt_at = ?2 + min(?5 * (1 << min(attempts - 1, 6)), ?6) "
+        "WHERE id = ?1 AND state = 'sending'";
+    static const char sql_final[] =
+        "UPDATE outbox SET state = ?2, last_reply = ?3 "
+        "WHERE id = ?1 AND state = 'sending'";
+    static const char sql_unclaim[] =
+        "UPDATE outbox SET state = 'queued', attempts = max(attempts - 1, 0) "
+        "WHERE id = ?1 AND state = 'sending'";
+    sqlite3_stmt *st;
+    int rc = -1;
+
+    if (n == 0)
+        return 0;
+    if (db_begin(db, err) == -1)
+        return -1;
+    for (size_t i = 0; i < n; i++) {
+        const struct outbox_result *r = &res[i];
+        switch (r->outcome) {
+        case OUTBOX_OK:
+            st = db_stmt(db, sql_sent, err);
+            if (st == NULL)
+                goto out;
+            sqlite3_bind_int64(st, 2, r->at);
+            sqlite3_bind_text(st, 3, r->reply, -1, SQLITE_TRANSIENT);
+            break;
+        case OUTBOX_TEMP:
+            st = db_stmt(db, sql_temp, err);
+            if (st == NULL)
+                goto out;
+            sqlite3_bind_int64(st, 2, r->at);
+            sqlite3_bind_text(st, 3, r->reply, -1, SQLITE_TRANSIENT);
+            sqlite3_bind_int64(st, 4, cfg->retry_give_up);
+            sqlite3_bind_int64(st, 5, OUTBOX_RETRY_FIRST);
+            sqlite3_bind_int64(st, 6, OUTBOX_RETRY_MAX);
+            break;
+        case OUTBOX_BOUNCE:
+        case OUTBOX_PERM:
+            st = db_stmt(db, sql_final, err);
+            if (st == NULL)
+                goto out;
+            sqlite3_bind_text(
+                st, 2, r->outcome == OUTBOX_BOUNCE ? "bounced" : "failed", -1,
+                SQLITE_STATIC);
+            sqlite3_bind_text(st, 3, r->reply, -1, SQLITE_TRANSIENT);
+            break;
+        case OUTBOX_UNCLAIM:
+        default:
+            st = db_stmt(db, sql_unclaim, err);
+            if (st == NULL)
+                goto out;
+            break;
+        }
+        sqlite3_bind_int64(st, 1, r->id);
+        if (outbox_step_done(db, st, err, "recording a result") == -1)
+            goto out;
+        if (r->outcome == OUTBOX_BOUNCE && db_changes(db) > 0 &&
+            outbox_bounce(db, cfg, r->id, r->unknown_user, r->at, suspended,
+                          err) == -1)
+            goto out;
+    }
+    rc = 0;
+out:
+    return outbox_tx_end(db, 1, rc, err);
+}
+
+int
+outbox_get(struct db *db, int64_t id, struct outbox_row *out, struct err *err)
+{
+    static const char sql[] = "SELECT " OUTBOX_COLS " FROM outbox WHERE id=?1";
+    sqlite3_stmt *st = db_stmt(db, sql, err);
+    int step;
+
+    if (st == NULL)
+        return -1;
+    sqlite3_bind_int64(st, 1, id);
+    step = sqlite3_step(st);
+    if (step == SQLITE_ROW)
+        outbox_row_read(st, out);
+    sqlite3_reset(st);
+    if (step == SQLITE_ROW)
+        return 0;
+    if (step == SQLITE_DONE)
+        return 1;
+    return db_fail(db, err, "reading an outbox row");
+}
+
+int
+outbox_each(struct db *db, int state, size_t limit, outbox_cb cb, void *arg,
+            struct err *err)
+{
+    static const char sql[] =
+        "SELECT " OUTBOX_COLS " FROM outbox WHERE (?1 IS NULL OR state = ?1) "
+        "ORDER BY id DESC LIMIT ?2";
+    sqlite3_stmt *st = NULL;
+    struct outbox_row row;
+    int step, rc = 0;
+
+    /* not the cached statement: the callback may run other queries */
+    if (sqlite3_prepare_v2(db_handle(db), sql, -1, &st, NULL) != SQLITE_OK)
+        return db_fail(db, err, "listing the outbox");
+    if (state >= 0)
+        sqlite3_bind_text(st, 1, outbox_state_name((enum outbox_state)state),
+                          -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, limit == 0 ? -1 : (sqlite3_int64)limit);
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        outbox_row_read(st, &row);
+        if (cb(&row, arg, err) == -1) {
+            rc = -1;
+            break;
+        }
+    }
+    if (rc == 0 && step != SQLITE_DONE)
+        rc = db_fail(db, err, "listing the outbox");
+    sqlite3_finalize(st);
+    return rc;
+}
+
+int
+outbox_counts(struct db *db, int64_t counts[OUTBOX_NSTATE], struct err *err)
+{
+    static const char sql[] =
+        "SELECT state, count(*) FROM outbox GROUP BY state";
+    sqlite3_stmt *st = db_stmt(db, sql, err);
+    int64_t c[OUTBOX_NSTATE] = {0};
+    char name[16];
+    enum outbox_state s;
+    int step;
+
+    if (st == NULL)
+        return -1;
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        outbox_col_text(st, 0, name, sizeof(name));
+        if (outbox_state_parse(name, &s) == 0)
+            c[s] = sqlite3_column_int64(st, 1);
+    }
+    sqlite3_reset(st);
+    if (step != SQLITE_DONE)
+        return db_fail(db, err, "counting the outbox");
+    memcpy(counts, c, sizeof(c));
+    return 0;
+}
+
+int
+outbox_retry(struct db *db, int64_t id, int64_t now, int64_t *n,
+             struct err *err)
+{
+    static const char sql_one[] =
+        "UPDATE outbox SET state = 'queued', next_attempt_at = ?2, "
+        " attempts = 0, retried_at = ?2 "
+        "WHERE id = ?1 AND state IN ('deferred', 'failed', 'bounced')";
+    static const char sql_all[] =
+        "UPDATE outbox SET state = 'queued', next_attempt_at = ?2, "
+        " attempts = 0, retried_at = ?2 "
+        "WHERE state IN ('deferred', 'failed')";
+    sqlite3_stmt *st = db_stmt(db, id > 0 ? sql_one : sql_all, err);
+
+    if (st == NULL)
+        return -1;
+    if (id > 0)
+        sqlite3_bind_int64(st, 1, id);
+    sqlite3_bind_int64(st, 2, now);
+    if (outbox_step_done(db, st, err, "re-queueing") == -1)
+        return -1;
+    *n = db_changes(db);
+    return 0;
+}
+
+int
+outbox_purge(struct db *db, int64_t before, int64_t *n, struct err *err)
+{
+    static const char sql[] =
+        "DELETE FROM outbox WHERE state IN ('sent', 'bounced', 'failed') "
+        "AND created_at < ?1";
+    sqlite3_stmt *st = db_stmt(db, sql, err);
+
+    if (st == NULL)
+        return -1;
+    sqlite3_bind_int64(st, 1, before);
+    if (outbox_step_done(db, st, err, "purging the outbox") == -1)
+        return -1;
+    *n = db_changes(db);
+    return 0;
+}
