@@ -114,7 +114,7 @@ static const struct config_key config_keys[] = {
     {"schedule", "send_at", CT_TIME, F(send_at), "06:00", 0, 0},
     {"schedule", "timezone", CT_TZ, F(timezone), "UTC", 0, 0},
 
-    {"digest", "trending_weight", CT_DOUBLE, F(trending_weight), "0.15", 0,
+    {"digest", "trending_weight", CT_DOUBLE, F(trending_weight), "0.05", 0,
      100},
     {"digest", "title_weight", CT_DOUBLE, F(title_weight), "3.0", 0, 100},
     {"digest", "when_empty", CT_EMPTY, F(when_empty), "skip", 0, 0},
