@@ -1,0 +1,746 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * smtp - an SMTP client session on libetpan (see smtp.h).
+ *
+ * libetpan does the protocol (mailsmtp_*, mailesmtp_*) and the TLS
+ * stream.  Three things it does not do as we need them, and how we fill
+ * the gaps:
+ *
+ *  - Certificate verification: libetpan 1.9 built with GnuTLS (Debian's)
+ *    never verifies the peer, and mailstream_ssl_set_server_certicate()
+ *    is "not implemented" there.  After each handshake we take the peer's
+ *    chain from mailstream_get_certificate_chain() and verify it, with the
+ *    host name, through GnuTLS's gnutls_x509_trust_list_verify_crt2()
+ *    against the system CAs or [smtp] ca_file, before a single command is
+ *    sent over the TLS channel.  GnuTLS is already loaded (libetpan and
+ *    libcurl link it) but is not on our link line, so its functions are
+ *    looked up once with dlsym(); verification fails closed when they are
+ *    missing.
+ *  - The EHLO name: mailesmtp_ehlo() always sends gethostname().  We send
+ *    "EHLO <[smtp] helo>" with mailsmtp_send_command() and let
+ *    mailesmtp_parse_ehlo() read the extensions, exactly as
+ *    mailesmtp_ehlo() does.  Those functions are exported by libetpan but
+ *    missing from its headers, so they are declared below.
+ *  - AUTH: mailesmtp_auth_sasl() needs Cyrus SASL plugins at run time.
+ *    PLAIN and LOGIN are two lines of base64, so we speak them ourselves
+ *    with mailsmtp_send_command_private(), which keeps the credentials out
+ *    of libetpan's logger.
+ *
+ * Timeouts: we connect the socket ourselves (non-blocking connect with
+ * poll) and open the stream with the [smtp] timeout, which libetpan then
+ * applies to every read and write, including the TLS handshake.
+ */
+#include "smtp.h"
+
+#include <dlfcn.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <poll.h>
+#include <threads.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <gnutls/gnutls.h>
+#include <gnutls/x509.h>
+#include <libetpan/libetpan.h>
+#include <sodium.h>
+
+#include "log.h"
+#include "str.h"
+#include "xalloc.h"
+
+/* exported by libetpan (mailsmtp.c) but not declared in its headers */
+int mailsmtp_send_command(mailsmtp *f, char *command);
+int mailsmtp_send_command_private(mailsmtp *f, char *command);
+int mailsmtp_read_response(mailsmtp *session);
+int mailesmtp_parse_ehlo(mailsmtp *session);
+
+#define SMTP_CMD_MAX 1024 /* our longest command: AUTH PLAIN <base64> */
+#define SMTP_CRED_MAX 255 /* username and password, bytes */
+
+struct smtp {
+    mailsmtp *session;
+    int tls;     /* 1 once the channel is encrypted */
+    int used;    /* a transaction ran: RSET before the next */
+    int timeout; /* seconds */
+};
+
+/* GnuTLS functions for verification, looked up once. */
+static struct {
+    int ok;
+    __typeof__(&gnutls_x509_trust_list_init) list_init;
+    __typeof__(&gnutls_x509_trust_list_deinit) list_deinit;
+    __typeof__(&gnutls_x509_trust_list_add_trust_file) add_file;
+    __typeof__(&gnutls_x509_trust_list_add_system_trust) add_system;
+    __typeof__(&gnutls_x509_crt_init) crt_init;
+    __typeof__(&gnutls_x509_crt_deinit) crt_deinit;
+    __typeof__(&gnutls_x509_crt_import) crt_import;
+    __typeof__(&gnutls_x509_trust_list_verify_crt2) verify;
+} smtp_gt;
+static once_flag smtp_gt_once = ONCE_FLAG_INIT;
+
+/* smtp_gt_load - find the GnuTLS functions in the loaded library */
+static void
+smtp_gt_load(void)
+{
+    void *h = dlopen("libgnutls.so.30", RTLD_NOW | RTLD_NOLOAD);
+
+    if (h == NULL)
+        h = dlopen("libgnutls.so.30", RTLD_NOW);
+    if (h == NULL)
+        return;
+#define SMTP_GT(field, name)                                                   \
+    do {                                                                       \
+        void *p = dlsym(h, name);                                              \
+        if (p == NULL)                                                         \
+            return;                                                            \
+        memcpy(&smtp_gt.field, &p, sizeof(p));                                 \
+    } while (0)
+    SMTP_GT(list_init, "gnutls_x509_trust_list_init");
+    SMTP_GT(list_deinit, "gnutls_x509_trust_list_deinit");
+    SMTP_GT(add_file, "gnutls_x509_trust_list_add_trust_file");
+    SMTP_GT(add_system, "gnutls_x509_trust_list_add_system_trust");
+    SMTP_GT(crt_init, "gnutls_x509_crt_init");
+    SMTP_GT(crt_deinit, "gnutls_x509_crt_deinit");
+    SMTP_GT(crt_import, "gnutls_x509_crt_import");
+    SMTP_GT(verify, "gnutls_x509_trust_list_verify_crt2");
+#undef SMTP_GT
+    smtp_gt.ok = 1;
+    /* h stays open: the library is in use for the life of the process */
+}
+
+/* smtp_verify_reason - words for GnuTLS verification status bits */
+static const char *
+smtp_verify_reason(unsigned status)
+{
+    if (status & GNUTLS_CERT_UNEXPECTED_OWNER)
+        return "the certificate does not match the host name";
+    if (status & GNUTLS_CERT_SIGNER_NOT_FOUND)
+        return "the certificate is not signed by a trusted CA";
+    if (status & GNUTLS_CERT_EXPIRED)
+        return "the certificate has expired";
+    if (status & GNUTLS_CERT_NOT_ACTIVATED)
+        return "the certificate is not yet valid";
+    if (status & GNUTLS_CERT_REVOKED)
+        return "the certificate was revoked";
+    if (status & GNUTLS_CERT_INSECURE_ALGORITHM)
+        return "the certificate uses an insecure algorithm";
+    return "the certificate is invalid";
+}
+
+/* smtp_verify - check the peer's chain against the CAs and host name */
+static int
+smtp_verify(mailsmtp *session, const struct config *cfg, const char *host,
+            struct err *err)
+{
+    gnutls_x509_trust_list_t tl = NULL;
+    gnutls_x509_crt_t crts[16];
+    unsigned ncrt = 0, status = 0;
+    carray *chain = NULL;
+    gnutls_typed_vdata_st vdata[2];
+    int rc = -1, r;
+
+    if (!cfg->smtp_tls_verify)
+        return 0;
+    call_once(&smtp_gt_once, smtp_gt_load);
+    if (!smtp_gt.ok) {
+        err_set(err, ERR_PERM,
+                "smtp: cannot verify certificates (GnuTLS functions not "
+                "found); set [smtp] tls_verify = no to skip verification");
+        return -1;
+    }
+    chain = mailstream_get_certificate_chain(session->stream);
+    if (chain == NULL || carray_count(chain) == 0) {
+        err_set(err, ERR_PERM, "smtp: %s sent no certificate", host);
+        goto out;
+    }
+    for (unsigned i = 0; i < carray_count(chain) && ncrt < 16; i++) {
+        MMAPString *der = carray_get(chain, i);
+        gnutls_datum_t d = {(unsigned char *)der->str, (unsigned)der->len};
+        if (smtp_gt.crt_init(&crts[ncrt]) < 0)
+            break;
+        if (smtp_gt.crt_import(crts[ncrt], &d, GNUTLS_X509_FMT_DER) < 0) {
+            smtp_gt.crt_deinit(crts[ncrt]);
+            break;
+        }
+        ncrt++;
+    }
+    if (ncrt == 0) {
+        err_set(err, ERR_PERM, "smtp: cannot read %s's certificate", host);
+        goto out;
+    }
+    if (smtp_gt.list_init(&tl, 0) < 0) {
+        err_set(err, ERR_TEMP, "smtp: cannot create a trust list");
+        goto out;
+    }
+    if (cfg->smtp_ca_file[0] != '\0') {
+        r = smtp_gt.add_file(tl, cfg->smtp_ca_file, NULL, GNUTLS_X509_FMT_PEM,
+                             0, 0);
+        if (r <= 0) {
+            err_set(err, ERR_PERM,
+                    "smtp: [smtp] ca_file '%s' holds no usable certificate",
+                    cfg->smtp_ca_file);
+            goto out;
+        }
+    } else if (smtp_gt.add_system(tl, 0, 0) <= 0) {
+        err_set(err, ERR_PERM,
+                "smtp: no system CA certificates found "
+                "(install ca-certificates or set ca_file)");
+        goto out;
+    }
+    memset(vdata, 0, sizeof(vdata));
+    vdata[0].type = GNUTLS_DT_DNS_HOSTNAME;
+    vdata[0].data = (unsigned char *)host;
+    vdata[1].type = GNUTLS_DT_KEY_PURPOSE_OID;
+    vdata[1].data = (unsigned char *)GNUTLS_KP_TLS_WWW_SERVER;
+    r = smtp_gt.verify(tl, crts, ncrt, vdata, 2, 0, &status, NULL);
+    if (r < 0 || status != 0) {
+        err_set(err, ERR_PERM,
+                "smtp: TLS certificate of %s rejected: %s (set [smtp] "
+                "ca_file for a private CA)",
+                host,
+                r < 0 ? "verification error" : smtp_verify_reason(status));
+        goto out;
+    }
+    rc = 0;
+out:
+    if (tl)
+        smtp_gt.list_deinit(tl, 1);
+    for (unsigned i = 0; i < ncrt; i++)
+        smtp_gt.crt_deinit(crts[i]);
+    if (chain)
+        mailstream_certificate_chain_free(chain);
+    return rc;
+}
+
+/* smtp_tls_cb - libetpan's hook before the handshake: send SNI */
+static void
+smtp_tls_cb(struct mailstream_ssl_context *ctx, void *data)
+{
+    char *host = data;
+
+    /* SNI only for names, not for address literals (RFC 6066 3) */
+    if (strchr(host, ':') == NULL &&
+        strspn(host, "0123456789.") != strlen(host))
+        (void)mailstream_ssl_set_server_name(ctx, host);
+}
+
+/* smtp_parse_url - "smtp://host[:port]" or "smtps://..." into parts */
+static int
+smtp_parse_url(const char *url, int *tls, char *host, size_t hsize, long *port,
+               struct err *err)
+{
+    const char *p, *end;
+    size_t hlen;
+
+    if (str_has_prefix(url, "smtp://")) {
+        *tls = 0;
+        *port = 25;
+        p = url + 7;
+    } else if (str_has_prefix(url, "smtps://")) {
+        *tls = 1;
+        *port = 465;
+        p = url + 8;
+    } else {
+        err_set(err, ERR_PERM,
+                "smtp: [smtp] url '%s' is not smtp:// or "
+                "smtps://",
+                url);
+        return -1;
+    }
+    if (*p == '[') {
+        end = strchr(p, ']');
+        if (end == NULL)
+            goto bad;
+        p++;
+        hlen = (size_t)(end - p);
+        end++;
+    } else {
+        end = p + strcspn(p, ":/");
+        hlen = (size_t)(end - p);
+    }
+    if (hlen == 0 || hlen >= hsize)
+        goto bad;
+    memcpy(host, p, hlen);
+    host[hlen] = '\0';
+    if (*end == ':') {
+        char num[8];
+        size_t n = strcspn(end + 1, "/");
+        if (n == 0 || n >= sizeof(num))
+            goto bad;
+        memcpy(num, end + 1, n);
+        num[n] = '\0';
+        if (str_to_long(num, 1, 65535, port) == -1)
+            goto bad;
+        end += 1 + n;
+    }
+    if (*end != '\0' && strcmp(end, "/") != 0)
+        goto bad;
+    return 0;
+bad:
+    err_set(err, ERR_PERM, "smtp: cannot parse [smtp] url '%s'", url);
+    return -1;
+}
+
+/* smtp_tcp_connect - a connected blocking socket, within timeout seconds */
+static int
+smtp_tcp_connect(const char *host, long port, int timeout, struct err *err)
+{
+    struct addrinfo hints, *res = NULL, *ai;
+    char service[8];
+    int fd = -1, r, saved = 0;
+
+    memset(&hints, 0, sizeof(hints));
+    hints.ai_family = AF_UNSPEC;
+    hints.ai_socktype = SOCK_STREAM;
+    snprintf(service, sizeof(service), "%ld", port);
+    r = getaddrinfo(host, service, &hints, &res);
+    if (r != 0) {
+        err_set(err, ERR_TEMP, "smtp: cannot resolve '%s': %s", host,
+                gai_strerror(r));
+        return -1;
+    }
+    for (ai = res; ai; ai = ai->ai_next) {
+        struct pollfd pfd;
+        socklen_t len = sizeof(saved);
+        fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC,
+                    ai->ai_protocol);
+        if (fd == -1)
+            continue;
+        (void)fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
+        r = connect(fd, ai->ai_addr, ai->ai_addrlen);
+        if (r == -1 && errno == EINPROGRESS) {
+            pfd.fd = fd;
+            pfd.events = POLLOUT;
+            r = poll(&pfd, 1, timeout * 1000);
+            if (r == 1 &&
+                getsockopt(fd, SOL_SOCKET, SO_ERROR, &saved, &len) == 0 &&
+                saved == 0)
+                r = 0;
+            else {
+                if (r == 0)
+                    saved = ETIMEDOUT;
+                r = -1;
+            }
+        } else if (r == -1) {
+            saved = errno;
+        }
+        if (r == 0) {
+            (void)fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+            break;
+        }
+        close(fd);
+        fd = -1;
+    }
+    freeaddrinfo(res);
+    if (fd == -1)
+        err_set(err, ERR_TEMP, "smtp: cannot connect to %s port %ld: %s", host,
+                port, strerror(saved ? saved : ECONNREFUSED));
+    return fd;
+}
+
+/* smtp_reply_line - "CODE first line of the reply" into out */
+static void
+smtp_reply_line(mailsmtp *session, int code, char *out, size_t size)
+{
+    const char *t = session->response ? session->response : "";
+    size_t n = strcspn(t, "\r\n");
+
+    if (code == 0) {
+        (void)str_copy(out, size, "connection lost");
+        return;
+    }
+    if (n > size - 8)
+        n = size - 8;
+    snprintf(out, size, "%d %.*s", code, (int)n, t);
+    /* replies are stored and printed: no control characters */
+    for (char *p = out; *p; p++)
+        if ((unsigned char)*p < 0x20 || *p == 0x7f)
+            *p = ' ';
+}
+
+/* smtp_fail - set err from a reply: 4xx/none temporary, 5xx permanent */
+static void
+smtp_fail(mailsmtp *session, int code, const char *what, struct err *err)
+{
+    char line[256];
+
+    smtp_reply_line(session, code, line, sizeof(line));
+    err_set(err, code >= 500 ? ERR_PERM : ERR_TEMP, "smtp: %s: %s", what, line);
+}
+
+/* smtp_ehlo - "EHLO <helo>", falling back to HELO; reads the extensions */
+static int
+smtp_ehlo(mailsmtp *session, const char *helo, struct err *err)
+{
+    char cmd[SMTP_CMD_MAX];
+    int code;
+
+    snprintf(cmd, sizeof(cmd), "EHLO %s\r\n", helo);
+    if (mailsmtp_send_command(session, cmd) == -1) {
+        err_set(err, ERR_TEMP, "smtp: EHLO: connection lost");
+        return -1;
+    }
+    code = mailsmtp_read_response(session);
+    if (code == 250) {
+        mailesmtp_parse_ehlo(session);
+        return 0;
+    }
+    if (code >= 500 && code != 554) {
+        snprintf(cmd, sizeof(cmd), "HELO %s\r\n", helo);
+        if (mailsmtp_send_command(session, cmd) == -1) {
+            err_set(err, ERR_TEMP, "smtp: HELO: connection lost");
+            return -1;
+        }
+        code = mailsmtp_read_response(session);
+        if (code == 250) {
+            session->esmtp = 0;
+            session->auth = MAILSMTP_AUTH_CHECKED;
+            return 0;
+        }
+    }
+    smtp_fail(session, code, "EHLO refused", err);
+    return -1;
+}
+
+/* smtp_b64 - base64 of n bytes into out (NUL-terminated) */
+static void
+smtp_b64(const void *p, size_t n, char *out, size_t size)
+{
+    sodium_bin2base64(out, size, p, n, sodium_base64_VARIANT_ORIGINAL);
+}
+
+/* smtp_auth_step - send a private line, expect code */
+static int
+smtp_auth_step(mailsmtp *session, char *line, int want, struct err *err)
+{
+    int code;
+
+    if (mailsmtp_send_command_private(session, line) == -1) {
+        err_set(err, ERR_TEMP, "smtp: AUTH: connection lost");
+        return -1;
+    }
+    code = mailsmtp_read_response(session);
+    if (code == want)
+        return 0;
+    if (code == 0) {
+        err_set(err, ERR_TEMP, "smtp: AUTH: connection lost");
+        return -1;
+    }
+    smtp_fail(session, code, "authentication failed", err);
+    return -1;
+}
+
+/* smtp_auth - AUTH PLAIN (preferred) or LOGIN */
+static int
+smtp_auth(mailsmtp *session, const char *user, const char *pass,
+          struct err *err)
+{
+    unsigned char raw[2 * SMTP_CRED_MAX + 2];
+    char b64[SMTP_CMD_MAX - 32], cmd[SMTP_CMD_MAX];
+    size_t ul = strlen(user), pl = strlen(pass);
+    int rc = -1;
+
+    if (ul > SMTP_CRED_MAX || pl > SMTP_CRED_MAX) {
+        err_set(err, ERR_PERM, "smtp: username or password too long");
+        return -1;
+    }
+    if (session->auth & MAILSMTP_AUTH_PLAIN) {
+        /* RFC 4616: authzid NUL authcid NUL passwd */
+        raw[0] = '\0';
+        memcpy(raw + 1, user, ul);
+        raw[1 + ul] = '\0';
+        memcpy(raw + 2 + ul, pass, pl);
+        smtp_b64(raw, 2 + ul + pl, b64, sizeof(b64));
+        snprintf(cmd, sizeof(cmd), "AUTH PLAIN %s\r\n", b64);
+        rc = smtp_auth_step(session, cmd, 235, err);
+    } else if (session->auth & MAILSMTP_AUTH_LOGIN) {
+        snprintf(cmd, sizeof(cmd), "AUTH LOGIN\r\n");
+        if (smtp_auth_step(session, cmd, 334, err) == -1)
+            goto out;
+        smtp_b64(user, ul, b64, sizeof(b64));
+        snprintf(cmd, sizeof(cmd), "%s\r\n", b64);
+        if (smtp_auth_step(session, cmd, 334, err) == -1)
+            goto out;
+        smtp_b64(pass, pl, b64, sizeof(b64));
+        snprintf(cmd, sizeof(cmd), "%s\r\n", b64);
+        rc = smtp_auth_step(session, cmd, 235, err);
+    } else {
+        err_set(err, ERR_PERM,
+                "smtp: [smtp] username is set but the server offers neither "
+                "AUTH PLAIN nor AUTH LOGIN");
+    }
+out:
+    sodium_memzero(raw, sizeof(raw));
+    sodium_memzero(b64, sizeof(b64));
+    sodium_memzero(cmd, sizeof(cmd));
+    return rc;
+}
+
+int
+smtp_open(const struct config *cfg, struct smtp **out, struct err *err)
+{
+    struct smtp *s = xcalloc(1, sizeof(*s));
+    char host[256];
+    long port;
+    int implicit_tls, fd = -1, r;
+    mailstream *stream = NULL;
+
+    if (smtp_parse_url(cfg->smtp_url, &implicit_tls, host, sizeof(host), &port,
+                       err) == -1)
+        goto fail;
+    if (str_has_ctl(cfg->smtp_helo, strlen(cfg->smtp_helo)) ||
+        cfg->smtp_helo[0] == '\0' || strchr(cfg->smtp_helo, ' ')) {
+        err_set(err, ERR_PERM, "smtp: bad [smtp] helo '%s'", cfg->smtp_helo);
+        goto fail;
+    }
+    s->timeout = cfg->smtp_timeout;
+    s->session = mailsmtp_new(0, NULL);
+    if (s->session == NULL) {
+        err_set(err, ERR_TEMP, "smtp: out of memory");
+        goto fail;
+    }
+    mailsmtp_set_timeout(s->session, cfg->smtp_timeout);
+    if ((fd = smtp_tcp_connect(host, port, cfg->smtp_timeout, err)) == -1)
+        goto fail;
+    if (implicit_tls)
+        stream = mailstream_ssl_open_with_callback_timeout(
+            fd, cfg->smtp_timeout, smtp_tls_cb, host);
+    else
+        stream = mailstream_socket_open_timeout(fd, cfg->smtp_timeout);
+    if (stream == NULL) {
+        err_set(err, ERR_TEMP, "smtp: %s with %s port %ld failed",
+                implicit_tls ? "TLS handshake" : "stream setup", host, port);
+        close(fd);
+        goto fail;
+    }
+    fd = -1; /* the stream owns it */
+    s->tls = implicit_tls;
+    r = mailsmtp_connect(s->session, stream); /* closes stream on error */
+    if (r != MAILSMTP_NO_ERROR) {
+        smtp_fail(s->session, s->session->response_code, "greeting", err);
+        goto fail;
+    }
+    if (s->tls && smtp_verify(s->session, cfg, host, err) == -1)
+        goto fail;
+    if (smtp_ehlo(s->session, cfg->smtp_helo, err) == -1)
+        goto fail;
+    if (!s->tls && cfg->starttls != CONFIG_STARTTLS_OFF) {
+        if (!(s->session->esmtp & MAILSMTP_ESMTP_STARTTLS)) {
+            if (cfg->starttls == CONFIG_STARTTLS_REQUIRE) {
+                err_set(err, ERR_PERM,
+                        "smtp: %s does not offer STARTTLS and [smtp] "
+                        "starttls = require",
+                        host);
+                goto fail;
+            }
+        } else {
+            r = mailsmtp_socket_starttls_with_callback(s->session, smtp_tls_cb,
+                                                       host);
+            if (r != MAILSMTP_NO_ERROR) {
+                err_set(err,
+                        cfg->starttls == CONFIG_STARTTLS_REQUIRE ? ERR_PERM
+                                                                 : ERR_TEMP,
+                        "smtp: STARTTLS with %s failed: %s", host,
+                        mailsmtp_strerror(r));
+                goto fail;
+            }
+            s->tls = 1;
+            if (smtp_verify(s->session, cfg, host, err) == -1)
+                goto fail;
+            if (smtp_ehlo(s->session, cfg->smtp_helo, err) == -1)
+                goto fail;
+        }
+    }
+    if (cfg->smtp_username[0] != '\0') {
+        if (!s->tls) {
+            err_set(err, ERR_PERM,
+                    "smtp: refusing to send the password to %s without TLS "
+                    "(use starttls = auto/require or smtps://)",
+                    host);
+            goto fail;
+        }
+        if (smtp_auth(s->session, cfg->smtp_username,
+                      cfg->smtp_password ? cfg->smtp_password : "", err) == -1)
+            goto fail;
+    }
+    *out = s;
+    return 0;
+fail:
+    smtp_close(s);
+    return -1;
+}
+
+/* smtp_enhanced - "X.Y.Z" at the start of the reply text, or "" */
+static void
+smtp_enhanced(const char *t, char *out, size_t size)
+{
+    size_t i = 0;
+    int dots = 0;
+
+    out[0] = '\0';
+    if (t == NULL || (t[0] != '2' && t[0] != '4' && t[0] != '5') || t[1] != '.')
+        return;
+    while (t[i] && (t[i] == '.' || (t[i] >= '0' && t[i] <= '9')) &&
+           i < size - 1) {
+        dots += t[i] == '.';
+        i++;
+    }
+    if (dots != 2)
+        return;
+    memcpy(out, t, i);
+    out[i] = '\0';
+}
+
+/* smtp_result_set - fill res from the session's last reply */
+static int
+smtp_result_set(struct smtp *s, struct smtp_result *res, int code,
+                enum smtp_status st, const char *stage)
+{
+    const char *t = s->session->response;
+
+    res->status = st;
+    res->code = code;
+    smtp_enhanced(t, res->enhanced, sizeof(res->enhanced));
+    smtp_reply_line(s->session, code, res->reply, sizeof(res->reply));
+    if (code == 0) {
+        snprintf(res->reply, sizeof(res->reply), "connection lost at %s",
+                 stage);
+        res->session_lost = 1;
+    }
+    if (code == 421)
+        res->session_lost = 1; /* the server is closing the channel */
+    if (st == SMTP_BOUNCE) {
+        res->unknown_user = strcmp(res->enhanced, "5.1.1") == 0;
+        if (!res->unknown_user && code == 550 && t &&
+            (strcasestr(t, "user unknown") || strcasestr(t, "unknown user") ||
+             strcasestr(t, "no such user")))
+            res->unknown_user = 1;
+    }
+    return st == SMTP_SENT ? 0 : -1;
+}
+
+/* smtp_classify - status for a non-success code at a stage */
+static enum smtp_status
+smtp_classify(int code, int at_rcpt)
+{
+    if (code >= 500)
+        return at_rcpt ? SMTP_BOUNCE : SMTP_PERM;
+    return SMTP_TEMP;
+}
+
+int
+smtp_send(struct smtp *s, const char *from, const char *rcpt, const char *msg,
+          size_t len, struct smtp_result *res)
+{
+    mailsmtp *ss = s->session;
+    int code;
+
+    memset(res, 0, sizeof(*res));
+    if (ss == NULL || ss->stream == NULL) {
+        res->status = SMTP_TEMP;
+        res->session_lost = 1;
+        (void)str_copy(res->reply, sizeof(res->reply), "no session");
+        return -1;
+    }
+    /* addresses go into command lines: no CR, LF, spaces or brackets */
+    if (str_has_ctl(rcpt, strlen(rcpt)) || strpbrk(rcpt, " <>") ||
+        strlen(rcpt) > 254 || str_has_ctl(from, strlen(from)) ||
+        strpbrk(from, " <>")) {
+        res->status = SMTP_PERM;
+        (void)str_copy(res->reply, sizeof(res->reply),
+                       "refused: bad characters in an address");
+        return -1;
+    }
+    /* RFC 1870: a message larger than SIZE would be refused anyway */
+    if ((ss->esmtp & MAILSMTP_ESMTP_SIZE) && ss->smtp_max_msg_size > 0 &&
+        len > ss->smtp_max_msg_size) {
+        res->status = SMTP_PERM;
+        snprintf(res->reply, sizeof(res->reply),
+                 "refused: message of %zu bytes exceeds the server's SIZE "
+                 "limit of %zu",
+                 len, ss->smtp_max_msg_size);
+        return -1;
+    }
+    if (s->used) {
+        (void)mailsmtp_reset(ss);
+        code = ss->response_code;
+        if (code != 250)
+            return smtp_result_set(s, res, code, SMTP_TEMP, "RSET");
+    }
+    s->used = 1;
+    mailesmtp_mail_size(ss, from, 0, NULL, len);
+    code = ss->response_code;
+    if (code / 100 != 2)
+        return smtp_result_set(s, res, code, smtp_classify(code, 0), "MAIL");
+    mailesmtp_rcpt(ss, rcpt, 0, NULL);
+    code = ss->response_code;
+    if (code / 100 != 2)
+        return smtp_result_set(s, res, code, smtp_classify(code, 1), "RCPT");
+    mailsmtp_data(ss);
+    code = ss->response_code;
+    if (code != 354)
+        return smtp_result_set(
+            s, res, code, code / 100 == 2 ? SMTP_TEMP : smtp_classify(code, 0),
+            "DATA");
+    mailsmtp_data_message(ss, msg, len);
+    code = ss->response_code;
+    if (code / 100 != 2)
+        return smtp_result_set(s, res, code, smtp_classify(code, 0),
+                               "end of data");
+    return smtp_result_set(s, res, code, SMTP_SENT, "end of data");
+}
+
+int
+smtp_fd(const struct smtp *s)
+{
+    if (s == NULL || s->session == NULL || s->session->stream == NULL)
+        return -1;
+    return mailstream_low_get_fd(mailstream_get_low(s->session->stream));
+}
+
+void
+smtp_close(struct smtp *s)
+{
+    if (s == NULL)
+        return;
+    if (s->session) {
+        if (s->session->stream) {
+            /* a short timeout: QUIT is a courtesy */
+            mailstream_low_set_timeout(mailstream_get_low(s->session->stream),
+                                       2);
+            (void)mailsmtp_quit(s->session);
+        }
+        mailsmtp_free(s->session);
+    }
+    free(s);
+}
+
+int
+smtp_envelope_from(const struct config *cfg, char *out, size_t size)
+{
+    const char *f = cfg->smtp_from, *lt = strrchr(f, '<'), *gt;
+    size_t n;
+
+    if (lt) {
+        gt = strchr(lt, '>');
+        if (gt == NULL)
+            return -1;
+        f = lt + 1;
+        n = (size_t)(gt - f);
+    } else {
+        while (*f == ' ')
+            f++;
+        n = strcspn(f, " ");
+    }
+    if (n == 0 || n >= size || memchr(f, '@', n) == NULL || str_has_ctl(f, n))
+        return -1;
+    memcpy(out, f, n);
+    out[n] = '\0';
+    return 0;
+}
