@@ -1,0 +1,219 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * source - the table of feed formats, the parsed-document container, and
+ * the paper and string-list helpers declared in paper.h.
+ */
+#include "source.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "normalise.h"
+#include "xalloc.h"
+
+void
+strlist_init(struct strlist *l)
+{
+    l->v = NULL;
+    l->n = 0;
+    l->cap = 0;
+}
+
+void
+strlist_add(struct strlist *l, const char *s)
+{
+    if (l->n >= PAPER_LIST_MAX)
+        return;
+    if (l->n == l->cap) {
+        l->cap = l->cap ? l->cap * 2 : 8;
+        l->v = xrealloc(l->v, l->cap * sizeof(*l->v));
+    }
+    l->v[l->n++] = xstrdup(s);
+}
+
+int
+strlist_has(const struct strlist *l, const char *s)
+{
+    for (size_t i = 0; i < l->n; i++)
+        if (strcmp(l->v[i], s) == 0)
+            return 1;
+    return 0;
+}
+
+void
+strlist_add_unique(struct strlist *l, const char *s)
+{
+    if (!strlist_has(l, s))
+        strlist_add(l, s);
+}
+
+void
+strlist_release(struct strlist *l)
+{
+    for (size_t i = 0; i < l->n; i++)
+        free(l->v[i]);
+    free(l->v);
+    strlist_init(l);
+}
+
+void
+paper_init(struct paper *p)
+{
+    memset(p, 0, sizeof(*p));
+    strlist_init(&p->authors);
+    strlist_init(&p->categories);
+    strlist_init(&p->ai_keywords);
+    p->github_stars = -1;
+}
+
+void
+paper_release(struct paper *p)
+{
+    free(p->title);
+    free(p->abstract);
+    free(p->comment);
+    free(p->journal_ref);
+    free(p->doi);
+    free(p->github_repo);
+    free(p->project_page);
+    free(p->ai_summary);
+    strlist_release(&p->authors);
+    strlist_release(&p->categories);
+    strlist_release(&p->ai_keywords);
+    paper_init(p);
+}
+
+void
+paper_list_init(struct paper_list *l)
+{
+    l->v = NULL;
+    l->n = 0;
+    l->cap = 0;
+}
+
+struct paper *
+paper_list_push(struct paper_list *l)
+{
+    if (l->n == l->cap) {
+        l->cap = l->cap ? l->cap * 2 : 16;
+        l->v = xrealloc(l->v, l->cap * sizeof(*l->v));
+    }
+    paper_init(&l->v[l->n]);
+    return &l->v[l->n++];
+}
+
+void
+paper_list_pop(struct paper_list *l)
+{
+    if (l->n > 0)
+        paper_release(&l->v[--l->n]);
+}
+
+void
+paper_list_release(struct paper_list *l)
+{
+    for (size_t i = 0; i < l->n; i++)
+        paper_release(&l->v[i]);
+    free(l->v);
+    paper_list_init(l);
+}
+
+const struct source_ops *
+source_lookup(const char *name)
+{
+    static const struct source_ops *const all[] = {
+        &source_rss_ops, &source_atom_ops, &source_hf_ops, NULL};
+
+    for (int i = 0; all[i]; i++)
+        if (strcmp(all[i]->name, name) == 0)
+            return all[i];
+    return NULL;
+}
+
+void
+source_feed_init(struct source_feed *f)
+{
+    paper_list_init(&f->papers);
+    strlist_init(&f->warnings);
+    f->entries = 0;
+    f->invalid = 0;
+    f->total_results = -1;
+    f->start_index = -1;
+    f->items_per_page = -1;
+}
+
+void
+source_feed_release(struct source_feed *f)
+{
+    paper_list_release(&f->papers);
+    strlist_release(&f->warnings);
+    source_feed_init(f);
+}
+
+void
+source_feed_warn(struct source_feed *f, const char *fmt, ...)
+{
+    char line[512];
+    va_list ap;
+
+    if (f->warnings.n >= SOURCE_MAX_WARNINGS)
+        return;
+    va_start(ap, fmt);
+    vsnprintf(line, sizeof(line), fmt, ap);
+    va_end(ap);
+    strlist_add(&f->warnings, line);
+}
+
+int
+source_feed_finish(struct source_feed *f, const char *what, struct err *err)
+{
+    if (f->entries > 0 && f->papers.n == 0) {
+        err_set(err, ERR_PERM, "%s: none of the %zu entries is usable (%s)",
+                what, f->entries,
+                f->warnings.n ? f->warnings.v[0] : "wrong shape");
+        return -1;
+    }
+    return 0;
+}
+
+/* source_add_author - trim and normalise one name, add it if non-empty */
+static void
+source_add_author(struct strlist *out, const char *s, size_t n)
+{
+    char *name = normalise_text(s, n, NORM_TEX);
+
+    if (*name != '\0')
+        strlist_add(out, name);
+    free(name);
+}
+
+void
+source_split_authors(const char *s, struct strlist *out)
+{
+    const char *p = s;
+
+    while (*p) {
+        const char *comma = strchr(p, ',');
+        size_t n = comma ? (size_t)(comma - p) : strlen(p);
+        /* "A and B" in the last segment */
+        const char *and = NULL;
+        for (size_t i = 0; i + 5 <= n; i++)
+            if (memcmp(p + i, " and ", 5) == 0)
+                and = p + i;
+        if (and != NULL && comma == NULL) {
+            source_add_author(out, p, (size_t)(and-p));
+            source_add_author(out, and+5, n - (size_t)(and-p) - 5);
+        } else if (n >= 4 && strncmp(p, " and ", 5) == 0) {
+            source_add_author(out, p + 5, n - 5);
+        } else if (n >= 4 && strncmp(p, "and ", 4) == 0 && p != s) {
+            source_add_author(out, p + 4, n - 4);
+        } else {
+            source_add_author(out, p, n);
+        }
+        if (comma == NULL)
+            break;
+        p = comma + 1;
+    }
+}
