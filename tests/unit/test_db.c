@@ -1,0 +1,417 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * test_db - migrations (applied on :memory:, user_version, newer database
+ * refused, re-open a no-op, trending seeded, file mode 0600) and the
+ * list/subscriber queries of db_list and db_sub against the real schema.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <sqlite3.h>
+
+#include "check.h"
+#include "buf.h"
+#include "db.h"
+#include "db_list.h"
+#include "db_sub.h"
+
+/* user_version - PRAGMA user_version of an open db */
+static int
+user_version(struct db *db)
+{
+    sqlite3_stmt *st;
+    int v = -1;
+
+    if (sqlite3_prepare_v2(db_handle(db), "PRAGMA user_version", -1, &st,
+                           NULL) != SQLITE_OK)
+        return -1;
+    if (sqlite3_step(st) == SQLITE_ROW)
+        v = sqlite3_column_int(st, 0);
+    sqlite3_finalize(st);
+    return v;
+}
+
+/* count - the single integer a query returns */
+static long long
+count(struct db *db, const char *sql)
+{
+    sqlite3_stmt *st;
+    long long n = -1;
+
+    if (sqlite3_prepare_v2(db_handle(db), sql, -1, &st, NULL) != SQLITE_OK)
+        return -1;
+    if (sqlite3_step(st) == SQLITE_ROW)
+        n = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    return n;
+}
+
+static void
+test_memory(void)
+{
+    struct db *db = NULL;
+    struct db_list l;
+    struct err err;
+
+    err_init(&err);
+    CHECK_INT_EQ(db_open(":memory:", 1000, &db, &err), 0);
+    if (db == NULL)
+        return;
+    CHECK(db_schema_version() >= 1);
+    CHECK_INT_EQ(user_version(db), db_schema_version());
+    CHECK_INT_EQ(db_list_get(db, "trending", &l, &err), 0);
+    CHECK_STR_EQ(l.categories, "cs.LG,cs.CL,cs.CV,cs.AI");
+    CHECK_INT_EQ(l.include_hf, 1);
+    CHECK_STR_EQ(l.title, "Trending papers");
+    CHECK_INT_EQ(count(db, "PRAGMA foreign_keys"), 1);
+    db_close(db);
+}
+
+static void
+test_file(const char *dir)
+{
+    char path[512];
+    struct db *db = NULL;
+    struct stat st;
+    struct err err;
+
+    /* nested directories are created 0700, the file 0600 */
+    snprintf(path, sizeof(path), "%s/a/b/paperboy.db", dir);
+    err_init(&err);
+    CHECK_INT_EQ(db_open(path, 1000, &db, &err), 0);
+    if (db == NULL) {
+        fprintf(stderr, "open: %s\n", err.msg);
+        return;
+    }
+    CHECK_INT_EQ(stat(path, &st), 0);
+    CHECK_INT_EQ(st.st_mode & 0777, 0600);
+    snprintf(path, sizeof(path), "%s/a/b", dir);
+    CHECK_INT_EQ(stat(path, &st), 0);
+    CHECK_INT_EQ(st.st_mode & 0777, 0700);
+    CHECK_INT_EQ(db_exec(db,
+                         "INSERT INTO lists (name, created_at) "
+                         "VALUES ('extra', 1)",
+                         &err),
+                 0);
+    db_close(db);
+
+    /* re-open: nothing re-applied, nothing re-seeded, data kept */
+    snprintf(path, sizeof(path), "%s/a/b/paperboy.db", dir);
+    db = NULL;
+    CHECK_INT_EQ(db_open(path, 1000, &db, &err), 0);
+    if (db == NULL)
+        return;
+    CHECK_INT_EQ(user_version(db), db_schema_version());
+    CHECK_INT_EQ(count(db, "SELECT count(*) FROM lists"), 2);
+    CHECK_INT_EQ(count(db, "SELECT count(*) FROM lists WHERE name = "
+                           "'trending'"),
+                 1);
+    /* pretend a newer paperboy migrated it */
+    {
+        char sql[64];
+        snprintf(sql, sizeof(sql), "PRAGMA user_version = %d",
+                 db_schema_version() + 1);
+        CHECK_INT_EQ(db_exec(db, sql, &err), 0);
+    }
+    db_close(db);
+    db = NULL;
+    err_init(&err);
+    CHECK_INT_EQ(db_open(path, 1000, &db, &err), -1);
+    CHECK(db == NULL);
+    CHECK_CONTAINS(err.msg, "newer than this paperboy understands");
+    CHECK_CONTAINS(err.msg, path);
+    CHECK_INT_EQ(err.kind, ERR_PERM);
+    db_close(db);
+}
+
+static void
+test_list_rules(void)
+{
+    static const struct {
+        const char *name;
+        int ok;
+    } names[] = {
+        {"trending", 1},
+        {"a", 1},
+        {"0day", 1},
+        {"nlp_daily", 1},
+        {"ml-news", 1},
+        {"", 0},
+        {"Trending", 0},
+        {"-x", 0},
+        {"_x", 0},
+        {"a b", 0},
+        {"a.b", 0},
+        {"x'; DROP TABLE lists;--", 0},
+        {"ümlaut", 0},
+        {"a\n", 0},
+        {"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+         1}, /* 64 */
+        {"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+         0}, /* 65 */
+    };
+    static const struct {
+        const char *cats;
+        int ok;
+    } cats[] = {
+        {"", 1},
+        {"cs.LG", 1},
+        {"cs.LG,cs.CL", 1},
+        {"stat.ML,q-bio.QM,hep-ex,astro-ph.CO,cond-mat.mes-hall", 1},
+        {"math", 1},
+        {"cs.LG,", 0},
+        {",cs.LG", 0},
+        {"cs.LG,,cs.CL", 0},
+        {"cs.LG, cs.CL", 0},
+        {"cs..LG", 0},
+        {"CS.LG", 0},
+        {"cs.", 0},
+        {"cs.LG.x", 0},
+        {"1cs.LG", 0},
+        {"cs.LG,cs.LG", 0},
+        {"hep-", 0},
+        {"cs.LG;DROP", 0},
+    };
+    struct err err;
+
+    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+        int rc = db_list_check_name(names[i].name, &err);
+        if ((rc == 0) != names[i].ok)
+            fprintf(stderr, "list name case %zu '%s'\n", i, names[i].name);
+        CHECK_INT_EQ(rc == 0, names[i].ok);
+    }
+    for (size_t i = 0; i < sizeof(cats) / sizeof(cats[0]); i++) {
+        int rc = db_list_check_categories(cats[i].cats, &err);
+        if ((rc == 0) != cats[i].ok)
+            fprintf(stderr, "categories case %zu '%s'\n", i, cats[i].cats);
+        CHECK_INT_EQ(rc == 0, cats[i].ok);
+    }
+    CHECK_INT_EQ(db_list_check_categories("cs.LG,cs.LG", &err), -1);
+    CHECK_CONTAINS(err.msg, "given twice");
+    CHECK_INT_EQ(db_list_check_categories("cs.LG, cs.CL", &err), -1);
+    CHECK_CONTAINS(err.msg, "is not an arXiv category");
+}
+
+/* each_collect - db_sub_each callback appending "email/list/status;" */
+static int
+each_collect(const struct db_subscription *s, void *arg, struct err *err)
+{
+    struct buf *b = arg;
+    (void)err;
+    buf_addf(b, "%s/%s/%s;", s->email, s->list_name,
+             db_sub_status_name(s->status));
+    return 0;
+}
+
+static void
+test_lists_and_subs(void)
+{
+    struct db *db = NULL;
+    struct db_list l, got;
+    struct db_subscription s;
+    struct db_subscriber who;
+    struct db_sub_prefs prefs = {0};
+    struct db_sub_filter f = {NULL, NULL, -1};
+    int64_t list_id, ada, ada2, sub, sub2, counts[DB_SUB_NSTATUS];
+    int created = -1;
+    struct err err;
+    struct buf b;
+
+    err_init(&err);
+    if (db_open(":memory:", 1000, &db, &err) == -1)
+        return;
+    memset(&l, 0, sizeof(l));
+    snprintf(l.name, sizeof(l.name), "nlp");
+    snprintf(l.title, sizeof(l.title), "NLP");
+    snprintf(l.categories, sizeof(l.categories), "cs.CL");
+    CHECK_INT_EQ(db_list_create(db, &l, 1000, &list_id, &err), 0);
+    CHECK_INT_EQ(db_list_create(db, &l, 1000, NULL, &err), -1);
+    CHECK_CONTAINS(err.msg, "list 'nlp' already exists");
+    snprintf(l.name, sizeof(l.name), "Bad");
+    CHECK_INT_EQ(db_list_create(db, &l, 1000, NULL, &err), -1);
+    CHECK_INT_EQ(db_list_get(db, "missing", &got, &err), 1);
+    CHECK_INT_EQ(db_list_get_id(db, list_id, &got, &err), 0);
+    CHECK_STR_EQ(got.name, "nlp");
+    CHECK_INT_EQ(got.created_at, 1000);
+
+    /* one subscriber whatever the case of the address */
+    CHECK_INT_EQ(db_sub_find_or_create(db, "Ada@Example.ORG", "Ada", 2000, &ada,
+                                       &created, &err),
+                 0);
+    CHECK_INT_EQ(created, 1);
+    CHECK_INT_EQ(db_sub_find_or_create(db, "ada@example.org", NULL, 2001, &ada2,
+                                       &created, &err),
+                 0);
+    CHECK_INT_EQ(created, 0);
+    CHECK_INT_EQ(ada, ada2);
+    CHECK_INT_EQ(db_sub_find(db, "ADA@EXAMPLE.ORG", &who, &err), 0);
+    CHECK_STR_EQ(who.email, "Ada@example.org");
+    CHECK_STR_EQ(who.name, "Ada");
+    CHECK_INT_EQ(db_sub_find(db, "nobody@example.org", &who, &err), 1);
+    /* an invalid address is refused before anything is written */
+    CHECK_INT_EQ(
+        db_sub_find_or_create(db, "no at sign", NULL, 1, &ada2, NULL, &err),
+        -1);
+    CHECK_INT_EQ(count(db, "SELECT count(*) FROM subscribers"), 1);
+    /* a quote in the address is data, not SQL */
+    CHECK_INT_EQ(db_sub_find_or_create(db, "o'brien@example.org", NULL, 1,
+                                       &ada2, NULL, &err),
+                 0);
+    CHECK_INT_EQ(db_sub_find(db, "O'Brien@example.org", &who, &err), 0);
+
+    /* subscriptions */
+    prefs.keywords = "KV cache, distillation";
+    prefs.max_papers = 5;
+    CHECK_INT_EQ(
+        db_sub_subscribe(db, ada, list_id, &prefs, 3000, &sub, &created, &err),
+        0);
+    CHECK_INT_EQ(created, 1);
+    CHECK_INT_EQ(
+        db_sub_subscribe(db, ada, list_id, NULL, 3001, &sub2, &created, &err),
+        0);
+    CHECK_INT_EQ(created, 0);
+    CHECK_INT_EQ(sub, sub2);
+    CHECK_INT_EQ(db_sub_get(db, sub, &s, &err), 0);
+    CHECK_STR_EQ(s.email, "Ada@example.org");
+    CHECK_STR_EQ(s.list_name, "nlp");
+    CHECK_STR_EQ(s.keywords, "KV cache, distillation");
+    CHECK_INT_EQ(s.max_papers, 5);
+    CHECK_INT_EQ(s.status, DB_SUB_PENDING);
+    CHECK_INT_EQ(s.created_at, 3000);
+    CHECK_INT_EQ(s.confirmed_at, 0);
+    CHECK_INT_EQ(db_sub_get(db, 99999, &s, &err), 1);
+    CHECK_INT_EQ(db_sub_get_by_email(db, "ada@EXAMPLE.org", "nlp", &s, &err),
+                 0);
+    CHECK_INT_EQ(s.id, sub);
+
+    /* bad preferences are refused and change nothing */
+    prefs.keywords = "line\nbreak";
+    CHECK_INT_EQ(db_sub_update_prefs(db, sub, &prefs, 4000, &err), -1);
+    CHECK_CONTAINS(err.msg, "control characters");
+    prefs.keywords = NULL;
+    prefs.max_papers = 51;
+    CHECK_INT_EQ(db_sub_update_prefs(db, sub, &prefs, 4000, &err), -1);
+    prefs.max_papers = 0;
+    prefs.timezone = "Mars/Olympus";
+    CHECK_INT_EQ(db_sub_update_prefs(db, sub, &prefs, 4000, &err), -1);
+    CHECK_CONTAINS(err.msg, "not a known time zone");
+    prefs.timezone = "../../etc/passwd";
+    CHECK_INT_EQ(db_sub_update_prefs(db, sub, &prefs, 4000, &err), -1);
+    prefs.timezone = "Europe/Berlin";
+    prefs.categories = "cs.CL,cs.LG";
+    CHECK_INT_EQ(db_sub_update_prefs(db, sub, &prefs, 4000, &err), 0);
+    CHECK_INT_EQ(db_sub_get(db, sub, &s, &err), 0);
+    CHECK_STR_EQ(s.keywords, "KV cache, distillation");
+    CHECK_STR_EQ(s.timezone, "Europe/Berlin");
+    CHECK_STR_EQ(s.categories, "cs.CL,cs.LG");
+    CHECK_INT_EQ(s.max_papers, 5);
+    CHECK_INT_EQ(s.updated_at, 4000);
+    /* the same values again: no change, updated_at kept */
+    CHECK_INT_EQ(db_sub_update_prefs(db, sub, &prefs, 4500, &err), 0);
+    CHECK_INT_EQ(db_sub_get(db, sub, &s, &err), 0);
+    CHECK_INT_EQ(s.updated_at, 4000);
+    CHECK_INT_EQ(db_sub_update_prefs(db, 99999, &prefs, 4500, &err), -1);
+    {
+        char big[600];
+        memset(big, 'k', sizeof(big) - 1);
+        big[sizeof(big) - 1] = '\0';
+        CHECK_INT_EQ(db_sub_check_keywords(big, &err), -1);
+        CHECK_CONTAINS(err.msg, "longer than 500");
+        big[500] = '\0';
+        CHECK_INT_EQ(db_sub_check_keywords(big, &err), 0);
+    }
+
+    /* status changes stamp their timestamps */
+    CHECK_INT_EQ(db_sub_set_status(db, sub, DB_SUB_CONFIRMED, 5000, &err), 0);
+    CHECK_INT_EQ(db_sub_get(db, sub, &s, &err), 0);
+    CHECK_INT_EQ(s.status, DB_SUB_CONFIRMED);
+    CHECK_INT_EQ(s.confirmed_at, 5000);
+    CHECK_INT_EQ(db_sub_set_status(db, sub, DB_SUB_CONFIRMED, 5100, &err), 0);
+    CHECK_INT_EQ(db_sub_get(db, sub, &s, &err), 0);
+    CHECK_INT_EQ(s.confirmed_at, 5000); /* unchanged: already confirmed */
+    CHECK_INT_EQ(db_sub_set_paused(db, sub, 1, 5200, &err), 0);
+    CHECK_INT_EQ(db_sub_get(db, sub, &s, &err), 0);
+    CHECK_INT_EQ(s.paused, 1);
+    CHECK_INT_EQ(s.updated_at, 5200);
+    CHECK_INT_EQ(db_sub_set_status(db, sub, DB_SUB_UNSUBSCRIBED, 6000, &err),
+                 0);
+    CHECK_INT_EQ(db_sub_get(db, sub, &s, &err), 0);
+    CHECK_INT_EQ(s.unsubscribed_at, 6000);
+    CHECK_INT_EQ(db_sub_set_status(db, sub, DB_SUB_PENDING, 7000, &err), 0);
+    CHECK_INT_EQ(db_sub_get(db, sub, &s, &err), 0);
+    CHECK_INT_EQ(s.unsubscribed_at, 0);
+    CHECK_INT_EQ(s.status, DB_SUB_PENDING);
+    CHECK_INT_EQ(db_sub_set_status(db, 99999, DB_SUB_PENDING, 7000, &err), -1);
+    CHECK_CONTAINS(err.msg, "no subscription");
+    CHECK_INT_EQ(db_sub_set_confirm_sent(db, sub, 7100, &err), 0);
+    CHECK_INT_EQ(db_sub_get(db, sub, &s, &err), 0);
+    CHECK_INT_EQ(s.confirm_sent_at, 7100);
+
+    /* listing with filters, counts */
+    CHECK_INT_EQ(db_sub_subscribe(db, ada, 1, NULL, 8000, &sub2, NULL, &err),
+                 0);
+    CHECK_INT_EQ(db_sub_set_status(db, sub2, DB_SUB_CONFIRMED, 8000, &err), 0);
+    buf_init(&b, BUF_UNLIMITED);
+    CHECK_INT_EQ(db_sub_each(db, &f, each_collect, &b, &err), 0);
+    CHECK_STR_EQ(buf_str(&b), "Ada@example.org/nlp/pending;"
+                              "Ada@example.org/trending/confirmed;");
+    buf_reset(&b);
+    f.status = DB_SUB_CONFIRMED;
+    CHECK_INT_EQ(db_sub_each(db, &f, each_collect, &b, &err), 0);
+    CHECK_STR_EQ(buf_str(&b), "Ada@example.org/trending/confirmed;");
+    buf_reset(&b);
+    f.status = -1;
+    f.list_name = "nlp";
+    f.email = "ADA@example.org";
+    CHECK_INT_EQ(db_sub_each(db, &f, each_collect, &b, &err), 0);
+    CHECK_STR_EQ(buf_str(&b), "Ada@example.org/nlp/pending;");
+    buf_release(&b);
+    CHECK_INT_EQ(db_sub_count_by_status(db, 0, counts, &err), 0);
+    CHECK_INT_EQ(counts[DB_SUB_PENDING], 1);
+    CHECK_INT_EQ(counts[DB_SUB_CONFIRMED], 1);
+    CHECK_INT_EQ(db_sub_count_by_status(db, list_id, counts, &err), 0);
+    CHECK_INT_EQ(counts[DB_SUB_CONFIRMED], 0);
+
+    /* deleting a list cascades to its subscriptions */
+    CHECK_INT_EQ(db_list_delete(db, list_id, &err), 0);
+    CHECK_INT_EQ(db_sub_get(db, sub, &s, &err), 1);
+    CHECK_INT_EQ(db_sub_get(db, sub2, &s, &err), 0);
+    CHECK_INT_EQ(db_sub_delete_subscriber(db, ada, &err), 0);
+    CHECK_INT_EQ(db_sub_get(db, sub2, &s, &err), 1);
+
+    /* status names round-trip */
+    for (int i = 0; i < DB_SUB_NSTATUS; i++) {
+        enum db_sub_status st;
+        CHECK_INT_EQ(
+            db_sub_status_parse(db_sub_status_name((enum db_sub_status)i), &st),
+            0);
+        CHECK_INT_EQ(st, i);
+    }
+    {
+        enum db_sub_status st;
+        CHECK_INT_EQ(db_sub_status_parse("Confirmed", &st), -1);
+    }
+    db_close(db);
+}
+
+int
+main(void)
+{
+    char dir[] = "/tmp/paperboy-test-db.XXXXXX";
+    char cmd[128];
+
+    test_memory();
+    if (mkdtemp(dir) != NULL) {
+        test_file(dir);
+        snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+        if (system(cmd) != 0)
+            fprintf(stderr, "could not remove %s\n", dir);
+    } else {
+        CHECK(0);
+    }
+    test_list_rules();
+    test_lists_and_subs();
+    return CHECK_DONE();
+}
