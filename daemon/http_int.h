@@ -1,0 +1,229 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * http_int - what the parts of the web module share (http.c: server and
+ * request plumbing; http_static.c: static files; http_pages.c: the form
+ * pages; http_token.c: the pages behind signed links; http_public.c:
+ * archive, feed, health and metrics).  Private to http*.c: the only
+ * header besides http_form.h that includes <microhttpd.h>.  Layer 3.
+ */
+#ifndef PAPERBOY_HTTP_INT_H
+#define PAPERBOY_HTTP_INT_H
+
+#include <microhttpd.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdint.h>
+
+#include "buf.h"
+#include "config.h"
+#include "db.h"
+#include "http.h"
+#include "http_form.h"
+#include "tmpl.h"
+#include "token.h"
+
+#define HTTP_PAGE_MAX (1024 * 1024) /* bytes of one rendered page */
+#define HTTP_URI_MAX 2048           /* bytes of a request target */
+#define HTTP_RETRY_AFTER_BUSY 5     /* seconds to wait after a 503 */
+#define HTTP_INDEX_CACHE_MS 5000    /* GET / is rendered at most this often */
+#define HTTP_RATE_SLOTS 4096        /* clients remembered by the limiter */
+
+/* Page templates, loaded per config generation. */
+enum http_tmpl {
+    HTTP_T_INDEX,
+    HTTP_T_SAMPLE,
+    HTTP_T_SUBSCRIBED,
+    HTTP_T_CONFIRM,
+    HTTP_T_CONFIRMED,
+    HTTP_T_PREFERENCES,
+    HTTP_T_UNSUBSCRIBE,
+    HTTP_T_UNSUBSCRIBED,
+    HTTP_T_ERROR,
+    HTTP_T_ARCHIVE,
+    HTTP_T_FEED,
+    HTTP_T_COUNT
+};
+
+/* Routes, for the request counters in /metrics. */
+enum http_route {
+    HTTP_R_INDEX,
+    HTTP_R_SAMPLE,
+    HTTP_R_SUBSCRIBE,
+    HTTP_R_CONFIRM,
+    HTTP_R_PREFERENCES,
+    HTTP_R_UNSUBSCRIBE,
+    HTTP_R_DIGEST,
+    HTTP_R_ARCHIVE,
+    HTTP_R_FEED,
+    HTTP_R_HEALTHZ,
+    HTTP_R_METRICS,
+    HTTP_R_STATIC,
+    HTTP_R_OTHER,
+    HTTP_R_COUNT
+};
+
+/* Status codes counted one by one; the rest go to "other". */
+#define HTTP_STATUS_LIST                                                       \
+    X(200) X(204) X(304) X(400) X(404) X(405) X(413) X(414) X(429) X(500) X(503)
+enum http_status_idx {
+#define X(c) HTTP_S_##c,
+    HTTP_STATUS_LIST
+#undef X
+        HTTP_S_OTHER,
+    HTTP_S_COUNT
+};
+
+/* One file of web/static, held in memory with its response. */
+struct http_static {
+    char *name;                /* "style.css" */
+    struct MHD_Response *resp; /* 200 response, reused for every request */
+    char etag[24];             /* "\"<16 hex>\"" */
+};
+
+/* A trusted proxy: an address and a prefix length. */
+struct http_proxy {
+    int family;             /* AF_INET or AF_INET6 */
+    unsigned char addr[16]; /* network byte order */
+    int bits;               /* prefix length */
+};
+
+/* Everything that comes from one config: swapped whole by reload. */
+struct http_gen {
+    const struct config *cfg;     /* borrowed from the caller */
+    uint64_t id;                  /* generation number */
+    int refs;                     /* requests using it (under h->lock) */
+    struct tmpl *t[HTTP_T_COUNT]; /* compiled page templates */
+    struct http_static *statics;  /* sorted by name */
+    size_t nstatic;
+    struct http_proxy *proxies;
+    size_t nproxies;
+    pthread_mutex_t cache_lock;      /* guards index_resp */
+    struct MHD_Response *index_resp; /* cached GET / */
+    int64_t index_at;                /* monotonic ms when rendered */
+};
+
+struct compose;
+
+/* What a request handler borrows: its own db connection and arena. */
+struct http_slot {
+    struct db *db;           /* opened on first use */
+    struct compose *compose; /* for /d/TOKEN, made on first use */
+    uint64_t compose_gen;    /* generation compose was made for */
+    struct tmpl_data *data;  /* template data, reset per request */
+    struct http_slot *next;  /* free list */
+    struct http_slot *all;   /* every slot, for http_stop */
+};
+
+/* Per-client token bucket for POST /subscribe. */
+struct http_rate_entry {
+    char client[48]; /* numeric address; "" = free */
+    double tokens;   /* requests left, refilled continuously */
+    int64_t last_ms; /* monotonic ms of the last update */
+};
+
+struct http {
+    struct MHD_Daemon *mhd;
+    int port;                    /* bound port */
+    const struct token_key *key; /* borrowed */
+    void (*wake)(void *);
+    void *wake_arg;
+    pthread_mutex_t lock; /* gen, slots */
+    pthread_cond_t cond;  /* signalled when gen refs drop */
+    struct http_gen *gen;
+    uint64_t next_gen;
+    struct http_slot *free_slots;
+    struct http_slot *all_slots;
+    pthread_mutex_t write_lock; /* one web write transaction at a time */
+    pthread_mutex_t rate_lock;
+    struct http_rate_entry *rate; /* HTTP_RATE_SLOTS entries */
+    _Atomic uint64_t hits[HTTP_R_COUNT][HTTP_S_COUNT];
+    int64_t started_at; /* unix seconds */
+};
+
+enum http_method { HTTP_M_GET, HTTP_M_HEAD, HTTP_M_POST, HTTP_M_OTHER };
+
+/* One request, from the URI log callback to the completion callback. */
+struct http_req {
+    struct http *h;
+    struct MHD_Connection *conn;
+    char *uri;   /* raw request target, as sent */
+    int started; /* the access handler has seen it */
+    enum http_method method;
+    struct buf body; /* request body, capped at HTTP_BODY_MAX */
+    int too_big;     /* body went over the cap */
+    /* set while the handler runs */
+    struct http_gen *gen;
+    struct http_slot *slot;
+    const struct config *cfg; /* gen->cfg */
+    struct buf path;          /* decoded path */
+    struct http_form query;   /* decoded query string */
+    struct http_form form;    /* decoded body (POST) */
+    char client[48];          /* client address (XFF applied) */
+    int64_t now;              /* str_now() at dispatch */
+    enum http_route route;
+    /* response extras */
+    int retry_after;   /* seconds; 0 = no header */
+    const char *allow; /* Allow header for 405, or NULL */
+    const char *cache; /* Cache-Control, default "no-store" */
+};
+
+/* ---- http.c ---- */
+
+/* http_send - send body (consumed) with status and content type; the
+ * security headers are always added.  Returns an MHD result. */
+enum MHD_Result http_send(struct http_req *r, unsigned status,
+                          const char *ctype, struct buf *body);
+/* http_send_text - a short plain-text answer */
+enum MHD_Result http_send_text(struct http_req *r, unsigned status,
+                               const char *text);
+/* http_render - render template t with root and send it as text/html */
+enum MHD_Result http_render(struct http_req *r, unsigned status,
+                            enum http_tmpl t, struct tmpl_obj *root);
+/* http_error_page - the error page: a title, an explanation, a link back
+ * to the form */
+enum MHD_Result http_error_page(struct http_req *r, unsigned status,
+                                const char *title, const char *msg);
+/* http_fail - answer for a failed operation: 503 + Retry-After when
+ * err is ERR_TEMP (database busy), else 500; logs it */
+enum MHD_Result http_fail(struct http_req *r, const struct err *err,
+                          const char *what);
+/* http_root - a fresh template root with the values every page uses */
+struct tmpl_obj *http_root(struct http_req *r, const char *title);
+/* http_db - the slot's database, opened on first use; NULL with err */
+struct db *http_db(struct http_req *r, struct err *err);
+/* http_add_security - the headers every response carries */
+void http_add_security(struct MHD_Response *resp);
+/* http_monotonic_ms - CLOCK_MONOTONIC in milliseconds */
+int64_t http_monotonic_ms(void);
+/* http_count - record one answer in the metrics */
+void http_count(struct http *h, enum http_route route, unsigned status);
+
+/* ---- http_static.c ---- */
+
+/* http_static_load - read every regular file of dir into gen */
+int http_static_load(struct http_gen *g, const char *dir, struct err *err);
+void http_static_free(struct http_gen *g);
+/* http_static_serve - GET /static/NAME */
+enum MHD_Result http_static_serve(struct http_req *r, const char *name);
+
+/* ---- http_pages.c ---- */
+enum MHD_Result http_page_index(struct http_req *r);
+enum MHD_Result http_page_sample(struct http_req *r);
+enum MHD_Result http_page_subscribe(struct http_req *r);
+/* http_rate_take - 0 when client may post now, else the seconds to wait */
+int http_rate_take(struct http *h, const char *client, int per_minute);
+
+/* ---- http_token.c ---- */
+enum MHD_Result http_page_confirm(struct http_req *r, const char *tok);
+enum MHD_Result http_page_preferences(struct http_req *r, const char *tok);
+enum MHD_Result http_page_unsubscribe(struct http_req *r, const char *tok);
+enum MHD_Result http_page_digest(struct http_req *r, const char *tok);
+
+/* ---- http_public.c ---- */
+enum MHD_Result http_page_archive(struct http_req *r, const char *list,
+                                  const char *day);
+enum MHD_Result http_page_feed(struct http_req *r, const char *list);
+enum MHD_Result http_page_healthz(struct http_req *r);
+enum MHD_Result http_page_metrics(struct http_req *r);
+
+#endif

@@ -1,0 +1,431 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * http_token - the pages behind signed links: /confirm/TOKEN,
+ * /preferences/TOKEN, /unsubscribe/TOKEN and /d/TOKEN.
+ *
+ * A GET never changes anything: mail scanners fetch every link in a
+ * message, so confirming and unsubscribing take a POST from the button
+ * the GET page shows.  The one exception to "POST shows a page" is RFC
+ * 8058 one-click unsubscription: a POST whose body is
+ * "List-Unsubscribe=One-Click" unsubscribes and answers 200 with an empty
+ * body.  A token that is forged, truncated, tampered with, meant for
+ * another page or expired gets a 400 page that says so in plain words
+ * (token_check's message) and links back to the form.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "compose.h"
+#include "db_list.h"
+#include "db_sub.h"
+#include "http_int.h"
+#include "log.h"
+#include "outbox.h"
+#include "query.h"
+#include "str.h"
+#include "xalloc.h"
+
+/* http_bad_token - the 400 page for a link that does not verify */
+static enum MHD_Result
+http_bad_token(struct http_req *r, const char *why)
+{
+    return http_error_page(r, MHD_HTTP_BAD_REQUEST, "This link does not work",
+                           why);
+}
+
+/* http_token_sub - verify tok for purpose and load its subscription.
+ * Returns 0 when the page may go on, else the answer was sent and *ret
+ * holds it. */
+static int
+http_token_sub(struct http_req *r, const char *tok, enum token_purpose purpose,
+               struct db **dbp, struct db_subscription *sub, int64_t *issued_at,
+               enum MHD_Result *ret)
+{
+    struct err err;
+    int64_t id;
+    struct db *db;
+    int found;
+
+    err_init(&err);
+    if (token_check(r->h->key, tok, purpose, r->now, &id, issued_at, &err) ==
+        -1) {
+        *ret = http_bad_token(r, err.msg);
+        return -1;
+    }
+    if ((db = http_db(r, &err)) == NULL ||
+        (found = db_sub_get(db, id, sub, &err)) == -1) {
+        *ret = http_fail(r, &err, "token page");
+        return -1;
+    }
+    if (found == 1) {
+        *ret = http_error_page(
+            r, MHD_HTTP_NOT_FOUND, "Subscription not found",
+            "This subscription no longer exists. You can subscribe again "
+            "from the form.");
+        return -1;
+    }
+    *dbp = db;
+    return 0;
+}
+
+/* http_sub_root - a page root with the subscription's public values */
+static struct tmpl_obj *
+http_sub_root(struct http_req *r, const char *title,
+              const struct db_subscription *sub, const char *tok)
+{
+    struct tmpl_obj *root = http_root(r, title);
+    char t[TOKEN_MAX];
+
+    tmpl_set(root, "email", sub->email);
+    tmpl_set(root, "list_name", sub->list_name);
+    tmpl_set(root, "token", tok);
+    token_make(r->h->key, TOKEN_PREFERENCES, sub->id, r->now, t);
+    tmpl_setf(root, "preferences_url", "%s/preferences/%s", r->cfg->base_url,
+              t);
+    token_make(r->h->key, TOKEN_UNSUBSCRIBE, sub->id, r->now, t);
+    tmpl_setf(root, "unsubscribe_url", "%s/unsubscribe/%s", r->cfg->base_url,
+              t);
+    return root;
+}
+
+/* http_list_title - the title of the subscription's list into root */
+static void
+http_list_title(struct db *db, const struct db_subscription *sub,
+                struct tmpl_obj *root)
+{
+    struct db_list l;
+    struct err err;
+
+    err_init(&err);
+    if (db_list_get_id(db, sub->list_id, &l, &err) == 0 && l.title[0])
+        tmpl_set(root, "list_title", l.title);
+    else
+        tmpl_set(root, "list_title", sub->list_name);
+}
+
+enum MHD_Result
+http_page_confirm(struct http_req *r, const char *tok)
+{
+    struct db_subscription sub;
+    struct tmpl_obj *root;
+    struct db *db;
+    struct err err;
+    enum MHD_Result ret;
+    int64_t issued;
+
+    err_init(&err);
+    if (http_token_sub(r, tok, TOKEN_CONFIRM, &db, &sub, &issued, &ret) == -1)
+        return ret;
+    if ((sub.status == DB_SUB_UNSUBSCRIBED && issued <= sub.unsubscribed_at) ||
+        sub.status == DB_SUB_BOUNCED)
+        return http_bad_token(r, "This confirmation link is older than the "
+                                 "last change to this subscription. "
+                                 "Subscribe again to get a new one.");
+    if (r->method == HTTP_M_POST && sub.status != DB_SUB_CONFIRMED) {
+        pthread_mutex_lock(&r->h->write_lock);
+        int rc = db_sub_set_status(db, sub.id, DB_SUB_CONFIRMED, r->now, &err);
+        pthread_mutex_unlock(&r->h->write_lock);
+        if (rc == -1)
+            return http_fail(r, &err, "confirm");
+        log_info("web: subscription=%lld confirmed", (long long)sub.id);
+        sub.status = DB_SUB_CONFIRMED;
+    }
+    if (sub.status == DB_SUB_CONFIRMED) {
+        root = http_sub_root(r, "Subscription confirmed", &sub, tok);
+        http_list_title(db, &sub, root);
+        return http_render(r, MHD_HTTP_OK, HTTP_T_CONFIRMED, root);
+    }
+    root = http_sub_root(r, "Confirm your subscription", &sub, tok);
+    http_list_title(db, &sub, root);
+    return http_render(r, MHD_HTTP_OK, HTTP_T_CONFIRM, root);
+}
+
+/* http_unsubscribe_now - status unsubscribed and queued mail dropped, in
+ * one transaction */
+static int
+http_unsubscribe_now(struct http_req *r, struct db *db, int64_t id,
+                     struct err *err)
+{
+    int rc = -1;
+
+    pthread_mutex_lock(&r->h->write_lock);
+    if (db_begin(db, err) == -1)
+        goto out;
+    if (db_sub_set_status(db, id, DB_SUB_UNSUBSCRIBED, r->now, err) == -1 ||
+        outbox_drop_pending(db, id, err) == -1) {
+        db_rollback(db);
+        goto out;
+    }
+    rc = db_commit(db, err);
+out:
+    pthread_mutex_unlock(&r->h->write_lock);
+    if (rc == 0)
+        log_info("web: subscription=%lld unsubscribed", (long long)id);
+    return rc;
+}
+
+/* http_is_one_click - the RFC 8058 body, urlencoded or multipart */
+static int
+http_is_one_click(const struct http_req *r)
+{
+    const char *v = http_form_get(&r->form, "List-Unsubscribe");
+    const char *body = buf_str(&r->body);
+
+    if (v && strcmp(v, "One-Click") == 0)
+        return 1;
+    return strstr(body, "name=\"List-Unsubscribe\"") != NULL &&
+           strstr(body, "One-Click") != NULL;
+}
+
+enum MHD_Result
+http_page_unsubscribe(struct http_req *r, const char *tok)
+{
+    struct db_subscription sub;
+    struct tmpl_obj *root;
+    struct db *db;
+    struct err err;
+    enum MHD_Result ret;
+    int64_t issued;
+
+    err_init(&err);
+    if (http_token_sub(r, tok, TOKEN_UNSUBSCRIBE, &db, &sub, &issued, &ret) ==
+        -1)
+        return ret;
+    if (r->method == HTTP_M_POST) {
+        int one_click = http_is_one_click(r);
+        if (sub.status != DB_SUB_UNSUBSCRIBED &&
+            http_unsubscribe_now(r, db, sub.id, &err) == -1)
+            return http_fail(r, &err, "unsubscribe");
+        if (one_click) {
+            struct buf empty;
+            buf_init(&empty, 16);
+            return http_send(r, MHD_HTTP_OK, "text/plain; charset=utf-8",
+                             &empty);
+        }
+        sub.status = DB_SUB_UNSUBSCRIBED;
+    }
+    if (sub.status == DB_SUB_UNSUBSCRIBED) {
+        root = http_sub_root(r, "Unsubscribed", &sub, tok);
+        http_list_title(db, &sub, root);
+        return http_render(r, MHD_HTTP_OK, HTTP_T_UNSUBSCRIBED, root);
+    }
+    root = http_sub_root(r, "Unsubscribe", &sub, tok);
+    http_list_title(db, &sub, root);
+    return http_render(r, MHD_HTTP_OK, HTTP_T_UNSUBSCRIBE, root);
+}
+
+/* http_prefs_fill - the preferences form: values and the list's
+ * categories with the chosen ones checked */
+static void
+http_prefs_fill(struct db *db, const struct db_subscription *sub,
+                const char *keywords, const char *categories,
+                const char *max_papers, const char *timezone, int paused,
+                struct tmpl_obj *root)
+{
+    struct db_list l;
+    struct err err;
+    struct buf have;
+
+    err_init(&err);
+    buf_init(&have, 2048);
+    buf_addf(&have, ",%s,", categories);
+    tmpl_set(root, "keywords", keywords);
+    tmpl_set(root, "max_papers", max_papers);
+    tmpl_set(root, "timezone", timezone);
+    tmpl_set_bool(root, "paused", paused);
+    tmpl_set_bool(root, "confirmed", sub->status == DB_SUB_CONFIRMED);
+    tmpl_set_list(root, "categories");
+    if (db_list_get_id(db, sub->list_id, &l, &err) == 0) {
+        char *cats = xstrdup(l.categories), *save = NULL;
+        tmpl_set(root, "list_title", l.title[0] ? l.title : l.name);
+        for (char *c = strtok_r(cats, ",", &save); c;
+             c = strtok_r(NULL, ",", &save)) {
+            struct tmpl_obj *it = tmpl_add_item(root, "categories");
+            char needle[80];
+            snprintf(needle, sizeof(needle), ",%s,", c);
+            tmpl_set(it, "name", c);
+            tmpl_set_bool(it, "checked",
+                          strstr(buf_str(&have), needle) != NULL);
+        }
+        free(cats);
+    } else {
+        tmpl_set(root, "list_title", sub->list_name);
+    }
+    buf_release(&have);
+}
+
+/* http_prefs_save - validate and store the posted preferences; field
+ * errors go into root, and *bad says there were some */
+static int
+http_prefs_save(struct http_req *r, struct db *db,
+                const struct db_subscription *sub, const char *keywords,
+                const char *categories, const char *max_papers,
+                const char *timezone, int paused, struct tmpl_obj *root,
+                int *bad, struct err *err)
+{
+    struct db_sub_prefs p;
+    struct err ferr;
+    long n = 0;
+    int rc = -1;
+
+    *bad = 0;
+    err_init(&ferr);
+    if (query_validate_keywords(keywords, strlen(keywords), &ferr) == -1) {
+        tmpl_set(root, "keywords_error", ferr.msg);
+        *bad = 1;
+    }
+    err_init(&ferr);
+    if (*categories && db_list_check_categories(categories, &ferr) == -1) {
+        tmpl_set(root, "categories_error", ferr.msg);
+        *bad = 1;
+    }
+    if (str_to_long(max_papers, DB_SUB_MAX_PAPERS_MIN, DB_SUB_MAX_PAPERS_MAX,
+                    &n) == -1) {
+        tmpl_setf(root, "max_papers_error",
+                  "Please give a number from 1 to %d.", DB_SUB_MAX_PAPERS_MAX);
+        *bad = 1;
+    }
+    err_init(&ferr);
+    if (str_has_ctl(timezone, strlen(timezone)) ||
+        db_sub_check_timezone(timezone, &ferr) == -1) {
+        tmpl_set(root, "timezone_error",
+                 ferr.msg[0] ? ferr.msg
+                             : "Please give a time zone such as "
+                               "Europe/Berlin, or leave it empty.");
+        *bad = 1;
+    }
+    if (*bad) {
+        tmpl_set_bool(root, "has_errors", 1);
+        return 0;
+    }
+    memset(&p, 0, sizeof(p));
+    p.keywords = keywords;
+    p.categories = categories;
+    p.max_papers = (int)n;
+    p.timezone = timezone;
+    pthread_mutex_lock(&r->h->write_lock);
+    if (db_begin(db, err) == -1)
+        goto out;
+    if (db_sub_update_prefs(db, sub->id, &p, r->now, err) == -1 ||
+        db_sub_set_paused(db, sub->id, paused, r->now, err) == -1) {
+        db_rollback(db);
+        goto out;
+    }
+    rc = db_commit(db, err);
+out:
+    pthread_mutex_unlock(&r->h->write_lock);
+    return rc;
+}
+
+enum MHD_Result
+http_page_preferences(struct http_req *r, const char *tok)
+{
+    struct db_subscription sub;
+    struct tmpl_obj *root;
+    struct db *db;
+    struct err err;
+    enum MHD_Result ret;
+    int64_t issued;
+    char mp[16];
+    struct buf cats;
+
+    err_init(&err);
+    if (http_token_sub(r, tok, TOKEN_PREFERENCES, &db, &sub, &issued, &ret) ==
+        -1)
+        return ret;
+    if (sub.status == DB_SUB_UNSUBSCRIBED || sub.status == DB_SUB_BOUNCED) {
+        root = http_sub_root(r, "Unsubscribed", &sub, tok);
+        http_list_title(db, &sub, root);
+        tmpl_set_bool(root, "from_preferences", 1);
+        return http_render(r, MHD_HTTP_OK, HTTP_T_UNSUBSCRIBED, root);
+    }
+    root = http_sub_root(r, "Your preferences", &sub, tok);
+    snprintf(mp, sizeof(mp), "%d", sub.max_papers);
+    if (r->method != HTTP_M_POST) {
+        http_prefs_fill(db, &sub, sub.keywords, sub.categories, mp,
+                        sub.timezone, sub.paused, root);
+        return http_render(r, MHD_HTTP_OK, HTTP_T_PREFERENCES, root);
+    }
+
+    /* POST: leave, or save */
+    {
+        const char *action = http_form_get(&r->form, "action");
+        const char *kw = http_form_get(&r->form, "keywords");
+        const char *mpv = http_form_get(&r->form, "max_papers");
+        const char *tz = http_form_get(&r->form, "timezone");
+        int paused = http_form_get(&r->form, "paused") != NULL;
+        int bad = 0;
+
+        if (action && strcmp(action, "leave") == 0) {
+            if (http_unsubscribe_now(r, db, sub.id, &err) == -1)
+                return http_fail(r, &err, "preferences");
+            root = http_sub_root(r, "Unsubscribed", &sub, tok);
+            http_list_title(db, &sub, root);
+            return http_render(r, MHD_HTTP_OK, HTTP_T_UNSUBSCRIBED, root);
+        }
+        buf_init(&cats, DB_SUB_CATEGORIES_MAX * 2);
+        for (size_t i = 0; i < r->form.n; i++) {
+            if (strcmp(r->form.fields[i].name, "categories") != 0 ||
+                r->form.fields[i].value_len == 0)
+                continue;
+            if (cats.len)
+                buf_addc(&cats, ',');
+            buf_adds(&cats, r->form.fields[i].value);
+        }
+        if (kw == NULL)
+            kw = "";
+        if (mpv == NULL)
+            mpv = "";
+        if (tz == NULL)
+            tz = "";
+        if (cats.failed) {
+            buf_reset(&cats);
+            tmpl_set(root, "categories_error", "Too many categories.");
+            tmpl_set_bool(root, "has_errors", 1);
+            bad = 1;
+        }
+        if (!bad && http_prefs_save(r, db, &sub, kw, buf_str(&cats), mpv, tz,
+                                    paused, root, &bad, &err) == -1) {
+            buf_release(&cats);
+            return http_fail(r, &err, "preferences");
+        }
+        http_prefs_fill(db, &sub, kw, buf_str(&cats), mpv, tz, paused, root);
+        buf_release(&cats);
+        if (!bad)
+            tmpl_set_bool(root, "saved", 1);
+        return http_render(r, bad ? MHD_HTTP_BAD_REQUEST : MHD_HTTP_OK,
+                           HTTP_T_PREFERENCES, root);
+    }
+}
+
+enum MHD_Result
+http_page_digest(struct http_req *r, const char *tok)
+{
+    struct http_slot *s = r->slot;
+    struct err err;
+    struct buf b;
+    int64_t id, issued;
+    struct db *db;
+
+    err_init(&err);
+    if (token_check(r->h->key, tok, TOKEN_VIEW, r->now, &id, &issued, &err) ==
+        -1)
+        return http_bad_token(r, err.msg);
+    if ((db = http_db(r, &err)) == NULL)
+        return http_fail(r, &err, "digest page");
+    if (s->compose == NULL) {
+        if (compose_new(r->cfg, r->h->key, &s->compose, &err) == -1)
+            return http_fail(r, &err, "digest page");
+        s->compose_gen = r->gen->id;
+    }
+    buf_init(&b, HTTP_PAGE_MAX * 4);
+    if (compose_digest_page(s->compose, db, id, &b, &err) == -1) {
+        buf_release(&b);
+        if (err.kind == ERR_TEMP)
+            return http_fail(r, &err, "digest page");
+        return http_error_page(r, MHD_HTTP_NOT_FOUND, "Digest not found",
+                               "This digest no longer exists.");
+    }
+    return http_send(r, MHD_HTTP_OK, "text/html; charset=utf-8", &b);
+}
