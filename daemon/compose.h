@@ -40,9 +40,9 @@ void compose_message_id_confirm(const struct compose *c, int64_t sub_id,
                                 int64_t issued_at, char *out, size_t size);
 
 /* compose_digest_message - the whole digest mail for digest_id */
-int compose_digest_message(struct compose *c, struct db *db,
-                           int64_t digest_id, const char *message_id,
-                           struct buf *out, struct err *err);
+int compose_digest_message(struct compose *c, struct db *db, int64_t digest_id,
+                           const char *message_id, struct buf *out,
+                           struct err *err);
 /* compose_confirm_message - the double opt-in mail; issued_at goes into
  * the confirmation token and the Date header */
 int compose_confirm_message(struct compose *c, struct db *db,
@@ -52,5 +52,19 @@ int compose_confirm_message(struct compose *c, struct db *db,
 /* compose_digest_page - the digest as a standalone HTML page (/d/TOKEN) */
 int compose_digest_page(struct compose *c, struct db *db, int64_t digest_id,
                         struct buf *out, struct err *err);
+
+/* Additions (digest helper). */
+
+/* compose_digest_parts - the digest's subject and rendered text and HTML
+ * parts, without the MIME wrapping (preview, tests); text or html may be
+ * NULL to skip it */
+int compose_digest_parts(struct compose *c, struct db *db, int64_t digest_id,
+                         struct buf *subject, struct buf *text,
+                         struct buf *html, struct err *err);
+
+/* compose_encode_words - append s as a header value: unchanged if it is
+ * printable ASCII without "=?", else RFC 2047 UTF-8 "B" encoded words of
+ * at most 75 characters separated by spaces */
+void compose_encode_words(const char *s, struct buf *out);
 
 #endif

@@ -1,0 +1,623 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * compose - digests and confirmations as RFC 5322 messages (see
+ * compose.h).
+ *
+ * The message is built with libetpan's MIME API: an RFC 822 message whose
+ * body is multipart/alternative with a text/plain part and then a
+ * text/html part, both UTF-8 and quoted-printable, written by
+ * mailmime_write_mem() with CRLF line ends and lines under 998 octets
+ * (quoted-printable soft-breaks at 76; headers fold at white space).
+ * Everything that could vary between two renderings of the same row is
+ * derived from the row: Date is the row's time, the tokens carry that
+ * time, and the MIME boundary is an HMAC of the Message-ID ("=_" cannot
+ * occur in quoted-printable text, so the boundary never collides).  The
+ * only values that reach headers are the config's From, the list's name
+ * and title, the subscriber's address and our own tokens; each is checked
+ * for CR, LF and other control characters and refused if it has any.
+ */
+#include "compose.h"
+
+#include <libetpan/libetpan.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "db_digest.h"
+#include "log.h"
+#include "render.h"
+#include "str.h"
+#include "tmpl.h"
+#include "xalloc.h"
+
+#define COMPOSE_PART_MAX (4 * 1024 * 1024) /* bytes per rendered part */
+#define COMPOSE_SUBJECT_MAX 512            /* bytes before encoding */
+
+struct compose {
+    const struct config *cfg; /* borrowed; outlives the compose */
+    struct token_key key;
+    struct tmpl *digest_html;
+    struct tmpl *digest_txt;
+    struct tmpl *confirm_html;
+    struct tmpl *confirm_txt;
+    struct tmpl_data *data; /* reused for every message */
+    struct buf scratch;     /* reused by render_paper() */
+    char domain[256];       /* of [smtp] from, for Message-IDs and List-Id */
+};
+
+/* What a message needs besides its two bodies. */
+struct compose_head {
+    int64_t date;           /* unix seconds */
+    const char *message_id; /* "<...>" */
+    const char *to;         /* addr-spec */
+    const char *subject;    /* UTF-8 */
+    const char *list_name;  /* for List-Id, or NULL */
+    const char *unsub_url;  /* for List-Unsubscribe, or NULL */
+};
+
+/* compose_load_one - one template from web/templates */
+static int
+compose_load_one(const struct config *cfg, const char *name, struct tmpl **t,
+                 struct err *err)
+{
+    char path[1024], rel[128];
+
+    snprintf(rel, sizeof(rel), "templates/%s", name);
+    if (config_web_path(cfg, rel, path, sizeof(path)) == -1) {
+        err_set(err, ERR_PERM, "compose: template path too long");
+        return -1;
+    }
+    if (tmpl_load(path, t, err) == -1) {
+        err_prefix(err, "compose: %s", path);
+        return -1;
+    }
+    return 0;
+}
+
+int
+compose_new(const struct config *cfg, const struct token_key *key,
+            struct compose **out, struct err *err)
+{
+    struct compose *c = xcalloc(1, sizeof(*c));
+
+    c->cfg = cfg;
+    c->key = *key;
+    buf_init(&c->scratch, COMPOSE_PART_MAX);
+    config_from_domain(cfg, c->domain, sizeof(c->domain));
+    if (str_has_ctl(c->domain, strlen(c->domain)) ||
+        strpbrk(c->domain, " <>\"()[],;:\\") != NULL) {
+        err_set(err, ERR_PERM, "compose: bad domain in [smtp] from");
+        goto fail;
+    }
+    if (compose_load_one(cfg, "digest.html", &c->digest_html, err) == -1 ||
+        compose_load_one(cfg, "digest.txt", &c->digest_txt, err) == -1 ||
+        compose_load_one(cfg, "confirm.html", &c->confirm_html, err) == -1 ||
+        compose_load_one(cfg, "confirm.txt", &c->confirm_txt, err) == -1)
+        goto fail;
+    c->data = tmpl_data_new();
+    *out = c;
+    return 0;
+fail:
+    compose_free(c);
+    return -1;
+}
+
+void
+compose_free(struct compose *c)
+{
+    if (c == NULL)
+        return;
+    tmpl_free(c->digest_html);
+    tmpl_free(c->digest_txt);
+    tmpl_free(c->confirm_html);
+    tmpl_free(c->confirm_txt);
+    tmpl_data_free(c->data);
+    buf_release(&c->scratch);
+    free(c);
+}
+
+void
+compose_message_id_digest(const struct compose *c, int64_t sub_id,
+                          const char *day, char *out, size_t size)
+{
+    char data[96], mac[17];
+    int n = snprintf(data, sizeof(data), "d|%lld|%s", (long long)sub_id, day);
+
+    token_mac_hex(&c->key, data, (size_t)n, mac, 16);
+    snprintf(out, size, "<d.%lld.%s.%s@%s>", (long long)sub_id, day, mac,
+             c->domain);
+}
+
+void
+compose_message_id_confirm(const struct compose *c, int64_t sub_id,
+                           int64_t issued_at, char *out, size_t size)
+{
+    char data[96], mac[17];
+    int n = snprintf(data, sizeof(data), "c|%lld|%lld", (long long)sub_id,
+                     (long long)issued_at);
+
+    token_mac_hex(&c->key, data, (size_t)n, mac, 16);
+    snprintf(out, size, "<c.%lld.%lld.%s@%s>", (long long)sub_id,
+             (long long)issued_at, mac, c->domain);
+}
+
+/* compose_header_ok - -1 with err if a header value has CR, LF, other
+ * control characters or is too long */
+static int
+compose_header_ok(const char *what, const char *v, struct err *err)
+{
+    size_t n = strlen(v);
+
+    if (str_has_ctl(v, n) || n > 900) {
+        err_set(err, ERR_PERM,
+                "compose: %s has control characters or is too long", what);
+        return -1;
+    }
+    return 0;
+}
+
+/* compose_b64 - append base64 of s[0..n) */
+static void
+compose_b64(struct buf *out, const unsigned char *s, size_t n)
+{
+    static const char tab[] =
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+    for (size_t i = 0; i < n; i += 3) {
+        unsigned v = (unsigned)s[i] << 16;
+        if (i + 1 < n)
+            v |= (unsigned)s[i + 1] << 8;
+        if (i + 2 < n)
+            v |= s[i + 2];
+        buf_addc(out, tab[(v >> 18) & 63]);
+        buf_addc(out, tab[(v >> 12) & 63]);
+        buf_addc(out, i + 1 < n ? tab[(v >> 6) & 63] : '=');
+        buf_addc(out, i + 2 < n ? tab[v & 63] : '=');
+    }
+}
+
+/*
+ * compose_encode_words - s as it goes into a header: unchanged when it is
+ * printable ASCII without "=?", else RFC 2047 "=?UTF-8?B?...?=" words of
+ * at most 75 characters (45 bytes of text each, split between UTF-8
+ * characters), separated by spaces so the writer may fold between them.
+ */
+void
+compose_encode_words(const char *s, struct buf *out)
+{
+    size_t n = strlen(s), i = 0;
+    int plain = strstr(s, "=?") == NULL;
+
+    for (size_t k = 0; k < n && plain; k++)
+        if ((unsigned char)s[k] >= 0x7f || (unsigned char)s[k] < 0x20)
+            plain = 0;
+    if (plain) {
+        buf_add(out, s, n);
+        return;
+    }
+    while (i < n) {
+        size_t len = n - i > 45 ? 45 : n - i;
+        /* do not split a UTF-8 sequence */
+        while (len > 0 && i + len < n &&
+               ((unsigned char)s[i + len] & 0xc0) == 0x80)
+            len--;
+        if (len == 0)
+            len = n - i > 45 ? 45 : n - i;
+        if (i > 0)
+            buf_addc(out, ' ');
+        buf_adds(out, "=?UTF-8?B?");
+        compose_b64(out, (const unsigned char *)s + i, len);
+        buf_adds(out, "?=");
+        i += len;
+    }
+}
+
+/* compose_text_part - a text/SUBTYPE; charset=utf-8 quoted-printable part
+ * over body (borrowed until the message is written) */
+static struct mailmime *
+compose_text_part(const char *subtype, const char *body, size_t len)
+{
+    struct mailmime_fields *fields;
+    struct mailmime_content *content;
+    struct mailmime_parameter *param;
+    struct mailmime *part;
+    char type[32];
+
+    snprintf(type, sizeof(type), "text/%s", subtype);
+    fields = mailmime_fields_new_encoding(MAILMIME_MECHANISM_QUOTED_PRINTABLE);
+    content = mailmime_content_new_with_str(type);
+    param = mailmime_param_new_with_data("charset", "utf-8");
+    if (fields == NULL || content == NULL || param == NULL ||
+        clist_append(content->ct_parameters, param) < 0)
+        BUG("compose: out of memory building a part");
+    part = mailmime_new_empty(content, fields);
+    if (part == NULL ||
+        mailmime_set_body_text(part, (char *)body, len) != MAILIMF_NO_ERROR)
+        BUG("compose: out of memory building a part");
+    return part;
+}
+
+/* compose_custom - add "name: value" to fields */
+static void
+compose_custom(struct mailimf_fields *fields, const char *name,
+               const char *value)
+{
+    struct mailimf_field *f =
+        mailimf_field_new_custom(xstrdup(name), xstrdup(value));
+
+    if (f == NULL || mailimf_fields_add(fields, f) != MAILIMF_NO_ERROR)
+        BUG("compose: out of memory adding a header");
+}
+
+/* compose_build - the whole message into out */
+static int
+compose_build(struct compose *c, const struct compose_head *h,
+              const struct buf *text, const struct buf *html, struct buf *out,
+              struct err *err)
+{
+    const struct config *cfg = c->cfg;
+    struct mailimf_mailbox_list *from = NULL;
+    struct mailimf_address_list *to = NULL;
+    struct mailimf_mailbox *from_mb = NULL;
+    struct mailimf_fields *fields = NULL;
+    struct mailimf_date_time *date = NULL;
+    struct mailmime *msg = NULL, *alt = NULL;
+    struct mailmime_content *alt_ct = NULL;
+    struct mailmime_parameter *bparam;
+    MMAPString *mm = NULL;
+    struct buf subj, tmp;
+    struct tm tm;
+    time_t t = (time_t)h->date;
+    size_t idx = 0, mid_len;
+    char mac[25], boundary[40], from_addr[320];
+    int col = 0, rc = -1;
+
+    buf_init(&subj, 4096);
+    buf_init(&tmp, 4096);
+    if (compose_header_ok("the subject", h->subject, err) == -1 ||
+        compose_header_ok("the recipient", h->to, err) == -1 ||
+        compose_header_ok("[smtp] from", cfg->smtp_from, err) == -1 ||
+        compose_header_ok("the Message-ID", h->message_id, err) == -1 ||
+        (h->list_name &&
+         compose_header_ok("the list name", h->list_name, err) == -1) ||
+        (h->unsub_url &&
+         compose_header_ok("the unsubscribe link", h->unsub_url, err) == -1) ||
+        compose_header_ok("[digest] list_address", cfg->list_address, err) ==
+            -1)
+        goto out;
+    mid_len = strlen(h->message_id);
+    if (mid_len < 5 || h->message_id[0] != '<' ||
+        h->message_id[mid_len - 1] != '>' ||
+        strpbrk(h->message_id + 1, "<> ") != h->message_id + mid_len - 1) {
+        err_set(err, ERR_PERM, "compose: malformed Message-ID");
+        goto out;
+    }
+    if (strchr(h->to, '@') == NULL || strpbrk(h->to, " <>,;\"()\\") != NULL) {
+        err_set(err, ERR_PERM, "compose: bad recipient address");
+        goto out;
+    }
+
+    /* From: parsed from the config, display name encoded if needed */
+    if (mailimf_mailbox_parse(cfg->smtp_from, strlen(cfg->smtp_from), &idx,
+                              &from_mb) != MAILIMF_NO_ERROR) {
+        err_set(err, ERR_PERM, "compose: cannot parse [smtp] from '%s'",
+                cfg->smtp_from);
+        goto out;
+    }
+    snprintf(from_addr, sizeof(from_addr), "%s", from_mb->mb_addr_spec);
+    if (from_mb->mb_display_name != NULL) {
+        compose_encode_words(from_mb->mb_display_name, &tmp);
+        free(from_mb->mb_display_name);
+        from_mb->mb_display_name = xstrdup(buf_str(&tmp));
+        buf_reset(&tmp);
+    }
+    from = mailimf_mailbox_list_new_empty();
+    if (from == NULL || mailimf_mailbox_list_add(from, from_mb) != 0)
+        BUG("compose: out of memory");
+    from_mb = NULL;
+    to = mailimf_address_list_new_empty();
+    if (to == NULL ||
+        mailimf_address_list_add_mb(to, NULL, xstrdup(h->to)) != 0)
+        BUG("compose: out of memory");
+
+    if (gmtime_r(&t, &tm) == NULL) {
+        err_set(err, ERR_PERM, "compose: bad date");
+        goto out;
+    }
+    date = mailimf_date_time_new(tm.tm_mday, tm.tm_mon + 1, tm.tm_year + 1900,
+                                 tm.tm_hour, tm.tm_min, tm.tm_sec, 0);
+    compose_encode_words(h->subject, &subj);
+    fields = mailimf_fields_new_with_data_all(
+        date, from, NULL, NULL, to, NULL, NULL,
+        xstrndup(h->message_id + 1, mid_len - 2), NULL, NULL,
+        xstrdup(buf_str(&subj)));
+    if (fields == NULL)
+        BUG("compose: out of memory");
+    date = NULL;
+    from = NULL;
+    to = NULL;
+
+    if (h->list_name != NULL) {
+        buf_addf(&tmp, "<%s.%s>", h->list_name, c->domain);
+        compose_custom(fields, "List-Id", buf_str(&tmp));
+        buf_reset(&tmp);
+    }
+    if (h->unsub_url != NULL) {
+        const char *mailto = *cfg->list_address ? cfg->list_address : from_addr;
+        buf_addf(&tmp, "<%s>, <mailto:%s?subject=unsubscribe>", h->unsub_url,
+                 mailto);
+        compose_custom(fields, "List-Unsubscribe", buf_str(&tmp));
+        buf_reset(&tmp);
+        compose_custom(fields, "List-Unsubscribe-Post",
+                       "List-Unsubscribe=One-Click");
+    }
+    compose_custom(fields, "Auto-Submitted", "auto-generated");
+
+    msg = mailmime_new_message_data(NULL);
+    if (msg == NULL)
+        BUG("compose: out of memory");
+    mailmime_set_imf_fields(msg, fields);
+    fields = NULL;
+
+    /* a boundary that is a function of the Message-ID */
+    token_mac_hex(&c->key, h->message_id, mid_len, mac, 24);
+    snprintf(boundary, sizeof(boundary), "=_pb_%s", mac);
+    alt_ct = mailmime_content_new_with_str("multipart/alternative");
+    bparam = mailmime_param_new_with_data("boundary", boundary);
+    if (alt_ct == NULL || bparam == NULL ||
+        clist_append(alt_ct->ct_parameters, bparam) < 0)
+        BUG("compose: out of memory");
+    alt = mailmime_new_empty(alt_ct, mailmime_fields_new_empty());
+    if (alt == NULL)
+        BUG("compose: out of memory");
+    alt_ct = NULL;
+    if (mailmime_smart_add_part(
+            alt, compose_text_part("plain", buf_str(text), text->len)) !=
+            MAILIMF_NO_ERROR ||
+        mailmime_smart_add_part(
+            alt, compose_text_part("html", buf_str(html), html->len)) !=
+            MAILIMF_NO_ERROR ||
+        mailmime_smart_add_part(msg, alt) != MAILIMF_NO_ERROR)
+        BUG("compose: out of memory");
+    alt = NULL;
+
+    mm = mmap_string_new("");
+    if (mm == NULL || mailmime_write_mem(mm, &col, msg) != MAILIMF_NO_ERROR) {
+        err_set(err, ERR_PERM, "compose: libetpan could not write the message");
+        goto out;
+    }
+    buf_add(out, mm->str, mm->len);
+    if (buf_check(out, err) == -1)
+        goto out;
+    rc = 0;
+out:
+    if (mm != NULL)
+        mmap_string_free(mm);
+    if (msg != NULL)
+        mailmime_free(msg);
+    if (alt != NULL)
+        mailmime_free(alt);
+    if (alt_ct != NULL)
+        mailmime_content_free(alt_ct);
+    if (fields != NULL)
+        mailimf_fields_free(fields);
+    if (date != NULL)
+        mailimf_date_time_free(date);
+    if (from != NULL)
+        mailimf_mailbox_list_free(from);
+    if (to != NULL)
+        mailimf_address_list_free(to);
+    if (from_mb != NULL)
+        mailimf_mailbox_free(from_mb);
+    buf_release(&subj);
+    buf_release(&tmp);
+    return rc;
+}
+
+/* State for filling a digest's papers. */
+struct compose_fill {
+    struct compose *c;
+    struct tmpl_obj *root;
+    int n;
+};
+
+/* compose_on_item - one paper into the template data */
+static int
+compose_on_item(void *arg, const struct db_digest_paper *p)
+{
+    struct compose_fill *f = arg;
+    struct tmpl_obj *item = tmpl_add_item(f->root, "papers");
+
+    render_paper(item, p, &f->c->scratch);
+    f->n++;
+    return 0;
+}
+
+/* compose_url - BASE/path/TOKEN into out */
+static void
+compose_url(const struct compose *c, const char *path, enum token_purpose p,
+            int64_t id, int64_t issued, char *out, size_t size)
+{
+    char tok[TOKEN_MAX];
+
+    token_make(&c->key, p, id, issued, tok);
+    snprintf(out, size, "%s/%s/%s", c->cfg->base_url, path, tok);
+}
+
+/* compose_digest_data - the template data of digest_id into *root; fills
+ * row, sub, the subject and the unsubscribe URL */
+static int
+compose_digest_data(struct compose *c, struct db *db, int64_t digest_id,
+                    int page, struct tmpl_obj **root, struct db_digest_row *row,
+                    struct db_digest_sub *sub, struct buf *subject, char *unsub,
+                    size_t unsub_size, struct err *err)
+{
+    struct compose_fill f;
+    char url[512], day_long[64];
+    const char *title;
+
+    if (db_digest_get(db, digest_id, row, err) == -1 ||
+        db_digest_sub_load(db, row->sub_id, sub, err) == -1)
+        return -1;
+    title = *sub->list_title ? sub->list_title : sub->list_name;
+    tmpl_data_reset(c->data);
+    f.c = c;
+    f.root = tmpl_data_root(c->data);
+    f.n = 0;
+    tmpl_set_list(f.root, "papers");
+    if (db_digest_items(db, digest_id, compose_on_item, &f, err) == -1)
+        return -1;
+    render_day_long(row->day, day_long, sizeof(day_long));
+    buf_addf(subject, "%s: %d paper%s for %s", title, f.n, f.n == 1 ? "" : "s",
+             day_long);
+    tmpl_set(f.root, "subject", buf_str(subject));
+    tmpl_set(f.root, "list_title", title);
+    tmpl_set(f.root, "list_name", sub->list_name);
+    tmpl_set(f.root, "day", row->day);
+    tmpl_set(f.root, "day_long", day_long);
+    tmpl_setf(f.root, "count_label", "%d new paper%s", f.n,
+              f.n == 1 ? "" : "s");
+    tmpl_set(f.root, "keywords", sub->keywords);
+    tmpl_set(f.root, "email", sub->email);
+    tmpl_set(f.root, "base_url", c->cfg->base_url);
+    tmpl_set_bool(f.root, "page", page);
+    compose_url(c, "preferences", TOKEN_PREFERENCES, sub->id, row->created_at,
+                url, sizeof(url));
+    tmpl_set(f.root, "prefs_url", url);
+    compose_url(c, "unsubscribe", TOKEN_UNSUBSCRIBE, sub->id, row->created_at,
+                unsub, unsub_size);
+    tmpl_set(f.root, "unsub_url", unsub);
+    compose_url(c, "d", TOKEN_VIEW, row->id, row->created_at, url, sizeof(url));
+    tmpl_set(f.root, "view_url", url);
+    *root = f.root;
+    return 0;
+}
+
+int
+compose_digest_message(struct compose *c, struct db *db, int64_t digest_id,
+                       const char *message_id, struct buf *out, struct err *err)
+{
+    struct db_digest_row row;
+    struct db_digest_sub sub;
+    struct compose_head h;
+    struct tmpl_obj *root;
+    struct buf subject, text, html;
+    char unsub[512];
+    int rc = -1;
+
+    buf_init(&subject, COMPOSE_SUBJECT_MAX);
+    buf_init(&text, COMPOSE_PART_MAX);
+    buf_init(&html, COMPOSE_PART_MAX);
+    if (compose_digest_data(c, db, digest_id, 0, &root, &row, &sub, &subject,
+                            unsub, sizeof(unsub), err) == -1)
+        goto out;
+    if (tmpl_render(c->digest_txt, root, &text, err) == -1 ||
+        tmpl_render(c->digest_html, root, &html, err) == -1 ||
+        buf_check(&subject, err) == -1)
+        goto out;
+    memset(&h, 0, sizeof(h));
+    h.date = row.created_at;
+    h.message_id = message_id;
+    h.to = sub.email;
+    h.subject = buf_str(&subject);
+    h.list_name = sub.list_name;
+    h.unsub_url = unsub;
+    rc = compose_build(c, &h, &text, &html, out, err);
+out:
+    buf_release(&subject);
+    buf_release(&text);
+    buf_release(&html);
+    return rc;
+}
+
+int
+compose_digest_page(struct compose *c, struct db *db, int64_t digest_id,
+                    struct buf *out, struct err *err)
+{
+    struct db_digest_row row;
+    struct db_digest_sub sub;
+    struct tmpl_obj *root;
+    struct buf subject;
+    char unsub[512];
+    int rc = -1;
+
+    buf_init(&subject, COMPOSE_SUBJECT_MAX);
+    if (compose_digest_data(c, db, digest_id, 1, &root, &row, &sub, &subject,
+                            unsub, sizeof(unsub), err) == -1)
+        goto out;
+    rc = tmpl_render(c->digest_html, root, out, err);
+out:
+    buf_release(&subject);
+    return rc;
+}
+
+int
+compose_digest_parts(struct compose *c, struct db *db, int64_t digest_id,
+                     struct buf *subject, struct buf *text, struct buf *html,
+                     struct err *err)
+{
+    struct db_digest_row row;
+    struct db_digest_sub sub;
+    struct tmpl_obj *root;
+    char unsub[512];
+
+    if (compose_digest_data(c, db, digest_id, 0, &root, &row, &sub, subject,
+                            unsub, sizeof(unsub), err) == -1)
+        return -1;
+    if (text != NULL && tmpl_render(c->digest_txt, root, text, err) == -1)
+        return -1;
+    if (html != NULL && tmpl_render(c->digest_html, root, html, err) == -1)
+        return -1;
+    return buf_check(subject, err);
+}
+
+int
+compose_confirm_message(struct compose *c, struct db *db,
+                        int64_t subscription_id, int64_t issued_at,
+                        const char *message_id, struct buf *out,
+                        struct err *err)
+{
+    struct db_digest_sub sub;
+    struct compose_head h;
+    struct tmpl_obj *root;
+    struct buf subject, text, html;
+    char url[512];
+    const char *title;
+    int rc = -1;
+
+    buf_init(&subject, COMPOSE_SUBJECT_MAX);
+    buf_init(&text, COMPOSE_PART_MAX);
+    buf_init(&html, COMPOSE_PART_MAX);
+    if (db_digest_sub_load(db, subscription_id, &sub, err) == -1)
+        goto out;
+    title = *sub.list_title ? sub.list_title : sub.list_name;
+    tmpl_data_reset(c->data);
+    root = tmpl_data_root(c->data);
+    compose_url(c, "confirm", TOKEN_CONFIRM, sub.id, issued_at, url,
+                sizeof(url));
+    tmpl_set(root, "confirm_url", url);
+    tmpl_set(root, "list_title", title);
+    tmpl_set(root, "list_name", sub.list_name);
+    tmpl_set(root, "email", sub.email);
+    tmpl_set(root, "base_url", c->cfg->base_url);
+    tmpl_setf(root, "expires_days", "%d", TOKEN_CONFIRM_TTL / 86400);
+    buf_addf(&subject, "Confirm your subscription to %s", title);
+    if (tmpl_render(c->confirm_txt, root, &text, err) == -1 ||
+        tmpl_render(c->confirm_html, root, &html, err) == -1 ||
+        buf_check(&subject, err) == -1)
+        goto out;
+    memset(&h, 0, sizeof(h));
+    h.date = issued_at;
+    h.message_id = message_id;
+    h.to = sub.email;
+    h.subject = buf_str(&subject);
+    h.list_name = sub.list_name;
+    h.unsub_url = NULL;
+    rc = compose_build(c, &h, &text, &html, out, err);
+out:
+    buf_release(&subject);
+    buf_release(&text);
+    buf_release(&html);
+    return rc;
+}

@@ -1,0 +1,292 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * render - paper fields for the digest templates (see render.h).
+ */
+#include "render.h"
+
+#include <cjson/cJSON.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "str.h"
+
+#define RENDER_ELLIPSIS "\xe2\x80\xa6" /* U+2026 */
+
+/* render_is_space - ASCII white space */
+static int
+render_is_space(char c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' ||
+           c == '\v';
+}
+
+/* render_collapse - s with white space runs as one space, trimmed */
+static void
+render_collapse(const char *s, struct buf *out)
+{
+    int space = 0;
+    size_t start = out->len;
+
+    for (; *s; s++) {
+        if (render_is_space(*s)) {
+            space = 1;
+            continue;
+        }
+        if (space && out->len > start)
+            buf_addc(out, ' ');
+        space = 0;
+        buf_addc(out, *s);
+    }
+}
+
+void
+render_trim_summary(const char *s, size_t cap, struct buf *out)
+{
+    struct buf tmp;
+    const char *t;
+    size_t n, cut = 0;
+
+    buf_init(&tmp, BUF_UNLIMITED);
+    render_collapse(s, &tmp);
+    t = buf_str(&tmp);
+    n = tmp.len;
+    if (n <= cap) {
+        buf_add(out, t, n);
+        buf_release(&tmp);
+        return;
+    }
+    /* the last sentence end within cap, not too early */
+    for (size_t i = cap / 3; i + 1 < n && i < cap; i++) {
+        if ((t[i] == '.' || t[i] == '?' || t[i] == '!') && t[i + 1] == ' ') {
+            /* not "e.g. " / "et al. ": the word before must be 3+ letters
+             * or end in a digit or closing bracket */
+            size_t w = i;
+            while (w > 0 && t[w - 1] != ' ')
+                w--;
+            if (i - w >= 3 || (i > 0 && (t[i - 1] == ')' || t[i - 1] == ']')))
+                if (!(i - w == 4 && strncmp(t + w, "e.g", 3) == 0) &&
+                    !(i - w == 4 && strncmp(t + w, "i.e", 3) == 0))
+                    cut = i + 1;
+        }
+    }
+    if (cut > 0) {
+        buf_add(out, t, cut);
+    } else {
+        /* the last whole word, then an ellipsis */
+        cut = cap;
+        while (cut > 0 && t[cut] != ' ')
+            cut--;
+        if (cut == 0) { /* one huge word: cut on a character boundary */
+            cut = cap;
+            while (cut > 0 && ((unsigned char)t[cut] & 0xc0) == 0x80)
+                cut--;
+        }
+        while (cut > 0 && (t[cut - 1] == ',' || t[cut - 1] == ';' ||
+                           t[cut - 1] == ':' || t[cut - 1] == ' '))
+            cut--;
+        buf_add(out, t, cut);
+        buf_adds(out, RENDER_ELLIPSIS);
+    }
+    buf_release(&tmp);
+}
+
+void
+render_authors(const char *json, int max, struct buf *out)
+{
+    cJSON *a = cJSON_Parse(json);
+    int n, shown;
+
+    if (a == NULL || !cJSON_IsArray(a)) {
+        cJSON_Delete(a);
+        render_collapse(json, out);
+        return;
+    }
+    n = cJSON_GetArraySize(a);
+    shown = n > max ? max : n;
+    for (int i = 0; i < shown; i++) {
+        const cJSON *it = cJSON_GetArrayItem(a, i);
+        if (!cJSON_IsString(it))
+            continue;
+        if (i > 0)
+            buf_adds(out, (i == shown - 1 && n <= max) ? " and " : ", ");
+        render_collapse(it->valuestring, out);
+    }
+    if (n > max)
+        buf_adds(out, " et al.");
+    cJSON_Delete(a);
+}
+
+/* render_cols - display columns of s[0..n) (UTF-8 characters) */
+static size_t
+render_cols(const char *s, size_t n)
+{
+    size_t c = 0;
+
+    for (size_t i = 0; i < n; i++)
+        if (((unsigned char)s[i] & 0xc0) != 0x80)
+            c++;
+    return c;
+}
+
+void
+render_wrap(const char *s, size_t width, size_t first_col, const char *indent,
+            struct buf *out)
+{
+    size_t col = first_col, ind = render_cols(indent, strlen(indent));
+    int line_empty = 1;
+
+    while (*s) {
+        const char *w;
+        size_t n, cols;
+        while (render_is_space(*s))
+            s++;
+        if (*s == '\0')
+            break;
+        w = s;
+        while (*s && !render_is_space(*s))
+            s++;
+        n = (size_t)(s - w);
+        cols = render_cols(w, n);
+        if (!line_empty && col + 1 + cols > width) {
+            buf_addc(out, '\n');
+            buf_adds(out, indent);
+            col = ind;
+            line_empty = 1;
+        }
+        if (!line_empty) {
+            buf_addc(out, ' ');
+            col++;
+        }
+        buf_add(out, w, n);
+        col += cols;
+        line_empty = 0;
+    }
+}
+
+void
+render_day_long(const char *day, char *out, size_t size)
+{
+    static const char *const wd[] = {"Sunday",    "Monday",   "Tuesday",
+                                     "Wednesday", "Thursday", "Friday",
+                                     "Saturday"};
+    static const char *const mo[] = {
+        "January", "February", "March",     "April",   "May",      "June",
+        "July",    "August",   "September", "October", "November", "December"};
+    struct tm tm;
+    time_t t;
+
+    if (str_parse_day(day, &tm) == -1 || str_day_to_time(day, &t) == -1 ||
+        gmtime_r(&t, &tm) == NULL) {
+        (void)str_copy(out, size, day);
+        return;
+    }
+    snprintf(out, size, "%s, %d %s %d", wd[tm.tm_wday], tm.tm_mday,
+             mo[tm.tm_mon], tm.tm_year + 1900);
+}
+
+int
+render_arxiv_id_ok(const char *id)
+{
+    size_t n = strlen(id);
+
+    if (n == 0 || n > 40)
+        return 0;
+    for (size_t i = 0; i < n; i++) {
+        char c = id[i];
+        if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') ||
+              (c >= 'A' && c <= 'Z') || c == '.' || c == '-' || c == '/'))
+            return 0;
+    }
+    return strstr(id, "..") == NULL;
+}
+
+int
+render_url_ok(const char *s)
+{
+    size_t n = strlen(s);
+
+    if (!str_has_prefix(s, "https://") && !str_has_prefix(s, "http://"))
+        return 0;
+    if (n > 2000 || str_has_ctl(s, n))
+        return 0;
+    return strpbrk(s, " \"'<>\\`") == NULL;
+}
+
+/* render_set_buf - set key to the scratch buffer's contents, then empty it */
+static void
+render_set_buf(struct tmpl_obj *item, const char *key, struct buf *b)
+{
+    tmpl_setn(item, key, buf_str(b), b->len);
+    buf_reset(b);
+}
+
+void
+render_paper(struct tmpl_obj *item, const struct db_digest_paper *p,
+             struct buf *scratch)
+{
+    int id_ok = render_arxiv_id_ok(p->arxiv_id);
+    const char *summary = *p->abstract ? p->abstract : p->ai_summary;
+    struct buf tmp;
+
+    buf_reset(scratch);
+    tmpl_setf(item, "rank", "%d", p->rank);
+    tmpl_set(item, "arxiv_id", p->arxiv_id);
+    render_collapse(p->title, scratch);
+    render_set_buf(item, "title", scratch);
+    buf_init(&tmp, BUF_UNLIMITED);
+    render_collapse(p->title, &tmp);
+    render_wrap(buf_str(&tmp), RENDER_TEXT_WIDTH, 4, "    ", scratch);
+    render_set_buf(item, "title_txt", scratch);
+    buf_reset(&tmp);
+
+    if (id_ok) {
+        tmpl_setf(item, "abs_url", "https://arxiv.org/abs/%s", p->arxiv_id);
+        tmpl_setf(item, "pdf_url", "https://arxiv.org/pdf/%s", p->arxiv_id);
+    } else {
+        tmpl_set(item, "abs_url", "");
+        tmpl_set(item, "pdf_url", "");
+    }
+    if (id_ok && (*p->hf_day || p->upvotes > 0))
+        tmpl_setf(item, "hf_url", "https://huggingface.co/papers/%s",
+                  p->arxiv_id);
+    else
+        tmpl_set(item, "hf_url", "");
+    tmpl_set(item, "code_url",
+             render_url_ok(p->github_repo) ? p->github_repo : "");
+    tmpl_set(item, "project_url",
+             render_url_ok(p->project_page) ? p->project_page : "");
+
+    render_authors(p->authors, RENDER_AUTHORS_MAX, scratch);
+    buf_add(&tmp, scratch->data ? scratch->data : "", scratch->len);
+    render_set_buf(item, "authors", scratch);
+    render_wrap(buf_str(&tmp), RENDER_TEXT_WIDTH, 4, "    ", scratch);
+    render_set_buf(item, "authors_txt", scratch);
+    buf_reset(&tmp);
+
+    /* 'cs.LG,stat.ML' -> 'cs.LG, stat.ML' */
+    for (const char *c = p->categories; *c; c++) {
+        if (*c == ',')
+            buf_adds(scratch, ", ");
+        else if (!render_is_space(*c))
+            buf_addc(scratch, *c);
+    }
+    render_set_buf(item, "categories", scratch);
+
+    if (p->upvotes > 0) {
+        tmpl_setf(item, "upvotes", "%d", p->upvotes);
+        tmpl_setf(item, "upvotes_label", "%d upvote%s", p->upvotes,
+                  p->upvotes == 1 ? "" : "s");
+    } else {
+        tmpl_set(item, "upvotes", "");
+        tmpl_set(item, "upvotes_label", "");
+    }
+
+    render_trim_summary(summary, RENDER_SUMMARY_MAX, &tmp);
+    tmpl_setn(item, "summary", buf_str(&tmp), tmp.len);
+    buf_adds(scratch, "    ");
+    render_wrap(buf_str(&tmp), RENDER_TEXT_WIDTH, 4, "    ", scratch);
+    render_set_buf(item, "summary_txt", scratch);
+    tmpl_set(item, "why", p->why);
+    buf_release(&tmp);
+}
