@@ -37,6 +37,7 @@ struct send_counts {
     int64_t queued;     /* new outbox rows */
     int64_t already;    /* digest for that day was already queued */
     int64_t empty;      /* nothing to send (digest_freeze gave 0) */
+    int64_t failed;     /* digest_freeze refused it (logged, skipped) */
 };
 
 /*

@@ -1,0 +1,620 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * deliver - delivery worker threads (see deliver.h).
+ *
+ * A worker loops: claim up to DELIVER_CLAIM due rows, render each with
+ * its own struct compose, send it over its own SMTP session (or write it
+ * to the maildir), append accepted ones to its journal, and store results
+ * in batches.  When stopping it finishes the message in flight and hands
+ * the rest of its claim back.  Threads are C11 <threads.h>.
+ */
+#include "deliver.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/socket.h>
+#include <threads.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "compose.h"
+#include "db.h"
+#include "log.h"
+#include "maildir.h"
+#include "outbox.h"
+#include "smtp.h"
+#include "str.h"
+#include "xalloc.h"
+
+#define DELIVER_CLAIM 16            /* rows per claim */
+#define DELIVER_MSG_MAX (16u << 20) /* rendered message cap, bytes */
+#define DELIVER_IDLE_MS 1000        /* daemon poll when idle */
+#define DELIVER_JOURNALS 64         /* [smtp] connections max */
+
+struct deliver_worker {
+    struct deliver *d;
+    int index;
+    thrd_t thread;
+    int started;
+    atomic_int fd; /* the SMTP socket while connected, else -1 */
+};
+
+struct deliver {
+    const struct config *cfg;
+    const struct token_key *key;
+    int flags;
+    int lock_fd;       /* flock()ed <db>-deliver.lock */
+    char from[256];    /* envelope sender */
+    mtx_t mu;          /* guards wake_seq; with cv */
+    cnd_t cv;          /* wake-ups, stop, worker exits */
+    unsigned wake_seq; /* bumped by deliver_wake() */
+    atomic_int stopping;
+    atomic_int running; /* workers not yet exited */
+    mtx_t rate_mu;
+    double rate_next; /* next free send slot, monotonic seconds */
+    atomic_llong delivered, deferred, bounced, failed, dropped;
+    struct deliver_worker *w;
+    int nw;
+};
+
+/* deliver_mono - monotonic seconds */
+static double
+deliver_mono(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* deliver_sleep_ms - sleep, a short nap */
+static void
+deliver_sleep_ms(long ms)
+{
+    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+
+    while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
+        ;
+}
+
+/* deliver_journal_path - "<db>-sent<i>" */
+static int
+deliver_journal_path(const struct config *cfg, int i, char *out, size_t size)
+{
+    return snprintf(out, size, "%s-sent%d", cfg->db_path, i) >= (int)size ? -1
+                                                                          : 0;
+}
+
+/* deliver_replay - mark rows the journals say were accepted as sent */
+static int
+deliver_replay(struct db *db, const struct config *cfg, struct err *err)
+{
+    char path[4200], line[512];
+    int64_t n = 0;
+
+    for (int i = 0; i < DELIVER_JOURNALS; i++) {
+        FILE *fp;
+        if (deliver_journal_path(cfg, i, path, sizeof(path)) == -1)
+            return 0;
+        fp = fopen(path, "re");
+        if (fp == NULL)
+            continue;
+        if (db_begin(db, err) == -1) {
+            fclose(fp);
+            return -1;
+        }
+        while (fgets(line, sizeof(line), fp)) {
+            long long id, at;
+            int off = 0;
+            size_t len = strlen(line);
+            if (len == 0 || line[len - 1] != '\n')
+                break; /* torn last line: the kill came mid-write */
+            line[len - 1] = '\0';
+            if (sscanf(line, "%lld %lld %n", &id, &at, &off) != 2 || off == 0)
+                continue;
+            if (outbox_mark_sent(db, id, at, line + off, err) == -1) {
+                db_rollback(db);
+                fclose(fp);
+                return -1;
+            }
+            n += db_changes(db);
+        }
+        fclose(fp);
+        if (db_commit(db, err) == -1) {
+            db_rollback(db);
+            return -1;
+        }
+        (void)unlink(path);
+    }
+    if (n > 0)
+        log_info("deliver: %" PRId64 " messages accepted before a crash "
+                 "recorded as sent from the journal",
+                 n);
+    return 0;
+}
+
+/* deliver_rate_wait - wait for a send slot under [smtp] rate_per_second */
+static void
+deliver_rate_wait(struct deliver *d)
+{
+    double slot, now;
+
+    if (d->cfg->smtp_rate <= 0)
+        return;
+    mtx_lock(&d->rate_mu);
+    now = deliver_mono();
+    slot = d->rate_next > now ? d->rate_next : now;
+    d->rate_next = slot + 1.0 / d->cfg->smtp_rate;
+    mtx_unlock(&d->rate_mu);
+    if (slot > now)
+        deliver_sleep_ms((long)((slot - now) * 1000.0) + 1);
+}
+
+/* Per-worker state while running. */
+struct deliver_run {
+    struct deliver *d;
+    struct deliver_worker *w;
+    struct db *db;
+    struct compose *compose;
+    struct smtp *smtp;
+    int journal;                             /* fd, or -1 */
+    struct outbox_result res[DELIVER_BATCH]; /* not yet stored */
+    size_t nres;
+    double first_res;           /* mono time of res[0] */
+    char last_session_err[256]; /* logged once */
+};
+
+/* deliver_flush - store pending results; on success empty the journal */
+static void
+deliver_flush(struct deliver_run *r)
+{
+    struct err err;
+    int suspended = 0;
+
+    if (r->nres == 0)
+        return;
+    for (int tries = 0; tries < 20; tries++) {
+        err_init(&err);
+        if (outbox_record(r->db, r->d->cfg, r->res, r->nres, &suspended,
+                          &err) == 0) {
+            r->nres = 0;
+            if (r->journal != -1 && ftruncate(r->journal, 0) == -1)
+                log_warn_errno("deliver: cannot empty the journal");
+            return;
+        }
+        if (err.kind != ERR_TEMP)
+            break;
+        deliver_sleep_ms(50);
+    }
+    /* rows stay 'sending'; the journal keeps what was accepted and the
+     * next start re-queues the rest */
+    log_err("deliver: cannot record %zu results: %s", r->nres, err.msg);
+    r->nres = 0;
+}
+
+/* deliver_push - queue a result; flush every DELIVER_BATCH or 100 ms */
+static void
+deliver_push(struct deliver_run *r, const struct outbox_result *res)
+{
+    if (r->nres == 0)
+        r->first_res = deliver_mono();
+    r->res[r->nres++] = *res;
+    if (r->nres == DELIVER_BATCH ||
+        deliver_mono() - r->first_res >= DELIVER_FLUSH_MS / 1000.0)
+        deliver_flush(r);
+}
+
+/* deliver_journal - remember an accepted message before it is recorded */
+static void
+deliver_journal(struct deliver_run *r, const struct outbox_result *res)
+{
+    char line[512];
+    int n;
+
+    if (r->journal == -1)
+        return;
+    n = snprintf(line, sizeof(line), "%" PRId64 " %" PRId64 " %s\n", res->id,
+                 res->at, res->reply);
+    if (n >= (int)sizeof(line)) {
+        n = (int)sizeof(line) - 1;
+        line[n - 1] = '\n';
+    }
+    /* one write(2): it reaches the page cache, which survives kill -9 */
+    if (write(r->journal, line, (size_t)n) != n)
+        log_warn_errno("deliver: journal write failed");
+}
+
+/* deliver_render - the message for a claimed row into msg */
+static int
+deliver_render(struct deliver_run *r, const struct outbox_row *row,
+               struct buf *msg, struct err *err)
+{
+    buf_reset(msg);
+    if (row->kind == OUTBOX_DIGEST)
+        return compose_digest_message(r->compose, r->db, row->digest_id,
+                                      row->message_id, msg, err);
+    return compose_confirm_message(r->compose, r->db, row->subscription_id,
+                                   row->issued_at, row->message_id, msg, err);
+}
+
+/* deliver_one - render and send one row; fills res */
+static void
+deliver_one(struct deliver_run *r, const struct outbox_row *row,
+            struct buf *msg, struct outbox_result *res)
+{
+    struct deliver *d = r->d;
+    struct smtp_result sr;
+    struct err err;
+
+    memset(res, 0, sizeof(*res));
+    res->id = row->id;
+    err_init(&err);
+    if (deliver_render(r, row, msg, &err) == -1 || buf_check(msg, &err) == -1) {
+        res->outcome = err.kind == ERR_TEMP ? OUTBOX_TEMP : OUTBOX_PERM;
+        snprintf(res->reply, sizeof(res->reply), "cannot render: %s", err.msg);
+        log_warn("deliver: outbox=%" PRId64 ": %s", row->id, res->reply);
+        goto done;
+    }
+    deliver_rate_wait(d);
+    if (d->cfg->smtp_url[0] == '\0') {
+        char name[512];
+        if (maildir_deliver(d->cfg->maildir, buf_str(msg), msg->len, name,
+                            sizeof(name), &err) == -1) {
+            res->outcome = OUTBOX_TEMP;
+            (void)str_copy(res->reply, sizeof(res->reply), err.msg);
+        } else {
+            res->outcome = OUTBOX_OK;
+            snprintf(res->reply, sizeof(res->reply), "maildir %s", name);
+        }
+        goto done;
+    }
+    if (r->smtp == NULL) {
+        if (smtp_open(d->cfg, &r->smtp, &err) == -1) {
+            res->outcome = OUTBOX_TEMP;
+            (void)str_copy(res->reply, sizeof(res->reply), err.msg);
+            if (strcmp(err.msg, r->last_session_err) != 0) {
+                log_warn("%s", err.msg);
+                (void)str_copy(r->last_session_err, sizeof(r->last_session_err),
+                               err.msg);
+            }
+            goto done;
+        }
+        r->last_session_err[0] = '\0';
+        atomic_store(&r->w->fd, smtp_fd(r->smtp));
+    }
+    smtp_send(r->smtp, d->from, row->rcpt, buf_str(msg), msg->len, &sr);
+    (void)str_copy(res->reply, sizeof(res->reply), sr.reply);
+    switch (sr.status) {
+    case SMTP_SENT:
+        res->outcome = OUTBOX_OK;
+        break;
+    case SMTP_BOUNCE:
+        res->outcome = OUTBOX_BOUNCE;
+        res->unknown_user = sr.unknown_user;
+        break;
+    case SMTP_PERM:
+        res->outcome = OUTBOX_PERM;
+        break;
+    case SMTP_TEMP:
+    default:
+        res->outcome = OUTBOX_TEMP;
+        break;
+    }
+    if (sr.session_lost || atomic_load(&d->stopping) > 1) {
+        atomic_store(&r->w->fd, -1);
+        smtp_close(r->smtp);
+        r->smtp = NULL;
+    }
+done:
+    res->at = str_now();
+    switch (res->outcome) {
+    case OUTBOX_OK:
+        atomic_fetch_add(&d->delivered, 1);
+        deliver_journal(r, res);
+        break;
+    case OUTBOX_TEMP:
+        atomic_fetch_add(&d->deferred, 1);
+        break;
+    case OUTBOX_BOUNCE:
+        atomic_fetch_add(&d->bounced, 1);
+        break;
+    default:
+        atomic_fetch_add(&d->failed, 1);
+        break;
+    }
+}
+
+/* deliver_idle - wait for a wake-up, a stop or the poll interval */
+static void
+deliver_idle(struct deliver *d, unsigned *seen)
+{
+    struct timespec until;
+
+    timespec_get(&until, TIME_UTC);
+    until.tv_sec += DELIVER_IDLE_MS / 1000;
+    mtx_lock(&d->mu);
+    while (*seen == d->wake_seq && !atomic_load(&d->stopping)) {
+        if (cnd_timedwait(&d->cv, &d->mu, &until) != thrd_success)
+            break;
+    }
+    *seen = d->wake_seq;
+    mtx_unlock(&d->mu);
+}
+
+/* deliver_worker_main - one worker thread */
+static int
+deliver_worker_main(void *arg)
+{
+    struct deliver_worker *w = arg;
+    struct deliver *d = w->d;
+    struct deliver_run *r = xcalloc(1, sizeof(*r));
+    struct outbox_row *rows = xcalloc(DELIVER_CLAIM, sizeof(*rows));
+    struct buf msg;
+    struct err err;
+    char path[4200];
+    unsigned seen = 0;
+    int busy_naps = 0;
+
+    r->d = d;
+    r->w = w;
+    r->journal = -1;
+    buf_init(&msg, DELIVER_MSG_MAX);
+    err_init(&err);
+    if (db_open(d->cfg->db_path, d->cfg->busy_timeout_ms, &r->db, &err) == -1 ||
+        compose_new(d->cfg, d->key, &r->compose, &err) == -1) {
+        log_err("deliver: worker %d: %s", w->index, err.msg);
+        goto out;
+    }
+    if (deliver_journal_path(d->cfg, w->index, path, sizeof(path)) == 0) {
+        r->journal =
+            open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+        if (r->journal == -1)
+            log_warn_errno("deliver: cannot open journal '%s'", path);
+    }
+    mtx_lock(&d->mu);
+    seen = d->wake_seq;
+    mtx_unlock(&d->mu);
+    while (!atomic_load(&d->stopping)) {
+        size_t n = 0;
+        int64_t dropped = 0;
+        err_init(&err);
+        if (outbox_claim(r->db, str_now(), rows, DELIVER_CLAIM, &n, &dropped,
+                         &err) == -1) {
+            if (err.kind == ERR_TEMP && busy_naps++ < 100) {
+                deliver_sleep_ms(20);
+                continue;
+            }
+            log_err("deliver: worker %d: %s", w->index, err.msg);
+            break;
+        }
+        busy_naps = 0;
+        atomic_fetch_add(&d->dropped, dropped);
+        if (n == 0) {
+            deliver_flush(r);
+            if (d->flags & DELIVER_FOREGROUND)
+                break;
+            deliver_idle(d, &seen);
+            continue;
+        }
+        for (size_t i = 0; i < n; i++) {
+            struct outbox_result res;
+            if (atomic_load(&d->stopping)) {
+                /* stop: hand back what was claimed but not attempted */
+                memset(&res, 0, sizeof(res));
+                res.id = rows[i].id;
+                res.outcome = OUTBOX_UNCLAIM;
+                deliver_push(r, &res);
+                continue;
+            }
+            deliver_one(r, &rows[i], &msg, &res);
+            deliver_push(r, &res);
+        }
+        if (r->nres > 0 &&
+            deliver_mono() - r->first_res >= DELIVER_FLUSH_MS / 1000.0)
+            deliver_flush(r);
+    }
+out:
+    deliver_flush(r);
+    atomic_store(&w->fd, -1);
+    smtp_close(r->smtp);
+    compose_free(r->compose);
+    db_close(r->db);
+    if (r->journal != -1)
+        close(r->journal);
+    buf_release(&msg);
+    free(rows);
+    free(r);
+    mtx_lock(&d->mu);
+    atomic_fetch_sub(&d->running, 1);
+    cnd_broadcast(&d->cv);
+    mtx_unlock(&d->mu);
+    return 0;
+}
+
+/* deliver_lock - take <db>-deliver.lock; ERR_TEMP when held elsewhere */
+static int
+deliver_lock(const struct config *cfg, struct err *err)
+{
+    char path[4200];
+    int fd;
+
+    snprintf(path, sizeof(path), "%s-deliver.lock", cfg->db_path);
+    fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (fd == -1) {
+        err_set(err, ERR_PERM, "deliver: cannot open '%s': %s", path,
+                strerror(errno));
+        return -1;
+    }
+    if (flock(fd, LOCK_EX | LOCK_NB) == -1) {
+        err_set(err, ERR_TEMP,
+                "deliver: another paperboy process is delivering mail "
+                "(lock '%s' is held)",
+                path);
+        close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+int
+deliver_start(const struct config *cfg, const struct token_key *key, int flags,
+              struct deliver **out, struct err *err)
+{
+    struct deliver *d = xcalloc(1, sizeof(*d));
+    struct db *db = NULL;
+    int64_t requeued = 0;
+
+    d->cfg = cfg;
+    d->key = key;
+    d->flags = flags;
+    d->lock_fd = -1;
+    mtx_init(&d->mu, mtx_plain);
+    cnd_init(&d->cv);
+    mtx_init(&d->rate_mu, mtx_plain);
+    if (smtp_envelope_from(cfg, d->from, sizeof(d->from)) == -1) {
+        err_set(err, ERR_PERM, "deliver: [smtp] from '%s' has no address",
+                cfg->smtp_from);
+        goto fail;
+    }
+    if (cfg->smtp_url[0] == '\0') {
+        if (maildir_prepare(cfg->maildir, err) == -1)
+            goto fail;
+    } else if (!str_has_prefix(cfg->smtp_url, "smtp://") &&
+               !str_has_prefix(cfg->smtp_url, "smtps://")) {
+        err_set(err, ERR_PERM, "deliver: bad [smtp] url '%s'", cfg->smtp_url);
+        goto fail;
+    }
+    if ((d->lock_fd = deliver_lock(cfg, err)) == -1)
+        goto fail;
+    if (db_open(cfg->db_path, cfg->busy_timeout_ms, &db, err) == -1)
+        goto fail;
+    if (deliver_replay(db, cfg, err) == -1 ||
+        outbox_recover(db, &requeued, err) == -1)
+        goto fail;
+    if (requeued > 0)
+        log_info("deliver: %" PRId64 " messages claimed by an earlier run "
+                 "put back in the queue",
+                 requeued);
+    db_close(db);
+    db = NULL;
+    d->nw = cfg->smtp_connections > 0 ? cfg->smtp_connections : 1;
+    if (d->nw > DELIVER_JOURNALS)
+        d->nw = DELIVER_JOURNALS;
+    d->w = xcalloc((size_t)d->nw, sizeof(*d->w));
+    for (int i = 0; i < d->nw; i++) {
+        d->w[i].d = d;
+        d->w[i].index = i;
+        atomic_init(&d->w[i].fd, -1);
+        atomic_fetch_add(&d->running, 1);
+        if (thrd_create(&d->w[i].thread, deliver_worker_main, &d->w[i]) !=
+            thrd_success) {
+            atomic_fetch_sub(&d->running, 1);
+            err_set(err, ERR_TEMP, "deliver: cannot start a thread");
+            *out = NULL;
+            deliver_stop(d);
+            return -1;
+        }
+        d->w[i].started = 1;
+    }
+    *out = d;
+    return 0;
+fail:
+    db_close(db);
+    if (d->lock_fd != -1)
+        close(d->lock_fd);
+    mtx_destroy(&d->mu);
+    cnd_destroy(&d->cv);
+    mtx_destroy(&d->rate_mu);
+    free(d);
+    return -1;
+}
+
+void
+deliver_wake(struct deliver *d)
+{
+    if (d == NULL)
+        return;
+    mtx_lock(&d->mu);
+    d->wake_seq++;
+    cnd_broadcast(&d->cv);
+    mtx_unlock(&d->mu);
+}
+
+void
+deliver_stats(struct deliver *d, struct deliver_stats *out)
+{
+    out->delivered = atomic_load(&d->delivered);
+    out->deferred = atomic_load(&d->deferred);
+    out->bounced = atomic_load(&d->bounced);
+    out->failed = atomic_load(&d->failed);
+    out->dropped = atomic_load(&d->dropped);
+    out->running = atomic_load(&d->running);
+}
+
+int
+deliver_done(struct deliver *d)
+{
+    return atomic_load(&d->running) == 0;
+}
+
+/* deliver_wait_exit - wait until no worker runs or ms passed; 1 if done */
+static int
+deliver_wait_exit(struct deliver *d, long ms)
+{
+    struct timespec until;
+    int done;
+
+    timespec_get(&until, TIME_UTC);
+    until.tv_sec += ms / 1000;
+    until.tv_nsec += (ms % 1000) * 1000000L;
+    if (until.tv_nsec >= 1000000000L) {
+        until.tv_sec++;
+        until.tv_nsec -= 1000000000L;
+    }
+    mtx_lock(&d->mu);
+    while (atomic_load(&d->running) > 0)
+        if (cnd_timedwait(&d->cv, &d->mu, &until) != thrd_success)
+            break;
+    done = atomic_load(&d->running) == 0;
+    mtx_unlock(&d->mu);
+    return done;
+}
+
+void
+deliver_stop(struct deliver *d)
+{
+    if (d == NULL)
+        return;
+    mtx_lock(&d->mu);
+    atomic_store(&d->stopping, 1);
+    cnd_broadcast(&d->cv);
+    mtx_unlock(&d->mu);
+    /* give messages in flight most of the budget, then cut sessions
+     * that are still blocked (a stalled server) */
+    if (!deliver_wait_exit(d, DELIVER_STOP_MS - 2500)) {
+        atomic_store(&d->stopping, 2);
+        for (int i = 0; i < d->nw; i++) {
+            int fd = atomic_load(&d->w[i].fd);
+            if (fd != -1)
+                (void)shutdown(fd, SHUT_RDWR);
+        }
+        (void)deliver_wait_exit(d, 2000);
+    }
+    for (int i = 0; i < d->nw; i++)
+        if (d->w[i].started)
+            thrd_join(d->w[i].thread, NULL);
+    if (d->lock_fd != -1)
+        close(d->lock_fd);
+    mtx_destroy(&d->mu);
+    cnd_destroy(&d->cv);
+    mtx_destroy(&d->rate_mu);
+    free(d->w);
+    free(d);
+}
