@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "check.h"
-#include "sched.h"
+#include "schedule.h"
 #include "xalloc.h"
 
 /* utc - unix time of a UTC date and time */

@@ -1,12 +1,14 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * sched - the scheduling rules as a pure function (see sched.h).
+ * sched - the scheduling rules as a pure function (see schedule.h).
+ * The file is not called sched.c/sched.h: -Idaemon would make that header
+ * shadow libc's <sched.h>, which <pthread.h> includes.
  *
  * Everything here is arithmetic on the arguments: the same now, rules,
  * targets and runs always give the same plan, which is what lets the unit
  * test walk a simulated clock across DST changes and downtime.
  */
-#include "sched.h"
+#include "schedule.h"
 
 #include <stdio.h>
 #include <stdlib.h>

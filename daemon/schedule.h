@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * sched - what is due: a pure function of the time now, the schedule in
+ * sched (schedule.h) - what is due: a pure function of the time now, the schedule in
  * the config and the runs already done.  No I/O, no clock, no database;
  * the daemon (daemon.c) and `paperboy run` feed it and act on the plan.
  *
