@@ -1,0 +1,364 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * test_rank - scoring (a pure function), candidate selection and
+ * digest_freeze() against the real schema in :memory:, and rank_search().
+ */
+#include <sqlite3.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "buf.h"
+#include "check.h"
+#include "config.h"
+#include "db.h"
+#include "digest.h"
+#include "rank.h"
+
+#define D0 1795737600 /* 2026-11-27 00:00 UTC */
+#define DAY "2026-11-27"
+#define DAY2 "2026-11-28"
+
+/* A scoring case: candidates in, ids out in order. */
+struct score_case {
+    const char *name;
+    int by_relevance;
+    double w;
+    struct rank_cand in[5];
+    size_t n;
+    int64_t order[5];
+};
+
+static const struct score_case score_cases[] = {
+    {"relevance first when w = 0",
+     1,
+     0,
+     {{1, 100, 500, 1.0, 0, 0}, {2, 100, 0, 3.0, 0, 0}, {3, 100, 0, 2.0, 0, 0}},
+     3,
+     {2, 3, 1}},
+    {"upvotes lift a weaker match",
+     1,
+     0.5,
+     {{1, 100, 500, 1.0, 0, 0}, {2, 100, 0, 3.0, 0, 0}, {3, 100, 0, 2.0, 0, 0}},
+     3,
+     {1, 2, 3}},
+    {"ties: upvotes, then recency, then id",
+     1,
+     0,
+     {{5, 100, 1, 1.0, 0, 0},
+      {4, 200, 1, 1.0, 0, 0},
+      {3, 200, 2, 1.0, 0, 0},
+      {2, 200, 1, 1.0, 0, 0}},
+     4,
+     {3, 2, 4, 5}},
+    {"trending: upvotes only",
+     0,
+     0,
+     {{1, 100, 3, 9.0, 0, 0}, {2, 100, 7, 0.1, 0, 0}, {3, 300, 7, 0, 0, 0}},
+     3,
+     {3, 2, 1}},
+};
+
+static void
+test_score(void)
+{
+    for (size_t i = 0; i < sizeof(score_cases) / sizeof(score_cases[0]); i++) {
+        struct rank_cand c[5];
+        const struct score_case *sc = &score_cases[i];
+        memcpy(c, sc->in, sizeof(c));
+        rank_score(c, sc->n, sc->by_relevance, sc->w);
+        for (size_t k = 0; k < sc->n; k++) {
+            if (c[k].id != sc->order[k])
+                fprintf(stderr, "case '%s' position %zu\n", sc->name, k);
+            CHECK_INT_EQ(c[k].id, sc->order[k]);
+        }
+    }
+    /* normalised: the best match with no upvotes scores exactly 1 */
+    {
+        struct rank_cand c[2] = {{1, 0, 0, 4.0, 0, 0}, {2, 0, 0, 2.0, 0, 0}};
+        rank_score(c, 2, 1, 0.05);
+        CHECK(c[0].score > 0.999 && c[0].score < 1.001);
+        CHECK(c[1].score > 0.499 && c[1].score < 0.501);
+    }
+    rank_score(NULL, 0, 1, 0.1); /* nothing to do, no crash */
+}
+
+/* exec - run SQL or fail the test */
+static void
+exec(struct db *db, const char *sql)
+{
+    struct err err;
+
+    err_init(&err);
+    if (db_exec(db, sql, &err) == -1)
+        fprintf(stderr, "%s: %s\n", sql, err.msg);
+    CHECK(err.kind == ERR_NONE);
+}
+
+/* add_paper - a paper with categories, seen at t */
+static void
+add_paper(struct db *db, int id, const char *title, const char *abstract,
+          const char *cats, int64_t t, int upvotes, const char *hf_day,
+          const char *announce)
+{
+    sqlite3_stmt *st = NULL;
+    char day[11];
+    time_t tt = (time_t)t;
+    struct tm tm;
+
+    gmtime_r(&tt, &tm);
+    strftime(day, sizeof(day), "%Y-%m-%d", &tm);
+    CHECK(sqlite3_prepare_v2(
+              db_handle(db),
+              "INSERT INTO papers (id, arxiv_id, title, abstract, categories,"
+              " first_seen_at, first_seen_day, updated_at, hf_upvotes, hf_day,"
+              " announce_type, authors)"
+              " VALUES (?1, printf('2611.%05d', ?1), ?2, ?3, ?4, ?5, ?6, ?5,"
+              " ?7, ?8, ?9, '[\"A. Author\"]')",
+              -1, &st, NULL) == SQLITE_OK);
+    sqlite3_bind_int(st, 1, id);
+    sqlite3_bind_text(st, 2, title, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, abstract, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 4, cats, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 5, t);
+    sqlite3_bind_text(st, 6, day, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int(st, 7, upvotes);
+    if (hf_day)
+        sqlite3_bind_text(st, 8, hf_day, -1, SQLITE_STATIC);
+    if (announce)
+        sqlite3_bind_text(st, 9, announce, -1, SQLITE_STATIC);
+    CHECK(sqlite3_step(st) == SQLITE_DONE);
+    sqlite3_finalize(st);
+    /* paper_categories from the comma list */
+    CHECK(sqlite3_prepare_v2(db_handle(db),
+                             "INSERT INTO paper_categories (category, paper_id)"
+                             " SELECT value, ?1 FROM json_each('[\"' ||"
+                             " replace(?2, ',', '\",\"') || '\"]')",
+                             -1, &st, NULL) == SQLITE_OK);
+    sqlite3_bind_int(st, 1, id);
+    sqlite3_bind_text(st, 2, cats, -1, SQLITE_STATIC);
+    CHECK(sqlite3_step(st) == SQLITE_DONE);
+    sqlite3_finalize(st);
+}
+
+/* add_sub - subscriber + confirmed subscription to list 2 */
+static void
+add_sub(struct db *db, int id, const char *keywords, const char *cats,
+        int max_papers)
+{
+    sqlite3_stmt *st = NULL;
+
+    CHECK(sqlite3_prepare_v2(db_handle(db),
+                             "INSERT INTO subscribers (id, email, created_at)"
+                             " VALUES (?1, printf('s%d@example.org', ?1), 0);"
+                             "",
+                             -1, &st, NULL) == SQLITE_OK);
+    sqlite3_bind_int(st, 1, id);
+    CHECK(sqlite3_step(st) == SQLITE_DONE);
+    sqlite3_finalize(st);
+    CHECK(sqlite3_prepare_v2(
+              db_handle(db),
+              "INSERT INTO subscriptions (id, subscriber_id, list_id, status,"
+              " keywords, categories, max_papers, created_at, updated_at)"
+              " VALUES (?1, ?1, 2, 'confirmed', ?2, ?3, ?4, 0, 0)",
+              -1, &st, NULL) == SQLITE_OK);
+    sqlite3_bind_int(st, 1, id);
+    sqlite3_bind_text(st, 2, keywords, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, cats, -1, SQLITE_STATIC);
+    sqlite3_bind_int(st, 4, max_papers);
+    CHECK(sqlite3_step(st) == SQLITE_DONE);
+    sqlite3_finalize(st);
+}
+
+/* items - "id:why|id:why" of a digest, in rank order */
+static void
+items(struct db *db, int64_t digest_id, struct buf *out)
+{
+    sqlite3_stmt *st = NULL;
+
+    buf_reset(out);
+    CHECK(sqlite3_prepare_v2(db_handle(db),
+                             "SELECT paper_id, why FROM digest_items WHERE "
+                             "digest_id = ?1 ORDER BY rank",
+                             -1, &st, NULL) == SQLITE_OK);
+    sqlite3_bind_int64(st, 1, digest_id);
+    while (sqlite3_step(st) == SQLITE_ROW)
+        buf_addf(out, "%s%d:%s", out->len ? "|" : "", sqlite3_column_int(st, 0),
+                 (const char *)sqlite3_column_text(st, 1));
+    sqlite3_finalize(st);
+}
+
+/* count - one integer from SQL */
+static long
+count(struct db *db, const char *sql)
+{
+    sqlite3_stmt *st = NULL;
+    long n = -1;
+
+    if (sqlite3_prepare_v2(db_handle(db), sql, -1, &st, NULL) == SQLITE_OK &&
+        sqlite3_step(st) == SQLITE_ROW)
+        n = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    return n;
+}
+
+static void
+test_freeze(void)
+{
+    struct config *cfg = config_defaults();
+    struct db *db = NULL;
+    struct err err;
+    struct buf b;
+    int64_t id = -1, id2 = -1;
+
+    err_init(&err);
+    buf_init(&b, 65536);
+    CHECK(db_open(":memory:", 1000, &db, &err) == 0);
+    exec(db, "INSERT INTO lists (id, name, title, categories, include_hf,"
+             " created_at) VALUES (2, 'ml', 'ML daily', 'cs.LG,cs.CL', 1, 0)");
+    add_paper(db, 1, "KV cache compression for long context",
+              "We compress the key value cache.", "cs.LG", D0 + 3600, 5, NULL,
+              "new");
+    add_paper(db, 2, "Distilling language models",
+              "Knowledge distillation for small models.", "cs.CL,cs.LG",
+              D0 + 3600, 50, NULL, "new");
+    add_paper(db, 3, "Image segmentation with KV cache", "A vision paper.",
+              "cs.CV", D0 + 3600, 0, NULL, "new");
+    add_paper(db, 4, "A trending vision model", "Everyone upvoted this.",
+              "cs.CV", D0 + 3600, 90, DAY, NULL);
+    add_paper(db, 5, "Old KV cache paper", "Seen a week ago.", "cs.LG",
+              D0 - 6 * 86400, 0, NULL, "new");
+    add_paper(db, 6, "Reinforcement learning with a kv cache",
+              "Policy optimisation.", "cs.LG", D0 + 3600, 7, NULL, "new");
+    add_paper(db, 7, "KV cache revisited (v2)", "A replacement.", "cs.LG",
+              D0 + 3600, 0, NULL, "replace");
+    add_sub(db, 1, "kv cache, distillation, -reinforcement", "", 10);
+    add_sub(db, 2, "", "", 10);
+    add_sub(db, 3, "quantum chromodynamics", "", 10);
+    add_sub(db, 4, "kv cache, distillation", "cs.CL", 10);
+    add_sub(db, 5, "", "", 1);
+    add_sub(db, 6, "-vision", "", 10);
+
+    setenv("PAPERBOY_NOW", "1795759200", 1); /* DAY 06:00 */
+    CHECK(digest_freeze(db, cfg, 1, DAY, &id, &err) == 0);
+    CHECK(id > 0);
+    items(db, id, &b);
+    /* 3 (not in list), 5 (too old), 6 (excluded), 7 (replacement) are out */
+    /* both match one term about equally well: upvotes decide */
+    CHECK_STR_EQ(buf_str(&b), "2:matched: distillation \xc2\xb7 50 upvotes|"
+                              "1:matched: kv cache \xc2\xb7 5 upvotes");
+    CHECK(count(db, "SELECT last_digest_day = '" DAY
+                    "' FROM subscriptions WHERE id = 1") == 1);
+    /* idempotent */
+    CHECK(digest_freeze(db, cfg, 1, DAY, &id2, &err) == 0);
+    CHECK_INT_EQ(id2, id);
+    CHECK(count(db, "SELECT count(*) FROM digests WHERE subscription_id = 1") ==
+          1);
+
+    /* no keywords: trending order over the list (HF paper 4 included) */
+    CHECK(digest_freeze(db, cfg, 2, DAY, &id, &err) == 0);
+    items(db, id, &b);
+    CHECK_STR_EQ(buf_str(&b), "4:trending \xc2\xb7 90 upvotes|"
+                              "2:trending \xc2\xb7 50 upvotes|"
+                              "6:trending \xc2\xb7 7 upvotes|"
+                              "1:trending \xc2\xb7 5 upvotes");
+
+    /* nothing matches: skip by default */
+    CHECK(digest_freeze(db, cfg, 3, DAY, &id, &err) == 0);
+    CHECK_INT_EQ(id, 0);
+    CHECK(count(db, "SELECT count(*) FROM digests WHERE subscription_id = 3") ==
+          0);
+    /* ... or the trending top when configured */
+    cfg->when_empty = CONFIG_EMPTY_TRENDING;
+    CHECK(digest_freeze(db, cfg, 3, DAY, &id, &err) == 0);
+    CHECK(id > 0);
+    items(db, id, &b);
+    CHECK(strncmp(buf_str(&b), "4:trending", 10) == 0);
+    cfg->when_empty = CONFIG_EMPTY_SKIP;
+
+    /* the subscription's own categories */
+    CHECK(digest_freeze(db, cfg, 4, DAY, &id, &err) == 0);
+    items(db, id, &b);
+    CHECK_STR_EQ(buf_str(&b), "2:matched: distillation \xc2\xb7 50 upvotes");
+
+    /* max_papers */
+    CHECK(digest_freeze(db, cfg, 5, DAY, &id, &err) == 0);
+    items(db, id, &b);
+    CHECK_STR_EQ(buf_str(&b), "4:trending \xc2\xb7 90 upvotes");
+
+    /* exclusions alone filter the trending order */
+    CHECK(digest_freeze(db, cfg, 6, DAY, &id, &err) == 0);
+    items(db, id, &b);
+    CHECK(strstr(buf_str(&b), "4:") == NULL);
+    CHECK(strncmp(buf_str(&b), "2:trending", 10) == 0);
+
+    /* the next day: only what is new, never a paper sent before */
+    add_paper(db, 8, "KV cache eviction", "Evicting keys.", "cs.LG",
+              D0 + 86400 + 3600, 3, NULL, "new");
+    setenv("PAPERBOY_NOW", "1795845600", 1); /* DAY2 06:00 */
+    CHECK(digest_freeze(db, cfg, 1, DAY2, &id, &err) == 0);
+    items(db, id, &b);
+    CHECK_STR_EQ(buf_str(&b), "8:matched: kv cache \xc2\xb7 3 upvotes");
+    CHECK(count(db, "SELECT last_digest_day = '" DAY2
+                    "' FROM subscriptions WHERE id = 1") == 1);
+    /* a paper that arrives later on DAY2 still makes the next digest */
+    add_paper(db, 9, "Late KV cache paper", "Later that day.", "cs.LG",
+              D0 + 86400 + 7 * 3600, 0, NULL, "new");
+    setenv("PAPERBOY_NOW", "1795932000", 1); /* day 3, 06:00 */
+    CHECK(digest_freeze(db, cfg, 1, "2026-11-29", &id, &err) == 0);
+    items(db, id, &b);
+    CHECK_STR_EQ(buf_str(&b), "9:matched: kv cache");
+
+    /* errors: bad day, unknown subscription; nothing written */
+    CHECK(digest_freeze(db, cfg, 1, "2026-13-45", &id, &err) == -1);
+    CHECK(digest_freeze(db, cfg, 1, "yesterday", &id, &err) == -1);
+    CHECK(digest_freeze(db, cfg, 999, DAY, &id, &err) == -1);
+    CHECK_CONTAINS(err.msg, "no subscription");
+    CHECK(
+        count(db, "SELECT count(*) FROM digests WHERE subscription_id = 999") ==
+        0);
+
+    /* inside the caller's transaction, rolled back: nothing remains */
+    CHECK(db_begin(db, &err) == 0);
+    CHECK(digest_freeze(db, cfg, 2, DAY2, &id, &err) == 0);
+    db_rollback(db);
+    CHECK(count(db, "SELECT count(*) FROM digests WHERE subscription_id = 2"
+                    " AND day = '" DAY2 "'") == 0);
+
+    /* rank_search: every paper, ranked, with the matched terms */
+    {
+        struct rank_hit *h = NULL;
+        size_t n = 0;
+        CHECK(rank_search(db, cfg, "kv cache, -reinforcement", 3, &h, &n,
+                          &err) == 0);
+        CHECK_INT_EQ(n, 3);
+        for (size_t i = 0; i < n; i++) {
+            CHECK_STR_EQ(h[i].matched, "kv cache");
+            CHECK(h[i].paper_id != 6);
+            CHECK(strncmp(h[i].arxiv_id, "2611.", 5) == 0);
+            CHECK(h[i].title != NULL && strstr(h[i].title, "KV") != NULL);
+            if (i > 0)
+                CHECK(h[i - 1].score >= h[i].score);
+        }
+        rank_hits_free(h, n);
+        CHECK(rank_search(db, cfg, "no such words anywhere", 10, &h, &n,
+                          &err) == 0);
+        CHECK_INT_EQ(n, 0);
+        CHECK(h == NULL);
+        CHECK(rank_search(db, cfg, "kv\ncache", 10, &h, &n, &err) == -1);
+        CHECK(rank_search(db, cfg, "***", 10, &h, &n, &err) == -1);
+        CHECK(rank_search(db, cfg, "NEAR(kv cache)", 10, &h, &n, &err) == 0);
+        rank_hits_free(h, n);
+    }
+    buf_release(&b);
+    db_close(db);
+    config_free(cfg);
+}
+
+int
+main(void)
+{
+    test_score();
+    test_freeze();
+    return CHECK_DONE();
+}
