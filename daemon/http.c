@@ -323,7 +323,17 @@ http_root(struct http_req *r, const char *title)
 {
     struct tmpl_obj *root = tmpl_data_root(r->slot->data);
 
-    tmpl_set(root, "base_url", r->cfg->base_url);
+    const char *base = r->cfg->base_url, *path = strstr(base, "://");
+    size_t plen;
+
+    /* links inside our own pages are root-relative, prefixed with the path
+     * of base_url, so they work on any host name and port */
+    path = path ? strchr(path + 3, '/') : NULL;
+    plen = path ? strlen(path) : 0;
+    while (plen && path[plen - 1] == '/')
+        plen--;
+    tmpl_set(root, "base_url", base);
+    tmpl_setn(root, "prefix", path ? path : "", plen);
     tmpl_set(root, "title", title);
     tmpl_set(root, "version", PAPERBOY_VERSION);
     return root;

@@ -219,6 +219,7 @@ http_sample_fill(struct http_req *r, struct db *db, const struct db_list *l,
         tmpl_setf(it, "rank", "%zu", i + 1);
         buf_release(&au);
     }
+    tmpl_set_bool(root, "sample_has", cs.n > 0);
     tmpl_setf(root, "sample_count", "%zu",
               cs.n < (size_t)max_papers ? cs.n : (size_t)max_papers);
     rc = 0;

@@ -1,0 +1,73 @@
+/* app.js - progressive enhancement for the subscribe form: the sample
+ * under the form follows the keywords as they are typed.  Everything
+ * works without it (the "Preview the sample" button does the same with
+ * a page load).  Served from /static because the Content-Security-Policy
+ * allows no inline script. */
+(function () {
+  'use strict';
+  document.documentElement.classList.add('js');
+  var form = document.getElementById('subscribe');
+  var sample = document.getElementById('sample');
+  if (!form || !sample || !window.fetch || !window.URLSearchParams) {
+    return;
+  }
+  var prefix = (form.getAttribute('action') || '/subscribe').replace(/\/subscribe$/, '');
+  var keywords = form.elements.namedItem('keywords');
+  var list = form.elements.namedItem('list');
+  var maxPapers = form.elements.namedItem('max_papers');
+  var timer = null;
+  var seq = 0;
+
+  function update() {
+    var params = new URLSearchParams();
+    params.set('keywords', keywords ? keywords.value : '');
+    if (list && list.value) {
+      params.set('list', list.value);
+    }
+    if (maxPapers && /^[0-9]{1,2}$/.test(maxPapers.value)) {
+      params.set('max_papers', maxPapers.value);
+    }
+    var mine = ++seq;
+    sample.setAttribute('aria-busy', 'true');
+    fetch(prefix + '/sample?' + params.toString(), { credentials: 'same-origin' })
+      .then(function (r) { return r.ok ? r.text() : Promise.reject(r.status); })
+      .then(function (html) {
+        if (mine === seq) {
+          sample.innerHTML = html; /* server-rendered, every value escaped */
+        }
+      })
+      .catch(function () { /* keep the last sample */ })
+      .then(function () {
+        if (mine === seq) {
+          sample.removeAttribute('aria-busy');
+        }
+      });
+  }
+
+  function later() {
+    clearTimeout(timer);
+    timer = setTimeout(update, 300);
+  }
+
+  if (keywords) {
+    keywords.addEventListener('input', later);
+  }
+  if (maxPapers) {
+    maxPapers.addEventListener('input', later);
+  }
+  if (list && list.tagName === 'SELECT') {
+    /* another list has other categories: reload the form for it */
+    list.addEventListener('change', function () {
+      var params = new URLSearchParams();
+      params.set('list', list.value);
+      if (keywords) {
+        params.set('keywords', keywords.value);
+      }
+      var email = form.elements.namedItem('email');
+      if (email && email.value) {
+        params.set('email', email.value);
+      }
+      window.location.assign(prefix + '/?' + params.toString());
+    });
+  }
+})();
