@@ -36,6 +36,7 @@
 #define DELIVER_CLAIM 16            /* rows per claim */
 #define DELIVER_MSG_MAX (16u << 20) /* rendered message cap, bytes */
 #define DELIVER_IDLE_MS 1000        /* daemon poll when idle */
+#define DELIVER_RECONNECT_S 30      /* daemon: wait after a failed connection */
 #define DELIVER_JOURNALS 64         /* [smtp] connections max */
 
 struct deliver_worker {
@@ -60,6 +61,7 @@ struct deliver {
     mtx_t rate_mu;
     double rate_next; /* next free send slot, monotonic seconds */
     atomic_llong delivered, deferred, bounced, failed, dropped;
+    char error[256]; /* what stopped a foreground run, or ""; under mu */
     struct deliver_worker *w;
     int nw;
 };
@@ -169,6 +171,8 @@ struct deliver_run {
     size_t nres;
     double first_res;           /* mono time of res[0] */
     char last_session_err[256]; /* logged once */
+    int session_failed;         /* smtp_open() failed for this message */
+    int hand_back;              /* unclaim the rest of this claim */
 };
 
 /* deliver_flush - store pending results; on success empty the journal */
@@ -284,6 +288,7 @@ deliver_one(struct deliver_run *r, const struct outbox_row *row,
                 (void)str_copy(r->last_session_err, sizeof(r->last_session_err),
                                err.msg);
             }
+            r->session_failed = 1;
             goto done;
         }
         r->last_session_err[0] = '\0';
@@ -329,6 +334,45 @@ done:
         atomic_fetch_add(&d->failed, 1);
         break;
     }
+}
+
+/* deliver_nap - wait ms or until stopping */
+static void
+deliver_nap(struct deliver *d, long ms)
+{
+    struct timespec until;
+
+    timespec_get(&until, TIME_UTC);
+    until.tv_sec += ms / 1000;
+    mtx_lock(&d->mu);
+    while (!atomic_load(&d->stopping))
+        if (cnd_timedwait(&d->cv, &d->mu, &until) != thrd_success)
+            break;
+    mtx_unlock(&d->mu);
+}
+
+/*
+ * deliver_session_failed - no session could be opened.  In the
+ * foreground the run stops (the rest of the queue stays queued) and the
+ * error is kept for the summary; in the daemon the worker hands back its
+ * claim and waits DELIVER_RECONNECT_S before trying again, so a broken
+ * relay is not hammered.
+ */
+static void
+deliver_session_failed(struct deliver_run *r)
+{
+    struct deliver *d = r->d;
+
+    if (d->flags & DELIVER_FOREGROUND) {
+        mtx_lock(&d->mu);
+        if (d->error[0] == '\0')
+            (void)str_copy(d->error, sizeof(d->error), r->last_session_err);
+        atomic_store(&d->stopping, 1);
+        cnd_broadcast(&d->cv);
+        mtx_unlock(&d->mu);
+        return;
+    }
+    r->hand_back = 1;
 }
 
 /* deliver_idle - wait for a wake-up, a stop or the poll interval */
@@ -405,7 +449,7 @@ deliver_worker_main(void *arg)
         }
         for (size_t i = 0; i < n; i++) {
             struct outbox_result res;
-            if (atomic_load(&d->stopping)) {
+            if (atomic_load(&d->stopping) || r->hand_back) {
                 /* stop: hand back what was claimed but not attempted */
                 memset(&res, 0, sizeof(res));
                 res.id = rows[i].id;
@@ -413,8 +457,16 @@ deliver_worker_main(void *arg)
                 deliver_push(r, &res);
                 continue;
             }
+            r->session_failed = 0;
             deliver_one(r, &rows[i], &msg, &res);
             deliver_push(r, &res);
+            if (r->session_failed)
+                deliver_session_failed(r);
+        }
+        if (r->hand_back) {
+            deliver_flush(r);
+            deliver_nap(d, DELIVER_RECONNECT_S * 1000L);
+            r->hand_back = 0;
         }
         if (r->nres > 0 &&
             deliver_mono() - r->first_res >= DELIVER_FLUSH_MS / 1000.0)
@@ -556,6 +608,9 @@ deliver_stats(struct deliver *d, struct deliver_stats *out)
     out->failed = atomic_load(&d->failed);
     out->dropped = atomic_load(&d->dropped);
     out->running = atomic_load(&d->running);
+    mtx_lock(&d->mu);
+    (void)str_copy(out->error, sizeof(out->error), d->error);
+    mtx_unlock(&d->mu);
 }
 
 int
@@ -590,6 +645,12 @@ deliver_wait_exit(struct deliver *d, long ms)
 void
 deliver_stop(struct deliver *d)
 {
+    deliver_finish(d, NULL);
+}
+
+void
+deliver_finish(struct deliver *d, struct deliver_stats *out)
+{
     if (d == NULL)
         return;
     mtx_lock(&d->mu);
@@ -610,6 +671,8 @@ deliver_stop(struct deliver *d)
     for (int i = 0; i < d->nw; i++)
         if (d->w[i].started)
             thrd_join(d->w[i].thread, NULL);
+    if (out)
+        deliver_stats(d, out);
     if (d->lock_fd != -1)
         close(d->lock_fd);
     mtx_destroy(&d->mu);

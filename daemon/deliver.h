@@ -55,6 +55,8 @@ struct deliver_stats {
     int64_t failed;    /* gave up, or a permanent non-RCPT failure */
     int64_t dropped;   /* not sent: subscription no longer eligible */
     int running;       /* workers still running */
+    char error[256];   /* the session error that stopped a foreground
+                          run, or "" */
 };
 
 /*
@@ -85,5 +87,9 @@ int deliver_done(struct deliver *d);
  * is shut down (its message is recorded as deferred).  NULL is fine.
  */
 void deliver_stop(struct deliver *d);
+
+/* deliver_finish - deliver_stop() that also reports the final counters
+ * in *out (may be NULL) */
+void deliver_finish(struct deliver *d, struct deliver_stats *out);
 
 #endif
