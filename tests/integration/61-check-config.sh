@@ -1,0 +1,79 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+# 61-check-config: `paperboy check-config [--dump] [FILE]`: a good file
+# says "FILE: ok" (exit 0); each kind of bad file exits 1 naming the file,
+# line and key; FILE defaults to -c, then $PAPERBOY_CONFIG, then the
+# built-in defaults; --dump prints every key with the password masked;
+# the database is never created.
+. "$(dirname "$0")/lib.sh"
+
+cd "$TMP" || fail "no temp dir"
+
+# --- the lib.sh config is valid; given as FILE, with -c, via the env
+expect_rc 0 "$PAPERBOY" check-config "$CFG"
+assert_eq "$OUT" "$CFG: ok"
+expect_rc 0 pb check-config
+assert_eq "$OUT" "$CFG: ok"
+expect_rc 0 env PAPERBOY_CONFIG="$CFG" "$PAPERBOY" check-config
+assert_eq "$OUT" "$CFG: ok"
+expect_rc 0 "$PAPERBOY" check-config
+assert_eq "$OUT" "built-in defaults: ok"
+assert_no_file "$TMP/db"
+assert_no_file "$TMP/data"
+
+# --- the packaged config is valid too (its web root may not exist here)
+sed '/^root = /d' "$SRC_DIR/packaging/paperboy.ini" >"$TMP/packaged.ini"
+expect_rc 0 "$PAPERBOY" check-config "$TMP/packaged.ini"
+
+# --- bad files: exit 1, the reason with file and line, nothing else
+bad() { # bad NAME TEXT EXPECTED-SUBSTRING
+    printf '%b\n' "$2" >"$TMP/$1.ini"
+    expect_rc 1 "$PAPERBOY" check-config "$TMP/$1.ini"
+    assert_contains "$ERR" "$3" "stderr for $1"
+    assert_eq "$OUT" "" "stdout for $1"
+}
+bad unknown_key '[web]\nlisten = 127.0.0.1:8080\nlsten = 1' "$TMP/unknown_key.ini:3: [web] lsten: unknown key"
+bad unknown_section '[webb]\nx = 1' "unknown section [webb]"
+bad bad_time '[schedule]\nsend_at = 25:00' "send_at"
+bad bad_zone '[schedule]\ntimezone = Mars/Olympus_Mons' "not a known IANA time zone"
+bad bad_port '[web]\nlisten = 127.0.0.1:99999' "[web] listen"
+bad bad_smtp '[smtp]\nurl = ftp://example.org' "unsupported URL"
+bad twice '[smtp]\nhelo = a\nhelo = b' "given twice"
+bad bad_root "[web]\nroot = $TMP/no/such/dir" "is not a directory"
+bad syntax 'this is not ini' "syntax error"
+# a malformed secret is never echoed back
+bad secret '[smtp]\npassword = hunter2\x01' "[smtp] password: invalid value"
+assert_not_contains "$ERR" "hunter2"
+
+expect_rc 1 "$PAPERBOY" check-config "$TMP/missing.ini"
+assert_contains "$ERR" "$TMP/missing.ini: cannot open config file"
+expect_rc 1 env PAPERBOY_CONFIG="$TMP/bad_time.ini" "$PAPERBOY" check-config
+assert_contains "$ERR" "send_at"
+
+# --- usage errors
+expect_rc 2 "$PAPERBOY" check-config a.ini b.ini
+assert_contains "$ERR" "only one FILE"
+expect_rc 2 "$PAPERBOY" check-config --frobnicate
+expect_rc 0 "$PAPERBOY" check-config --help
+assert_contains "$OUT" "--dump"
+
+# --- --dump: every section, values resolved, the password masked
+printf '[smtp]\nurl = smtp://127.0.0.1:2525\npassword = s3cret-Pa55\n[schedule]\nsend_at = 07:15\ntimezone = Asia/Kathmandu\n' >"$TMP/dump.ini"
+expect_rc 0 "$PAPERBOY" check-config --dump "$TMP/dump.ini"
+for sec in database web smtp delivery sources schedule digest log; do
+    assert_contains "$OUT" "[$sec]"
+done
+assert_contains "$OUT" "send_at = 07:15"
+assert_contains "$OUT" "timezone = Asia/Kathmandu"
+assert_contains "$OUT" "url = smtp://127.0.0.1:2525"
+assert_contains "$OUT" "password = ********"
+assert_not_contains "$OUT" "s3cret-Pa55"
+# ... and from the environment, still masked
+expect_rc 0 env PAPERBOY_SMTP_PASSWORD=env-Pa55 "$PAPERBOY" check-config --dump
+assert_contains "$OUT" "password = ********"
+assert_not_contains "$OUT" "env-Pa55"
+# the dump is itself a valid config
+printf '%s\n' "$OUT" | grep -v '^password_file = $' | sed 's/^password = \*\*\*\*\*\*\*\*$/password = x/' >"$TMP/redump.ini"
+expect_rc 0 "$PAPERBOY" check-config "$TMP/redump.ini"
+assert_no_file "$TMP/data"
+pass

@@ -1,0 +1,93 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+# 62-run: `paperboy run`, the cron cycle: collect from file:// fixtures,
+# freeze and queue the day's digests, deliver to the maildir, exit 0; a
+# second run the same day sends nothing twice; an empty day sends
+# nothing; failing sources, an unknown list, a bad date and a running
+# daemon are errors with clear messages.
+. "$(dirname "$0")/lib.sh"
+
+SHARED_DIR=${SHARED_DIR:-$SRC_DIR/../shared}
+FIX=$SHARED_DIR/fixtures/feeds
+[ -r "$FIX/arxiv_rss_cs_LG.xml" ] || fail "fixtures missing in $FIX"
+
+# the sources, as files: <rss base><category> and the HF JSON
+mkdir -p "$TMP/feeds"
+for c in cs.LG cs.CL cs.CV cs.AI; do cp "$FIX/arxiv_rss_cs_LG.xml" "$TMP/feeds/$c"; done
+cp "$FIX/hf_daily_papers.json" "$TMP/feeds/hf"
+cfg_add "[web]"
+cfg_add "root = $SRC_DIR/web"
+cfg_add "listen = 127.0.0.1:0"
+cfg_add "[sources]"
+cfg_add "arxiv_rss_url = file://$TMP/feeds/"
+cfg_add "arxiv_api_url = file://$TMP/feeds/api"
+cfg_add "hf_daily_url = file://$TMP/feeds/hf"
+cfg_add "[schedule]"
+cfg_add "timezone = Europe/Berlin"
+
+# papers are stamped with the UTC day they were first seen, and a digest
+# for day D takes papers first seen up to D: use today and the days after
+D0=$(date -u +%F)
+D1=$(date -u -d "+1 day" +%F)
+D2=$(date -u -d "+2 day" +%F)
+D3=$(date -u -d "+3 day" +%F)
+
+nmail() { find "$TMP/mail/new" "$TMP/mail/cur" -type f 2>/dev/null | wc -l; }
+
+# --- usage errors: nothing happens
+expect_rc 2 pb run --date 2026-02-30
+assert_contains "$ERR" "not a date"
+expect_rc 2 pb run --frobnicate
+expect_rc 0 pb run --help
+assert_contains "$OUT" "cron"
+
+# --- a confirmed subscriber and a pending one
+expect_rc 0 pb subscriber add ada@example.org --list trending --confirmed --keywords "language model"
+expect_rc 0 pb subscriber add bob@example.org --list trending
+
+expect_rc 1 pb run --list nosuch
+assert_contains "$ERR" "no list 'nosuch'"
+
+# --- the cycle
+expect_rc 0 pb run --list trending --date $D0
+assert_contains "$OUT" "collect: list=trending day=$D0"
+assert_not_contains "$OUT" "new=0" "first collect"
+assert_contains "$OUT" "queued=1"
+assert_contains "$OUT" "1 delivered"
+assert_eq "$(nmail)" 1 "mails after the first run"
+msg=$(cat "$TMP"/mail/new/* "$TMP"/mail/cur/* 2>/dev/null)
+assert_contains "$msg" "ada@example.org"
+assert_not_contains "$msg" "bob@example.org"
+assert_eq "$(sql "SELECT count(*) FROM sched_runs WHERE day='$D0'")" 2 "sched_runs rows"
+
+# --- the same day again: idempotent, no second mail
+expect_rc 0 pb run --date $D0
+assert_contains "$OUT" "queued=0"
+assert_eq "$(nmail)" 1 "mails after the second run"
+
+# --- the next day, nothing new collected: nothing sent (when_empty=skip)
+expect_rc 0 pb run --date $D1
+assert_contains "$OUT" "new=0"
+assert_contains "$OUT" "queued=0"
+assert_eq "$(nmail)" 1 "mails after an empty day"
+
+# --- every source failing: exit 1, the reason on stderr
+mv "$TMP/feeds" "$TMP/feeds.away"
+expect_rc 1 pb run --date $D2
+assert_contains "$ERR" "collect list=trending"
+assert_contains "$ERR" "sources failed"
+mv "$TMP/feeds.away" "$TMP/feeds"
+
+# --- while the daemon holds the database, run refuses
+"$PAPERBOY" -c "$CFG" serve 2>"$TMP/serve.log" &
+spid=$!
+for _ in $(seq 1 100); do
+    grep -q "web: listening" "$TMP/serve.log" && break
+    sleep 0.1
+done
+grep -q "web: listening" "$TMP/serve.log" || { cat "$TMP/serve.log" >&2; fail "serve did not start"; }
+expect_rc 1 pb run --date $D3
+assert_contains "$ERR" "already running"
+kill -TERM "$spid"
+wait "$spid" || fail "serve exited non-zero"
+pass
