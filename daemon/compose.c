@@ -22,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "db_digest.h"
@@ -180,8 +181,10 @@ compose_b64(struct buf *out, const unsigned char *s, size_t n)
 /*
  * compose_encode_words - s as it goes into a header: unchanged when it is
  * printable ASCII without "=?", else RFC 2047 "=?UTF-8?B?...?=" words of
- * at most 75 characters (45 bytes of text each, split between UTF-8
- * characters), separated by spaces so the writer may fold between them.
+ * 52 characters at most (30 bytes of text each, split between UTF-8
+ * characters; RFC 2047 allows 75, but the first word must fit on the
+ * "Subject: " line or libetpan folds before it), separated by spaces so
+ * the writer may fold between them.
  */
 void
 compose_encode_words(const char *s, struct buf *out)
@@ -197,13 +200,13 @@ compose_encode_words(const char *s, struct buf *out)
         return;
     }
     while (i < n) {
-        size_t len = n - i > 45 ? 45 : n - i;
+        size_t len = n - i > 30 ? 30 : n - i;
         /* do not split a UTF-8 sequence */
         while (len > 0 && i + len < n &&
                ((unsigned char)s[i + len] & 0xc0) == 0x80)
             len--;
         if (len == 0)
-            len = n - i > 45 ? 45 : n - i;
+            len = n - i > 30 ? 30 : n - i;
         if (i > 0)
             buf_addc(out, ' ');
         buf_adds(out, "=?UTF-8?B?");
@@ -213,10 +216,56 @@ compose_encode_words(const char *s, struct buf *out)
     }
 }
 
+/*
+ * compose_qp - append s[0..n) quoted-printable (RFC 2045 6.7) with CRLF
+ * line ends: '=', controls, non-ASCII, white space before a line break,
+ * and an 'F' or '.' starting a line are encoded; lines are soft-broken
+ * before 76 characters.  (libetpan's own encoder writes a trailing space
+ * twice, which breaks the "-- " signature line, so the parts are handed
+ * to libetpan already encoded.)
+ */
+static void
+compose_qp(const char *s, size_t n, struct buf *out)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    size_t col = 0;
+
+    for (size_t i = 0; i < n; i++) {
+        unsigned char ch = (unsigned char)s[i];
+        int enc, end_of_line;
+        if (ch == '\r' && i + 1 < n && s[i + 1] == '\n')
+            continue;
+        if (ch == '\n') {
+            buf_add(out, "\r\n", 2);
+            col = 0;
+            continue;
+        }
+        end_of_line = i + 1 == n || s[i + 1] == '\n' ||
+                      (s[i + 1] == '\r' && i + 2 < n && s[i + 2] == '\n');
+        enc = ch == '=' || ch >= 127 || (ch < 32 && ch != '\t') ||
+              ((ch == ' ' || ch == '\t') && end_of_line) ||
+              (col == 0 && (ch == 'F' || ch == '.'));
+        if (col + (enc ? 3 : 1) > 75) {
+            buf_add(out, "=\r\n", 3);
+            col = 0;
+        }
+        if (enc) {
+            buf_addc(out, '=');
+            buf_addc(out, hex[ch >> 4]);
+            buf_addc(out, hex[ch & 15]);
+            col += 3;
+        } else {
+            buf_addc(out, (char)ch);
+            col++;
+        }
+    }
+}
+
 /* compose_text_part - a text/SUBTYPE; charset=utf-8 quoted-printable part
- * over body (borrowed until the message is written) */
+ * over qp, which is already encoded (borrowed until the message is
+ * written) */
 static struct mailmime *
-compose_text_part(const char *subtype, const char *body, size_t len)
+compose_text_part(const char *subtype, const struct buf *qp)
 {
     struct mailmime_fields *fields;
     struct mailmime_content *content;
@@ -232,8 +281,12 @@ compose_text_part(const char *subtype, const char *body, size_t len)
         clist_append(content->ct_parameters, param) < 0)
         BUG("compose: out of memory building a part");
     part = mailmime_new_empty(content, fields);
-    if (part == NULL ||
-        mailmime_set_body_text(part, (char *)body, len) != MAILIMF_NO_ERROR)
+    if (part == NULL)
+        BUG("compose: out of memory building a part");
+    part->mm_data.mm_single = mailmime_data_new(
+        MAILMIME_DATA_TEXT, MAILMIME_MECHANISM_QUOTED_PRINTABLE, 1, buf_str(qp),
+        qp->len, NULL);
+    if (part->mm_data.mm_single == NULL)
         BUG("compose: out of memory building a part");
     return part;
 }
@@ -266,7 +319,7 @@ compose_build(struct compose *c, const struct compose_head *h,
     struct mailmime_content *alt_ct = NULL;
     struct mailmime_parameter *bparam;
     MMAPString *mm = NULL;
-    struct buf subj, tmp;
+    struct buf subj, tmp, lh, qt, qh;
     struct tm tm;
     time_t t = (time_t)h->date;
     size_t idx = 0, mid_len;
@@ -275,6 +328,9 @@ compose_build(struct compose *c, const struct compose_head *h,
 
     buf_init(&subj, 4096);
     buf_init(&tmp, 4096);
+    buf_init(&lh, 4096);
+    buf_init(&qt, 4 * COMPOSE_PART_MAX);
+    buf_init(&qh, 4 * COMPOSE_PART_MAX);
     if (compose_header_ok("the subject", h->subject, err) == -1 ||
         compose_header_ok("the recipient", h->to, err) == -1 ||
         compose_header_ok("[smtp] from", cfg->smtp_from, err) == -1 ||
@@ -338,19 +394,17 @@ compose_build(struct compose *c, const struct compose_head *h,
     from = NULL;
     to = NULL;
 
-    if (h->list_name != NULL) {
-        buf_addf(&tmp, "<%s.%s>", h->list_name, c->domain);
-        compose_custom(fields, "List-Id", buf_str(&tmp));
-        buf_reset(&tmp);
-    }
+    /* List-* are written here, unfolded (each is far below 998 octets):
+     * libetpan folds before a first word that is longer than a line,
+     * which leaves an empty first line some parsers keep as a space */
+    if (h->list_name != NULL)
+        buf_addf(&lh, "List-Id: <%s.%s>\r\n", h->list_name, c->domain);
     if (h->unsub_url != NULL) {
         const char *mailto = *cfg->list_address ? cfg->list_address : from_addr;
-        buf_addf(&tmp, "<%s>, <mailto:%s?subject=unsubscribe>", h->unsub_url,
-                 mailto);
-        compose_custom(fields, "List-Unsubscribe", buf_str(&tmp));
-        buf_reset(&tmp);
-        compose_custom(fields, "List-Unsubscribe-Post",
-                       "List-Unsubscribe=One-Click");
+        buf_addf(&lh,
+                 "List-Unsubscribe: <%s>, <mailto:%s?subject=unsubscribe>\r\n"
+                 "List-Unsubscribe-Post: List-Unsubscribe=One-Click\r\n",
+                 h->unsub_url, mailto);
     }
     compose_custom(fields, "Auto-Submitted", "auto-generated");
 
@@ -364,19 +418,34 @@ compose_build(struct compose *c, const struct compose_head *h,
     token_mac_hex(&c->key, h->message_id, mid_len, mac, 24);
     snprintf(boundary, sizeof(boundary), "=_pb_%s", mac);
     alt_ct = mailmime_content_new_with_str("multipart/alternative");
-    bparam = mailmime_param_new_with_data("boundary", boundary);
-    if (alt_ct == NULL || bparam == NULL ||
-        clist_append(alt_ct->ct_parameters, bparam) < 0)
+    if (alt_ct == NULL)
         BUG("compose: out of memory");
     alt = mailmime_new_empty(alt_ct, mailmime_fields_new_empty());
     if (alt == NULL)
         BUG("compose: out of memory");
+    /* mailmime_new_empty() added a random boundary: make it ours */
+    for (clistiter *it = clist_begin(alt_ct->ct_parameters); it != NULL;
+         it = clist_next(it)) {
+        struct mailmime_parameter *bp = clist_content(it);
+        if (strcasecmp(bp->pa_name, "boundary") == 0) {
+            free(bp->pa_value);
+            bp->pa_value = xstrdup(boundary);
+            boundary[0] = '\0';
+        }
+    }
+    if (boundary[0] != '\0') {
+        bparam = mailmime_param_new_with_data("boundary", boundary);
+        if (bparam == NULL || clist_append(alt_ct->ct_parameters, bparam) < 0)
+            BUG("compose: out of memory");
+    }
     alt_ct = NULL;
-    if (mailmime_smart_add_part(
-            alt, compose_text_part("plain", buf_str(text), text->len)) !=
+    compose_qp(buf_str(text), text->len, &qt);
+    compose_qp(buf_str(html), html->len, &qh);
+    if (buf_check(&qt, err) == -1 || buf_check(&qh, err) == -1)
+        goto out;
+    if (mailmime_smart_add_part(alt, compose_text_part("plain", &qt)) !=
             MAILIMF_NO_ERROR ||
-        mailmime_smart_add_part(
-            alt, compose_text_part("html", buf_str(html), html->len)) !=
+        mailmime_smart_add_part(alt, compose_text_part("html", &qh)) !=
             MAILIMF_NO_ERROR ||
         mailmime_smart_add_part(msg, alt) != MAILIMF_NO_ERROR)
         BUG("compose: out of memory");
@@ -387,7 +456,17 @@ compose_build(struct compose *c, const struct compose_head *h,
         err_set(err, ERR_PERM, "compose: libetpan could not write the message");
         goto out;
     }
-    buf_add(out, mm->str, mm->len);
+    {
+        /* our List-* lines go just before MIME-Version, in the header */
+        const char *body = strstr(mm->str, "\r\n\r\n");
+        const char *mv = strstr(mm->str, "\r\nMIME-Version: ");
+        size_t at = (mv != NULL && (body == NULL || mv < body))
+                        ? (size_t)(mv - mm->str) + 2
+                        : 0;
+        buf_add(out, mm->str, at);
+        buf_add(out, lh.data ? lh.data : "", lh.len);
+        buf_add(out, mm->str + at, mm->len - at);
+    }
     if (buf_check(out, err) == -1)
         goto out;
     rc = 0;
@@ -412,6 +491,9 @@ out:
         mailimf_mailbox_free(from_mb);
     buf_release(&subj);
     buf_release(&tmp);
+    buf_release(&lh);
+    buf_release(&qt);
+    buf_release(&qh);
     return rc;
 }
 

@@ -64,7 +64,7 @@ int compose_digest_parts(struct compose *c, struct db *db, int64_t digest_id,
 
 /* compose_encode_words - append s as a header value: unchanged if it is
  * printable ASCII without "=?", else RFC 2047 UTF-8 "B" encoded words of
- * at most 75 characters separated by spaces */
+ * at most 52 characters separated by spaces */
 void compose_encode_words(const char *s, struct buf *out);
 
 #endif
