@@ -743,8 +743,9 @@ http_handler(void *cls, struct MHD_Connection *conn, const char *url,
             return http_send_text(r, MHD_HTTP_CONTENT_TOO_LARGE,
                                   "request body too large (16 KB at most)\n");
         }
-        if (r->method == HTTP_M_POST)
-            return MHD_YES; /* wait for the body */
+        /* answer on the next call: libmicrohttpd closes the connection
+         * after a response queued before it has read the whole request */
+        return MHD_YES;
     }
     if (*upload_data_size > 0) {
         if (!r->too_big) {
