@@ -289,6 +289,13 @@ deliver_one(struct deliver_run *r, const struct outbox_row *row,
                                err.msg);
             }
             r->session_failed = 1;
+            /* foreground: the run stops and the message was never tried,
+             * so it stays queued; the daemon counts it towards give-up
+             * so a relay that stays down cannot keep mail forever */
+            if (d->flags & DELIVER_FOREGROUND) {
+                res->outcome = OUTBOX_UNCLAIM;
+                return;
+            }
             goto done;
         }
         r->last_session_err[0] = '\0';
