@@ -280,8 +280,11 @@ void
 csv_add_field(struct buf *b, const char *s, int first)
 {
     size_t n = strlen(s);
+    /* a field that starts with a UTF-8 BOM is quoted, or a reader would
+     * drop those bytes when the field opens the file */
     int quote = n > 0 && (s[0] == ' ' || s[n - 1] == ' ' ||
-                          strpbrk(s, ",\"\r\n") != NULL);
+                          strpbrk(s, ",\"\r\n") != NULL ||
+                          (n >= 3 && memcmp(s, "\xEF\xBB\xBF", 3) == 0));
 
     if (!first)
         buf_addc(b, ',');
