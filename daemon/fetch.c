@@ -332,8 +332,13 @@ fetch_finish(CURLM *multi, struct fetch_xfer *x, CURLcode res)
                 r->url, x->o->max_bytes);
     } else if (res != CURLE_OK) {
         const char *why = x->errbuf[0] ? x->errbuf : curl_easy_strerror(res);
-        if (res == CURLE_OPERATION_TIMEDOUT && strstr(why, "less than"))
-            why = "transfer stalled (no data received)";
+        char detail[CURL_ERROR_SIZE + 64];
+        if (res == CURLE_OPERATION_TIMEDOUT && r->body.len > 0) {
+            /* the low-speed check or the total timeout fired mid-body */
+            snprintf(detail, sizeof(detail), "transfer stalled mid-body: %s",
+                     why);
+            why = detail;
+        }
         retry = fetch_retryable_curl(res);
         err_set(&r->err,
                 res == CURLE_FILE_COULDNT_READ_FILE ||
