@@ -241,7 +241,7 @@ sub_add(struct cli *cli, int argc, char **argv)
         {NULL, NULL, NULL},
     };
     char email[ADDR_SIZE], word[40];
-    struct db_sub_prefs prefs = {0};
+    struct db_sub_prefs prefs = {0}, create;
     struct db_subscription s;
     struct db_list l;
     int64_t subscriber_id, sub_id, now = str_now();
@@ -268,11 +268,13 @@ sub_add(struct cli *cli, int argc, char **argv)
     if (sub_get_list(db, list, &l) != CLI_OK)
         return CLI_FAIL;
     prefs.keywords = kw;
+    create = prefs;
+    create.max_papers = cli->cfg->max_papers; /* [digest] max_papers */
     if (db_begin(db, &err) == -1)
         return cli_fail("%s", err.msg);
     if (db_sub_find_or_create(db, email, name, now, &subscriber_id, &created,
                               &err) == -1 ||
-        db_sub_subscribe(db, subscriber_id, l.id, &prefs, now, &sub_id,
+        db_sub_subscribe(db, subscriber_id, l.id, &create, now, &sub_id,
                          &created_sub, &err) == -1 ||
         db_sub_get(db, sub_id, &s, &err) == -1)
         goto fail;
@@ -730,17 +732,22 @@ sub_prefs_differ(const struct db_subscription *s, const struct db_sub_prefs *p)
 /* sub_row_apply - write one validated row; -1 on a database error */
 static int
 sub_row_apply(struct db *db, const struct db_list *l, const struct sub_row *row,
-              int confirmed, int64_t now, struct sub_tally *t, struct err *err)
+              int confirmed, int default_max, int64_t now, struct sub_tally *t,
+              struct err *err)
 {
     int64_t subscriber_id, sub_id,
         when = row->created_at ? row->created_at : now;
     int created_who = 0, created_sub = 0, changed = 0, target;
+    struct db_sub_prefs create;
     struct db_subscription s;
 
     if (db_sub_find_or_create(db, row->email, row->name, when, &subscriber_id,
                               &created_who, err) == -1)
         return -1;
-    if (db_sub_subscribe(db, subscriber_id, l->id, &row->prefs, when, &sub_id,
+    create = row->prefs;
+    if (create.max_papers == 0)
+        create.max_papers = default_max; /* [digest] max_papers */
+    if (db_sub_subscribe(db, subscriber_id, l->id, &create, when, &sub_id,
                          &created_sub, err) == -1 ||
         db_sub_get(db, sub_id, &s, err) == -1)
         return -1;
@@ -876,7 +883,8 @@ sub_import(struct cli *cli, int argc, char **argv)
                 goto db_fail;
             in_tx = 1;
         }
-        if (sub_row_apply(db, &l, &row, confirmed, now, &t, &err) == -1) {
+        if (sub_row_apply(db, &l, &row, confirmed, cli->cfg->max_papers, now,
+                          &t, &err) == -1) {
             err_prefix(&err, "line %ld", rec.line);
             goto db_fail;
         }

@@ -160,4 +160,11 @@ expect_rc 0 pb subscriber add carol@example.org --list nlp --confirmed
 sql "UPDATE subscriptions SET status = 'unsubscribed', unsubscribed_at = 1 WHERE subscriber_id = (SELECT id FROM subscribers WHERE email = 'carol@example.org')"
 expect_rc 0 pb subscriber add carol@example.org --list nlp
 assert_contains "$OUT" "subscribed carol@example.org to 'nlp' (pending)"
+
+# --- [digest] max_papers is the default for new subscriptions
+cfg_add "[digest]"
+cfg_add "max_papers = 7"
+expect_rc 0 pb subscriber add seven@example.org --list nlp
+expect_rc 0 pb subscriber show seven@example.org --json
+assert_eq "$(json 'j["subscriptions"][0]["max_papers"]')" 7
 pass
