@@ -39,7 +39,7 @@ seed_papers() {
     {
         echo "BEGIN;"
         for i in $(seq 1 "$n"); do
-            echo "INSERT INTO papers (arxiv_id, title, abstract, authors, categories, first_seen_at, first_seen_day, updated_at, in_arxiv, hf_day, hf_upvotes) VALUES ('$(date -u -d "$day" +%y%m).$(printf %05d "$i")', 'Paper $i on attention', 'We study attention, number $i.', '[\"A. Author\"]', 'cs.LG', $t, '$day', $t, 1, '$day', $i);"
+            echo "INSERT INTO papers (arxiv_id, title, abstract, authors, categories, first_seen_at, first_seen_day, updated_at, in_arxiv, hf_day, hf_upvotes) VALUES ('$(date -u -d "$day" +%y%m).$(date -u -d "$day" +%d)$(printf %03d "$i")', 'Paper $i on attention', 'We study attention, number $i.', '[\"A. Author\"]', 'cs.LG', $t, '$day', $t, 1, '$day', $i);"
             echo "INSERT INTO paper_categories VALUES ('cs.LG', last_insert_rowid());"
         done
         echo "COMMIT;"
