@@ -314,6 +314,72 @@ test_password(void)
     unsetenv("PAPERBOY_SMTP_PASSWORD");
 }
 
+/* test_example - config.example.ini documents every key with its default:
+ * it loads, it dumps exactly like the built-in defaults, and every key of
+ * the dump is written out (not commented) in the example */
+static void
+test_example(void)
+{
+    static char want[16384], got[16384];
+    const char *src = getenv("PAPERBOY_SOURCE_DIR");
+    char path[512], line[512], section[64] = "", keys[8192] = "";
+    struct config *def, *ex;
+    struct err err;
+    FILE *fp;
+
+    snprintf(path, sizeof(path), "%s/config.example.ini", src ? src : ".");
+    err_init(&err);
+    unsetenv("PAPERBOY_SMTP_PASSWORD");
+    def = config_load(NULL, &err);
+    ex = config_load(path, &err);
+    CHECK(ex != NULL);
+    if (ex == NULL || def == NULL) {
+        fprintf(stderr, "config.example.ini: %s\n", err.msg);
+        config_free(def);
+        config_free(ex);
+        return;
+    }
+    dump_text(def, want, sizeof(want));
+    dump_text(ex, got, sizeof(got));
+    CHECK_STR_EQ(got, want);
+    /* "[section] key;" for every key line of the example */
+    fp = fopen(path, "r");
+    CHECK(fp != NULL);
+    while (fp && fgets(line, sizeof(line), fp) != NULL) {
+        size_t n = strcspn(line, " =");
+        if (line[0] == '[') {
+            snprintf(section, sizeof(section), "%.*s", (int)strcspn(line, "\n"),
+                     line);
+        } else if (line[0] != ';' && line[0] != '#' && line[0] != '\n' &&
+                   strlen(keys) + 100 < sizeof(keys)) {
+            snprintf(keys + strlen(keys), sizeof(keys) - strlen(keys),
+                     "%s %.*s;", section, (int)n, line);
+        }
+    }
+    if (fp)
+        fclose(fp);
+    /* walk the dump: every key must be in the example */
+    section[0] = '\0';
+    for (char *p = want; *p;) {
+        size_t n = strcspn(p, "\n");
+        char item[160];
+        if (p[0] == '[') {
+            snprintf(section, sizeof(section), "%.*s", (int)n, p);
+        } else if (n > 0) {
+            snprintf(item, sizeof(item), "%s %.*s;", section,
+                     (int)strcspn(p, " "), p);
+            if (strstr(keys, item) == NULL)
+                fprintf(stderr, "config.example.ini lacks %s\n", item);
+            CHECK(strstr(keys, item) != NULL);
+        }
+        p += n;
+        if (*p == '\n')
+            p++;
+    }
+    config_free(def);
+    config_free(ex);
+}
+
 int
 main(void)
 {
@@ -327,6 +393,7 @@ main(void)
     test_good_file();
     test_bad_files();
     test_password();
+    test_example();
     snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
     if (system(cmd) != 0)
         fprintf(stderr, "could not remove %s\n", dir);
