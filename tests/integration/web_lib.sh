@@ -35,8 +35,6 @@ web_config() {
     cfg_add "root = $SRC_DIR/web"
     cfg_add "secret = $WEB_SECRET"
     cfg_add "base_url = ${WEB_BASE_URL:-http://127.0.0.1:1}"
-    cfg_add "threads = 2"
-    cfg_add "timeout = 5"
 }
 
 web_start() {

@@ -1,0 +1,144 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+#
+# 51-web-abuse: the protections of the web side against the real server:
+# the per-client rate limit on POST /subscribe (429 + Retry-After, 0 turns
+# it off), X-Forwarded-For believed only from [web] trusted_proxies, a
+# busy database answering 503 + Retry-After (and the server surviving),
+# slow clients timed out, and the connection limit.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/web_lib.sh"
+
+cfg_add "[database]"
+cfg_add "busy_timeout_ms = 300"
+web_config
+cfg_add "subscribe_per_minute = 3"
+cfg_add "timeout = 2"
+cfg_add "max_connections = 6"
+
+post_sub() { # post_sub EMAIL [curl args...]
+    local e=$1
+    shift
+    http POST /subscribe --data-binary "email=$e%40example.org&list=trending" "$@"
+}
+
+# ---- rate limit: 3 a minute per client; X-Forwarded-For is not believed
+web_start
+for i in 1 2 3; do
+    post_sub "r$i" -H "X-Forwarded-For: 10.0.0.$i"
+    expect_code 200 "post $i within the limit"
+done
+post_sub r4 -H "X-Forwarded-For: 10.9.9.9"
+expect_code 429 "fourth post in a minute (forged X-Forwarded-For ignored)"
+ra=$(header Retry-After)
+case "$ra" in
+'' | *[!0-9]*) fail "429 without a numeric Retry-After ('$ra')" ;;
+esac
+[ "$ra" -ge 1 ] && [ "$ra" -le 60 ] || fail "Retry-After $ra out of 1..60"
+assert_contains "$BODY" "Too many requests"
+assert_eq "$(sql "SELECT count(*) FROM subscribers WHERE email = 'r4@example.org'")" "0" \
+    "a rate-limited post stores nothing"
+# the other pages are not limited
+http GET /
+expect_code 200 "GET / while limited"
+
+# ---- a busy database: 503 with Retry-After, never a crash
+/usr/bin/python3 - "$TMP/db" "$TMP/locked" <<'PYEOF' &
+import sqlite3, sys, time, os
+c = sqlite3.connect(sys.argv[1], isolation_level=None, timeout=10)
+c.execute("BEGIN EXCLUSIVE")
+open(sys.argv[2], "w").close()
+time.sleep(4)
+c.execute("ROLLBACK")
+PYEOF
+locker=$!
+for i in $(seq 1 50); do [ -e "$TMP/locked" ] && break; sleep 0.1; done
+[ -e "$TMP/locked" ] || fail "could not lock the database"
+# a new client address so the rate limit is not what answers
+cfg_busy_post() {
+    http POST /subscribe --data-binary "email=busy%40example.org&list=trending" --interface 127.0.0.2
+}
+cfg_busy_post
+expect_code 503 "POST /subscribe while the database is locked"
+[ -n "$(header Retry-After)" ] || fail "503 without Retry-After"
+assert_contains "$BODY" "try again"
+wait "$locker"
+kill -0 "$SERVE_PID" 2>/dev/null || fail "the server died on a busy database"
+cfg_busy_post
+expect_code 200 "the same post once the database is free"
+web_stop
+
+# ---- trusted proxy: X-Forwarded-For names the client
+cfg_add "trusted_proxies = 127.0.0.1, ::1"
+web_start
+for i in 1 2 3; do
+    post_sub "p$i" -H "X-Forwarded-For: 198.51.100.7, 203.0.113.9"
+    expect_code 200 "proxied post $i"
+done
+post_sub p4 -H "X-Forwarded-For: 198.51.100.7, 203.0.113.9"
+expect_code 429 "fourth post from the same forwarded client"
+post_sub p5 -H "X-Forwarded-For: 203.0.113.10"
+expect_code 200 "another forwarded client has its own budget"
+# garbage falls back to the proxy's own address: three of them use up the
+# budget of 127.0.0.1, which a fourth request from the proxy then lacks
+for i in 6 7 8; do
+    post_sub "p$i" -H "X-Forwarded-For: not-an-address"
+    expect_code 200 "garbage X-Forwarded-For $i"
+done
+post_sub p9
+expect_code 429 "the proxy's own budget was used by the garbage headers"
+
+# ---- slow clients are cut off; the connection limit holds
+/usr/bin/python3 - "$BASE" <<'PYEOF' || fail "timeouts / connection limit"
+import socket, sys, time
+host, port = sys.argv[1].split("//")[1].split(":")
+port = int(port)
+
+# a client that never finishes its headers is disconnected after [web] timeout
+s = socket.create_connection((host, port), timeout=10)
+s.sendall(b"GET / HTTP/1.1\r\nHost: x\r\n")
+t0 = time.time()
+s.settimeout(8)
+try:
+    data = s.recv(4096)
+except ConnectionResetError:
+    data = b""
+took = time.time() - t0
+assert data == b"" or b"408" in data, data[:100]
+assert took < 7, "slow client held the connection %.1f s" % took
+s.close()
+
+# at most [web] max_connections connections are served at once: the rest
+# wait in the kernel's backlog.  Idle ones are closed after [web] timeout
+# (2 s), so 3 s after opening 12 idle connections the server has closed
+# those it accepted, which must be at least one and at most 6.
+socks = [socket.create_connection((host, port), timeout=5) for i in range(12)]
+time.sleep(3.0)
+closed = 0
+for c in socks:
+    c.settimeout(0.05)
+    try:
+        if c.recv(1) == b"":
+            closed += 1
+    except socket.timeout:
+        pass
+    except ConnectionResetError:
+        closed += 1
+for c in socks:
+    c.close()
+assert 1 <= closed <= 6, "%d of 12 idle connections served, limit 6" % closed
+PYEOF
+sleep 0.3
+http GET /healthz
+expect_code 200 "still serving after the connection storm"
+
+# ---- 0 turns the limit off
+web_stop
+sed -i 's/^subscribe_per_minute = 3$/subscribe_per_minute = 0/' "$CFG"
+web_start
+for i in $(seq 1 8); do
+    post_sub "o$i"
+    expect_code 200 "post $i with the limit off"
+done
+web_stop
+pass
