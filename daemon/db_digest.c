@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "buf.h"
 #include "str.h"
 #include "xalloc.h"
 
@@ -183,21 +184,54 @@ db_digest_prev(struct db *db, int64_t sub_id, const char *day,
     return 0;
 }
 
+/* The sets (list categories, own categories, papers already sent) are
+ * IN-subqueries, which SQLite evaluates once per statement: with a
+ * correlated EXISTS, every candidate would scan paper_categories (no index
+ * on paper_id) or every digest_items row of the paper (hundreds of
+ * thousands with many subscribers). */
 static const char SQL_CANDIDATES[] =
     "SELECT p.id, p.first_seen_at, p.hf_upvotes FROM papers p"
     " WHERE p.first_seen_at >= ?1 AND p.first_seen_day <= ?2"
-    " AND (EXISTS (SELECT 1 FROM paper_categories pc WHERE pc.paper_id = p.id"
-    "       AND instr(',' || ?3 || ',', ',' || pc.category || ',') > 0)"
+    " AND (p.id IN (SELECT pc.paper_id FROM json_each(?3) j"
+    "       JOIN paper_categories pc ON pc.category = j.value)"
     "   OR (?4 AND p.hf_day IS NOT NULL))"
-    " AND (?5 = '' OR EXISTS (SELECT 1 FROM paper_categories pc"
-    "       WHERE pc.paper_id = p.id"
-    "       AND instr(',' || ?5 || ',', ',' || pc.category || ',') > 0))"
+    " AND (?5 = '[]' OR p.id IN (SELECT pc.paper_id FROM json_each(?5) j"
+    "       JOIN paper_categories pc ON pc.category = j.value))"
     " AND (?6 OR p.announce_type IS NULL OR p.announce_type NOT LIKE"
     "      'replace%' OR p.hf_day IS NOT NULL)"
-    " AND NOT EXISTS (SELECT 1 FROM digest_items di"
-    "       JOIN digests d ON d.id = di.digest_id"
-    "       WHERE di.paper_id = p.id AND d.subscription_id = ?7)"
+    " AND p.id NOT IN (SELECT di.paper_id FROM digests d"
+    "       JOIN digest_items di ON di.digest_id = d.id"
+    "       WHERE d.subscription_id = ?7)"
     " ORDER BY p.id";
+
+/* db_digest_json_list - 'cs.LG, cs.CL' as the JSON array '["cs.LG","cs.CL"]';
+ * bytes that cannot be in a category are dropped */
+static void
+db_digest_json_list(const char *s, struct buf *out)
+{
+    int open = 0, any = 0;
+
+    buf_addc(out, '[');
+    for (; *s; s++) {
+        char c = *s;
+        int ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+                 (c >= '0' && c <= '9') || c == '.' || c == '-' || c == '_';
+        if (c == ',') {
+            if (open)
+                buf_addc(out, '"');
+            open = 0;
+        } else if (ok) {
+            if (!open) {
+                buf_adds(out, any ? ",\"" : "\"");
+                open = any = 1;
+            }
+            buf_addc(out, c);
+        }
+    }
+    if (open)
+        buf_addc(out, '"');
+    buf_addc(out, ']');
+}
 
 int
 db_digest_candidates(struct db *db, const struct db_digest_sub *sub,
@@ -206,6 +240,7 @@ db_digest_candidates(struct db *db, const struct db_digest_sub *sub,
 {
     sqlite3_stmt *st = db_stmt(db, SQL_CANDIDATES, err);
     struct rank_cand *v = NULL;
+    struct buf lc, sc;
     size_t nv = 0, cap = 0;
     int rc;
 
@@ -213,9 +248,15 @@ db_digest_candidates(struct db *db, const struct db_digest_sub *sub,
         return -1;
     sqlite3_bind_int64(st, 1, since);
     sqlite3_bind_text(st, 2, day, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(st, 3, sub->list_categories, -1, SQLITE_TRANSIENT);
+    buf_init(&lc, 4096);
+    buf_init(&sc, 4096);
+    db_digest_json_list(sub->list_categories, &lc);
+    db_digest_json_list(sub->categories, &sc);
+    sqlite3_bind_text(st, 3, buf_str(&lc), -1, SQLITE_TRANSIENT);
     sqlite3_bind_int(st, 4, sub->include_hf);
-    sqlite3_bind_text(st, 5, sub->categories, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 5, buf_str(&sc), -1, SQLITE_TRANSIENT);
+    buf_release(&lc);
+    buf_release(&sc);
     sqlite3_bind_int(st, 6, sub->include_replacements);
     sqlite3_bind_int64(st, 7, sub->id);
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
