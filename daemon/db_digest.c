@@ -184,24 +184,17 @@ db_digest_prev(struct db *db, int64_t sub_id, const char *day,
     return 0;
 }
 
-/* The sets (list categories, own categories, papers already sent) are
- * IN-subqueries, which SQLite evaluates once per statement: with a
- * correlated EXISTS, every candidate would scan paper_categories (no index
- * on paper_id) or every digest_items row of the paper (hundreds of
- * thousands with many subscribers). */
+/* The list's papers of the window.  List membership is an IN-subquery,
+ * which SQLite evaluates once per statement (a correlated EXISTS would
+ * scan paper_categories, which has no index on paper_id, per paper). */
 static const char SQL_CANDIDATES[] =
-    "SELECT p.id, p.first_seen_at, p.hf_upvotes FROM papers p"
+    "SELECT p.id, p.first_seen_at, p.hf_upvotes, p.categories FROM papers p"
     " WHERE p.first_seen_at >= ?1 AND p.first_seen_day <= ?2"
     " AND (p.id IN (SELECT pc.paper_id FROM json_each(?3) j"
     "       JOIN paper_categories pc ON pc.category = j.value)"
     "   OR (?4 AND p.hf_day IS NOT NULL))"
-    " AND (?5 = '[]' OR p.id IN (SELECT pc.paper_id FROM json_each(?5) j"
-    "       JOIN paper_categories pc ON pc.category = j.value))"
-    " AND (?6 OR p.announce_type IS NULL OR p.announce_type NOT LIKE"
+    " AND (?5 OR p.announce_type IS NULL OR p.announce_type NOT LIKE"
     "      'replace%' OR p.hf_day IS NOT NULL)"
-    " AND p.id NOT IN (SELECT di.paper_id FROM digests d"
-    "       JOIN digest_items di ON di.digest_id = d.id"
-    "       WHERE d.subscription_id = ?7)"
     " ORDER BY p.id";
 
 /* db_digest_json_list - 'cs.LG, cs.CL' as the JSON array '["cs.LG","cs.CL"]';
@@ -234,48 +227,88 @@ db_digest_json_list(const char *s, struct buf *out)
 }
 
 int
-db_digest_candidates(struct db *db, const struct db_digest_sub *sub,
-                     int64_t since, const char *day, struct rank_cand **c,
-                     size_t *n, struct err *err)
+db_digest_list_candidates(struct db *db, const struct db_digest_sub *sub,
+                          int64_t since, const char *day,
+                          struct db_digest_cand **c, size_t *n, struct err *err)
 {
     sqlite3_stmt *st = db_stmt(db, SQL_CANDIDATES, err);
-    struct rank_cand *v = NULL;
-    struct buf lc, sc;
+    struct db_digest_cand *v = NULL;
+    struct buf lc;
     size_t nv = 0, cap = 0;
     int rc;
 
     if (st == NULL)
         return -1;
+    buf_init(&lc, 4096);
+    db_digest_json_list(sub->list_categories, &lc);
     sqlite3_bind_int64(st, 1, since);
     sqlite3_bind_text(st, 2, day, -1, SQLITE_TRANSIENT);
-    buf_init(&lc, 4096);
-    buf_init(&sc, 4096);
-    db_digest_json_list(sub->list_categories, &lc);
-    db_digest_json_list(sub->categories, &sc);
     sqlite3_bind_text(st, 3, buf_str(&lc), -1, SQLITE_TRANSIENT);
     sqlite3_bind_int(st, 4, sub->include_hf);
-    sqlite3_bind_text(st, 5, buf_str(&sc), -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int(st, 5, sub->include_replacements);
     buf_release(&lc);
-    buf_release(&sc);
-    sqlite3_bind_int(st, 6, sub->include_replacements);
-    sqlite3_bind_int64(st, 7, sub->id);
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         if (nv == cap) {
             cap = cap ? cap * 2 : 64;
             v = xrealloc(v, cap * sizeof(*v));
         }
-        memset(&v[nv], 0, sizeof(v[nv]));
         v[nv].id = sqlite3_column_int64(st, 0);
         v[nv].first_seen_at = sqlite3_column_int64(st, 1);
         v[nv].upvotes = sqlite3_column_int(st, 2);
+        v[nv].categories = xstrdup(db_digest_text(st, 3));
         nv++;
     }
     sqlite3_reset(st);
     if (rc != SQLITE_DONE) {
-        free(v);
+        db_digest_cands_free(v, nv);
         return db_fail(db, err, "selecting candidate papers");
     }
     *c = v;
+    *n = nv;
+    return 0;
+}
+
+void
+db_digest_cands_free(struct db_digest_cand *c, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        free(c[i].categories);
+    free(c);
+}
+
+/* Papers in the subscription's recent digests (a paper of the window can
+ * only be in a digest of a day at or after the window's first day). */
+static const char SQL_SENT[] =
+    "SELECT di.paper_id FROM digests d JOIN digest_items di"
+    " ON di.digest_id = d.id WHERE d.subscription_id = ?1 AND d.day >= ?2"
+    " ORDER BY di.paper_id";
+
+int
+db_digest_sent(struct db *db, int64_t sub_id, const char *since_day,
+               int64_t **ids, size_t *n, struct err *err)
+{
+    sqlite3_stmt *st = db_stmt(db, SQL_SENT, err);
+    int64_t *v = NULL;
+    size_t nv = 0, cap = 0;
+    int rc;
+
+    if (st == NULL)
+        return -1;
+    sqlite3_bind_int64(st, 1, sub_id);
+    sqlite3_bind_text(st, 2, since_day, -1, SQLITE_TRANSIENT);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (nv == cap) {
+            cap = cap ? cap * 2 : 32;
+            v = xrealloc(v, cap * sizeof(*v));
+        }
+        v[nv++] = sqlite3_column_int64(st, 0);
+    }
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE) {
+        free(v);
+        return db_fail(db, err, "selecting papers already sent");
+    }
+    *ids = v;
     *n = nv;
     return 0;
 }

@@ -59,16 +59,33 @@ int db_digest_find(struct db *db, int64_t sub_id, const char *day,
 int db_digest_prev(struct db *db, int64_t sub_id, const char *day,
                    int64_t *created_at, struct err *err);
 
+/* A paper of the list's window. */
+struct db_digest_cand {
+    int64_t id;            /* papers.id */
+    int64_t first_seen_at; /* unix seconds */
+    int upvotes;           /* papers.hf_upvotes */
+    char *categories;      /* owned: papers.categories, 'cs.LG,stat.ML' */
+};
+
 /*
- * db_digest_candidates - papers first seen in [since, end of day] that
- * belong to the subscription's list (a list category, or on HF daily
- * papers when the list includes HF), in its own categories when set,
- * without replacements unless the list takes them, and never in one of
- * its digests.  Sorted by id.  Caller frees *c with free().
+ * db_digest_list_candidates - papers first seen in [since, end of day]
+ * (first_seen_day <= day) that belong to the subscription's list (a list
+ * category, or on HF daily papers when the list includes HF), without
+ * replacements unless the list takes them.  Sorted by id.  The
+ * subscription's own filters are not applied here (see digest.c), so one
+ * result serves every subscription of the list.  Caller frees with
+ * db_digest_cands_free().
  */
-int db_digest_candidates(struct db *db, const struct db_digest_sub *sub,
-                         int64_t since, const char *day, struct rank_cand **c,
-                         size_t *n, struct err *err);
+int db_digest_list_candidates(struct db *db, const struct db_digest_sub *sub,
+                              int64_t since, const char *day,
+                              struct db_digest_cand **c, size_t *n,
+                              struct err *err);
+void db_digest_cands_free(struct db_digest_cand *c, size_t n);
+
+/* db_digest_sent - ids (sorted) of the papers in sub's digests of
+ * since_day or later.  Caller frees *ids with free(). */
+int db_digest_sent(struct db *db, int64_t sub_id, const char *since_day,
+                   int64_t **ids, size_t *n, struct err *err);
 
 /* One FTS5 match. */
 struct db_digest_match {

@@ -6,8 +6,12 @@
  * previous digest was frozen (at most DIGEST_MAX_DAYS before day), or,
  * for a first digest, papers first seen on day or the DIGEST_FIRST_DAYS
  * days before it; in both cases no later than day (first_seen_day <= day)
- * and never a paper already in one of its digests.  Keywords rank and
- * filter; without keywords the order is trending.  When keywords match
+ * and never a paper already in one of its digests.  The list's part of
+ * the selection (categories, HF, replacements, the widest window) is one
+ * query whose result a struct digest_batch keeps for the next
+ * subscription of the same list and day; the subscription's own part
+ * (its window, categories, papers already sent) is applied in C.  Keywords rank
+ * and filter; without keywords the order is trending.  When keywords match
  * nothing, [digest] when_empty decides between sending nothing and the
  * trending top.  Exclusions always apply.
  */
@@ -97,16 +101,176 @@ out:
     return rc;
 }
 
+/* The list's window of candidates, kept between calls of a batch. */
+struct digest_batch {
+    int valid;
+    int64_t list_id;
+    char list_categories[520];
+    int include_hf, include_replacements;
+    char day[11];
+    struct db_digest_cand *c; /* sorted by id */
+    size_t n;
+};
+
+struct digest_batch *
+digest_batch_new(void)
+{
+    return xcalloc(1, sizeof(struct digest_batch));
+}
+
+void
+digest_batch_free(struct digest_batch *b)
+{
+    if (b == NULL)
+        return;
+    db_digest_cands_free(b->c, b->n);
+    free(b);
+}
+
+/* digest_list_window - the list's candidates of the widest window (from
+ * DIGEST_MAX_DAYS before day), from b when it holds them */
+static int
+digest_list_window(struct digest_batch *b, struct db *db,
+                   const struct db_digest_sub *sub, const char *day,
+                   int64_t from, struct err *err)
+{
+    if (b->valid && b->list_id == sub->list_id &&
+        strcmp(b->list_categories, sub->list_categories) == 0 &&
+        b->include_hf == sub->include_hf &&
+        b->include_replacements == sub->include_replacements &&
+        strcmp(b->day, day) == 0)
+        return 0;
+    db_digest_cands_free(b->c, b->n);
+    b->c = NULL;
+    b->n = 0;
+    b->valid = 0;
+    if (db_digest_list_candidates(db, sub, from, day, &b->c, &b->n, err) == -1)
+        return -1;
+    b->valid = 1;
+    b->list_id = sub->list_id;
+    (void)str_copy(b->list_categories, sizeof(b->list_categories),
+                   sub->list_categories);
+    b->include_hf = sub->include_hf;
+    b->include_replacements = sub->include_replacements;
+    (void)str_copy(b->day, sizeof(b->day), day);
+    return 0;
+}
+
+/* digest_has_cat - 1 if the comma list cats holds cat (len n) */
+static int
+digest_has_cat(const char *cats, const char *cat, size_t n)
+{
+    const char *p = cats;
+
+    while (*p) {
+        size_t k;
+        while (*p == ',' || *p == ' ')
+            p++;
+        k = strcspn(p, ", ");
+        if (k == n && strncmp(p, cat, n) == 0)
+            return 1;
+        p += k;
+    }
+    return 0;
+}
+
+/* digest_cats_meet - 1 if the comma lists a and b share a category */
+static int
+digest_cats_meet(const char *a, const char *b)
+{
+    while (*a) {
+        size_t k;
+        while (*a == ',' || *a == ' ')
+            a++;
+        k = strcspn(a, ", ");
+        if (k > 0 && digest_has_cat(b, a, k))
+            return 1;
+        a += k;
+    }
+    return 0;
+}
+
+/* digest_was_sent - 1 if id is in the sorted ids */
+static int
+digest_was_sent(const int64_t *ids, size_t n, int64_t id)
+{
+    size_t lo = 0, hi = n;
+
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (ids[mid] == id)
+            return 1;
+        if (ids[mid] < id)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return 0;
+}
+
+/* digest_candidates - this subscription's candidates out of the list's
+ * window: first seen since `since`, in its own categories when set, never
+ * sent to it.  Caller frees *c. */
+static int
+digest_candidates(struct digest_batch *b, struct db *db,
+                  const struct db_digest_sub *sub, int64_t since,
+                  struct rank_cand **c, size_t *n, struct err *err)
+{
+    int64_t *sent = NULL;
+    size_t nsent = 0, nv = 0;
+    struct rank_cand *v;
+    char since_day[16];
+
+    /* a digest holding a paper first seen at t is of a day >= t's day
+     * minus one (subscriber zones reach UTC-12); two days to be safe */
+    str_format_day((time_t)(since - 2 * 86400), since_day, sizeof(since_day));
+    if (db_digest_sent(db, sub->id, since_day, &sent, &nsent, err) == -1)
+        return -1;
+    v = xcalloc(b->n ? b->n : 1, sizeof(*v));
+    for (size_t i = 0; i < b->n; i++) {
+        const struct db_digest_cand *p = &b->c[i];
+        if (p->first_seen_at < since)
+            continue;
+        if (*sub->categories &&
+            !digest_cats_meet(sub->categories, p->categories))
+            continue;
+        if (digest_was_sent(sent, nsent, p->id))
+            continue;
+        v[nv].id = p->id;
+        v[nv].first_seen_at = p->first_seen_at;
+        v[nv].upvotes = p->upvotes;
+        nv++;
+    }
+    free(sent);
+    *c = v;
+    *n = nv;
+    return 0;
+}
+
 int
 digest_freeze(struct db *db, const struct config *cfg, int64_t subscription_id,
               const char *day, int64_t *digest_id, struct err *err)
+{
+    struct digest_batch b;
+    int rc;
+
+    memset(&b, 0, sizeof(b));
+    rc = digest_freeze_batch(&b, db, cfg, subscription_id, day, digest_id, err);
+    db_digest_cands_free(b.c, b.n);
+    return rc;
+}
+
+int
+digest_freeze_batch(struct digest_batch *batch, struct db *db,
+                    const struct config *cfg, int64_t subscription_id,
+                    const char *day, int64_t *digest_id, struct err *err)
 {
     struct db_digest_sub sub;
     struct query q;
     struct rank_cand *c = NULL;
     struct tm tm;
     size_t n = 0;
-    int64_t id = 0, prev = 0, since;
+    int64_t id = 0, prev = 0, since, oldest;
     time_t day0;
     int own_txn = 0, rc = -1;
 
@@ -116,6 +280,7 @@ digest_freeze(struct db *db, const struct config *cfg, int64_t subscription_id,
         err_set(err, ERR_PERM, "digest: bad day '%s' (want YYYY-MM-DD)", day);
         return -1;
     }
+    oldest = (int64_t)day0 - DIGEST_MAX_DAYS * 86400;
     if (!db_digest_in_txn(db)) {
         if (db_begin(db, err) == -1)
             return -1;
@@ -129,8 +294,6 @@ digest_freeze(struct db *db, const struct config *cfg, int64_t subscription_id,
     }
     if (db_digest_sub_load(db, subscription_id, &sub, err) == -1)
         goto out;
-    if (sub.max_papers < 1)
-        sub.max_papers = cfg->max_papers;
     if (query_parse(sub.keywords, &q, err) == -1) {
         err_prefix(err, "digest: subscription %lld keywords",
                    (long long)subscription_id);
@@ -138,14 +301,12 @@ digest_freeze(struct db *db, const struct config *cfg, int64_t subscription_id,
     }
     if (db_digest_prev(db, subscription_id, day, &prev, err) == -1)
         goto out;
-    if (prev > 0) {
-        since = prev + 1;
-        if (since < (int64_t)day0 - DIGEST_MAX_DAYS * 86400)
-            since = (int64_t)day0 - DIGEST_MAX_DAYS * 86400;
-    } else {
+    if (prev > 0)
+        since = prev + 1 > oldest ? prev + 1 : oldest;
+    else
         since = (int64_t)day0 - DIGEST_FIRST_DAYS * 86400;
-    }
-    if (db_digest_candidates(db, &sub, since, day, &c, &n, err) == -1)
+    if (digest_list_window(batch, db, &sub, day, oldest, err) == -1 ||
+        digest_candidates(batch, db, &sub, since, &c, &n, err) == -1)
         goto out;
     if (digest_choose(db, cfg, &q, c, &n, err) == -1)
         goto out;

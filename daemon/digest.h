@@ -28,7 +28,25 @@
  * caller's transaction if one is open, else in its own.
  */
 int digest_freeze(struct db *db, const struct config *cfg,
-                  int64_t subscription_id, const char *day,
-                  int64_t *digest_id, struct err *err);
+                  int64_t subscription_id, const char *day, int64_t *digest_id,
+                  struct err *err);
+
+/*
+ * A batch freezes many subscriptions of a day one after the other (the
+ * scheduler's send job, bench/digest): it keeps the list's candidate
+ * papers between calls, so each subscription costs only its own queries.
+ * The caller promises that papers do not change while the batch is used
+ * (collect before, not during); a new day or another list reloads them.
+ */
+struct digest_batch;
+
+/* digest_batch_new - an empty batch; caller frees with digest_batch_free */
+struct digest_batch *digest_batch_new(void);
+void digest_batch_free(struct digest_batch *b);
+
+/* digest_freeze_batch - digest_freeze() using and filling batch b */
+int digest_freeze_batch(struct digest_batch *b, struct db *db,
+                        const struct config *cfg, int64_t subscription_id,
+                        const char *day, int64_t *digest_id, struct err *err);
 
 #endif

@@ -209,6 +209,7 @@ test_freeze(void)
     struct db *db = NULL;
     struct err err;
     struct buf b;
+    struct digest_batch *bt = NULL;
     int64_t id = -1, id2 = -1;
 
     err_init(&err);
@@ -255,8 +256,10 @@ test_freeze(void)
     CHECK(count(db, "SELECT count(*) FROM digests WHERE subscription_id = 1") ==
           1);
 
-    /* no keywords: trending order over the list (HF paper 4 included) */
-    CHECK(digest_freeze(db, cfg, 2, DAY, &id, &err) == 0);
+    /* no keywords: trending order over the list (HF paper 4 included);
+     * subscriptions 2, 4, 5, 6 go through one batch */
+    bt = digest_batch_new();
+    CHECK(digest_freeze_batch(bt, db, cfg, 2, DAY, &id, &err) == 0);
     items(db, id, &b);
     CHECK_STR_EQ(buf_str(&b), "4:trending \xc2\xb7 90 upvotes|"
                               "2:trending \xc2\xb7 50 upvotes|"
@@ -277,17 +280,17 @@ test_freeze(void)
     cfg->when_empty = CONFIG_EMPTY_SKIP;
 
     /* the subscription's own categories */
-    CHECK(digest_freeze(db, cfg, 4, DAY, &id, &err) == 0);
+    CHECK(digest_freeze_batch(bt, db, cfg, 4, DAY, &id, &err) == 0);
     items(db, id, &b);
     CHECK_STR_EQ(buf_str(&b), "2:matched: distillation \xc2\xb7 50 upvotes");
 
     /* max_papers */
-    CHECK(digest_freeze(db, cfg, 5, DAY, &id, &err) == 0);
+    CHECK(digest_freeze_batch(bt, db, cfg, 5, DAY, &id, &err) == 0);
     items(db, id, &b);
     CHECK_STR_EQ(buf_str(&b), "4:trending \xc2\xb7 90 upvotes");
 
     /* exclusions alone filter the trending order */
-    CHECK(digest_freeze(db, cfg, 6, DAY, &id, &err) == 0);
+    CHECK(digest_freeze_batch(bt, db, cfg, 6, DAY, &id, &err) == 0);
     items(db, id, &b);
     CHECK(strstr(buf_str(&b), "4:") == NULL);
     CHECK(strncmp(buf_str(&b), "2:trending", 10) == 0);
@@ -296,7 +299,8 @@ test_freeze(void)
     add_paper(db, 8, "KV cache eviction", "Evicting keys.", "cs.LG",
               D0 + 86400 + 3600, 3, NULL, "new");
     setenv("PAPERBOY_NOW", "1795845600", 1); /* DAY2 06:00 */
-    CHECK(digest_freeze(db, cfg, 1, DAY2, &id, &err) == 0);
+    /* a new day: the batch reloads the list's papers */
+    CHECK(digest_freeze_batch(bt, db, cfg, 1, DAY2, &id, &err) == 0);
     items(db, id, &b);
     CHECK_STR_EQ(buf_str(&b), "8:matched: kv cache \xc2\xb7 3 upvotes");
     CHECK(count(db, "SELECT last_digest_day = '" DAY2
@@ -350,6 +354,8 @@ test_freeze(void)
         CHECK(rank_search(db, cfg, "NEAR(kv cache)", 10, &h, &n, &err) == 0);
         rank_hits_free(h, n);
     }
+    digest_batch_free(bt);
+    digest_batch_free(NULL);
     buf_release(&b);
     db_close(db);
     config_free(cfg);
