@@ -1,0 +1,246 @@
+// SPDX-License-Identifier: MIT
+//
+// e2e.mjs - the whole reader journey in headless Debian chromium, driven
+// by playwright-core: fill in the form (the live sample follows the
+// keywords), submit, read the confirmation mail that aiosmtpd received,
+// follow its link, confirm, change preferences, unsubscribe.  Every page
+// is screenshotted into $SHOTS, checked for CSP violations and console
+// errors, for horizontal overflow at 320 px, and for a visible keyboard
+// focus.  The form is also used with JavaScript switched off.
+//
+// Environment: BASE (http://127.0.0.1:PORT of `paperboy serve`), MAIL_DIR
+// (where smtp_server.py saves messages), SHOTS (screenshot directory),
+// CHROMIUM (default /usr/bin/chromium).
+import { chromium } from 'playwright-core';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+const BASE = process.env.BASE;
+const MAIL_DIR = process.env.MAIL_DIR;
+const SHOTS = process.env.SHOTS || 'screenshots';
+const EMAIL = 'reader@example.org';
+
+if (!BASE || !MAIL_DIR) {
+  console.error('e2e: BASE and MAIL_DIR must be set');
+  process.exit(2);
+}
+fs.mkdirSync(SHOTS, { recursive: true });
+
+let failures = 0;
+function check(cond, what) {
+  if (cond) {
+    console.log(`ok - ${what}`);
+  } else {
+    failures++;
+    console.log(`not ok - ${what}`);
+  }
+}
+
+const problems = [];
+function watch(page) {
+  page.on('console', (msg) => {
+    // the 400 answers this test provokes on purpose are logged too
+    if (msg.type() === 'error' && !/status of 400/.test(msg.text())) {
+      problems.push(`console: ${msg.text()}`);
+    }
+  });
+  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+}
+
+async function shot(page, name) {
+  await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
+}
+
+// narrow - the page at 320 px: nothing may stick out sideways
+async function narrow(page, name) {
+  const size = page.viewportSize();
+  await page.setViewportSize({ width: 320, height: 640 });
+  const over = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  check(over <= 0, `${name}: no horizontal overflow at 320 px (${over} px)`);
+  await shot(page, `${name}-320`);
+  await page.setViewportSize(size);
+}
+
+// waitMail - the first message saved by smtp_server.py, decoded enough to
+// find links (quoted-printable decoded)
+async function waitMail() {
+  for (let i = 0; i < 150; i++) {
+    const files = fs.existsSync(MAIL_DIR)
+      ? fs.readdirSync(MAIL_DIR).filter((f) => f.endsWith('.eml')).sort()
+      : [];
+    if (files.length) {
+      const raw = fs.readFileSync(path.join(MAIL_DIR, files[0]), 'utf8');
+      return raw.replace(/=\r?\n/g, '')
+        .replace(/=([0-9A-F]{2})/g, (_, h) => String.fromCharCode(parseInt(h, 16)));
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error('no confirmation mail arrived within 15 s');
+}
+
+const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'pb-chromium-'));
+const context = await chromium.launchPersistentContext(userDataDir, {
+  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+  headless: true,
+  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+    '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  viewport: { width: 1024, height: 800 },
+});
+
+try {
+  const page = context.pages()[0] || (await context.newPage());
+  watch(page);
+
+  // 1. the form
+  await page.goto(`${BASE}/`);
+  check((await page.title()).includes('Paperboy'), 'index has a title');
+  for (const id of ['email', 'keywords', 'max_papers']) {
+    const label = await page.locator(`label[for="${id}"]`).count();
+    check(label === 1, `field ${id} has a label`);
+  }
+  check(await page.locator('#website').count() === 1, 'honeypot present');
+  const hpBox = await page.locator('.hp').boundingBox();
+  check(!hpBox || hpBox.x < 0, 'honeypot is off screen');
+  await shot(page, '01-index');
+  await narrow(page, '01-index');
+
+  // visible focus: the first Tab goes to the skip link, the next ones on
+  await page.keyboard.press('Tab');
+  await page.keyboard.press('Tab');
+  const outline = await page.evaluate(() => getComputedStyle(document.activeElement).outlineStyle);
+  check(outline !== 'none', `keyboard focus is visible (outline ${outline})`);
+
+  // 2. the live sample follows the keywords (JavaScript on)
+  await page.fill('#keywords', 'kv cache');
+  await page.waitForFunction(() => document.querySelector('#sample').textContent.includes('matching'),
+    null, { timeout: 5000 });
+  const sample = await page.locator('#sample').textContent();
+  check(sample.includes('Fast KV cache') && !sample.includes('Reinforcement learning'),
+    'live sample shows only the matching paper');
+  check(await page.locator('button[name=preview]').isHidden(), 'preview button hidden when JavaScript runs');
+  await shot(page, '02-sample');
+
+  // 3. a field error comes back next to the field, with the input kept
+  await page.fill('#email', 'not an address');
+  await page.click('button.primary');
+  await page.waitForSelector('#email-error');
+  check(await page.inputValue('#email') === 'not an address', 'typed address kept after an error');
+  check(await page.inputValue('#keywords') === 'kv cache', 'typed keywords kept after an error');
+  await shot(page, '03-index-error');
+  await narrow(page, '03-index-error');
+
+  // 4. subscribe
+  await page.fill('#email', EMAIL);
+  await page.check('input[name=categories][value="cs.LG"]');
+  await page.fill('#max_papers', '5');
+  await page.click('button.primary');
+  await page.waitForSelector('text=Check your inbox');
+  check((await page.textContent('main')).includes(EMAIL), 'check-your-inbox page names the address');
+  await shot(page, '04-subscribed');
+  await narrow(page, '04-subscribed');
+
+  // 5. the confirmation mail, through aiosmtpd
+  const mail = await waitMail();
+  check(/^X-Test-Rcpt: reader@example\.org/m.test(mail), 'mail went to the subscriber');
+  const m = mail.match(/https?:\/\/[^\s"<>]*\/confirm\/[A-Za-z0-9_-]+/);
+  check(!!m, 'mail holds a confirmation link');
+  const confirmUrl = m[0];
+  check(confirmUrl.startsWith(BASE), `link uses base_url (${confirmUrl.slice(0, 40)}...)`);
+
+  // 6. confirm: a page with one button; the click confirms
+  await page.goto(confirmUrl);
+  await page.waitForSelector('text=Confirm your subscription');
+  await shot(page, '05-confirm');
+  await narrow(page, '05-confirm');
+  await page.click('button.primary');
+  await page.waitForSelector('text=You are subscribed');
+  await shot(page, '06-confirmed');
+  await narrow(page, '06-confirmed');
+  const unsubscribeUrl = await page.getAttribute('a[href*="/unsubscribe/"]', 'href');
+
+  // 7. preferences: an error per field, then a save
+  await page.click('a[href*="/preferences/"]');
+  await page.waitForSelector('#preferences');
+  check(await page.inputValue('#keywords') === 'kv cache', 'preferences show the keywords');
+  check(await page.isChecked('input[name=categories][value="cs.LG"]'), 'preferences show the category');
+  await shot(page, '07-preferences');
+  await narrow(page, '07-preferences');
+  await page.fill('#timezone', 'Nowhere/Atlantis');
+  await page.click('button[value=save]');
+  await page.waitForSelector('#timezone-error');
+  await shot(page, '08-preferences-error');
+  await page.fill('#keywords', 'diffusion, "kv cache"');
+  await page.fill('#timezone', 'Europe/Berlin');
+  await page.fill('#max_papers', '12');
+  await page.check('input[name=paused]');
+  await page.click('button[value=save]');
+  await page.waitForSelector('text=Saved');
+  check(await page.inputValue('#timezone') === 'Europe/Berlin', 'saved time zone shown');
+  check(await page.isChecked('input[name=paused]'), 'pause shown as saved');
+  await shot(page, '09-preferences-saved');
+
+  // 8. unsubscribe: a page with one button; the click unsubscribes
+  await page.goto(unsubscribeUrl);
+  await page.waitForSelector('text=Stop sending');
+  await shot(page, '10-unsubscribe');
+  await narrow(page, '10-unsubscribe');
+  await page.click('button.danger');
+  await page.waitForSelector('text=You are unsubscribed');
+  await shot(page, '11-unsubscribed');
+  await narrow(page, '11-unsubscribed');
+
+  // 9. a broken link explains itself and leads back to the form
+  const bad = confirmUrl.slice(0, -10);
+  const resp = await page.goto(bad);
+  check(resp.status() === 400, 'truncated confirmation link answers 400');
+  check((await page.textContent('main')).includes('incomplete'), 'error page explains');
+  await shot(page, '12-error');
+  await narrow(page, '12-error');
+  await page.click('text=Go to the subscribe form');
+  await page.waitForSelector('#subscribe');
+
+  // 10. the archive
+  await page.goto(`${BASE}/archive/trending`);
+  await shot(page, '13-archive');
+  await narrow(page, '13-archive');
+
+  check(problems.length === 0, `no console errors or CSP violations (${problems.join('; ')})`);
+} catch (e) {
+  failures++;
+  console.log(`not ok - ${e.stack || e}`);
+} finally {
+  await context.close();
+  fs.rmSync(userDataDir, { recursive: true, force: true });
+}
+
+// 11. everything works without JavaScript (a fresh browser and profile)
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+  headless: true,
+  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+    '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+});
+try {
+  const ctx = await browser.newContext({ javaScriptEnabled: false, viewport: { width: 1024, height: 800 } });
+  const p2 = await ctx.newPage();
+  await p2.goto(`${BASE}/`);
+  check(await p2.locator('button[name=preview]').isVisible(), 'preview button shown without JavaScript');
+  await p2.fill('#keywords', 'diffusion');
+  await p2.click('button[name=preview]');
+  await p2.waitForURL(/keywords=diffusion/);
+  check((await p2.textContent('#sample')).includes('Diffusion'), 'server-rendered sample without JavaScript');
+  await shot(p2, '14-nojs-sample');
+  await p2.fill('#email', 'nojs@example.org');
+  await p2.click('button.primary');
+  await p2.waitForSelector('text=Check your inbox');
+  check(true, 'subscribing works without JavaScript');
+} catch (e) {
+  failures++;
+  console.log(`not ok - no-JS: ${e.stack || e}`);
+} finally {
+  await browser.close();
+}
+
+console.log(failures ? `${failures} check(s) failed` : 'all checks passed');
+process.exit(failures ? 1 : 0);

@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+#
+# 55-browser: the end-to-end reader journey in headless Debian chromium
+# (tests/browser/e2e.mjs, playwright-core): form, live sample, subscribe,
+# the confirmation mail received by a real SMTP server (aiosmtpd), confirm,
+# preferences, unsubscribe, 320 px layout, no JavaScript.  Screenshots go
+# to tests/browser/screenshots/ (gitignored).
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/web_lib.sh"
+
+BROWSER_DIR=$SRC_DIR/tests/browser
+command -v node >/dev/null 2>&1 || skip "node not installed"
+[ -x /usr/bin/chromium ] || skip "/usr/bin/chromium not installed"
+[ -d "$BROWSER_DIR/node_modules/playwright-core" ] ||
+    skip "playwright-core not installed (scripts/install-deps.sh --test)"
+/usr/bin/python3 -c 'import aiosmtpd' 2>/dev/null || skip "python3-aiosmtpd not installed"
+# chromium under a sanitizer build adds nothing and is slow: the C side
+# is covered by 50/51 there
+if grep -q '^ENABLE_ASAN_UBSAN:BOOL=ON' "${BUILD_DIR:-/nonexistent}/CMakeCache.txt" 2>/dev/null; then
+    skip "browser test not run in sanitizer builds"
+fi
+
+# the real SMTP server
+mkdir -p "$TMP/smtp"
+/usr/bin/python3 "$SRC_DIR/tests/integration/servers/smtp_server.py" --dir "$TMP/smtp" \
+    >"$TMP/smtp.port" 2>"$TMP/smtp.log" &
+SMTP_PID=$!
+for i in $(seq 1 100); do
+    [ -s "$TMP/smtp.port" ] && break
+    sleep 0.1
+done
+smtp_port=$(head -n1 "$TMP/smtp.port")
+[ -n "$smtp_port" ] || fail "smtp_server.py did not start: $(cat "$TMP/smtp.log")"
+
+# base_url must name the port the browser uses, so pick a free one first
+web_port=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+cat >>"$CFG" <<CFGEOF
+[smtp]
+url = smtp://127.0.0.1:$smtp_port
+starttls = off
+CFGEOF
+WEB_BASE_URL=http://127.0.0.1:$web_port web_config
+sed -i "s/^listen = 127.0.0.1:0$/listen = 127.0.0.1:$web_port/" "$CFG"
+cfg_add "subscribe_per_minute = 0"
+
+browser_cleanup() {
+    kill "$SMTP_PID" 2>/dev/null || true
+    web_cleanup
+}
+trap browser_cleanup EXIT
+
+web_start
+web_seed_papers
+assert_eq "$BASE" "http://127.0.0.1:$web_port" "server on the chosen port"
+
+rm -rf "$BROWSER_DIR/screenshots"
+(cd "$BROWSER_DIR" && BASE=$BASE MAIL_DIR=$TMP/smtp SHOTS=$BROWSER_DIR/screenshots \
+    timeout 180 node e2e.mjs) >"$TMP/e2e.out" 2>&1
+rc=$?
+cat "$TMP/e2e.out"
+[ "$rc" = 0 ] || fail "e2e.mjs failed (exit $rc)"
+
+# what the browser did is in the database
+assert_eq "$(sql "SELECT s.status||'|'||s.paused||'|'||s.timezone||'|'||s.max_papers FROM subscriptions s JOIN subscribers u ON u.id = s.subscriber_id WHERE u.email = 'reader@example.org'")" \
+    "unsubscribed|1|Europe/Berlin|12" "the journey left its rows"
+assert_eq "$(sql "SELECT status FROM subscriptions s JOIN subscribers u ON u.id = s.subscriber_id WHERE u.email = 'nojs@example.org'")" \
+    "pending" "subscribing without JavaScript"
+web_stop
+pass
