@@ -8,7 +8,8 @@
 #                         [web] comes last, so cfg_add can add web keys
 #   web_start [ENV=V...]  start `paperboy serve`, wait for its "web: listening
 #                         on http://HOST:PORT" line; sets $BASE and $SERVE_PID
-#   web_stop              SIGTERM the server and wait for it (bounded)
+#   web_stop              SIGTERM the server and wait for it (bounded); fails
+#                         unless it exits 0 with no sanitizer report
 #   web_seed_papers       insert three papers first seen today (one with
 #                         markup in its title)
 #   http METHOD PATH [curl args...]
@@ -68,8 +69,14 @@ web_stop() {
         kill -KILL "$SERVE_PID" 2>/dev/null || true
         fail "serve did not stop within 10 s of SIGTERM"
     fi
-    wait "$SERVE_PID" 2>/dev/null || true
+    local rc=0
+    wait "$SERVE_PID" 2>/dev/null || rc=$?
     SERVE_PID=
+    if grep -Eq 'Sanitizer|runtime error:' "$TMP/serve.log"; then
+        cat "$TMP/serve.log" >&2
+        fail "the sanitizer reported a problem in serve"
+    fi
+    [ "$rc" = 0 ] || fail "serve exited with status $rc after SIGTERM"
 }
 
 web_cleanup() {
