@@ -262,22 +262,29 @@ dbp_bind_vals(sqlite3_stmt *st, const struct db_paper_vals *v)
 
 /* dbp_categories - make paper_categories match the csv list */
 static int
-dbp_categories(struct db *db, int64_t id, const char *csv, struct err *err)
+dbp_categories(struct db *db, int64_t id, const char *csv, int is_new,
+               struct err *err)
 {
     static const char del_sql[] =
         "DELETE FROM paper_categories WHERE paper_id = ?1";
     static const char ins_sql[] =
         "INSERT OR IGNORE INTO paper_categories (category, paper_id) "
         "VALUES (?1, ?2)";
-    sqlite3_stmt *st = db_stmt(db, del_sql, err);
+    sqlite3_stmt *st;
     const char *p = csv;
 
-    if (st == NULL)
-        return -1;
-    sqlite3_bind_int64(st, 1, id);
-    if (sqlite3_step(st) != SQLITE_DONE)
-        return db_fail(db, err, "clearing paper categories");
-    sqlite3_reset(st);
+    if (!is_new) {
+        /* uses paper_categories_paper (schema 002), not a table scan */
+        st = db_stmt(db, del_sql, err);
+        if (st == NULL)
+            return -1;
+        sqlite3_bind_int64(st, 1, id);
+        if (sqlite3_step(st) != SQLITE_DONE) {
+            sqlite3_reset(st);
+            return db_fail(db, err, "clearing paper categories");
+        }
+        sqlite3_reset(st);
+    }
     while (p && *p) {
         size_t n = strcspn(p, ",");
         if (n > 0) {
@@ -415,7 +422,7 @@ db_paper_upsert(struct db *db, const struct paper *p, int64_t now,
     if (!found)
         id = db_last_id(db);
     if ((!found || !dbp_eq(old.categories, nv.categories)) &&
-        dbp_categories(db, id, nv.categories, err) == -1)
+        dbp_categories(db, id, nv.categories, !found, err) == -1)
         goto out;
     *out = found ? DB_PAPER_UPDATED : DB_PAPER_NEW;
     rc = 0;

@@ -90,7 +90,17 @@ norm_repair(struct buf *out, const char *s, size_t n)
 
     while (i < n) {
         unsigned cp;
-        size_t len = norm_utf8_seq(u + i, n - i, &cp);
+        size_t len, run = i;
+        /* fast path: a run of printable ASCII (and tab, LF, CR) */
+        while (run < n && ((u[run] >= 0x20 && u[run] < 0x7F) ||
+                           u[run] == '\t' || u[run] == '\n' || u[run] == '\r'))
+            run++;
+        if (run > i) {
+            buf_add(out, s + i, run - i);
+            i = run;
+            continue;
+        }
+        len = norm_utf8_seq(u + i, n - i, &cp);
         if (len == 0) {
             buf_adds(out, NORM_REPLACEMENT);
             i++;
@@ -186,8 +196,13 @@ norm_strip_tags(struct buf *out, const char *s, size_t n)
             i = skip;
             continue;
         }
-        buf_addc(out, s[i]);
-        i++;
+        {
+            /* copy up to the next '<' (after this byte) in one go */
+            const char *lt = memchr(s + i + 1, '<', n - i - 1);
+            size_t end = lt ? (size_t)(lt - s) : n;
+            buf_add(out, s + i, end - i);
+            i = end;
+        }
     }
 }
 
@@ -274,8 +289,12 @@ norm_entities_pass(struct buf *out, const char *s, size_t n)
             i += len;
             continue;
         }
-        buf_addc(out, s[i]);
-        i++;
+        {
+            const char *amp = memchr(s + i + 1, '&', n - i - 1);
+            size_t end = amp ? (size_t)(amp - s) : n;
+            buf_add(out, s + i, end - i);
+            i = end;
+        }
     }
 }
 
@@ -423,8 +442,14 @@ norm_tex(struct buf *out, const char *s, size_t n)
             i += len;
             continue;
         }
-        buf_addc(out, s[i]);
-        i++;
+        {
+            /* copy up to the next '\\' or '{' in one go */
+            size_t end = i + 1;
+            while (end < n && s[end] != '\\' && s[end] != '{')
+                end++;
+            buf_add(out, s + i, end - i);
+            i = end;
+        }
     }
 }
 
@@ -447,7 +472,15 @@ norm_collapse(struct buf *out, const char *s, size_t n)
             buf_addc(out, ' ');
             pending = 0;
         }
-        buf_addc(out, (char)c);
+        {
+            /* copy the run of non-space bytes in one go */
+            size_t end = i + 1;
+            while (end < n && !norm_is_space((unsigned char)s[end]) &&
+                   (unsigned char)s[end] != 0xC2)
+                end++;
+            buf_add(out, s + i, end - i);
+            i = end - 1;
+        }
     }
 }
 
