@@ -220,6 +220,17 @@ sub_get_list(struct db *db, const char *name, struct db_list *out)
     return CLI_OK;
 }
 
+/* sub_get - db_sub_get() where a missing row is an error too */
+static int
+sub_get(struct db *db, int64_t id, struct db_subscription *out, struct err *err)
+{
+    int rc = db_sub_get(db, id, out, err);
+
+    if (rc == 1)
+        err_set(err, ERR_TEMP, "subscription id=%lld vanished", (long long)id);
+    return rc == 0 ? 0 : -1;
+}
+
 /* sub_status_word - "confirmed", or "confirmed (paused)" */
 static const char *
 sub_status_word(const struct db_subscription *s, char *out, size_t size)
@@ -244,7 +255,7 @@ sub_add(struct cli *cli, int argc, char **argv)
     struct db_sub_prefs prefs = {0}, create;
     struct db_subscription s;
     struct db_list l;
-    int64_t subscriber_id, sub_id, now = str_now();
+    int64_t subscriber_id = 0, sub_id = 0, now = str_now();
     struct err err;
     struct db *db;
     const char *changed = "";
@@ -276,7 +287,7 @@ sub_add(struct cli *cli, int argc, char **argv)
                               &err) == -1 ||
         db_sub_subscribe(db, subscriber_id, l.id, &create, now, &sub_id,
                          &created_sub, &err) == -1 ||
-        db_sub_get(db, sub_id, &s, &err) == -1)
+        sub_get(db, sub_id, &s, &err) == -1)
         goto fail;
     if (!created_sub && kw != NULL && strcmp(s.keywords, kw) != 0) {
         if (db_sub_update_prefs(db, sub_id, &prefs, now, &err) == -1)
@@ -297,7 +308,7 @@ sub_add(struct cli *cli, int argc, char **argv)
             goto fail;
         created_sub = 1;
     }
-    if (db_sub_get(db, sub_id, &s, &err) == -1 || db_commit(db, &err) == -1)
+    if (sub_get(db, sub_id, &s, &err) == -1 || db_commit(db, &err) == -1)
         goto fail;
     if (created_sub)
         printf("subscribed %s to '%s' (%s)\n", s.email, l.name,
@@ -603,7 +614,7 @@ sub_parse_iso(const char *s, int64_t *out)
     if (end == NULL || *end != '\0')
         return -1;
     t = timegm(&tm);
-    if (t == (time_t)-1 || t <= 0)
+    if (t <= 0)
         return -1;
     *out = (int64_t)t;
     return 0;
@@ -735,8 +746,8 @@ sub_row_apply(struct db *db, const struct db_list *l, const struct sub_row *row,
               int confirmed, int default_max, int64_t now, struct sub_tally *t,
               struct err *err)
 {
-    int64_t subscriber_id, sub_id,
-        when = row->created_at ? row->created_at : now;
+    int64_t subscriber_id = 0, sub_id = 0,
+            when = row->created_at ? row->created_at : now;
     int created_who = 0, created_sub = 0, changed = 0, target;
     struct db_sub_prefs create;
     struct db_subscription s;
@@ -749,7 +760,7 @@ sub_row_apply(struct db *db, const struct db_list *l, const struct sub_row *row,
         create.max_papers = default_max; /* [digest] max_papers */
     if (db_sub_subscribe(db, subscriber_id, l->id, &create, when, &sub_id,
                          &created_sub, err) == -1 ||
-        db_sub_get(db, sub_id, &s, err) == -1)
+        sub_get(db, sub_id, &s, err) == -1)
         return -1;
     if (!created_who && row->name && row->name[0] &&
         strcmp(row->name, s.name) != 0) {
@@ -860,7 +871,7 @@ sub_import(struct cli *cli, int argc, char **argv)
                  hdr.line);
         goto out;
     }
-    cli_progress_start(&prog, "importing", size);
+    cli_progress_start(&prog, "importing (bytes read)", size);
     for (;;) {
         err_init(&err);
         rc = csv_read(&r, &rec, &err);
@@ -909,7 +920,6 @@ sub_import(struct cli *cli, int argc, char **argv)
     }
     if (in_tx && db_commit(db, &err) == -1)
         goto db_fail;
-    in_tx = 0;
     cli_progress_step(&prog, size);
     cli_progress_end(&prog);
     printf("imported %ld, updated %ld, unchanged %ld, skipped %ld\n",
