@@ -220,6 +220,21 @@ addr_normalize(const char *in, char *out, size_t size, struct err *err)
     str_lower(domain);
     if (addr_check_domain(domain, err) == -1)
         goto out;
+    if (!nonascii && strstr(domain, "xn--") != NULL) {
+        /* an A-label typed as such must be valid punycode of a valid
+         * U-label, or two spellings of one mailbox could be stored */
+        char *check = NULL;
+        int irc = idn2_to_ascii_8z(domain, &check,
+                                   IDN2_NFC_INPUT | IDN2_NONTRANSITIONAL);
+        free(check);
+        if (irc != IDN2_OK) {
+            err_set(err, ERR_PERM,
+                    "the domain is not a valid internationalised domain "
+                    "name (%s)",
+                    idn2_strerror(irc));
+            goto out;
+        }
+    }
     n = (size_t)(at - s) + 1 + strlen(domain);
     if (n > ADDR_MAX) {
         err_set(err, ERR_PERM, "the address is longer than %d characters",

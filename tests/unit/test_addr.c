@@ -34,6 +34,10 @@ static const struct good_case good[] = {
     {"leser@xn--bcher-kva.example", "leser@xn--bcher-kva.example"},
     {"user@例え.テスト", "user@xn--r8jz45g.xn--zckzah"},
     {"user@münchen.de", "user@xn--mnchen-3ya.de"},
+    {"user@XN--MNCHEN-3YA.DE", "user@xn--mnchen-3ya.de"},
+    /* UTS #46 mapping: full-width letters, ideographic full stop */
+    {"a@\xef\xbc\xa5\xef\xbc\xb8.org", "a@ex.org"},
+    {"a@exam\xe3\x80\x82ple.org", "a@exam.ple.org"},
     /* exactly 64 bytes of local part */
     {"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa@x.org",
      "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa@x.org"},
@@ -75,6 +79,9 @@ static const struct bad_case bad[] = {
     {"ada@exa_mple.org", "character '_'"},
     {"ada@192.168.0.1", "ends in a number"},
     {"ada@example.org\xff", "not valid UTF-8"},
+    {"a@\xe2\x98\x83.example", "not a valid internationalised domain"},
+    {"a@xn--zz.example", "not a valid internationalised domain"},
+    {"a@xn--a.org", "not a valid internationalised domain"},
     {"ada@\xc3\x28.org", "not valid UTF-8"},
     {"ada@"
      "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.org",
