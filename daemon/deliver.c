@@ -551,7 +551,7 @@ deliver_start(const struct config *cfg, const struct token_key *key, int flags,
         goto fail;
     }
     if ((d->lock_fd = deliver_lock(cfg, err)) == -1)
-        goto fail;
+        goto out; /* the one ERR_TEMP: another process delivers */
     if (db_open(cfg->db_path, cfg->busy_timeout_ms, &db, err) == -1)
         goto fail;
     if (deliver_replay(db, cfg, err) == -1 ||
@@ -585,6 +585,8 @@ deliver_start(const struct config *cfg, const struct token_key *key, int flags,
     *out = d;
     return 0;
 fail:
+    err->kind = ERR_PERM;
+out:
     db_close(db);
     if (d->lock_fd != -1)
         close(d->lock_fd);

@@ -62,9 +62,10 @@ struct deliver_stats {
 /*
  * deliver_start - lock the delivery, replay journals, re-queue rows left
  * in 'sending', then start cfg->smtp_connections workers.  cfg and key
- * are borrowed and must outlive deliver_stop().  Fails with ERR_TEMP when
- * another process holds the delivery lock (the daemon is running), with
- * ERR_PERM on a bad [smtp] url or an unusable maildir.  On success the
+ * are borrowed and must outlive deliver_stop().  Fails with ERR_TEMP only
+ * when another process holds the delivery lock (the daemon is running);
+ * every other failure (bad [smtp] url or from, unusable maildir, database
+ * error during recovery) is ERR_PERM.  On success the
  * caller must call deliver_stop().
  */
 int deliver_start(const struct config *cfg, const struct token_key *key,

@@ -21,6 +21,8 @@
 #include "outbox.h"
 #include "xalloc.h"
 
+#define SEND_LOG_MAX 10 /* failures logged one by one per run */
+
 /* send_ids - the matching subscription ids, ascending; caller frees */
 static int
 send_ids(struct db *db, const struct send_filter *f, int64_t **out, size_t *n,
@@ -120,15 +122,19 @@ send_day(struct db *db, const struct config *cfg, const struct compose *c,
                 db_rollback(db);
                 goto out;
             }
-            k.failed++;
-            log_warn("send: subscription=%" PRId64 " day=%s skipped: %s",
-                     ids[i], day, e.msg);
+            /* one line per failure, but not thousands of them */
+            if (k.failed++ < SEND_LOG_MAX)
+                log_warn("send: subscription=%" PRId64 " day=%s skipped: %s",
+                         ids[i], day, e.msg);
         }
         if (db_commit(db, err) == -1) {
             db_rollback(db);
             goto out;
         }
     }
+    if (k.failed > SEND_LOG_MAX)
+        log_warn("send: %" PRId64 " more subscriptions skipped for day=%s",
+                 k.failed - SEND_LOG_MAX, day);
     *out = k;
     rc = 0;
 out:
