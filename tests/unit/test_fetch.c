@@ -1,0 +1,108 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * test_fetch - the parts of fetch that need no server: the content-type
+ * rule, the User-Agent, and real transfers over file:// (several at
+ * once, the size cap, a missing file).  HTTP behaviour (timeouts, 304,
+ * Retry-After, retries, stalls) is tested against feed_server.py in
+ * tests/integration/2[0-2]-*.sh.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+#include "fetch.h"
+
+struct type_case {
+    const char *ct;
+    enum fetch_expect expect;
+    int ok;
+};
+
+static const struct type_case type_cases[] = {
+    {"application/rss+xml; charset=utf-8", FETCH_XML, 1},
+    {"application/atom+xml", FETCH_XML, 1},
+    {"text/xml", FETCH_XML, 1},
+    {"Application/XML", FETCH_XML, 1},
+    {"", FETCH_XML, 1}, /* file:// has none */
+    {"text/html; charset=utf-8", FETCH_XML, 0},
+    {"text/plain", FETCH_XML, 0},
+    {"application/json", FETCH_XML, 0},
+    {"application/json; charset=utf-8", FETCH_JSON, 1},
+    {"application/vnd.api+json", FETCH_JSON, 1},
+    {"text/html", FETCH_JSON, 0},
+    {"application/xml", FETCH_JSON, 0},
+    {"text/html", FETCH_ANY, 1},
+};
+
+int
+main(void)
+{
+    const char *shared = getenv("SHARED_DIR");
+    char rss[1024], hf[1024], missing[1024], ua[300];
+    struct fetch_req reqs[3];
+    struct fetch_opts o;
+
+    for (size_t i = 0; i < sizeof(type_cases) / sizeof(type_cases[0]); i++)
+        CHECK_INT_EQ(fetch_type_ok(type_cases[i].ct, type_cases[i].expect),
+                     type_cases[i].ok);
+
+    fetch_user_agent("ops@example.org", ua, sizeof(ua));
+    CHECK(strncmp(ua, "paperboy/", 9) == 0);
+    CHECK_CONTAINS(ua, " (+ops@example.org)");
+    fetch_user_agent("", ua, sizeof(ua));
+    CHECK(strchr(ua, '(') == NULL);
+    fetch_user_agent("evil\r\nX-Injected: 1", ua, sizeof(ua));
+    CHECK(strchr(ua, '\n') == NULL && strchr(ua, '\r') == NULL);
+
+    snprintf(rss, sizeof(rss), "file://%s/fixtures/feeds/arxiv_rss_cs_LG.xml",
+             shared ? shared : "../shared");
+    snprintf(hf, sizeof(hf), "file://%s/fixtures/feeds/hf_daily_papers.json",
+             shared ? shared : "../shared");
+    snprintf(missing, sizeof(missing), "file://%s/fixtures/feeds/nope.xml",
+             shared ? shared : "../shared");
+
+    /* three at once: two good files and a missing one */
+    fetch_opts_default(&o);
+    o.timeout = 10;
+    fetch_req_init(&reqs[0], rss, FETCH_XML);
+    fetch_req_init(&reqs[1], hf, FETCH_JSON);
+    fetch_req_init(&reqs[2], missing, FETCH_XML);
+    CHECK_INT_EQ(fetch_all(reqs, 3, &o), -1);
+    CHECK_INT_EQ(reqs[0].ok, 1);
+    CHECK_INT_EQ(reqs[0].body.len, 20607);
+    CHECK(strncmp(buf_str(&reqs[0].body), "<?xml", 5) == 0);
+    CHECK_INT_EQ(reqs[1].ok, 1);
+    CHECK_INT_EQ(reqs[1].body.len, 42552);
+    CHECK_INT_EQ(reqs[2].ok, 0);
+    CHECK_INT_EQ(reqs[2].err.kind, ERR_PERM);
+    CHECK_CONTAINS(reqs[2].err.msg, "nope.xml");
+    CHECK_INT_EQ(reqs[2].body.len, 0);
+    for (int i = 0; i < 3; i++)
+        fetch_req_release(&reqs[i]);
+
+    /* the size cap: a clear error naming the URL, no body kept */
+    o.max_bytes = 4096;
+    fetch_req_init(&reqs[0], rss, FETCH_XML);
+    CHECK_INT_EQ(fetch_all(reqs, 1, &o), -1);
+    CHECK_INT_EQ(reqs[0].ok, 0);
+    CHECK_INT_EQ(reqs[0].err.kind, ERR_PERM);
+    CHECK_CONTAINS(reqs[0].err.msg, "larger than max_bytes (4096 bytes)");
+    CHECK_CONTAINS(reqs[0].err.msg, "arxiv_rss_cs_LG.xml");
+    CHECK_INT_EQ(reqs[0].attempts, 1); /* not retried */
+    fetch_req_release(&reqs[0]);
+
+    /* unsupported scheme and a control character in the URL */
+    fetch_req_init(&reqs[0], "ftp://example.org/feed.xml", FETCH_XML);
+    fetch_req_init(&reqs[1], "http://127.0.0.1/\r\nX: 1", FETCH_XML);
+    CHECK_INT_EQ(fetch_all(reqs, 2, &o), -1);
+    CHECK_INT_EQ(reqs[0].ok, 0);
+    CHECK_INT_EQ(reqs[0].err.kind, ERR_PERM);
+    CHECK_INT_EQ(reqs[1].ok, 0);
+    CHECK_CONTAINS(reqs[1].err.msg, "bad URL");
+    fetch_req_release(&reqs[0]);
+    fetch_req_release(&reqs[1]);
+
+    CHECK_INT_EQ(fetch_all(NULL, 0, &o), 0);
+    return CHECK_DONE();
+}
