@@ -222,13 +222,40 @@ papers_field(const char *name, const char *value)
         printf("%-14s %s\n", name, value);
 }
 
+/* papers_list_text - a JSON array of strings we wrote ("[\"A\",\"B\"]")
+ * as "A, B" for humans; escapes other than \" and \\ are kept */
+static void
+papers_list_text(const char *json, char *out, size_t size)
+{
+    size_t k = 0;
+    int in = 0;
+
+    out[0] = '\0';
+    for (const char *p = json ? json : ""; *p && k + 3 < size; p++) {
+        if (!in && *p == '"') {
+            in = 1;
+            if (k > 0) {
+                out[k++] = ',';
+                out[k++] = ' ';
+            }
+        } else if (in && *p == '"') {
+            in = 0;
+        } else if (in && *p == '\\' && (p[1] == '"' || p[1] == '\\')) {
+            out[k++] = *++p;
+        } else if (in) {
+            out[k++] = *p;
+        }
+    }
+    out[k] = '\0';
+}
+
 /* papers_show - `papers show ARXIV_ID` */
 static int
 papers_show(struct db *db, struct papers_opts *o)
 {
     struct db_paper_row r;
     struct err err;
-    char id[PAPER_ID_MAX], tbuf[32], num[32];
+    char id[PAPER_ID_MAX], tbuf[32], num[32], text[8192];
     int version, rc;
 
     if (normalise_arxiv_id(o->arg, id, sizeof(id), &version) == -1)
@@ -250,7 +277,8 @@ papers_show(struct db *db, struct papers_opts *o)
     snprintf(num, sizeof(num), "%d", r.version);
     papers_field("version", num);
     papers_field("title", r.title);
-    papers_field("authors", r.authors);
+    papers_list_text(r.authors, text, sizeof(text));
+    papers_field("authors", text);
     papers_field("categories", r.categories);
     papers_field("announce_type", r.announce_type);
     if (r.published_at > 0)
@@ -276,7 +304,8 @@ papers_show(struct db *db, struct papers_opts *o)
     }
     papers_field("project_page", r.project_page);
     papers_field("ai_summary", r.ai_summary);
-    papers_field("ai_keywords", r.ai_keywords);
+    papers_list_text(r.ai_keywords, text, sizeof(text));
+    papers_field("ai_keywords", text);
     printf("\n%s\n", r.abstract ? r.abstract : "");
     db_paper_row_release(&r);
     return CLI_OK;
