@@ -354,6 +354,45 @@ db_digest_match(struct db *db, const char *match, double title_weight,
     return 0;
 }
 
+static const char SQL_PHRASE[] =
+    "SELECT rowid, -bm25(papers_fts, ?2, 1.0) FROM papers_fts"
+    " WHERE papers_fts MATCH ?1 AND rowid BETWEEN ?3 AND ?4";
+
+int
+db_digest_phrase(struct db *db, const char *match, double title_weight,
+                 int64_t min_id, int64_t max_id,
+                 int (*fn)(void *arg, const struct db_digest_match *m),
+                 void *arg, struct err *err)
+{
+    sqlite3_stmt *st = db_stmt(db, SQL_PHRASE, err);
+    struct db_digest_match m;
+    int rc;
+
+    if (st == NULL)
+        return -1;
+    sqlite3_bind_text(st, 1, match, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_double(st, 2, title_weight);
+    sqlite3_bind_int64(st, 3, min_id);
+    sqlite3_bind_int64(st, 4, max_id);
+    memset(&m, 0, sizeof(m));
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        m.id = sqlite3_column_int64(st, 0);
+        m.bm25 = sqlite3_column_double(st, 1);
+        if (fn(arg, &m) != 0) {
+            rc = SQLITE_DONE;
+            break;
+        }
+    }
+    if (rc != SQLITE_DONE) {
+        db_fail(db, err, "full-text search");
+        sqlite3_reset(st);
+        err->kind = ERR_PERM;
+        return -1;
+    }
+    sqlite3_reset(st);
+    return 0;
+}
+
 static const char SQL_INSERT[] =
     "INSERT INTO digests (subscription_id, day, created_at) VALUES (?1, ?2, "
     "?3)";

@@ -105,6 +105,13 @@ int db_digest_match(struct db *db, const char *match, double title_weight,
                     int (*fn)(void *arg, const struct db_digest_match *m),
                     void *arg, struct err *err);
 
+/* db_digest_phrase - like db_digest_match without the join to papers
+ * (only id and bm25 are set): for one phrase at a time */
+int db_digest_phrase(struct db *db, const char *match, double title_weight,
+                     int64_t min_id, int64_t max_id,
+                     int (*fn)(void *arg, const struct db_digest_match *m),
+                     void *arg, struct err *err);
+
 /* db_digest_insert - a new digests row */
 int db_digest_insert(struct db *db, int64_t sub_id, const char *day,
                      int64_t created_at, int64_t *digest_id, struct err *err);

@@ -62,11 +62,28 @@ out:
     return rc;
 }
 
+/* The phrase cache and the id range it covers (the list's window). */
+struct digest_rank {
+    struct rank_cache *rc;
+    int64_t lo, hi;
+};
+
+/* digest_rank_some - rank_candidates_cached() over the window */
+static int
+digest_rank_some(struct db *db, const struct config *cfg, const struct query *q,
+                 const struct digest_rank *dr, struct rank_cand *c, size_t *n,
+                 struct err *err)
+{
+    return rank_candidates_cached(db, cfg, q, dr->rc, dr->lo, dr->hi, c, n,
+                                  err);
+}
+
 /* digest_choose - rank the candidates into c/n (best first); *n = 0 when
  * nothing should be sent */
 static int
 digest_choose(struct db *db, const struct config *cfg, const struct query *q,
-              struct rank_cand *c, size_t *n, struct err *err)
+              const struct digest_rank *dr, struct rank_cand *c, size_t *n,
+              struct err *err)
 {
     struct rank_cand *copy = NULL;
     size_t ncopy = *n;
@@ -78,7 +95,7 @@ digest_choose(struct db *db, const struct config *cfg, const struct query *q,
         copy = xmalloc(*n * sizeof(*c));
         memcpy(copy, c, *n * sizeof(*c));
     }
-    if (rank_candidates(db, cfg, q, c, n, err) == -1)
+    if (digest_rank_some(db, cfg, q, dr, c, n, err) == -1)
         goto out;
     if (q->nterms > 0 && *n > 0) {
         rank_score(c, *n, 1, cfg->trending_weight);
@@ -89,7 +106,7 @@ digest_choose(struct db *db, const struct config *cfg, const struct query *q,
         ex.match = NULL;
         memcpy(c, copy, ncopy * sizeof(*c));
         *n = ncopy;
-        if (rank_candidates(db, cfg, &ex, c, n, err) == -1)
+        if (digest_rank_some(db, cfg, &ex, dr, c, n, err) == -1)
             goto out;
         rank_score(c, *n, 0, 0);
     } else if (q->nterms == 0) {
@@ -110,12 +127,16 @@ struct digest_batch {
     char day[11];
     struct db_digest_cand *c; /* sorted by id */
     size_t n;
+    struct rank_cache *rc; /* FTS5 hits per phrase over c's id range */
 };
 
 struct digest_batch *
 digest_batch_new(void)
 {
-    return xcalloc(1, sizeof(struct digest_batch));
+    struct digest_batch *b = xcalloc(1, sizeof(*b));
+
+    b->rc = rank_cache_new();
+    return b;
 }
 
 void
@@ -124,6 +145,7 @@ digest_batch_free(struct digest_batch *b)
     if (b == NULL)
         return;
     db_digest_cands_free(b->c, b->n);
+    rank_cache_free(b->rc);
     free(b);
 }
 
@@ -251,12 +273,11 @@ int
 digest_freeze(struct db *db, const struct config *cfg, int64_t subscription_id,
               const char *day, int64_t *digest_id, struct err *err)
 {
-    struct digest_batch b;
+    struct digest_batch *b = digest_batch_new();
     int rc;
 
-    memset(&b, 0, sizeof(b));
-    rc = digest_freeze_batch(&b, db, cfg, subscription_id, day, digest_id, err);
-    db_digest_cands_free(b.c, b.n);
+    rc = digest_freeze_batch(b, db, cfg, subscription_id, day, digest_id, err);
+    digest_batch_free(b);
     return rc;
 }
 
@@ -266,6 +287,7 @@ digest_freeze_batch(struct digest_batch *batch, struct db *db,
                     const char *day, int64_t *digest_id, struct err *err)
 {
     struct db_digest_sub sub;
+    struct digest_rank dr;
     struct query q;
     struct rank_cand *c = NULL;
     struct tm tm;
@@ -308,7 +330,10 @@ digest_freeze_batch(struct digest_batch *batch, struct db *db,
     if (digest_list_window(batch, db, &sub, day, oldest, err) == -1 ||
         digest_candidates(batch, db, &sub, since, &c, &n, err) == -1)
         goto out;
-    if (digest_choose(db, cfg, &q, c, &n, err) == -1)
+    dr.rc = batch->rc;
+    dr.lo = batch->n ? batch->c[0].id : 0;
+    dr.hi = batch->n ? batch->c[batch->n - 1].id : 0;
+    if (digest_choose(db, cfg, &q, &dr, c, &n, err) == -1)
         goto out;
     if (n > 0 && digest_write(db, &sub, day, &q, c, n, &id, err) == -1)
         goto out;

@@ -24,7 +24,8 @@
 struct query_build {
     struct buf text;
     struct buf match;
-    int pieces; /* phrases and words in match */
+    int pieces;                      /* phrases and words in match */
+    char *phrase[QUERY_MAX_PHRASES]; /* each piece as an FTS5 string */
 };
 
 /* query_token_char - 1 if the FTS5 unicode61 tokenizer may keep byte c */
@@ -141,8 +142,18 @@ query_add_term(struct query_term **arr, size_t *n, struct query_build *b)
             } else {
                 (*arr)[*n].match = xstrdup(buf_str(&b->match));
             }
+            (*arr)[*n].nphrases = (size_t)b->pieces;
+            (*arr)[*n].phrases = xcalloc((size_t)b->pieces, sizeof(char *));
+            for (int k = 0; k < b->pieces; k++) {
+                (*arr)[*n].phrases[k] = b->phrase[k];
+                b->phrase[k] = NULL;
+            }
             (*n)++;
         }
+    }
+    for (int k = 0; k < b->pieces; k++) {
+        free(b->phrase[k]);
+        b->phrase[k] = NULL;
     }
     buf_reset(&b->text);
     buf_reset(&b->match);
@@ -169,11 +180,18 @@ query_add_piece(struct query_build *b, const char *s, size_t n)
     }
     while (b->text.len > 0 && b->text.data[b->text.len - 1] == ' ')
         buf_truncate(&b->text, b->text.len - 1);
-    if (!query_has_token(s, n))
+    if (!query_has_token(s, n) || b->pieces == QUERY_MAX_PHRASES)
         return;
     if (b->pieces > 0)
         buf_adds(&b->match, " AND ");
-    query_fts_quote(&b->match, s, n);
+    {
+        struct buf one;
+        buf_init(&one, QUERY_EXPR_MAX);
+        query_fts_quote(&one, s, n);
+        buf_add(&b->match, one.data, one.len);
+        b->phrase[b->pieces] = buf_detach(&one);
+        buf_release(&one);
+    }
     b->pieces++;
 }
 
@@ -206,6 +224,8 @@ query_parse(const char *keywords, struct query *q, struct err *err)
     buf_init(&neg.text, QUERY_EXPR_MAX);
     buf_init(&neg.match, QUERY_EXPR_MAX);
     pos.pieces = neg.pieces = 0;
+    memset(pos.phrase, 0, sizeof(pos.phrase));
+    memset(neg.phrase, 0, sizeof(neg.phrase));
     if (query_validate_keywords(keywords, n, err) == -1)
         goto out;
 
@@ -288,6 +308,10 @@ query_parse(const char *keywords, struct query *q, struct err *err)
     rc = 0;
 out:
     query_release(&out);
+    for (int k = 0; k < QUERY_MAX_PHRASES; k++) {
+        free(pos.phrase[k]);
+        free(neg.phrase[k]);
+    }
     buf_release(&pos.text);
     buf_release(&pos.match);
     buf_release(&neg.text);
@@ -301,10 +325,16 @@ query_release(struct query *q)
     for (size_t i = 0; i < q->nterms; i++) {
         free(q->terms[i].text);
         free(q->terms[i].match);
+        for (size_t k = 0; k < q->terms[i].nphrases; k++)
+            free(q->terms[i].phrases[k]);
+        free(q->terms[i].phrases);
     }
     for (size_t i = 0; i < q->nexcluded; i++) {
         free(q->excluded[i].text);
         free(q->excluded[i].match);
+        for (size_t k = 0; k < q->excluded[i].nphrases; k++)
+            free(q->excluded[i].phrases[k]);
+        free(q->excluded[i].phrases);
     }
     free(q->terms);
     free(q->excluded);

@@ -25,12 +25,16 @@
 
 #include "err.h"
 
-#define QUERY_MAX_BYTES 500 /* keywords longer than this are refused */
-#define QUERY_MAX_TERMS 20  /* terms + exclusions */
+#define QUERY_MAX_BYTES 500  /* keywords longer than this are refused */
+#define QUERY_MAX_TERMS 20   /* terms + exclusions */
+#define QUERY_MAX_PHRASES 16 /* words and phrases in one term */
 
 struct query_term {
-    char *text;  /* as shown in the "why" line: trimmed, spaces collapsed */
-    char *match; /* this term alone as a safe FTS5 expression */
+    char *text;      /* as shown in the "why" line: trimmed, spaces collapsed */
+    char *match;     /* this term alone as a safe FTS5 expression */
+    char **phrases;  /* its words and phrases, each one FTS5 string; the
+                        term matches where all of them do */
+    size_t nphrases; /* >= 1 */
 };
 
 struct query {

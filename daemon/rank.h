@@ -56,6 +56,27 @@ int rank_candidates(struct db *db, const struct config *cfg,
                     const struct query *q, struct rank_cand *c, size_t *n,
                     struct err *err);
 
+/*
+ * A cache of FTS5 hits per phrase over a range of paper ids, for ranking
+ * many subscriptions against the same papers (see rank.c for why the sum
+ * of per-phrase bm25 values is exactly FTS5's bm25 of the whole query).
+ * Valid while the papers do not change; the owner (digest_batch) drops it
+ * when the range changes.  Caller frees with rank_cache_free().
+ */
+struct rank_cache;
+struct rank_cache *rank_cache_new(void);
+void rank_cache_free(struct rank_cache *rc);
+
+/*
+ * rank_candidates_cached - rank_candidates() with hits taken from (and
+ * added to) rc, which covers ids [lo, hi]; every candidate must lie in
+ * that range.  A different range or title weight empties rc first.
+ */
+int rank_candidates_cached(struct db *db, const struct config *cfg,
+                           const struct query *q, struct rank_cache *rc,
+                           int64_t lo, int64_t hi, struct rank_cand *c,
+                           size_t *n, struct err *err);
+
 /* rank_why - "matched: kv cache, distillation · 87 upvotes" (or
  * "trending · 87 upvotes"; the upvotes part only when > 0) into out */
 struct buf;

@@ -389,6 +389,51 @@ rank_tfidf(const char *kw, int *r)
     return n;
 }
 
+/* check_decomposition - rank_candidates()' bm25 (a sum over cached
+ * phrases) equals FTS5's bm25 of the whole expression, row for row, and
+ * both select the same rows */
+static void
+check_decomposition(struct db *db, const struct config *cfg, const char *kw)
+{
+    struct rank_cand c[NPAPERS_MAX];
+    struct query q;
+    struct err err;
+    sqlite3_stmt *st = NULL;
+    size_t n = (size_t)npapers, rows = 0;
+    int bad = 0;
+
+    memset(c, 0, sizeof(c));
+    for (int i = 0; i < npapers; i++)
+        c[i].id = i + 1;
+    if (query_parse(kw, &q, &err) == -1 || q.match == NULL)
+        return;
+    CHECK(rank_candidates(db, cfg, &q, c, &n, &err) == 0);
+    CHECK(sqlite3_prepare_v2(db_handle(db),
+                             "SELECT rowid, -bm25(papers_fts, ?2, 1.0) FROM "
+                             "papers_fts WHERE papers_fts MATCH ?1",
+                             -1, &st, NULL) == SQLITE_OK);
+    sqlite3_bind_text(st, 1, q.match, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_double(st, 2, cfg->title_weight);
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        int64_t id = sqlite3_column_int64(st, 0);
+        double want = sqlite3_column_double(st, 1);
+        size_t k = 0;
+        rows++;
+        while (k < n && c[k].id != id)
+            k++;
+        if (k == n || fabs(c[k].bm25 - (want > 1e-9 ? want : 1e-9)) >
+                          1e-9 * (1 + fabs(want))) {
+            fprintf(stderr, "decomposition: '%s' row %lld: %.9f vs %.9f\n", kw,
+                    (long long)id, k < n ? c[k].bm25 : -1.0, want);
+            bad++;
+        }
+    }
+    sqlite3_finalize(st);
+    CHECK_INT_EQ(bad, 0);
+    CHECK_INT_EQ(rows, n);
+    query_release(&q);
+}
+
 /* mean_ours - mean nDCG of our ranking with the given weights */
 static double
 mean_ours(struct db *db, struct config *cfg, double tw, double w)
@@ -429,6 +474,11 @@ main(void)
         cfg->trending_weight = atof(env_w);
     def_tw = cfg->title_weight;
     def_w = cfg->trending_weight;
+
+    for (int i = 0; i < nqueries; i++)
+        check_decomposition(db, cfg, queries[i].keywords);
+    check_decomposition(db, cfg, "kv cache, -\"language model\", attention");
+    check_decomposition(db, cfg, "\"large language\" models, pruning -survey");
 
     printf("%-5s %-48s %6s %6s %6s\n", "query", "keywords", "ours", "tfidf",
            "bm25");
