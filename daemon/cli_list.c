@@ -49,7 +49,7 @@ list_help(void)
         "commands\n"
         "  --title T             the title shown on the subscribe page and "
         "in mail\n"
-        "                        (default: NAME)\n"
+        "                        (default, and when empty: NAME)\n"
         "  --description D       one paragraph for the subscribe page\n"
         "  --categories LIST     arXiv categories, comma-separated, no "
         "spaces:\n"
@@ -158,7 +158,7 @@ list_add(struct cli *cli, int argc, char **argv)
     (void)str_copy(l.name, sizeof(l.name), pos[0]);
     if (title != NULL && db_list_check_title(title, &err) == -1)
         return cli_fail("--title: %s", err.msg);
-    (void)str_copy(l.title, sizeof(l.title), title ? title : pos[0]);
+    (void)str_copy(l.title, sizeof(l.title), title && *title ? title : pos[0]);
     if (desc != NULL) {
         if (str_copy(l.description, sizeof(l.description), desc) == -1)
             return cli_fail("--description: longer than %d bytes",

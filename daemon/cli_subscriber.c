@@ -872,6 +872,8 @@ sub_import(struct cli *cli, int argc, char **argv)
         goto out;
     }
     cli_progress_start(&prog, "importing (bytes read)", size);
+    if (size == 0)
+        prog.tty = 0; /* a pipe: no total to show progress against */
     for (;;) {
         err_init(&err);
         rc = csv_read(&r, &rec, &err);
