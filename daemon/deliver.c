@@ -13,6 +13,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -530,6 +531,9 @@ deliver_start(const struct config *cfg, const struct token_key *key, int flags,
     struct db *db = NULL;
     int64_t requeued = 0;
 
+    /* a write to a session the server (or deliver_stop) closed must be
+     * an error, not a SIGPIPE that kills the process */
+    (void)signal(SIGPIPE, SIG_IGN);
     d->cfg = cfg;
     d->key = key;
     d->flags = flags;

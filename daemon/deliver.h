@@ -65,8 +65,9 @@ struct deliver_stats {
  * are borrowed and must outlive deliver_stop().  Fails with ERR_TEMP only
  * when another process holds the delivery lock (the daemon is running);
  * every other failure (bad [smtp] url or from, unusable maildir, database
- * error during recovery) is ERR_PERM.  On success the
- * caller must call deliver_stop().
+ * error during recovery) is ERR_PERM.  Sets SIGPIPE to SIG_IGN for the process
+ * (a peer that closes a session must not kill it).  On success the caller must
+ * call deliver_stop().
  */
 int deliver_start(const struct config *cfg, const struct token_key *key,
                   int flags, struct deliver **out, struct err *err);

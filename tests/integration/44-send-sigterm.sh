@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# 44-send-sigterm: SIGTERM during `paperboy send` stops taking new work,
+# finishes (or, for a stalled server, cuts) the messages in flight and
+# exits within 10 seconds; every message the server accepted is recorded
+# as sent, nothing is left in 'sending', and a later send finishes the job
+# without duplicates.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/smtp_lib.sh"
+
+DAY=2026-11-20
+seed_papers $DAY
+seed_subs 1 stall   # id 1: claimed first, its RCPT never answered
+seed_subs 60 r
+smtp_start sink --faults --delay-ms 100
+cfg_add "[smtp]"
+cfg_add "url = smtp://127.0.0.1:$SMTP_PORT"
+cfg_add "starttls = off"
+cfg_add "connections = 2"
+cfg_add "timeout = 60"
+
+"$PAPERBOY" -c "$CFG" send --date $DAY >"$TMP/send.out" 2>"$TMP/send.err" &
+pid=$!
+for i in $(seq 1 300); do
+    [ "$(msg_count "$TMP/sink")" -ge 3 ] && break
+    sleep 0.1
+done
+[ "$(msg_count "$TMP/sink")" -ge 3 ] || fail "sending did not start"
+t0=$(date +%s%N)
+kill -TERM "$pid"
+wait "$pid"
+rc=$?
+ms=$((($(date +%s%N) - t0) / 1000000))
+echo "exited $rc after ${ms} ms" >&2
+[ "$ms" -le 10000 ] || fail "send took ${ms} ms to stop after SIGTERM"
+assert_eq "$rc" 1 "exit status after SIGTERM"
+assert_contains "$(cat "$TMP/send.err")" "stopping" "stderr after SIGTERM"
+got=$(msg_count "$TMP/sink")
+[ "$got" -lt 60 ] || fail "all mail went out; SIGTERM came too late to test"
+assert_eq "$(sql "SELECT count(*) FROM outbox WHERE state = 'sending'")" 0 "rows left in sending"
+assert_eq "$(sql "SELECT count(*) FROM outbox WHERE state = 'sent'")" "$got" "sent rows = messages accepted"
+
+# the rest goes out later, once each (the stalled address is deferred)
+for r in 1 2 3; do
+    pb send --date $DAY >/dev/null 2>&1
+    [ "$(sql "SELECT count(*) FROM outbox WHERE state IN ('queued','sending')")" = 0 ] && break
+done
+assert_eq "$(msg_count "$TMP/sink")" 60 "messages in the end"
+assert_eq "$(msgids "$TMP/sink" | cut -d' ' -f1 | sort -u | wc -l)" 60 "distinct recipients"
+assert_eq "$(sql "SELECT state FROM outbox WHERE rcpt = 'stall1@example.org'")" deferred "the stalled message"
+pass
