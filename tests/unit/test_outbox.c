@@ -1,0 +1,426 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * test_outbox - the outbox state machine on an in-memory database: the
+ * backoff table, enqueue (idempotent digests, one confirmation a day),
+ * claim order and eligibility, results (sent, deferred with backoff,
+ * give-up, bounce counting and suspension, unclaim), recovery, journal
+ * replay, retry and purge.  Time is passed in; nothing sleeps.
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sqlite3.h>
+
+#include "check.h"
+#include "config.h"
+#include "db.h"
+#include "outbox.h"
+
+#define T0 1800000000LL
+
+static struct db *db;
+static struct config *cfg;
+
+/* sql - run SQL or abort the test */
+static void
+sql(const char *s)
+{
+    struct err err;
+
+    err_init(&err);
+    if (db_exec(db, s, &err) == -1) {
+        fprintf(stderr, "sql failed: %s: %s\n", s, err.msg);
+        exit(1);
+    }
+}
+
+/* one_int - first column of a query */
+static long long
+one_int(const char *q)
+{
+    sqlite3_stmt *st = NULL;
+    long long v = -1;
+
+    if (sqlite3_prepare_v2(db_handle(db), q, -1, &st, NULL) == SQLITE_OK &&
+        sqlite3_step(st) == SQLITE_ROW)
+        v = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    return v;
+}
+
+/* one_text - first column of a query, into a static buffer */
+static const char *
+one_text(const char *q)
+{
+    static char out[512];
+    sqlite3_stmt *st = NULL;
+
+    out[0] = '\0';
+    if (sqlite3_prepare_v2(db_handle(db), q, -1, &st, NULL) == SQLITE_OK &&
+        sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
+        snprintf(out, sizeof(out), "%s", sqlite3_column_text(st, 0));
+    sqlite3_finalize(st);
+    return out;
+}
+
+/* add_sub - subscriber + subscription with status; returns its id */
+static int64_t
+add_sub(const char *email, const char *status)
+{
+    char q[512];
+
+    snprintf(q, sizeof(q),
+             "INSERT INTO subscribers (email, created_at) VALUES ('%s', 1);"
+             "INSERT INTO subscriptions (subscriber_id, list_id, status, "
+             "created_at, updated_at) VALUES (last_insert_rowid(), 1, '%s', "
+             "1, 1);",
+             email, status);
+    sql(q);
+    return db_last_id(db);
+}
+
+/* add_digest - a digest row for sub; returns its id */
+static int64_t
+add_digest(int64_t sub, const char *day)
+{
+    char q[256];
+
+    snprintf(q, sizeof(q),
+             "INSERT INTO digests (subscription_id, day, created_at) "
+             "VALUES (%" PRId64 ", '%s', 1)",
+             sub, day);
+    sql(q);
+    return db_last_id(db);
+}
+
+/* queue_digest - add_digest + outbox_enqueue_digest; returns outbox id */
+static int64_t
+queue_digest(int64_t sub, const char *day, int64_t now)
+{
+    char mid[128];
+    struct err err;
+    int queued = -1;
+
+    snprintf(mid, sizeof(mid), "<d.%" PRId64 ".%s@test>", sub, day);
+    err_init(&err);
+    CHECK(outbox_enqueue_digest(db, add_digest(sub, day), mid, now, &queued,
+                                &err) == 0);
+    CHECK_INT_EQ(queued, 1);
+    return db_last_id(db);
+}
+
+/* claim_all - claim every due row; returns how many */
+static size_t
+claim_all(int64_t now, struct outbox_row *rows, size_t max)
+{
+    struct err err;
+    size_t n = 0;
+
+    err_init(&err);
+    CHECK(outbox_claim(db, now, rows, max, &n, NULL, &err) == 0);
+    return n;
+}
+
+/* record - one result */
+static void
+record(int64_t id, enum outbox_outcome o, int unknown, int64_t at,
+       const char *reply)
+{
+    struct outbox_result r;
+    struct err err;
+
+    memset(&r, 0, sizeof(r));
+    r.id = id;
+    r.outcome = o;
+    r.unknown_user = unknown;
+    r.at = at;
+    snprintf(r.reply, sizeof(r.reply), "%s", reply);
+    err_init(&err);
+    CHECK(outbox_record(db, cfg, &r, 1, NULL, &err) == 0);
+}
+
+static void
+test_backoff(void)
+{
+    static const struct {
+        int attempts;
+        long want;
+    } cases[] = {{1, 60},   {2, 120},  {3, 240},  {4, 480},   {5, 960},
+                 {6, 1920}, {7, 3600}, {8, 3600}, {40, 3600}, {1000, 3600}};
+
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+        CHECK_INT_EQ(outbox_backoff(cases[i].attempts), cases[i].want);
+}
+
+static void
+test_enqueue_and_claim_order(void)
+{
+    struct outbox_row rows[8];
+    struct err err;
+    int64_t a = add_sub("a@example.org", "confirmed");
+    int64_t p = add_sub("p@example.org", "pending");
+    int64_t d1, c1;
+    int queued = -1;
+    char mid[64];
+
+    d1 = queue_digest(a, "2027-01-01", T0);
+    /* the same digest again: nothing new */
+    snprintf(mid, sizeof(mid), "<other@test>");
+    err_init(&err);
+    CHECK(outbox_enqueue_digest(
+              db, one_int("SELECT digest_id FROM outbox WHERE id = 1"), mid, T0,
+              &queued, &err) == 0);
+    CHECK_INT_EQ(queued, 0);
+    /* a confirmation, queued later, leaves first (priority 0) */
+    CHECK(outbox_enqueue_confirm(db, cfg, p, T0 + 5, &queued, &err) == 0);
+    CHECK_INT_EQ(queued, 1);
+    c1 = db_last_id(db);
+    CHECK_STR_EQ(one_text("SELECT message_id FROM outbox WHERE kind = "
+                          "'confirm'"),
+                 "<c.2.1800000005@localhost>");
+    CHECK_INT_EQ(one_int("SELECT confirm_sent_at FROM subscriptions WHERE "
+                         "id = 2"),
+                 T0 + 5);
+    /* a second confirmation within 24 h is refused quietly */
+    CHECK(outbox_enqueue_confirm(db, cfg, p, T0 + 86399, &queued, &err) == 0);
+    CHECK_INT_EQ(queued, 0);
+    /* confirming a confirmed subscription is an error */
+    CHECK(outbox_enqueue_confirm(db, cfg, a, T0, &queued, &err) == -1);
+    CHECK_INT_EQ(err.kind, ERR_PERM);
+    /* nothing is due before its time */
+    CHECK_INT_EQ(claim_all(T0 - 1, rows, 8), 0);
+    CHECK_INT_EQ(claim_all(T0 + 10, rows, 8), 2);
+    CHECK_INT_EQ(rows[0].id, c1);
+    CHECK_INT_EQ(rows[0].kind, OUTBOX_CONFIRM);
+    CHECK_INT_EQ(rows[1].id, d1);
+    CHECK_INT_EQ(rows[1].state, OUTBOX_SENDING);
+    CHECK_INT_EQ(rows[1].attempts, 1);
+    CHECK_STR_EQ(rows[1].rcpt, "a@example.org");
+    CHECK_INT_EQ(claim_all(T0 + 10, rows, 8), 0); /* claimed once only */
+    record(c1, OUTBOX_OK, 0, T0 + 11, "250 ok");
+    record(d1, OUTBOX_OK, 0, T0 + 11, "250 2.0.0 queued as X");
+    CHECK_STR_EQ(one_text("SELECT state || ' ' || sent_at || ' ' || "
+                          "last_reply FROM outbox WHERE id = 1"),
+                 "sent 1800000011 250 2.0.0 queued as X");
+    /* a result for a row not in 'sending' changes nothing */
+    record(d1, OUTBOX_TEMP, 0, T0 + 12, "451 late");
+    CHECK_STR_EQ(one_text("SELECT state FROM outbox WHERE id = 1"), "sent");
+}
+
+static void
+test_defer_and_give_up(void)
+{
+    struct outbox_row rows[4];
+    int64_t s = add_sub("t@example.org", "confirmed");
+    int64_t id = queue_digest(s, "2027-01-02", T0);
+    int64_t now = T0;
+    long want[] = {60, 120, 240, 480, 960, 1920, 3600, 3600, 3600, 3600};
+    char q[128];
+
+    cfg->retry_give_up = 4 * 3600; /* 4 h */
+    snprintf(q, sizeof(q),
+             "SELECT next_attempt_at FROM outbox WHERE id = %" PRId64, id);
+    for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+        CHECK_INT_EQ(claim_all(now, rows, 4), 1);
+        record(id, OUTBOX_TEMP, 0, now, "451 4.3.0 later");
+        if (now - T0 >= 4 * 3600) {
+            CHECK_STR_EQ(one_text("SELECT state FROM outbox WHERE id = 3"),
+                         "failed");
+            break;
+        }
+        CHECK_STR_EQ(one_text("SELECT state FROM outbox WHERE id = 3"),
+                     "deferred");
+        CHECK_INT_EQ(one_int(q) - now, want[i]);
+        CHECK_INT_EQ(claim_all(one_int(q) - 1, rows, 4), 0);
+        now = one_int(q);
+    }
+    CHECK_STR_EQ(one_text("SELECT state || ' ' || last_reply FROM outbox "
+                          "WHERE id = 3"),
+                 "failed 451 4.3.0 later");
+    /* operator retry: queued now, attempts reset, fresh give-up clock */
+    {
+        struct err err;
+        int64_t n = 0;
+        err_init(&err);
+        CHECK(outbox_retry(db, id, now + 100, &n, &err) == 0);
+        CHECK_INT_EQ(n, 1);
+        CHECK_INT_EQ(claim_all(now + 100, rows, 4), 1);
+        record(id, OUTBOX_TEMP, 0, now + 100, "451 again");
+        CHECK_STR_EQ(one_text("SELECT state FROM outbox WHERE id = 3"),
+                     "deferred");
+    }
+    cfg->retry_give_up = 2 * 86400;
+}
+
+static void
+test_bounces(void)
+{
+    struct outbox_row rows[8];
+    int64_t u = add_sub("u@example.org", "confirmed");
+    int64_t r = add_sub("r@example.org", "confirmed");
+    int64_t id;
+
+    sql("DELETE FROM outbox WHERE state != 'sent'");
+    /* 5.1.1: suspended at the first bounce; its other queued row dropped */
+    id = queue_digest(u, "2027-01-03", T0);
+    queue_digest(u, "2027-01-04", T0 + 86400);
+    CHECK_INT_EQ(claim_all(T0, rows, 8), 1);
+    record(id, OUTBOX_BOUNCE, 1, T0, "550 5.1.1 user unknown");
+    CHECK_STR_EQ(one_text("SELECT status || ' ' || hard_bounces FROM "
+                          "subscriptions WHERE id = 4"),
+                 "bounced 1");
+    CHECK_INT_EQ(one_int("SELECT count(*) FROM outbox WHERE subscription_id "
+                         "= 4 AND state IN ('queued','deferred')"),
+                 0);
+    CHECK_STR_EQ(one_text("SELECT state FROM outbox WHERE subscription_id "
+                          "= 4"),
+                 "bounced");
+    /* other 5xx: suspended at the third */
+    for (int i = 0; i < 3; i++) {
+        char day[16];
+        snprintf(day, sizeof(day), "2027-02-0%d", i + 1);
+        id = queue_digest(r, day, T0 + i);
+        CHECK_INT_EQ(claim_all(T0 + i, rows, 8), 1);
+        record(id, OUTBOX_BOUNCE, 0, T0 + i, "550 5.7.1 policy");
+        CHECK_STR_EQ(one_text("SELECT status FROM subscriptions WHERE id = 5"),
+                     i < 2 ? "confirmed" : "bounced");
+    }
+    CHECK_INT_EQ(one_int("SELECT hard_bounces FROM subscriptions WHERE "
+                         "id = 5"),
+                 3);
+    /* permanent non-RCPT failure: failed, not counted */
+    {
+        int64_t s = add_sub("big@example.org", "confirmed");
+        id = queue_digest(s, "2027-01-05", T0);
+        CHECK_INT_EQ(claim_all(T0, rows, 8), 1);
+        record(id, OUTBOX_PERM, 0, T0, "refused: too big");
+        CHECK_STR_EQ(one_text("SELECT state FROM outbox WHERE last_reply = "
+                              "'refused: too big'"),
+                     "failed");
+        CHECK_INT_EQ(one_int("SELECT hard_bounces FROM subscriptions WHERE "
+                             "id = 6"),
+                     0);
+    }
+}
+
+static void
+test_eligibility(void)
+{
+    struct outbox_row rows[8];
+    struct err err;
+    int64_t dropped = -1;
+    size_t n = 9;
+    int64_t a = add_sub("leaver@example.org", "confirmed");
+    int64_t b = add_sub("pauser@example.org", "confirmed");
+    int64_t c = add_sub("stayer@example.org", "confirmed");
+    int64_t p = add_sub("clicker@example.org", "pending");
+    int queued;
+
+    sql("DELETE FROM outbox WHERE state != 'sent'");
+    queue_digest(a, "2027-03-01", T0);
+    queue_digest(b, "2027-03-01", T0);
+    queue_digest(c, "2027-03-01", T0);
+    err_init(&err);
+    CHECK(outbox_enqueue_confirm(db, cfg, p, T0, &queued, &err) == 0);
+    /* after queueing: a leaves, b pauses, p confirms (its confirmation
+     * mail is no longer needed) */
+    sql("UPDATE subscriptions SET status = 'unsubscribed' WHERE id = 7");
+    sql("UPDATE subscriptions SET paused = 1 WHERE id = 8");
+    sql("UPDATE subscriptions SET status = 'confirmed' WHERE id = 10");
+    CHECK(outbox_claim(db, T0, rows, 8, &n, &dropped, &err) == 0);
+    CHECK_INT_EQ(n, 1);
+    CHECK_STR_EQ(rows[0].rcpt, "stayer@example.org");
+    CHECK_INT_EQ(dropped, 3);
+    /* outbox_drop_pending keeps history, drops queued/deferred */
+    record(rows[0].id, OUTBOX_OK, 0, T0, "250 ok");
+    queue_digest(c, "2027-03-02", T0);
+    CHECK(outbox_drop_pending(db, c, &err) == 0);
+    CHECK_INT_EQ(one_int("SELECT count(*) FROM outbox WHERE subscription_id "
+                         "= 9"),
+                 1);
+}
+
+static void
+test_recover_replay_unclaim(void)
+{
+    struct outbox_row rows[8];
+    struct err err;
+    int64_t n = -1;
+    int64_t s = add_sub("crash@example.org", "confirmed");
+    int64_t id1, id2, id3;
+
+    sql("DELETE FROM outbox WHERE state != 'sent'");
+    id1 = queue_digest(s, "2027-04-01", T0);
+    id2 = queue_digest(s, "2027-04-02", T0);
+    id3 = queue_digest(s, "2027-04-03", T0);
+    CHECK_INT_EQ(claim_all(T0, rows, 8), 3);
+    /* a journal line says id1 was accepted before the crash */
+    err_init(&err);
+    CHECK(outbox_mark_sent(db, id1, T0 + 1, "250 journal", &err) == 0);
+    CHECK(outbox_recover(db, &n, &err) == 0);
+    CHECK_INT_EQ(n, 2);
+    CHECK_STR_EQ(one_text("SELECT group_concat(state, ',') FROM (SELECT "
+                          "state FROM outbox WHERE subscription_id = 11 "
+                          "ORDER BY id)"),
+                 "sent,queued,queued");
+    /* unclaim gives the attempt back */
+    CHECK_INT_EQ(claim_all(T0, rows, 8), 2);
+    record(id2, OUTBOX_UNCLAIM, 0, T0, "");
+    CHECK_STR_EQ(one_text("SELECT state || ' ' || attempts FROM outbox "
+                          "WHERE id = (SELECT max(id) - 1 FROM outbox)"),
+                 "queued 1");
+    record(id3, OUTBOX_OK, 0, T0, "250");
+}
+
+static void
+test_each_counts_purge(void)
+{
+    struct err err;
+    int64_t counts[OUTBOX_NSTATE], n = -1, depth = -1;
+    enum outbox_state s;
+
+    err_init(&err);
+    CHECK(outbox_counts(db, counts, &err) == 0);
+    CHECK_INT_EQ(counts[OUTBOX_SENT],
+                 one_int("SELECT count(*) FROM outbox WHERE state='sent'"));
+    CHECK(outbox_depth(db, &depth, &err) == 0);
+    CHECK_INT_EQ(depth, counts[OUTBOX_QUEUED] + counts[OUTBOX_SENDING] +
+                            counts[OUTBOX_DEFERRED]);
+    CHECK(outbox_state_parse("bounced", &s) == 0 && s == OUTBOX_BOUNCED);
+    CHECK(outbox_state_parse("Sent", &s) == -1);
+    CHECK_STR_EQ(outbox_state_name(OUTBOX_DEFERRED), "deferred");
+    /* purge keeps unfinished rows and rows made after the date */
+    CHECK(outbox_purge(db, T0, &n, &err) == 0);
+    CHECK_INT_EQ(n, 0);
+    CHECK(outbox_purge(db, T0 + 10 * 86400, &n, &err) == 0);
+    CHECK_INT_EQ(n, counts[OUTBOX_SENT] + counts[OUTBOX_BOUNCED] +
+                        counts[OUTBOX_FAILED]);
+    CHECK_INT_EQ(one_int("SELECT count(*) FROM outbox WHERE state IN "
+                         "('sent','bounced','failed')"),
+                 0);
+}
+
+int
+main(void)
+{
+    struct err err;
+
+    err_init(&err);
+    cfg = config_defaults();
+    if (db_open(":memory:", 1000, &db, &err) == -1) {
+        fprintf(stderr, "db_open: %s\n", err.msg);
+        return 1;
+    }
+    test_backoff();
+    test_enqueue_and_claim_order();
+    test_defer_and_give_up();
+    test_bounces();
+    test_eligibility();
+    test_recover_replay_unclaim();
+    test_each_counts_purge();
+    db_close(db);
+    config_free(cfg);
+    return CHECK_DONE();
+}
