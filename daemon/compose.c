@@ -228,15 +228,21 @@ static void
 compose_qp(const char *s, size_t n, struct buf *out)
 {
     static const char hex[] = "0123456789ABCDEF";
-    size_t col = 0;
+    char chunk[4096];
+    size_t col = 0, k = 0;
 
     for (size_t i = 0; i < n; i++) {
         unsigned char ch = (unsigned char)s[i];
         int enc, end_of_line;
+        if (k > sizeof(chunk) - 8) { /* room for "=\r\n=XX" */
+            buf_add(out, chunk, k);
+            k = 0;
+        }
         if (ch == '\r' && i + 1 < n && s[i + 1] == '\n')
             continue;
         if (ch == '\n') {
-            buf_add(out, "\r\n", 2);
+            chunk[k++] = '\r';
+            chunk[k++] = '\n';
             col = 0;
             continue;
         }
@@ -246,19 +252,22 @@ compose_qp(const char *s, size_t n, struct buf *out)
               ((ch == ' ' || ch == '\t') && end_of_line) ||
               (col == 0 && (ch == 'F' || ch == '.'));
         if (col + (enc ? 3 : 1) > 75) {
-            buf_add(out, "=\r\n", 3);
+            chunk[k++] = '=';
+            chunk[k++] = '\r';
+            chunk[k++] = '\n';
             col = 0;
         }
         if (enc) {
-            buf_addc(out, '=');
-            buf_addc(out, hex[ch >> 4]);
-            buf_addc(out, hex[ch & 15]);
+            chunk[k++] = '=';
+            chunk[k++] = hex[ch >> 4];
+            chunk[k++] = hex[ch & 15];
             col += 3;
         } else {
-            buf_addc(out, (char)ch);
+            chunk[k++] = (char)ch;
             col++;
         }
     }
+    buf_add(out, chunk, k);
 }
 
 /* compose_text_part - a text/SUBTYPE; charset=utf-8 quoted-printable part

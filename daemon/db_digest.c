@@ -442,6 +442,30 @@ db_digest_item_add(struct db *db, int64_t digest_id, int rank, int64_t paper_id,
     return 0;
 }
 
+static const char SQL_ITEMS_JSON[] =
+    "INSERT INTO digest_items (digest_id, rank, paper_id, score, why)"
+    " SELECT ?1, j.key + 1, json_extract(j.value, '$[0]'),"
+    " json_extract(j.value, '$[1]'), json_extract(j.value, '$[2]')"
+    " FROM json_each(?2) j";
+
+int
+db_digest_items_add(struct db *db, int64_t digest_id, const char *json,
+                    struct err *err)
+{
+    sqlite3_stmt *st = db_stmt(db, SQL_ITEMS_JSON, err);
+    int rc;
+
+    if (st == NULL)
+        return -1;
+    sqlite3_bind_int64(st, 1, digest_id);
+    sqlite3_bind_text(st, 2, json, -1, SQLITE_TRANSIENT);
+    rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE)
+        return db_fail(db, err, "inserting digest items");
+    return 0;
+}
+
 static const char SQL_LAST_DAY[] =
     "UPDATE subscriptions SET last_digest_day = ?2"
     " WHERE id = ?1 AND (last_digest_day IS NULL OR last_digest_day < ?2)";

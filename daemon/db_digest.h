@@ -119,6 +119,10 @@ int db_digest_insert(struct db *db, int64_t sub_id, const char *day,
 int db_digest_item_add(struct db *db, int64_t digest_id, int rank,
                        int64_t paper_id, double score, const char *why,
                        struct err *err);
+/* db_digest_items_add - all items of a digest in one statement: json is
+ * [[paper_id, score, "why"], ...] in rank order (rank 1 first) */
+int db_digest_items_add(struct db *db, int64_t digest_id, const char *json,
+                        struct err *err);
 /* db_digest_set_last_day - subscriptions.last_digest_day = day */
 int db_digest_set_last_day(struct db *db, int64_t sub_id, const char *day,
                            struct err *err);

@@ -33,32 +33,42 @@
 #define DIGEST_MAX_DAYS 7   /* never reach further back than a week */
 #define DIGEST_WHY_MAX 1024 /* bytes of one "why" line */
 
-/* digest_write - store the top of c as digest rows; *digest_id set */
+/* digest_write - store the top of c as digest rows; *digest_id set.
+ * The items go in as one statement: every statement in a transaction
+ * that has touched the FTS5 table costs a virtual-table savepoint. */
 static int
 digest_write(struct db *db, const struct db_digest_sub *sub, const char *day,
              const struct query *q, const struct rank_cand *c, size_t n,
              int64_t *digest_id, struct err *err)
 {
-    struct buf why;
+    struct buf why, json;
     int64_t id;
     int rc = -1;
 
     buf_init(&why, DIGEST_WHY_MAX);
+    buf_init(&json, 64 * 1024);
     if (db_digest_insert(db, sub->id, day, str_now(), &id, err) == -1)
         goto out;
+    buf_addc(&json, '[');
     for (size_t i = 0; i < n && i < (size_t)sub->max_papers; i++) {
         buf_reset(&why);
         rank_why(q, &c[i], &why);
-        if (db_digest_item_add(db, id, (int)i + 1, c[i].id, c[i].score,
-                               buf_str(&why), err) == -1)
-            goto out;
+        buf_addf(&json, "%s[%lld,%.17g,\"", i ? "," : "", (long long)c[i].id,
+                 c[i].score);
+        buf_add_json(&json, why.data ? why.data : "", why.len);
+        buf_adds(&json, "\"]");
     }
+    buf_addc(&json, ']');
+    if (buf_check(&json, err) == -1 ||
+        db_digest_items_add(db, id, buf_str(&json), err) == -1)
+        goto out;
     if (db_digest_set_last_day(db, sub->id, day, err) == -1)
         goto out;
     *digest_id = id;
     rc = 0;
 out:
     buf_release(&why);
+    buf_release(&json);
     return rc;
 }
 
@@ -82,8 +92,8 @@ digest_rank_some(struct db *db, const struct config *cfg, const struct query *q,
  * nothing should be sent */
 static int
 digest_choose(struct db *db, const struct config *cfg, const struct query *q,
-              const struct digest_rank *dr, struct rank_cand *c, size_t *n,
-              struct err *err)
+              const struct digest_rank *dr, size_t k, struct rank_cand *c,
+              size_t *n, struct err *err)
 {
     struct rank_cand *copy = NULL;
     size_t ncopy = *n;
@@ -98,7 +108,7 @@ digest_choose(struct db *db, const struct config *cfg, const struct query *q,
     if (digest_rank_some(db, cfg, q, dr, c, n, err) == -1)
         goto out;
     if (q->nterms > 0 && *n > 0) {
-        rank_score(c, *n, 1, cfg->trending_weight);
+        rank_top(c, *n, 1, cfg->trending_weight, k);
     } else if (q->nterms > 0 && copy != NULL) {
         /* nothing matched: the trending top, exclusions still apply */
         struct query ex = *q;
@@ -108,9 +118,9 @@ digest_choose(struct db *db, const struct config *cfg, const struct query *q,
         *n = ncopy;
         if (digest_rank_some(db, cfg, &ex, dr, c, n, err) == -1)
             goto out;
-        rank_score(c, *n, 0, 0);
+        rank_top(c, *n, 0, 0, k);
     } else if (q->nterms == 0) {
-        rank_score(c, *n, 0, 0);
+        rank_top(c, *n, 0, 0, k);
     }
     rc = 0;
 out:
@@ -333,7 +343,8 @@ digest_freeze_batch(struct digest_batch *batch, struct db *db,
     dr.rc = batch->rc;
     dr.lo = batch->n ? batch->c[0].id : 0;
     dr.hi = batch->n ? batch->c[batch->n - 1].id : 0;
-    if (digest_choose(db, cfg, &q, &dr, c, &n, err) == -1)
+    if (digest_choose(db, cfg, &q, &dr, (size_t)sub.max_papers, c, &n, err) ==
+        -1)
         goto out;
     if (n > 0 && digest_write(db, &sub, day, &q, c, n, &id, err) == -1)
         goto out;

@@ -52,8 +52,10 @@ rank_cmp_id(const void *pa, const void *pb)
     return a->id < b->id ? -1 : a->id > b->id;
 }
 
-void
-rank_score(struct rank_cand *c, size_t n, int by_relevance, double w)
+/* rank_compute - fill score: normalised bm25 + w*log1p(upvotes), or the
+ * trending log1p(upvotes) */
+static void
+rank_compute(struct rank_cand *c, size_t n, int by_relevance, double w)
 {
     double best = 0;
 
@@ -67,8 +69,53 @@ rank_score(struct rank_cand *c, size_t n, int by_relevance, double w)
         else
             c[i].score = trend;
     }
+}
+
+void
+rank_score(struct rank_cand *c, size_t n, int by_relevance, double w)
+{
+    rank_compute(c, n, by_relevance, w);
     if (n > 1)
         qsort(c, n, sizeof(*c), rank_cmp_score);
+}
+
+/* rank_swap - exchange two candidates */
+static void
+rank_swap(struct rank_cand *a, struct rank_cand *b)
+{
+    struct rank_cand t = *a;
+
+    *a = *b;
+    *b = t;
+}
+
+void
+rank_top(struct rank_cand *c, size_t n, int by_relevance, double w, size_t k)
+{
+    size_t lo = 0, hi = n;
+
+    if (k >= n || n < 64) {
+        rank_score(c, n, by_relevance, w);
+        return;
+    }
+    rank_compute(c, n, by_relevance, w);
+    /* quickselect: move the k best to the front (Hoare partitions on the
+     * same order rank_cmp_score sorts by) */
+    while (hi - lo > 1) {
+        size_t mid = lo + (hi - lo) / 2, store = lo;
+        rank_swap(&c[mid], &c[hi - 1]);
+        for (size_t i = lo; i + 1 < hi; i++)
+            if (rank_cmp_score(&c[i], &c[hi - 1]) < 0)
+                rank_swap(&c[i], &c[store++]);
+        rank_swap(&c[store], &c[hi - 1]);
+        if (store == k)
+            break;
+        if (store < k)
+            lo = store + 1;
+        else
+            hi = store;
+    }
+    qsort(c, k, sizeof(*c), rank_cmp_score);
 }
 
 /* rank_find - the candidate with id in c[0..n) sorted by id, or NULL */

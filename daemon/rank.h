@@ -46,6 +46,11 @@ struct rank_cand {
  */
 void rank_score(struct rank_cand *c, size_t n, int by_relevance, double w);
 
+/* rank_top - rank_score(), but only c[0..k) is guaranteed to be the k
+ * best in order (a selection, not a full sort); the rest is unordered */
+void rank_top(struct rank_cand *c, size_t n, int by_relevance, double w,
+              size_t k);
+
 /*
  * rank_candidates - fill bm25 and matched for the candidates that match
  * q and drop those that do not (or that match an exclusion); n is updated.

@@ -25,70 +25,68 @@ render_is_space(char c)
 static void
 render_collapse(const char *s, struct buf *out)
 {
-    int space = 0;
     size_t start = out->len;
 
-    for (; *s; s++) {
-        if (render_is_space(*s)) {
-            space = 1;
-            continue;
-        }
-        if (space && out->len > start)
+    while (*s) {
+        const char *w;
+        while (*s && render_is_space(*s))
+            s++;
+        if (*s == '\0')
+            break;
+        w = s;
+        while (*s && !render_is_space(*s))
+            s++;
+        if (out->len > start)
             buf_addc(out, ' ');
-        space = 0;
-        buf_addc(out, *s);
+        buf_add(out, w, (size_t)(s - w));
     }
 }
 
 void
 render_trim_summary(const char *s, size_t cap, struct buf *out)
 {
-    struct buf tmp;
+    size_t start = out->len, n, cut = 0;
     const char *t;
-    size_t n, cut = 0;
 
-    buf_init(&tmp, BUF_UNLIMITED);
-    render_collapse(s, &tmp);
-    t = buf_str(&tmp);
-    n = tmp.len;
-    if (n <= cap) {
-        buf_add(out, t, n);
-        buf_release(&tmp);
+    render_collapse(s, out);
+    if (out->failed)
         return;
-    }
+    n = out->len - start;
+    if (n <= cap)
+        return;
+    t = out->data + start;
     /* the last sentence end within cap, not too early */
     for (size_t i = cap / 3; i + 1 < n && i < cap; i++) {
         if ((t[i] == '.' || t[i] == '?' || t[i] == '!') && t[i + 1] == ' ') {
             /* not "e.g. " / "et al. ": the word before must be 3+ letters
-             * or end in a digit or closing bracket */
+             * or end in a closing bracket */
             size_t w = i;
             while (w > 0 && t[w - 1] != ' ')
                 w--;
             if (i - w >= 3 || (i > 0 && (t[i - 1] == ')' || t[i - 1] == ']')))
-                if (!(i - w == 4 && strncmp(t + w, "e.g", 3) == 0) &&
-                    !(i - w == 4 && strncmp(t + w, "i.e", 3) == 0))
+                if (!(i - w == 3 && strncmp(t + w, "e.g", 3) == 0) &&
+                    !(i - w == 3 && strncmp(t + w, "i.e", 3) == 0))
                     cut = i + 1;
         }
     }
     if (cut > 0) {
-        buf_add(out, t, cut);
-    } else {
-        /* the last whole word, then an ellipsis */
-        cut = cap;
-        while (cut > 0 && t[cut] != ' ')
-            cut--;
-        if (cut == 0) { /* one huge word: cut on a character boundary */
-            cut = cap;
-            while (cut > 0 && ((unsigned char)t[cut] & 0xc0) == 0x80)
-                cut--;
-        }
-        while (cut > 0 && (t[cut - 1] == ',' || t[cut - 1] == ';' ||
-                           t[cut - 1] == ':' || t[cut - 1] == ' '))
-            cut--;
-        buf_add(out, t, cut);
-        buf_adds(out, RENDER_ELLIPSIS);
+        buf_truncate(out, start + cut);
+        return;
     }
-    buf_release(&tmp);
+    /* the last whole word, then an ellipsis */
+    cut = cap;
+    while (cut > 0 && t[cut] != ' ')
+        cut--;
+    if (cut == 0) { /* one huge word: cut on a character boundary */
+        cut = cap;
+        while (cut > 0 && ((unsigned char)t[cut] & 0xc0) == 0x80)
+            cut--;
+    }
+    while (cut > 0 && (t[cut - 1] == ',' || t[cut - 1] == ';' ||
+                       t[cut - 1] == ':' || t[cut - 1] == ' '))
+        cut--;
+    buf_truncate(out, start + cut);
+    buf_adds(out, RENDER_ELLIPSIS);
 }
 
 void

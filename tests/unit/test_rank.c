@@ -81,6 +81,30 @@ test_score(void)
         CHECK(c[1].score > 0.499 && c[1].score < 0.501);
     }
     rank_score(NULL, 0, 1, 0.1); /* nothing to do, no crash */
+    /* rank_top: the first k equal a full sort's first k */
+    {
+        struct rank_cand a[500], b[500];
+        unsigned seed = 7;
+        for (int i = 0; i < 500; i++) {
+            memset(&a[i], 0, sizeof(a[i]));
+            seed = seed * 1103515245u + 12345u;
+            a[i].id = i + 1;
+            a[i].upvotes = (int)((seed >> 16) % 50);
+            a[i].bm25 = (double)((seed >> 8) % 7);
+            a[i].first_seen_at = (seed >> 4) % 3;
+        }
+        for (int by = 0; by < 2; by++) {
+            memcpy(b, a, sizeof(a));
+            rank_score(b, 500, by, 0.05);
+            for (size_t k = 1; k <= 50; k += 7) {
+                struct rank_cand t[500];
+                memcpy(t, a, sizeof(a));
+                rank_top(t, 500, by, 0.05, k);
+                for (size_t i = 0; i < k; i++)
+                    CHECK_INT_EQ(t[i].id, b[i].id);
+            }
+        }
+    }
 }
 
 /* exec - run SQL or fail the test */
