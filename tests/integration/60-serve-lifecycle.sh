@@ -112,6 +112,18 @@ sleep 2.2
 grep -qv '^[0-9TZ:-]* \(error\|warn\|info\|debug\): ' "$TMP/serve.log" &&
     fail "a log line without a level: $(grep -v '^[0-9TZ:-]* \(error\|warn\|info\|debug\): ' "$TMP/serve.log" | head -n1)"
 
+# --- a confirmation mail leaves within seconds (the web wakes delivery)
+t0=$(date +%s%N)
+code=$(curl -s -m 5 -o /dev/null -w '%{http_code}' --data-binary 'email=carol%40example.org&list=trending' "$BASE/subscribe")
+case "$code" in 2*|303) ;; *) fail "POST /subscribe answered $code" ;; esac
+for _ in $(seq 1 50); do
+    [ "$(find "$TMP/mail/new" -type f 2>/dev/null | wc -l)" -ge 1 ] && break
+    sleep 0.1
+done
+[ "$(find "$TMP/mail/new" -type f 2>/dev/null | wc -l)" -ge 1 ] || fail "no confirmation mail within 5 s"
+echo "confirmation mail in the maildir after $(( ($(date +%s%N) - t0) / 1000000 )) ms"
+grep -qi "^To:.*carol@example.org" "$TMP"/mail/new/* || fail "the confirmation is not for carol"
+
 # --- a second serve on the same database: exit 1, clearly
 expect_rc 1 timeout 10 "$PAPERBOY" -c "$CFG" serve
 assert_contains "$ERR" "already running on database '$TMP/db'"
