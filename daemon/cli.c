@@ -104,7 +104,6 @@ void
 cli_table_print(struct cli_table *t, FILE *fp)
 {
     size_t *width = xcalloc((size_t)t->ncols, sizeof(size_t));
-    int tty = isatty(fileno(fp));
 
     for (int c = 0; c < t->ncols; c++)
         width[c] = cli_width(t->head[c]);
@@ -123,8 +122,6 @@ cli_table_print(struct cli_table *t, FILE *fp)
             fputs(s, fp);
             if (!last) {
                 size_t pad = width[c] - cli_width(s) + 2;
-                if (!tty)
-                    pad = pad < 2 ? 2 : pad;
                 for (size_t i = 0; i < pad; i++)
                     fputc(' ', fp);
             }

@@ -41,7 +41,7 @@ int cli_usage_error(const char *cmd, const char *usage, const char *fmt, ...)
 /* cli_wants_help - 1 if argv holds -h or --help before a "--" */
 int cli_wants_help(int argc, char **argv);
 
-/* A table printed with aligned columns (or TSV when stdout is no tty). */
+/* A table printed with aligned columns (two spaces between columns). */
 struct cli_table {
     int ncols;
     const char **head; /* borrowed column titles */

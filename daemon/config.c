@@ -397,8 +397,33 @@ config_reader(char *str, int num, void *stream)
 {
     struct config_parse *p = stream;
     char *r = fgets(str, num, p->fp);
-    if (r != NULL)
-        p->line++;
+    const char *s;
+    size_t n;
+    int known = 0;
+
+    if (r == NULL)
+        return NULL;
+    p->line++;
+    /* inih calls the handler only for keys, so an unknown section with no
+     * keys under it would pass unnoticed: check section lines here */
+    s = str;
+    while (*s == ' ' || *s == '\t')
+        s++;
+    if (*s != '[' || p->failed)
+        return r;
+    s++;
+    n = strcspn(s, "]");
+    if (s[n] != ']')
+        return r; /* inih reports the syntax error */
+    for (size_t i = 0; i < NKEYS; i++)
+        if (strlen(config_keys[i].section) == n &&
+            strncmp(config_keys[i].section, s, n) == 0)
+            known = 1;
+    if (!known) {
+        err_set(p->err, ERR_PERM, "%s:%d: unknown section [%.*s]", p->path,
+                p->line, (int)n, s);
+        p->failed = 1;
+    }
     return r;
 }
 
