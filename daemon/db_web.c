@@ -11,7 +11,9 @@
 #include "db_web.h"
 
 #include <sqlite3.h>
+#include <stdint.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "str.h"
 
@@ -33,6 +35,26 @@ db_web_text(sqlite3_stmt *st, int i)
 {
     const unsigned char *s = sqlite3_column_text(st, i);
     return s ? (const char *)s : "";
+}
+
+/* db_web_busy - sqlite3_busy_handler callback; arg is the timeout in ms */
+static int
+db_web_busy(void *arg, int n)
+{
+    long timeout_us = (long)(intptr_t)arg * 1000L;
+    long waited_us = n < 50 ? n * 100L : 5000L + (long)(n - 50) * 1000L;
+
+    if (waited_us >= timeout_us)
+        return 0; /* give up: the caller sees SQLITE_BUSY */
+    usleep(n < 50 ? 100 : 1000);
+    return 1;
+}
+
+void
+db_web_tune(struct db *db, int timeout_ms)
+{
+    sqlite3_busy_handler(db_handle(db), db_web_busy,
+                         (void *)(intptr_t)timeout_ms);
 }
 
 int

@@ -20,6 +20,15 @@
 #include "db.h"
 #include "err.h"
 
+/*
+ * db_web_tune - give a web connection a fine-grained busy handler: while
+ * another connection (a delivery worker, the scheduler) holds the write
+ * lock, retry every 100 microseconds at first, then every millisecond, for
+ * at most timeout_ms in all.  SQLite's own handler sleeps up to 100 ms at
+ * a time, which is what a form submission would then wait.
+ */
+void db_web_tune(struct db *db, int timeout_ms);
+
 /* db_web_ping - a trivial query: is the database readable at all */
 int db_web_ping(struct db *db, struct err *err);
 

@@ -29,6 +29,7 @@
 #include <unistd.h>
 
 #include "compose.h"
+#include "db_web.h"
 #include "http_int.h"
 #include "log.h"
 #include "str.h"
@@ -259,9 +260,12 @@ http_db(struct http_req *r, struct err *err)
 {
     struct http_slot *s = r->slot;
 
-    if (s->db == NULL &&
-        db_open(r->cfg->db_path, r->cfg->busy_timeout_ms, &s->db, err) == -1)
-        return NULL;
+    if (s->db == NULL) {
+        if (db_open(r->cfg->db_path, r->cfg->busy_timeout_ms, &s->db, err) ==
+            -1)
+            return NULL;
+        db_web_tune(s->db, r->cfg->busy_timeout_ms);
+    }
     return s->db;
 }
 

@@ -585,8 +585,6 @@ http_subscribe_store(struct http_req *r, struct db *db, const char *email,
     }
     if (outbox_enqueue_confirm(db, r->cfg, sub_id, r->now, queued, err) == -1)
         goto rollback;
-    if (*queued && db_sub_set_confirm_sent(db, sub_id, r->now, err) == -1)
-        goto rollback;
     rc = db_commit(db, err);
     goto out;
 rollback:
