@@ -202,24 +202,29 @@ collect_store(struct db *db, struct collect_stat *s,
 {
     int64_t now = str_now();
     char today[16];
+    const struct paper **want = NULL;
+    enum db_paper_outcome *outs = NULL;
+    size_t n = 0;
 
     str_format_day((time_t)now, today, sizeof(today));
     if (db_begin(db, err) == -1)
         return -1;
+    if (papers->n > 0) {
+        want = xcalloc(papers->n, sizeof(*want));
+        outs = xcalloc(papers->n, sizeof(*outs));
+    }
     for (size_t i = 0; i < papers->n; i++) {
-        const struct paper *p = &papers->v[i];
-        enum db_paper_outcome o;
-        if (!collect_wanted(p, replacements)) {
+        if (collect_wanted(&papers->v[i], replacements))
+            want[n++] = &papers->v[i];
+        else
             s->skipped++;
-            continue;
-        }
-        if (db_paper_upsert(db, p, now, today, hf_day, &o, err) == -1) {
-            err_prefix(err, "storing %s", p->arxiv_id);
-            goto fail;
-        }
-        if (o == DB_PAPER_NEW)
+    }
+    if (db_paper_store(db, want, n, now, today, hf_day, outs, err) == -1)
+        goto fail;
+    for (size_t i = 0; i < n; i++) {
+        if (outs[i] == DB_PAPER_NEW)
             s->new_++;
-        else if (o == DB_PAPER_UPDATED)
+        else if (outs[i] == DB_PAPER_UPDATED)
             s->updated++;
         else
             s->unchanged++;
@@ -230,9 +235,13 @@ collect_store(struct db *db, struct collect_stat *s,
         goto fail;
     if (db_commit(db, err) == -1)
         goto fail;
+    free(want);
+    free(outs);
     return 0;
 fail:
     db_rollback(db);
+    free(want);
+    free(outs);
     s->new_ = s->updated = s->unchanged = s->skipped = 0;
     return -1;
 }
