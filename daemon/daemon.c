@@ -79,6 +79,7 @@ struct daemon_sched {
     size_t ntzs;
     struct daemon_backoff *backoff;
     size_t nbackoff;
+    int64_t logged_next; /* the next send time last logged */
 };
 
 int64_t
@@ -475,6 +476,16 @@ daemon_pass(struct daemon *d, struct daemon_sched *s,
                  now - j->due_at > DAEMON_TICK * 2 ? " (catch-up)" : "");
         if (sc.queued > 0)
             daemon_wake(d);
+    }
+    if (plan.next_at != INT64_MAX && plan.next_at != s->logged_next) {
+        char when[32];
+        time_t t = (time_t)plan.next_at;
+        struct tm tm;
+        gmtime_r(&t, &tm);
+        strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
+        log_info("sched: next send at %s", when);
+        sdnotify_sendf("STATUS=serving; next send at %s", when);
+        s->logged_next = plan.next_at;
     }
     if (plan.next_at != INT64_MAX && plan.next_at - now < wait)
         wait = plan.next_at - now;

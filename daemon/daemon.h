@@ -40,8 +40,9 @@
 #include "err.h"
 #include "send.h"
 
-#define DAEMON_TICK 30           /* seconds between scheduler passes, at most */
-#define DAEMON_STOP_MS 9000      /* SIGTERM to exit, budget in milliseconds */
+#define DAEMON_TICK 30 /* seconds between scheduler passes, at most */
+/* after SIGTERM, how long a busy scheduler is waited for (milliseconds) */
+#define DAEMON_STOP_MS 6000
 #define DAEMON_COLLECT_RETRY 300 /* seconds before a failed collect reruns */
 
 /*
