@@ -36,6 +36,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <poll.h>
 #include <threads.h>
 #include <stdio.h>
@@ -331,7 +333,12 @@ smtp_tcp_connect(const char *host, long port, int timeout, struct err *err)
             saved = errno;
         }
         if (r == 0) {
+            int one = 1;
             (void)fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+            /* SMTP is lock-step: without this, Nagle holds the short
+             * command after a long write until the peer's delayed ACK
+             * (40 ms), capping a session at ~20 messages a second */
+            (void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
             break;
         }
         close(fd);
