@@ -20,6 +20,7 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/signalfd.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -94,6 +95,38 @@ daemon_now(void)
     return str_now() + v;
 }
 
+/* daemon_mkdirs - create the directories leading to path, mode 0700, as
+ * db_open() would (the lock is taken before the database is opened) */
+static int
+daemon_mkdirs(const char *path, struct err *err)
+{
+    char dir[4096];
+    char *slash;
+
+    if (str_copy(dir, sizeof(dir), path) == -1) {
+        err_set(err, ERR_PERM, "database path '%s' is too long", path);
+        return -1;
+    }
+    slash = strrchr(dir, '/');
+    if (slash == NULL || slash == dir)
+        return 0;
+    *slash = '\0';
+    for (char *p = dir + 1;; p++) {
+        if (*p != '/' && *p != '\0')
+            continue;
+        char c = *p;
+        *p = '\0';
+        if (mkdir(dir, 0700) == -1 && errno != EEXIST) {
+            err_set(err, ERR_PERM, "cannot create directory '%s': %s", dir,
+                    strerror(errno));
+            return -1;
+        }
+        *p = c;
+        if (c == '\0')
+            return 0;
+    }
+}
+
 int
 daemon_lock(const char *db_path, int *fd, struct err *err)
 {
@@ -105,6 +138,8 @@ daemon_lock(const char *db_path, int *fd, struct err *err)
         err_set(err, ERR_PERM, "database path '%s' is too long", db_path);
         return -1;
     }
+    if (daemon_mkdirs(path, err) == -1)
+        return -1;
     f = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
     if (f == -1) {
         err_set(err, ERR_PERM, "cannot open lock file '%s': %s", path,

@@ -196,4 +196,12 @@ NOTIFY_PID=
 # the lock went with the process: a new serve can start at once
 start_serve "$TMP/serve3.log"
 stop_serve TERM "$TMP/serve3.log"
+
+# a database in directories that do not exist yet: created (0700)
+sed -i "s#^path = $TMP/db\$#path = $TMP/fresh/sub/db#" "$CFG"
+grep -q "^path = $TMP/fresh/sub/db" "$CFG" || fail "could not rewrite the database path"
+start_serve "$TMP/serve4.log"
+assert_file_exists "$TMP/fresh/sub/db.lock"
+assert_eq "$(stat -c %a "$TMP/fresh/sub")" 700 "mode of the new directory"
+stop_serve TERM "$TMP/serve4.log"
 pass
