@@ -228,29 +228,55 @@ static void
 compose_qp(const char *s, size_t n, struct buf *out)
 {
     static const char hex[] = "0123456789ABCDEF";
+    static unsigned char plain[256]; /* 1: printable, never encoded */
     char chunk[4096];
-    size_t col = 0, k = 0;
+    size_t col = 0, k = 0, i = 0;
 
-    for (size_t i = 0; i < n; i++) {
+    if (!plain['a'])
+        for (int ch = 32; ch < 127; ch++)
+            plain[ch] = ch != '=';
+    while (i < n) {
         unsigned char ch = (unsigned char)s[i];
-        int enc, end_of_line;
-        if (k > sizeof(chunk) - 8) { /* room for "=\r\n=XX" */
+        int enc;
+        if (k > sizeof(chunk) - 96) { /* room for a run or "=\r\n=XX" */
             buf_add(out, chunk, k);
             k = 0;
         }
-        if (ch == '\r' && i + 1 < n && s[i + 1] == '\n')
+        /* the common case: a run of plain characters inside a line */
+        if (plain[ch] && (col > 0 || (ch != 'F' && ch != '.')) && col < 75) {
+            size_t j = i, lim = i + (75 - col);
+            while (j < n && j < lim && plain[(unsigned char)s[j]]) {
+                if (s[j] == ' ' &&
+                    (j + 1 == n || s[j + 1] == '\n' || s[j + 1] == '\r'))
+                    break; /* white space before a line break */
+                j++;
+            }
+            if (j > i) {
+                memcpy(chunk + k, s + i, j - i);
+                k += j - i;
+                col += j - i;
+                i = j;
+                continue;
+            }
+        }
+        if (ch == '\r' && i + 1 < n && s[i + 1] == '\n') {
+            i++;
             continue;
+        }
         if (ch == '\n') {
             chunk[k++] = '\r';
             chunk[k++] = '\n';
             col = 0;
+            i++;
             continue;
         }
-        end_of_line = i + 1 == n || s[i + 1] == '\n' ||
-                      (s[i + 1] == '\r' && i + 2 < n && s[i + 2] == '\n');
-        enc = ch == '=' || ch >= 127 || (ch < 32 && ch != '\t') ||
-              ((ch == ' ' || ch == '\t') && end_of_line) ||
-              (col == 0 && (ch == 'F' || ch == '.'));
+        enc = !plain[ch] && ch != '\t';
+        if ((ch == ' ' || ch == '\t') &&
+            (i + 1 == n || s[i + 1] == '\n' ||
+             (s[i + 1] == '\r' && i + 2 < n && s[i + 2] == '\n')))
+            enc = 1; /* white space before a line break */
+        if (col == 0 && (ch == 'F' || ch == '.'))
+            enc = 1; /* "From " and a lone "." at a line start */
         if (col + (enc ? 3 : 1) > 75) {
             chunk[k++] = '=';
             chunk[k++] = '\r';
@@ -266,6 +292,7 @@ compose_qp(const char *s, size_t n, struct buf *out)
             chunk[k++] = (char)ch;
             col++;
         }
+        i++;
     }
     buf_add(out, chunk, k);
 }
@@ -332,7 +359,9 @@ compose_build(struct compose *c, const struct compose_head *h,
     struct tm tm;
     time_t t = (time_t)h->date;
     size_t idx = 0, mid_len;
-    char mac[25], boundary[40], from_addr[320];
+    char mac[25], boundary[40], boundary_copy[40], from_addr[320];
+    char ph_text[48], ph_html[48];
+    struct buf ph_t, ph_h;
     int col = 0, rc = -1;
 
     buf_init(&subj, 4096);
@@ -426,6 +455,7 @@ compose_build(struct compose *c, const struct compose_head *h,
     /* a boundary that is a function of the Message-ID */
     token_mac_hex(&c->key, h->message_id, mid_len, mac, 24);
     snprintf(boundary, sizeof(boundary), "=_pb_%s", mac);
+    memcpy(boundary_copy, boundary, sizeof(boundary));
     alt_ct = mailmime_content_new_with_str("multipart/alternative");
     if (alt_ct == NULL)
         BUG("compose: out of memory");
@@ -452,9 +482,19 @@ compose_build(struct compose *c, const struct compose_head *h,
     compose_qp(buf_str(html), html->len, &qh);
     if (buf_check(&qt, err) == -1 || buf_check(&qh, err) == -1)
         goto out;
-    if (mailmime_smart_add_part(alt, compose_text_part("plain", &qt)) !=
+    /* libetpan writes the parts' bodies byte by byte through its line
+     * checks; the bodies are already QP (lines < 77 octets), so it gets
+     * placeholders, unique to this message, that are replaced below by
+     * the same bytes it would have copied */
+    snprintf(ph_text, sizeof(ph_text), "%s_T", boundary_copy);
+    snprintf(ph_html, sizeof(ph_html), "%s_H", boundary_copy);
+    ph_t.data = ph_text;
+    ph_t.len = strlen(ph_text);
+    ph_h.data = ph_html;
+    ph_h.len = strlen(ph_html);
+    if (mailmime_smart_add_part(alt, compose_text_part("plain", &ph_t)) !=
             MAILIMF_NO_ERROR ||
-        mailmime_smart_add_part(alt, compose_text_part("html", &qh)) !=
+        mailmime_smart_add_part(alt, compose_text_part("html", &ph_h)) !=
             MAILIMF_NO_ERROR ||
         mailmime_smart_add_part(msg, alt) != MAILIMF_NO_ERROR)
         BUG("compose: out of memory");
@@ -472,9 +512,21 @@ compose_build(struct compose *c, const struct compose_head *h,
         size_t at = (mv != NULL && (body == NULL || mv < body))
                         ? (size_t)(mv - mm->str) + 2
                         : 0;
+        const char *pt = body ? strstr(body, ph_text) : NULL;
+        const char *ph = pt ? strstr(pt, ph_html) : NULL;
+        if (pt == NULL || ph == NULL) {
+            err_set(err, ERR_PERM, "compose: placeholders not found");
+            goto out;
+        }
         buf_add(out, mm->str, at);
         buf_add(out, lh.data ? lh.data : "", lh.len);
-        buf_add(out, mm->str + at, mm->len - at);
+        buf_add(out, mm->str + at, (size_t)(pt - mm->str) - at);
+        buf_add(out, qt.data ? qt.data : "", qt.len);
+        pt += strlen(ph_text);
+        buf_add(out, pt, (size_t)(ph - pt));
+        buf_add(out, qh.data ? qh.data : "", qh.len);
+        ph += strlen(ph_html);
+        buf_add(out, ph, mm->len - (size_t)(ph - mm->str));
     }
     if (buf_check(out, err) == -1)
         goto out;

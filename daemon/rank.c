@@ -299,11 +299,12 @@ rank_phrase_hits(struct db *db, const struct config *cfg, struct rank_cache *rc,
 }
 
 /* rank_term_rows - cnt[k] = how many of term t's phrases row c[k] holds;
- * with sum, the phrases' bm25 is added to sum[k] */
+ * with sum, the phrases' bm25 is added to sum[k].  at[id - lo] is the
+ * index of the candidate with that id, or -1. */
 static int
 rank_term_rows(struct db *db, const struct config *cfg, struct rank_cache *rc,
-               const struct query_term *t, const struct rank_cand *c, size_t n,
-               int *cnt, double *sum, struct err *err)
+               const struct query_term *t, const int *at, int64_t lo,
+               int64_t hi, size_t n, int *cnt, double *sum, struct err *err)
 {
     memset(cnt, 0, n * sizeof(*cnt));
     for (size_t k = 0; k < t->nphrases; k++) {
@@ -311,19 +312,16 @@ rank_term_rows(struct db *db, const struct config *cfg, struct rank_cache *rc,
         if (rank_phrase_hits(db, cfg, rc, t->phrases[k], &e, err) == -1)
             return -1;
         for (size_t j = 0; j < e->n; j++) {
-            size_t lo = 0, hi = n;
-            while (lo < hi) { /* the candidate with this id, if any */
-                size_t mid = lo + (hi - lo) / 2;
-                if (c[mid].id < e->hits[j].id)
-                    lo = mid + 1;
-                else
-                    hi = mid;
-            }
-            if (lo < n && c[lo].id == e->hits[j].id) {
-                cnt[lo]++;
-                if (sum != NULL)
-                    sum[lo] += e->hits[j].bm25;
-            }
+            int64_t id = e->hits[j].id;
+            int x;
+            if (id < lo || id > hi)
+                continue;
+            x = at[id - lo];
+            if (x < 0)
+                continue;
+            cnt[x]++;
+            if (sum != NULL)
+                sum[x] += e->hits[j].bm25;
         }
     }
     return 0;
@@ -335,7 +333,9 @@ rank_candidates_cached(struct db *db, const struct config *cfg,
                        int64_t hi, struct rank_cand *c, size_t *n,
                        struct err *err)
 {
-    int *cnt = NULL, rcode = -1;
+    int *cnt = NULL, *at = NULL, rcode = -1;
+    int64_t first, last;
+    size_t span;
     double *sum = NULL, *tsum = NULL;
     unsigned char *drop = NULL;
     size_t kept = 0;
@@ -352,6 +352,14 @@ rank_candidates_cached(struct db *db, const struct config *cfg,
         rc->hi = hi;
         rc->title_weight = cfg->title_weight;
     }
+    /* id -> candidate index over the candidates' own span */
+    span = (size_t)(c[*n - 1].id - c[0].id) + 1;
+    at = xmalloc(span * sizeof(*at));
+    memset(at, 0xff, span * sizeof(*at));
+    for (size_t i = 0; i < *n; i++)
+        at[c[i].id - c[0].id] = (int)i;
+    first = c[0].id;
+    last = c[*n - 1].id;
     cnt = xcalloc(*n, sizeof(*cnt));
     sum = xcalloc(*n, sizeof(*sum));
     tsum = xcalloc(*n, sizeof(*tsum));
@@ -360,8 +368,8 @@ rank_candidates_cached(struct db *db, const struct config *cfg,
         c[i].bm25 = 0, c[i].matched = 0;
     for (size_t t = 0; t < q->nterms; t++) {
         memset(tsum, 0, *n * sizeof(*tsum));
-        if (rank_term_rows(db, cfg, rc, &q->terms[t], c, *n, cnt, tsum, err) ==
-            -1)
+        if (rank_term_rows(db, cfg, rc, &q->terms[t], at, first, last, *n,
+                           cnt, tsum, err) == -1)
             goto out;
         for (size_t i = 0; i < *n; i++) {
             if ((size_t)cnt[i] != q->terms[t].nphrases)
@@ -372,8 +380,8 @@ rank_candidates_cached(struct db *db, const struct config *cfg,
         }
     }
     for (size_t x = 0; x < q->nexcluded; x++) {
-        if (rank_term_rows(db, cfg, rc, &q->excluded[x], c, *n, cnt, NULL,
-                           err) == -1)
+        if (rank_term_rows(db, cfg, rc, &q->excluded[x], at, first, last, *n,
+                           cnt, NULL, err) == -1)
             goto out;
         for (size_t i = 0; i < *n; i++)
             if ((size_t)cnt[i] == q->excluded[x].nphrases)
@@ -389,6 +397,7 @@ rank_candidates_cached(struct db *db, const struct config *cfg,
     *n = kept;
     rcode = 0;
 out:
+    free(at);
     free(cnt);
     free(sum);
     free(tsum);

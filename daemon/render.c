@@ -21,13 +21,14 @@ render_is_space(char c)
            c == '\v';
 }
 
-/* render_collapse - s with white space runs as one space, trimmed */
+/* render_collapse_max - s with white space runs as one space, trimmed,
+ * stopping once more than max bytes were added */
 static void
-render_collapse(const char *s, struct buf *out)
+render_collapse_max(const char *s, size_t max, struct buf *out)
 {
     size_t start = out->len;
 
-    while (*s) {
+    while (*s && out->len - start <= max && !out->failed) {
         const char *w;
         while (*s && render_is_space(*s))
             s++;
@@ -42,13 +43,21 @@ render_collapse(const char *s, struct buf *out)
     }
 }
 
+/* render_collapse - s with white space runs as one space, trimmed */
+static void
+render_collapse(const char *s, struct buf *out)
+{
+    render_collapse_max(s, (size_t)-1, out);
+}
+
 void
 render_trim_summary(const char *s, size_t cap, struct buf *out)
 {
     size_t start = out->len, n, cut = 0;
     const char *t;
 
-    render_collapse(s, out);
+    /* collapsing stops a little past cap: the rest is cut anyway */
+    render_collapse_max(s, cap + 1, out);
     if (out->failed)
         return;
     n = out->len - start;
