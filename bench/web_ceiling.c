@@ -72,7 +72,7 @@ main(int argc, char **argv)
     d = MHD_start_daemon(
         MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC, 0, NULL,
         NULL, handler, NULL, MHD_OPTION_THREAD_POOL_SIZE,
-        (unsigned int)atoi(argv[2]), MHD_OPTION_CONNECTION_LIMIT, 256U,
+        (unsigned int)strtoul(argv[2], NULL, 10), MHD_OPTION_CONNECTION_LIMIT, 256U,
         MHD_OPTION_END);
     if (d == NULL)
         return 1;
