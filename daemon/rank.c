@@ -10,6 +10,7 @@
 #include "rank.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -52,6 +53,30 @@ rank_cmp_id(const void *pa, const void *pb)
     return a->id < b->id ? -1 : a->id > b->id;
 }
 
+static double rank_log1p_table[4096]; /* log1p(i), filled once */
+static pthread_once_t rank_log1p_once = PTHREAD_ONCE_INIT;
+
+/* rank_log1p_init - fill the table */
+static void
+rank_log1p_init(void)
+{
+    for (int i = 0; i < 4096; i++)
+        rank_log1p_table[i] = log1p((double)i);
+}
+
+/* rank_log1p - log1p(upvotes) (0 for negative), from a table for the
+ * usual small counts: 100,000 subscriptions rank the same papers */
+static double
+rank_log1p(int upvotes)
+{
+    if (upvotes <= 0)
+        return 0;
+    if (upvotes >= 4096)
+        return log1p((double)upvotes);
+    pthread_once(&rank_log1p_once, rank_log1p_init);
+    return rank_log1p_table[upvotes];
+}
+
 /* rank_compute - fill score: normalised bm25 + w*log1p(upvotes), or the
  * trending log1p(upvotes) */
 static void
@@ -63,7 +88,7 @@ rank_compute(struct rank_cand *c, size_t n, int by_relevance, double w)
         if (c[i].bm25 > best)
             best = c[i].bm25;
     for (size_t i = 0; i < n; i++) {
-        double trend = log1p(c[i].upvotes > 0 ? (double)c[i].upvotes : 0.0);
+        double trend = rank_log1p(c[i].upvotes);
         if (by_relevance)
             c[i].score = (best > 0 ? c[i].bm25 / best : 0) + w * trend;
         else
@@ -368,8 +393,8 @@ rank_candidates_cached(struct db *db, const struct config *cfg,
         c[i].bm25 = 0, c[i].matched = 0;
     for (size_t t = 0; t < q->nterms; t++) {
         memset(tsum, 0, *n * sizeof(*tsum));
-        if (rank_term_rows(db, cfg, rc, &q->terms[t], at, first, last, *n,
-                           cnt, tsum, err) == -1)
+        if (rank_term_rows(db, cfg, rc, &q->terms[t], at, first, last, *n, cnt,
+                           tsum, err) == -1)
             goto out;
         for (size_t i = 0; i < *n; i++) {
             if ((size_t)cnt[i] != q->terms[t].nphrases)
