@@ -98,6 +98,15 @@ assert_contains "$OUT" "arxiv-rss:cs.LG: fetched 0, new 0"
 assert_eq "$ERR" "" "empty feed stderr"
 assert_eq "$(snapshot)" "$BEFORE" "empty: database changed"
 
+# an entry without an id is skipped with a warning naming source and
+# entry; the rest of the feed counts
+sed -e "s#^arxiv_rss_url = .*#arxiv_rss_url = $BASE/bad/partial/#" "$CFG" >"$TMP/partial.ini"
+expect_rc 0 timeout 60 "$PAPERBOY" -c "$TMP/partial.ini" collect --list rss
+assert_contains "$OUT" "arxiv-rss:cs.LG: fetched 2, new 1, updated 0, unchanged 0, skipped 0, failed 1"
+assert_contains "$ERR" "source=arxiv-rss:cs.LG: skipped item 2 ('An Entry Without Id'): no arXiv id"
+assert_eq "$(sql "SELECT title FROM papers WHERE arxiv_id='2611.55555'")" "A Good Paper" "partial feed"
+BEFORE=$(snapshot)
+
 # one bad source among good ones: the good one still counts, exit 0
 expect_rc 0 pb list add both --categories cs.LG --hf
 sed -e "s#^hf_daily_url = .*#hf_daily_url = $BASE/bad/wrongshape#" "$CFG" >"$TMP/mixed.ini"

@@ -27,6 +27,7 @@ Routes (the last path segment is the arXiv category or ignored):
   /bad/wrongshape/...   {"error": "Invalid date"}, application/json
   /bad/wrongtype/...    an HTML error page as text/html
   /bad/empty/...        an RSS channel without items (a weekend)
+  /bad/partial/...      one good item and one without any arXiv id
   /flaky/N/<cat>        HTTP 500 for the first N requests of that path,
                         then the RSS fixture
   /slow429/<cat>        HTTP 429 (Retry-After: 1) once, then the fixture
@@ -78,6 +79,18 @@ EMPTY_RSS = b"""<?xml version='1.0' encoding='UTF-8'?>
     <skipDays><day>Sunday</day><day>Saturday</day></skipDays>
   </channel>
 </rss>
+"""
+
+PARTIAL_RSS = b"""<?xml version='1.0' encoding='UTF-8'?>
+<rss xmlns:arxiv="http://arxiv.org/schemas/atom" version="2.0"><channel>
+<title>cs.LG</title>
+<item><title>A Good Paper</title><link>https://arxiv.org/abs/2611.55555</link>
+<description>arXiv:2611.55555v1 Announce Type: new \nAbstract: Fine.</description>
+<guid isPermaLink="false">oai:arXiv.org:2611.55555v1</guid>
+<category>cs.LG</category><arxiv:announce_type>new</arxiv:announce_type></item>
+<item><title>An Entry Without Id</title><description>Abstract: lost</description>
+<category>cs.LG</category></item>
+</channel></rss>
 """
 
 
@@ -230,6 +243,8 @@ class Handler(BaseHTTPRequestHandler):
                              b"</body></html>", "text/html; charset=utf-8")
         if kind == "empty":
             return self.send(200, EMPTY_RSS, RSS_TYPE)
+        if kind == "partial":
+            return self.send(200, PARTIAL_RSS, RSS_TYPE)
         return self.send(404, b"unknown fault\n", "text/plain")
 
 
