@@ -130,6 +130,24 @@ assert_contains "$OUT" "arxiv-rss:cs.LG: fetched 9"
 /usr/bin/python3 -c "import sys; sys.exit(0 if $END - $START >= 1.0 else 1)" ||
     fail "Retry-After: 1 was not honoured"
 
+# --- one connection per host, hosts in parallel: two RSS feeds on
+# 127.0.0.1 one after the other, HF on "localhost" alongside them
+CFG4=$TMP/hosts.ini
+sed -e "s#^arxiv_rss_url = .*#arxiv_rss_url = $BASE/slow/rss/#" \
+    -e "s#^hf_daily_url = .*#hf_daily_url = http://localhost:$PORT/slow/hf#" "$CFG" >"$CFG4"
+expect_rc 0 pb list add hosts --categories cs.LG,cs.CV --hf
+expect_rc 0 timeout 60 "$PAPERBOY" -c "$CFG4" collect --list hosts --date 2026-11-19
+assert_contains "$OUT" "hf-daily: fetched 8"
+/usr/bin/python3 - "$TMP/requests.log" <<'EOF' || fail "hosts not fetched in parallel, or one host fetched twice at once"
+import json, sys
+reqs = [json.loads(l) for l in open(sys.argv[1]) if '"/slow/' in l]
+rss = sorted(r["t"] for r in reqs if "/slow/rss/" in r["path"])
+hf = [r["t"] for r in reqs if "/slow/hf" in r["path"]]
+assert len(rss) == 2 and len(hf) == 1, reqs
+assert rss[1] - rss[0] >= 0.95, rss          # same host: one at a time
+assert abs(hf[0] - rss[0]) < 0.9, (hf, rss)  # other host: in parallel
+EOF
+
 # --- the same fixtures through file:// into a fresh database
 mkdir -p "$TMP/feeds"
 ln -s "$FIX/arxiv_rss_cs_LG.xml" "$TMP/feeds/cs.LG"

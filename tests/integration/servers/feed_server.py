@@ -31,6 +31,9 @@ Routes (the last path segment is the arXiv category or ignored):
   /flaky/N/<cat>        HTTP 500 for the first N requests of that path,
                         then the RSS fixture
   /slow429/<cat>        HTTP 429 (Retry-After: 1) once, then the fixture
+  /slow/rss/<cat>, /slow/hf
+                        the RSS or HF fixture after a 1 s pause (for the
+                        one-connection-per-host and parallel-hosts checks)
 """
 import argparse
 import email.utils
@@ -195,6 +198,12 @@ class Handler(BaseHTTPRequestHandler):
             n = self.count(url.path)
             if n <= int(parts[1]):
                 return self.send(500, b"oops\n", "text/plain")
+            return self.send(200, fixture("arxiv_rss_cs_LG.xml"), RSS_TYPE)
+        if head == "slow" and len(parts) >= 2:
+            time.sleep(1)
+            if parts[1] == "hf":
+                return self.send(200, fixture("hf_daily_papers.json"),
+                                 JSON_TYPE)
             return self.send(200, fixture("arxiv_rss_cs_LG.xml"), RSS_TYPE)
         if head == "slow429":
             if self.count(url.path) == 1:
