@@ -351,12 +351,15 @@ smtp_tcp_connect(const char *host, long port, int timeout, struct err *err)
     return fd;
 }
 
-/* smtp_reply_line - "CODE first line of the reply" into out */
+/* smtp_reply_line - "CODE first line of the reply text t" into out */
 static void
-smtp_reply_line(mailsmtp *session, int code, char *out, size_t size)
+smtp_reply_text(const char *t, int code, char *out, size_t size)
 {
-    const char *t = session->response ? session->response : "";
-    size_t n = strcspn(t, "\r\n");
+    size_t n;
+
+    if (t == NULL)
+        t = "";
+    n = strcspn(t, "\r\n");
 
     if (code == 0) {
         (void)str_copy(out, size, "connection lost");
@@ -369,6 +372,13 @@ smtp_reply_line(mailsmtp *session, int code, char *out, size_t size)
     for (char *p = out; *p; p++)
         if ((unsigned char)*p < 0x20 || *p == 0x7f)
             *p = ' ';
+}
+
+/* smtp_reply_line - the session's last reply as "CODE text" */
+static void
+smtp_reply_line(mailsmtp *session, int code, char *out, size_t size)
+{
+    smtp_reply_text(session->response, code, out, size);
 }
 
 /* smtp_fail - set err from a reply: 4xx/none temporary, 5xx permanent */
@@ -604,17 +614,15 @@ smtp_enhanced(const char *t, char *out, size_t size)
     out[i] = '\0';
 }
 
-/* smtp_result_set - fill res from the session's last reply */
+/* smtp_result_text - fill res from a reply's code and text */
 static int
-smtp_result_set(struct smtp *s, struct smtp_result *res, int code,
-                enum smtp_status st, const char *stage)
+smtp_result_text(struct smtp_result *res, int code, const char *t,
+                 enum smtp_status st, const char *stage)
 {
-    const char *t = s->session->response;
-
     res->status = st;
     res->code = code;
     smtp_enhanced(t, res->enhanced, sizeof(res->enhanced));
-    smtp_reply_line(s->session, code, res->reply, sizeof(res->reply));
+    smtp_reply_text(t, code, res->reply, sizeof(res->reply));
     if (code == 0) {
         snprintf(res->reply, sizeof(res->reply), "connection lost at %s",
                  stage);
@@ -632,6 +640,14 @@ smtp_result_set(struct smtp *s, struct smtp_result *res, int code,
     return st == SMTP_SENT ? 0 : -1;
 }
 
+/* smtp_result_set - fill res from the session's last reply */
+static int
+smtp_result_set(struct smtp *s, struct smtp_result *res, int code,
+                enum smtp_status st, const char *stage)
+{
+    return smtp_result_text(res, code, s->session->response, st, stage);
+}
+
 /* smtp_classify - status for a non-success code at a stage */
 static enum smtp_status
 smtp_classify(int code, int at_rcpt)
@@ -639,6 +655,71 @@ smtp_classify(int code, int at_rcpt)
     if (code >= 500)
         return at_rcpt ? SMTP_BOUNCE : SMTP_PERM;
     return SMTP_TEMP;
+}
+
+/*
+ * smtp_send_pipelined - RSET, MAIL, RCPT and DATA in one write and one
+ * round trip (RFC 2920), then the message.  The replies are read in
+ * order; the first failure decides, the rest are read only to stay in
+ * step.  A server that answers DATA with 354 after a failed MAIL or RCPT
+ * would take an empty message, so then the session is dropped instead.
+ */
+static int
+smtp_send_pipelined(struct smtp *s, const char *from, const char *rcpt,
+                    const char *msg, size_t len, struct smtp_result *res)
+{
+    static const char *const stage[] = {"RSET", "MAIL", "RCPT", "DATA"};
+    mailsmtp *ss = s->session;
+    char cmds[SMTP_CMD_MAX], size[32] = "", text[512] = "";
+    int first = -1, fcode = 0, code = 0, n;
+
+    if ((ss->esmtp & MAILSMTP_ESMTP_SIZE) != 0)
+        snprintf(size, sizeof(size), " SIZE=%zu", len);
+    n = snprintf(cmds, sizeof(cmds),
+                 "%sMAIL FROM:<%s>%s\r\nRCPT TO:<%s>\r\nDATA\r\n",
+                 s->used ? "RSET\r\n" : "", from, size, rcpt);
+    if (n < 0 || n >= (int)sizeof(cmds)) {
+        res->status = SMTP_PERM;
+        (void)str_copy(res->reply, sizeof(res->reply),
+                       "refused: address too long");
+        return -1;
+    }
+    mailstream_set_privacy(ss->stream, 1);
+    if (mailstream_write(ss->stream, cmds, (size_t)n) == -1 ||
+        mailstream_flush(ss->stream) == -1)
+        return smtp_result_set(s, res, 0, SMTP_TEMP, "MAIL");
+    for (int i = s->used ? 0 : 1; i < 4; i++) {
+        int ok;
+        code = mailsmtp_read_response(ss);
+        if (code == 0)
+            return smtp_result_set(s, res, 0, SMTP_TEMP, stage[i]);
+        if (code == 421)
+            return smtp_result_set(s, res, code, SMTP_TEMP, stage[i]);
+        /* a refused RSET does not spoil the transaction after it */
+        ok = i == 0 || (i == 3 ? code == 354 : code / 100 == 2);
+        if (!ok && first == -1) {
+            first = i;
+            fcode = code;
+            (void)str_copy(text, sizeof(text),
+                           ss->response ? ss->response : "");
+        }
+    }
+    s->used = 1;
+    if (first != -1) {
+        enum smtp_status st = first == 3 && fcode / 100 == 2
+                                  ? SMTP_TEMP
+                                  : smtp_classify(fcode, first == 2);
+        smtp_result_text(res, fcode, text, st, stage[first]);
+        if (code == 354)
+            res->session_lost = 1; /* do not feed it an empty message */
+        return -1;
+    }
+    mailsmtp_data_message(ss, msg, len);
+    code = ss->response_code;
+    if (code / 100 != 2)
+        return smtp_result_set(s, res, code, smtp_classify(code, 0),
+                               "end of data");
+    return smtp_result_set(s, res, code, SMTP_SENT, "end of data");
 }
 
 int
@@ -674,6 +755,8 @@ smtp_send(struct smtp *s, const char *from, const char *rcpt, const char *msg,
                  len, ss->smtp_max_msg_size);
         return -1;
     }
+    if (ss->esmtp & MAILSMTP_ESMTP_PIPELINING)
+        return smtp_send_pipelined(s, from, rcpt, msg, len, res);
     if (s->used) {
         (void)mailsmtp_reset(ss);
         code = ss->response_code;

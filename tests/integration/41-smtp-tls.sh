@@ -27,7 +27,7 @@ set_smtp() { # url, extra lines...
 }
 
 # --- 1. untrusted self-signed certificate: refused, nothing sent ---------
-smtp_start tls --cert "$TMP/cert.pem" --key "$TMP/key.pem" --starttls --auth alice:s3cret
+smtp_start tls --cert "$TMP/cert.pem" --key "$TMP/key.pem" --starttls --auth alice:s3cret --no-pipelining
 set_smtp "url = smtp://127.0.0.1:$SMTP_PORT" "starttls = require"
 export PAPERBOY_SMTP_PASSWORD=s3cret
 expect_rc 1 pb send --date $DAY

@@ -27,6 +27,9 @@ Options:
         flaky*    -> 451 the first time this address is seen, then accept
     --delay-ms N           sleep N ms before accepting each message (makes
                            sends slow enough to be killed mid-run)
+    --no-pipelining        do not announce PIPELINING (RFC 2920); by
+                           default it is announced (aiosmtpd reads commands
+                           in order, so pipelined clients work)
 """
 import argparse
 import asyncio
@@ -44,10 +47,17 @@ class Handler:
         self.delay = args.delay_ms / 1000.0
         self.count = 0
         self.seen = set()
+        self.pipelining = not args.no_pipelining
         # continue numbering after files already there (server restarts)
         for name in os.listdir(self.dir):
             if name.endswith(".eml"):
                 self.count = max(self.count, int(name[:-4]))
+
+    async def handle_EHLO(self, server, session, envelope, hostname, responses):
+        session.host_name = hostname
+        if self.pipelining:
+            responses.insert(len(responses) - 1, "250-PIPELINING")
+        return responses
 
     async def handle_RCPT(self, server, session, envelope, address, options):
         local = address.split("@", 1)[0].lower()
@@ -111,6 +121,7 @@ def main():
     ap.add_argument("--size", type=int, default=33554432)
     ap.add_argument("--faults", action="store_true")
     ap.add_argument("--delay-ms", type=int, default=0)
+    ap.add_argument("--no-pipelining", action="store_true")
     args = ap.parse_args()
 
     ctx = None
