@@ -71,6 +71,15 @@ assert_eq "$(sql "SELECT source, ok, fetched, new FROM collect_runs WHERE source
 expect_rc 0 timeout 60 "$PAPERBOY" -c "$CFG" collect --list ml --backfill 7d --date 2026-11-18
 assert_contains "$OUT" "arxiv-api:cs.LG: fetched 8, new 0, updated 0, unchanged 8"
 
+# a spurious empty first answer is retried once, then paging goes on
+sed -e "s#^arxiv_api_url = .*#arxiv_api_url = $BASE/apiempty#" "$CFG" >"$TMP/empty.ini"
+rm -f "$TMP/db" "$TMP/db-wal" "$TMP/db-shm"
+expect_rc 0 pb list rm trending --yes
+expect_rc 0 pb list add ml --categories cs.LG --no-hf
+expect_rc 0 timeout 60 "$PAPERBOY" -c "$TMP/empty.ini" collect --list ml --backfill 2d --date 2026-11-18
+assert_contains "$OUT" "arxiv-api:cs.LG: fetched 8, new 8"
+assert_eq "$(grep -c '"/apiempty?' "$TMP/requests.log")" 3 "calls with a spurious empty answer"
+
 # an API that answers with HTML is one failed source, nothing stored
 sed -e "s#^arxiv_api_url = .*#arxiv_api_url = $BASE/bad/wrongtype#" "$CFG" >"$TMP/bad.ini"
 expect_rc 0 timeout 60 "$PAPERBOY" -c "$TMP/bad.ini" collect --list ml --backfill 1d

@@ -15,6 +15,8 @@ Routes (the last path segment is the arXiv category or ignored):
   /api?start=S&max_results=M
                         pages of arxiv_api_sample.xml: at most 5 entries
                         per page, totalResults 8 (so paging takes 2 calls)
+  /apiempty?...         like /api, but the very first call answers an empty
+                        result (totalResults 0), as arXiv sometimes does
   /bad/404/...          HTTP 404
   /bad/500/...          HTTP 500 every time
   /bad/429/...          HTTP 429 with Retry-After: 1 every time
@@ -190,7 +192,11 @@ class Handler(BaseHTTPRequestHandler):
             return self.conditional(fixture("arxiv_rss_cs_LG.xml"), RSS_TYPE)
         if head == "hf":
             return self.conditional(fixture("hf_daily_papers.json"), JSON_TYPE)
-        if head == "api":
+        if head == "apiempty" and self.count(url.path) == 1:
+            return self.send(200, api_page(0, 0).replace(
+                b"<opensearch:totalResults>8<",
+                b"<opensearch:totalResults>0<"), ATOM_TYPE)
+        if head in ("api", "apiempty"):
             start = int(q.get("start", ["0"])[0])
             maxr = int(q.get("max_results", ["10"])[0])
             return self.send(200, api_page(start, min(maxr, 5)), ATOM_TYPE)
