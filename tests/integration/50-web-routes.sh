@@ -400,4 +400,16 @@ printf '%s\n' "$BODY" | grep -v '^#' | grep -Ev '^[a-z_]+(\{[^}]*\})? -?[0-9.e+]
 
 web_stop
 grep -q "$ctok" "$TMP/serve.log" && fail "a token was written to the log"
+
+# ---- the real confirmation link from the mail expires after 7 days: the
+# server started 8 days in the future (str_now honours PAPERBOY_NOW)
+web_start PAPERBOY_NOW=$(( $(date +%s) + 8 * 86400 ))
+http GET "/confirm/$ctok"
+expect_code 400 "confirmation link 8 days later"
+assert_contains "$BODY" "expired"
+http POST "/confirm/$ctok" -d ''
+expect_code 400 "confirming 8 days later"
+http GET "/unsubscribe/$utok"
+expect_code 200 "unsubscribe links do not expire"
+web_stop
 pass
