@@ -75,8 +75,9 @@ struct daemon_backoff {
 struct daemon_sched {
     struct db *db;
     struct compose *compose;
-    unsigned compose_gen;  /* gen of the config compose was built on */
-    struct daemon_tz *tzs; /* cache of loaded zones */
+    struct daemon_cfg *compose_dc; /* the config compose was built on: a
+                                      reference, as compose borrows it */
+    struct daemon_tz *tzs;         /* cache of loaded zones */
     size_t ntzs;
     struct daemon_backoff *backoff;
     size_t nbackoff;
@@ -416,8 +417,7 @@ out:
 
 /* daemon_pass - one scheduler pass on cfg; returns seconds to sleep */
 static int64_t
-daemon_pass(struct daemon *d, struct daemon_sched *s,
-            const struct daemon_cfg *dc)
+daemon_pass(struct daemon *d, struct daemon_sched *s, struct daemon_cfg *dc)
 {
     const struct config *cfg = dc->cfg;
     struct db_sched_zone *zones = NULL;
@@ -434,7 +434,7 @@ daemon_pass(struct daemon *d, struct daemon_sched *s,
         log_err("sched: %s", err.msg);
         return DAEMON_TICK;
     }
-    if (s->compose == NULL || s->compose_gen != dc->gen) {
+    if (s->compose == NULL || s->compose_dc != dc) {
         struct compose *c = NULL;
         if (compose_new(cfg, &d->key, &c, &err) == -1) {
             log_err("sched: templates: %s", err.msg);
@@ -442,8 +442,9 @@ daemon_pass(struct daemon *d, struct daemon_sched *s,
                 return DAEMON_TICK;
         } else {
             compose_free(s->compose);
+            daemon_cfg_put(d, s->compose_dc);
             s->compose = c;
-            s->compose_gen = dc->gen;
+            s->compose_dc = daemon_cfg_ref(d, dc);
         }
     }
     if (daemon_plan(s, cfg, now, &zones, &nz, &plan, &err) == -1) {
@@ -563,6 +564,7 @@ daemon_sched_main(void *arg)
     }
     pthread_mutex_unlock(&d->mu);
     compose_free(s.compose);
+    daemon_cfg_put(d, s.compose_dc);
     db_close(s.db);
     for (size_t i = 0; i < s.ntzs; i++)
         tz_free(s.tzs[i].tz);
