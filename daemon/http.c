@@ -520,7 +520,7 @@ http_token_ok(const char *s)
     return 1;
 }
 
-/* http_method_check - 405 unless the method is one of those allowed
+/* http_method_ok - 405 unless the method is one of those allowed
  * (GET implies HEAD); returns 1 when the request may go on */
 static int
 http_method_ok(struct http_req *r, int post_ok, int get_ok)

@@ -398,6 +398,22 @@ assert_contains "$BODY" 'paperboy_http_requests_total{route="unsubscribe",status
 printf '%s\n' "$BODY" | grep -v '^#' | grep -Ev '^[a-z_]+(\{[^}]*\})? -?[0-9.e+]+$' &&
     fail "a metrics line is not in the text format"
 
+# ---- several lists: a choice on the form, categories of the chosen one
+sql "INSERT INTO lists (name, title, description, categories, include_hf, created_at)
+     VALUES ('physics', 'Physics <weekly>', 'Condensed matter.', 'cond-mat.str-el,quant-ph', 0, strftime('%s','now'))"
+http GET "/?list=physics"
+expect_code 200 "form with two lists"
+assert_contains "$BODY" '<select id="list" name="list"'
+assert_contains "$BODY" '<option value="physics" selected>Physics &lt;weekly&gt;</option>'
+assert_contains "$BODY" 'name="categories" value="quant-ph"'
+assert_not_contains "$BODY" 'name="categories" value="cs.LG"' "categories of the chosen list only"
+http POST /subscribe --data-binary 'email=gina%40example.org&list=physics&categories=quant-ph'
+expect_code 200 "subscribe to the second list"
+assert_eq "$(sql "SELECT l.name||'|'||s.categories FROM subscriptions s JOIN lists l ON l.id = s.list_id JOIN subscribers u ON u.id = s.subscriber_id WHERE u.email = 'gina@example.org'")" \
+    "physics|quant-ph" "subscription to the chosen list"
+http POST /subscribe --data-binary 'email=gina%40example.org&list=physics&categories=cs.LG'
+expect_code 400 "a category of another list"
+
 web_stop
 grep -q "$ctok" "$TMP/serve.log" && fail "a token was written to the log"
 
