@@ -95,7 +95,7 @@ cmd_send(struct cli *cli, int argc, char **argv)
 {
     const char *list = NULL, *date = NULL;
     char day[16];
-    struct send_filter filter = {NULL, NULL};
+    struct send_filter filter = {NULL, NULL, &send_stop};
     struct send_counts counts;
     struct deliver_stats st;
     struct token_key key;
@@ -176,6 +176,9 @@ cmd_send(struct cli *cli, int argc, char **argv)
                "what was queued\n");
     if (st.error[0])
         fprintf(stderr, "paperboy send: delivery stopped: %s\n", st.error);
+    if (counts.stopped)
+        fprintf(stderr, "paperboy send: stopped while queueing; run it again "
+                        "to queue the rest\n");
     if (counts.failed)
         fprintf(stderr,
                 "paperboy send: %lld subscriptions could not be frozen "

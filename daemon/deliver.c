@@ -198,10 +198,12 @@ deliver_flush(struct deliver_run *r)
             break;
         deliver_sleep_ms(50);
     }
-    /* rows stay 'sending'; the journal keeps what was accepted and the
-     * next start re-queues the rest */
+    /* keep them for the next flush while there is room; otherwise the
+     * rows stay 'sending': the journal keeps what was accepted, and the
+     * claim lease (or the next start) re-queues the rest */
     log_err("deliver: cannot record %zu results: %s", r->nres, err.msg);
-    r->nres = 0;
+    if (r->nres == DELIVER_BATCH)
+        r->nres = 0;
 }
 
 /* deliver_push - queue a result; flush every DELIVER_BATCH or 100 ms */

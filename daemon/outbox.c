@@ -321,6 +321,9 @@ outbox_claim(struct db *db, int64_t now, struct outbox_row *rows, size_t max,
         "UPDATE outbox SET state = 'sending', claimed_at = ?2, "
         " attempts = attempts + 1 WHERE id = ?1 RETURNING " OUTBOX_COLS;
     static const char sql_drop[] = "DELETE FROM outbox WHERE id = ?1";
+    static const char sql_lease[] =
+        "UPDATE outbox SET state = 'queued' "
+        "WHERE state = 'sending' AND claimed_at < ?1";
     sqlite3_stmt *st;
     int64_t ids[256];
     int ok[256];
@@ -332,6 +335,13 @@ outbox_claim(struct db *db, int64_t now, struct outbox_row *rows, size_t max,
         max = 256;
     if (db_begin(db, err) == -1)
         return -1;
+    /* a claim older than the lease was lost by its worker (a result that
+     * could not be stored): the row is due again */
+    if ((st = db_stmt(db, sql_lease, err)) == NULL)
+        goto out;
+    sqlite3_bind_int64(st, 1, now - OUTBOX_LEASE);
+    if (outbox_step_done(db, st, err, "expiring old claims") == -1)
+        goto out;
     if ((st = db_stmt(db, sql_due, err)) == NULL)
         goto out;
     sqlite3_bind_int64(st, 1, now);

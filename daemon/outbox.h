@@ -36,6 +36,7 @@
 #define OUTBOX_CONFIRM_GAP 86400 /* one confirmation per address per day */
 #define OUTBOX_REPLY_MAX 256     /* stored reply line, bytes with NUL */
 #define OUTBOX_MSGID_MAX 256     /* Message-ID, bytes with NUL */
+#define OUTBOX_LEASE 3600        /* seconds a claim holds; then due again */
 
 enum outbox_kind {
     OUTBOX_CONFIRM = 0, /* double opt-in mail, priority 0 */
@@ -140,7 +141,9 @@ int outbox_mark_sent(struct db *db, int64_t id, int64_t sent_at,
  * can no longer receive them (*dropped counts them, may be NULL) and
  * claim up to max due rows (queued or deferred, next_attempt_at <= now),
  * confirmations first, then oldest due: state 'sending', claimed_at =
- * now, attempts + 1.  rows[0..*n) receives them.
+ * now, attempts + 1.  rows[0..*n) receives them.  Rows claimed more
+ * than OUTBOX_LEASE seconds ago (a worker that could not store its
+ * result) are made due again first.
  */
 int outbox_claim(struct db *db, int64_t now, struct outbox_row *rows,
                  size_t max, size_t *n, int64_t *dropped, struct err *err);

@@ -114,6 +114,12 @@ send_day(struct db *db, const struct config *cfg, const struct compose *c,
             goto out;
         for (; i < end; i++) {
             struct err e;
+            if (filter && filter->stop && *filter->stop) {
+                k.stopped = 1;
+                end = i;
+                n = i; /* commit this batch, then leave */
+                break;
+            }
             err_init(&e);
             if (send_one(db, cfg, c, ids[i], day, now, &k, &e) == 0)
                 continue;

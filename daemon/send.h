@@ -16,6 +16,7 @@
 #ifndef PAPERBOY_SEND_H
 #define PAPERBOY_SEND_H
 
+#include <signal.h>
 #include <stdint.h>
 
 #include "compose.h"
@@ -27,9 +28,12 @@
 
 /* Which subscriptions send_day() considers; NULL fields match all. */
 struct send_filter {
-    const char *list_name; /* lists.name, or NULL for every list */
-    const char *timezone;  /* exact subscriptions.timezone ("" = the
-                              [schedule] default zone), or NULL = any */
+    const char *list_name;             /* lists.name, or NULL for every list */
+    const char *timezone;              /* exact subscriptions.timezone ("" = the
+                                          [schedule] default zone), or NULL = any */
+    const volatile sig_atomic_t *stop; /* when set and *stop becomes
+                              non-zero, commit what is done and return
+                              (counts.stopped = 1); may be NULL */
 };
 
 struct send_counts {
@@ -38,6 +42,7 @@ struct send_counts {
     int64_t already;    /* digest for that day was already queued */
     int64_t empty;      /* nothing to send (digest_freeze gave 0) */
     int64_t failed;     /* digest_freeze refused it (logged, skipped) */
+    int stopped;        /* filter->stop ended the run early */
 };
 
 /*
