@@ -44,6 +44,8 @@ struct compose {
     struct tmpl *confirm_txt;
     struct tmpl_data *data; /* reused for every message */
     struct buf scratch;     /* reused by render_paper() */
+    struct buf text, html;  /* the rendered parts, reused */
+    struct buf qt, qh;      /* the parts quoted-printable, reused */
     char domain[256];       /* of [smtp] from, for Message-IDs and List-Id */
 };
 
@@ -85,6 +87,10 @@ compose_new(const struct config *cfg, const struct token_key *key,
     c->cfg = cfg;
     c->key = *key;
     buf_init(&c->scratch, COMPOSE_PART_MAX);
+    buf_init(&c->text, COMPOSE_PART_MAX);
+    buf_init(&c->html, COMPOSE_PART_MAX);
+    buf_init(&c->qt, 4 * COMPOSE_PART_MAX);
+    buf_init(&c->qh, 4 * COMPOSE_PART_MAX);
     config_from_domain(cfg, c->domain, sizeof(c->domain));
     if (str_has_ctl(c->domain, strlen(c->domain)) ||
         strpbrk(c->domain, " <>\"()[],;:\\") != NULL) {
@@ -115,6 +121,10 @@ compose_free(struct compose *c)
     tmpl_free(c->confirm_txt);
     tmpl_data_free(c->data);
     buf_release(&c->scratch);
+    buf_release(&c->text);
+    buf_release(&c->html);
+    buf_release(&c->qt);
+    buf_release(&c->qh);
     free(c);
 }
 
@@ -355,7 +365,8 @@ compose_build(struct compose *c, const struct compose_head *h,
     struct mailmime_content *alt_ct = NULL;
     struct mailmime_parameter *bparam;
     MMAPString *mm = NULL;
-    struct buf subj, tmp, lh, qt, qh;
+    struct buf subj, tmp, lh;
+    struct buf *qt = &c->qt, *qh = &c->qh;
     struct tm tm;
     time_t t = (time_t)h->date;
     size_t idx = 0, mid_len;
@@ -367,8 +378,8 @@ compose_build(struct compose *c, const struct compose_head *h,
     buf_init(&subj, 4096);
     buf_init(&tmp, 4096);
     buf_init(&lh, 4096);
-    buf_init(&qt, 4 * COMPOSE_PART_MAX);
-    buf_init(&qh, 4 * COMPOSE_PART_MAX);
+    buf_reset(qt);
+    buf_reset(qh);
     if (compose_header_ok("the subject", h->subject, err) == -1 ||
         compose_header_ok("the recipient", h->to, err) == -1 ||
         compose_header_ok("[smtp] from", cfg->smtp_from, err) == -1 ||
@@ -478,9 +489,9 @@ compose_build(struct compose *c, const struct compose_head *h,
             BUG("compose: out of memory");
     }
     alt_ct = NULL;
-    compose_qp(buf_str(text), text->len, &qt);
-    compose_qp(buf_str(html), html->len, &qh);
-    if (buf_check(&qt, err) == -1 || buf_check(&qh, err) == -1)
+    compose_qp(buf_str(text), text->len, qt);
+    compose_qp(buf_str(html), html->len, qh);
+    if (buf_check(qt, err) == -1 || buf_check(qh, err) == -1)
         goto out;
     /* libetpan writes the parts' bodies byte by byte through its line
      * checks; the bodies are already QP (lines < 77 octets), so it gets
@@ -521,10 +532,10 @@ compose_build(struct compose *c, const struct compose_head *h,
         buf_add(out, mm->str, at);
         buf_add(out, lh.data ? lh.data : "", lh.len);
         buf_add(out, mm->str + at, (size_t)(pt - mm->str) - at);
-        buf_add(out, qt.data ? qt.data : "", qt.len);
+        buf_add(out, buf_str(qt), qt->len);
         pt += strlen(ph_text);
         buf_add(out, pt, (size_t)(ph - pt));
-        buf_add(out, qh.data ? qh.data : "", qh.len);
+        buf_add(out, buf_str(qh), qh->len);
         ph += strlen(ph_html);
         buf_add(out, ph, mm->len - (size_t)(ph - mm->str));
     }
@@ -553,8 +564,7 @@ out:
     buf_release(&subj);
     buf_release(&tmp);
     buf_release(&lh);
-    buf_release(&qt);
-    buf_release(&qh);
+
     return rc;
 }
 
@@ -645,18 +655,18 @@ compose_digest_message(struct compose *c, struct db *db, int64_t digest_id,
     struct db_digest_sub sub;
     struct compose_head h;
     struct tmpl_obj *root;
-    struct buf subject, text, html;
+    struct buf subject, *text = &c->text, *html = &c->html;
     char unsub[512];
     int rc = -1;
 
     buf_init(&subject, COMPOSE_SUBJECT_MAX);
-    buf_init(&text, COMPOSE_PART_MAX);
-    buf_init(&html, COMPOSE_PART_MAX);
+    buf_reset(text);
+    buf_reset(html);
     if (compose_digest_data(c, db, digest_id, 0, &root, &row, &sub, &subject,
                             unsub, sizeof(unsub), err) == -1)
         goto out;
-    if (tmpl_render(c->digest_txt, root, &text, err) == -1 ||
-        tmpl_render(c->digest_html, root, &html, err) == -1 ||
+    if (tmpl_render(c->digest_txt, root, text, err) == -1 ||
+        tmpl_render(c->digest_html, root, html, err) == -1 ||
         buf_check(&subject, err) == -1)
         goto out;
     memset(&h, 0, sizeof(h));
@@ -666,11 +676,10 @@ compose_digest_message(struct compose *c, struct db *db, int64_t digest_id,
     h.subject = buf_str(&subject);
     h.list_name = sub.list_name;
     h.unsub_url = unsub;
-    rc = compose_build(c, &h, &text, &html, out, err);
+    rc = compose_build(c, &h, text, html, out, err);
 out:
     buf_release(&subject);
-    buf_release(&text);
-    buf_release(&html);
+
     return rc;
 }
 
@@ -724,14 +733,14 @@ compose_confirm_message(struct compose *c, struct db *db,
     struct db_digest_sub sub;
     struct compose_head h;
     struct tmpl_obj *root;
-    struct buf subject, text, html;
+    struct buf subject, *text = &c->text, *html = &c->html;
     char url[512];
     const char *title;
     int rc = -1;
 
     buf_init(&subject, COMPOSE_SUBJECT_MAX);
-    buf_init(&text, COMPOSE_PART_MAX);
-    buf_init(&html, COMPOSE_PART_MAX);
+    buf_reset(text);
+    buf_reset(html);
     if (db_digest_sub_load(db, subscription_id, &sub, err) == -1)
         goto out;
     title = *sub.list_title ? sub.list_title : sub.list_name;
@@ -746,8 +755,8 @@ compose_confirm_message(struct compose *c, struct db *db,
     tmpl_set(root, "base_url", c->cfg->base_url);
     tmpl_setf(root, "expires_days", "%d", TOKEN_CONFIRM_TTL / 86400);
     buf_addf(&subject, "Confirm your subscription to %s", title);
-    if (tmpl_render(c->confirm_txt, root, &text, err) == -1 ||
-        tmpl_render(c->confirm_html, root, &html, err) == -1 ||
+    if (tmpl_render(c->confirm_txt, root, text, err) == -1 ||
+        tmpl_render(c->confirm_html, root, html, err) == -1 ||
         buf_check(&subject, err) == -1)
         goto out;
     memset(&h, 0, sizeof(h));
@@ -757,10 +766,9 @@ compose_confirm_message(struct compose *c, struct db *db,
     h.subject = buf_str(&subject);
     h.list_name = sub.list_name;
     h.unsub_url = NULL;
-    rc = compose_build(c, &h, &text, &html, out, err);
+    rc = compose_build(c, &h, text, html, out, err);
 out:
     buf_release(&subject);
-    buf_release(&text);
-    buf_release(&html);
+
     return rc;
 }

@@ -53,7 +53,7 @@ digest_write(struct db *db, const struct db_digest_sub *sub, const char *day,
     for (size_t i = 0; i < n && i < (size_t)sub->max_papers; i++) {
         buf_reset(&why);
         rank_why(q, &c[i], &why);
-        buf_addf(&json, "%s[%lld,%.17g,\"", i ? "," : "", (long long)c[i].id,
+        buf_addf(&json, "%s[%lld,%.9g,\"", i ? "," : "", (long long)c[i].id,
                  c[i].score);
         buf_add_json(&json, why.data ? why.data : "", why.len);
         buf_adds(&json, "\"]");
