@@ -589,6 +589,21 @@ bad:
     return -1;
 }
 
+int
+tz_parse(const char *name, const void *data, size_t n, struct tz **out,
+         struct err *err)
+{
+    struct tz *tz = xcalloc(1, sizeof(*tz));
+
+    snprintf(tz->name, sizeof(tz->name), "%s", name);
+    if (tz_parse_file(tz, data, n, err) == -1) {
+        tz_free(tz);
+        return -1;
+    }
+    *out = tz;
+    return 0;
+}
+
 /* tz_name_ok - an IANA-looking name that cannot escape the directory */
 static int
 tz_name_ok(const char *name)
@@ -619,7 +634,6 @@ tz_utc(void)
 int
 tz_load(const char *name, struct tz **out, struct err *err)
 {
-    struct tz *tz = NULL;
     unsigned char *data = NULL;
     char path[1024];
     const char *dir = getenv("TZDIR");
@@ -652,18 +666,11 @@ tz_load(const char *name, struct tz **out, struct err *err)
         err_set(err, ERR_PERM, "time zone '%s': cannot read %s", name, path);
         goto out;
     }
-    tz = xcalloc(1, sizeof(*tz));
-    memcpy(tz->name, name, strlen(name) + 1);
-    if (tz_parse_file(tz, data, n, err) == -1)
-        goto out;
-    *out = tz;
-    tz = NULL;
-    rc = 0;
+    rc = tz_parse(name, data, n, out, err);
 out:
     if (fp != NULL)
         fclose(fp);
     free(data);
-    tz_free(tz);
     return rc;
 }
 

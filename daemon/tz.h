@@ -23,6 +23,7 @@
 #ifndef PAPERBOY_TZ_H
 #define PAPERBOY_TZ_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "err.h"
@@ -61,6 +62,12 @@ enum tz_match {
  * with tz_free().
  */
 int tz_load(const char *name, struct tz **out, struct err *err);
+
+/* tz_parse - a zone from the n bytes of a TZif file (what tz_load() does
+ * after reading it); name is only for messages and tz_name().  Any bytes
+ * are safe to pass: malformed input is an error, never a crash. */
+int tz_parse(const char *name, const void *data, size_t n, struct tz **out,
+             struct err *err);
 
 /* tz_utc - a zone that is UTC; caller frees with tz_free() */
 struct tz *tz_utc(void);
