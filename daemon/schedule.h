@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * sched (schedule.h) - what is due: a pure function of the time now, the schedule in
- * the config and the runs already done.  No I/O, no clock, no database;
- * the daemon (daemon.c) and `paperboy run` feed it and act on the plan.
+ * sched (schedule.h) - what is due: a pure function of the time now, the
+ * schedule in the config and the runs already done.  No I/O, no clock, no
+ * database; the daemon (daemon.c) and `paperboy run` feed it and act on the
+ * plan.
  *
  * The rules:
  *   - Each list sends once a day at [schedule] send_at.  A "target" is a
