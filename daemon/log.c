@@ -5,6 +5,7 @@
 #include "log.h"
 
 #include <errno.h>
+#include <stdatomic.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,21 +13,22 @@
 #include <time.h>
 #include <unistd.h>
 
-static enum log_level log_level = LOG_LEVEL_INFO;
-static int log_journal;
+/* atomics: SIGHUP may change the level while other threads log */
+static atomic_int log_level = LOG_LEVEL_INFO;
+static atomic_int log_journal;
 
 static const char *const log_names[] = {"error", "warn", "info", "debug"};
 
 void
 log_set_level(enum log_level level)
 {
-    log_level = level;
+    atomic_store(&log_level, (int)level);
 }
 
 enum log_level
 log_get_level(void)
 {
-    return log_level;
+    return (enum log_level)atomic_load(&log_level);
 }
 
 int
@@ -48,7 +50,7 @@ log_parse_level(const char *s, enum log_level *out)
 void
 log_set_journal(int on)
 {
-    log_journal = on;
+    atomic_store(&log_journal, on);
 }
 
 /* log_write - format one line and write it with a single syscall */
@@ -60,9 +62,9 @@ log_write(enum log_level level, int with_errno, const char *fmt, va_list ap)
     size_t n = 0;
     int saved = errno;
 
-    if (level > log_level)
+    if ((int)level > atomic_load(&log_level))
         return;
-    if (log_journal) {
+    if (atomic_load(&log_journal)) {
         n = (size_t)snprintf(line, sizeof(line), "<%d>", syslog_prio[level]);
     } else {
         struct timespec ts;

@@ -158,7 +158,7 @@ bad_cfg() { # bad_cfg TEXT WANT
 bad_cfg "busy_timeout_ms = soon" "3: [database] busy_timeout_ms"
 bad_cfg "colour = red" "3: [database] colour: unknown key"
 bad_cfg "[nope]
-x = 1" "4: unknown section [nope]"
+x = 1" "3: unknown section [nope]"
 bad_cfg "[schedule]
 timezone = Mars/Base" "4: [schedule] timezone"
 bad_cfg "[smtp]

@@ -174,7 +174,8 @@ static const struct bad_case bad[] = {
     {"[log]\n\nlevel = loud\n", "3: [log] level"},
     {"[web]\n\ncolour = red\n", "3: [web] colour: unknown key"},
     {"[database]\npath = a\npath = b\n", "3: [database] path: given twice"},
-    {"[database]\n[nope]\nkey = 1\n", "3: unknown section [nope]"},
+    {"[database]\n[nope]\nkey = 1\n", "2: unknown section [nope]"},
+    {"[database]\n[nope]\n", "2: unknown section [nope]"},
     {"[database]\n\nthis is not ini\n", "3: syntax error"},
 };
 
