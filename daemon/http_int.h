@@ -27,6 +27,7 @@
 #define HTTP_RETRY_AFTER_BUSY 5     /* seconds to wait after a 503 */
 #define HTTP_INDEX_CACHE_MS 5000    /* GET / is rendered at most this often */
 #define HTTP_RATE_SLOTS 4096        /* clients remembered by the limiter */
+#define HTTP_WAKE_GAP_MS 10         /* at most one wake() per this many ms */
 
 /* Page templates, loaded per config generation. */
 enum http_tmpl {
@@ -137,7 +138,8 @@ struct http {
     pthread_mutex_t rate_lock;
     struct http_rate_entry *rate; /* HTTP_RATE_SLOTS entries */
     _Atomic uint64_t hits[HTTP_R_COUNT][HTTP_S_COUNT];
-    int64_t started_at; /* unix seconds */
+    int64_t started_at;           /* unix seconds */
+    _Atomic int64_t last_wake_ms; /* monotonic ms of the last wake() */
 };
 
 enum http_method { HTTP_M_GET, HTTP_M_HEAD, HTTP_M_POST, HTTP_M_OTHER };

@@ -698,8 +698,16 @@ http_page_subscribe(struct http_req *r)
         ret = http_fail(r, &err, "subscribe");
         goto done;
     }
-    if (queued && r->h->wake)
-        r->h->wake(r->h->wake_arg);
+    if (queued && r->h->wake) {
+        /* one nudge wakes every delivery worker and they take whatever
+         * is queued, so a burst of sign-ups needs one wake, not one each;
+         * a row missed by that wake leaves with the workers' next poll */
+        int64_t now = http_monotonic_ms();
+        int64_t last = atomic_load(&r->h->last_wake_ms);
+        if (now - last >= HTTP_WAKE_GAP_MS &&
+            atomic_compare_exchange_strong(&r->h->last_wake_ms, &last, now))
+            r->h->wake(r->h->wake_arg);
+    }
     root = http_root(r, "Check your inbox");
     tmpl_set(root, "email", email);
     tmpl_set(root, "list_title", l->title[0] ? l->title : l->name);
