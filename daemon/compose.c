@@ -44,6 +44,7 @@ struct compose {
     struct tmpl *confirm_txt;
     struct tmpl_data *data; /* reused for every message */
     struct buf scratch;     /* reused by render_paper() */
+    struct buf scratch2;    /* its second work buffer */
     struct buf text, html;  /* the rendered parts, reused */
     struct buf qt, qh;      /* the parts quoted-printable, reused */
     char domain[256];       /* of [smtp] from, for Message-IDs and List-Id */
@@ -87,6 +88,7 @@ compose_new(const struct config *cfg, const struct token_key *key,
     c->cfg = cfg;
     c->key = *key;
     buf_init(&c->scratch, COMPOSE_PART_MAX);
+    buf_init(&c->scratch2, COMPOSE_PART_MAX);
     buf_init(&c->text, COMPOSE_PART_MAX);
     buf_init(&c->html, COMPOSE_PART_MAX);
     buf_init(&c->qt, 4 * COMPOSE_PART_MAX);
@@ -121,6 +123,7 @@ compose_free(struct compose *c)
     tmpl_free(c->confirm_txt);
     tmpl_data_free(c->data);
     buf_release(&c->scratch);
+    buf_release(&c->scratch2);
     buf_release(&c->text);
     buf_release(&c->html);
     buf_release(&c->qt);
@@ -582,7 +585,7 @@ compose_on_item(void *arg, const struct db_digest_paper *p)
     struct compose_fill *f = arg;
     struct tmpl_obj *item = tmpl_add_item(f->root, "papers");
 
-    render_paper(item, p, &f->c->scratch);
+    render_paper(item, p, &f->c->scratch, &f->c->scratch2);
     f->n++;
     return 0;
 }

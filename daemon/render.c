@@ -228,35 +228,68 @@ render_set_buf(struct tmpl_obj *item, const char *key, struct buf *b)
     buf_reset(b);
 }
 
+/* render_set_url - key = prefix + id (no printf: this runs 20,000 times a
+ * second) */
+static void
+render_set_url(struct tmpl_obj *item, const char *key, const char *prefix,
+               const char *id, struct buf *scratch)
+{
+    buf_adds(scratch, prefix);
+    buf_adds(scratch, id);
+    render_set_buf(item, key, scratch);
+}
+
+/* render_set_int - key = n in decimal, plus an optional suffix */
+static void
+render_set_int(struct tmpl_obj *item, const char *key, int n,
+               const char *suffix, struct buf *scratch)
+{
+    char d[16];
+    size_t k = sizeof(d);
+    unsigned v = n < 0 ? 0u - (unsigned)n : (unsigned)n;
+
+    do {
+        d[--k] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v > 0 && k > 1);
+    if (n < 0)
+        d[--k] = '-';
+    buf_add(scratch, d + k, sizeof(d) - k);
+    buf_adds(scratch, suffix);
+    render_set_buf(item, key, scratch);
+}
+
 void
 render_paper(struct tmpl_obj *item, const struct db_digest_paper *p,
-             struct buf *scratch)
+             struct buf *scratch, struct buf *scratch2)
 {
     int id_ok = render_arxiv_id_ok(p->arxiv_id);
     const char *summary = *p->abstract ? p->abstract : p->ai_summary;
-    struct buf tmp;
 
     buf_reset(scratch);
-    tmpl_setf(item, "rank", "%d", p->rank);
+    buf_reset(scratch2);
+    render_set_int(item, "rank", p->rank, "", scratch);
     tmpl_set(item, "arxiv_id", p->arxiv_id);
+    /* the collapsed title stays at the start of scratch while its
+     * wrapped form is built after it */
     render_collapse(p->title, scratch);
-    render_set_buf(item, "title", scratch);
-    buf_init(&tmp, BUF_UNLIMITED);
-    render_collapse(p->title, &tmp);
-    render_wrap(buf_str(&tmp), RENDER_TEXT_WIDTH, 4, "    ", scratch);
-    render_set_buf(item, "title_txt", scratch);
-    buf_reset(&tmp);
+    tmpl_setn(item, "title", buf_str(scratch), scratch->len);
+    render_wrap(buf_str(scratch), RENDER_TEXT_WIDTH, 4, "    ", scratch2);
+    render_set_buf(item, "title_txt", scratch2);
+    buf_reset(scratch);
 
     if (id_ok) {
-        tmpl_setf(item, "abs_url", "https://arxiv.org/abs/%s", p->arxiv_id);
-        tmpl_setf(item, "pdf_url", "https://arxiv.org/pdf/%s", p->arxiv_id);
+        render_set_url(item, "abs_url", "https://arxiv.org/abs/", p->arxiv_id,
+                       scratch);
+        render_set_url(item, "pdf_url", "https://arxiv.org/pdf/", p->arxiv_id,
+                       scratch);
     } else {
         tmpl_set(item, "abs_url", "");
         tmpl_set(item, "pdf_url", "");
     }
     if (id_ok && (*p->hf_day || p->upvotes > 0))
-        tmpl_setf(item, "hf_url", "https://huggingface.co/papers/%s",
-                  p->arxiv_id);
+        render_set_url(item, "hf_url", "https://huggingface.co/papers/",
+                       p->arxiv_id, scratch);
     else
         tmpl_set(item, "hf_url", "");
     tmpl_set(item, "code_url",
@@ -265,11 +298,10 @@ render_paper(struct tmpl_obj *item, const struct db_digest_paper *p,
              render_url_ok(p->project_page) ? p->project_page : "");
 
     render_authors(p->authors, RENDER_AUTHORS_MAX, scratch);
-    buf_add(&tmp, scratch->data ? scratch->data : "", scratch->len);
-    render_set_buf(item, "authors", scratch);
-    render_wrap(buf_str(&tmp), RENDER_TEXT_WIDTH, 4, "    ", scratch);
-    render_set_buf(item, "authors_txt", scratch);
-    buf_reset(&tmp);
+    tmpl_setn(item, "authors", buf_str(scratch), scratch->len);
+    render_wrap(buf_str(scratch), RENDER_TEXT_WIDTH, 4, "    ", scratch2);
+    render_set_buf(item, "authors_txt", scratch2);
+    buf_reset(scratch);
 
     /* 'cs.LG,stat.ML' -> 'cs.LG, stat.ML' */
     for (const char *c = p->categories; *c; c++) {
@@ -281,19 +313,19 @@ render_paper(struct tmpl_obj *item, const struct db_digest_paper *p,
     render_set_buf(item, "categories", scratch);
 
     if (p->upvotes > 0) {
-        tmpl_setf(item, "upvotes", "%d", p->upvotes);
-        tmpl_setf(item, "upvotes_label", "%d upvote%s", p->upvotes,
-                  p->upvotes == 1 ? "" : "s");
+        render_set_int(item, "upvotes", p->upvotes, "", scratch);
+        render_set_int(item, "upvotes_label", p->upvotes,
+                       p->upvotes == 1 ? " upvote" : " upvotes", scratch);
     } else {
         tmpl_set(item, "upvotes", "");
         tmpl_set(item, "upvotes_label", "");
     }
 
-    render_trim_summary(summary, RENDER_SUMMARY_MAX, &tmp);
-    tmpl_setn(item, "summary", buf_str(&tmp), tmp.len);
-    buf_adds(scratch, "    ");
-    render_wrap(buf_str(&tmp), RENDER_TEXT_WIDTH, 4, "    ", scratch);
-    render_set_buf(item, "summary_txt", scratch);
+    render_trim_summary(summary, RENDER_SUMMARY_MAX, scratch);
+    tmpl_setn(item, "summary", buf_str(scratch), scratch->len);
+    buf_adds(scratch2, "    ");
+    render_wrap(buf_str(scratch), RENDER_TEXT_WIDTH, 4, "    ", scratch2);
+    render_set_buf(item, "summary_txt", scratch2);
+    buf_reset(scratch);
     tmpl_set(item, "why", p->why);
-    buf_release(&tmp);
 }

@@ -62,9 +62,10 @@ int render_url_ok(const char *s);
  * title, title_txt, abs_url, pdf_url, hf_url, code_url, project_url,
  * authors, authors_txt, categories, upvotes, upvotes_label, summary,
  * summary_txt, why (every key is set, "" when unknown, so a template
- * never sees an outer value of the same name).  scratch is reused.
+ * never sees an outer value of the same name).  scratch and scratch2 are
+ * two distinct work buffers, reused (emptied here).
  */
 void render_paper(struct tmpl_obj *item, const struct db_digest_paper *p,
-                  struct buf *scratch);
+                  struct buf *scratch, struct buf *scratch2);
 
 #endif
