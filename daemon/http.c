@@ -854,7 +854,6 @@ http_start(const struct config *cfg, const struct token_key *key,
         MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)cfg->web_threads,
         MHD_OPTION_CONNECTION_LIMIT, (unsigned int)cfg->web_max_connections,
         MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)cfg->web_timeout,
-        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
         MHD_OPTION_URI_LOG_CALLBACK, http_uri_cb, h,
         MHD_OPTION_NOTIFY_COMPLETED, http_completed_cb, h,
         MHD_OPTION_EXTERNAL_LOGGER, http_mhd_log, h, MHD_OPTION_END);
