@@ -488,8 +488,13 @@ out:
     smtp_close(r->smtp);
     compose_free(r->compose);
     db_close(r->db);
-    if (r->journal != -1)
+    if (r->journal != -1) {
         close(r->journal);
+        /* everything it held is stored: no need to keep the file */
+        if (r->nres == 0 &&
+            deliver_journal_path(d->cfg, w->index, path, sizeof(path)) == 0)
+            (void)unlink(path);
+    }
     buf_release(&msg);
     free(rows);
     free(r);
