@@ -91,4 +91,13 @@ seed_subs 1 other
 set_smtp "url = smtps://localhost:$SMTP_PORT" "ca_file = $TMP/cert.pem"
 expect_rc 0 pb send --date $DAY
 assert_eq "$(msg_count "$TMP/smtps2")" 1 "smtps to localhost"
+smtp_stop
+
+# --- 6. AUTH LOGIN when the server does not offer PLAIN ------------------
+smtp_start login --cert "$TMP/cert.pem" --key "$TMP/key.pem" --starttls --auth alice:s3cret --no-plain
+seed_subs 1 login
+set_smtp "url = smtp://127.0.0.1:$SMTP_PORT" "starttls = require" "ca_file = $TMP/cert.pem"
+expect_rc 0 pb send --date $DAY
+assert_eq "$(msg_count "$TMP/login")" 1 "messages after AUTH LOGIN"
+assert_contains "$(cat "$TMP"/login/*.eml)" "X-Test-Auth: alice" "AUTH LOGIN trace"
 pass

@@ -27,6 +27,7 @@ Options:
         flaky*    -> 451 the first time this address is seen, then accept
     --delay-ms N           sleep N ms before accepting each message (makes
                            sends slow enough to be killed mid-run)
+    --no-plain             offer AUTH LOGIN only (not PLAIN)
     --no-pipelining        do not announce PIPELINING (RFC 2920); by
                            default it is announced (aiosmtpd reads commands
                            in order, so pipelined clients work)
@@ -122,6 +123,7 @@ def main():
     ap.add_argument("--faults", action="store_true")
     ap.add_argument("--delay-ms", type=int, default=0)
     ap.add_argument("--no-pipelining", action="store_true")
+    ap.add_argument("--no-plain", action="store_true")
     args = ap.parse_args()
 
     ctx = None
@@ -156,6 +158,7 @@ def main():
             # the whole connection is encrypted already
             auth_require_tls=not args.smtps,
             authenticator=authenticator if args.auth else None,
+            auth_exclude_mechanism=["PLAIN"] if args.no_plain else None,
             timeout=30,
         )
 
