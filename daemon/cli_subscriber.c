@@ -23,6 +23,7 @@
 #include "csv.h"
 #include "db_list.h"
 #include "db_sub.h"
+#include "query.h"
 #include "str.h"
 
 #define SUB_USAGE                                                              \
@@ -270,7 +271,8 @@ sub_add(struct cli *cli, int argc, char **argv)
     if (sub_normalize(pos[0], email, sizeof(email)) != CLI_OK)
         return CLI_FAIL;
     err_init(&err);
-    if (kw != NULL && db_sub_check_keywords(kw, &err) == -1)
+    if (kw != NULL && (db_sub_check_keywords(kw, &err) == -1 ||
+                       query_validate_keywords(kw, strlen(kw), &err) == -1))
         return cli_fail("--keywords: %s", err.msg);
     if (name != NULL && db_sub_check_name(name, &err) == -1)
         return cli_fail("--name: %s", err.msg);
@@ -669,7 +671,9 @@ sub_row_check(const struct csv_record *rec, const struct sub_cols *c,
         return -1;
     row->prefs.keywords = sub_col(rec, c->keywords);
     if (row->prefs.keywords &&
-        db_sub_check_keywords(row->prefs.keywords, err) == -1)
+        (db_sub_check_keywords(row->prefs.keywords, err) == -1 ||
+         query_validate_keywords(row->prefs.keywords,
+                                 strlen(row->prefs.keywords), err) == -1))
         return -1;
     row->prefs.categories = sub_col(rec, c->categories);
     if (row->prefs.categories &&
