@@ -72,8 +72,8 @@ main(int argc, char **argv)
     d = MHD_start_daemon(
         MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC, 0, NULL,
         NULL, handler, NULL, MHD_OPTION_THREAD_POOL_SIZE,
-        (unsigned int)strtoul(argv[2], NULL, 10), MHD_OPTION_CONNECTION_LIMIT, 256U,
-        MHD_OPTION_END);
+        (unsigned int)strtoul(argv[2], NULL, 10), MHD_OPTION_CONNECTION_LIMIT,
+        256U, MHD_OPTION_END);
     if (d == NULL)
         return 1;
     printf("%u\n", MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT)->port);

@@ -186,11 +186,11 @@ http_gen_new(const struct config *cfg, uint64_t id, struct http_gen **out,
         char rel[128];
         snprintf(rel, sizeof(rel), "templates/%s", http_tmpl_files[i]);
         if (config_web_path(cfg, rel, path, sizeof(path)) == -1) {
-            err_set(err, ERR_PERM, "web: template path too long");
+            err_set(err, ERR_PERM, "template path too long");
             goto fail;
         }
         if (tmpl_load(path, &g->t[i], err) == -1) {
-            err_prefix(err, "web: template '%s'", path);
+            err_prefix(err, "template '%s'", path);
             goto fail;
         }
     }
@@ -810,7 +810,7 @@ http_listen_addr(const struct config *cfg, struct sockaddr_storage *ss, int *v6,
     rc = getaddrinfo(cfg->web_host && *cfg->web_host ? cfg->web_host : NULL,
                      port, &hints, &ai);
     if (rc != 0 || ai == NULL) {
-        err_set(err, ERR_PERM, "web: cannot resolve [web] listen '%s': %s",
+        err_set(err, ERR_PERM, "cannot resolve [web] listen '%s': %s",
                 cfg->web_listen, gai_strerror(rc));
         return -1;
     }
@@ -858,7 +858,7 @@ http_start(const struct config *cfg, const struct token_key *key,
         MHD_OPTION_NOTIFY_COMPLETED, http_completed_cb, h,
         MHD_OPTION_EXTERNAL_LOGGER, http_mhd_log, h, MHD_OPTION_END);
     if (h->mhd == NULL) {
-        err_set(err, ERR_PERM, "web: cannot listen on %s: %s", cfg->web_listen,
+        err_set(err, ERR_PERM, "cannot listen on %s: %s", cfg->web_listen,
                 errno ? strerror(errno) : "libmicrohttpd refused to start");
         goto fail;
     }

@@ -116,7 +116,7 @@ http_static_load(struct http_gen *g, const char *dir, struct err *err)
     struct dirent *de;
 
     if (d == NULL) {
-        err_set(err, ERR_PERM, "web: cannot open static directory '%s'", dir);
+        err_set(err, ERR_PERM, "cannot open static directory '%s'", dir);
         return -1;
     }
     while ((de = readdir(d)) != NULL && g->nstatic < HTTP_STATIC_FILES) {
