@@ -43,7 +43,8 @@ assert_eq "$(ls "$MD/new" | wc -l)" 5 "files after a second send"
 # queue D2 while the relay is down (rows stay queued), then a2 leaves and
 # a3 bounces elsewhere; delivery must skip and drop both rows
 cfg_add "[smtp]"
-cfg_add "url = smtp://127.0.0.1:9"
+dead=$(/usr/bin/python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+cfg_add "url = smtp://127.0.0.1:$dead" # nobody listens there
 cfg_add "timeout = 2"
 PAPERBOY_NOW=$(at $D2) expect_rc 1 pb send --date $D2
 assert_contains "$ERR" "cannot connect" "relay down"
