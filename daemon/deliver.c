@@ -284,7 +284,9 @@ deliver_one(struct deliver_run *r, const struct outbox_row *row,
         goto done;
     }
     if (r->smtp == NULL) {
-        if (smtp_open(d->cfg, &r->smtp, &err) == -1) {
+        struct smtp_cancel cancel = {&r->w->fd, &d->stopping};
+        if (smtp_open_cancel(d->cfg, &cancel, &r->smtp, &err) == -1) {
+            atomic_store(&r->w->fd, -1);
             res->outcome = OUTBOX_TEMP;
             (void)str_copy(res->reply, sizeof(res->reply), err.msg);
             if (strcmp(err.msg, r->last_session_err) != 0) {

@@ -291,7 +291,8 @@ bad:
 
 /* smtp_tcp_connect - a connected blocking socket, within timeout seconds */
 static int
-smtp_tcp_connect(const char *host, long port, int timeout, struct err *err)
+smtp_tcp_connect(const char *host, long port, int timeout,
+                 const struct smtp_cancel *cancel, struct err *err)
 {
     struct addrinfo hints, *res = NULL, *ai;
     char service[8];
@@ -319,7 +320,13 @@ smtp_tcp_connect(const char *host, long port, int timeout, struct err *err)
         if (r == -1 && errno == EINPROGRESS) {
             pfd.fd = fd;
             pfd.events = POLLOUT;
-            r = poll(&pfd, 1, timeout * 1000);
+            /* in slices, so that a stop does not wait for the timeout */
+            for (int waited = 0; waited < timeout * 1000; waited += 200) {
+                r = poll(&pfd, 1, 200);
+                if (r != 0 ||
+                    (cancel && cancel->stop && atomic_load(cancel->stop)))
+                    break;
+            }
             if (r == 1 &&
                 getsockopt(fd, SOL_SOCKET, SO_ERROR, &saved, &len) == 0 &&
                 saved == 0)
@@ -502,6 +509,13 @@ out:
 int
 smtp_open(const struct config *cfg, struct smtp **out, struct err *err)
 {
+    return smtp_open_cancel(cfg, NULL, out, err);
+}
+
+int
+smtp_open_cancel(const struct config *cfg, const struct smtp_cancel *cancel,
+                 struct smtp **out, struct err *err)
+{
     struct smtp *s = xcalloc(1, sizeof(*s));
     char host[256];
     long port;
@@ -523,8 +537,13 @@ smtp_open(const struct config *cfg, struct smtp **out, struct err *err)
         goto fail;
     }
     mailsmtp_set_timeout(s->session, cfg->smtp_timeout);
-    if ((fd = smtp_tcp_connect(host, port, cfg->smtp_timeout, err)) == -1)
+    if ((fd = smtp_tcp_connect(host, port, cfg->smtp_timeout, cancel, err)) ==
+        -1)
         goto fail;
+    /* from here a stalled greeting, handshake or EHLO can be cut by
+     * shutdown(2) on this socket */
+    if (cancel && cancel->fd)
+        atomic_store(cancel->fd, fd);
     if (implicit_tls)
         stream = mailstream_ssl_open_with_callback_timeout(
             fd, cfg->smtp_timeout, smtp_tls_cb, host);

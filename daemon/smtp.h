@@ -22,6 +22,7 @@
 #ifndef PAPERBOY_SMTP_H
 #define PAPERBOY_SMTP_H
 
+#include <stdatomic.h>
 #include <stddef.h>
 
 #include "config.h"
@@ -49,6 +50,18 @@ struct smtp_result {
 
 /* smtp_open - connect, TLS, EHLO, AUTH; caller closes with smtp_close() */
 int smtp_open(const struct config *cfg, struct smtp **out, struct err *err);
+
+/* For a thread that may have to abandon a session being opened. */
+struct smtp_cancel {
+    atomic_int *fd;         /* receives the socket as soon as it exists
+                               (for shutdown(2)), may be NULL */
+    const atomic_int *stop; /* connect gives up when *stop != 0 */
+};
+
+/* smtp_open_cancel - smtp_open() that publishes its socket and stops
+ * connecting on request (cancel may be NULL) */
+int smtp_open_cancel(const struct config *cfg, const struct smtp_cancel *cancel,
+                     struct smtp **out, struct err *err);
 
 /*
  * smtp_send - one transaction (RSET first when the session was used

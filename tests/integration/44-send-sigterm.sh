@@ -48,4 +48,35 @@ done
 assert_eq "$(msg_count "$TMP/sink")" 60 "messages in the end"
 assert_eq "$(msgids "$TMP/sink" | cut -d' ' -f1 | sort -u | wc -l)" 60 "distinct recipients"
 assert_eq "$(sql "SELECT state FROM outbox WHERE rcpt = 'stall1@example.org'")" deferred "the stalled message"
+smtp_stop
+
+# a server that accepts connections and never sends its greeting: SIGTERM
+# must still end the run within 10 s, and the mail stays queued
+D2=2026-11-21
+seed_papers $D2
+/usr/bin/python3 -c '
+import socket, sys, time
+s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(16)
+print(s.getsockname()[1], flush=True)
+conns = []
+while True:
+    c, _ = s.accept(); conns.append(c)
+' >"$TMP/mute.port" &
+SMTP_PIDS="$SMTP_PIDS $!"
+for i in $(seq 1 50); do [ -s "$TMP/mute.port" ] && break; sleep 0.1; done
+sed -i "s|^url = .*|url = smtp://127.0.0.1:$(head -n1 "$TMP/mute.port")|" "$CFG"
+PAPERBOY_NOW=$(date -u -d "$D2 12:00" +%s) "$PAPERBOY" -c "$CFG" send --date $D2 >"$TMP/mute.out" 2>"$TMP/mute.err" &
+pid=$!
+for i in $(seq 1 100); do
+    [ "$(sql "SELECT count(*) FROM outbox WHERE state = 'sending'")" -gt 0 ] && break
+    sleep 0.1
+done
+t0=$(date +%s%N)
+kill -TERM "$pid"
+wait "$pid"
+ms=$((($(date +%s%N) - t0) / 1000000))
+echo "mute server: exited after ${ms} ms" >&2
+[ "$ms" -le 10000 ] || fail "send took ${ms} ms to stop with a mute server"
+assert_eq "$(sql "SELECT count(*) FROM outbox WHERE state = 'sending'")" 0 "rows left in sending (mute server)"
+assert_eq "$(sql "SELECT count(*) FROM outbox WHERE state = 'sent' AND digest_id IN (SELECT id FROM digests WHERE day = '$D2')")" 0 "sent to a mute server"
 pass
