@@ -54,6 +54,7 @@ smtp_stop
 # must still end the run within 10 s, and the mail stays queued
 D2=2026-11-21
 seed_papers $D2
+seed_subs 3 mute
 /usr/bin/python3 -c '
 import socket, sys, time
 s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(16)
@@ -71,6 +72,9 @@ for i in $(seq 1 100); do
     [ "$(sql "SELECT count(*) FROM outbox WHERE state = 'sending'")" -gt 0 ] && break
     sleep 0.1
 done
+[ "$(sql "SELECT count(*) FROM outbox WHERE state = 'sending'")" -gt 0 ] ||
+    fail "no mail was being sent to the mute server: $(cat "$TMP/mute.err")"
+sleep 0.5
 t0=$(date +%s%N)
 kill -TERM "$pid"
 wait "$pid"
