@@ -167,7 +167,6 @@ http_gen_free(struct http_gen *g)
     free(g->proxies);
     if (g->index_resp)
         MHD_destroy_response(g->index_resp);
-    pthread_mutex_destroy(&g->cache_lock);
     free(g);
 }
 
@@ -181,7 +180,6 @@ http_gen_new(const struct config *cfg, uint64_t id, struct http_gen **out,
 
     g->cfg = cfg;
     g->id = id;
-    pthread_mutex_init(&g->cache_lock, NULL);
     for (int i = 0; i < HTTP_T_COUNT; i++) {
         char rel[128];
         snprintf(rel, sizeof(rel), "templates/%s", http_tmpl_files[i]);
@@ -676,13 +674,21 @@ not_allowed:
 
 /* ---- libmicrohttpd callbacks ---- */
 
-/* http_uri_cb - first sight of a request: keep the raw target */
-static void *
-http_uri_cb(void *cls, const char *uri, struct MHD_Connection *conn)
+/*
+ * GET / is the page everyone loads: it is answered from a cached response
+ * without allocating anything.  Its requests carry one of these markers
+ * instead of a struct http_req: [0] before the handler's first call, [1]
+ * after it.
+ */
+static char http_index_marker[2];
+
+/* http_req_new - a request record for the raw target uri */
+static struct http_req *
+http_req_new(struct http *h, const char *uri, struct MHD_Connection *conn)
 {
     struct http_req *r = xcalloc(1, sizeof(*r));
 
-    r->h = cls;
+    r->h = h;
     r->conn = conn;
     r->uri = xstrndup(uri ? uri : "/", HTTP_URI_MAX + 1);
     r->route = HTTP_R_OTHER;
@@ -693,6 +699,26 @@ http_uri_cb(void *cls, const char *uri, struct MHD_Connection *conn)
     return r;
 }
 
+/* http_is_marker - 1 if p is one of the GET / markers */
+static int
+http_is_marker(const void *p)
+{
+    return p == (const void *)&http_index_marker[0] ||
+           p == (const void *)&http_index_marker[1];
+}
+
+/* http_uri_cb - first sight of a request: keep the raw target */
+static void *
+http_uri_cb(void *cls, const char *uri, struct MHD_Connection *conn)
+{
+    struct http *h = cls;
+
+    atomic_fetch_add(&h->inflight, 1);
+    if (uri && uri[0] == '/' && uri[1] == '\0')
+        return &http_index_marker[0];
+    return http_req_new(h, uri, conn);
+}
+
 /* http_completed_cb - the request is over: free it */
 static void
 http_completed_cb(void *cls, struct MHD_Connection *conn, void **req_cls,
@@ -700,10 +726,13 @@ http_completed_cb(void *cls, struct MHD_Connection *conn, void **req_cls,
 {
     struct http_req *r = *req_cls;
 
-    (void)cls;
     (void)conn;
     (void)toe;
     if (r == NULL)
+        return;
+    atomic_fetch_sub(&((struct http *)cls)->inflight, 1);
+    *req_cls = NULL;
+    if (http_is_marker(r))
         return;
     buf_release(&r->body);
     buf_release(&r->path);
@@ -712,6 +741,28 @@ http_completed_cb(void *cls, struct MHD_Connection *conn, void **req_cls,
     free(r->uri);
     free(r);
     *req_cls = NULL;
+}
+
+/* http_index_cached - the fast path for GET /: queue the cached page
+ * without borrowing a slot; 0 when there is no fresh copy */
+static int
+http_index_cached(struct http *h, struct MHD_Connection *conn,
+                  enum MHD_Result *ret)
+{
+    int64_t now = http_monotonic_ms();
+    struct http_gen *g;
+    int hit = 0;
+
+    pthread_mutex_lock(&h->lock);
+    g = h->gen;
+    if (g->index_resp && now - g->index_at < HTTP_INDEX_CACHE_MS) {
+        *ret = MHD_queue_response(conn, MHD_HTTP_OK, g->index_resp);
+        hit = 1;
+    }
+    pthread_mutex_unlock(&h->lock);
+    if (hit)
+        http_count(h, HTTP_R_INDEX, MHD_HTTP_OK);
+    return hit;
 }
 
 /* http_handler - libmicrohttpd's access handler */
@@ -725,8 +776,25 @@ http_handler(void *cls, struct MHD_Connection *conn, const char *url,
 
     (void)url;
     (void)version;
-    if (r == NULL) /* no URI callback: cannot happen, but be safe */
-        *req_cls = r = http_uri_cb(cls, "/", conn);
+    if (http_is_marker(r)) {
+        int get = strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0;
+        if (get && (void *)r == (void *)&http_index_marker[0]) {
+            *req_cls = &http_index_marker[1]; /* answer on the next call */
+            return MHD_YES;
+        }
+        if (get && http_index_cached(cls, conn, &ret))
+            return ret;
+        /* not cached yet, or another method: the ordinary path */
+        *req_cls = r = http_req_new(cls, "/", conn);
+        if (get) { /* its first call is over already */
+            r->started = 1;
+            r->method = strcmp(method, "GET") == 0 ? HTTP_M_GET : HTTP_M_HEAD;
+        }
+    }
+    if (r == NULL) { /* no URI callback: cannot happen, but be safe */
+        atomic_fetch_add(&((struct http *)cls)->inflight, 1);
+        *req_cls = r = http_req_new(cls, "/", conn);
+    }
     if (!r->started) {
         const char *cl;
         long len;
@@ -740,8 +808,10 @@ http_handler(void *cls, struct MHD_Connection *conn, const char *url,
             r->method = HTTP_M_POST;
         else
             r->method = HTTP_M_OTHER;
-        cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
-                                         MHD_HTTP_HEADER_CONTENT_LENGTH);
+        cl = r->method == HTTP_M_GET || r->method == HTTP_M_HEAD
+                 ? NULL
+                 : MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+                                               MHD_HTTP_HEADER_CONTENT_LENGTH);
         if (cl && (str_to_long(cl, 0, HTTP_BODY_MAX, &len) == -1)) {
             r->too_big = 1;
             return http_send_text(r, MHD_HTTP_CONTENT_TOO_LARGE,
@@ -924,14 +994,10 @@ http_stop(struct http *h)
     if (h->mhd) {
         MHD_socket s = MHD_quiesce_daemon(h->mhd);
         int64_t deadline = http_monotonic_ms() + 5000;
-        /* let requests in progress finish, for five seconds at most */
-        while (http_monotonic_ms() < deadline) {
-            const union MHD_DaemonInfo *di = MHD_get_daemon_info(
-                h->mhd, MHD_DAEMON_INFO_CURRENT_CONNECTIONS);
-            if (di == NULL || di->num_connections == 0)
-                break;
+        /* let requests in progress finish, for five seconds at most;
+         * idle keep-alive connections are simply closed */
+        while (http_monotonic_ms() < deadline && atomic_load(&h->inflight) > 0)
             usleep(20 * 1000);
-        }
         MHD_stop_daemon(h->mhd);
         if (s != MHD_INVALID_SOCKET)
             close(s);

@@ -98,8 +98,7 @@ struct http_gen {
     size_t nstatic;
     struct http_proxy *proxies;
     size_t nproxies;
-    pthread_mutex_t cache_lock;      /* guards index_resp */
-    struct MHD_Response *index_resp; /* cached GET / */
+    struct MHD_Response *index_resp; /* cached GET / (under http.lock) */
     int64_t index_at;                /* monotonic ms when rendered */
 };
 
@@ -140,6 +139,7 @@ struct http {
     _Atomic uint64_t hits[HTTP_R_COUNT][HTTP_S_COUNT];
     int64_t started_at;           /* unix seconds */
     _Atomic int64_t last_wake_ms; /* monotonic ms of the last wake() */
+    atomic_int inflight;          /* requests begun and not completed */
 };
 
 enum http_method { HTTP_M_GET, HTTP_M_HEAD, HTTP_M_POST, HTTP_M_OTHER };

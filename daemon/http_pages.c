@@ -388,15 +388,15 @@ http_page_index(struct http_req *r)
 
     if (cacheable) {
         int64_t now = http_monotonic_ms();
-        pthread_mutex_lock(&g->cache_lock);
+        pthread_mutex_lock(&r->h->lock);
         resp = g->index_resp;
         if (resp && now - g->index_at < HTTP_INDEX_CACHE_MS) {
             ret = MHD_queue_response(r->conn, MHD_HTTP_OK, resp);
-            pthread_mutex_unlock(&g->cache_lock);
+            pthread_mutex_unlock(&r->h->lock);
             http_count(r->h, r->route, MHD_HTTP_OK);
             return ret;
         }
-        pthread_mutex_unlock(&g->cache_lock);
+        pthread_mutex_unlock(&r->h->lock);
     }
     err_init(&err);
     buf_init(&b, HTTP_PAGE_MAX);
@@ -424,12 +424,12 @@ http_page_index(struct http_req *r)
     MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-cache");
     ret = MHD_queue_response(r->conn, MHD_HTTP_OK, resp);
     http_count(r->h, r->route, MHD_HTTP_OK);
-    pthread_mutex_lock(&g->cache_lock);
+    pthread_mutex_lock(&r->h->lock);
     if (g->index_resp)
         MHD_destroy_response(g->index_resp);
     g->index_resp = resp; /* our reference moves into the cache */
     g->index_at = http_monotonic_ms();
-    pthread_mutex_unlock(&g->cache_lock);
+    pthread_mutex_unlock(&r->h->lock);
     return ret;
 }
 
