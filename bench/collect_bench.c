@@ -72,6 +72,7 @@ main(int argc, char **argv)
             fprintf(stderr, "collect_bench: %s\n", err.msg);
             return 1;
         }
+        db_paper_tune(db); /* as collect_run() does */
         source_feed_init(&feed);
         t0 = bench_now();
         if (source_rss_ops.parse(data, (size_t)n, &feed, &err) == -1) {

@@ -516,6 +516,7 @@ collect_run(struct db *db, const struct config *cfg,
         err_set(err, ERR_PERM, "a source URL is too long");
         goto out;
     }
+    db_paper_tune(db);
     if (collect_daily(db, cfg, &pl, day, res, err) == -1)
         goto out;
     if (o->backfill_days > 0) {

@@ -304,10 +304,13 @@ dbp_categories(struct db *db, int64_t id, const char *csv, int is_new,
     return 0;
 }
 
-/* The staging tables: new papers of one store call are inserted into
+/* The staging table: new papers of one store call are inserted into
  * papers with ONE statement at the end.  FTS5 flushes its pending index at
  * every statement savepoint, and the schema's insert trigger makes each
- * single-row INSERT open one, so row-by-row inserts cost ~3x more. */
+ * single-row INSERT open one, so row-by-row inserts cost ~3x more.
+ * Staged rows get ids base + seq (base = max(id) when they are flushed),
+ * exactly the ids SQLite would assign, so their categories go straight
+ * into paper_categories without a join back on arxiv_id. */
 static const char dbp_stage_sql[] =
     "CREATE TEMP TABLE IF NOT EXISTS db_paper_stage ("
     " seq INTEGER PRIMARY KEY, arxiv_id TEXT NOT NULL UNIQUE, version, "
@@ -315,77 +318,107 @@ static const char dbp_stage_sql[] =
     " announce_type, published_at, in_arxiv, hf_day, hf_upvotes, "
     " hf_comments, github_repo, github_stars, project_page, ai_summary, "
     " ai_keywords, first_seen_at, first_seen_day, updated_at);"
-    "CREATE TEMP TABLE IF NOT EXISTS db_paper_stage_cat ("
-    " arxiv_id TEXT NOT NULL, category TEXT NOT NULL);"
-    "DELETE FROM temp.db_paper_stage; DELETE FROM temp.db_paper_stage_cat;";
+    "DELETE FROM temp.db_paper_stage;";
+
+/* The categories (csv) of the staged papers, index seq - 1. */
+struct dbp_batch {
+    char **cats;
+    size_t n, cap;
+};
+
+/* dbp_batch_release - free the staged categories */
+static void
+dbp_batch_release(struct dbp_batch *b)
+{
+    for (size_t i = 0; i < b->n; i++)
+        free(b->cats[i]);
+    free(b->cats);
+    memset(b, 0, sizeof(*b));
+}
 
 /* dbp_flush - move the staged papers into papers and paper_categories */
 static int
-dbp_flush(struct db *db, struct err *err)
+dbp_flush(struct db *db, struct dbp_batch *b, struct err *err)
 {
+    static const char max_sql[] = "SELECT coalesce(max(id), 0) FROM papers";
     static const char ins_sql[] =
-        "INSERT INTO papers (arxiv_id, version, title, abstract, authors, "
+        "INSERT INTO papers (id, arxiv_id, version, title, abstract, authors, "
         "categories, comment, journal_ref, doi, announce_type, published_at, "
         "in_arxiv, hf_day, hf_upvotes, hf_comments, github_repo, "
         "github_stars, project_page, ai_summary, ai_keywords, first_seen_at, "
-        "first_seen_day, updated_at) SELECT arxiv_id, version, title, "
-        "abstract, authors, categories, comment, journal_ref, doi, "
+        "first_seen_day, updated_at) SELECT ?1 + seq, arxiv_id, version, "
+        "title, abstract, authors, categories, comment, journal_ref, doi, "
         "announce_type, published_at, in_arxiv, hf_day, hf_upvotes, "
         "hf_comments, github_repo, github_stars, project_page, ai_summary, "
         "ai_keywords, first_seen_at, first_seen_day, updated_at "
         "FROM temp.db_paper_stage ORDER BY seq";
-    static const char cat_sql[] =
-        "INSERT OR IGNORE INTO paper_categories (category, paper_id) "
-        "SELECT s.category, p.id FROM temp.db_paper_stage_cat s "
-        "JOIN papers p ON p.arxiv_id = s.arxiv_id";
-    static const char clear_sql[] =
-        "DELETE FROM temp.db_paper_stage; DELETE FROM temp.db_paper_stage_cat";
+    static const char clear_sql[] = "DELETE FROM temp.db_paper_stage";
     sqlite3_stmt *st;
+    int64_t base;
+    int rc = -1;
 
+    if (b->n == 0)
+        return 0;
+    st = db_stmt(db, max_sql, err);
+    if (st == NULL)
+        goto out;
+    if (sqlite3_step(st) != SQLITE_ROW) {
+        sqlite3_reset(st);
+        db_fail(db, err, "reading paper ids");
+        goto out;
+    }
+    base = sqlite3_column_int64(st, 0);
+    sqlite3_reset(st);
+    if (base > INT64_MAX - (int64_t)b->n) {
+        err_set(err, ERR_PERM, "paper ids exhausted");
+        goto out;
+    }
     st = db_stmt(db, ins_sql, err);
     if (st == NULL)
-        return -1;
+        goto out;
+    sqlite3_bind_int64(st, 1, base);
     if (sqlite3_step(st) != SQLITE_DONE) {
         sqlite3_reset(st);
-        return db_fail(db, err, "inserting papers");
+        db_fail(db, err, "inserting papers");
+        goto out;
     }
     sqlite3_reset(st);
-    st = db_stmt(db, cat_sql, err);
-    if (st == NULL)
-        return -1;
-    if (sqlite3_step(st) != SQLITE_DONE) {
-        sqlite3_reset(st);
-        return db_fail(db, err, "storing paper categories");
-    }
-    sqlite3_reset(st);
-    return db_exec(db, clear_sql, err);
+    for (size_t i = 0; i < b->n; i++)
+        if (dbp_categories(db, base + 1 + (int64_t)i, b->cats[i], 1, err) == -1)
+            goto out;
+    rc = db_exec(db, clear_sql, err);
+out:
+    dbp_batch_release(b);
+    return rc;
 }
 
-/* dbp_stage - stage a new paper (values nv) and its categories */
+/* dbp_stage - stage a new paper (values nv) and remember its categories */
 static int
-dbp_stage(struct db *db, const char *arxiv_id, const struct db_paper_vals *nv,
-          int64_t now, const char *today, struct err *err)
+dbp_stage(struct db *db, struct dbp_batch *b, const char *arxiv_id,
+          const struct db_paper_vals *nv, int64_t now, const char *today,
+          struct err *err)
 {
     static const char ins_sql[] =
-        "INSERT INTO temp.db_paper_stage (arxiv_id, version, title, "
+        "INSERT INTO temp.db_paper_stage (seq, arxiv_id, version, title, "
         "abstract, authors, categories, comment, journal_ref, doi, "
         "announce_type, published_at, in_arxiv, hf_day, hf_upvotes, "
         "hf_comments, github_repo, github_stars, project_page, ai_summary, "
-        "ai_keywords, first_seen_at, first_seen_day, updated_at) VALUES (?1, "
-        "?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, "
-        "?17, ?18, ?19, ?20, ?21, ?22, ?21)";
-    static const char cat_sql[] =
-        "INSERT INTO temp.db_paper_stage_cat (arxiv_id, category) "
-        "VALUES (?1, ?2)";
+        "ai_keywords, first_seen_at, first_seen_day, updated_at) VALUES (?23, "
+        "?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, "
+        "?16, ?17, ?18, ?19, ?20, ?21, ?22, ?21)";
     sqlite3_stmt *st = db_stmt(db, ins_sql, err);
-    const char *p = nv->categories;
 
     if (st == NULL)
         return -1;
+    if (b->n == b->cap) {
+        b->cap = b->cap ? 2 * b->cap : 64;
+        b->cats = xrealloc(b->cats, b->cap * sizeof(*b->cats));
+    }
     sqlite3_bind_text(st, 1, arxiv_id, -1, SQLITE_TRANSIENT);
     if (dbp_bind_vals(st, nv) == -1 ||
         sqlite3_bind_int64(st, 21, now) != SQLITE_OK ||
-        sqlite3_bind_text(st, 22, today, -1, SQLITE_TRANSIENT) != SQLITE_OK) {
+        sqlite3_bind_text(st, 22, today, -1, SQLITE_TRANSIENT) != SQLITE_OK ||
+        sqlite3_bind_int64(st, 23, (int64_t)b->n + 1) != SQLITE_OK) {
         sqlite3_reset(st);
         return db_fail(db, err, "binding a paper");
     }
@@ -394,24 +427,7 @@ dbp_stage(struct db *db, const char *arxiv_id, const struct db_paper_vals *nv,
         return db_fail(db, err, "staging a paper");
     }
     sqlite3_reset(st);
-    while (p && *p) {
-        size_t n = strcspn(p, ",");
-        if (n > 0) {
-            st = db_stmt(db, cat_sql, err);
-            if (st == NULL)
-                return -1;
-            sqlite3_bind_text(st, 1, arxiv_id, -1, SQLITE_TRANSIENT);
-            sqlite3_bind_text(st, 2, p, (int)n, SQLITE_TRANSIENT);
-            if (sqlite3_step(st) != SQLITE_DONE) {
-                sqlite3_reset(st);
-                return db_fail(db, err, "staging paper categories");
-            }
-            sqlite3_reset(st);
-        }
-        p += n;
-        if (*p == ',')
-            p++;
-    }
+    b->cats[b->n++] = xstrdup(nv->categories ? nv->categories : "");
     return 0;
 }
 
@@ -438,8 +454,8 @@ dbp_staged(struct db *db, const char *arxiv_id, struct err *err)
 
 /* dbp_upsert_one - merge p into its stored row, or stage it as new */
 static int
-dbp_upsert_one(struct db *db, const struct paper *p, int64_t now,
-               const char *today, const char *hf_day,
+dbp_upsert_one(struct db *db, struct dbp_batch *b, const struct paper *p,
+               int64_t now, const char *today, const char *hf_day,
                enum db_paper_outcome *out, struct err *err)
 {
     static const char sel_sql[] =
@@ -473,7 +489,7 @@ dbp_upsert_one(struct db *db, const struct paper *p, int64_t now,
     }
     /* seen earlier in this same batch: store that one first */
     staged = dbp_staged(db, p->arxiv_id, err);
-    if (staged == -1 || (staged == 1 && dbp_flush(db, err) == -1))
+    if (staged == -1 || (staged == 1 && dbp_flush(db, b, err) == -1))
         return -1;
     st = db_stmt(db, sel_sql, err);
     if (st == NULL)
@@ -529,7 +545,7 @@ dbp_upsert_one(struct db *db, const struct paper *p, int64_t now,
     db_paper_merge(&nv, p, hf_day, !found);
 
     if (!found) {
-        if (dbp_stage(db, p->arxiv_id, &nv, now, today, err) == -1)
+        if (dbp_stage(db, b, p->arxiv_id, &nv, now, today, err) == -1)
             goto out;
         *out = DB_PAPER_NEW;
         rc = 0;
@@ -581,19 +597,31 @@ out:
     return rc;
 }
 
+void
+db_paper_tune(struct db *db)
+{
+    (void)db_exec(db, "PRAGMA cache_size = -16384; PRAGMA temp_store = MEMORY;",
+                  NULL);
+}
+
 int
 db_paper_store(struct db *db, const struct paper *const *v, size_t n,
                int64_t now, const char *today, const char *hf_day,
                enum db_paper_outcome *outs, struct err *err)
 {
+    struct dbp_batch b;
+
+    memset(&b, 0, sizeof(b));
     if (db_exec(db, dbp_stage_sql, err) == -1)
         return -1;
     for (size_t i = 0; i < n; i++)
-        if (dbp_upsert_one(db, v[i], now, today, hf_day, &outs[i], err) == -1) {
+        if (dbp_upsert_one(db, &b, v[i], now, today, hf_day, &outs[i], err) ==
+            -1) {
             err_prefix(err, "storing %s", v[i]->arxiv_id);
+            dbp_batch_release(&b);
             return -1;
         }
-    return dbp_flush(db, err);
+    return dbp_flush(db, &b, err);
 }
 
 int

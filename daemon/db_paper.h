@@ -51,6 +51,16 @@ int db_paper_store(struct db *db, const struct paper *const *v, size_t n,
                    int64_t now, const char *today, const char *hf_day,
                    enum db_paper_outcome *outs, struct err *err);
 
+/*
+ * db_paper_tune - best-effort connection settings for bulk storing: a
+ * 16 MiB page cache (a day's papers and their FTS pages stay in memory
+ * instead of spilling to the WAL mid-transaction) and temp tables in
+ * memory (db_paper_store's staging table).  Call it outside a
+ * transaction, before the first db_paper_store() on the connection.
+ * Errors are ignored: it changes speed only, never results.
+ */
+void db_paper_tune(struct db *db);
+
 /* A stored paper, for display.  Strings owned; NULL when SQL NULL. */
 struct db_paper_row {
     int64_t id;
