@@ -53,6 +53,12 @@ db_web_busy(void *arg, int n)
 void
 db_web_tune(struct db *db, int timeout_ms)
 {
+    /* a WAL checkpoint runs in the commit that crosses the threshold and
+     * costs milliseconds; leave the usual ones (1000 pages) to the
+     * background connections (delivery, scheduler) and only step in as a
+     * fallback when nothing else has checkpointed for a long time */
+    sqlite3_exec(db_handle(db), "PRAGMA wal_autocheckpoint = 10000", NULL, NULL,
+                 NULL);
     sqlite3_busy_handler(db_handle(db), db_web_busy,
                          (void *)(intptr_t)timeout_ms);
 }

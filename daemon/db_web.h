@@ -25,7 +25,9 @@
  * another connection (a delivery worker, the scheduler) holds the write
  * lock, retry every 100 microseconds at first, then every millisecond, for
  * at most timeout_ms in all.  SQLite's own handler sleeps up to 100 ms at
- * a time, which is what a form submission would then wait.
+ * a time, which is what a form submission would then wait.  Also raises
+ * the connection's WAL autocheckpoint to 10000 pages, so checkpoints are
+ * normally made by the background connections, not inside a request.
  */
 void db_web_tune(struct db *db, int timeout_ms);
 
