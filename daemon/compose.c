@@ -237,77 +237,129 @@ compose_encode_words(const char *s, struct buf *out)
  * twice, which breaks the "-- " signature line, so the parts are handed
  * to libetpan already encoded.)
  */
+/* compose_qp_class - 0 for a byte written as it is inside a line
+ * (printable ASCII other than '=', 'F' and '.', and white space, which
+ * compose_qp_space_fix() encodes after the fact before a line break) */
+static unsigned char compose_qp_class[256];
+
+/* compose_qp_init - fill compose_qp_class once */
+static void
+compose_qp_init(void)
+{
+    if (compose_qp_class['\n'])
+        return;
+    for (int ch = 0; ch < 256; ch++)
+        compose_qp_class[ch] =
+            !(ch >= 32 && ch < 127 && ch != '=' && ch != 'F' && ch != '.');
+    compose_qp_class['\t'] = 0;
+}
+
+#define COMPOSE_QP_BLOCK 1024 /* input bytes per chunk: 3.2x fits below */
+
+/* compose_qp_space_fix - the byte before a line break was white space,
+ * written as it is at *o - 1: encode it instead, as the line's last
+ * character (o points into a chunk with room) */
+static char *
+compose_qp_space_fix(char *o, size_t *col)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    unsigned ch = (unsigned char)o[-1];
+
+    o--;
+    (*col)--;
+    if (*col + 3 > 75) {
+        *o++ = '=';
+        *o++ = '\r';
+        *o++ = '\n';
+        *col = 0;
+    }
+    *o++ = '=';
+    *o++ = hex[ch >> 4];
+    *o++ = hex[ch & 15];
+    *col += 3;
+    return o;
+}
+
 static void
 compose_qp(const char *s, size_t n, struct buf *out)
 {
     static const char hex[] = "0123456789ABCDEF";
-    static unsigned char plain[256]; /* 1: printable, never encoded */
-    char chunk[4096];
-    size_t col = 0, k = 0, i = 0;
+    const unsigned char *u = (const unsigned char *)s;
+    const unsigned char *cls = compose_qp_class;
+    char chunk[4 * COMPOSE_QP_BLOCK];
+    char *o = chunk;
+    size_t col = 0, i = 0;
 
-    if (!plain['a'])
-        for (int ch = 32; ch < 127; ch++)
-            plain[ch] = ch != '=';
+    compose_qp_init();
+    /* white space is written as it is and encoded again when a line
+     * break follows; so that it is still in the chunk then, the chunk's
+     * last byte is kept back when the chunk is flushed */
     while (i < n) {
-        unsigned char ch = (unsigned char)s[i];
-        int enc;
-        if (k > sizeof(chunk) - 96) { /* room for a run or "=\r\n=XX" */
-            buf_add(out, chunk, k);
-            k = 0;
-        }
-        /* the common case: a run of plain characters inside a line */
-        if (plain[ch] && (col > 0 || (ch != 'F' && ch != '.')) && col < 75) {
-            size_t j = i, lim = i + (75 - col);
-            while (j < n && j < lim && plain[(unsigned char)s[j]]) {
-                if (s[j] == ' ' &&
-                    (j + 1 == n || s[j + 1] == '\n' || s[j + 1] == '\r'))
-                    break; /* white space before a line break */
-                j++;
-            }
-            if (j > i) {
-                memcpy(chunk + k, s + i, j - i);
-                k += j - i;
-                col += j - i;
-                i = j;
+        /* at most 3 bytes out per byte in, plus a soft break per 25 */
+        size_t stop = n - i > COMPOSE_QP_BLOCK ? i + COMPOSE_QP_BLOCK : n;
+        for (; i < stop; i++) {
+            unsigned ch = u[i];
+            int enc;
+            if (__builtin_expect(cls[ch] == 0 && col < 75, 1)) {
+                *o++ = (char)ch;
+                col++;
                 continue;
             }
+            if (ch == '\r' && i + 1 < n && u[i + 1] == '\n') {
+                if (i > 0 && (u[i - 1] == ' ' || u[i - 1] == '\t') &&
+                    o > chunk && o[-1] == (char)u[i - 1])
+                    o = compose_qp_space_fix(o, &col);
+                continue;
+            }
+            if (ch == '\n') {
+                if (i > 0 && (u[i - 1] == ' ' || u[i - 1] == '\t') &&
+                    o > chunk && o[-1] == (char)u[i - 1])
+                    o = compose_qp_space_fix(o, &col);
+                *o++ = '\r';
+                *o++ = '\n';
+                col = 0;
+                continue;
+            }
+            if (ch == ' ' || ch == '\t') {
+                /* (here col is 75) before a line break encoded; a space
+                 * before a lone CR goes out as it is */
+                enc = i + 1 == n || u[i + 1] == '\n' ||
+                      (u[i + 1] == '\r' && i + 2 < n && u[i + 2] == '\n');
+            } else if (ch == 'F' || ch == '.') {
+                enc = col == 0; /* "From " and a lone "." at a line start */
+            } else {
+                enc = ch < 32 || ch >= 127 || ch == '=';
+            }
+            if (col + (enc ? 3 : 1) > 75) {
+                *o++ = '=';
+                *o++ = '\r';
+                *o++ = '\n';
+                col = 0;
+            }
+            if (enc) {
+                *o++ = '=';
+                *o++ = hex[ch >> 4];
+                *o++ = hex[ch & 15];
+                col += 3;
+            } else {
+                *o++ = (char)ch;
+                col++;
+            }
         }
-        if (ch == '\r' && i + 1 < n && s[i + 1] == '\n') {
-            i++;
-            continue;
+        if (i == n) {
+            /* white space at the very end is before a line break too */
+            if ((u[n - 1] == ' ' || u[n - 1] == '\t') && o > chunk &&
+                o[-1] == (char)u[n - 1])
+                o = compose_qp_space_fix(o, &col);
+            break;
         }
-        if (ch == '\n') {
-            chunk[k++] = '\r';
-            chunk[k++] = '\n';
-            col = 0;
-            i++;
-            continue;
+        if (o > chunk + 1) {
+            buf_add(out, chunk, (size_t)(o - chunk) - 1);
+            chunk[0] = o[-1];
+            o = chunk + 1;
         }
-        enc = !plain[ch] && ch != '\t';
-        if ((ch == ' ' || ch == '\t') &&
-            (i + 1 == n || s[i + 1] == '\n' ||
-             (s[i + 1] == '\r' && i + 2 < n && s[i + 2] == '\n')))
-            enc = 1; /* white space before a line break */
-        if (col == 0 && (ch == 'F' || ch == '.'))
-            enc = 1; /* "From " and a lone "." at a line start */
-        if (col + (enc ? 3 : 1) > 75) {
-            chunk[k++] = '=';
-            chunk[k++] = '\r';
-            chunk[k++] = '\n';
-            col = 0;
-        }
-        if (enc) {
-            chunk[k++] = '=';
-            chunk[k++] = hex[ch >> 4];
-            chunk[k++] = hex[ch & 15];
-            col += 3;
-        } else {
-            chunk[k++] = (char)ch;
-            col++;
-        }
-        i++;
     }
-    buf_add(out, chunk, k);
+    buf_add(out, chunk, (size_t)(o - chunk));
 }
 
 /* compose_text_part - a text/SUBTYPE; charset=utf-8 quoted-printable part

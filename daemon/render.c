@@ -13,21 +13,49 @@
 
 #define RENDER_ELLIPSIS "\xe2\x80\xa6" /* U+2026 */
 
+/* render_space - 1 for ASCII white space (' ', \t, \n, \v, \f, \r) */
+static const unsigned char render_space[256] = {
+    ['\t'] = 1, ['\n'] = 1, ['\v'] = 1, ['\f'] = 1, ['\r'] = 1, [' '] = 1};
+
 /* render_is_space - ASCII white space */
-static int
+static inline int
 render_is_space(char c)
 {
-    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' ||
-           c == '\v';
+    return render_space[(unsigned char)c];
 }
 
 /* render_collapse_max - s with white space runs as one space, trimmed,
- * stopping once more than max bytes were added */
+ * stopping once more than max bytes were added.  The usual way: s is
+ * appended as it is and collapsed in place (the result is never longer);
+ * word by word only when s itself would not fit under out's cap. */
 static void
 render_collapse_max(const char *s, size_t max, struct buf *out)
 {
-    size_t start = out->len;
+    size_t start = out->len, n = strlen(s);
 
+    if (!out->failed && n < out->max && out->len + n < out->max) {
+        char *d, *w;
+        const char *r, *end;
+        buf_add(out, s, n);
+        if (out->failed)
+            return;
+        d = out->data + start;
+        w = d;
+        r = d;
+        end = d + n;
+        while (r < end && (size_t)(w - d) <= max) {
+            while (r < end && render_space[(unsigned char)*r])
+                r++;
+            if (r == end)
+                break;
+            if (w > d)
+                *w++ = ' ';
+            while (r < end && !render_space[(unsigned char)*r])
+                *w++ = *r++;
+        }
+        buf_truncate(out, start + (size_t)(w - d));
+        return;
+    }
     while (*s && out->len - start <= max && !out->failed) {
         const char *w;
         while (*s && render_is_space(*s))
@@ -140,35 +168,66 @@ void
 render_wrap(const char *s, size_t width, size_t first_col, const char *indent,
             struct buf *out)
 {
-    size_t col = first_col, ind = render_cols(indent, strlen(indent));
+    size_t indn = strlen(indent);
+    size_t col = first_col, ind = render_cols(indent, indn);
+    char chunk[2048];
+    size_t k = 0;
     int line_empty = 1;
 
+    /* words are gathered in chunk and appended a chunk at a time */
     while (*s) {
         const char *w;
-        size_t n, cols;
-        while (render_is_space(*s))
+        size_t n, cols = 0;
+        while (render_space[(unsigned char)*s])
             s++;
         if (*s == '\0')
             break;
         w = s;
-        while (*s && !render_is_space(*s))
+        while (*s && !render_space[(unsigned char)*s]) {
+            cols += ((unsigned char)*s & 0xc0) != 0x80;
             s++;
+        }
         n = (size_t)(s - w);
-        cols = render_cols(w, n);
+        if (k + n + indn + 2 > sizeof(chunk)) {
+            buf_add(out, chunk, k);
+            k = 0;
+        }
         if (!line_empty && col + 1 + cols > width) {
-            buf_addc(out, '\n');
-            buf_adds(out, indent);
+            if (indn + 1 > sizeof(chunk) - k) {
+                buf_add(out, chunk, k);
+                k = 0;
+            }
+            if (indn + 1 <= sizeof(chunk)) {
+                chunk[k++] = '\n';
+                memcpy(chunk + k, indent, indn);
+                k += indn;
+            } else {
+                buf_addc(out, '\n');
+                buf_add(out, indent, indn);
+            }
             col = ind;
             line_empty = 1;
         }
         if (!line_empty) {
-            buf_addc(out, ' ');
+            if (k == sizeof(chunk)) {
+                buf_add(out, chunk, k);
+                k = 0;
+            }
+            chunk[k++] = ' ';
             col++;
         }
-        buf_add(out, w, n);
+        if (n <= sizeof(chunk) - k) {
+            memcpy(chunk + k, w, n);
+            k += n;
+        } else {
+            buf_add(out, chunk, k);
+            k = 0;
+            buf_add(out, w, n);
+        }
         col += cols;
         line_empty = 0;
     }
+    buf_add(out, chunk, k);
 }
 
 void

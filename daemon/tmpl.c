@@ -29,10 +29,11 @@ enum tmpl_kind { TN_TEXT, TN_VAR, TN_RAW, TN_SECTION, TN_INVERTED };
 
 struct tmpl_node {
     enum tmpl_kind kind;
-    char *text; /* TN_TEXT: the bytes; otherwise the name */
-    size_t len; /* length of text */
-    size_t end; /* sections: index of the first node after the close */
-    int html;   /* variables: escape for HTML */
+    char *text;    /* TN_TEXT: the bytes; otherwise the name */
+    size_t len;    /* length of text */
+    uint32_t hash; /* names: tmpl_hash() of text */
+    size_t end;    /* sections: index of the first node after the close */
+    int html;      /* variables: escape for HTML */
 };
 
 struct tmpl {
@@ -46,6 +47,8 @@ enum tmpl_vkind { TV_STR, TV_BOOL, TV_LIST };
 
 struct tmpl_field {
     const char *key;
+    size_t klen;   /* strlen(key) */
+    uint32_t hash; /* tmpl_hash() of key */
     enum tmpl_vkind kind;
     const char *s; /* TV_STR */
     size_t len;
@@ -155,18 +158,45 @@ tmpl_data_root(struct tmpl_data *d)
     return o;
 }
 
+/* tmpl_hash - FNV-1a of s[0..n): names are compared by hash and length
+ * first, so a lookup rarely calls memcmp on a name that differs */
+static uint32_t
+tmpl_hash(const char *s, size_t n)
+{
+    uint32_t h = 2166136261u;
+
+    for (size_t i = 0; i < n; i++) {
+        h ^= (unsigned char)s[i];
+        h *= 16777619u;
+    }
+    return h;
+}
+
+/* tmpl_field_find - the field of o named key (len n, hash h), or NULL */
+static inline struct tmpl_field *
+tmpl_field_find(const struct tmpl_obj *o, const char *key, size_t n, uint32_t h)
+{
+    for (struct tmpl_field *f = o->fields; f != NULL; f = f->next)
+        if (f->hash == h && f->klen == n && memcmp(f->key, key, n) == 0)
+            return f;
+    return NULL;
+}
+
 /* tmpl_field_get - the field named key, created empty if missing */
 static struct tmpl_field *
 tmpl_field_get(struct tmpl_obj *o, const char *key)
 {
-    struct tmpl_field *f;
+    size_t n = strlen(key);
+    uint32_t h = tmpl_hash(key, n);
+    struct tmpl_field *f = tmpl_field_find(o, key, n, h);
 
-    for (f = o->fields; f != NULL; f = f->next)
-        if (strcmp(f->key, key) == 0)
-            return f;
+    if (f != NULL)
+        return f;
     f = tmpl_alloc(o->d, sizeof(*f));
     memset(f, 0, sizeof(*f));
-    f->key = tmpl_strdup(o->d, key, strlen(key));
+    f->key = tmpl_strdup(o->d, key, n);
+    f->klen = n;
+    f->hash = h;
     f->next = o->fields;
     o->fields = f;
     return f;
@@ -264,6 +294,7 @@ tmpl_push(struct tmpl *t, enum tmpl_kind kind, const char *s, size_t n,
     nd->kind = kind;
     nd->text = xstrndup(s, n);
     nd->len = n;
+    nd->hash = kind == TN_TEXT ? 0 : tmpl_hash(s, n);
     nd->end = 0;
     nd->html = html;
     return t->n++;
@@ -548,14 +579,17 @@ tmpl_free(struct tmpl *t)
 
 /* ---- renderer ---- */
 
-/* tmpl_lookup - name in the innermost object that has it */
+/* tmpl_lookup - nd's name in the innermost object that has it */
 static const struct tmpl_field *
-tmpl_lookup(const struct tmpl_obj *const *stack, int depth, const char *name)
+tmpl_lookup(const struct tmpl_obj *const *stack, int depth,
+            const struct tmpl_node *nd)
 {
-    for (int i = depth - 1; i >= 0; i--)
-        for (const struct tmpl_field *f = stack[i]->fields; f; f = f->next)
-            if (strcmp(f->key, name) == 0)
-                return f;
+    for (int i = depth - 1; i >= 0; i--) {
+        const struct tmpl_field *f =
+            tmpl_field_find(stack[i], nd->text, nd->len, nd->hash);
+        if (f != NULL)
+            return f;
+    }
     return NULL;
 }
 
@@ -594,7 +628,7 @@ tmpl_render_range(const struct tmpl *t, size_t from, size_t to,
             break;
         case TN_VAR:
         case TN_RAW:
-            f = tmpl_lookup(stack, depth, nd->text);
+            f = tmpl_lookup(stack, depth, nd);
             if (f != NULL && f->kind == TV_STR) {
                 if (nd->kind == TN_VAR && nd->html)
                     buf_add_html(out, f->s, f->len);
@@ -604,7 +638,7 @@ tmpl_render_range(const struct tmpl *t, size_t from, size_t to,
             i++;
             break;
         case TN_SECTION:
-            f = tmpl_lookup(stack, depth, nd->text);
+            f = tmpl_lookup(stack, depth, nd);
             if (f != NULL && f->kind == TV_LIST) {
                 for (const struct tmpl_obj *it = f->first; it; it = it->next) {
                     if (depth >= 64)
@@ -618,7 +652,7 @@ tmpl_render_range(const struct tmpl *t, size_t from, size_t to,
             i = nd->end;
             break;
         case TN_INVERTED:
-            f = tmpl_lookup(stack, depth, nd->text);
+            f = tmpl_lookup(stack, depth, nd);
             if (!tmpl_truthy(f))
                 tmpl_render_range(t, i + 1, nd->end, stack, depth, out);
             i = nd->end;
