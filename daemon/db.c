@@ -196,7 +196,10 @@ db_open(const char *path, int busy_timeout_ms, struct db **out, struct err *err)
     if (db_exec(db,
                 "PRAGMA journal_mode = WAL;"
                 "PRAGMA synchronous = NORMAL;"
-                "PRAGMA foreign_keys = ON;",
+                "PRAGMA foreign_keys = ON;"
+                /* a burst of writes grows the WAL; let it shrink back
+                 * to 64 MiB after each checkpoint */
+                "PRAGMA journal_size_limit = 67108864;",
                 err) == -1)
         goto fail;
     if (db_migrate(db, path, err) == -1)
