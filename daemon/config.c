@@ -627,9 +627,18 @@ config_web_path(const struct config *cfg, const char *rel, char *out,
     int n;
 
     if (root == NULL || *root == '\0') {
-        root = (stat("web/templates", &st) == 0 && S_ISDIR(st.st_mode))
-                   ? "web"
-                   : PAPERBOY_DATADIR;
+        /* ./web (running from a checkout), else the installed files, else
+         * the source tree this binary was built from (a build dir) */
+        if (stat("web/templates", &st) == 0 && S_ISDIR(st.st_mode))
+            root = "web";
+        else if (stat(PAPERBOY_DATADIR "/templates", &st) == 0)
+            root = PAPERBOY_DATADIR;
+#ifdef PAPERBOY_SOURCE_DIR
+        else if (stat(PAPERBOY_SOURCE_DIR "/web/templates", &st) == 0)
+            root = PAPERBOY_SOURCE_DIR "/web";
+#endif
+        else
+            root = PAPERBOY_DATADIR;
     }
     n = snprintf(out, size, "%s/%s", root, rel);
     return (n < 0 || (unsigned)n >= size) ? -1 : 0;

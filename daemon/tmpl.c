@@ -350,6 +350,28 @@ tmpl_is_html(const char *name)
     return !(n >= 4 && strcmp(name + n - 4, ".txt") == 0);
 }
 
+/* tmpl_comment_end - the "}}" closing a comment that began before p; a
+ * comment may mention tags ("Every {{value}} is escaped"), so nested
+ * "{{...}}" pairs inside it are skipped */
+static const char *
+tmpl_comment_end(const char *p, const char *end)
+{
+    int depth = 0;
+
+    for (; p + 1 < end; p++) {
+        if (p[0] == '{' && p[1] == '{') {
+            depth++;
+            p++;
+        } else if (p[0] == '}' && p[1] == '}') {
+            if (depth == 0)
+                return p;
+            depth--;
+            p++;
+        }
+    }
+    return NULL;
+}
+
 static int tmpl_parse(struct tmpl *t, const char *src, size_t len,
                       const char *name, const char *dir, int html, int depth,
                       struct err *err);
@@ -409,6 +431,10 @@ tmpl_parse(struct tmpl *t, const char *src, size_t len, const char *name,
             close = memmem(tag + 3, (size_t)(end - tag - 3), "}}}", 3);
             after = close ? close + 3 : NULL;
             nstart = tag + 3;
+        } else if (tag + 2 < end && tag[2] == '!') {
+            close = tmpl_comment_end(tag + 3, end);
+            after = close ? close + 2 : NULL;
+            nstart = tag + 2;
         } else {
             close = memmem(tag + 2, (size_t)(end - tag - 2), "}}", 2);
             after = close ? close + 2 : NULL;

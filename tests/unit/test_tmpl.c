@@ -69,6 +69,8 @@ main(void)
     CHECK_STR_EQ(render("{{#papers}}<{{t}}|{{name}}>{{/papers}}", 1, root),
                  "<A &amp; B|Ada><C|inner>");
     CHECK_STR_EQ(render("{{! a comment }}x{{ name }}", 1, root), "xAda");
+    CHECK_STR_EQ(render("{{! every {{value}} is escaped }}x", 1, root), "x");
+    CHECK_CONTAINS(render("{{! open {{value }}x", 1, root), "unclosed");
     /* standalone section lines vanish, inline ones keep their text */
     CHECK_STR_EQ(render("a\n{{#papers}}\n- {{t}}\n{{/papers}}\nb\n", 0, root),
                  "a\n- A & B\n- C\nb\n");
