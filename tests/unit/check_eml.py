@@ -132,6 +132,11 @@ def main():
                 check(len(line) <= 76, "text line %d is %d chars: %r" %
                       (i + 1, len(line), line))
         check("<html" in html and "</html>" in html, "html part is no page")
+        check(html.lstrip().lower().startswith("<!doctype html>"),
+              "html part does not start with <!DOCTYPE html>: %r" % html[:60])
+        for name, body in (("text", text), ("html", html)):
+            check("{{" not in body and "}}" not in body,
+                  "%s part has template syntax left in it" % name)
         check("<script" not in html.lower(), "html part has a script")
 
     for f in failures:
