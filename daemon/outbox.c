@@ -309,13 +309,40 @@ outbox_claim(struct db *db, int64_t now, struct outbox_row *rows, size_t max,
 {
     /* Due rows, best first, with whether their subscription can still
      * receive them.  Ineligible rows are deleted here, so they never
-     * block the head of the queue. */
+     * block the head of the queue.  Each branch is one range of the
+     * index outbox_due(state, priority, next_attempt_at) read in order
+     * and cut at ?2 rows, so a claim costs the same with 20 or 200,000
+     * rows queued (a single "state IN (...) ORDER BY" sorts every due
+     * row: 9 ms per claim with 20,000 queued).  Priorities are 0
+     * (confirmations) and 1 (digests); the last two branches keep any
+     * other value claimable. */
     static const char sql_due[] =
         "SELECT o.id, "
         " (o.kind = 'digest' AND s.status = 'confirmed' AND s.paused = 0) "
-        " OR (o.kind = 'confirm' AND s.status = 'pending') "
-        "FROM outbox o JOIN subscriptions s ON s.id = o.subscription_id "
-        "WHERE o.state IN ('queued', 'deferred') AND o.next_attempt_at <= ?1 "
+        " OR (o.kind = 'confirm' AND s.status = 'pending') FROM ("
+        "SELECT * FROM (SELECT id, kind, subscription_id, priority, "
+        " next_attempt_at FROM outbox WHERE state = 'queued' "
+        " AND priority = 0 AND next_attempt_at <= ?1 "
+        " ORDER BY next_attempt_at, id LIMIT ?2) UNION ALL "
+        "SELECT * FROM (SELECT id, kind, subscription_id, priority, "
+        " next_attempt_at FROM outbox WHERE state = 'deferred' "
+        " AND priority = 0 AND next_attempt_at <= ?1 "
+        " ORDER BY next_attempt_at, id LIMIT ?2) UNION ALL "
+        "SELECT * FROM (SELECT id, kind, subscription_id, priority, "
+        " next_attempt_at FROM outbox WHERE state = 'queued' "
+        " AND priority = 1 AND next_attempt_at <= ?1 "
+        " ORDER BY next_attempt_at, id LIMIT ?2) UNION ALL "
+        "SELECT * FROM (SELECT id, kind, subscription_id, priority, "
+        " next_attempt_at FROM outbox WHERE state = 'deferred' "
+        " AND priority = 1 AND next_attempt_at <= ?1 "
+        " ORDER BY next_attempt_at, id LIMIT ?2) UNION ALL "
+        "SELECT id, kind, subscription_id, priority, next_attempt_at "
+        " FROM outbox WHERE state IN ('queued', 'deferred') "
+        " AND priority > 1 AND next_attempt_at <= ?1 UNION ALL "
+        "SELECT id, kind, subscription_id, priority, next_attempt_at "
+        " FROM outbox WHERE state IN ('queued', 'deferred') "
+        " AND priority < 0 AND next_attempt_at <= ?1) o "
+        "JOIN subscriptions s ON s.id = o.subscription_id "
         "ORDER BY o.priority, o.next_attempt_at, o.id LIMIT ?2";
     static const char sql_claim[] =
         "UPDATE outbox SET state = 'sending', claimed_at = ?2, "
