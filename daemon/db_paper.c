@@ -336,6 +336,94 @@ dbp_batch_release(struct dbp_batch *b)
     memset(b, 0, sizeof(*b));
 }
 
+/* DBP_CAT_ROWS (category, paper_id) pairs per INSERT: one multi-row
+ * statement costs about half of as many single-row ones. */
+#define DBP_CAT_ROWS 32
+#define DBP_R1 "(?,?)"
+#define DBP_R2 DBP_R1 "," DBP_R1
+#define DBP_R4 DBP_R2 "," DBP_R2
+#define DBP_R8 DBP_R4 "," DBP_R4
+#define DBP_R16 DBP_R8 "," DBP_R8
+#define DBP_R32 DBP_R16 "," DBP_R16 /* DBP_CAT_ROWS rows */
+
+/* dbp_cat_step - run st (bound) as one categories insert */
+static int
+dbp_cat_step(struct db *db, sqlite3_stmt *st, struct err *err)
+{
+    if (sqlite3_step(st) != SQLITE_DONE) {
+        sqlite3_reset(st);
+        return db_fail(db, err, "storing paper categories");
+    }
+    sqlite3_reset(st);
+    return 0;
+}
+
+/* dbp_flush_categories - paper_categories rows of the staged papers, which
+ * have ids base + 1 .. base + b->n */
+static int
+dbp_flush_categories(struct db *db, const struct dbp_batch *b, int64_t base,
+                     struct err *err)
+{
+    static const char many_sql[] = "INSERT OR IGNORE INTO paper_categories "
+                                   "(category, paper_id) VALUES " DBP_R32;
+    static const char one_sql[] = "INSERT OR IGNORE INTO paper_categories "
+                                  "(category, paper_id) VALUES (?1, ?2)";
+    struct {
+        const char *s;
+        int n;
+        int64_t id;
+    } *v = NULL;
+    size_t n = 0, cap = 0, i = 0;
+    sqlite3_stmt *st;
+    int rc = -1;
+
+    for (size_t k = 0; k < b->n; k++) {
+        for (const char *p = b->cats[k]; *p;) {
+            size_t len = strcspn(p, ",");
+            if (len > 0) {
+                if (n == cap) {
+                    cap = cap ? 2 * cap : 256;
+                    v = xrealloc(v, cap * sizeof(*v));
+                }
+                v[n].s = p;
+                v[n].n = (int)len;
+                v[n].id = base + 1 + (int64_t)k;
+                n++;
+            }
+            p += len;
+            if (*p == ',')
+                p++;
+        }
+    }
+    for (; n - i >= DBP_CAT_ROWS; i += DBP_CAT_ROWS) {
+        if ((st = db_stmt(db, many_sql, err)) == NULL)
+            goto out;
+        int bad = sqlite3_bind_parameter_count(st) != 2 * DBP_CAT_ROWS;
+        for (int k = 0; k < DBP_CAT_ROWS && !bad; k++)
+            bad = sqlite3_bind_text(st, 2 * k + 1, v[i + k].s, v[i + k].n,
+                                    SQLITE_STATIC) != SQLITE_OK ||
+                  sqlite3_bind_int64(st, 2 * k + 2, v[i + k].id) != SQLITE_OK;
+        if (bad) {
+            db_fail(db, err, "binding paper categories");
+            goto out;
+        }
+        if (dbp_cat_step(db, st, err) == -1)
+            goto out;
+    }
+    for (; i < n; i++) {
+        if ((st = db_stmt(db, one_sql, err)) == NULL)
+            goto out;
+        sqlite3_bind_text(st, 1, v[i].s, v[i].n, SQLITE_STATIC);
+        sqlite3_bind_int64(st, 2, v[i].id);
+        if (dbp_cat_step(db, st, err) == -1)
+            goto out;
+    }
+    rc = 0;
+out:
+    free(v);
+    return rc;
+}
+
 /* dbp_flush - move the staged papers into papers and paper_categories */
 static int
 dbp_flush(struct db *db, struct dbp_batch *b, struct err *err)
@@ -383,9 +471,8 @@ dbp_flush(struct db *db, struct dbp_batch *b, struct err *err)
         goto out;
     }
     sqlite3_reset(st);
-    for (size_t i = 0; i < b->n; i++)
-        if (dbp_categories(db, base + 1 + (int64_t)i, b->cats[i], 1, err) == -1)
-            goto out;
+    if (dbp_flush_categories(db, b, base, err) == -1)
+        goto out;
     rc = db_exec(db, clear_sql, err);
 out:
     dbp_batch_release(b);

@@ -5,7 +5,8 @@
  * deleted paper), their categories land on the right ids, a paper seen
  * twice in one batch is stored then updated, the FTS index passes
  * FTS5's integrity-check and finds new and changed titles, and a rolled
- * back batch leaves neither rows nor index entries behind.
+ * back batch leaves neither rows nor index entries behind; more category
+ * rows than one multi-row INSERT takes all land.
  */
 #include <sqlite3.h>
 #include <stdlib.h>
@@ -220,6 +221,45 @@ main(void)
     CHECK_INT_EQ(q_int(db, "SELECT paper_id FROM paper_categories WHERE "
                            "category = 'cs.DB'"),
                  5);
+    CHECK(fts_ok(db));
+
+    /* 6. more category rows than one multi-row INSERT takes (32): 14
+     * papers x 3 categories; paper 11's straddle the first statement's end */
+    {
+        struct paper big[14];
+        const struct paper *bv[14];
+        enum db_paper_outcome bo[14];
+        char id[16], title[64];
+
+        for (int i = 0; i < 14; i++) {
+            snprintf(id, sizeof(id), "2612.%05d", i + 1);
+            snprintf(title, sizeof(title), "Batch paper %d", i + 1);
+            mk(&big[i], id, 1, title, "Many categories.",
+               i % 2 ? "cs.LG,stat.ML,math.OC" : "cs.CV,cs.LG,eess.IV");
+            bv[i] = &big[i];
+        }
+        CHECK_INT_EQ(db_begin(db, &err), 0);
+        CHECK_INT_EQ(
+            db_paper_store(db, bv, 14, 6000, "2026-11-28", NULL, bo, &err), 0);
+        CHECK_INT_EQ(db_commit(db, &err), 0);
+        for (int i = 0; i < 14; i++)
+            paper_release(&big[i]);
+    }
+    CHECK_INT_EQ(q_int(db, "SELECT count(*) FROM paper_categories c JOIN "
+                           "papers p ON p.id = c.paper_id WHERE p.arxiv_id "
+                           "LIKE '2612.%'"),
+                 42);
+    q_text(db,
+           "SELECT group_concat(category, ',') FROM (SELECT category FROM "
+           "paper_categories c JOIN papers p ON p.id = c.paper_id WHERE "
+           "p.arxiv_id = '2612.00011' ORDER BY category)",
+           s, sizeof(s));
+    CHECK_STR_EQ(s, "cs.CV,cs.LG,eess.IV");
+    CHECK_INT_EQ(q_int(db, "SELECT count(*) FROM paper_categories c "
+                           "JOIN papers p ON p.id = c.paper_id WHERE "
+                           "instr(',' || p.categories || ',', ',' || "
+                           "c.category || ',') = 0"),
+                 0);
     CHECK(fts_ok(db));
 
     db_close(db);
