@@ -34,6 +34,20 @@
 
 #define COMPOSE_PART_MAX (4 * 1024 * 1024) /* bytes per rendered part */
 #define COMPOSE_SUBJECT_MAX 512            /* bytes before encoding */
+#define COMPOSE_CACHE_SLOTS 1024           /* papers; a power of two */
+#define COMPOSE_CACHE_BYTES (2 << 20)      /* then it starts again empty */
+
+/* A paper's fields as render_paper_fixed() set them, with the inputs they
+ * were made from: a digest's papers are mostly the day's same few hundred,
+ * and this spares summarising and wrapping each of them for every
+ * subscriber.  An entry is used only when every input is byte for byte
+ * the same, so the mail is exactly what render_paper() would make. */
+struct compose_cached {
+    int64_t id; /* papers.id; 0 = empty */
+    char *key;  /* the inputs, see compose_cache_key() */
+    size_t key_len;
+    struct tmpl_obj *obj; /* in compose.cache_data */
+};
 
 struct compose {
     const struct config *cfg; /* borrowed; outlives the compose */
@@ -47,7 +61,11 @@ struct compose {
     struct buf scratch2;    /* its second work buffer */
     struct buf text, html;  /* the rendered parts, reused */
     struct buf qt, qh;      /* the parts quoted-printable, reused */
-    char domain[256];       /* of [smtp] from, for Message-IDs and List-Id */
+    struct compose_cached cache[COMPOSE_CACHE_SLOTS];
+    struct tmpl_data *cache_data; /* the cached fields */
+    size_t cache_bytes;           /* roughly, held by the cache */
+    struct buf ckey;              /* compose_cache_key()'s, reused */
+    char domain[256]; /* of [smtp] from, for Message-IDs and List-Id */
 };
 
 /* What a message needs besides its two bodies. */
@@ -93,6 +111,8 @@ compose_new(const struct config *cfg, const struct token_key *key,
     buf_init(&c->html, COMPOSE_PART_MAX);
     buf_init(&c->qt, 4 * COMPOSE_PART_MAX);
     buf_init(&c->qh, 4 * COMPOSE_PART_MAX);
+    buf_init(&c->ckey, BUF_UNLIMITED);
+    c->cache_data = tmpl_data_new();
     config_from_domain(cfg, c->domain, sizeof(c->domain));
     if (str_has_ctl(c->domain, strlen(c->domain)) ||
         strpbrk(c->domain, " <>\"()[],;:\\") != NULL) {
@@ -128,6 +148,10 @@ compose_free(struct compose *c)
     buf_release(&c->html);
     buf_release(&c->qt);
     buf_release(&c->qh);
+    buf_release(&c->ckey);
+    for (size_t i = 0; i < COMPOSE_CACHE_SLOTS; i++)
+        free(c->cache[i].key);
+    tmpl_data_free(c->cache_data);
     free(c);
 }
 
@@ -256,28 +280,47 @@ compose_qp_init(void)
 
 #define COMPOSE_QP_BLOCK 1024 /* input bytes per chunk: 3.2x fits below */
 
+/* compose_qp_word_plain - 1 if none of the 8 bytes in x is a control, DEL,
+ * non-ASCII or '=' (bit tricks: a byte of v is zero iff its bit 7 is set
+ * in (v - 0x01..) & ~v & 0x80..) */
+static inline int
+compose_qp_word_plain(uint64_t x)
+{
+    const uint64_t ones = 0x0101010101010101ull, high = ones * 0x80;
+    uint64_t lt32 = (x - ones * 0x20) & ~x & high;
+    uint64_t eq7f = ((x ^ (ones * 0x7f)) - ones) & ~(x ^ (ones * 0x7f)) & high;
+    uint64_t eqeq = ((x ^ (ones * '=')) - ones) & ~(x ^ (ones * '=')) & high;
+
+    return ((x & high) | lt32 | eq7f | eqeq) == 0;
+}
+
 /* compose_qp_space_fix - the byte before a line break was white space,
- * written as it is at *o - 1: encode it instead, as the line's last
- * character (o points into a chunk with room) */
+ * written as it is at o - 1, ending column col: encode it instead, as the
+ * line's last character (o points into a chunk with room); the column is
+ * then compose_qp_space_col(col) */
 static char *
-compose_qp_space_fix(char *o, size_t *col)
+compose_qp_space_fix(char *o, size_t col)
 {
     static const char hex[] = "0123456789ABCDEF";
     unsigned ch = (unsigned char)o[-1];
 
     o--;
-    (*col)--;
-    if (*col + 3 > 75) {
+    if (col - 1 + 3 > 75) {
         *o++ = '=';
         *o++ = '\r';
         *o++ = '\n';
-        *col = 0;
     }
     *o++ = '=';
     *o++ = hex[ch >> 4];
     *o++ = hex[ch & 15];
-    *col += 3;
     return o;
+}
+
+/* compose_qp_space_col - the column after compose_qp_space_fix() */
+static size_t
+compose_qp_space_col(size_t col)
+{
+    return col - 1 + 3 > 75 ? 3 : col - 1 + 3;
 }
 
 static void
@@ -298,8 +341,23 @@ compose_qp(const char *s, size_t n, struct buf *out)
         /* at most 3 bytes out per byte in, plus a soft break per 25 */
         size_t stop = n - i > COMPOSE_QP_BLOCK ? i + COMPOSE_QP_BLOCK : n;
         for (; i < stop; i++) {
-            unsigned ch = u[i];
+            unsigned ch;
             int enc;
+            /* eight plain bytes at once inside a line ('F' and '.' are
+             * plain past its start; white space is fixed after the fact
+             * as below) */
+            if (col > 0 && col + 8 <= 75 && i + 8 <= stop) {
+                uint64_t x;
+                memcpy(&x, u + i, 8);
+                if (compose_qp_word_plain(x)) {
+                    memcpy(o, &x, 8);
+                    o += 8;
+                    col += 8;
+                    i += 7;
+                    continue;
+                }
+            }
+            ch = u[i];
             if (__builtin_expect(cls[ch] == 0 && col < 75, 1)) {
                 *o++ = (char)ch;
                 col++;
@@ -307,14 +365,18 @@ compose_qp(const char *s, size_t n, struct buf *out)
             }
             if (ch == '\r' && i + 1 < n && u[i + 1] == '\n') {
                 if (i > 0 && (u[i - 1] == ' ' || u[i - 1] == '\t') &&
-                    o > chunk && o[-1] == (char)u[i - 1])
-                    o = compose_qp_space_fix(o, &col);
+                    o > chunk && o[-1] == (char)u[i - 1]) {
+                    o = compose_qp_space_fix(o, col);
+                    col = compose_qp_space_col(col);
+                }
                 continue;
             }
             if (ch == '\n') {
                 if (i > 0 && (u[i - 1] == ' ' || u[i - 1] == '\t') &&
-                    o > chunk && o[-1] == (char)u[i - 1])
-                    o = compose_qp_space_fix(o, &col);
+                    o > chunk && o[-1] == (char)u[i - 1]) {
+                    o = compose_qp_space_fix(o, col);
+                    col = compose_qp_space_col(col);
+                }
                 *o++ = '\r';
                 *o++ = '\n';
                 col = 0;
@@ -349,8 +411,10 @@ compose_qp(const char *s, size_t n, struct buf *out)
         if (i == n) {
             /* white space at the very end is before a line break too */
             if ((u[n - 1] == ' ' || u[n - 1] == '\t') && o > chunk &&
-                o[-1] == (char)u[n - 1])
-                o = compose_qp_space_fix(o, &col);
+                o[-1] == (char)u[n - 1]) {
+                o = compose_qp_space_fix(o, col);
+                col = compose_qp_space_col(col);
+            }
             break;
         }
         if (o > chunk + 1) {
@@ -630,6 +694,79 @@ struct compose_fill {
     int n;
 };
 
+/* compose_key_add - s and its NUL onto the cache key */
+static void
+compose_key_add(struct buf *k, const char *s)
+{
+    buf_add(k, s, strlen(s) + 1);
+}
+
+/* compose_cache_key - every input of render_paper_fixed() into k */
+static void
+compose_cache_key(const struct db_digest_paper *p, struct buf *k)
+{
+    char up[16];
+    int n = snprintf(up, sizeof(up), "%d", p->upvotes);
+
+    buf_reset(k);
+    buf_add(k, up, n > 0 && (size_t)n < sizeof(up) ? (size_t)n + 1 : 0);
+    compose_key_add(k, p->arxiv_id);
+    compose_key_add(k, p->title);
+    compose_key_add(k, p->abstract);
+    compose_key_add(k, *p->abstract ? "" : p->ai_summary);
+    compose_key_add(k, p->authors);
+    compose_key_add(k, p->categories);
+    compose_key_add(k, p->hf_day);
+    compose_key_add(k, p->github_repo);
+    compose_key_add(k, p->project_page);
+}
+
+/* compose_cache_clear - forget every cached paper */
+static void
+compose_cache_clear(struct compose *c)
+{
+    for (size_t i = 0; i < COMPOSE_CACHE_SLOTS; i++) {
+        free(c->cache[i].key);
+        memset(&c->cache[i], 0, sizeof(c->cache[i]));
+    }
+    tmpl_data_reset(c->cache_data);
+    c->cache_bytes = 0;
+}
+
+/* compose_paper_fields - render_paper() on item, the fixed part from the
+ * cache when it holds this paper with the same inputs */
+static void
+compose_paper_fields(struct compose *c, struct tmpl_obj *item,
+                     const struct db_digest_paper *p)
+{
+    uint64_t h = (uint64_t)p->id * 0x9e3779b97f4a7c15ull;
+    struct compose_cached *e = &c->cache[h >> 54 & (COMPOSE_CACHE_SLOTS - 1)];
+
+    compose_cache_key(p, &c->ckey);
+    if (c->ckey.failed || p->id == 0) {
+        render_paper(item, p, &c->scratch, &c->scratch2);
+        return;
+    }
+    if (e->id == p->id && e->key_len == c->ckey.len &&
+        memcmp(e->key, c->ckey.data, c->ckey.len) == 0) {
+        tmpl_copy_fields(item, e->obj);
+        render_paper_vary(item, p, &c->scratch);
+        return;
+    }
+    render_paper(item, p, &c->scratch, &c->scratch2);
+    /* the fields are about as long as the inputs again, plus overhead */
+    if (c->cache_bytes + 2 * c->ckey.len + 1024 > COMPOSE_CACHE_BYTES)
+        compose_cache_clear(c);
+    free(e->key);
+    e->id = p->id;
+    e->key = xmalloc(c->ckey.len);
+    memcpy(e->key, c->ckey.data, c->ckey.len);
+    e->key_len = c->ckey.len;
+    e->obj = tmpl_data_root(c->cache_data);
+    tmpl_copy_fields(e->obj, item);
+    c->cache_bytes += 2 * c->ckey.len + 1024;
+}
+
 /* compose_on_item - one paper into the template data */
 static int
 compose_on_item(void *arg, const struct db_digest_paper *p)
@@ -637,7 +774,7 @@ compose_on_item(void *arg, const struct db_digest_paper *p)
     struct compose_fill *f = arg;
     struct tmpl_obj *item = tmpl_add_item(f->root, "papers");
 
-    render_paper(item, p, &f->c->scratch, &f->c->scratch2);
+    compose_paper_fields(f->c, item, p);
     f->n++;
     return 0;
 }

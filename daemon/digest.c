@@ -17,6 +17,7 @@
  */
 #include "digest.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -53,8 +54,12 @@ digest_write(struct db *db, const struct db_digest_sub *sub, const char *day,
     for (size_t i = 0; i < n && i < (size_t)sub->max_papers; i++) {
         buf_reset(&why);
         rank_why(q, &c[i], &why);
-        buf_addf(&json, "%s[%lld,%.9g,\"", i ? "," : "", (long long)c[i].id,
-                 c[i].score);
+        char num[64];
+        int k = snprintf(num, sizeof(num), "%lld,%.9g", (long long)c[i].id,
+                         c[i].score);
+        buf_adds(&json, i ? ",[" : "[");
+        buf_add(&json, num, k > 0 && (size_t)k < sizeof(num) ? (size_t)k : 0);
+        buf_adds(&json, ",\"");
         buf_add_json(&json, why.data ? why.data : "", why.len);
         buf_adds(&json, "\"]");
     }
@@ -258,7 +263,9 @@ digest_candidates(struct digest_batch *b, struct db *db,
     str_format_day((time_t)(since - 2 * 86400), since_day, sizeof(since_day));
     if (db_digest_sent(db, sub->id, since_day, &sent, &nsent, err) == -1)
         return -1;
-    v = xcalloc(b->n ? b->n : 1, sizeof(*v));
+    /* (not calloc: the window can be thousands of papers, and only the
+     * kept entries are written, each whole) */
+    v = xmalloc((b->n ? b->n : 1) * sizeof(*v));
     for (size_t i = 0; i < b->n; i++) {
         const struct db_digest_cand *p = &b->c[i];
         if (p->first_seen_at < since)
@@ -268,6 +275,7 @@ digest_candidates(struct digest_batch *b, struct db *db,
             continue;
         if (digest_was_sent(sent, nsent, p->id))
             continue;
+        memset(&v[nv], 0, sizeof(v[nv]));
         v[nv].id = p->id;
         v[nv].first_seen_at = p->first_seen_at;
         v[nv].upvotes = p->upvotes;

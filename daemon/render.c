@@ -322,12 +322,28 @@ void
 render_paper(struct tmpl_obj *item, const struct db_digest_paper *p,
              struct buf *scratch, struct buf *scratch2)
 {
+    render_paper_vary(item, p, scratch);
+    render_paper_fixed(item, p, scratch, scratch2);
+}
+
+void
+render_paper_vary(struct tmpl_obj *item, const struct db_digest_paper *p,
+                  struct buf *scratch)
+{
+    buf_reset(scratch);
+    render_set_int(item, "rank", p->rank, "", scratch);
+    tmpl_set(item, "why", p->why);
+}
+
+void
+render_paper_fixed(struct tmpl_obj *item, const struct db_digest_paper *p,
+                   struct buf *scratch, struct buf *scratch2)
+{
     int id_ok = render_arxiv_id_ok(p->arxiv_id);
     const char *summary = *p->abstract ? p->abstract : p->ai_summary;
 
     buf_reset(scratch);
     buf_reset(scratch2);
-    render_set_int(item, "rank", p->rank, "", scratch);
     tmpl_set(item, "arxiv_id", p->arxiv_id);
     /* the collapsed title stays at the start of scratch while its
      * wrapped form is built after it */
@@ -386,5 +402,4 @@ render_paper(struct tmpl_obj *item, const struct db_digest_paper *p,
     render_wrap(buf_str(scratch), RENDER_TEXT_WIDTH, 4, "    ", scratch2);
     render_set_buf(item, "summary_txt", scratch2);
     buf_reset(scratch);
-    tmpl_set(item, "why", p->why);
 }

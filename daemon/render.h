@@ -68,4 +68,12 @@ int render_url_ok(const char *s);
 void render_paper(struct tmpl_obj *item, const struct db_digest_paper *p,
                   struct buf *scratch, struct buf *scratch2);
 
+/* render_paper_fixed - the fields of render_paper() that depend on the
+ * paper alone (all but rank and why), so that they can be cached */
+void render_paper_fixed(struct tmpl_obj *item, const struct db_digest_paper *p,
+                        struct buf *scratch, struct buf *scratch2);
+/* render_paper_vary - the rest: rank and why */
+void render_paper_vary(struct tmpl_obj *item, const struct db_digest_paper *p,
+                       struct buf *scratch);
+
 #endif

@@ -277,6 +277,40 @@ tmpl_add_item(struct tmpl_obj *o, const char *key)
     return item;
 }
 
+void
+tmpl_copy_fields(struct tmpl_obj *dst, const struct tmpl_obj *src)
+{
+    /* (names are unique within an object, so the order fields are set in
+     * does not change what renders) */
+    for (const struct tmpl_field *f = src->fields; f != NULL; f = f->next) {
+        struct tmpl_field *g = tmpl_field_get(dst, f->key);
+        switch (f->kind) {
+        case TV_STR:
+            g->kind = TV_STR;
+            g->s = tmpl_strdup(dst->d, f->s, f->len);
+            g->len = f->len;
+            break;
+        case TV_BOOL:
+            g->kind = TV_BOOL;
+            g->b = f->b;
+            break;
+        case TV_LIST:
+            g->kind = TV_LIST;
+            g->first = g->last = NULL;
+            for (const struct tmpl_obj *it = f->first; it; it = it->next) {
+                struct tmpl_obj *item = tmpl_data_root(dst->d);
+                if (g->last)
+                    g->last->next = item;
+                else
+                    g->first = item;
+                g->last = item;
+                tmpl_copy_fields(item, it);
+            }
+            break;
+        }
+    }
+}
+
 /* ---- compiler ---- */
 
 /* tmpl_push - append a node, return its index */
@@ -619,6 +653,28 @@ tmpl_lookup(const struct tmpl_obj *const *stack, int depth,
     return NULL;
 }
 
+/* tmpl_html_special - 1 for the bytes buf_add_html() replaces */
+static const unsigned char tmpl_html_special[256] = {
+    ['&'] = 1, ['<'] = 1, ['>'] = 1, ['"'] = 1, ['\''] = 1};
+
+/* tmpl_add_html - buf_add_html(), the same bytes, with the plain runs
+ * found by a table and appended whole */
+static void
+tmpl_add_html(struct buf *out, const char *s, size_t n)
+{
+    size_t start = 0, i = 0;
+
+    for (;;) {
+        while (i < n && !tmpl_html_special[(unsigned char)s[i]])
+            i++;
+        if (i == n)
+            break;
+        buf_add_html(out, s + start, i + 1 - start);
+        start = ++i;
+    }
+    buf_add(out, s + start, n - start);
+}
+
 /* tmpl_truthy - mustache truthiness */
 static int
 tmpl_truthy(const struct tmpl_field *f)
@@ -657,7 +713,7 @@ tmpl_render_range(const struct tmpl *t, size_t from, size_t to,
             f = tmpl_lookup(stack, depth, nd);
             if (f != NULL && f->kind == TV_STR) {
                 if (nd->kind == TN_VAR && nd->html)
-                    buf_add_html(out, f->s, f->len);
+                    tmpl_add_html(out, f->s, f->len);
                 else
                     buf_add(out, f->s, f->len);
             }

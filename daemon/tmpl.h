@@ -63,5 +63,9 @@ void tmpl_set_bool(struct tmpl_obj *o, const char *key, int value);
 struct tmpl_obj *tmpl_add_item(struct tmpl_obj *o, const char *key);
 /* tmpl_set_list - make key an empty list (so {{^key}} is true) */
 void tmpl_set_list(struct tmpl_obj *o, const char *key);
+/* tmpl_copy_fields - set every field of src on dst as tmpl_set*() would
+ * (strings copied into dst's arena, lists copied item by item); src may
+ * belong to another struct tmpl_data */
+void tmpl_copy_fields(struct tmpl_obj *dst, const struct tmpl_obj *src);
 
 #endif
