@@ -10,8 +10,13 @@ build_pkgs=(build-essential cmake pkg-config ca-certificates tzdata
   libexpat1-dev libcjson-dev libinih-dev libsodium-dev libidn2-dev
   libgnutls28-dev)
 test_pkgs=(sqlite3 python3 python3-aiosmtpd python3-feedparser postfix wrk
-  nginx-light chromium nodejs npm clang libclang-rt-14-dev openssl curl
-  time procps psmisc)
+  nginx-light chromium clang libclang-rt-14-dev openssl curl time procps
+  psmisc)
+# Node.js and npm run the browser test; a machine may already have them from
+# elsewhere (Debian's nodejs then conflicts), so install them only if absent.
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+    test_pkgs+=(nodejs npm)
+fi
 
 pkgs=("${build_pkgs[@]}")
 if [ "${1:-}" = "--test" ]; then
