@@ -701,26 +701,23 @@ smtp_read_prev(struct smtp *s, struct smtp_result *prev, int *prev_done)
 
 /*
  * smtp_begin_pipelined - [RSET,] MAIL, RCPT and DATA in one write
- * (RFC 2920), then the pending message's reply and theirs, in order.
+ * (RFC 2920), then their replies, in order.
  * The first failure decides; the rest are read only to stay in step.  A
  * server that answers DATA with 354 after a failed MAIL or RCPT would
  * take an empty message, so then the session is dropped instead.
  */
 static int
 smtp_begin_pipelined(struct smtp *s, const char *cmds, size_t n,
-                     struct smtp_result *res, struct smtp_result *prev,
-                     int *prev_done)
+                     struct smtp_result *res)
 {
     static const char *const stage[] = {"RSET", "MAIL", "RCPT", "DATA"};
     mailsmtp *ss = s->session;
     char text[512] = "";
-    int first = -1, fcode = 0, code = 0, wrote;
+    int first = -1, fcode = 0, code = 0;
 
     mailstream_set_privacy(ss->stream, 1);
-    wrote = mailstream_write(ss->stream, cmds, n) != -1 &&
-            mailstream_flush(ss->stream) != -1;
-    /* the pending reply may have arrived even if the write failed */
-    if (smtp_read_prev(s, prev, prev_done) == -1 || !wrote)
+    if (mailstream_write(ss->stream, cmds, n) == -1 ||
+        mailstream_flush(ss->stream) == -1)
         return smtp_lost(s, res, "MAIL");
     s->dirty = 1;
     for (int i = str_has_prefix(cmds, "RSET") ? 0 : 1; i < 4; i++) {
@@ -817,11 +814,15 @@ smtp_begin(struct smtp *s, const char *from, const char *rcpt, size_t len,
                  len, ss->smtp_max_msg_size);
         return -1;
     }
-    if (!(ss->esmtp & MAILSMTP_ESMTP_PIPELINING)) {
-        if (smtp_read_prev(s, prev, prev_done) == -1)
-            return smtp_lost(s, res, "MAIL");
+    /* the reply to the previous content first: sending the envelope
+     * before it (RFC 2920 would allow it) leaves the server's next reply
+     * behind an unacknowledged segment, and Nagle's algorithm on the
+     * server then holds it until our delayed ACK (measured: one session
+     * 1.5x slower, with stalls of seconds) */
+    if (smtp_read_prev(s, prev, prev_done) == -1)
+        return smtp_lost(s, res, "MAIL");
+    if (!(ss->esmtp & MAILSMTP_ESMTP_PIPELINING))
         return smtp_begin_step(s, from, rcpt, len, res);
-    }
     if ((ss->esmtp & MAILSMTP_ESMTP_SIZE) != 0)
         snprintf(size, sizeof(size), " SIZE=%zu", len);
     n = snprintf(cmds, sizeof(cmds),
@@ -833,7 +834,7 @@ smtp_begin(struct smtp *s, const char *from, const char *rcpt, size_t len,
                        "refused: address too long");
         return -1;
     }
-    return smtp_begin_pipelined(s, cmds, (size_t)n, res, prev, prev_done);
+    return smtp_begin_pipelined(s, cmds, (size_t)n, res);
 }
 
 int

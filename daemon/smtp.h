@@ -78,26 +78,21 @@ int smtp_send(struct smtp *s, const char *from, const char *rcpt,
 
 /*
  * The same transaction in steps, so that a caller can prepare the next
- * message while the server takes this one, and the server's reply to
- * message N is read in the same round trip as the envelope of message
- * N+1:
+ * message while the server takes this one:
  *
- *     smtp_begin(N+1)  sends [RSET] MAIL RCPT DATA (in one write when the
- *                      server offers PIPELINING, RFC 2920), then reads
- *                      the reply to N's content (-> *prev) and to the
- *                      envelope (354 expected)
+ *     smtp_begin(N+1)  reads the reply to N's content (-> *prev), then
+ *                      sends [RSET] MAIL RCPT DATA (in one write when the
+ *                      server offers PIPELINING, RFC 2920) and reads
+ *                      their replies (354 expected)
  *     smtp_data(N+1)   sends the content and the final dot; the reply is
  *                      left unread: N+1 is now pending
  *     smtp_finish()    reads the reply to the pending message
  *
- * Without PIPELINING, smtp_begin() reads the pending reply first and
- * then sends the envelope one command at a time.  At most one message is
- * pending per session, and its reply is always read before the next
- * message's content goes out, so a caller that records *prev between
- * smtp_begin() and smtp_data() has at most one accepted message
- * unrecorded at any time.
+ * At most one message is pending per session, and its reply is always
+ * read before the next message's content goes out, so a caller that
+ * records *prev between smtp_begin() and smtp_data() has at most one
+ * accepted message unrecorded at any time.
  */
-
 /*
  * smtp_begin - open a transaction for rcpt; len is the message size (for
  * SIZE).  If a message was pending, its outcome goes to *prev and

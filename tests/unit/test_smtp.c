@@ -2,8 +2,9 @@
 /*
  * test_smtp - what smtp.c decides without a server: the envelope sender
  * taken from [smtp] from, URLs it refuses (ERR_PERM) and a refused
- * connection (ERR_TEMP, so the mail is retried).  The protocol itself is
- * tested against real servers in it.41 and it.42.
+ * connection (ERR_TEMP, so the mail is retried), and the DATA encoding
+ * (smtp_stuff: CRLF line ends, dot-stuffing, the final dot).  The
+ * protocol itself is tested against real servers in it.41 and it.42.
  */
 #include <netinet/in.h>
 #include <stdio.h>
@@ -12,6 +13,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "buf.h"
 #include "check.h"
 #include "config.h"
 #include "smtp.h"
@@ -107,9 +109,54 @@ test_open_errors(void)
     config_free(cfg);
 }
 
+static void
+test_stuff(void)
+{
+    static const struct {
+        const char *in, *want;
+    } cases[] = {
+        {"", ".\r\n"},
+        {"a\r\nb\r\n", "a\r\nb\r\n.\r\n"},
+        {"a\r\nb", "a\r\nb\r\n.\r\n"},       /* no final line end */
+        {"a\nb\n", "a\r\nb\r\n.\r\n"},       /* lone LF */
+        {"a\rb\r", "a\r\nb\r\n.\r\n"},       /* lone CR */
+        {"a\r\r\nb", "a\r\n\r\nb\r\n.\r\n"}, /* CR then CRLF */
+        {".\r\n", "..\r\n.\r\n"},            /* a lone dot line */
+        {".a\r\n..b\r\nc.\r\n", "..a\r\n...b\r\nc.\r\n.\r\n"},
+        {"a\n.b\r.c", "a\r\n..b\r\n..c\r\n.\r\n"},
+        {"\r\n.\r\n", "\r\n..\r\n.\r\n"},
+    };
+    struct buf out;
+
+    buf_init(&out, 1u << 20);
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        smtp_stuff(cases[i].in, strlen(cases[i].in), &out);
+        CHECK_STR_EQ(buf_str(&out), cases[i].want);
+    }
+    /* a NUL byte is data, not an end */
+    smtp_stuff("a\0b\r\n", 5, &out);
+    CHECK_INT_EQ(out.len, 8);
+    CHECK(memcmp(out.data, "a\0b\r\n.\r\n", 8) == 0);
+    /* a long message: one line per 78 bytes, every line dotted */
+    {
+        struct buf big;
+        buf_init(&big, 1u << 20);
+        for (int i = 0; i < 1000; i++)
+            buf_adds(&big,
+                     ".xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+                     "xxxxxxxxxxxxxxxxxxx\r\n");
+        smtp_stuff(big.data, big.len, &out);
+        CHECK_INT_EQ(out.len, big.len + 1000 + 3);
+        CHECK(memcmp(out.data + out.len - 5, "\r\n.\r\n", 5) == 0);
+        buf_release(&big);
+    }
+    buf_release(&out);
+}
+
 int
 main(void)
 {
+    test_stuff();
     test_envelope_from();
     test_open_errors();
     return CHECK_DONE();
