@@ -34,8 +34,9 @@
 
 #define COMPOSE_PART_MAX (4 * 1024 * 1024) /* bytes per rendered part */
 #define COMPOSE_SUBJECT_MAX 512            /* bytes before encoding */
-#define COMPOSE_CACHE_SLOTS 1024           /* papers; a power of two */
-#define COMPOSE_CACHE_BYTES (2 << 20)      /* then it starts again empty */
+#define COMPOSE_CACHE_SLOTS 4096           /* papers; a power of two */
+#define COMPOSE_CACHE_PROBE 8              /* slots tried per paper */
+#define COMPOSE_CACHE_BYTES (8 << 20)      /* default cap, see compose.h */
 
 /* A paper's fields as render_paper_fixed() set them, with the inputs they
  * were made from: a digest's papers are mostly the day's same few hundred,
@@ -64,6 +65,7 @@ struct compose {
     struct compose_cached cache[COMPOSE_CACHE_SLOTS];
     struct tmpl_data *cache_data; /* the cached fields */
     size_t cache_bytes;           /* roughly, held by the cache */
+    size_t cache_max;             /* cap on cache_bytes; 0 = no cache */
     struct buf ckey;              /* compose_cache_key()'s, reused */
     char domain[256]; /* of [smtp] from, for Message-IDs and List-Id */
 };
@@ -113,6 +115,7 @@ compose_new(const struct config *cfg, const struct token_key *key,
     buf_init(&c->qh, 4 * COMPOSE_PART_MAX);
     buf_init(&c->ckey, BUF_UNLIMITED);
     c->cache_data = tmpl_data_new();
+    c->cache_max = COMPOSE_CACHE_BYTES;
     config_from_domain(cfg, c->domain, sizeof(c->domain));
     if (str_has_ctl(c->domain, strlen(c->domain)) ||
         strpbrk(c->domain, " <>\"()[],;:\\") != NULL) {
@@ -740,13 +743,26 @@ compose_paper_fields(struct compose *c, struct tmpl_obj *item,
                      const struct db_digest_paper *p)
 {
     uint64_t h = (uint64_t)p->id * 0x9e3779b97f4a7c15ull;
-    struct compose_cached *e = &c->cache[h >> 54 & (COMPOSE_CACHE_SLOTS - 1)];
+    size_t at = (size_t)(h >> 40) & (COMPOSE_CACHE_SLOTS - 1);
+    struct compose_cached *e = NULL;
 
-    compose_cache_key(p, &c->ckey);
-    if (c->ckey.failed || p->id == 0) {
+    if (c->cache_max == 0 || p->id == 0) {
         render_paper(item, p, &c->scratch, &c->scratch2);
         return;
     }
+    compose_cache_key(p, &c->ckey);
+    /* the paper's slot: where it is, else the first free one, else the
+     * first one probed (evicted) */
+    for (size_t k = 0; k < COMPOSE_CACHE_PROBE; k++) {
+        struct compose_cached *x =
+            &c->cache[(at + k) & (COMPOSE_CACHE_SLOTS - 1)];
+        if (x->id == p->id || x->id == 0) {
+            e = x;
+            break;
+        }
+    }
+    if (e == NULL)
+        e = &c->cache[at];
     if (e->id == p->id && e->key_len == c->ckey.len &&
         memcmp(e->key, c->ckey.data, c->ckey.len) == 0) {
         tmpl_copy_fields(item, e->obj);
@@ -754,9 +770,13 @@ compose_paper_fields(struct compose *c, struct tmpl_obj *item,
         return;
     }
     render_paper(item, p, &c->scratch, &c->scratch2);
+    if (c->ckey.failed)
+        return;
     /* the fields are about as long as the inputs again, plus overhead */
-    if (c->cache_bytes + 2 * c->ckey.len + 1024 > COMPOSE_CACHE_BYTES)
+    if (c->cache_bytes + 2 * c->ckey.len + 1024 > c->cache_max) {
         compose_cache_clear(c);
+        e = &c->cache[at];
+    }
     free(e->key);
     e->id = p->id;
     e->key = xmalloc(c->ckey.len);
@@ -765,6 +785,13 @@ compose_paper_fields(struct compose *c, struct tmpl_obj *item,
     e->obj = tmpl_data_root(c->cache_data);
     tmpl_copy_fields(e->obj, item);
     c->cache_bytes += 2 * c->ckey.len + 1024;
+}
+
+void
+compose_set_cache_bytes(struct compose *c, size_t bytes)
+{
+    compose_cache_clear(c);
+    c->cache_max = bytes;
 }
 
 /* compose_on_item - one paper into the template data */

@@ -67,4 +67,12 @@ int compose_digest_parts(struct compose *c, struct db *db, int64_t digest_id,
  * at most 52 characters separated by spaces */
 void compose_encode_words(const char *s, struct buf *out);
 
+/* Additions (digest-perf helper). */
+
+/* compose_set_cache_bytes - cap the memory a compose spends remembering
+ * papers it has rendered (reused, byte for byte, when the same paper with
+ * the same fields comes again); default 8 MB, enough for a day of ~2,000
+ * papers; 0 turns the cache off.  Empties the cache. */
+void compose_set_cache_bytes(struct compose *c, size_t bytes);
+
 #endif

@@ -3,7 +3,7 @@
  * test_digest_perf - what the digest speed work must not change:
  * tmpl_copy_fields() copies (the source may go away), render_paper() is
  * render_paper_fixed() + render_paper_vary(), compose's paper cache gives
- * the same bytes warm as cold and notices a changed paper, and the
+ * the same bytes warm as cold, tiny or off, notices a changed paper, and the
  * quoted-printable parts decode to exactly the rendered text and HTML
  * (white space before line breaks, long lines, '=' and non-ASCII, parts
  * longer than the encoder's 1 KiB blocks), checked by Python's email
@@ -313,6 +313,15 @@ test_compose_cache(void)
     buf_reset(&html);
     CHECK(compose_digest_parts(c2, db, id, &subj, &text, &html, &err) == 0);
     CHECK(qp_decodes_to(&m2, &text, &html));
+    /* a cache too small for one paper (emptied at every paper) and none */
+    compose_set_cache_bytes(c2, 1);
+    buf_reset(&m1);
+    CHECK(compose_digest_message(c2, db, id, mid, &m1, &err) == 0);
+    CHECK(m1.len == m2.len && memcmp(m1.data, m2.data, m1.len) == 0);
+    compose_set_cache_bytes(c2, 0);
+    buf_reset(&m1);
+    CHECK(compose_digest_message(c2, db, id, mid, &m1, &err) == 0);
+    CHECK(m1.len == m2.len && memcmp(m1.data, m2.data, m1.len) == 0);
 out:
     compose_free(c);
     compose_free(c2);
