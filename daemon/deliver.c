@@ -250,21 +250,12 @@ static int
 deliver_render(struct deliver_run *r, const struct outbox_row *row,
                struct buf *msg, struct err *err)
 {
-    int rc, txn;
-
     buf_reset(msg);
-    /* the few queries of one message share one read transaction: one
-     * snapshot and one set of WAL read locks instead of one per query */
-    txn = db_exec(r->db, "BEGIN", NULL) == 0;
     if (row->kind == OUTBOX_DIGEST)
-        rc = compose_digest_message(r->compose, r->db, row->digest_id,
-                                    row->message_id, msg, err);
-    else
-        rc = compose_confirm_message(r->compose, r->db, row->subscription_id,
-                                     row->issued_at, row->message_id, msg, err);
-    if (txn && db_exec(r->db, "COMMIT", NULL) == -1)
-        db_rollback(r->db);
-    return rc;
+        return compose_digest_message(r->compose, r->db, row->digest_id,
+                                      row->message_id, msg, err);
+    return compose_confirm_message(r->compose, r->db, row->subscription_id,
+                                   row->issued_at, row->message_id, msg, err);
 }
 
 /* deliver_result - count a result, journal it when accepted, queue it */
