@@ -5,8 +5,14 @@
  * A worker loops: claim up to DELIVER_CLAIM due rows, render each with
  * its own struct compose, send it over its own SMTP session (or write it
  * to the maildir), append accepted ones to its journal, and store results
- * in batches.  When stopping it finishes the message in flight and hands
- * the rest of its claim back.  Threads are C11 <threads.h>.
+ * in batches.  Over SMTP the reply to a message is read only when the
+ * next message is ready (smtp_begin), so rendering overlaps the server's
+ * work; that message is recorded (journal) before the next one's content
+ * goes out, so at most one accepted message per session is unrecorded.
+ * When stopping it finishes the message in flight (deliver_settle) and
+ * hands the rest of its claim back.  Claims and result batches of all
+ * workers go through one mutex (deliver_claim), so they never meet in
+ * SQLite's sleeping busy handler.  Threads are C11 <threads.h>.
  */
 #include "deliver.h"
 
