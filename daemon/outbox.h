@@ -37,6 +37,7 @@
 #define OUTBOX_REPLY_MAX 256     /* stored reply line, bytes with NUL */
 #define OUTBOX_MSGID_MAX 256     /* Message-ID, bytes with NUL */
 #define OUTBOX_LEASE 3600        /* seconds a claim holds; then due again */
+#define OUTBOX_LEASE_CHECK 60    /* look for expired claims this often */
 
 enum outbox_kind {
     OUTBOX_CONFIRM = 0, /* double opt-in mail, priority 0 */
@@ -143,7 +144,9 @@ int outbox_mark_sent(struct db *db, int64_t id, int64_t sent_at,
  * confirmations first, then oldest due: state 'sending', claimed_at =
  * now, attempts + 1.  rows[0..*n) receives them.  Rows claimed more
  * than OUTBOX_LEASE seconds ago (a worker that could not store its
- * result) are made due again first.
+ * result) are made due again: looked for at most every
+ * OUTBOX_LEASE_CHECK seconds (per process) while claims come back full,
+ * and at once when a claim would come back short.
  */
 int outbox_claim(struct db *db, int64_t now, struct outbox_row *rows,
                  size_t max, size_t *n, int64_t *dropped, struct err *err);

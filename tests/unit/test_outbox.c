@@ -381,6 +381,38 @@ test_recover_replay_unclaim(void)
     record(id2, OUTBOX_OK, 0, T0, "250");
 }
 
+/* While claims come back full, expired claims are looked for at most
+ * every OUTBOX_LEASE_CHECK seconds, but they are not forgotten. */
+static void
+test_lease_full_queue(void)
+{
+    struct outbox_row rows[4];
+    int64_t s = add_sub("lease@example.org", "confirmed");
+    int64_t lost, t = T0 + 10 * OUTBOX_LEASE;
+
+    sql("DELETE FROM outbox WHERE state != 'sent'");
+    lost = queue_digest(s, "2027-05-01", T0);
+    for (int i = 2; i <= 20; i++) {
+        char day[16];
+        snprintf(day, sizeof(day), "2027-05-%02d", i);
+        queue_digest(s, day, T0 + i);
+    }
+    CHECK_INT_EQ(claim_all(t, rows, 1), 1); /* 'lost': its result is lost */
+    CHECK_INT_EQ(rows[0].id, lost);
+    /* a check shortly before the lease ends finds nothing */
+    t += OUTBOX_LEASE - 30;
+    CHECK_INT_EQ(claim_all(t, rows, 4), 4);
+    CHECK(rows[0].id != lost);
+    /* expired now, but while 15 rows wait, not before the next check */
+    CHECK_INT_EQ(claim_all(t + 31, rows, 4), 4);
+    CHECK(rows[0].id != lost);
+    /* which comes OUTBOX_LEASE_CHECK seconds after the last one */
+    CHECK_INT_EQ(claim_all(t + OUTBOX_LEASE_CHECK, rows, 4), 4);
+    CHECK_INT_EQ(rows[0].id, lost);
+    CHECK_INT_EQ(rows[0].attempts, 2);
+    sql("DELETE FROM outbox WHERE state != 'sent'");
+}
+
 static void
 test_each_counts_purge(void)
 {
@@ -426,6 +458,7 @@ main(void)
     test_bounces();
     test_eligibility();
     test_recover_replay_unclaim();
+    test_lease_full_queue();
     test_each_counts_purge();
     db_close(db);
     config_free(cfg);
