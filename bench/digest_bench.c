@@ -321,6 +321,17 @@ main(int argc, char **argv)
         return 1;
     }
     setup(db, npapers, nsubs);
+    if (getenv("DIGEST_BENCH_CACHE_KIB") != NULL) {
+        /* an experiment, not the default: SQLite's page cache for this
+         * connection (the daemon keeps SQLite's 2 MB) */
+        char pragma[64];
+        snprintf(pragma, sizeof(pragma), "PRAGMA cache_size = -%d",
+                 atoi(getenv("DIGEST_BENCH_CACHE_KIB")));
+        must(sqlite3_exec(db_handle(db), pragma, NULL, NULL, NULL) == SQLITE_OK,
+             "cache_size", db);
+        printf("page cache         %s KiB (DIGEST_BENCH_CACHE_KIB)\n",
+               getenv("DIGEST_BENCH_CACHE_KIB"));
+    }
     token_key_from_string("bench", &key);
     free(cfg->base_url);
     cfg->base_url = xstrdup("https://papers.example.org");

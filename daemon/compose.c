@@ -283,18 +283,20 @@ compose_qp_init(void)
 
 #define COMPOSE_QP_BLOCK 1024 /* input bytes per chunk: 3.2x fits below */
 
-/* compose_qp_word_plain - 1 if none of the 8 bytes in x is a control, DEL,
- * non-ASCII or '=' (bit tricks: a byte of v is zero iff its bit 7 is set
- * in (v - 0x01..) & ~v & 0x80..) */
-static inline int
-compose_qp_word_plain(uint64_t x)
+/* compose_qp_word_mask - 0 if none of the 8 bytes in x is a control,
+ * DEL, non-ASCII or '='; else bit 7 of the lowest such byte is the lowest
+ * bit set (bit tricks: for any byte of v that is zero, bit 7 is set in
+ * (v - 0x01..) & ~v & 0x80..; a borrow can flag bytes above a true one,
+ * never below) */
+static inline uint64_t
+compose_qp_word_mask(uint64_t x)
 {
     const uint64_t ones = 0x0101010101010101ull, high = ones * 0x80;
     uint64_t lt32 = (x - ones * 0x20) & ~x & high;
     uint64_t eq7f = ((x ^ (ones * 0x7f)) - ones) & ~(x ^ (ones * 0x7f)) & high;
     uint64_t eqeq = ((x ^ (ones * '=')) - ones) & ~(x ^ (ones * '=')) & high;
 
-    return ((x & high) | lt32 | eq7f | eqeq) == 0;
+    return (x & high) | lt32 | eq7f | eqeq;
 }
 
 /* compose_qp_space_fix - the byte before a line break was white space,
@@ -352,13 +354,25 @@ compose_qp(const char *s, size_t n, struct buf *out)
             if (col > 0 && col + 8 <= 75 && i + 8 <= stop) {
                 uint64_t x;
                 memcpy(&x, u + i, 8);
-                if (compose_qp_word_plain(x)) {
+                uint64_t m = compose_qp_word_mask(x);
+                if (m == 0) {
                     memcpy(o, &x, 8);
                     o += 8;
                     col += 8;
                     i += 7;
                     continue;
                 }
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+                {
+                    /* the plain bytes before the first one that is not
+                     * (the chunk has room for all 8) */
+                    size_t k = (size_t)__builtin_ctzll(m) >> 3;
+                    memcpy(o, &x, 8);
+                    o += k;
+                    col += k;
+                    i += k;
+                }
+#endif
             }
             ch = u[i];
             if (__builtin_expect(cls[ch] == 0 && col < 75, 1)) {
