@@ -137,7 +137,7 @@ test_stuff(void)
     smtp_stuff("a\0b\r\n", 5, &out);
     CHECK_INT_EQ(out.len, 8);
     CHECK(memcmp(out.data, "a\0b\r\n.\r\n", 8) == 0);
-    /* a long message: one line per 78 bytes, every line dotted */
+    /* a long message of 1000 lines, every line dotted */
     {
         struct buf big;
         buf_init(&big, 1u << 20);
@@ -148,6 +148,18 @@ test_stuff(void)
         smtp_stuff(big.data, big.len, &out);
         CHECK_INT_EQ(out.len, big.len + 1000 + 3);
         CHECK(memcmp(out.data + out.len - 5, "\r\n.\r\n", 5) == 0);
+        /* without the dots it goes through as it is */
+        for (size_t i = 0; i < big.len; i++)
+            if (big.data[i] == '.')
+                big.data[i] = 'y';
+        smtp_stuff(big.data, big.len, &out);
+        CHECK_INT_EQ(out.len, big.len + 3);
+        CHECK(memcmp(out.data, big.data, big.len) == 0);
+        /* one dot in the middle of it takes the slow path */
+        big.data[big.len / 1000 * 500] = '.';
+        smtp_stuff(big.data, big.len, &out);
+        CHECK_INT_EQ(out.len, big.len + 4);
+        CHECK(memcmp(out.data + big.len / 1000 * 500, "..x", 3) == 0);
         buf_release(&big);
     }
     buf_release(&out);
