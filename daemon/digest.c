@@ -98,7 +98,8 @@ digest_rank_some(struct db *db, const struct config *cfg, const struct query *q,
 static int
 digest_choose(struct db *db, const struct config *cfg, const struct query *q,
               const struct digest_rank *dr, size_t k, struct rank_cand *c,
-              size_t *n, struct err *err)
+              size_t *n, struct rank_cand **copybuf, size_t *copycap,
+              struct err *err)
 {
     struct rank_cand *copy = NULL;
     size_t ncopy = *n;
@@ -107,7 +108,12 @@ digest_choose(struct db *db, const struct config *cfg, const struct query *q,
     if (*n == 0)
         return 0;
     if (q->nterms > 0 && cfg->when_empty == CONFIG_EMPTY_TRENDING) {
-        copy = xmalloc(*n * sizeof(*c));
+        if (*copycap < *n) {
+            free(*copybuf);
+            *copybuf = xmalloc(*n * sizeof(*c));
+            *copycap = *n;
+        }
+        copy = *copybuf;
         memcpy(copy, c, *n * sizeof(*c));
     }
     if (digest_rank_some(db, cfg, q, dr, c, n, err) == -1)
@@ -129,7 +135,6 @@ digest_choose(struct db *db, const struct config *cfg, const struct query *q,
     }
     rc = 0;
 out:
-    free(copy);
     return rc;
 }
 
@@ -143,6 +148,10 @@ struct digest_batch {
     struct db_digest_cand *c; /* sorted by id */
     size_t n;
     struct rank_cache *rc; /* FTS5 hits per phrase over c's id range */
+    /* work arrays of a subscription, kept for the next one: allocating
+     * and freeing ~100 KB per digest made malloc trim and grow the heap */
+    struct rank_cand *v, *copy;
+    size_t vcap, copycap;
 };
 
 struct digest_batch *
@@ -161,6 +170,8 @@ digest_batch_free(struct digest_batch *b)
         return;
     db_digest_cands_free(b->c, b->n);
     rank_cache_free(b->rc);
+    free(b->v);
+    free(b->copy);
     free(b);
 }
 
@@ -247,7 +258,7 @@ digest_was_sent(const int64_t *ids, size_t n, int64_t id)
 
 /* digest_candidates - this subscription's candidates out of the list's
  * window: first seen since `since`, in its own categories when set, never
- * sent to it.  Caller frees *c. */
+ * sent to it.  *c is b's work array, valid until the next call. */
 static int
 digest_candidates(struct digest_batch *b, struct db *db,
                   const struct db_digest_sub *sub, int64_t since,
@@ -265,7 +276,12 @@ digest_candidates(struct digest_batch *b, struct db *db,
         return -1;
     /* (not calloc: the window can be thousands of papers, and only the
      * kept entries are written, each whole) */
-    v = xmalloc((b->n ? b->n : 1) * sizeof(*v));
+    if (b->vcap < (b->n ? b->n : 1)) {
+        free(b->v);
+        b->vcap = b->n ? b->n : 1;
+        b->v = xmalloc(b->vcap * sizeof(*b->v));
+    }
+    v = b->v;
     for (size_t i = 0; i < b->n; i++) {
         const struct db_digest_cand *p = &b->c[i];
         if (p->first_seen_at < since)
@@ -351,8 +367,8 @@ digest_freeze_batch(struct digest_batch *batch, struct db *db,
     dr.rc = batch->rc;
     dr.lo = batch->n ? batch->c[0].id : 0;
     dr.hi = batch->n ? batch->c[batch->n - 1].id : 0;
-    if (digest_choose(db, cfg, &q, &dr, (size_t)sub.max_papers, c, &n, err) ==
-        -1)
+    if (digest_choose(db, cfg, &q, &dr, (size_t)sub.max_papers, c, &n,
+                      &batch->copy, &batch->copycap, err) == -1)
         goto out;
     if (n > 0 && digest_write(db, &sub, day, &q, c, n, &id, err) == -1)
         goto out;
@@ -370,7 +386,6 @@ out:
     }
     if (rc == 0)
         *digest_id = id;
-    free(c);
     query_release(&q);
     return rc;
 }
