@@ -390,7 +390,7 @@ outbox_claim(struct db *db, int64_t now, struct outbox_row *rows, size_t max,
     if (db_begin(db, err) == -1)
         return -1;
     last = atomic_load(&outbox_lease_at);
-    if (now < last || now - last >= OUTBOX_LEASE_CHECK) {
+    if (last == INT64_MIN || now < last || now - last >= OUTBOX_LEASE_CHECK) {
         if (outbox_lease(db, now, &expired, err) == -1)
             goto out;
         lease_done = 1;
