@@ -281,9 +281,23 @@ void
 tmpl_copy_fields(struct tmpl_obj *dst, const struct tmpl_obj *src)
 {
     /* (names are unique within an object, so the order fields are set in
-     * does not change what renders) */
+     * does not change what renders, and into an empty dst each field can
+     * go without looking for one of the same name) */
+    int fresh = dst->fields == NULL;
+
     for (const struct tmpl_field *f = src->fields; f != NULL; f = f->next) {
-        struct tmpl_field *g = tmpl_field_get(dst, f->key);
+        struct tmpl_field *g;
+        if (fresh) {
+            g = tmpl_alloc(dst->d, sizeof(*g));
+            memset(g, 0, sizeof(*g));
+            g->key = tmpl_strdup(dst->d, f->key, f->klen);
+            g->klen = f->klen;
+            g->hash = f->hash;
+            g->next = dst->fields;
+            dst->fields = g;
+        } else {
+            g = tmpl_field_get(dst, f->key);
+        }
         switch (f->kind) {
         case TV_STR:
             g->kind = TV_STR;
