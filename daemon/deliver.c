@@ -368,160 +368,6 @@ deliver_open(struct deliver_run *r, struct outbox_result *res)
     return -1;
 }
 
-/* A message rendered ahead: render's return code and error. */
-struct deliver_rendered {
-    int rc;
-    struct err err;
-};
-
-/*
- * Render-ahead.  With fewer sessions than CPUs a worker would render and
- * send in turn on one core; then a helper thread with its own database
- * connection and compose renders the rows of the worker's claim into
- * msg[] while the worker sends, and the worker takes them in order.
- * The claim, the order of sending and the recording are unchanged.
- */
-struct deliver_ahead {
-    struct deliver_run *r;
-    thrd_t thread;
-    mtx_t mu;
-    cnd_t cv;
-    struct db *db;
-    struct compose *compose;
-    const struct outbox_row *rows; /* the batch; under mu */
-    size_t n;                      /* rows in the batch */
-    size_t done;                   /* rows[0..done) rendered (or skipped) */
-    unsigned batch;                /* bumped for each new batch */
-    int quit;
-    struct buf msg[DELIVER_CLAIM];
-    struct deliver_rendered out[DELIVER_CLAIM];
-};
-
-/* deliver_ahead_main - the helper: render each batch in order */
-static int
-deliver_ahead_main(void *arg)
-{
-    struct deliver_ahead *a = arg;
-    struct deliver *d = a->r->d;
-    unsigned seen = 0;
-
-    mtx_lock(&a->mu);
-    for (;;) {
-        size_t n;
-        const struct outbox_row *rows;
-        while (!a->quit && a->batch == seen)
-            cnd_wait(&a->cv, &a->mu);
-        if (a->quit)
-            break;
-        seen = a->batch;
-        n = a->n;
-        rows = a->rows;
-        mtx_unlock(&a->mu);
-        for (size_t i = 0; i < n; i++) {
-            struct deliver_rendered *o = &a->out[i];
-            err_init(&o->err);
-            buf_reset(&a->msg[i]);
-            if (atomic_load(&d->stopping)) {
-                o->rc = -1;
-                err_set(&o->err, ERR_TEMP, "stopping");
-            } else if (rows[i].kind == OUTBOX_DIGEST) {
-                o->rc = compose_digest_message(
-                    a->compose, a->db, rows[i].digest_id, rows[i].message_id,
-                    &a->msg[i], &o->err);
-            } else {
-                o->rc = compose_confirm_message(
-                    a->compose, a->db, rows[i].subscription_id,
-                    rows[i].issued_at, rows[i].message_id, &a->msg[i], &o->err);
-            }
-            mtx_lock(&a->mu);
-            a->done = i + 1;
-            cnd_broadcast(&a->cv);
-            mtx_unlock(&a->mu);
-        }
-        mtx_lock(&a->mu);
-    }
-    mtx_unlock(&a->mu);
-    return 0;
-}
-
-/* deliver_ahead_free - stop and free the helper; NULL is fine */
-static void
-deliver_ahead_free(struct deliver_ahead *a)
-{
-    if (a == NULL)
-        return;
-    mtx_lock(&a->mu);
-    a->quit = 1;
-    cnd_broadcast(&a->cv);
-    mtx_unlock(&a->mu);
-    thrd_join(a->thread, NULL);
-    for (int i = 0; i < DELIVER_CLAIM; i++)
-        buf_release(&a->msg[i]);
-    compose_free(a->compose);
-    db_close(a->db);
-    mtx_destroy(&a->mu);
-    cnd_destroy(&a->cv);
-    free(a);
-}
-
-/* deliver_ahead_new - a helper for worker r, or NULL when it cannot
- * start (the worker then renders itself) */
-static struct deliver_ahead *
-deliver_ahead_new(struct deliver_run *r)
-{
-    struct deliver_ahead *a = xcalloc(1, sizeof(*a));
-    struct err err;
-
-    a->r = r;
-    mtx_init(&a->mu, mtx_plain);
-    cnd_init(&a->cv);
-    for (int i = 0; i < DELIVER_CLAIM; i++)
-        buf_init(&a->msg[i], DELIVER_MSG_MAX);
-    err_init(&err);
-    if (db_open(r->d->cfg->db_path, r->d->cfg->busy_timeout_ms, &a->db, &err) ==
-            -1 ||
-        compose_new(r->d->cfg, r->d->key, &a->compose, &err) == -1 ||
-        thrd_create(&a->thread, deliver_ahead_main, a) != thrd_success) {
-        log_warn("deliver: no render-ahead thread: %s",
-                 err.msg[0] ? err.msg : "cannot start a thread");
-        for (int i = 0; i < DELIVER_CLAIM; i++)
-            buf_release(&a->msg[i]);
-        compose_free(a->compose);
-        db_close(a->db);
-        mtx_destroy(&a->mu);
-        cnd_destroy(&a->cv);
-        free(a);
-        return NULL;
-    }
-    (void)db_exec(a->db, "PRAGMA cache_size = -" DELIVER_CACHE_KIB, NULL);
-    (void)db_exec(a->db, "PRAGMA mmap_size = 268435456", NULL);
-    return a;
-}
-
-/* deliver_ahead_batch - hand the helper a new claim */
-static void
-deliver_ahead_batch(struct deliver_ahead *a, const struct outbox_row *rows,
-                    size_t n)
-{
-    mtx_lock(&a->mu);
-    a->rows = rows;
-    a->n = n;
-    a->done = 0;
-    a->batch++;
-    cnd_broadcast(&a->cv);
-    mtx_unlock(&a->mu);
-}
-
-/* deliver_ahead_wait - wait until row i of the batch is rendered */
-static void
-deliver_ahead_wait(struct deliver_ahead *a, size_t i)
-{
-    mtx_lock(&a->mu);
-    while (a->done <= i)
-        cnd_wait(&a->cv, &a->mu);
-    mtx_unlock(&a->mu);
-}
-
 /*
  * deliver_one - render and send one row; its result is queued now, or,
  * when its content went out over SMTP, once the server's reply is read:
@@ -530,7 +376,7 @@ deliver_ahead_wait(struct deliver_ahead *a, size_t i)
  */
 static void
 deliver_one(struct deliver_run *r, const struct outbox_row *row,
-            struct buf *msg, const struct deliver_rendered *pre)
+            struct buf *msg)
 {
     struct deliver *d = r->d;
     struct smtp_result sr, prev;
@@ -541,13 +387,7 @@ deliver_one(struct deliver_run *r, const struct outbox_row *row,
     memset(&res, 0, sizeof(res));
     res.id = row->id;
     err_init(&err);
-    if (pre != NULL) {
-        rc = pre->rc;
-        err = pre->err;
-    } else {
-        rc = deliver_render(r, row, msg, &err);
-    }
-    if (rc == -1 || buf_check(msg, &err) == -1) {
+    if (deliver_render(r, row, msg, &err) == -1 || buf_check(msg, &err) == -1) {
         res.outcome = err.kind == ERR_TEMP ? OUTBOX_TEMP : OUTBOX_PERM;
         snprintf(res.reply, sizeof(res.reply), "cannot render: %s", err.msg);
         log_warn("deliver: outbox=%" PRId64 ": %s", row->id, res.reply);
@@ -679,15 +519,6 @@ deliver_claim(struct deliver_run *r, struct outbox_row *rows, size_t *n,
     return rc;
 }
 
-/* deliver_cpus - processors online, at least 1 */
-static int
-deliver_cpus(void)
-{
-    long n = sysconf(_SC_NPROCESSORS_ONLN);
-
-    return n > 0 ? (int)n : 1;
-}
-
 /* deliver_worker_main - one worker thread */
 static int
 deliver_worker_main(void *arg)
@@ -701,7 +532,6 @@ deliver_worker_main(void *arg)
     char path[4200];
     unsigned seen = 0;
     int busy_naps = 0;
-    struct deliver_ahead *ahead = NULL;
 
     r->d = d;
     r->w = w;
@@ -724,8 +554,6 @@ deliver_worker_main(void *arg)
         if (r->journal == -1)
             log_warn_errno("deliver: cannot open journal '%s'", path);
     }
-    if (d->cfg->smtp_url[0] != '\0' && d->nw < deliver_cpus())
-        ahead = deliver_ahead_new(r);
     mtx_lock(&d->mu);
     seen = d->wake_seq;
     mtx_unlock(&d->mu);
@@ -751,11 +579,7 @@ deliver_worker_main(void *arg)
             deliver_idle(d, &seen);
             continue;
         }
-        if (ahead)
-            deliver_ahead_batch(ahead, rows, n);
         for (size_t i = 0; i < n; i++) {
-            if (ahead)
-                deliver_ahead_wait(ahead, i);
             if (atomic_load(&d->stopping) || r->hand_back) {
                 /* stop: hand back what was claimed but not attempted */
                 struct outbox_result res;
@@ -766,10 +590,7 @@ deliver_worker_main(void *arg)
                 continue;
             }
             r->session_failed = 0;
-            if (ahead)
-                deliver_one(r, &rows[i], &ahead->msg[i], &ahead->out[i]);
-            else
-                deliver_one(r, &rows[i], &msg, NULL);
+            deliver_one(r, &rows[i], &msg);
             if (r->session_failed)
                 deliver_session_failed(r);
         }
@@ -784,7 +605,6 @@ deliver_worker_main(void *arg)
             deliver_flush(r);
     }
 out:
-    deliver_ahead_free(ahead);
     deliver_settle(r);
     deliver_flush(r);
     atomic_store(&w->fd, -1);

@@ -5,9 +5,7 @@
  * to the maildir (maildir.h) and record the results.
  *
  * Each worker owns its own struct db, struct compose and SMTP session,
- * and reuses the session for many messages.  With fewer sessions than
- * CPUs, each worker also has a render-ahead thread (its own struct db
- * and compose) that renders the claimed rows while the worker sends.  Workers share only an
+ * and reuses the session for many messages.  Workers share only an
  * optional rate limit ([smtp] rate_per_second), a wake-up condition and
  * counters.  The outbox rows are the only source of truth: a worker that
  * dies leaves rows in 'sending', and the next deliver_start() puts them

@@ -11,7 +11,7 @@
 
 N=${PB_KILL_SUBSCRIBERS:-2000}
 KILLS=${PB_KILLS:-5}
-CONN=${PB_KILL_CONN:-4} # 1 exercises the render-ahead helper
+CONN=${PB_KILL_CONN:-4}
 DAY=2026-11-20
 seed_papers $DAY
 seed_subs "$N" reader
