@@ -67,6 +67,57 @@ cli_wants_help(int argc, char **argv)
     return 0;
 }
 
+int
+cli_parse_args(const char *cmd, const char *usage, int argc, char **argv,
+               const struct cli_opt *opts, const char **pos, int maxpos,
+               int *npos)
+{
+    int n = 0, only_pos = 0;
+
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        const struct cli_opt *o = NULL;
+        const char *eq;
+        size_t len;
+
+        if (!only_pos && strcmp(a, "--") == 0) {
+            only_pos = 1;
+            continue;
+        }
+        if (only_pos || a[0] != '-' || a[1] == '\0') {
+            if (n == maxpos)
+                return cli_usage_error(cmd, usage, "unexpected argument '%s'",
+                                       a);
+            pos[n++] = a;
+            continue;
+        }
+        eq = strchr(a, '=');
+        len = eq ? (size_t)(eq - a) : strlen(a);
+        for (const struct cli_opt *p = opts; p && p->name; p++)
+            if (strlen(p->name) == len && strncmp(p->name, a, len) == 0)
+                o = p;
+        if (o == NULL)
+            return cli_usage_error(cmd, usage, "unknown option '%.*s'",
+                                   (int)len, a);
+        if (o->val == NULL) {
+            if (eq)
+                return cli_usage_error(cmd, usage, "%s does not take a value",
+                                       o->name);
+            *o->flag = 1;
+            continue;
+        }
+        if (eq) {
+            *o->val = eq + 1;
+        } else {
+            if (i + 1 == argc)
+                return cli_usage_error(cmd, usage, "%s needs a value", o->name);
+            *o->val = argv[++i];
+        }
+    }
+    *npos = n;
+    return CLI_OK;
+}
+
 void
 cli_table_init(struct cli_table *t, int ncols, const char **head)
 {

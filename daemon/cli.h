@@ -41,6 +41,23 @@ int cli_usage_error(const char *cmd, const char *usage, const char *fmt, ...)
 /* cli_wants_help - 1 if argv holds -h or --help before a "--" */
 int cli_wants_help(int argc, char **argv);
 
+/* One option of a command: "--name VALUE", "--name=VALUE" or a flag. */
+struct cli_opt {
+    const char *name; /* "--title" */
+    const char **val; /* where the value goes; NULL for a flag */
+    int *flag;        /* set to 1 when the flag is present */
+};
+
+/*
+ * cli_parse_args - parse argv[1..] (argv[0] names the subcommand) into the
+ * options of the NULL-terminated table opts and at most maxpos positional
+ * arguments (after "--" everything is positional).  cmd and usage go into
+ * the usage error.  Returns CLI_OK, or CLI_USAGE after printing why.
+ */
+int cli_parse_args(const char *cmd, const char *usage, int argc, char **argv,
+                   const struct cli_opt *opts, const char **pos, int maxpos,
+                   int *npos);
+
 /* A table printed with aligned columns (two spaces between columns). */
 struct cli_table {
     int ncols;

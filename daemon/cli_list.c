@@ -27,12 +27,6 @@
     "       paperboy list rm NAME [--yes]"
 
 /* One option of a subcommand: --name, or --name VALUE / --name=VALUE. */
-struct list_opt {
-    const char *name; /* "--title" */
-    const char **val; /* where the value goes; NULL for a flag */
-    int *flag;        /* set to 1 when a flag is present */
-};
-
 /* list_help - the full help text on stdout */
 static void
 list_help(void)
@@ -74,59 +68,15 @@ list_help(void)
         "Exit status: 0 success, 1 failure, 2 usage error.\n");
 }
 
-/* list_args - parse argv[1..] (argv[0] is the subcommand) into options
- * and up to maxpos positional arguments; CLI_OK or CLI_USAGE */
+/* list_args - parse argv[1..] into options and positionals */
 static int
-list_args(const char *sub, int argc, char **argv, const struct list_opt *opts,
+list_args(const char *sub, int argc, char **argv, const struct cli_opt *opts,
           const char **pos, int maxpos, int *npos)
 {
     char cmd[64];
-    int n = 0, only_pos = 0;
 
     snprintf(cmd, sizeof(cmd), "list %s", sub);
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        const struct list_opt *o = NULL;
-        const char *eq;
-        size_t len;
-
-        if (!only_pos && strcmp(a, "--") == 0) {
-            only_pos = 1;
-            continue;
-        }
-        if (only_pos || a[0] != '-' || a[1] == '\0') {
-            if (n == maxpos)
-                return cli_usage_error(cmd, LIST_USAGE,
-                                       "unexpected argument '%s'", a);
-            pos[n++] = a;
-            continue;
-        }
-        eq = strchr(a, '=');
-        len = eq ? (size_t)(eq - a) : strlen(a);
-        for (const struct list_opt *p = opts; p && p->name; p++)
-            if (strlen(p->name) == len && strncmp(p->name, a, len) == 0)
-                o = p;
-        if (o == NULL)
-            return cli_usage_error(cmd, LIST_USAGE, "unknown option '%.*s'",
-                                   (int)len, a);
-        if (o->val == NULL) {
-            if (eq)
-                return cli_usage_error(cmd, LIST_USAGE,
-                                       "%s does not take a value", o->name);
-            *o->flag = 1;
-            continue;
-        }
-        if (eq) {
-            *o->val = eq + 1;
-        } else {
-            if (i + 1 == argc)
-                return cli_usage_error(cmd, LIST_USAGE, "%s needs a value",
-                                       o->name);
-            *o->val = argv[++i];
-        }
-    }
-    *npos = n;
-    return CLI_OK;
+    return cli_parse_args(cmd, LIST_USAGE, argc, argv, opts, pos, maxpos, npos);
 }
 
 /* list_add - `list add NAME ...` */
@@ -135,7 +85,7 @@ list_add(struct cli *cli, int argc, char **argv)
 {
     const char *pos[1], *title = NULL, *desc = NULL, *cats = NULL;
     int npos = 0, hf = 0, no_hf = 0, rc;
-    const struct list_opt opts[] = {
+    const struct cli_opt opts[] = {
         {"--title", &title, NULL},     {"--description", &desc, NULL},
         {"--categories", &cats, NULL}, {"--hf", NULL, &hf},
         {"--no-hf", NULL, &no_hf},     {NULL, NULL, NULL},
@@ -242,8 +192,7 @@ list_ls(struct cli *cli, int argc, char **argv)
     static const char *head[] = {"NAME",      "TITLE",   "CATEGORIES", "HF",
                                  "CONFIRMED", "PENDING", "CREATED"};
     int json = 0, npos, rc;
-    const struct list_opt opts[] = {{"--json", NULL, &json},
-                                    {NULL, NULL, NULL}};
+    const struct cli_opt opts[] = {{"--json", NULL, &json}, {NULL, NULL, NULL}};
     struct list_ls ls;
     struct err err;
 
@@ -277,7 +226,7 @@ list_rm(struct cli *cli, int argc, char **argv)
 {
     const char *pos[1];
     int yes = 0, npos = 0, rc;
-    const struct list_opt opts[] = {{"--yes", NULL, &yes}, {NULL, NULL, NULL}};
+    const struct cli_opt opts[] = {{"--yes", NULL, &yes}, {NULL, NULL, NULL}};
     int64_t counts[DB_SUB_NSTATUS], total = 0;
     struct db_list l;
     struct err err;

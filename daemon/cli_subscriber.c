@@ -115,64 +115,15 @@ sub_help(void)
 }
 
 /* One option of a subcommand: --name, or --name VALUE / --name=VALUE. */
-struct sub_opt {
-    const char *name;
-    const char **val; /* NULL for a flag */
-    int *flag;
-};
-
 /* sub_args - parse argv[1..] into options and positionals */
 static int
-sub_args(const char *sub, int argc, char **argv, const struct sub_opt *opts,
+sub_args(const char *sub, int argc, char **argv, const struct cli_opt *opts,
          const char **pos, int maxpos, int *npos)
 {
     char cmd[64];
-    int n = 0, only_pos = 0;
 
     snprintf(cmd, sizeof(cmd), "subscriber %s", sub);
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        const struct sub_opt *o = NULL;
-        const char *eq;
-        size_t len;
-
-        if (!only_pos && strcmp(a, "--") == 0) {
-            only_pos = 1;
-            continue;
-        }
-        if (only_pos || a[0] != '-' || a[1] == '\0') {
-            if (n == maxpos)
-                return cli_usage_error(cmd, SUB_USAGE,
-                                       "unexpected argument '%s'", a);
-            pos[n++] = a;
-            continue;
-        }
-        eq = strchr(a, '=');
-        len = eq ? (size_t)(eq - a) : strlen(a);
-        for (const struct sub_opt *p = opts; p->name; p++)
-            if (strlen(p->name) == len && strncmp(p->name, a, len) == 0)
-                o = p;
-        if (o == NULL)
-            return cli_usage_error(cmd, SUB_USAGE, "unknown option '%.*s'",
-                                   (int)len, a);
-        if (o->val == NULL) {
-            if (eq)
-                return cli_usage_error(cmd, SUB_USAGE,
-                                       "%s does not take a value", o->name);
-            *o->flag = 1;
-            continue;
-        }
-        if (eq) {
-            *o->val = eq + 1;
-        } else {
-            if (i + 1 == argc)
-                return cli_usage_error(cmd, SUB_USAGE, "%s needs a value",
-                                       o->name);
-            *o->val = argv[++i];
-        }
-    }
-    *npos = n;
-    return CLI_OK;
+    return cli_parse_args(cmd, SUB_USAGE, argc, argv, opts, pos, maxpos, npos);
 }
 
 /* sub_safe - s for a message: at most 80 bytes, control chars as '?' */
@@ -247,7 +198,7 @@ sub_add(struct cli *cli, int argc, char **argv)
 {
     const char *pos[1], *list = NULL, *kw = NULL, *name = NULL;
     int confirmed = 0, npos = 0, rc, created_sub = 0, created = 0;
-    const struct sub_opt opts[] = {
+    const struct cli_opt opts[] = {
         {"--list", &list, NULL}, {"--keywords", &kw, NULL},
         {"--name", &name, NULL}, {"--confirmed", NULL, &confirmed},
         {NULL, NULL, NULL},
@@ -340,7 +291,7 @@ sub_rm(struct cli *cli, int argc, char **argv)
 {
     const char *pos[1], *list = NULL;
     int npos = 0, rc;
-    const struct sub_opt opts[] = {{"--list", &list, NULL}, {NULL, NULL, NULL}};
+    const struct cli_opt opts[] = {{"--list", &list, NULL}, {NULL, NULL, NULL}};
     char email[ADDR_SIZE];
     struct db_subscriber who;
     struct db_subscription s;
@@ -478,7 +429,7 @@ sub_ls(struct cli *cli, int argc, char **argv)
                                  "STATUS", "KEYWORDS", "CREATED"};
     const char *list = NULL, *status = NULL;
     int json = 0, npos, rc;
-    const struct sub_opt opts[] = {{"--list", &list, NULL},
+    const struct cli_opt opts[] = {{"--list", &list, NULL},
                                    {"--status", &status, NULL},
                                    {"--json", NULL, &json},
                                    {NULL, NULL, NULL}};
@@ -536,7 +487,7 @@ sub_show(struct cli *cli, int argc, char **argv)
                                  "MAX",  "TIMEZONE", "CREATED",  "CONFIRMED"};
     const char *pos[1];
     int json = 0, npos = 0, rc;
-    const struct sub_opt opts[] = {{"--json", NULL, &json}, {NULL, NULL, NULL}};
+    const struct cli_opt opts[] = {{"--json", NULL, &json}, {NULL, NULL, NULL}};
     char email[ADDR_SIZE], created[32];
     struct db_sub_filter f = {NULL, NULL, -1};
     struct db_subscriber who;
@@ -809,7 +760,7 @@ sub_import(struct cli *cli, int argc, char **argv)
 {
     const char *pos[1], *list = NULL;
     int confirmed = 0, npos = 0, rc, in_tx = 0, ret = CLI_FAIL;
-    const struct sub_opt opts[] = {{"--list", &list, NULL},
+    const struct cli_opt opts[] = {{"--list", &list, NULL},
                                    {"--confirmed", NULL, &confirmed},
                                    {NULL, NULL, NULL}};
     struct sub_tally t = {0, 0, 0, 0};
@@ -986,7 +937,7 @@ sub_export(struct cli *cli, int argc, char **argv)
 {
     const char *list = NULL;
     int npos, rc;
-    const struct sub_opt opts[] = {{"--list", &list, NULL}, {NULL, NULL, NULL}};
+    const struct cli_opt opts[] = {{"--list", &list, NULL}, {NULL, NULL, NULL}};
     struct db_sub_filter f = {NULL, NULL, -1};
     struct sub_export x;
     struct db_list l;
