@@ -19,9 +19,9 @@
 
 #include "err.h"
 
-#define ADDR_LOCAL_MAX 64  /* RFC 5321 4.5.3.1.1 */
-#define ADDR_MAX 254       /* RFC 5321 4.5.3.1.3 path limit minus <> */
-#define ADDR_SIZE 255      /* buffer size for a normalised address */
+#define ADDR_LOCAL_MAX 64 /* RFC 5321 4.5.3.1.1 */
+#define ADDR_MAX 254      /* RFC 5321 4.5.3.1.3 path limit minus <> */
+#define ADDR_SIZE 255     /* buffer size for a normalised address */
 
 /*
  * addr_normalize - validate in (UTF-8, surrounding whitespace ignored) and

@@ -17,10 +17,10 @@
 #include "db.h"
 #include "err.h"
 
-#define DB_LIST_NAME_MAX 65         /* [a-z0-9][a-z0-9_-]{0,63} + NUL */
-#define DB_LIST_TITLE_MAX 201       /* 200 bytes + NUL */
+#define DB_LIST_NAME_MAX 65          /* [a-z0-9][a-z0-9_-]{0,63} + NUL */
+#define DB_LIST_TITLE_MAX 201        /* 200 bytes + NUL */
 #define DB_LIST_DESCRIPTION_MAX 1001 /* 1000 bytes + NUL */
-#define DB_LIST_CATEGORIES_MAX 513  /* 512 bytes + NUL */
+#define DB_LIST_CATEGORIES_MAX 513   /* 512 bytes + NUL */
 
 struct db_list {
     int64_t id;
@@ -62,8 +62,7 @@ int db_list_get_id(struct db *db, int64_t id, struct db_list *out,
 int db_list_delete(struct db *db, int64_t id, struct err *err);
 
 /* Called once per list; 0 to go on, -1 to stop. */
-typedef int (*db_list_cb)(const struct db_list *l, void *arg,
-                          struct err *err);
+typedef int (*db_list_cb)(const struct db_list *l, void *arg, struct err *err);
 /* db_list_each - visit every list ordered by name */
 int db_list_each(struct db *db, db_list_cb cb, void *arg, struct err *err);
 

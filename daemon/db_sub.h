@@ -51,22 +51,22 @@ struct db_subscription {
     int64_t id;
     int64_t subscriber_id;
     int64_t list_id;
-    char email[DB_SUB_EMAIL_MAX];            /* the subscriber's address */
-    char name[DB_SUB_NAME_MAX];              /* the subscriber's name */
-    char list_name[DB_SUB_LIST_NAME_MAX];    /* lists.name */
+    char email[DB_SUB_EMAIL_MAX];         /* the subscriber's address */
+    char name[DB_SUB_NAME_MAX];           /* the subscriber's name */
+    char list_name[DB_SUB_LIST_NAME_MAX]; /* lists.name */
     enum db_sub_status status;
-    int paused;                              /* 1: confirmed but not mailed */
-    char keywords[DB_SUB_KEYWORDS_MAX];      /* as typed, "" = none */
-    char categories[DB_SUB_CATEGORIES_MAX];  /* "" = the list's categories */
-    int max_papers;                          /* 1..50 */
-    char timezone[DB_SUB_TIMEZONE_MAX];      /* "" = [schedule] timezone */
-    int hard_bounces;                        /* count so far */
-    int64_t created_at;                      /* unix seconds, UTC */
-    int64_t updated_at;                      /* unix seconds, UTC */
-    int64_t confirmed_at;                    /* 0 = never */
-    int64_t unsubscribed_at;                 /* 0 = never / resubscribed */
-    int64_t confirm_sent_at;                 /* 0 = never */
-    char last_digest_day[11];                /* "YYYY-MM-DD" or "" */
+    int paused;                             /* 1: confirmed but not mailed */
+    char keywords[DB_SUB_KEYWORDS_MAX];     /* as typed, "" = none */
+    char categories[DB_SUB_CATEGORIES_MAX]; /* "" = the list's categories */
+    int max_papers;                         /* 1..50 */
+    char timezone[DB_SUB_TIMEZONE_MAX];     /* "" = [schedule] timezone */
+    int hard_bounces;                       /* count so far */
+    int64_t created_at;                     /* unix seconds, UTC */
+    int64_t updated_at;                     /* unix seconds, UTC */
+    int64_t confirmed_at;                   /* 0 = never */
+    int64_t unsubscribed_at;                /* 0 = never / resubscribed */
+    int64_t confirm_sent_at;                /* 0 = never */
+    char last_digest_day[11];               /* "YYYY-MM-DD" or "" */
 };
 
 /*
@@ -134,9 +134,8 @@ int db_sub_subscribe(struct db *db, int64_t subscriber_id, int64_t list_id,
 int db_sub_get(struct db *db, int64_t id, struct db_subscription *out,
                struct err *err);
 /* db_sub_get_by_email - the subscription of email to list_name */
-int db_sub_get_by_email(struct db *db, const char *email,
-                        const char *list_name, struct db_subscription *out,
-                        struct err *err);
+int db_sub_get_by_email(struct db *db, const char *email, const char *list_name,
+                        struct db_subscription *out, struct err *err);
 
 /*
  * db_sub_set_status - change status and stamp updated_at = now.
@@ -178,8 +177,8 @@ typedef int (*db_sub_cb)(const struct db_subscription *s, void *arg,
  * email.  The row is borrowed for the duration of the call.  The callback
  * may run other queries but not another db_sub_each().
  */
-int db_sub_each(struct db *db, const struct db_sub_filter *filter,
-                db_sub_cb cb, void *arg, struct err *err);
+int db_sub_each(struct db *db, const struct db_sub_filter *filter, db_sub_cb cb,
+                void *arg, struct err *err);
 
 /* db_sub_count_by_status - counts[DB_SUB_NSTATUS] of subscriptions in
  * list_id (0 = every list) */
