@@ -22,11 +22,10 @@
 
 #define LIST_USAGE                                                             \
     "paperboy list add NAME [--title T] [--description D] "                    \
-    "[--categories LIST] [--hf | --no-hf]\n"                                   \
+    "[--categories LIST] [--hf | --no-hf] [--replacements]\n"                  \
     "       paperboy list ls [--json]\n"                                       \
     "       paperboy list rm NAME [--yes]"
 
-/* One option of a subcommand: --name, or --name VALUE / --name=VALUE. */
 /* list_help - the full help text on stdout */
 static void
 list_help(void)
@@ -50,6 +49,11 @@ list_help(void)
         "                        cs.LG,cs.CL  stat.ML  q-bio.QM  hep-ex\n"
         "  --hf                  include Hugging Face daily papers (default)\n"
         "  --no-hf               arXiv categories only\n"
+        "  --replacements        also take arXiv's 'replace' and "
+        "'replace-cross'\n"
+        "                        announcements (new versions of older "
+        "papers);\n"
+        "                        by default only 'new' and 'cross' are taken\n"
         "\n"
         "list ls         show every list with its subscriber counts\n"
         "  --json                print a JSON array instead of a table\n"
@@ -84,11 +88,15 @@ static int
 list_add(struct cli *cli, int argc, char **argv)
 {
     const char *pos[1], *title = NULL, *desc = NULL, *cats = NULL;
-    int npos = 0, hf = 0, no_hf = 0, rc;
+    int npos = 0, hf = 0, no_hf = 0, replacements = 0, rc;
     const struct cli_opt opts[] = {
-        {"--title", &title, NULL},     {"--description", &desc, NULL},
-        {"--categories", &cats, NULL}, {"--hf", NULL, &hf},
-        {"--no-hf", NULL, &no_hf},     {NULL, NULL, NULL},
+        {"--title", &title, NULL},
+        {"--description", &desc, NULL},
+        {"--categories", &cats, NULL},
+        {"--hf", NULL, &hf},
+        {"--no-hf", NULL, &no_hf},
+        {"--replacements", NULL, &replacements},
+        {NULL, NULL, NULL},
     };
     struct db_list l;
     struct err err;
@@ -122,6 +130,7 @@ list_add(struct cli *cli, int argc, char **argv)
         return cli_fail("--categories: %s", err.msg);
     (void)str_copy(l.categories, sizeof(l.categories), cats ? cats : "");
     l.include_hf = !no_hf;
+    l.include_replacements = replacements;
     if (l.categories[0] == '\0' && !l.include_hf)
         return cli_fail("list '%s' would collect nothing: give --categories "
                         "or drop --no-hf",
@@ -158,6 +167,8 @@ list_ls_row(const struct db_list *l, void *arg, struct err *err)
         cJSON_AddStringToObject(o, "description", l->description);
         cJSON_AddStringToObject(o, "categories", l->categories);
         cJSON_AddBoolToObject(o, "include_hf", l->include_hf);
+        cJSON_AddBoolToObject(o, "include_replacements",
+                              l->include_replacements);
         for (int s = 0; s < DB_SUB_NSTATUS; s++)
             cJSON_AddNumberToObject(c,
                                     db_sub_status_name((enum db_sub_status)s),

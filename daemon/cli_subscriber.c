@@ -114,7 +114,6 @@ sub_help(void)
         "Exit status: 0 success, 1 failure, 2 usage error.\n");
 }
 
-/* One option of a subcommand: --name, or --name VALUE / --name=VALUE. */
 /* sub_args - parse argv[1..] into options and positionals */
 static int
 sub_args(const char *sub, int argc, char **argv, const struct cli_opt *opts,

@@ -171,4 +171,14 @@ assert_contains "$OUT" "new 0"
 assert_not_contains "$OUT" "new 7"
 assert_eq "$(sqlite3 "$TMP/file.db" 'SELECT count(*) FROM papers')" 9 "papers via file:// again"
 
+# a list that asks for replacements also takes 'replace' announcements
+# (the fixture's 2611.08817 v2 and 2610.21456 v3); the others never do
+sed "s|$TMP/file.db|$TMP/repl.db|" "$CFG3" >"$TMP/repl.ini"
+"$PAPERBOY" -c "$TMP/repl.ini" list rm trending --yes >/dev/null || fail "list rm (repl)"
+expect_rc 0 "$PAPERBOY" -c "$TMP/repl.ini" list add ml --categories cs.LG --no-hf --replacements
+expect_rc 0 timeout 60 "$PAPERBOY" -c "$TMP/repl.ini" collect --date 2026-11-18
+assert_contains "$OUT" "arxiv-rss:cs.LG: fetched 9, new 9"
+assert_eq "$(sqlite3 "$TMP/repl.db" "SELECT version FROM papers WHERE arxiv_id = '2611.08817'")" 2 "replaced paper taken"
+assert_eq "$(sqlite3 "$TMP/file.db" "SELECT count(*) FROM papers WHERE arxiv_id = '2611.08817'")" 0 "replaced paper skipped by default"
+
 pass
