@@ -220,7 +220,7 @@ http_page_unsubscribe(struct http_req *r, const char *tok)
 static void
 http_prefs_fill(struct db *db, const struct db_subscription *sub,
                 const char *keywords, const char *categories,
-                const char *max_papers, const char *timezone, int paused,
+                const char *max_papers, const char *tz_name, int paused,
                 struct tmpl_obj *root)
 {
     struct db_list l;
@@ -232,7 +232,7 @@ http_prefs_fill(struct db *db, const struct db_subscription *sub,
     buf_addf(&have, ",%s,", categories);
     tmpl_set(root, "keywords", keywords);
     tmpl_set(root, "max_papers", max_papers);
-    tmpl_set(root, "timezone", timezone);
+    tmpl_set(root, "timezone", tz_name);
     tmpl_set_bool(root, "paused", paused);
     tmpl_set_bool(root, "confirmed", sub->status == DB_SUB_CONFIRMED);
     tmpl_set_list(root, "categories");
@@ -261,7 +261,7 @@ static int
 http_prefs_save(struct http_req *r, struct db *db,
                 const struct db_subscription *sub, const char *keywords,
                 const char *categories, const char *max_papers,
-                const char *timezone, int paused, struct tmpl_obj *root,
+                const char *tz_name, int paused, struct tmpl_obj *root,
                 int *bad, struct err *err)
 {
     struct db_sub_prefs p;
@@ -287,8 +287,8 @@ http_prefs_save(struct http_req *r, struct db *db,
         *bad = 1;
     }
     err_init(&ferr);
-    if (str_has_ctl(timezone, strlen(timezone)) ||
-        db_sub_check_timezone(timezone, &ferr) == -1) {
+    if (str_has_ctl(tz_name, strlen(tz_name)) ||
+        db_sub_check_timezone(tz_name, &ferr) == -1) {
         tmpl_set(root, "timezone_error",
                  ferr.msg[0] ? ferr.msg
                              : "Please give a time zone such as "
@@ -303,7 +303,7 @@ http_prefs_save(struct http_req *r, struct db *db,
     p.keywords = keywords;
     p.categories = categories;
     p.max_papers = (int)n;
-    p.timezone = timezone;
+    p.timezone = tz_name;
     pthread_mutex_lock(&r->h->write_lock);
     if (db_begin(db, err) == -1)
         goto out;

@@ -2,7 +2,7 @@
 # test.sh - install everything, build, and run the whole test suite:
 #   1. a normal build with -Werror, every ctest test;
 #   2. an ASan+UBSan build, every ctest test again;
-#   3. with clang, each libFuzzer target for a bounded time.
+#   3. with clang (-Werror too), each libFuzzer target for a bounded time.
 # Usage: scripts/test.sh [--quick]   (--quick: step 1 only)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -30,7 +30,7 @@ export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 
 if command -v clang >/dev/null; then
     echo "== fuzzing (libFuzzer, bounded)"
-    CC=clang cmake -S . -B build-fuzz -DENABLE_FUZZ=ON -DENABLE_ASAN_UBSAN=ON \
+    CC=clang cmake -S . -B build-fuzz -DENABLE_FUZZ=ON -DENABLE_ASAN_UBSAN=ON -DPAPERBOY_WERROR=ON \
         -DCMAKE_BUILD_TYPE=Debug >/dev/null
     cmake --build build-fuzz -j"$jobs"
     for f in build-fuzz/tests/fuzz_*; do
