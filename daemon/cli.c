@@ -10,6 +10,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <cjson/cJSON.h>
+
 #include "xalloc.h"
 
 struct db *
@@ -189,6 +191,19 @@ cli_table_release(struct cli_table *t)
         free(t->cells[i]);
     free(t->cells);
     memset(t, 0, sizeof(*t));
+}
+
+void
+cli_print_listing(const struct cJSON *json, struct cli_table *t)
+{
+    if (json != NULL) {
+        char *s = cJSON_Print(json);
+        if (s != NULL)
+            printf("%s\n", s);
+        free(s);
+    } else {
+        cli_table_print(t, stdout);
+    }
 }
 
 void

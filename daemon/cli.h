@@ -71,6 +71,11 @@ void cli_table_add(struct cli_table *t, const char **row);
 void cli_table_print(struct cli_table *t, FILE *fp);
 void cli_table_release(struct cli_table *t);
 
+struct cJSON;
+/* cli_print_listing - a listing on stdout: json pretty-printed when it is
+ * not NULL (the --json form), else the table */
+void cli_print_listing(const struct cJSON *json, struct cli_table *t);
+
 /* cli_json_str - print s as a quoted JSON string to fp */
 void cli_json_str(FILE *fp, const char *s);
 

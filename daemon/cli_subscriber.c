@@ -464,15 +464,8 @@ sub_ls(struct cli *cli, int argc, char **argv)
         ls.json = cJSON_CreateArray();
     err_init(&err);
     rc = db_sub_each(db, &f, sub_ls_row, &ls, &err);
-    if (rc == 0) {
-        if (json) {
-            char *s = cJSON_Print(ls.json);
-            printf("%s\n", s);
-            free(s);
-        } else {
-            cli_table_print(&ls.table, stdout);
-        }
-    }
+    if (rc == 0)
+        cli_print_listing(ls.json, &ls.table);
     cJSON_Delete(ls.json);
     cli_table_release(&ls.table);
     return rc == 0 ? CLI_OK : cli_fail("%s", err.msg);

@@ -15,14 +15,7 @@ FIX=$SHARED_DIR/fixtures/feeds
 command -v sqlite3 >/dev/null || skip "sqlite3 shell not installed"
 cd "$SRC_DIR" || fail "no source dir"   # templates come from ./web
 
-/usr/bin/python3 "$SRC_DIR/tests/integration/servers/feed_server.py" \
-    --fixtures "$FIX" --log "$TMP/requests.log" >"$TMP/port" 2>"$TMP/server.err" &
-SERVER=$!
-trap 'kill $SERVER 2>/dev/null; lib_cleanup' EXIT
-for _ in $(seq 50); do [ -s "$TMP/port" ] && break; sleep 0.1; done
-PORT=$(head -1 "$TMP/port")
-[ -n "$PORT" ] || fail "feed server did not start: $(cat "$TMP/server.err")"
-BASE=http://127.0.0.1:$PORT
+start_feed_server "$FIX"
 cfg_add "[sources]
 arxiv_rss_url = $BASE/rss/
 hf_daily_url = $BASE/hf

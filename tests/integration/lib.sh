@@ -139,3 +139,17 @@ sql() {
     command -v sqlite3 >/dev/null 2>&1 || skip "sqlite3 shell not installed"
     sqlite3 -batch -noheader "$TMP/db" "$1"
 }
+
+# start_feed_server FIXTURE_DIR - run servers/feed_server.py on an ephemeral
+# loopback port (killed on exit) and set SERVER (its pid), PORT and BASE
+# (http://127.0.0.1:PORT); requests are logged to $TMP/requests.log
+start_feed_server() {
+    /usr/bin/python3 "$SRC_DIR/tests/integration/servers/feed_server.py" \
+        --fixtures "$1" --log "$TMP/requests.log" >"$TMP/port" 2>"$TMP/server.err" &
+    SERVER=$!
+    trap 'kill $SERVER 2>/dev/null; lib_cleanup' EXIT
+    for _ in $(seq 50); do [ -s "$TMP/port" ] && break; sleep 0.1; done
+    PORT=$(head -1 "$TMP/port")
+    [ -n "$PORT" ] || fail "feed server did not start: $(cat "$TMP/server.err")"
+    BASE=http://127.0.0.1:$PORT
+}
