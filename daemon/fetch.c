@@ -3,11 +3,11 @@
  * fetch - parallel HTTP(S)/file fetching on libcurl's multi interface (see
  * fetch.h).  The loop is ours rather than libcurl's host queue so that a
  * transfer's timeout starts when it really starts, and so retries can wait
- * (Retry-After, backoff) without blocking the other hosts.
+ * (Retry-After, backoff) without blocking the other hosts.  libcurl is
+ * called through fetch_curl.h's table, held for the length of fetch_all().
  */
 #include "fetch.h"
 
-#include <curl/curl.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +15,7 @@
 #include <strings.h>
 #include <time.h>
 
+#include "fetch_curl.h"
 #include "str.h"
 #include "xalloc.h"
 
@@ -28,8 +29,9 @@ enum fetch_state {
 struct fetch_xfer {
     struct fetch_req *r;
     const struct fetch_opts *o;
-    CURL *h;                 /* the easy handle while running */
-    struct curl_slist *hdrs; /* request headers while running */
+    const struct fetch_curl *api; /* libcurl, held by fetch_all */
+    CURL *h;                      /* the easy handle while running */
+    struct curl_slist *hdrs;      /* request headers while running */
     enum fetch_state state;
     int64_t not_before_ms; /* monotonic ms before which not to start */
     int64_t started_ms;    /* monotonic ms of the first attempt */
@@ -38,21 +40,6 @@ struct fetch_xfer {
     char host[256];        /* scheme://host:port, for one-per-host */
     char errbuf[CURL_ERROR_SIZE];
 };
-
-static int fetch_inited; /* set once curl_global_init() was called */
-
-/*
- * fetch_global_init - curl_global_init once.  libcurl >= 7.84 makes it
- * thread-safe (CURL_VERSION_THREADSAFE); the atomic flag keeps us from
- * bumping its reference count more than once.  (pthread.h is avoided on
- * purpose: daemon/sched.h would shadow <sched.h> on our include path.)
- */
-void
-fetch_global_init(void)
-{
-    if (__atomic_exchange_n(&fetch_inited, 1, __ATOMIC_SEQ_CST) == 0)
-        curl_global_init(CURL_GLOBAL_DEFAULT);
-}
 
 /* fetch_now_ms - monotonic milliseconds */
 static int64_t
@@ -188,7 +175,7 @@ fetch_header(char *p, size_t size, size_t nmemb, void *ud)
         if (str_to_long(v, 0, 86400L * 365, &secs) == 0) {
             x->retry_after = secs;
         } else {
-            time_t when = curl_getdate(v, NULL);
+            time_t when = x->api->getdate(v, NULL);
             time_t now = time(NULL);
             if (when != (time_t)-1)
                 x->retry_after = when > now ? (long)(when - now) : 0;
@@ -222,12 +209,13 @@ fetch_host_key(const char *url, char *out, size_t size)
 static int
 fetch_start(CURLM *multi, struct fetch_xfer *x)
 {
+    const struct fetch_curl *cu = x->api;
     const struct fetch_opts *o = x->o;
     struct fetch_req *r = x->r;
     char ua[300], line[700];
     long stall;
 
-    x->h = curl_easy_init();
+    x->h = cu->easy_init();
     if (x->h == NULL)
         return -1;
     buf_reset(&r->body);
@@ -240,26 +228,26 @@ fetch_start(CURLM *multi, struct fetch_xfer *x)
         stall = FETCH_STALL_SECONDS;
     if (stall < 1)
         stall = 1;
-    curl_easy_setopt(x->h, CURLOPT_URL, r->url);
-    curl_easy_setopt(x->h, CURLOPT_PROTOCOLS_STR, "http,https,file");
-    curl_easy_setopt(x->h, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
-    curl_easy_setopt(x->h, CURLOPT_FOLLOWLOCATION, 1L);
-    curl_easy_setopt(x->h, CURLOPT_MAXREDIRS, 5L);
-    curl_easy_setopt(x->h, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(x->h, CURLOPT_CONNECTTIMEOUT, o->connect_timeout);
-    curl_easy_setopt(x->h, CURLOPT_TIMEOUT, o->timeout);
-    curl_easy_setopt(x->h, CURLOPT_LOW_SPEED_LIMIT, 1L);
-    curl_easy_setopt(x->h, CURLOPT_LOW_SPEED_TIME, stall);
-    curl_easy_setopt(x->h, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)o->max_bytes);
-    curl_easy_setopt(x->h, CURLOPT_ACCEPT_ENCODING, "");
-    curl_easy_setopt(x->h, CURLOPT_USERAGENT, ua);
-    curl_easy_setopt(x->h, CURLOPT_WRITEFUNCTION, fetch_write);
-    curl_easy_setopt(x->h, CURLOPT_WRITEDATA, x);
-    curl_easy_setopt(x->h, CURLOPT_HEADERFUNCTION, fetch_header);
-    curl_easy_setopt(x->h, CURLOPT_HEADERDATA, x);
-    curl_easy_setopt(x->h, CURLOPT_ERRORBUFFER, x->errbuf);
-    curl_easy_setopt(x->h, CURLOPT_PRIVATE, x);
-    x->hdrs = curl_slist_append(
+    cu->easy_setopt(x->h, CURLOPT_URL, r->url);
+    cu->easy_setopt(x->h, CURLOPT_PROTOCOLS_STR, "http,https,file");
+    cu->easy_setopt(x->h, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+    cu->easy_setopt(x->h, CURLOPT_FOLLOWLOCATION, 1L);
+    cu->easy_setopt(x->h, CURLOPT_MAXREDIRS, 5L);
+    cu->easy_setopt(x->h, CURLOPT_NOSIGNAL, 1L);
+    cu->easy_setopt(x->h, CURLOPT_CONNECTTIMEOUT, o->connect_timeout);
+    cu->easy_setopt(x->h, CURLOPT_TIMEOUT, o->timeout);
+    cu->easy_setopt(x->h, CURLOPT_LOW_SPEED_LIMIT, 1L);
+    cu->easy_setopt(x->h, CURLOPT_LOW_SPEED_TIME, stall);
+    cu->easy_setopt(x->h, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)o->max_bytes);
+    cu->easy_setopt(x->h, CURLOPT_ACCEPT_ENCODING, "");
+    cu->easy_setopt(x->h, CURLOPT_USERAGENT, ua);
+    cu->easy_setopt(x->h, CURLOPT_WRITEFUNCTION, fetch_write);
+    cu->easy_setopt(x->h, CURLOPT_WRITEDATA, x);
+    cu->easy_setopt(x->h, CURLOPT_HEADERFUNCTION, fetch_header);
+    cu->easy_setopt(x->h, CURLOPT_HEADERDATA, x);
+    cu->easy_setopt(x->h, CURLOPT_ERRORBUFFER, x->errbuf);
+    cu->easy_setopt(x->h, CURLOPT_PRIVATE, x);
+    x->hdrs = cu->slist_append(
         NULL, r->expect == FETCH_JSON
                   ? "Accept: application/json"
                   : "Accept: application/atom+xml, application/rss+xml, "
@@ -267,19 +255,19 @@ fetch_start(CURLM *multi, struct fetch_xfer *x)
     if (r->etag && *r->etag && !str_has_ctl(r->etag, strlen(r->etag)) &&
         strlen(r->etag) < 512) {
         snprintf(line, sizeof(line), "If-None-Match: %s", r->etag);
-        x->hdrs = curl_slist_append(x->hdrs, line);
+        x->hdrs = cu->slist_append(x->hdrs, line);
     }
     if (r->last_modified && *r->last_modified &&
         !str_has_ctl(r->last_modified, strlen(r->last_modified)) &&
         strlen(r->last_modified) < 512) {
         snprintf(line, sizeof(line), "If-Modified-Since: %s", r->last_modified);
-        x->hdrs = curl_slist_append(x->hdrs, line);
+        x->hdrs = cu->slist_append(x->hdrs, line);
     }
-    curl_easy_setopt(x->h, CURLOPT_HTTPHEADER, x->hdrs);
-    if (curl_multi_add_handle(multi, x->h) != CURLM_OK) {
-        curl_easy_cleanup(x->h);
+    cu->easy_setopt(x->h, CURLOPT_HTTPHEADER, x->hdrs);
+    if (cu->multi_add_handle(multi, x->h) != CURLM_OK) {
+        cu->easy_cleanup(x->h);
         x->h = NULL;
-        curl_slist_free_all(x->hdrs);
+        cu->slist_free_all(x->hdrs);
         x->hdrs = NULL;
         return -1;
     }
@@ -321,8 +309,8 @@ fetch_finish(CURLM *multi, struct fetch_xfer *x, CURLcode res)
     int retry = 0;
     int64_t delay = 0;
 
-    curl_easy_getinfo(x->h, CURLINFO_RESPONSE_CODE, &status);
-    curl_easy_getinfo(x->h, CURLINFO_CONTENT_TYPE, &ct);
+    x->api->easy_getinfo(x->h, CURLINFO_RESPONSE_CODE, &status);
+    x->api->easy_getinfo(x->h, CURLINFO_CONTENT_TYPE, &ct);
     r->status = status;
     str_copy(r->content_type, sizeof(r->content_type), ct ? ct : "");
     err_init(&r->err);
@@ -331,7 +319,7 @@ fetch_finish(CURLM *multi, struct fetch_xfer *x, CURLcode res)
                 "'%s': response larger than max_bytes (%ld bytes), aborted",
                 r->url, x->o->max_bytes);
     } else if (res != CURLE_OK) {
-        const char *why = x->errbuf[0] ? x->errbuf : curl_easy_strerror(res);
+        const char *why = x->errbuf[0] ? x->errbuf : x->api->easy_strerror(res);
         char detail[CURL_ERROR_SIZE + 64];
         if (res == CURLE_OPERATION_TIMEDOUT && r->body.len > 0) {
             /* the low-speed check or the total timeout fired mid-body */
@@ -378,10 +366,10 @@ fetch_finish(CURLM *multi, struct fetch_xfer *x, CURLcode res)
     } else {
         err_set(&r->err, ERR_PERM, "'%s': HTTP %ld", r->url, status);
     }
-    curl_multi_remove_handle(multi, x->h);
-    curl_easy_cleanup(x->h);
+    x->api->multi_remove_handle(multi, x->h);
+    x->api->easy_cleanup(x->h);
     x->h = NULL;
-    curl_slist_free_all(x->hdrs);
+    x->api->slist_free_all(x->hdrs);
     x->hdrs = NULL;
     if (!r->ok && retry && r->attempts <= FETCH_MAX_RETRIES) {
         x->state = FETCH_WAITING;
@@ -414,26 +402,35 @@ fetch_host_busy(const struct fetch_xfer *xs, size_t n, size_t me)
 int
 fetch_all(struct fetch_req *reqs, size_t n, const struct fetch_opts *o)
 {
+    const struct fetch_curl *api = NULL;
     struct fetch_xfer *xs;
     CURLM *multi;
+    struct err err;
     size_t done = 0;
     int rc = 0;
 
     if (n == 0)
         return 0;
-    fetch_global_init();
+    err_init(&err);
+    if (fetch_curl_hold(&api, &err) == -1) {
+        for (size_t i = 0; i < n; i++)
+            err_set(&reqs[i].err, err.kind, "'%s': %s", reqs[i].url, err.msg);
+        return -1;
+    }
     xs = xcalloc(n, sizeof(*xs));
-    multi = curl_multi_init();
+    multi = api->multi_init();
     if (multi == NULL) {
         for (size_t i = 0; i < n; i++)
             err_set(&reqs[i].err, ERR_TEMP, "'%s': cannot start libcurl",
                     reqs[i].url);
         free(xs);
+        fetch_curl_put();
         return -1;
     }
     for (size_t i = 0; i < n; i++) {
         xs[i].r = &reqs[i];
         xs[i].o = o;
+        xs[i].api = api;
         xs[i].started_ms = fetch_now_ms();
         fetch_host_key(reqs[i].url, xs[i].host, sizeof(xs[i].host));
         reqs[i].ok = 0;
@@ -469,12 +466,12 @@ fetch_all(struct fetch_req *reqs, size_t n, const struct fetch_opts *o)
                 done++;
             }
         }
-        curl_multi_perform(multi, &running);
-        while ((msg = curl_multi_info_read(multi, &left)) != NULL) {
+        api->multi_perform(multi, &running);
+        while ((msg = api->multi_info_read(multi, &left)) != NULL) {
             struct fetch_xfer *x = NULL;
             if (msg->msg != CURLMSG_DONE)
                 continue;
-            curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **)&x);
+            api->easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **)&x);
             if (x == NULL)
                 continue;
             fetch_finish(multi, x, msg->data.result);
@@ -483,12 +480,13 @@ fetch_all(struct fetch_req *reqs, size_t n, const struct fetch_opts *o)
             wait = 0; /* something may start now */
         }
         if (done < n && wait > 0)
-            curl_multi_poll(multi, NULL, 0, (int)wait, NULL);
+            api->multi_poll(multi, NULL, 0, (int)wait, NULL);
     }
     for (size_t i = 0; i < n; i++)
         if (!reqs[i].ok)
             rc = -1;
-    curl_multi_cleanup(multi);
+    api->multi_cleanup(multi);
     free(xs);
+    fetch_curl_put();
     return rc;
 }

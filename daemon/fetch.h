@@ -24,7 +24,12 @@
  * (arXiv and HF answer outages and blocks with HTML pages). file:// URLs have
  * no content type and are accepted.
  *
- * Only this module includes <curl/curl.h>.  Layer 2.
+ * libcurl is not linked: fetch_all() loads it (fetch_curl.h) and unloads
+ * it when it returns, so a daemon that is not collecting does not carry
+ * it.  A missing libcurl fails every request with ERR_TEMP and a message
+ * naming the library.
+ *
+ * Only this module family (fetch*.c) includes <curl/curl.h>.  Layer 2.
  */
 #ifndef PAPERBOY_FETCH_H
 #define PAPERBOY_FETCH_H
@@ -95,9 +100,5 @@ void fetch_user_agent(const char *contact, char *out, size_t size);
 
 /* fetch_type_ok - 1 if content type ct fits expect ("" fits anything) */
 int fetch_type_ok(const char *ct, enum fetch_expect expect);
-
-/* fetch_global_init - curl_global_init once; call before threads start
- * (fetch_all calls it too, so single-threaded callers need not) */
-void fetch_global_init(void);
 
 #endif

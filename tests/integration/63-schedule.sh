@@ -10,7 +10,8 @@
 # missed day is caught up once at start (an empty day: nothing new was
 # collected, so no mail) and never a second time.  A subscriber in
 # Asia/Kathmandu (+05:45) gets nothing at Berlin's send_at and his digest
-# at send_at Kathmandu time.
+# at send_at Kathmandu time.  libcurl is mapped into serve neither before
+# the collect nor after it.
 . "$(dirname "$0")/lib.sh"
 
 SHARED_DIR=${SHARED_DIR:-$SRC_DIR/../shared}
@@ -105,6 +106,8 @@ start_serve "$TMP/s1.log" $((SEND - 6))
 wait_for "$TMP/s1.log" "sched: next pass in" 50 || fail "no scheduler pass"
 grep -q "sched: send" "$TMP/s1.log" && fail "sent before send_at: $(grep 'sched: send' "$TMP/s1.log")"
 grep -q "sched: collect" "$TMP/s1.log" && fail "collected before send_at"
+# libcurl is loaded only while a collect runs (daemon/fetch_curl.c)
+grep -q "/libcurl" "/proc/$SPID/maps" && fail "libcurl loaded before any collect"
 assert_eq "$(nmail)" 0 "mails before send_at"
 
 # --- 2. at send_at: collect, then send, then the mail arrives
@@ -115,6 +118,7 @@ grep -q "sched: send list=trending zone='' day=$DAY.*queued=1" "$TMP/s1.log" ||
 c=$(grep -n "sched: collected list=trending" "$TMP/s1.log" | head -n1 | cut -d: -f1)
 s=$(grep -n "sched: send list=trending" "$TMP/s1.log" | head -n1 | cut -d: -f1)
 [ -n "$c" ] && [ "$c" -lt "$s" ] || fail "the send did not come after its collect"
+grep -q "/libcurl" "/proc/$SPID/maps" && fail "libcurl still loaded after the collect"
 for _ in $(seq 1 100); do [ "$(nmail)" -ge 1 ] && break; sleep 0.1; done
 assert_eq "$(nmail)" 1 "mails after send_at"
 grep -qi "^To:.*ada@example.org" "$TMP"/mail/new/* "$TMP"/mail/cur/* 2>/dev/null ||

@@ -2,7 +2,9 @@
 /*
  * test_fetch - the parts of fetch that need no server: the content-type
  * rule, the User-Agent, and real transfers over file:// (several at
- * once, the size cap, a missing file).  HTTP behaviour (timeouts, 304,
+ * once, the size cap, a missing file), and that libcurl is loaded only
+ * while fetch_all() runs, with a clear error when it cannot be loaded
+ * ($PAPERBOY_LIBCURL).  HTTP behaviour (timeouts, 304,
  * Retry-After, retries, stalls) is tested against feed_server.py in
  * tests/integration/2[0-2]-*.sh.
  */
@@ -12,6 +14,7 @@
 
 #include "check.h"
 #include "fetch.h"
+#include "fetch_curl.h"
 
 struct type_case {
     const char *ct;
@@ -34,6 +37,22 @@ static const struct type_case type_cases[] = {
     {"application/xml", FETCH_JSON, 0},
     {"text/html", FETCH_ANY, 1},
 };
+
+/* curl_mapped - 1 if a libcurl is mapped into this process */
+static int
+curl_mapped(void)
+{
+    char line[512];
+    int found = 0;
+    FILE *fp = fopen("/proc/self/maps", "r");
+
+    if (fp == NULL)
+        return -1;
+    while (!found && fgets(line, sizeof(line), fp) != NULL)
+        found = strstr(line, "/libcurl") != NULL;
+    fclose(fp);
+    return found;
+}
 
 int
 main(void)
@@ -61,6 +80,10 @@ main(void)
              shared ? shared : "../shared");
     snprintf(missing, sizeof(missing), "file://%s/fixtures/feeds/nope.xml",
              shared ? shared : "../shared");
+
+    /* libcurl is not linked: nothing loads it before a fetch */
+    CHECK_INT_EQ(fetch_curl_loaded(), 0);
+    CHECK_INT_EQ(curl_mapped(), 0);
 
     /* three at once: two good files and a missing one */
     fetch_opts_default(&o);
@@ -104,5 +127,41 @@ main(void)
     fetch_req_release(&reqs[1]);
 
     CHECK_INT_EQ(fetch_all(NULL, 0, &o), 0);
+
+    /* ... and fetch_all() unloads it again when it returns */
+    CHECK_INT_EQ(fetch_curl_loaded(), 0);
+    CHECK_INT_EQ(curl_mapped(), 0);
+
+    /* a library that cannot be loaded fails each request, temporarily */
+    setenv("PAPERBOY_LIBCURL", "/nonexistent/libcurl.so.4", 1);
+    fetch_req_init(&reqs[0], rss, FETCH_XML);
+    fetch_req_init(&reqs[1], hf, FETCH_JSON);
+    CHECK_INT_EQ(fetch_all(reqs, 2, &o), -1);
+    for (int i = 0; i < 2; i++) {
+        CHECK_INT_EQ(reqs[i].ok, 0);
+        CHECK_INT_EQ(reqs[i].err.kind, ERR_TEMP);
+        CHECK_CONTAINS(reqs[i].err.msg, "cannot load libcurl");
+        CHECK_CONTAINS(reqs[i].err.msg, "/nonexistent/libcurl.so.4");
+        CHECK_CONTAINS(reqs[i].err.msg, reqs[i].url);
+        fetch_req_release(&reqs[i]);
+    }
+    CHECK_INT_EQ(fetch_curl_loaded(), 0);
+
+    /* a library without curl's functions is refused */
+    setenv("PAPERBOY_LIBCURL", "libm.so.6", 1);
+    fetch_req_init(&reqs[0], rss, FETCH_XML);
+    CHECK_INT_EQ(fetch_all(reqs, 1, &o), -1);
+    CHECK_CONTAINS(reqs[0].err.msg, "has no curl_");
+    fetch_req_release(&reqs[0]);
+    CHECK_INT_EQ(fetch_curl_loaded(), 0);
+
+    /* the real one again: works after a failed load */
+    unsetenv("PAPERBOY_LIBCURL");
+    o.max_bytes = 32L * 1024 * 1024;
+    fetch_req_init(&reqs[0], rss, FETCH_XML);
+    CHECK_INT_EQ(fetch_all(reqs, 1, &o), 0);
+    CHECK_INT_EQ(reqs[0].body.len, 20607);
+    fetch_req_release(&reqs[0]);
+    CHECK_INT_EQ(fetch_curl_loaded(), 0);
     return CHECK_DONE();
 }
