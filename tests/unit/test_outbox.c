@@ -441,6 +441,52 @@ test_each_counts_purge(void)
                  0);
 }
 
+/* the claim merges the queue's index ranges (queued and deferred, each
+ * priority) in one order: priority, then due time, then id */
+static void
+test_claim_merge_order(void)
+{
+    static const struct {
+        const char *state;
+        int priority;
+        int64_t due; /* seconds after T0 */
+    } rows_in[] = {
+        {"queued", 1, 5},   {"deferred", 1, 3}, {"queued", 2, 0},
+        {"deferred", 0, 9}, {"queued", -1, 7},  {"queued", 1, 3},
+        {"deferred", 3, 1}, {"queued", 0, 9},   {"queued", 1, 99},
+    };
+    /* indexes into rows_in, in the order they must be claimed (the row
+     * due at +99 is not due) */
+    static const int want[] = {4, 3, 7, 1, 5, 0, 2, 6};
+    struct outbox_row rows[8];
+    int64_t ids[9], sub = add_sub("merge@example.org", "confirmed");
+    size_t got = 0, n;
+    char q[256], day[16];
+
+    sql("UPDATE outbox SET state = 'sent' WHERE state IN ('queued', "
+        "'deferred', 'sending')");
+    for (size_t i = 0; i < 9; i++) {
+        snprintf(day, sizeof(day), "2030-01-%02zu", i + 1);
+        ids[i] = queue_digest(sub, day, T0);
+        snprintf(q, sizeof(q),
+                 "UPDATE outbox SET state = '%s', priority = %d, "
+                 "next_attempt_at = %lld WHERE id = %lld",
+                 rows_in[i].state, rows_in[i].priority,
+                 (long long)(T0 + rows_in[i].due), (long long)ids[i]);
+        sql(q);
+    }
+    /* in two claims: the cut at max keeps the order */
+    while (got < 8 && (n = claim_all(T0 + 50, rows, 3)) > 0) {
+        for (size_t i = 0; i < n && got < 8; i++, got++)
+            CHECK_INT_EQ(rows[i].id, ids[want[got]]);
+    }
+    CHECK_INT_EQ(got, 8);
+    CHECK_INT_EQ(claim_all(T0 + 50, rows, 3), 0);
+    CHECK_INT_EQ(one_int("SELECT count(*) FROM outbox WHERE state = "
+                         "'sending' AND claimed_at = 1800000050"),
+                 8);
+}
+
 int
 main(void)
 {
@@ -460,6 +506,7 @@ main(void)
     test_recover_replay_unclaim();
     test_lease_full_queue();
     test_each_counts_purge();
+    test_claim_merge_order();
     db_close(db);
     config_free(cfg);
     return CHECK_DONE();
