@@ -22,6 +22,10 @@ struct db;
 struct sqlite3;
 struct sqlite3_stmt;
 
+/* db_global_init - process-wide SQLite memory settings; call once from
+ * main() before any db_open() (later calls do nothing) */
+void db_global_init(void);
+
 /* db_open - open or create path (":memory:" works); caller db_close()s */
 int db_open(const char *path, int busy_timeout_ms, struct db **out,
             struct err *err);

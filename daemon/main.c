@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "db.h"
 #include "log.h"
 
 struct main_command {
@@ -76,6 +77,7 @@ main(int argc, char **argv)
     int i, rc;
 
     memset(&cli, 0, sizeof(cli));
+    db_global_init();
     if (getenv("JOURNAL_STREAM") != NULL)
         log_set_journal(1);
     for (i = 1; i < argc; i++) {
