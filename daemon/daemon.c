@@ -12,6 +12,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <malloc.h>
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
@@ -727,6 +728,52 @@ daemon_signals(struct err *err)
     return fd;
 }
 
+/* Idle trimming: what the main loop remembers between its wake-ups. */
+struct daemon_trim {
+    int64_t at_ms;   /* monotonic ms of the last look */
+    int64_t cpu_ns;  /* process CPU time at the last look */
+    int64_t work_ns; /* CPU used since the last trim */
+};
+
+/* daemon_cpu_ns - CPU time of the whole process, nanoseconds */
+static int64_t
+daemon_cpu_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/*
+ * daemon_trim_idle - once a second, see how busy the process was; when it
+ * has gone quiet (under DAEMON_IDLE_CPU_PERMILLE of a CPU) after doing
+ * some work (DAEMON_TRIM_WORK_MS of CPU since the last trim), hand the
+ * heap pages that work freed back to the kernel.  glibc keeps them
+ * otherwise: a burst of requests, a collect or a send leaves the daemon
+ * megabytes larger for the rest of the day.  malloc_trim() walks the
+ * arenas, so it is never called while busy or when nothing was freed.
+ */
+static void
+daemon_trim_idle(struct daemon_trim *t, int64_t now_ms)
+{
+    int64_t cpu, used, wall;
+
+    wall = now_ms - t->at_ms;
+    if (wall < 1000)
+        return;
+    cpu = daemon_cpu_ns();
+    used = cpu - t->cpu_ns;
+    t->at_ms = now_ms;
+    t->cpu_ns = cpu;
+    t->work_ns += used;
+    if (used * 1000 > wall * 1000000 * DAEMON_IDLE_CPU_PERMILLE ||
+        t->work_ns < (int64_t)DAEMON_TRIM_WORK_MS * 1000000)
+        return;
+    malloc_trim(0);
+    t->work_ns = 0;
+    t->cpu_ns = daemon_cpu_ns(); /* the trim is not work to trim after */
+}
+
 /* daemon_mono_ms - monotonic milliseconds */
 static int64_t
 daemon_mono_ms(void)
@@ -742,6 +789,9 @@ static int
 daemon_loop(struct daemon *d, int sfd)
 {
     int64_t wd_ms = sdnotify_watchdog_usec() / 2000, next_wd = 0;
+    /* start-up was work: the first quiet second trims what it freed */
+    struct daemon_trim trim = {daemon_mono_ms(), daemon_cpu_ns(),
+                               daemon_cpu_ns()};
 
     if (wd_ms > 0) {
         log_info("serve: watchdog every %lldms", (long long)wd_ms);
@@ -765,6 +815,7 @@ daemon_loop(struct daemon *d, int sfd)
             sdnotify_sendf("WATCHDOG=1");
             next_wd = daemon_mono_ms() + wd_ms;
         }
+        daemon_trim_idle(&trim, daemon_mono_ms());
         while (read(sfd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
             switch (si.ssi_signo) {
             case SIGTERM:
@@ -839,6 +890,9 @@ daemon_serve(const char *config_path, struct config *cfg)
     pthread_cond_init(&d.cond, &ca);
     pthread_condattr_destroy(&ca);
     d.cur = daemon_cfg_new(cfg, 1);
+    /* before any thread starts: threads share a few arenas, so pages one
+     * frees serve the others and malloc_trim() has less to walk */
+    mallopt(M_ARENA_MAX, DAEMON_MALLOC_ARENAS);
 
     log_info("serve: paperboy %s starting, pid %ld, config '%s', database "
              "'%s'",

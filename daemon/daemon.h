@@ -44,6 +44,13 @@
 /* after SIGTERM, how long a busy scheduler is waited for (milliseconds) */
 #define DAEMON_STOP_MS 6000
 #define DAEMON_COLLECT_RETRY 300 /* seconds before a failed collect reruns */
+/* memory (issue #6): glibc malloc arenas, at most; one per thread is the
+ * default, and each keeps its own free pages */
+#define DAEMON_MALLOC_ARENAS 2
+/* quiet: under this share of one CPU, in thousandths, over a second */
+#define DAEMON_IDLE_CPU_PERMILLE 20
+/* trim the heap once quiet after at least this much CPU work (ms) */
+#define DAEMON_TRIM_WORK_MS 20
 
 /*
  * daemon_serve - run `paperboy serve` until SIGTERM or SIGINT.  Takes
