@@ -16,6 +16,7 @@
 #include <time.h>
 
 #include "fetch_curl.h"
+#include "fetch_helper.h"
 #include "str.h"
 #include "xalloc.h"
 
@@ -40,6 +41,9 @@ struct fetch_xfer {
     char host[256];        /* scheme://host:port, for one-per-host */
     char errbuf[CURL_ERROR_SIZE];
 };
+
+/* the program fetch_all() runs as its helper; NULL: fetch in process */
+static const char *fetch_helper_exe;
 
 /* fetch_now_ms - monotonic milliseconds */
 static int64_t
@@ -399,8 +403,24 @@ fetch_host_busy(const struct fetch_xfer *xs, size_t n, size_t me)
     return 0;
 }
 
+void
+fetch_set_helper(const char *exe)
+{
+    fetch_helper_exe = exe;
+}
+
 int
 fetch_all(struct fetch_req *reqs, size_t n, const struct fetch_opts *o)
+{
+    if (n == 0)
+        return 0;
+    if (fetch_helper_exe != NULL)
+        return fetch_helper_all(fetch_helper_exe, reqs, n, o);
+    return fetch_all_here(reqs, n, o);
+}
+
+int
+fetch_all_here(struct fetch_req *reqs, size_t n, const struct fetch_opts *o)
 {
     const struct fetch_curl *api = NULL;
     struct fetch_xfer *xs;

@@ -25,9 +25,11 @@
  * no content type and are accepted.
  *
  * libcurl is not linked: fetch_all() loads it (fetch_curl.h) and unloads
- * it when it returns, so a daemon that is not collecting does not carry
- * it.  A missing libcurl fails every request with ERR_TEMP and a message
- * naming the library.
+ * it when it returns.  A missing libcurl fails every request with
+ * ERR_TEMP and a message naming the library.  A daemon calls
+ * fetch_set_helper() once, and its fetches then run in a short-lived
+ * child process instead (fetch_helper.h): not even the libraries that
+ * refuse to unload (OpenSSL's libcrypto, via libssh2) stay behind.
  *
  * Only this module family (fetch*.c) includes <curl/curl.h>.  Layer 2.
  */
@@ -94,6 +96,21 @@ void fetch_req_release(struct fetch_req *r);
  * one failed (see each req's err); never fails as a whole otherwise.
  */
 int fetch_all(struct fetch_req *reqs, size_t n, const struct fetch_opts *o);
+
+/*
+ * fetch_set_helper - run every later fetch_all() in a child process: exe
+ * (borrowed for good, e.g. "/proc/self/exe") started with the single
+ * argument FETCH_HELPER_ARG, whose main() must then return
+ * fetch_helper_main().  Call before threads start.
+ */
+#define FETCH_HELPER_ARG "__fetch"
+void fetch_set_helper(const char *exe);
+
+/*
+ * fetch_helper_main - the child's side: requests on stdin, results on
+ * stdout, then return the exit status (0, or 1 on a malformed request).
+ */
+int fetch_helper_main(void);
 
 /* fetch_user_agent - "paperboy/VERSION (+contact)" into out */
 void fetch_user_agent(const char *contact, char *out, size_t size);

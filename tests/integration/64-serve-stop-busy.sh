@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: MIT
 # 64-serve-stop-busy: SIGTERM while the scheduler is stuck in a collection
 # (the feed server sends half a document and then nothing for 60 s, with
-# a 60 s fetch timeout) still exits 0 within 10 s, and the next start
-# works on the same database.
+# a 60 s fetch timeout) still exits 0 within 10 s, the fetch helper
+# process doing the transfers goes with it, and the next start works on
+# the same database.
 . "$(dirname "$0")/lib.sh"
 
 PY=/usr/bin/python3
@@ -46,6 +47,11 @@ for _ in $(seq 1 100); do grep -q "sched: collect list=trending" "$TMP/serve.log
 grep -q "sched: collect list=trending" "$TMP/serve.log" || { cat "$TMP/serve.log" >&2; fail "no collection started"; }
 for _ in $(seq 1 50); do grep -q "/bad/stall" "$TMP/feed.log" 2>/dev/null && break; sleep 0.1; done
 sleep 0.5
+# the transfers run in serve's fetch helper, a child process (fetch.h)
+HPID=$(pgrep -P "$SPID" | head -n1)
+[ -n "$HPID" ] || fail "no fetch helper process under serve"
+tr '\0' ' ' <"/proc/$HPID/cmdline" | grep -q -- "__fetch" || fail "serve's child is not the fetch helper"
+grep -q "/libcurl" "/proc/$SPID/maps" && fail "libcurl is mapped in serve itself"
 
 t0=$(date +%s%N)
 kill -TERM "$SPID"
@@ -59,6 +65,9 @@ echo "SIGTERM during a stalled collection: exit $rc after $ms ms"
 [ "$rc" = 0 ] || { cat "$TMP/serve.log" >&2; fail "exit status $rc"; }
 [ "$ms" -le 10000 ] || fail "took $ms ms"
 grep -q "serve: stopped" "$TMP/serve.log" || fail "no 'serve: stopped' line"
+# the helper does not outlive serve (PR_SET_PDEATHSIG)
+for _ in $(seq 1 50); do kill -0 "$HPID" 2>/dev/null || break; sleep 0.1; done
+kill -0 "$HPID" 2>/dev/null && fail "the fetch helper (pid $HPID) outlived serve"
 
 # the database and the lock are fine for the next start
 expect_rc 0 "$PAPERBOY" -c "$CFG" check-config
@@ -67,6 +76,12 @@ sed -i "s#/bad/stall/#/rss/#; s#http://127.0.0.1:$FPORT/rss/api#http://127.0.0.1
 SPID=$!
 for _ in $(seq 1 100); do grep -q "sched: collected list=trending" "$TMP/serve2.log" && break; sleep 0.1; done
 grep -q "sched: collected list=trending" "$TMP/serve2.log" || { cat "$TMP/serve2.log" >&2; fail "restart did not collect"; }
+# the reply headers came back through the helper: ETag and Last-Modified
+# are remembered for the next conditional GET
+if command -v sqlite3 >/dev/null; then
+    n=$(sqlite3 "$TMP/db" "SELECT count(*) FROM fetch_state WHERE etag LIKE '\"%' AND last_modified LIKE '%GMT'")
+    [ "$n" -ge 1 ] || fail "no ETag/Last-Modified stored after a collect in serve"
+fi
 kill -TERM "$SPID"
 wait "$SPID" || fail "second serve exited non-zero"
 SPID=

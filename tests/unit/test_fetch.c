@@ -4,13 +4,17 @@
  * rule, the User-Agent, and real transfers over file:// (several at
  * once, the size cap, a missing file), and that libcurl is loaded only
  * while fetch_all() runs, with a clear error when it cannot be loaded
- * ($PAPERBOY_LIBCURL).  HTTP behaviour (timeouts, 304,
+ * ($PAPERBOY_LIBCURL); the same through the fetch helper process (this
+ * program is its own helper), and a helper that is missing, fails or
+ * answers garbage.  HTTP behaviour (timeouts, 304,
  * Retry-After, retries, stalls) is tested against feed_server.py in
  * tests/integration/2[0-2]-*.sh.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "check.h"
 #include "fetch.h"
@@ -55,12 +59,21 @@ curl_mapped(void)
 }
 
 int
-main(void)
+main(int argc, char **argv)
 {
     const char *shared = getenv("SHARED_DIR");
     char rss[1024], hf[1024], missing[1024], ua[300];
     struct fetch_req reqs[3];
     struct fetch_opts o;
+    /* a "helper" that reads the request and answers nonsense */
+    static const char script[] =
+        "#!/bin/sh\ncat >/dev/null\necho 'not an answer'\n";
+    char garbage[64];
+    int fd;
+
+    /* this program is its own fetch helper in the tests below */
+    if (argc == 2 && strcmp(argv[1], FETCH_HELPER_ARG) == 0)
+        return fetch_helper_main();
 
     for (size_t i = 0; i < sizeof(type_cases) / sizeof(type_cases[0]); i++)
         CHECK_INT_EQ(fetch_type_ok(type_cases[i].ct, type_cases[i].expect),
@@ -163,5 +176,65 @@ main(void)
     CHECK_INT_EQ(reqs[0].body.len, 20607);
     fetch_req_release(&reqs[0]);
     CHECK_INT_EQ(fetch_curl_loaded(), 0);
+
+    /* through a helper process: the same results, nothing loaded here */
+    fetch_set_helper("/proc/self/exe");
+    fetch_req_init(&reqs[0], rss, FETCH_XML);
+    fetch_req_init(&reqs[1], hf, FETCH_JSON);
+    fetch_req_init(&reqs[2], missing, FETCH_XML);
+    reqs[0].etag = "\"abc\"";
+    CHECK_INT_EQ(fetch_all(reqs, 3, &o), -1);
+    CHECK_INT_EQ(reqs[0].ok, 1);
+    CHECK_INT_EQ(reqs[0].attempts, 1);
+    CHECK_INT_EQ(reqs[0].body.len, 20607);
+    CHECK(strncmp(buf_str(&reqs[0].body), "<?xml", 5) == 0);
+    CHECK_INT_EQ(reqs[1].ok, 1);
+    CHECK_INT_EQ(reqs[1].body.len, 42552);
+    CHECK_INT_EQ(reqs[2].ok, 0);
+    CHECK_INT_EQ(reqs[2].err.kind, ERR_PERM);
+    CHECK_CONTAINS(reqs[2].err.msg, "nope.xml");
+    CHECK_INT_EQ(reqs[2].body.len, 0);
+    for (int i = 0; i < 3; i++)
+        fetch_req_release(&reqs[i]);
+    o.max_bytes = 4096;
+    fetch_req_init(&reqs[0], rss, FETCH_XML);
+    CHECK_INT_EQ(fetch_all(reqs, 1, &o), -1);
+    CHECK_CONTAINS(reqs[0].err.msg, "larger than max_bytes (4096 bytes)");
+    fetch_req_release(&reqs[0]);
+    CHECK_INT_EQ(curl_mapped(), 0);
+
+    /* a helper that is missing, fails or talks nonsense: ERR_TEMP each */
+    snprintf(garbage, sizeof(garbage), "/tmp/test_fetch_helper.XXXXXX");
+    fd = mkstemp(garbage);
+    CHECK(fd >= 0);
+    CHECK(write(fd, script, strlen(script)) == (ssize_t)strlen(script));
+    fchmod(fd, 0700);
+    close(fd);
+    {
+        const struct {
+            const char *exe;
+            const char *msg;
+        } bad[] = {
+            {"/nonexistent/paperboy", "cannot start the fetch helper"},
+            {"/bin/false", "fetch helper failed (status 1)"},
+            {garbage, "fetch helper: malformed answer"},
+        };
+        for (size_t k = 0; k < sizeof(bad) / sizeof(bad[0]); k++) {
+            fetch_set_helper(bad[k].exe);
+            fetch_req_init(&reqs[0], rss, FETCH_XML);
+            fetch_req_init(&reqs[1], hf, FETCH_JSON);
+            CHECK_INT_EQ(fetch_all(reqs, 2, &o), -1);
+            for (int i = 0; i < 2; i++) {
+                CHECK_INT_EQ(reqs[i].ok, 0);
+                CHECK_INT_EQ(reqs[i].err.kind, ERR_TEMP);
+                CHECK_CONTAINS(reqs[i].err.msg, bad[k].msg);
+                CHECK_CONTAINS(reqs[i].err.msg, reqs[i].url);
+                CHECK_INT_EQ(reqs[i].body.len, 0);
+                fetch_req_release(&reqs[i]);
+            }
+        }
+    }
+    fetch_set_helper(NULL);
+    unlink(garbage);
     return CHECK_DONE();
 }
