@@ -14,6 +14,7 @@
 #include <string.h>
 #include <strings.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "fetch_curl.h"
 #include "fetch_helper.h"
@@ -414,7 +415,8 @@ fetch_all(struct fetch_req *reqs, size_t n, const struct fetch_opts *o)
 {
     if (n == 0)
         return 0;
-    if (fetch_helper_exe != NULL)
+    /* no /proc (a chroot, say): fetch here, as before the helper */
+    if (fetch_helper_exe != NULL && access(fetch_helper_exe, X_OK) == 0)
         return fetch_helper_all(fetch_helper_exe, reqs, n, o);
     return fetch_all_here(reqs, n, o);
 }

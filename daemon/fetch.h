@@ -101,7 +101,9 @@ int fetch_all(struct fetch_req *reqs, size_t n, const struct fetch_opts *o);
  * fetch_set_helper - run every later fetch_all() in a child process: exe
  * (borrowed for good, e.g. "/proc/self/exe") started with the single
  * argument FETCH_HELPER_ARG, whose main() must then return
- * fetch_helper_main().  Call before threads start.
+ * fetch_helper_main().  While exe cannot be executed (no /proc), fetches
+ * run in this process.  NULL goes back to in-process fetching.  Call
+ * before threads start.
  */
 #define FETCH_HELPER_ARG "__fetch"
 void fetch_set_helper(const char *exe);
