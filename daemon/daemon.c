@@ -556,6 +556,9 @@ daemon_sched_main(void *arg)
         dc = daemon_cfg_get(d);
         wait = daemon_pass(d, &s, dc);
         daemon_cfg_put(d, dc);
+        /* a collect grows this connection's cache (db_paper asks for
+         * 16 MiB); the scheduler sleeps now, so give it back */
+        db_release_memory(s.db);
         log_debug("sched: next pass in %llds", (long long)wait);
         clock_gettime(CLOCK_MONOTONIC, &until);
         until.tv_sec += (time_t)wait;

@@ -232,6 +232,13 @@ db_close(struct db *db)
     free(db);
 }
 
+void
+db_release_memory(struct db *db)
+{
+    if (db != NULL && db->conn != NULL)
+        sqlite3_db_release_memory(db->conn);
+}
+
 struct sqlite3 *
 db_handle(struct db *db)
 {

@@ -32,6 +32,10 @@ int db_open(const char *path, int busy_timeout_ms, struct db **out,
 /* db_close - finalize cached statements and close; NULL is fine */
 void db_close(struct db *db);
 
+/* db_release_memory - free the page cache pages no statement is using
+ * (a connection that goes idle after a big job); NULL is fine */
+void db_release_memory(struct db *db);
+
 /* db_schema_version - highest migration compiled into this binary */
 int db_schema_version(void);
 
