@@ -37,6 +37,10 @@
 #define COMPOSE_CACHE_SLOTS 4096           /* papers; a power of two */
 #define COMPOSE_CACHE_PROBE 8              /* slots tried per paper */
 #define COMPOSE_CACHE_BYTES (8 << 20)      /* default cap, see compose.h */
+#define COMPOSE_QPL_SLOTS 4096             /* lines; a power of two */
+#define COMPOSE_QPL_PROBE 4                /* slots tried per line */
+#define COMPOSE_QPL_BYTES (1 << 20)        /* cap on the lines kept */
+#define COMPOSE_QPL_MIN 24                 /* shorter lines: encoded */
 
 /* A paper's fields as render_paper_fixed() set them, with the inputs they
  * were made from: a digest's papers are mostly the day's same few hundred,
@@ -48,6 +52,20 @@ struct compose_cached {
     char *key;  /* the inputs, see compose_cache_key() */
     size_t key_len;
     struct tmpl_obj *obj; /* in compose.cache_data */
+};
+
+/* A line of a part and its quoted-printable form.  A digest's lines are
+ * mostly the same from one subscriber to the next (the papers, the
+ * template), and the encoding of a line depends on that line alone
+ * (compose_qp() starts every line at column 0), so a line seen before is
+ * copied instead of encoded.  A slot first only remembers the line's hash
+ * (seen once); the text is kept when the line comes again, so lines that
+ * occur once (addresses, tokens) do not fill the table. */
+struct compose_qpline {
+    uint64_t hash;  /* compose_qpl_hash() of the line; 0 = empty */
+    size_t in_len;  /* bytes of the line, with its '\n' */
+    size_t out_len; /* bytes of its encoding */
+    char *data;     /* in_len input bytes, then the encoding; NULL = seen */
 };
 
 struct compose {
@@ -67,8 +85,12 @@ struct compose {
     size_t cache_bytes;           /* roughly, held by the cache */
     size_t cache_max;             /* cap on cache_bytes; 0 = no cache */
     struct buf ckey;              /* compose_cache_key()'s, reused */
+    struct compose_qpline qpl[COMPOSE_QPL_SLOTS];
+    size_t qpl_bytes; /* held by qpl[].data */
     char domain[256]; /* of [smtp] from, for Message-IDs and List-Id */
 };
+
+static void compose_qpl_clear(struct compose *c);
 
 /* What a message needs besides its two bodies. */
 struct compose_head {
@@ -155,6 +177,7 @@ compose_free(struct compose *c)
     for (size_t i = 0; i < COMPOSE_CACHE_SLOTS; i++)
         free(c->cache[i].key);
     tmpl_data_free(c->cache_data);
+    compose_qpl_clear(c);
     free(c);
 }
 
@@ -443,6 +466,120 @@ compose_qp(const char *s, size_t n, struct buf *out)
     buf_add(out, chunk, (size_t)(o - chunk));
 }
 
+/* compose_qpl_hash - a 64-bit hash of s[0..n), 8 bytes a step (a
+ * collision costs a miss, never a wrong line: a hit compares the whole
+ * line); never 0, which marks an empty slot */
+static uint64_t
+compose_qpl_hash(const char *s, size_t n)
+{
+    uint64_t h = 0x9e3779b97f4a7c15ull ^ n, x;
+    size_t i = 0;
+
+    for (; i + 8 <= n; i += 8) {
+        memcpy(&x, s + i, 8);
+        h = (h ^ x) * 0xff51afd7ed558ccdull;
+    }
+    if (i < n) { /* the last 1..7 bytes, as the last 8 (n >= 8) */
+        memcpy(&x, s + n - 8, 8);
+        h = (h ^ x) * 0xc4ceb9fe1a85ec53ull;
+    }
+    h ^= h >> 29;
+    h *= 0xbf58476d1ce4e5b9ull;
+    h ^= h >> 32;
+    return h ? h : 1;
+}
+
+/* compose_qpl_clear - forget every line */
+static void
+compose_qpl_clear(struct compose *c)
+{
+    for (size_t i = 0; i < COMPOSE_QPL_SLOTS; i++) {
+        free(c->qpl[i].data);
+        memset(&c->qpl[i], 0, sizeof(c->qpl[i]));
+    }
+    c->qpl_bytes = 0;
+}
+
+/* compose_qp_line - one line (ending in '\n') quoted-printable, from the
+ * line table when it holds it; out receives exactly what compose_qp()
+ * gives for the line */
+static void
+compose_qp_line(struct compose *c, const char *s, size_t n, struct buf *out)
+{
+    uint64_t h = compose_qpl_hash(s, n);
+    size_t at = (size_t)(h >> 20) & (COMPOSE_QPL_SLOTS - 1), start;
+    struct compose_qpline *e = NULL;
+
+    for (size_t k = 0; k < COMPOSE_QPL_PROBE; k++) {
+        struct compose_qpline *x = &c->qpl[(at + k) & (COMPOSE_QPL_SLOTS - 1)];
+        if ((x->hash == h && x->in_len == n) || x->hash == 0) {
+            e = x;
+            break;
+        }
+    }
+    if (e != NULL && e->data != NULL && memcmp(e->data, s, n) == 0) {
+        buf_put(out, e->data + n, e->out_len);
+        return;
+    }
+    start = out->len;
+    compose_qp(s, n, out);
+    if (out->failed)
+        return;
+    if (e == NULL || e->hash == 0 || e->data != NULL) {
+        /* first sighting (or its slot is taken): remember the hash */
+        if (e == NULL)
+            e = &c->qpl[at];
+        if (e->data != NULL) {
+            c->qpl_bytes -= e->in_len + e->out_len;
+            free(e->data);
+        }
+        e->hash = h;
+        e->in_len = n;
+        e->out_len = 0;
+        e->data = NULL;
+        return;
+    }
+    /* seen before: keep it */
+    if (c->qpl_bytes + n + (out->len - start) > COMPOSE_QPL_BYTES)
+        compose_qpl_clear(c);
+    e->hash = h;
+    e->in_len = n;
+    e->out_len = out->len - start;
+    e->data = xmalloc(n + e->out_len);
+    memcpy(e->data, s, n);
+    memcpy(e->data + n, out->data + start, e->out_len);
+    c->qpl_bytes += n + e->out_len;
+}
+
+/* compose_qp_part - compose_qp() of a whole part, line by line through
+ * the line table (the same bytes: see struct compose_qpline) */
+static void
+compose_qp_part(struct compose *c, const char *s, size_t n, struct buf *out)
+{
+    size_t i = 0, run = 0; /* [run, i): short lines not yet encoded */
+
+    if (c->cache_max == 0) {
+        compose_qp(s, n, out);
+        return;
+    }
+    while (i < n && !out->failed) {
+        const char *nl = memchr(s + i, '\n', n - i);
+        size_t len;
+        if (nl == NULL)
+            break; /* the last line, without its '\n': encoded below */
+        len = (size_t)(nl - (s + i)) + 1;
+        if (len >= COMPOSE_QPL_MIN) {
+            if (i > run)
+                compose_qp(s + run, i - run, out);
+            compose_qp_line(c, s + i, len, out);
+            run = i + len;
+        }
+        i += len;
+    }
+    if (n > run)
+        compose_qp(s + run, n - run, out);
+}
+
 /* compose_text_part - a text/SUBTYPE; charset=utf-8 quoted-printable part
  * over qp, which is already encoded (borrowed until the message is
  * written) */
@@ -625,8 +762,8 @@ compose_build(struct compose *c, const struct compose_head *h,
             BUG("compose: out of memory");
     }
     alt_ct = NULL;
-    compose_qp(buf_str(text), text->len, qt);
-    compose_qp(buf_str(html), html->len, qh);
+    compose_qp_part(c, buf_str(text), text->len, qt);
+    compose_qp_part(c, buf_str(html), html->len, qh);
     if (buf_check(qt, err) == -1 || buf_check(qh, err) == -1)
         goto out;
     /* libetpan writes the parts' bodies byte by byte through its line

@@ -72,7 +72,9 @@ void compose_encode_words(const char *s, struct buf *out);
 /* compose_set_cache_bytes - cap the memory a compose spends remembering
  * papers it has rendered (reused, byte for byte, when the same paper with
  * the same fields comes again); default 8 MB, enough for a day of ~2,000
- * papers; 0 turns the cache off.  Empties the cache. */
+ * papers; 0 turns the cache off, and with it the table of lines already
+ * quoted-printable encoded (at most 1 MB, lines seen twice).  Empties the
+ * cache. */
 void compose_set_cache_bytes(struct compose *c, size_t bytes);
 
 #endif

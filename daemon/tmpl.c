@@ -686,7 +686,7 @@ tmpl_add_html(struct buf *out, const char *s, size_t n)
         buf_add_html(out, s + start, i + 1 - start);
         start = ++i;
     }
-    buf_add(out, s + start, n - start);
+    buf_put(out, s + start, n - start);
 }
 
 /* tmpl_truthy - mustache truthiness */
@@ -719,7 +719,7 @@ tmpl_render_range(const struct tmpl *t, size_t from, size_t to,
 
         switch (nd->kind) {
         case TN_TEXT:
-            buf_add(out, nd->text, nd->len);
+            buf_put(out, nd->text, nd->len);
             i++;
             break;
         case TN_VAR:
@@ -729,7 +729,7 @@ tmpl_render_range(const struct tmpl *t, size_t from, size_t to,
                 if (nd->kind == TN_VAR && nd->html)
                     tmpl_add_html(out, f->s, f->len);
                 else
-                    buf_add(out, f->s, f->len);
+                    buf_put(out, f->s, f->len);
             }
             i++;
             break;

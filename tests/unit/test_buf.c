@@ -5,6 +5,38 @@
 #include "buf.h"
 #include "check.h"
 
+/* buf_put gives what buf_add gives: the same bytes, length and failure,
+ * whether the room is there already or not, up to and past max */
+static void
+test_put(void)
+{
+    static const struct {
+        size_t max;
+        size_t piece; /* bytes per append */
+        int n;        /* appends */
+    } cases[] = {{64, 1, 100}, {64, 7, 20},   {1000, 63, 20},
+                 {63, 63, 2},  {64, 0, 3},    {4096, 200, 10},
+                 {10, 11, 1},  {100, 100, 1}, {BUF_UNLIMITED, 500, 40}};
+    char piece[512];
+
+    for (size_t i = 0; i < sizeof(piece); i++)
+        piece[i] = (char)('a' + i % 26);
+    for (size_t k = 0; k < sizeof(cases) / sizeof(cases[0]); k++) {
+        struct buf a, p;
+        buf_init(&a, cases[k].max);
+        buf_init(&p, cases[k].max);
+        for (int i = 0; i < cases[k].n; i++) {
+            buf_add(&a, piece + i % 7, cases[k].piece);
+            buf_put(&p, piece + i % 7, cases[k].piece);
+            CHECK_INT_EQ(p.len, a.len);
+            CHECK_INT_EQ(p.failed, a.failed);
+        }
+        CHECK_STR_EQ(buf_str(&p), buf_str(&a));
+        buf_release(&a);
+        buf_release(&p);
+    }
+}
+
 int
 main(void)
 {
@@ -18,6 +50,8 @@ main(void)
         {"", ""},
     };
     struct buf b;
+
+    test_put();
     struct err err;
     char *s;
 

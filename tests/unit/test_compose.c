@@ -161,6 +161,25 @@ main(void)
     CHECK(compose_digest_message(c, db, id, mid, &m1, &err) == 0);
     CHECK(compose_digest_message(c, db, id, mid, &m2, &err) == 0);
     CHECK(m1.len == m2.len && memcmp(m1.data, m2.data, m1.len) == 0);
+    /* a third time its lines come from the table of encoded lines (kept
+     * at their second sighting): the bytes of a compose without caches */
+    {
+        struct compose *c0 = NULL;
+        struct buf m3;
+
+        buf_init(&m3, 8 << 20);
+        CHECK(compose_new(cfg, &key, &c0, &err) == 0);
+        if (c0 != NULL) {
+            compose_set_cache_bytes(c0, 0);
+            CHECK(compose_digest_message(c0, db, id, mid, &m3, &err) == 0);
+            buf_reset(&m2);
+            CHECK(compose_digest_message(c, db, id, mid, &m2, &err) == 0);
+            CHECK(m3.len > 1000 && m3.len == m2.len &&
+                  memcmp(m3.data, m2.data, m3.len) == 0);
+        }
+        compose_free(c0);
+        buf_release(&m3);
+    }
     if (getenv("KEEP_EML") != NULL) { /* for looking at it by hand */
         FILE *fp = fopen(getenv("KEEP_EML"), "wb");
         if (fp != NULL) {
