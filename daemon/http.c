@@ -234,6 +234,26 @@ http_acquire(struct http_req *r)
     tmpl_data_reset(s->data);
 }
 
+struct http_gen *
+http_gen_ref(struct http *h, struct http_gen *g)
+{
+    pthread_mutex_lock(&h->lock);
+    g->refs++;
+    pthread_mutex_unlock(&h->lock);
+    return g;
+}
+
+void
+http_gen_unref(struct http *h, struct http_gen *g)
+{
+    if (g == NULL)
+        return;
+    pthread_mutex_lock(&h->lock);
+    if (--g->refs == 0 && g != h->gen)
+        pthread_cond_broadcast(&h->cond);
+    pthread_mutex_unlock(&h->lock);
+}
+
 /* http_release - give the slot and the generation reference back */
 static void
 http_release(struct http_req *r)
@@ -738,6 +758,7 @@ http_completed_cb(void *cls, struct MHD_Connection *conn, void **req_cls,
     buf_release(&r->path);
     http_form_release(&r->query);
     http_form_release(&r->form);
+    http_job_free(r->job);
     free(r->uri);
     free(r);
     *req_cls = NULL;
@@ -839,9 +860,13 @@ http_handler(void *cls, struct MHD_Connection *conn, const char *url,
                               "method not allowed\n");
     }
     http_acquire(r);
-    r->now = str_now();
-    http_client_addr(r);
-    ret = http_route(r);
+    if (r->job) { /* resumed: the writer has stored the sign-up */
+        ret = http_page_subscribed(r);
+    } else {
+        r->now = str_now();
+        http_client_addr(r);
+        ret = http_route(r);
+    }
     http_release(r);
     return ret;
 }
@@ -916,8 +941,11 @@ http_start(const struct config *cfg, const struct token_key *key,
         goto fail;
     if (http_listen_addr(cfg, &ss, &v6, err) == -1)
         goto fail;
+    if (http_write_start(h, err) == -1)
+        goto fail;
     flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC |
-            MHD_USE_ERROR_LOG | (v6 ? MHD_USE_IPv6 : 0);
+            MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG |
+            (v6 ? MHD_USE_IPv6 : 0);
     h->mhd = MHD_start_daemon(
         flags, (uint16_t)cfg->web_port, NULL, NULL, http_handler, h,
         MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
@@ -998,10 +1026,15 @@ http_stop(struct http *h)
          * idle keep-alive connections are simply closed */
         while (http_monotonic_ms() < deadline && atomic_load(&h->inflight) > 0)
             usleep(20 * 1000);
+        /* libmicrohttpd must not be stopped with a connection suspended:
+         * the writer finishes and resumes every job first; a sign-up that
+         * arrives after this is answered 503 at once */
+        http_write_stop(h);
         MHD_stop_daemon(h->mhd);
         if (s != MHD_INVALID_SOCKET)
             close(s);
     }
+    http_write_stop(h); /* when libmicrohttpd never started */
     for (struct http_slot *s = h->all_slots, *next; s; s = next) {
         next = s->all;
         compose_free(s->compose);

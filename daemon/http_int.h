@@ -14,6 +14,7 @@
 #include <stdatomic.h>
 #include <stdint.h>
 
+#include "addr.h"
 #include "buf.h"
 #include "config.h"
 #include "db.h"
@@ -27,7 +28,6 @@
 #define HTTP_RETRY_AFTER_BUSY 5     /* seconds to wait after a 503 */
 #define HTTP_INDEX_CACHE_MS 5000    /* GET / is rendered at most this often */
 #define HTTP_RATE_SLOTS 4096        /* clients remembered by the limiter */
-#define HTTP_WAKE_GAP_MS 10         /* at most one wake() per this many ms */
 
 /* Page templates, loaded per config generation. */
 enum http_tmpl {
@@ -104,6 +104,25 @@ struct http_gen {
 
 struct compose;
 
+/* One sign-up handed to the writer thread (http_write.c). */
+struct http_job {
+    struct MHD_Connection *conn; /* suspended until the job is done */
+    struct http_gen *gen;        /* referenced until the job is written */
+    char email[ADDR_SIZE];       /* normalised */
+    int64_t list_id;
+    char *list_title; /* owned; for the answer page */
+    char *keywords;   /* owned; "" = none */
+    char *categories; /* owned; "" = the list's */
+    int max_papers;
+    int64_t now;
+    /* the result, set by the writer before it resumes the connection */
+    atomic_int done;
+    int rc;     /* 0 stored, -1 failed (err) */
+    int queued; /* a confirmation mail was queued */
+    struct err err;
+    struct http_job *next; /* queue link */
+};
+
 /* What a request handler borrows: its own db connection and arena. */
 struct http_slot {
     struct db *db;           /* opened on first use */
@@ -137,9 +156,17 @@ struct http {
     pthread_mutex_t rate_lock;
     struct http_rate_entry *rate; /* HTTP_RATE_SLOTS entries */
     _Atomic uint64_t hits[HTTP_R_COUNT][HTTP_S_COUNT];
-    int64_t started_at;           /* unix seconds */
-    _Atomic int64_t last_wake_ms; /* monotonic ms of the last wake() */
-    atomic_int inflight;          /* requests begun and not completed */
+    int64_t started_at;  /* unix seconds */
+    atomic_int inflight; /* requests begun and not completed */
+    /* the sign-up writer (http_write.c) */
+    pthread_mutex_t wq_lock;
+    pthread_cond_t wq_cond;
+    struct http_job *wq_head, **wq_tail; /* jobs waiting for a batch */
+    int wq_stop, wq_running;
+    pthread_t wq_thread;
+    struct db *wdb;              /* the writer's connection */
+    _Atomic uint64_t wq_batches; /* transactions committed */
+    _Atomic uint64_t wq_jobs;    /* sign-ups they carried */
 };
 
 enum http_method { HTTP_M_GET, HTTP_M_HEAD, HTTP_M_POST, HTTP_M_OTHER };
@@ -164,9 +191,10 @@ struct http_req {
     int64_t now;              /* str_now() at dispatch */
     enum http_route route;
     /* response extras */
-    int retry_after;   /* seconds; 0 = no header */
-    const char *allow; /* Allow header for 405, or NULL */
-    const char *cache; /* Cache-Control, default "no-store" */
+    int retry_after;      /* seconds; 0 = no header */
+    const char *allow;    /* Allow header for 405, or NULL */
+    const char *cache;    /* Cache-Control, default "no-store" */
+    struct http_job *job; /* POST /subscribe handed to the writer */
 };
 
 /* ---- http.c ---- */
@@ -199,6 +227,21 @@ void http_add_security(struct MHD_Response *resp);
 int64_t http_monotonic_ms(void);
 /* http_count - record one answer in the metrics */
 void http_count(struct http *h, enum http_route route, unsigned status);
+/* http_gen_unref - drop a reference on generation g (taken under h->lock
+ * by http_gen_ref) */
+struct http_gen *http_gen_ref(struct http *h, struct http_gen *g);
+void http_gen_unref(struct http *h, struct http_gen *g);
+
+/* ---- http_write.c ---- */
+
+/* http_write_start - start the writer thread */
+int http_write_start(struct http *h, struct err *err);
+/* http_write_submit - suspend j->conn and queue j; -1 (nothing done) when
+ * the writer is stopping: answer at once instead */
+int http_write_submit(struct http *h, struct http_job *j);
+/* http_write_stop - let the writer finish every queued job, then join it */
+void http_write_stop(struct http *h);
+void http_job_free(struct http_job *j);
 
 /* ---- http_static.c ---- */
 
@@ -212,6 +255,8 @@ enum MHD_Result http_static_serve(struct http_req *r, const char *name);
 enum MHD_Result http_page_index(struct http_req *r);
 enum MHD_Result http_page_sample(struct http_req *r);
 enum MHD_Result http_page_subscribe(struct http_req *r);
+/* http_page_subscribed - the answer once the writer has stored r->job */
+enum MHD_Result http_page_subscribed(struct http_req *r);
 /* http_rate_take - 0 when client may post now, else the seconds to wait */
 int http_rate_take(struct http *h, const char *client, int per_minute);
 

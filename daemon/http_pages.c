@@ -546,52 +546,56 @@ http_check_categories(const struct db_list *l, const char *csv)
     return bad;
 }
 
-/* http_subscribe_store - create or refresh the pending subscription and
- * queue its confirmation; *queued says whether a mail was queued */
-static int
-http_subscribe_store(struct http_req *r, struct db *db, const char *email,
-                     const struct db_list *l, const struct db_sub_prefs *p,
-                     int *queued, struct err *err)
+/* http_subscribe_queue - hand the checked sign-up to the writer thread
+ * (http_write.c) and suspend the connection; the handler runs again when
+ * the writer is done and answers with http_page_subscribed() */
+static enum MHD_Result
+http_subscribe_queue(struct http_req *r, const char *email,
+                     const struct db_list *l, const struct db_sub_prefs *p)
 {
-    struct db_subscription sub;
-    int64_t subscriber_id, sub_id;
-    int created = 0, rc = -1, found;
+    struct http_job *j = xcalloc(1, sizeof(*j));
 
-    *queued = 0;
-    pthread_mutex_lock(&r->h->write_lock);
-    if (db_begin(db, err) == -1)
-        goto out;
-    if (db_sub_find_or_create(db, email, NULL, r->now, &subscriber_id, NULL,
-                              err) == -1 ||
-        db_sub_subscribe(db, subscriber_id, l->id, p, r->now, &sub_id, &created,
-                         err) == -1)
-        goto rollback;
-    if (!created) {
-        found = db_sub_get(db, sub_id, &sub, err);
-        if (found != 0) {
-            if (found == 1)
-                err_set(err, ERR_TEMP, "subscription vanished");
-            goto rollback;
-        }
-        if (sub.status == DB_SUB_CONFIRMED) {
-            rc = db_commit(db, err); /* nothing to do, nothing to tell */
-            goto out;
-        }
-        if (sub.status != DB_SUB_PENDING &&
-            db_sub_set_status(db, sub_id, DB_SUB_PENDING, r->now, err) == -1)
-            goto rollback;
-        if (db_sub_update_prefs(db, sub_id, p, r->now, err) == -1)
-            goto rollback;
+    j->conn = r->conn;
+    j->gen = http_gen_ref(r->h, r->gen);
+    str_copy(j->email, sizeof(j->email), email);
+    j->list_id = l->id;
+    j->list_title = xstrdup(l->title[0] ? l->title : l->name);
+    j->keywords = xstrdup(p->keywords ? p->keywords : "");
+    j->categories = xstrdup(p->categories ? p->categories : "");
+    j->max_papers = p->max_papers;
+    j->now = r->now;
+    err_init(&j->err);
+    if (http_write_submit(r->h, j) == -1) {
+        http_gen_unref(r->h, j->gen);
+        http_job_free(j);
+        r->retry_after = HTTP_RETRY_AFTER_BUSY;
+        return http_error_page(r, MHD_HTTP_SERVICE_UNAVAILABLE,
+                               "Please try again",
+                               "The server is restarting. Please send the "
+                               "form again in a few seconds.");
     }
-    if (outbox_enqueue_confirm(db, r->cfg, sub_id, r->now, queued, err) == -1)
-        goto rollback;
-    rc = db_commit(db, err);
-    goto out;
-rollback:
-    db_rollback(db);
-out:
-    pthread_mutex_unlock(&r->h->write_lock);
-    return rc;
+    r->job = j;
+    return MHD_YES; /* suspended: no answer yet */
+}
+
+enum MHD_Result
+http_page_subscribed(struct http_req *r)
+{
+    const struct http_job *j = r->job;
+    struct tmpl_obj *root;
+
+    if (!atomic_load(&j->done)) { /* libmicrohttpd never does this */
+        struct err err;
+        err_init(&err);
+        err_set(&err, ERR_TEMP, "sign-up not stored yet");
+        return http_fail(r, &err, "subscribe");
+    }
+    if (j->rc == -1)
+        return http_fail(r, &j->err, "subscribe");
+    root = http_root(r, "Check your inbox");
+    tmpl_set(root, "email", j->email);
+    tmpl_set(root, "list_title", j->list_title);
+    return http_render(r, MHD_HTTP_OK, HTTP_T_SUBSCRIBED, root);
 }
 
 /* http_field_ctl - 1 if s has control characters (CR, LF, ...) */
@@ -615,7 +619,6 @@ http_page_subscribe(struct http_req *r)
     struct db *db;
     struct err err;
     enum MHD_Result ret;
-    int queued = 0;
 
     err_init(&err);
     http_form_from(&r->form, &f);
@@ -694,24 +697,7 @@ http_page_subscribe(struct http_req *r)
     prefs.keywords = f.keywords ? f.keywords : "";
     prefs.categories = buf_str(&f.categories);
     prefs.max_papers = f.max_papers_n ? f.max_papers_n : r->cfg->max_papers;
-    if (http_subscribe_store(r, db, email, l, &prefs, &queued, &err) == -1) {
-        ret = http_fail(r, &err, "subscribe");
-        goto done;
-    }
-    if (queued && r->h->wake) {
-        /* one nudge wakes every delivery worker and they take whatever
-         * is queued, so a burst of sign-ups needs one wake, not one each;
-         * a row missed by that wake leaves with the workers' next poll */
-        int64_t now = http_monotonic_ms();
-        int64_t last = atomic_load(&r->h->last_wake_ms);
-        if (now - last >= HTTP_WAKE_GAP_MS &&
-            atomic_compare_exchange_strong(&r->h->last_wake_ms, &last, now))
-            r->h->wake(r->h->wake_arg);
-    }
-    root = http_root(r, "Check your inbox");
-    tmpl_set(root, "email", email);
-    tmpl_set(root, "list_title", l->title[0] ? l->title : l->name);
-    ret = http_render(r, MHD_HTTP_OK, HTTP_T_SUBSCRIBED, root);
+    ret = http_subscribe_queue(r, email, l, &prefs);
 done:
     buf_release(&f.categories);
     free(ls.v);

@@ -397,8 +397,18 @@ http_page_metrics(struct http_req *r)
              "# HELP paperboy_web_start_time_seconds When the web server "
              "started.\n"
              "# TYPE paperboy_web_start_time_seconds gauge\n"
-             "paperboy_web_start_time_seconds %lld\n",
-             (long long)r->h->started_at);
+             "paperboy_web_start_time_seconds %lld\n"
+             "# HELP paperboy_web_signup_batches_total Batches (one "
+             "transaction each) the sign-up writer ran.\n"
+             "# TYPE paperboy_web_signup_batches_total counter\n"
+             "paperboy_web_signup_batches_total %llu\n"
+             "# HELP paperboy_web_signups_total Sign-ups those batches "
+             "carried.\n"
+             "# TYPE paperboy_web_signups_total counter\n"
+             "paperboy_web_signups_total %llu\n",
+             (long long)r->h->started_at,
+             (unsigned long long)atomic_load(&r->h->wq_batches),
+             (unsigned long long)atomic_load(&r->h->wq_jobs));
     {
         /* http_send counts again; undo our early count */
         atomic_fetch_sub_explicit(&r->h->hits[r->route][HTTP_S_200], 1,

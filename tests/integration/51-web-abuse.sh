@@ -5,7 +5,8 @@
 # the per-client rate limit on POST /subscribe (429 + Retry-After, 0 turns
 # it off), X-Forwarded-For believed only from [web] trusted_proxies, a
 # busy database answering 503 + Retry-After (and the server surviving),
-# slow clients timed out, and the connection limit.
+# slow clients timed out, the connection limit, and a burst of concurrent
+# sign-ups through the group-committing writer.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/web_lib.sh"
 
@@ -140,5 +141,61 @@ for i in $(seq 1 8); do
     post_sub "o$i"
     expect_code 200 "post $i with the limit off"
 done
+web_stop
+
+# ---- concurrent sign-ups: the writer stores many in one transaction;
+# every post is answered, every one is stored, and a repeated address
+# still gets one confirmation mail (one wins, the rest see it pending)
+sed -i 's/^max_connections = 6$/max_connections = 64/' "$CFG"
+# an address already pending with its confirmation queued: a post for it
+# in a batch must change nothing, and must not fail the batch
+post_sub_pending=pend
+web_start
+post_sub "$post_sub_pending"
+expect_code 200 "the post that makes pend pending"
+/usr/bin/python3 - "$BASE" "$TMP/conc.out" <<'PYEOF'
+import sys, threading, urllib.request
+base, out = sys.argv[1], sys.argv[2]
+bodies = (["email=c%d%%40example.org&list=trending&keywords=kv+cache" % i
+           for i in range(40)] +
+          ["email=same%40example.org&list=trending"] * 8 +
+          ["email=pend%40example.org&list=trending"] * 4 +
+          ["email=c0%40example.org&list=nosuchlist"])
+res = [None] * len(bodies)
+start = threading.Barrier(len(bodies))
+def post(i):
+    req = urllib.request.Request(base + "/subscribe", data=bodies[i].encode(),
+                                 method="POST")
+    start.wait(timeout=10)
+    try:
+        with urllib.request.urlopen(req, timeout=20) as r:
+            res[i] = (r.status, "Check your inbox" in r.read().decode())
+    except urllib.error.HTTPError as e:
+        res[i] = (e.code, False)
+    except Exception as e:
+        res[i] = (repr(e), False)
+ts = [threading.Thread(target=post, args=(i,)) for i in range(len(bodies))]
+for t in ts: t.start()
+for t in ts: t.join(30)
+with open(out, "w") as f:
+    for r in res:
+        f.write("%s %s\n" % r)
+PYEOF
+assert_eq "$(head -n 52 "$TMP/conc.out" | sort | uniq -c | sed 's/^ *//')" "52 200 True" \
+    "answers to 52 concurrent sign-ups"
+assert_eq "$(tail -n 1 "$TMP/conc.out")" "400 False" "a bad post among them"
+assert_eq "$(sql "SELECT count(*) FROM subscribers WHERE email LIKE 'c%@example.org'")" 40 \
+    "concurrent sign-ups stored"
+assert_eq "$(sql "SELECT count(*) FROM outbox o JOIN subscriptions s ON s.id = o.subscription_id JOIN subscribers u ON u.id = s.subscriber_id WHERE o.kind = 'confirm' AND u.email LIKE 'c%@example.org'")" 40 \
+    "one confirmation each"
+assert_eq "$(sql "SELECT count(*) FROM outbox o JOIN subscriptions s ON s.id = o.subscription_id JOIN subscribers u ON u.id = s.subscriber_id WHERE u.email IN ('same@example.org', 'pend@example.org')")" 2 \
+    "one confirmation for each repeated address"
+http GET /metrics
+expect_code 200 "metrics after the burst"
+signups=$(printf '%s\n' "$BODY" | awk '$1 == "paperboy_web_signups_total" {print $2}')
+batches=$(printf '%s\n' "$BODY" | awk '$1 == "paperboy_web_signup_batches_total" {print $2}')
+assert_eq "$signups" 53 "sign-ups the writer handled"
+[ -n "$batches" ] && [ "$batches" -ge 2 ] && [ "$batches" -le 53 ] ||
+    fail "sign-up batches: '$batches' (want 2..53)"
 web_stop
 pass

@@ -1,0 +1,236 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * http_write - the web's group committer for POST /subscribe.
+ *
+ * A libmicrohttpd thread that has validated a sign-up does not write it
+ * itself: it suspends the connection and hands a job to one writer
+ * thread.  The writer takes every job queued so far and stores them in
+ * one transaction, each under its own savepoint (a job that fails rolls
+ * back alone), commits once, wakes the delivery workers once, and
+ * resumes the connections; libmicrohttpd then calls the handler again,
+ * which answers from the job's result.  While one batch commits the next
+ * one gathers, so under load a commit carries many sign-ups: far fewer
+ * WAL pages are written, the writer's page cache stays warm, and the
+ * libmicrohttpd threads keep parsing other requests instead of waiting
+ * for the database.  At light load a batch is a single job, so nothing
+ * waits for company.
+ *
+ * The writer shares http.write_lock with the other web writes
+ * (confirm, preferences, unsubscribe), which stay synchronous.  What a
+ * sign-up does to the database is http_write_subscribe(), the same for
+ * one job or many.  Not here: validation and the pages (http_pages.c).
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "db_sub.h"
+#include "db_web.h"
+#include "http_int.h"
+#include "log.h"
+#include "outbox.h"
+#include "xalloc.h"
+
+/*
+ * http_write_subscribe - create or refresh the pending subscription of
+ * j->email to j->list_id and queue its confirmation, in the transaction
+ * the caller holds.  A confirmed subscription is left alone.
+ */
+static int
+http_write_subscribe(struct db *db, struct http_job *j, struct err *err)
+{
+    const struct config *cfg = j->gen->cfg;
+    struct db_sub_prefs p;
+    struct db_subscription sub;
+    int64_t subscriber_id, sub_id;
+    int created = 0, found;
+
+    memset(&p, 0, sizeof(p));
+    p.keywords = j->keywords;
+    p.categories = j->categories;
+    p.max_papers = j->max_papers;
+    if (db_sub_find_or_create(db, j->email, NULL, j->now, &subscriber_id, NULL,
+                              err) == -1 ||
+        db_sub_subscribe(db, subscriber_id, j->list_id, &p, j->now, &sub_id,
+                         &created, err) == -1)
+        return -1;
+    if (!created) {
+        found = db_sub_get(db, sub_id, &sub, err);
+        if (found != 0) {
+            if (found == 1)
+                err_set(err, ERR_TEMP, "subscription vanished");
+            return -1;
+        }
+        if (sub.status == DB_SUB_CONFIRMED)
+            return 0; /* nothing to do, nothing to tell */
+        if (sub.status != DB_SUB_PENDING &&
+            db_sub_set_status(db, sub_id, DB_SUB_PENDING, j->now, err) == -1)
+            return -1;
+        if (db_sub_update_prefs(db, sub_id, &p, j->now, err) == -1)
+            return -1;
+    }
+    return outbox_enqueue_confirm(db, cfg, sub_id, j->now, &j->queued, err);
+}
+
+/* http_write_fail_all - every job of the batch failed with err */
+static void
+http_write_fail_all(struct http_job *batch, const struct err *err)
+{
+    for (struct http_job *j = batch; j; j = j->next) {
+        if (j->rc == 0) {
+            j->rc = -1;
+            j->queued = 0;
+            j->err = *err;
+        }
+    }
+}
+
+/* http_write_batch - store every job of batch in one transaction */
+static void
+http_write_batch(struct http *h, struct http_job *batch)
+{
+    struct err err;
+    int any_queued = 0;
+
+    err_init(&err);
+    for (struct http_job *j = batch; j; j = j->next)
+        j->rc = 0;
+    if (h->wdb == NULL) {
+        const struct config *cfg = batch->gen->cfg;
+        if (db_open(cfg->db_path, cfg->busy_timeout_ms, &h->wdb, &err) == -1) {
+            http_write_fail_all(batch, &err);
+            return;
+        }
+        db_web_tune(h->wdb, cfg->busy_timeout_ms);
+    }
+    pthread_mutex_lock(&h->write_lock);
+    if (db_begin(h->wdb, &err) == -1) {
+        pthread_mutex_unlock(&h->write_lock);
+        http_write_fail_all(batch, &err);
+        return;
+    }
+    for (struct http_job *j = batch; j; j = j->next) {
+        err_init(&j->err);
+        if (db_exec(h->wdb, "SAVEPOINT job", &j->err) == -1) {
+            j->rc = -1;
+            continue;
+        }
+        if (http_write_subscribe(h->wdb, j, &j->err) == -1) {
+            j->rc = -1;
+            j->queued = 0;
+            (void)db_exec(h->wdb, "ROLLBACK TO job", NULL);
+        }
+        (void)db_exec(h->wdb, "RELEASE job", NULL);
+    }
+    if (db_commit(h->wdb, &err) == -1) {
+        db_rollback(h->wdb);
+        pthread_mutex_unlock(&h->write_lock);
+        http_write_fail_all(batch, &err);
+        return;
+    }
+    pthread_mutex_unlock(&h->write_lock);
+    for (struct http_job *j = batch; j; j = j->next)
+        any_queued |= j->rc == 0 && j->queued;
+    if (any_queued && h->wake)
+        h->wake(h->wake_arg);
+}
+
+/* http_write_main - the writer thread: batches until told to stop and
+ * nothing is left */
+static void *
+http_write_main(void *arg)
+{
+    struct http *h = arg;
+
+    pthread_mutex_lock(&h->wq_lock);
+    for (;;) {
+        struct http_job *batch, *next;
+        size_t n = 0;
+
+        while (h->wq_head == NULL && !h->wq_stop)
+            pthread_cond_wait(&h->wq_cond, &h->wq_lock);
+        if (h->wq_head == NULL)
+            break; /* stopping, and the queue is empty */
+        batch = h->wq_head;
+        h->wq_head = NULL;
+        h->wq_tail = &h->wq_head;
+        pthread_mutex_unlock(&h->wq_lock);
+
+        http_write_batch(h, batch);
+        for (struct http_job *j = batch; j; j = next) {
+            struct MHD_Connection *conn = j->conn;
+            /* j belongs to its request again once resumed */
+            next = j->next;
+            j->next = NULL;
+            http_gen_unref(h, j->gen);
+            j->gen = NULL;
+            atomic_store(&j->done, 1);
+            MHD_resume_connection(conn);
+            n++;
+        }
+        atomic_fetch_add(&h->wq_batches, 1);
+        atomic_fetch_add(&h->wq_jobs, n);
+        pthread_mutex_lock(&h->wq_lock);
+    }
+    pthread_mutex_unlock(&h->wq_lock);
+    return NULL;
+}
+
+int
+http_write_start(struct http *h, struct err *err)
+{
+    pthread_mutex_init(&h->wq_lock, NULL);
+    pthread_cond_init(&h->wq_cond, NULL);
+    h->wq_head = NULL;
+    h->wq_tail = &h->wq_head;
+    if (pthread_create(&h->wq_thread, NULL, http_write_main, h) != 0) {
+        err_set(err, ERR_PERM, "web: cannot start the writer thread");
+        return -1;
+    }
+    h->wq_running = 1;
+    return 0;
+}
+
+int
+http_write_submit(struct http *h, struct http_job *j)
+{
+    pthread_mutex_lock(&h->wq_lock);
+    if (h->wq_stop || !h->wq_running) {
+        pthread_mutex_unlock(&h->wq_lock);
+        return -1;
+    }
+    /* suspended before the writer can see the job, so its resume can
+     * never come first */
+    MHD_suspend_connection(j->conn);
+    j->next = NULL;
+    *h->wq_tail = j;
+    h->wq_tail = &j->next;
+    pthread_cond_signal(&h->wq_cond);
+    pthread_mutex_unlock(&h->wq_lock);
+    return 0;
+}
+
+void
+http_write_stop(struct http *h)
+{
+    if (!h->wq_running)
+        return;
+    pthread_mutex_lock(&h->wq_lock);
+    h->wq_stop = 1;
+    pthread_cond_signal(&h->wq_cond);
+    pthread_mutex_unlock(&h->wq_lock);
+    pthread_join(h->wq_thread, NULL);
+    h->wq_running = 0;
+    db_close(h->wdb);
+    h->wdb = NULL;
+}
+
+void
+http_job_free(struct http_job *j)
+{
+    if (j == NULL)
+        return;
+    free(j->list_title);
+    free(j->keywords);
+    free(j->categories);
+    free(j);
+}
