@@ -84,6 +84,7 @@ struct compose {
     struct tmpl_data *cache_data; /* the cached fields */
     size_t cache_bytes;           /* roughly, held by the cache */
     size_t cache_max;             /* cap on cache_bytes; 0 = no cache */
+    int cache_full;               /* cleared before the next message */
     struct buf ckey;              /* compose_cache_key()'s, reused */
     struct compose_qpline qpl[COMPOSE_QPL_SLOTS];
     size_t qpl_bytes; /* held by qpl[].data */
@@ -885,6 +886,7 @@ compose_cache_clear(struct compose *c)
     }
     tmpl_data_reset(c->cache_data);
     c->cache_bytes = 0;
+    c->cache_full = 0;
 }
 
 /* compose_paper_fields - render_paper() on item, the fixed part from the
@@ -916,17 +918,21 @@ compose_paper_fields(struct compose *c, struct tmpl_obj *item,
         e = &c->cache[at];
     if (e->id == p->id && e->key_len == c->ckey.len &&
         memcmp(e->key, c->ckey.data, c->ckey.len) == 0) {
-        tmpl_copy_fields(item, e->obj);
+        /* the cached fields are borrowed, not copied: the cache is
+         * cleared only between messages (compose_digest_data), and an
+         * entry that is replaced stays in cache_data until then */
+        tmpl_set_proto(item, e->obj);
         render_paper_vary(item, p, &c->scratch);
         return;
     }
     render_paper(item, p, &c->scratch, &c->scratch2);
     if (c->ckey.failed)
         return;
-    /* the fields are about as long as the inputs again, plus overhead */
+    /* the fields are about as long as the inputs again, plus overhead;
+     * a full cache takes nothing more until it is cleared */
     if (c->cache_bytes + 2 * c->ckey.len + 1024 > c->cache_max) {
-        compose_cache_clear(c);
-        e = &c->cache[at];
+        c->cache_full = 1;
+        return;
     }
     free(e->key);
     e->id = p->id;
@@ -985,6 +991,10 @@ compose_digest_data(struct compose *c, struct db *db, int64_t digest_id,
         return -1;
     title = *sub->list_title ? sub->list_title : sub->list_name;
     tmpl_data_reset(c->data);
+    /* (only here, between messages: the last one's papers borrowed
+     * fields from the cache) */
+    if (c->cache_full)
+        compose_cache_clear(c);
     f.c = c;
     f.root = tmpl_data_root(c->data);
     f.n = 0;

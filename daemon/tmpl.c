@@ -62,6 +62,7 @@ struct tmpl_obj {
     struct tmpl_data *d;
     struct tmpl_field *fields;
     struct tmpl_obj *next; /* next item in the list holding this object */
+    const struct tmpl_obj *proto; /* names not in fields are looked up here */
 };
 
 struct tmpl_chunk {
@@ -155,6 +156,7 @@ tmpl_data_root(struct tmpl_data *d)
     o->d = d;
     o->fields = NULL;
     o->next = NULL;
+    o->proto = NULL;
     return o;
 }
 
@@ -278,12 +280,22 @@ tmpl_add_item(struct tmpl_obj *o, const char *key)
 }
 
 void
+tmpl_set_proto(struct tmpl_obj *o, const struct tmpl_obj *proto)
+{
+    o->proto = proto;
+}
+
+void
 tmpl_copy_fields(struct tmpl_obj *dst, const struct tmpl_obj *src)
 {
     /* (names are unique within an object, so the order fields are set in
      * does not change what renders, and into an empty dst each field can
      * go without looking for one of the same name) */
-    int fresh = dst->fields == NULL;
+    int fresh;
+
+    if (src->proto != NULL) /* its fields first: src's own shadow them */
+        tmpl_copy_fields(dst, src->proto);
+    fresh = dst->fields == NULL;
 
     for (const struct tmpl_field *f = src->fields; f != NULL; f = f->next) {
         struct tmpl_field *g;
@@ -661,6 +673,8 @@ tmpl_lookup(const struct tmpl_obj *const *stack, int depth,
     for (int i = depth - 1; i >= 0; i--) {
         const struct tmpl_field *f =
             tmpl_field_find(stack[i], nd->text, nd->len, nd->hash);
+        if (f == NULL && stack[i]->proto != NULL)
+            f = tmpl_field_find(stack[i]->proto, nd->text, nd->len, nd->hash);
         if (f != NULL)
             return f;
     }

@@ -64,8 +64,14 @@ struct tmpl_obj *tmpl_add_item(struct tmpl_obj *o, const char *key);
 /* tmpl_set_list - make key an empty list (so {{^key}} is true) */
 void tmpl_set_list(struct tmpl_obj *o, const char *key);
 /* tmpl_copy_fields - set every field of src on dst as tmpl_set*() would
- * (strings copied into dst's arena, lists copied item by item); src may
- * belong to another struct tmpl_data */
+ * (strings copied into dst's arena, lists copied item by item; with a
+ * proto, its fields too, src's own winning); src may belong to another
+ * struct tmpl_data */
 void tmpl_copy_fields(struct tmpl_obj *dst, const struct tmpl_obj *src);
+/* tmpl_set_proto - names o does not have are looked up in proto (its own
+ * fields only, one level), which is borrowed: it must stay valid, and
+ * unchanged, while o is rendered; it may belong to another struct
+ * tmpl_data.  Instead of tmpl_copy_fields() when proto outlives o. */
+void tmpl_set_proto(struct tmpl_obj *o, const struct tmpl_obj *proto);
 
 #endif

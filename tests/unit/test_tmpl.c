@@ -33,6 +33,48 @@ render(const char *src, int html, struct tmpl_obj *root)
     return out;
 }
 
+/* tmpl_set_proto: an item's own fields first, then its proto's (from
+ * another arena), then the enclosing objects; tmpl_copy_fields takes
+ * both */
+static void
+test_proto(void)
+{
+    static const struct {
+        const char *src, *want;
+    } cases[] = {
+        {"{{#items}}{{a}}{{/items}}", "own"},
+        {"{{#items}}{{b}}{{/items}}", "from proto"},
+        {"{{#items}}{{c}}{{/items}}", "root"},
+        {"{{#items}}{{#l}}[{{x}}]{{/l}}{{/items}}", "[1][2]"},
+        {"{{#items}}{{^missing}}none{{/missing}}{{/items}}", "none"},
+    };
+    struct tmpl_data *d = tmpl_data_new(), *pd = tmpl_data_new();
+    struct tmpl_obj *root = tmpl_data_root(d), *proto = tmpl_data_root(pd);
+    struct tmpl_obj *item, *copy;
+
+    tmpl_set(proto, "a", "shadowed");
+    tmpl_set(proto, "b", "from proto");
+    tmpl_set(tmpl_add_item(proto, "l"), "x", "1");
+    tmpl_set(tmpl_add_item(proto, "l"), "x", "2");
+    tmpl_set(root, "c", "root");
+    tmpl_set(root, "b", "not this");
+    item = tmpl_add_item(root, "items");
+    tmpl_set_proto(item, proto);
+    tmpl_set(item, "a", "own");
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+        CHECK_STR_EQ(render(cases[i].src, 1, root), cases[i].want);
+    /* a copy carries both, own fields winning, and no proto */
+    copy = tmpl_data_root(d);
+    tmpl_copy_fields(copy, item);
+    tmpl_set_proto(item, NULL);
+    tmpl_copy_fields(item, copy);
+    CHECK_STR_EQ(
+        render("{{#items}}{{a}} {{b}} {{#l}}{{x}}{{/l}}{{/items}}", 1, root),
+        "own from proto 12");
+    tmpl_data_free(pd);
+    tmpl_data_free(d);
+}
+
 int
 main(void)
 {
@@ -124,5 +166,6 @@ main(void)
     }
     CHECK_STR_EQ(render("{{n}}{{name}}", 1, root), "999");
     tmpl_data_free(d);
+    test_proto();
     return CHECK_DONE();
 }
