@@ -11,7 +11,12 @@
  * the next send time, or when told, and runs the collects and sends that
  * sched_plan() says are due; [smtp] connections delivery workers
  * (deliver.h) drain the outbox.  Each thread has its own struct db; they
- * meet only in rows.
+ * meet only in rows.  A collect's transfers run in a short-lived child,
+ * "paperboy __fetch" (fetch.h), so libcurl is never mapped in serve.
+ *
+ * Memory (issue #6): at most DAEMON_MALLOC_ARENAS malloc arenas; once the
+ * process goes quiet after some work the main thread calls malloc_trim();
+ * the scheduler's connection drops its page cache after each pass.
  *
  * The config is immutable.  SIGHUP parses the file again; a config that
  * does not validate is refused (logged) and the old one stays.  A good
