@@ -11,6 +11,7 @@
 #include "db_web.h"
 
 #include <sqlite3.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <string.h>
 #include <unistd.h>
@@ -61,6 +62,34 @@ db_web_tune(struct db *db, int timeout_ms)
                  NULL);
     sqlite3_busy_handler(db_handle(db), db_web_busy,
                          (void *)(intptr_t)timeout_ms);
+}
+
+/* db_web_wal_hook - sqlite3_wal_hook callback: remember the WAL's size */
+static int
+db_web_wal_hook(void *arg, sqlite3 *conn, const char *name, int frames)
+{
+    (void)conn;
+    (void)name;
+    atomic_store((_Atomic int *)arg, frames);
+    return SQLITE_OK;
+}
+
+void
+db_web_wal_watch(struct db *db, _Atomic int *frames)
+{
+    /* replaces the autocheckpoint, which is itself a WAL hook */
+    sqlite3_wal_hook(db_handle(db), db_web_wal_hook, (void *)frames);
+}
+
+int
+db_web_checkpoint(struct db *db, struct err *err)
+{
+    int rc = sqlite3_wal_checkpoint_v2(db_handle(db), NULL,
+                                       SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+
+    if (rc != SQLITE_OK && rc != SQLITE_BUSY)
+        return db_fail(db, err, "checkpoint");
+    return 0;
 }
 
 int

@@ -14,6 +14,7 @@
 #ifndef PAPERBOY_DB_WEB_H
 #define PAPERBOY_DB_WEB_H
 
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -30,6 +31,17 @@
  * normally made by the background connections, not inside a request.
  */
 void db_web_tune(struct db *db, int timeout_ms);
+
+/*
+ * db_web_wal_watch - the sign-up writer's connection never checkpoints
+ * inside a commit (a checkpoint there held a batch for up to 70 ms);
+ * instead, after each commit, *frames holds the WAL's size in frames, so
+ * the web's checkpointer thread knows when to run db_web_checkpoint().
+ */
+void db_web_wal_watch(struct db *db, _Atomic int *frames);
+/* db_web_checkpoint - a PASSIVE checkpoint: copies what no reader still
+ * needs back into the database, never waits for or blocks a writer */
+int db_web_checkpoint(struct db *db, struct err *err);
 
 /* db_web_ping - a trivial query: is the database readable at all */
 int db_web_ping(struct db *db, struct err *err);

@@ -941,7 +941,7 @@ http_start(const struct config *cfg, const struct token_key *key,
         goto fail;
     if (http_listen_addr(cfg, &ss, &v6, err) == -1)
         goto fail;
-    if (http_write_start(h, err) == -1)
+    if (http_write_start(h, cfg, err) == -1)
         goto fail;
     flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC |
             MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG |

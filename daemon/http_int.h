@@ -164,7 +164,13 @@ struct http {
     struct http_job *wq_head, **wq_tail; /* jobs waiting for a batch */
     int wq_stop, wq_running;
     pthread_t wq_thread;
-    struct db *wdb;              /* the writer's connection */
+    struct db *wdb; /* the writer's connection */
+    char *db_path;  /* for the checkpointer's connection */
+    int busy_timeout_ms;
+    _Atomic int wal_frames; /* WAL size after the writer's last commit */
+    pthread_cond_t ck_cond; /* under wq_lock: checkpoint wanted/stop */
+    int ck_wanted, ck_stop, ck_running;
+    pthread_t ck_thread;
     _Atomic uint64_t wq_batches; /* transactions committed */
     _Atomic uint64_t wq_jobs;    /* sign-ups they carried */
 };
@@ -234,8 +240,8 @@ void http_gen_unref(struct http *h, struct http_gen *g);
 
 /* ---- http_write.c ---- */
 
-/* http_write_start - start the writer thread */
-int http_write_start(struct http *h, struct err *err);
+/* http_write_start - start the writer and checkpointer threads */
+int http_write_start(struct http *h, const struct config *cfg, struct err *err);
 /* http_write_submit - suspend j->conn and queue j; -1 (nothing done) when
  * the writer is stopping: answer at once instead */
 int http_write_submit(struct http *h, struct http_job *j);

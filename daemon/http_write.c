@@ -19,9 +19,16 @@
  * (confirm, preferences, unsubscribe), which stay synchronous.  What a
  * sign-up does to the database is http_write_subscribe(), the same for
  * one job or many.  Not here: validation and the pages (http_pages.c).
+ *
+ * The writer's connection never checkpoints the WAL inside a commit (a
+ * checkpoint there held a batch, and every sign-up waiting behind it, for
+ * up to 70 ms).  When the WAL has grown past HTTP_CKPT_FRAMES it asks a
+ * second thread, the checkpointer, which runs a PASSIVE checkpoint on its
+ * own connection while the writer goes on committing.
  */
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "db_sub.h"
 #include "db_web.h"
@@ -29,6 +36,9 @@
 #include "log.h"
 #include "outbox.h"
 #include "xalloc.h"
+
+#define HTTP_CKPT_FRAMES 1000 /* WAL frames that call for a checkpoint */
+#define HTTP_CKPT_GAP_MS 100  /* at least this long between checkpoints */
 
 /*
  * http_write_subscribe - create or refresh the pending subscription of
@@ -101,6 +111,7 @@ http_write_batch(struct http *h, struct http_job *batch)
             return;
         }
         db_web_tune(h->wdb, cfg->busy_timeout_ms);
+        db_web_wal_watch(h->wdb, &h->wal_frames);
     }
     pthread_mutex_lock(&h->write_lock);
     if (db_begin(h->wdb, &err) == -1) {
@@ -132,6 +143,46 @@ http_write_batch(struct http *h, struct http_job *batch)
         any_queued |= j->rc == 0 && j->queued;
     if (any_queued && h->wake)
         h->wake(h->wake_arg);
+    if (atomic_load(&h->wal_frames) >= HTTP_CKPT_FRAMES) {
+        pthread_mutex_lock(&h->wq_lock);
+        h->ck_wanted = 1;
+        pthread_cond_signal(&h->ck_cond);
+        pthread_mutex_unlock(&h->wq_lock);
+    }
+}
+
+/* http_ckpt_main - the checkpointer thread: a PASSIVE checkpoint whenever
+ * the writer asks, at most one per HTTP_CKPT_GAP_MS */
+static void *
+http_ckpt_main(void *arg)
+{
+    struct http *h = arg;
+    struct db *db = NULL;
+    struct err err;
+
+    pthread_mutex_lock(&h->wq_lock);
+    for (;;) {
+        while (!h->ck_wanted && !h->ck_stop)
+            pthread_cond_wait(&h->ck_cond, &h->wq_lock);
+        if (h->ck_stop)
+            break;
+        h->ck_wanted = 0;
+        pthread_mutex_unlock(&h->wq_lock);
+
+        err_init(&err);
+        if (db == NULL &&
+            db_open(h->db_path, h->busy_timeout_ms, &db, &err) == -1) {
+            log_warn("web: checkpointer: %s", err.msg);
+            db = NULL;
+        } else if (db_web_checkpoint(db, &err) == -1) {
+            log_warn("web: %s", err.msg);
+        }
+        usleep(HTTP_CKPT_GAP_MS * 1000);
+        pthread_mutex_lock(&h->wq_lock);
+    }
+    pthread_mutex_unlock(&h->wq_lock);
+    db_close(db);
+    return NULL;
 }
 
 /* http_write_main - the writer thread: batches until told to stop and
@@ -176,17 +227,25 @@ http_write_main(void *arg)
 }
 
 int
-http_write_start(struct http *h, struct err *err)
+http_write_start(struct http *h, const struct config *cfg, struct err *err)
 {
     pthread_mutex_init(&h->wq_lock, NULL);
     pthread_cond_init(&h->wq_cond, NULL);
+    pthread_cond_init(&h->ck_cond, NULL);
     h->wq_head = NULL;
     h->wq_tail = &h->wq_head;
+    h->db_path = xstrdup(cfg->db_path);
+    h->busy_timeout_ms = cfg->busy_timeout_ms;
     if (pthread_create(&h->wq_thread, NULL, http_write_main, h) != 0) {
         err_set(err, ERR_PERM, "web: cannot start the writer thread");
         return -1;
     }
     h->wq_running = 1;
+    if (pthread_create(&h->ck_thread, NULL, http_ckpt_main, h) != 0) {
+        err_set(err, ERR_PERM, "web: cannot start the checkpointer thread");
+        return -1;
+    }
+    h->ck_running = 1;
     return 0;
 }
 
@@ -212,16 +271,26 @@ http_write_submit(struct http *h, struct http_job *j)
 void
 http_write_stop(struct http *h)
 {
-    if (!h->wq_running)
-        return;
-    pthread_mutex_lock(&h->wq_lock);
-    h->wq_stop = 1;
-    pthread_cond_signal(&h->wq_cond);
-    pthread_mutex_unlock(&h->wq_lock);
-    pthread_join(h->wq_thread, NULL);
-    h->wq_running = 0;
-    db_close(h->wdb);
-    h->wdb = NULL;
+    if (h->wq_running) {
+        pthread_mutex_lock(&h->wq_lock);
+        h->wq_stop = 1;
+        pthread_cond_signal(&h->wq_cond);
+        pthread_mutex_unlock(&h->wq_lock);
+        pthread_join(h->wq_thread, NULL);
+        h->wq_running = 0;
+        db_close(h->wdb);
+        h->wdb = NULL;
+    }
+    if (h->ck_running) {
+        pthread_mutex_lock(&h->wq_lock);
+        h->ck_stop = 1;
+        pthread_cond_signal(&h->ck_cond);
+        pthread_mutex_unlock(&h->wq_lock);
+        pthread_join(h->ck_thread, NULL);
+        h->ck_running = 0;
+    }
+    free(h->db_path);
+    h->db_path = NULL;
 }
 
 void

@@ -2,7 +2,8 @@
 /*
  * test_db - migrations (applied on :memory:, user_version, newer database
  * refused, re-open a no-op, trending seeded, file mode 0600) and the
- * list/subscriber queries of db_list and db_sub against the real schema.
+ * list/subscriber queries of db_list and db_sub against the real schema;
+ * the sign-up writer's WAL watch and checkpoint (db_web).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +17,7 @@
 #include "db.h"
 #include "db_list.h"
 #include "db_sub.h"
+#include "db_web.h"
 
 /* user_version - PRAGMA user_version of an open db */
 static int
@@ -396,6 +398,73 @@ test_lists_and_subs(void)
     db_close(db);
 }
 
+/* wal_state - PRAGMA wal_checkpoint(PASSIVE) on another connection:
+ * *log frames in the WAL, *done of them checkpointed */
+static void
+wal_state(const char *path, int *log, int *done)
+{
+    sqlite3 *c = NULL;
+    sqlite3_stmt *st = NULL;
+
+    *log = *done = -1;
+    if (sqlite3_open(path, &c) == SQLITE_OK &&
+        sqlite3_prepare_v2(c, "PRAGMA wal_checkpoint(PASSIVE)", -1, &st,
+                           NULL) == SQLITE_OK &&
+        sqlite3_step(st) == SQLITE_ROW) {
+        *log = sqlite3_column_int(st, 1);
+        *done = sqlite3_column_int(st, 2);
+    }
+    sqlite3_finalize(st);
+    sqlite3_close(c);
+}
+
+/* test_wal_watch - the sign-up writer's connection: no checkpoint inside
+ * its commits, the WAL size reported after each, and db_web_checkpoint
+ * copies the WAL back from a second connection */
+static void
+test_wal_watch(const char *dir)
+{
+    char path[512];
+    struct db *w = NULL, *ck = NULL;
+    struct err err;
+    _Atomic int frames = -1;
+    int prev = 0, grew = 1;
+
+    snprintf(path, sizeof(path), "%s/wal.db", dir);
+    err_init(&err);
+    CHECK(db_open(path, 1000, &w, &err) == 0);
+    CHECK(db_open(path, 1000, &ck, &err) == 0);
+    if (w == NULL || ck == NULL) {
+        db_close(w);
+        db_close(ck);
+        return;
+    }
+    db_web_wal_watch(w, &frames);
+    CHECK(db_exec(w, "CREATE TABLE t (v TEXT)", &err) == 0);
+    /* 1500 commits of a 4 KB row: far past SQLite's 1000-page
+     * autocheckpoint, which must not run inside these commits */
+    for (int i = 0; i < 1500; i++) {
+        CHECK(db_exec(w, "INSERT INTO t VALUES (zeroblob(4000))", &err) == 0);
+        if (atomic_load(&frames) <= prev)
+            grew = 0;
+        prev = atomic_load(&frames);
+    }
+    CHECK(grew);
+    CHECK(prev >= 1500);
+    CHECK(db_web_checkpoint(ck, &err) == 0);
+    {
+        int log, done;
+        wal_state(path, &log, &done);
+        CHECK_INT_EQ(log, prev);
+        CHECK_INT_EQ(done, prev); /* all of it copied back */
+    }
+    /* the next commit starts the WAL over */
+    CHECK(db_exec(w, "INSERT INTO t VALUES ('x')", &err) == 0);
+    CHECK(atomic_load(&frames) < 10);
+    db_close(ck);
+    db_close(w);
+}
+
 int
 main(void)
 {
@@ -405,6 +474,7 @@ main(void)
     test_memory();
     if (mkdtemp(dir) != NULL) {
         test_file(dir);
+        test_wal_watch(dir);
         snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
         if (system(cmd) != 0)
             fprintf(stderr, "could not remove %s\n", dir);
