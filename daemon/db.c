@@ -182,6 +182,10 @@ db_global_init(void)
      * 20 pages, ~85 KB, written through at the first query): serve keeps
      * a connection per thread, most of them idle */
     sqlite3_config(SQLITE_CONFIG_PAGECACHE, NULL, 0, 0);
+    /* no memory statistics: nothing here reads them, and keeping them
+     * takes one process-wide mutex per SQLite allocation, which the
+     * delivery workers and web threads then contend for */
+    sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
 }
 
 int

@@ -50,6 +50,24 @@ token_key_from_string(const char *secret, struct token_key *out)
                                   sizeof(context) - 1);
     crypto_auth_hmacsha256_final(&st, out->key);
     sodium_memzero(&st, sizeof(st));
+    crypto_auth_hmacsha256_init(&out->keyed, out->key, sizeof(out->key));
+    out->keyed_ok = 1;
+}
+
+/* token_hmac - HMAC-SHA256(k, in) into out, from the keyed state */
+static void
+token_hmac(const struct token_key *k, unsigned char *out, const void *in,
+           size_t n)
+{
+    crypto_auth_hmacsha256_state st;
+
+    if (!k->keyed_ok) {
+        crypto_auth_hmacsha256(out, in, n, k->key);
+        return;
+    }
+    st = k->keyed;
+    crypto_auth_hmacsha256_update(&st, in, n);
+    crypto_auth_hmacsha256_final(&st, out);
 }
 
 /* token_read_or_create_secret - hex secret from path, creating it with 32
@@ -161,7 +179,7 @@ token_make(const struct token_key *k, enum token_purpose purpose, int64_t id,
     raw[0] = (unsigned char)purpose;
     token_put64(raw + 1, id);
     token_put64(raw + 9, issued_at);
-    crypto_auth_hmacsha256(raw + TOKEN_BODY, raw, TOKEN_BODY, k->key);
+    token_hmac(k, raw + TOKEN_BODY, raw, TOKEN_BODY);
     sodium_bin2base64(out, TOKEN_MAX, raw, sizeof(raw),
                       sodium_base64_VARIANT_URLSAFE_NO_PADDING);
 }
@@ -185,7 +203,7 @@ token_check(const struct token_key *k, const char *tok,
                 "the email, or start again from the form.");
         return -1;
     }
-    crypto_auth_hmacsha256(mac, raw, TOKEN_BODY, k->key);
+    token_hmac(k, mac, raw, TOKEN_BODY);
     if (sodium_memcmp(mac, raw + TOKEN_BODY, sizeof(mac)) != 0) {
         err_set(err, ERR_PERM,
                 "This link is not valid: it was changed or was not made by "
@@ -216,7 +234,7 @@ token_mac_hex(const struct token_key *k, const void *data, size_t len,
     unsigned char mac[crypto_auth_hmacsha256_BYTES];
     char hex[2 * crypto_auth_hmacsha256_BYTES + 1];
 
-    crypto_auth_hmacsha256(mac, data, len, k->key);
+    token_hmac(k, mac, data, len);
     sodium_bin2hex(hex, sizeof(hex), mac, sizeof(mac));
     if (n > 2 * sizeof(mac))
         n = 2 * sizeof(mac);

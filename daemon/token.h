@@ -14,6 +14,7 @@
 #ifndef PAPERBOY_TOKEN_H
 #define PAPERBOY_TOKEN_H
 
+#include <sodium.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -32,6 +33,11 @@ enum token_purpose {
 
 struct token_key {
     unsigned char key[32]; /* HMAC key derived from the secret */
+    /* HMAC state with the key already absorbed (the inner and outer
+     * padded key blocks), copied per MAC: two SHA-256 blocks fewer for
+     * every token; set by token_key_from_string */
+    crypto_auth_hmacsha256_state keyed;
+    int keyed_ok;
 };
 
 /* token_key_load - derive the key from the config's secret, creating the

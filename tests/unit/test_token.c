@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* test_token - HMAC tokens: round trip, tamper, truncation, purpose,
- * expiry, secret file creation */
+ * expiry, secret file creation, the keyed state equal to a plain HMAC */
 #include <stdlib.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -27,6 +28,21 @@ main(void)
 
     token_make(&k, TOKEN_CONFIRM, 42, now, tok);
     CHECK(strlen(tok) > 40);
+    /* the keyed HMAC state gives the plain HMAC's bytes, for tokens and
+     * for Message-ID hashes */
+    {
+        struct token_key plain = k;
+        char t2[TOKEN_MAX], h1[65], h2[65];
+        plain.keyed_ok = 0;
+        token_make(&plain, TOKEN_CONFIRM, 42, now, t2);
+        CHECK_STR_EQ(t2, tok);
+        token_mac_hex(&k, "message 7", 9, h1, 64);
+        token_mac_hex(&plain, "message 7", 9, h2, 64);
+        CHECK_STR_EQ(h1, h2);
+        /* and it does not run on after one use */
+        token_make(&k, TOKEN_CONFIRM, 42, now, t2);
+        CHECK_STR_EQ(t2, tok);
+    }
     CHECK(strspn(tok, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
                       "0123456789-_") == strlen(tok));
     err_init(&err);
