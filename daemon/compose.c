@@ -897,6 +897,19 @@ compose_cache_clear(struct compose *c)
     c->cache_full = 0;
 }
 
+void
+compose_trim(struct compose *c)
+{
+    /* only when they hold something: clearing writes every slot, which
+     * would make the tables' untouched (zero) pages resident */
+    if (c == NULL)
+        return;
+    if (c->cache_bytes > 0 || c->cache_full)
+        compose_cache_clear(c);
+    if (c->qpl_bytes > 0)
+        compose_qpl_clear(c);
+}
+
 /* compose_paper_fields - render_paper() on item, the fixed part from the
  * cache when it holds this paper with the same inputs */
 static void

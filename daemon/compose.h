@@ -77,4 +77,8 @@ void compose_encode_words(const char *s, struct buf *out);
  * cache. */
 void compose_set_cache_bytes(struct compose *c, size_t bytes);
 
+/* compose_trim - forget the cached papers and quoted-printable lines (a
+ * delivery worker with nothing to do gives their memory back) */
+void compose_trim(struct compose *c);
+
 #endif

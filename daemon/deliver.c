@@ -491,11 +491,13 @@ deliver_session_failed(struct deliver_run *r)
     r->hand_back = 1;
 }
 
-/* deliver_idle - wait for a wake-up, a stop or the poll interval */
-static void
+/* deliver_idle - wait for a wake-up, a stop or the poll interval; 1 when
+ * woken or stopping, 0 when the interval passed without either */
+static int
 deliver_idle(struct deliver *d, unsigned *seen)
 {
     struct timespec until;
+    int woken;
 
     timespec_get(&until, TIME_UTC);
     until.tv_sec += DELIVER_IDLE_MS / 1000;
@@ -504,8 +506,10 @@ deliver_idle(struct deliver *d, unsigned *seen)
         if (cnd_timedwait(&d->cv, &d->mu, &until) != thrd_success)
             break;
     }
+    woken = *seen != d->wake_seq || atomic_load(&d->stopping);
     *seen = d->wake_seq;
     mtx_unlock(&d->mu);
+    return woken;
 }
 
 /*
@@ -540,7 +544,7 @@ deliver_worker_main(void *arg)
     struct err err;
     char path[4200];
     unsigned seen = 0;
-    int busy_naps = 0;
+    int busy_naps = 0, worked = 0;
 
     r->d = d;
     r->w = w;
@@ -598,9 +602,17 @@ deliver_worker_main(void *arg)
             deliver_flush(r);
             if (d->flags & DELIVER_FOREGROUND)
                 break;
-            deliver_idle(d, &seen);
+            if (!deliver_idle(d, &seen) && worked) {
+                /* a whole idle period without work after some: give back
+                 * the page cache and the composer's caches (serve then
+                 * returns the heap to the kernel) */
+                db_release_memory(r->db);
+                compose_trim(r->compose);
+                worked = 0;
+            }
             continue;
         }
+        worked = 1;
         for (size_t i = 0; i < n; i++) {
             if (atomic_load(&d->stopping) || r->hand_back) {
                 /* stop: hand back what was claimed but not attempted */

@@ -26,8 +26,10 @@
  * second thread, the checkpointer, which runs a PASSIVE checkpoint on its
  * own connection while the writer goes on committing.
  */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "db_sub.h"
@@ -39,6 +41,7 @@
 
 #define HTTP_CKPT_FRAMES 1000 /* WAL frames that call for a checkpoint */
 #define HTTP_CKPT_GAP_MS 100  /* at least this long between checkpoints */
+#define HTTP_TRIM_IDLE_S 2    /* quiet seconds before caches are given back */
 
 /*
  * http_write_subscribe - create or refresh the pending subscription of
@@ -185,22 +188,52 @@ http_ckpt_main(void *arg)
     return NULL;
 }
 
+/* http_write_trim - the web has been quiet for HTTP_TRIM_IDLE_S: the
+ * writer's connection and every idle request slot's give their page
+ * cache back (serve then returns the heap to the kernel) */
+static void
+http_write_trim(struct http *h)
+{
+    db_release_memory(h->wdb);
+    pthread_mutex_lock(&h->lock); /* a free slot stays free meanwhile */
+    for (struct http_slot *s = h->free_slots; s; s = s->next)
+        db_release_memory(s->db);
+    pthread_mutex_unlock(&h->lock);
+}
+
 /* http_write_main - the writer thread: batches until told to stop and
  * nothing is left */
 static void *
 http_write_main(void *arg)
 {
     struct http *h = arg;
+    int dirty = 0; /* sign-ups stored since the last trim */
 
     pthread_mutex_lock(&h->wq_lock);
     for (;;) {
         struct http_job *batch, *next;
         size_t n = 0;
 
-        while (h->wq_head == NULL && !h->wq_stop)
-            pthread_cond_wait(&h->wq_cond, &h->wq_lock);
+        while (h->wq_head == NULL && !h->wq_stop) {
+            struct timespec until;
+            if (!dirty) {
+                pthread_cond_wait(&h->wq_cond, &h->wq_lock);
+                continue;
+            }
+            clock_gettime(CLOCK_REALTIME, &until);
+            until.tv_sec += HTTP_TRIM_IDLE_S;
+            if (pthread_cond_timedwait(&h->wq_cond, &h->wq_lock, &until) ==
+                    ETIMEDOUT &&
+                h->wq_head == NULL && !h->wq_stop) {
+                pthread_mutex_unlock(&h->wq_lock);
+                http_write_trim(h);
+                dirty = 0;
+                pthread_mutex_lock(&h->wq_lock);
+            }
+        }
         if (h->wq_head == NULL)
             break; /* stopping, and the queue is empty */
+        dirty = 1;
         batch = h->wq_head;
         h->wq_head = NULL;
         h->wq_tail = &h->wq_head;
