@@ -2,7 +2,9 @@
 /*
  * deliver - delivery worker threads (see deliver.h).
  *
- * A worker loops: claim up to DELIVER_CLAIM due rows, render each with
+ * A worker loops: claim up to DELIVER_CLAIM due rows (twice as many after
+ * each full claim, up to DELIVER_CLAIM_MAX, when no rate limit is set),
+ * render each with
  * its own struct compose, send it over its own SMTP session (or write it
  * to the maildir), append accepted ones to its journal, and store results
  * in batches.  Over SMTP the reply to a message is read only when the
@@ -41,7 +43,8 @@
 #include "str.h"
 #include "xalloc.h"
 
-#define DELIVER_CLAIM 16            /* rows per claim */
+#define DELIVER_CLAIM 16            /* rows per claim, at first */
+#define DELIVER_CLAIM_MAX 64        /* after full claims, without a rate */
 #define DELIVER_MSG_MAX (16u << 20) /* rendered message cap, bytes */
 #define DELIVER_IDLE_MS 1000        /* daemon poll when idle */
 #define DELIVER_RECONNECT_S 30      /* daemon: wait after a failed connection */
@@ -185,6 +188,7 @@ struct deliver_run {
     int64_t pending_id;         /* row sent over SMTP, reply not yet read */
     int session_failed;         /* smtp_open() failed for this message */
     int hand_back;              /* unclaim the rest of this claim */
+    size_t claim_size;          /* rows asked for at the next claim */
 };
 
 /* deliver_flush - store pending results; on success empty the journal */
@@ -527,8 +531,17 @@ deliver_claim(struct deliver_run *r, struct outbox_row *rows, size_t *n,
     int rc;
 
     mtx_lock(&r->d->write_mu);
-    rc = outbox_claim(r->db, str_now(), rows, DELIVER_CLAIM, n, dropped, err);
+    rc = outbox_claim(r->db, str_now(), rows, r->claim_size, n, dropped, err);
     mtx_unlock(&r->d->write_mu);
+    /* a long queue: claim more at a time, so there are fewer commits,
+     * each of which empties every other worker's SQLite page cache; a
+     * short one goes back to small claims that spread over the sessions.
+     * Never with a rate limit, where a big claim could outlast its lease */
+    if (rc == 0 && *n == r->claim_size && r->d->cfg->smtp_rate <= 0 &&
+        r->claim_size < DELIVER_CLAIM_MAX)
+        r->claim_size *= 2;
+    else if (rc == 0 && *n < r->claim_size)
+        r->claim_size = DELIVER_CLAIM;
     return rc;
 }
 
@@ -539,7 +552,7 @@ deliver_worker_main(void *arg)
     struct deliver_worker *w = arg;
     struct deliver *d = w->d;
     struct deliver_run *r = xcalloc(1, sizeof(*r));
-    struct outbox_row *rows = xcalloc(DELIVER_CLAIM, sizeof(*rows));
+    struct outbox_row *rows = xcalloc(DELIVER_CLAIM_MAX, sizeof(*rows));
     struct buf msg;
     struct err err;
     char path[4200];
@@ -548,6 +561,7 @@ deliver_worker_main(void *arg)
 
     r->d = d;
     r->w = w;
+    r->claim_size = DELIVER_CLAIM;
     r->journal = -1;
     buf_init(&msg, DELIVER_MSG_MAX);
     err_init(&err);
