@@ -644,7 +644,7 @@ compose_build(struct compose *c, const struct compose_head *h,
     struct tm tm;
     time_t t = (time_t)h->date;
     size_t idx = 0, mid_len;
-    char mac[25], boundary[40], boundary_copy[40], from_addr[320];
+    char mac[25], boundary[40], from_addr[320];
     char ph_text[48], ph_html[48];
     struct buf ph_t, ph_h;
     int col = 0, rc = -1;
@@ -748,26 +748,23 @@ compose_build(struct compose *c, const struct compose_head *h,
     /* a boundary that is a function of the Message-ID */
     token_mac_hex(&c->key, h->message_id, mid_len, mac, 24);
     snprintf(boundary, sizeof(boundary), "=_pb_%s", mac);
-    memcpy(boundary_copy, boundary, sizeof(boundary));
     alt_ct = mailmime_content_new_with_str("multipart/alternative");
     if (alt_ct == NULL)
         BUG("compose: out of memory");
-    alt = mailmime_new_empty(alt_ct, mailmime_fields_new_empty());
-    if (alt == NULL)
+    /* the boundary parameter first, then mailmime_new(): unlike
+     * mailmime_new_empty(), it does not make a random boundary of its own
+     * (gethostname(), getpid() and time: two system calls a message) */
+    bparam = mailmime_param_new_with_data("boundary", boundary);
+    if (bparam == NULL || clist_append(alt_ct->ct_parameters, bparam) < 0)
         BUG("compose: out of memory");
-    /* mailmime_new_empty() added a random boundary: make it ours */
-    for (clistiter *it = clist_begin(alt_ct->ct_parameters); it != NULL;
-         it = clist_next(it)) {
-        struct mailmime_parameter *bp = clist_content(it);
-        if (strcasecmp(bp->pa_name, "boundary") == 0) {
-            free(bp->pa_value);
-            bp->pa_value = xstrdup(boundary);
-            boundary[0] = '\0';
-        }
-    }
-    if (boundary[0] != '\0') {
-        bparam = mailmime_param_new_with_data("boundary", boundary);
-        if (bparam == NULL || clist_append(alt_ct->ct_parameters, bparam) < 0)
+    {
+        struct mailmime_fields *af = mailmime_fields_new_empty();
+        clist *parts = clist_new();
+        if (af == NULL || parts == NULL)
+            BUG("compose: out of memory");
+        alt = mailmime_new(MAILMIME_MULTIPLE, NULL, 0, af, alt_ct, NULL, NULL,
+                           NULL, parts, NULL, NULL);
+        if (alt == NULL)
             BUG("compose: out of memory");
     }
     alt_ct = NULL;
@@ -779,8 +776,8 @@ compose_build(struct compose *c, const struct compose_head *h,
      * checks; the bodies are already QP (lines < 77 octets), so it gets
      * placeholders, unique to this message, that are replaced below by
      * the same bytes it would have copied */
-    snprintf(ph_text, sizeof(ph_text), "%s_T", boundary_copy);
-    snprintf(ph_html, sizeof(ph_html), "%s_H", boundary_copy);
+    snprintf(ph_text, sizeof(ph_text), "%s_T", boundary);
+    snprintf(ph_html, sizeof(ph_html), "%s_H", boundary);
     ph_t.data = ph_text;
     ph_t.len = strlen(ph_text);
     ph_h.data = ph_html;
