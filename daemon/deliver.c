@@ -7,14 +7,14 @@
  * render each with
  * its own struct compose, send it over its own SMTP session (or write it
  * to the maildir), append accepted ones to its journal, and store results
- * in batches.  Over SMTP the reply to a message is read only when the
- * next message is ready (smtp_begin), so rendering overlaps the server's
- * work; that message is recorded (journal) before the next one's content
- * goes out, so at most one accepted message per session is unrecorded.
- * When stopping it finishes the message in flight (deliver_settle) and
- * hands the rest of its claim back.  Claims and result batches of all
- * workers go through one mutex (deliver_claim), so they never meet in
- * SQLite's sleeping busy handler.  Threads are C11 <threads.h>.
+ * in batches, mostly in the transaction of its next claim.  Over SMTP the reply
+ * to a message is read only when the next message is ready (smtp_begin), so
+ * rendering overlaps the server's work; that message is recorded (journal)
+ * before the next one's content goes out, so at most one accepted message per
+ * session is unrecorded. When stopping it finishes the message in flight
+ * (deliver_settle) and hands the rest of its claim back.  Claims and result
+ * batches of all workers go through one mutex (deliver_claim), so they never
+ * meet in SQLite's sleeping busy handler.  Threads are C11 <threads.h>.
  */
 #include "deliver.h"
 
@@ -43,8 +43,10 @@
 #include "str.h"
 #include "xalloc.h"
 
-#define DELIVER_CLAIM 16            /* rows per claim, at first */
-#define DELIVER_CLAIM_MAX 64        /* after full claims, without a rate */
+#define DELIVER_CLAIM 16     /* rows per claim, at first */
+#define DELIVER_CLAIM_MAX 64 /* after full claims, without a rate */
+_Static_assert(DELIVER_CLAIM_MAX < DELIVER_BATCH,
+               "a claim's results must fit beside the last one's");
 #define DELIVER_MSG_MAX (16u << 20) /* rendered message cap, bytes */
 #define DELIVER_IDLE_MS 1000        /* daemon poll when idle */
 #define DELIVER_RECONNECT_S 30      /* daemon: wait after a failed connection */
@@ -191,6 +193,16 @@ struct deliver_run {
     size_t claim_size;          /* rows asked for at the next claim */
 };
 
+/* deliver_stored - the pending results are stored: forget them, and
+ * empty the journal that covered them */
+static void
+deliver_stored(struct deliver_run *r)
+{
+    r->nres = 0;
+    if (r->journal != -1 && ftruncate(r->journal, 0) == -1)
+        log_warn_errno("deliver: cannot empty the journal");
+}
+
 /* deliver_flush - store pending results; on success empty the journal */
 static void
 deliver_flush(struct deliver_run *r)
@@ -207,9 +219,7 @@ deliver_flush(struct deliver_run *r)
         rc = outbox_record(r->db, r->d->cfg, r->res, r->nres, &suspended, &err);
         mtx_unlock(&r->d->write_mu);
         if (rc == 0) {
-            r->nres = 0;
-            if (r->journal != -1 && ftruncate(r->journal, 0) == -1)
-                log_warn_errno("deliver: cannot empty the journal");
+            deliver_stored(r);
             return;
         }
         if (err.kind != ERR_TEMP)
@@ -528,11 +538,16 @@ static int
 deliver_claim(struct deliver_run *r, struct outbox_row *rows, size_t *n,
               int64_t *dropped, struct err *err)
 {
-    int rc;
+    int rc, suspended = 0;
 
+    /* the results so far go in the claim's transaction: one commit
+     * instead of two (see outbox_record_claim) */
     mtx_lock(&r->d->write_mu);
-    rc = outbox_claim(r->db, str_now(), rows, r->claim_size, n, dropped, err);
+    rc = outbox_record_claim(r->db, r->d->cfg, r->res, r->nres, &suspended,
+                             str_now(), rows, r->claim_size, n, dropped, err);
     mtx_unlock(&r->d->write_mu);
+    if (rc == 0 && r->nres > 0)
+        deliver_stored(r);
     /* a long queue: claim more at a time, so there are fewer commits,
      * each of which empties every other worker's SQLite page cache; a
      * short one goes back to small claims that spread over the sessions.

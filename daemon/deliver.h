@@ -11,8 +11,9 @@
  * dies leaves rows in 'sending', and the next deliver_start() puts them
  * back to 'queued'.
  *
- * Crash safety.  Results are written to SQLite in batches (every
- * DELIVER_BATCH messages or DELIVER_FLUSH_MS).  So that a kill -9 between
+ * Crash safety.  Results are written to SQLite in batches: with the
+ * worker's next claim, in the same transaction, or after DELIVER_FLUSH_MS
+ * or DELIVER_BATCH results, whichever comes first.  So that a kill -9 between
  * a 250 reply and the batch commit does not send those messages again,
  * each worker appends "id sent_at reply" to a small journal file
  * (<db>-sent<N>, write(2) without fsync: it survives the death of the
@@ -35,8 +36,8 @@
 #include "err.h"
 #include "token.h"
 
-#define DELIVER_BATCH 64      /* results per SQLite transaction, at most */
-#define DELIVER_FLUSH_MS 100  /* and at least this often while sending */
+#define DELIVER_BATCH 128     /* results per SQLite transaction, at most */
+#define DELIVER_FLUSH_MS 1000 /* and at least this often while sending */
 #define DELIVER_STOP_MS 10000 /* deliver_stop() returns within this */
 
 struct deliver;

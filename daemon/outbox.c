@@ -475,9 +475,10 @@ outbox_due_rows(struct db *db, int64_t now, size_t lim, struct outbox_due *due,
 
 #define OUTBOX_DUE_MAX 256 /* rows read per claim, at most */
 
-int
-outbox_claim(struct db *db, int64_t now, struct outbox_row *rows, size_t max,
-             size_t *n, int64_t *dropped, struct err *err)
+/* outbox_claim_rows - outbox_claim() in the caller's transaction */
+static int
+outbox_claim_rows(struct db *db, int64_t now, struct outbox_row *rows,
+                  size_t max, size_t *n, int64_t *dropped, struct err *err)
 {
     /* (no RETURNING: SQLite collects RETURNING rows in an ephemeral
      * table, with the same page cache cost as above, per row) */
@@ -498,17 +499,15 @@ outbox_claim(struct db *db, int64_t now, struct outbox_row *rows, size_t max,
         max = OUTBOX_DUE_MAX;
     /* read a few extra so that dropped rows do not starve the claim */
     lim = max * 2 < OUTBOX_DUE_MAX ? max * 2 : OUTBOX_DUE_MAX;
-    if (outbox_begin(db, err) == -1)
-        return -1;
     last = atomic_load(&outbox_lease_at);
     if (last == INT64_MIN || now < last || now - last >= OUTBOX_LEASE_CHECK) {
         if (outbox_lease(db, now, &expired, err) == -1)
-            goto out;
+            return -1;
         lease_done = 1;
     }
     for (int pass = 0; pass < 2; pass++) {
         if (outbox_due_rows(db, now, lim, due, &nids, err) == -1)
-            goto out;
+            return -1;
         eligible = 0;
         for (size_t i = 0; i < nids; i++)
             eligible += due[i].ok != 0;
@@ -517,7 +516,7 @@ outbox_claim(struct db *db, int64_t now, struct outbox_row *rows, size_t max,
         if (lease_done || eligible >= max)
             break;
         if (outbox_lease(db, now, &expired, err) == -1)
-            goto out;
+            return -1;
         lease_done = 1;
         if (expired == 0)
             break;
@@ -525,45 +524,36 @@ outbox_claim(struct db *db, int64_t now, struct outbox_row *rows, size_t max,
     for (size_t i = 0; i < nids; i++) {
         if (!due[i].ok) {
             if ((st = db_stmt(db, sql_drop, err)) == NULL)
-                goto out;
+                return -1;
             sqlite3_bind_int64(st, 1, due[i].id);
             if (outbox_step_done(db, st, err, "dropping a row") == -1)
-                goto out;
+                return -1;
             ndrop++;
             continue;
         }
         if (got == max)
             continue;
         if ((st = db_stmt(db, sql_claim, err)) == NULL)
-            goto out;
+            return -1;
         sqlite3_bind_int64(st, 1, due[i].id);
         sqlite3_bind_int64(st, 2, now);
         if (outbox_step_done(db, st, err, "claiming a row") == -1)
-            goto out;
+            return -1;
         if ((st = db_stmt(db, sql_read, err)) == NULL)
-            goto out;
+            return -1;
         sqlite3_bind_int64(st, 1, due[i].id);
         if (sqlite3_step(st) != SQLITE_ROW) {
             sqlite3_reset(st);
             db_fail(db, err, "claiming a row");
-            goto out;
+            return -1;
         }
         outbox_row_read(st, &rows[got++]);
         sqlite3_reset(st);
     }
-    if (outbox_commit(db, err) == -1)
-        goto out;
     *n = got;
     if (dropped)
         *dropped = ndrop;
-    if (ndrop > 0)
-        log_info("outbox: dropped %" PRId64
-                 " queued mails of subscriptions that left or changed",
-                 ndrop);
     return 0;
-out:
-    db_rollback(db);
-    return -1;
 }
 
 /* outbox_bounce - count a hard bounce on row id's subscription and
@@ -614,10 +604,11 @@ outbox_bounce(struct db *db, const struct config *cfg, int64_t id,
     return 0;
 }
 
-int
-outbox_record(struct db *db, const struct config *cfg,
-              const struct outbox_result *res, size_t n, int *suspended,
-              struct err *err)
+/* outbox_record_rows - outbox_record() in the caller's transaction */
+static int
+outbox_record_rows(struct db *db, const struct config *cfg,
+                   const struct outbox_result *res, size_t n, int *suspended,
+                   struct err *err)
 {
     static const char sql_sent[] =
         "UPDATE outbox SET state = 'sent', sent_at = ?2, last_reply = ?3 "
@@ -636,26 +627,21 @@ outbox_record(struct db *db, const struct config *cfg,
         "UPDATE outbox SET state = 'queued', attempts = max(attempts - 1, 0) "
         "WHERE id = ?1 AND state = 'sending'";
     sqlite3_stmt *st;
-    int rc = -1;
 
-    if (n == 0)
-        return 0;
-    if (outbox_begin(db, err) == -1)
-        return -1;
     for (size_t i = 0; i < n; i++) {
         const struct outbox_result *r = &res[i];
         switch (r->outcome) {
         case OUTBOX_OK:
             st = db_stmt(db, sql_sent, err);
             if (st == NULL)
-                goto out;
+                return -1;
             sqlite3_bind_int64(st, 2, r->at);
             sqlite3_bind_text(st, 3, r->reply, -1, SQLITE_TRANSIENT);
             break;
         case OUTBOX_TEMP:
             st = db_stmt(db, sql_temp, err);
             if (st == NULL)
-                goto out;
+                return -1;
             sqlite3_bind_int64(st, 2, r->at);
             sqlite3_bind_text(st, 3, r->reply, -1, SQLITE_TRANSIENT);
             sqlite3_bind_int64(st, 4, cfg->retry_give_up);
@@ -666,7 +652,7 @@ outbox_record(struct db *db, const struct config *cfg,
         case OUTBOX_PERM:
             st = db_stmt(db, sql_final, err);
             if (st == NULL)
-                goto out;
+                return -1;
             sqlite3_bind_text(
                 st, 2, r->outcome == OUTBOX_BOUNCE ? "bounced" : "failed", -1,
                 SQLITE_STATIC);
@@ -676,24 +662,73 @@ outbox_record(struct db *db, const struct config *cfg,
         default:
             st = db_stmt(db, sql_unclaim, err);
             if (st == NULL)
-                goto out;
+                return -1;
             break;
         }
         sqlite3_bind_int64(st, 1, r->id);
         if (outbox_step_done(db, st, err, "recording a result") == -1)
-            goto out;
+            return -1;
         if (r->outcome == OUTBOX_BOUNCE && db_changes(db) > 0 &&
             outbox_bounce(db, cfg, r->id, r->unknown_user, r->at, suspended,
                           err) == -1)
-            goto out;
+            return -1;
     }
-    if (outbox_commit(db, err) == -1)
-        goto out;
-    rc = 0;
-out:
-    if (rc == -1)
+    return 0;
+}
+
+int
+outbox_record_claim(struct db *db, const struct config *cfg,
+                    const struct outbox_result *res, size_t nres,
+                    int *suspended, int64_t now, struct outbox_row *rows,
+                    size_t max, size_t *n, int64_t *dropped, struct err *err)
+{
+    int64_t ndrop = 0;
+
+    if (n != NULL)
+        *n = 0;
+    if (nres == 0 && max == 0)
+        return 0;
+    if (outbox_begin(db, err) == -1)
+        return -1;
+    if ((nres > 0 &&
+         outbox_record_rows(db, cfg, res, nres, suspended, err) == -1) ||
+        (max > 0 &&
+         outbox_claim_rows(db, now, rows, max, n, &ndrop, err) == -1) ||
+        outbox_commit(db, err) == -1) {
         db_rollback(db);
-    return rc;
+        if (n != NULL)
+            *n = 0;
+        return -1;
+    }
+    if (dropped)
+        *dropped = ndrop;
+    if (ndrop > 0)
+        log_info("outbox: dropped %" PRId64
+                 " queued mails of subscriptions that left or changed",
+                 ndrop);
+    return 0;
+}
+
+int
+outbox_claim(struct db *db, int64_t now, struct outbox_row *rows, size_t max,
+             size_t *n, int64_t *dropped, struct err *err)
+{
+    *n = 0;
+    if (dropped)
+        *dropped = 0;
+    if (max == 0)
+        return 0;
+    return outbox_record_claim(db, NULL, NULL, 0, NULL, now, rows, max, n,
+                               dropped, err);
+}
+
+int
+outbox_record(struct db *db, const struct config *cfg,
+              const struct outbox_result *res, size_t n, int *suspended,
+              struct err *err)
+{
+    return outbox_record_claim(db, cfg, res, n, suspended, 0, NULL, 0, NULL,
+                               NULL, err);
 }
 
 int

@@ -166,6 +166,20 @@ int outbox_record(struct db *db, const struct config *cfg,
                   const struct outbox_result *res, size_t n, int *suspended,
                   struct err *err);
 
+/*
+ * outbox_record_claim - outbox_record() of res[0..nres) and then
+ * outbox_claim() of up to max rows, in one transaction: a delivery worker
+ * stores its results with its next claim, so that there is one commit
+ * where there were two (each commit empties the other workers' SQLite
+ * page caches).  Either may be empty (nres 0, max 0).  On failure
+ * nothing is stored or claimed.
+ */
+int outbox_record_claim(struct db *db, const struct config *cfg,
+                        const struct outbox_result *res, size_t nres,
+                        int *suspended, int64_t now, struct outbox_row *rows,
+                        size_t max, size_t *n, int64_t *dropped,
+                        struct err *err);
+
 /* outbox_get - one row by id; 0 found, 1 no such row, -1 error */
 int outbox_get(struct db *db, int64_t id, struct outbox_row *out,
                struct err *err);

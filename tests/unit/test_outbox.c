@@ -487,6 +487,66 @@ test_claim_merge_order(void)
                  8);
 }
 
+/* Results stored with the next claim: one transaction, all or nothing. */
+static void
+test_record_claim(void)
+{
+    struct outbox_row rows[8];
+    struct outbox_result r;
+    struct err err;
+    size_t n = 99;
+    int64_t s = add_sub("together@example.org", "confirmed");
+    int64_t a, b, c;
+
+    sql("DELETE FROM outbox WHERE state != 'sent'");
+    a = queue_digest(s, "2027-06-01", T0);
+    b = queue_digest(s, "2027-06-02", T0);
+    c = queue_digest(s, "2027-06-03", T0);
+    CHECK_INT_EQ(claim_all(T0, rows, 1), 1);
+    CHECK_INT_EQ(rows[0].id, a);
+    memset(&r, 0, sizeof(r));
+    r.id = a;
+    r.outcome = OUTBOX_OK;
+    r.at = T0 + 5;
+    snprintf(r.reply, sizeof(r.reply), "250 2.0.0 queued as A");
+
+    /* the claim fails after the result was written: neither is kept */
+    sql("CREATE TEMP TRIGGER no_claims BEFORE UPDATE OF claimed_at ON outbox "
+        "BEGIN SELECT RAISE(ABORT, 'claims refused'); END");
+    err_init(&err);
+    CHECK(outbox_record_claim(db, cfg, &r, 1, NULL, T0 + 5, rows, 8, &n, NULL,
+                              &err) == -1);
+    CHECK_CONTAINS(err.msg, "claims refused");
+    CHECK_INT_EQ(n, 0);
+    CHECK_STR_EQ(one_text("SELECT group_concat(state, ',') FROM (SELECT "
+                          "state FROM outbox WHERE state != 'sent' OR "
+                          "last_reply LIKE '%queued as A' ORDER BY id)"),
+                 "sending,queued,queued");
+    sql("DROP TRIGGER temp.no_claims");
+
+    /* then both, in one call */
+    err_init(&err);
+    CHECK(outbox_record_claim(db, cfg, &r, 1, NULL, T0 + 5, rows, 8, &n, NULL,
+                              &err) == 0);
+    CHECK_INT_EQ(n, 2);
+    CHECK_INT_EQ(rows[0].id, b);
+    CHECK_INT_EQ(rows[1].id, c);
+    {
+        char q[160];
+        snprintf(q, sizeof(q),
+                 "SELECT state || ' ' || sent_at || ' ' || last_reply FROM "
+                 "outbox WHERE id = %" PRId64,
+                 a);
+        CHECK_STR_EQ(one_text(q), "sent 1800000005 250 2.0.0 queued as A");
+    }
+    /* nothing to record and nothing to claim: nothing happens */
+    CHECK(outbox_record_claim(db, cfg, NULL, 0, NULL, T0, rows, 0, &n, NULL,
+                              &err) == 0);
+    CHECK_INT_EQ(n, 0);
+    record(b, OUTBOX_OK, 0, T0, "250");
+    record(c, OUTBOX_OK, 0, T0, "250");
+}
+
 int
 main(void)
 {
@@ -507,6 +567,7 @@ main(void)
     test_lease_full_queue();
     test_each_counts_purge();
     test_claim_merge_order();
+    test_record_claim();
     db_close(db);
     config_free(cfg);
     return CHECK_DONE();
