@@ -58,6 +58,7 @@
 
 #include "buf.h"
 #include "log.h"
+#include "smtp_net.h"
 #include "str.h"
 #include "xalloc.h"
 
@@ -510,7 +511,7 @@ smtp_open_cancel(const struct config *cfg, const struct smtp_cancel *cancel,
         stream = mailstream_ssl_open_with_callback_timeout(
             fd, cfg->smtp_timeout, smtp_tls_cb, host);
     else
-        stream = mailstream_socket_open_timeout(fd, cfg->smtp_timeout);
+        stream = smtp_net_open(fd, (unsigned long)cfg->smtp_timeout);
     if (stream == NULL) {
         err_set(err, ERR_TEMP, "smtp: %s with %s port %ld failed",
                 implicit_tls ? "TLS handshake" : "stream setup", host, port);
