@@ -715,6 +715,9 @@ smtp_read_prev(struct smtp *s, struct smtp_result *prev, int *prev_done)
         return 0;
     s->pending = 0;
     *prev_done = 1;
+    /* smtp_result_set() fills only some fields (session_lost only when
+     * the session is lost): the caller's *prev may be uninitialized */
+    memset(prev, 0, sizeof(*prev));
     code = mailsmtp_read_response(s->session);
     smtp_result_set(s, prev, code,
                     code / 100 == 2 ? SMTP_SENT : smtp_classify(code, 0),

@@ -3,7 +3,9 @@
  * test_smtp - what smtp.c decides without a server: the envelope sender
  * taken from [smtp] from, URLs it refuses (ERR_PERM) and a refused
  * connection (ERR_TEMP, so the mail is retried), and the DATA encoding
- * (smtp_stuff: CRLF line ends, dot-stuffing, the final dot).  The
+ * (smtp_stuff: CRLF line ends, dot-stuffing, the final dot), and the
+ * pipelined steps against a scripted server in a thread (a previous
+ * message's result is filled whatever the caller's struct held).  The
  * protocol itself is tested against real servers in it.41 and it.42.
  */
 #include <netinet/in.h>
@@ -11,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <threads.h>
 #include <unistd.h>
 
 #include "buf.h"
@@ -165,10 +168,134 @@ test_stuff(void)
     buf_release(&out);
 }
 
+/* fake_line - one CRLF-ended line from fd into line; -1 at EOF */
+static int
+fake_line(int fd, char *line, size_t size)
+{
+    size_t n = 0;
+    char c;
+
+    while (recv(fd, &c, 1, 0) == 1) {
+        if (n + 1 < size)
+            line[n++] = c;
+        if (c == '\n') {
+            line[n] = '\0';
+            return 0;
+        }
+    }
+    return -1;
+}
+
+static int
+fake_send(int fd, const char *s)
+{
+    return send(fd, s, strlen(s), 0) == (ssize_t)strlen(s) ? 0 : -1;
+}
+
+/* fake_server - one session on the listening socket *arg: offers
+ * PIPELINING, accepts every message, answers each command in order */
+static int
+fake_server(void *arg)
+{
+    int lfd = *(int *)arg, fd;
+    char line[1024];
+    int in_data = 0;
+
+    fd = accept(lfd, NULL, NULL);
+    if (fd == -1)
+        return 1;
+    fake_send(fd, "220 fake ESMTP\r\n");
+    while (fake_line(fd, line, sizeof(line)) == 0) {
+        if (in_data) {
+            if (strcmp(line, ".\r\n") == 0) {
+                in_data = 0;
+                fake_send(fd, "250 2.0.0 queued\r\n");
+            }
+        } else if (strncmp(line, "EHLO", 4) == 0) {
+            fake_send(fd, "250-fake\r\n250-PIPELINING\r\n250 8BITMIME\r\n");
+        } else if (strncmp(line, "DATA", 4) == 0) {
+            in_data = 1;
+            fake_send(fd, "354 go on\r\n");
+        } else if (strncmp(line, "QUIT", 4) == 0) {
+            fake_send(fd, "221 bye\r\n");
+            break;
+        } else {
+            fake_send(fd, "250 ok\r\n"); /* RSET, MAIL, RCPT */
+        }
+    }
+    close(fd);
+    return 0;
+}
+
+/* test_pipelined_prev - smtp_begin() fills the previous message's
+ * result completely: the caller's struct is not expected to be zeroed
+ * (leftover session_lost from the stack once made every second message
+ * look like a lost session: a reconnect per message, and after SIGTERM
+ * a deferred message, it.44 under ASan) */
+static void
+test_pipelined_prev(void)
+{
+    static const char msg[] = "Subject: x\r\n\r\nbody\r\n";
+    struct config *cfg = config_defaults();
+    struct smtp *s = NULL;
+    struct smtp_result res, prev;
+    struct sockaddr_in sa;
+    socklen_t len = sizeof(sa);
+    struct err err;
+    char url[64];
+    thrd_t th;
+    int lfd, done = -1;
+
+    lfd = socket(AF_INET, SOCK_STREAM, 0);
+    memset(&sa, 0, sizeof(sa));
+    sa.sin_family = AF_INET;
+    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    CHECK(bind(lfd, (struct sockaddr *)&sa, sizeof(sa)) == 0);
+    CHECK(listen(lfd, 1) == 0);
+    CHECK(getsockname(lfd, (struct sockaddr *)&sa, &len) == 0);
+    CHECK(thrd_create(&th, fake_server, &lfd) == thrd_success);
+    snprintf(url, sizeof(url), "smtp://127.0.0.1:%d", ntohs(sa.sin_port));
+    set_str(&cfg->smtp_url, url);
+    cfg->smtp_timeout = 5;
+    err_init(&err);
+    CHECK(smtp_open(cfg, &s, &err) == 0);
+    if (s != NULL) {
+        memset(&prev, 0x55, sizeof(prev));
+        CHECK(smtp_begin(s, "a@example.org", "b@example.org", sizeof(msg) - 1,
+                         &res, &prev, &done) == 0);
+        CHECK_INT_EQ(done, 0);
+        CHECK(smtp_data(s, msg, sizeof(msg) - 1, &res) == 0);
+        CHECK(smtp_pending(s));
+        for (int i = 0; i < 3; i++) {
+            /* garbage, as an uninitialized local would hold */
+            memset(&prev, i == 0 ? 0xff : 0x01, sizeof(prev));
+            CHECK(smtp_begin(s, "a@example.org", "c@example.org",
+                             sizeof(msg) - 1, &res, &prev, &done) == 0);
+            CHECK_INT_EQ(done, 1);
+            CHECK_INT_EQ(prev.status, SMTP_SENT);
+            CHECK_INT_EQ(prev.code, 250);
+            CHECK_INT_EQ(prev.session_lost, 0);
+            CHECK_INT_EQ(prev.unsent, 0);
+            CHECK_INT_EQ(prev.unknown_user, 0);
+            CHECK(strstr(prev.reply, "queued") != NULL);
+            CHECK(smtp_data(s, msg, sizeof(msg) - 1, &res) == 0);
+        }
+        memset(&res, 0xff, sizeof(res));
+        CHECK(smtp_finish(s, &res) == 0);
+        CHECK_INT_EQ(res.session_lost, 0);
+        smtp_close(s);
+    }
+    shutdown(lfd, SHUT_RDWR); /* wakes accept() if smtp_open failed */
+    thrd_join(th, NULL);
+    close(lfd);
+    config_free(cfg);
+}
+
 int
 main(void)
 {
     test_stuff();
+    test_pipelined_prev();
     test_envelope_from();
     test_open_errors();
     return CHECK_DONE();
