@@ -463,6 +463,13 @@ deliver_one(struct deliver_run *r, const struct outbox_row *row,
         if (!sr.unsent || atomic_load(&d->stopping))
             break;
     }
+    if (sr.unsent && atomic_load(&d->stopping)) {
+        /* stopping: nothing of it went out and it is not tried again
+         * now, so it goes back to the queue as it was (no attempt) */
+        res.outcome = OUTBOX_UNCLAIM;
+        deliver_push(r, &res);
+        return;
+    }
     deliver_smtp_result(r, row->id, &sr);
 }
 
