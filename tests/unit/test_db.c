@@ -465,6 +465,44 @@ test_wal_watch(const char *dir)
     db_close(w);
 }
 
+/* A new database gets 8 KiB pages; one made with 4 KiB pages (by an
+ * earlier paperboy) keeps them and opens as before. */
+static void
+test_page_size(const char *dir)
+{
+    char path[512];
+    struct db *db = NULL;
+    struct err err;
+    sqlite3 *raw = NULL;
+
+    snprintf(path, sizeof(path), "%s/new.db", dir);
+    err_init(&err);
+    CHECK_INT_EQ(db_open(path, 1000, &db, &err), 0);
+    if (db == NULL)
+        return;
+    CHECK_INT_EQ(count(db, "PRAGMA page_size"), 8192);
+    db_close(db);
+
+    snprintf(path, sizeof(path), "%s/old.db", dir);
+    CHECK_INT_EQ(sqlite3_open(path, &raw), SQLITE_OK);
+    CHECK_INT_EQ(sqlite3_exec(raw,
+                              "PRAGMA page_size = 4096;"
+                              "PRAGMA journal_mode = WAL;"
+                              "CREATE TABLE keep (x); INSERT INTO keep "
+                              "VALUES (42);",
+                              NULL, NULL, NULL),
+                 SQLITE_OK);
+    sqlite3_close(raw);
+    db = NULL;
+    CHECK_INT_EQ(db_open(path, 1000, &db, &err), 0);
+    if (db == NULL)
+        return;
+    CHECK_INT_EQ(count(db, "PRAGMA page_size"), 4096);
+    CHECK_INT_EQ(count(db, "SELECT x FROM keep"), 42);
+    CHECK_INT_EQ(user_version(db), db_schema_version());
+    db_close(db);
+}
+
 int
 main(void)
 {
@@ -475,6 +513,7 @@ main(void)
     if (mkdtemp(dir) != NULL) {
         test_file(dir);
         test_wal_watch(dir);
+        test_page_size(dir);
         snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
         if (system(cmd) != 0)
             fprintf(stderr, "could not remove %s\n", dir);
