@@ -52,6 +52,7 @@ _Static_assert(DELIVER_CLAIM_MAX < DELIVER_BATCH,
 #define DELIVER_RECONNECT_S 30      /* daemon: wait after a failed connection */
 #define DELIVER_CACHE_KIB "512"     /* SQLite page cache per worker */
 #define DELIVER_JOURNALS 64         /* [smtp] connections max */
+#define DELIVER_COMPOSE_CACHE (32u << 20) /* all workers' paper caches */
 
 struct deliver_worker {
     struct deliver *d;
@@ -592,6 +593,11 @@ deliver_worker_main(void *arg)
         log_err("deliver: worker %d: %s", w->index, err.msg);
         goto out;
     }
+    /* the composers' paper caches share one budget: 8 MB each (a day of
+     * ~2,000 papers) up to 4 workers, less each beyond, so that 16
+     * sessions on a varied day stay well under the memory target */
+    compose_set_cache_bytes(r->compose, DELIVER_COMPOSE_CACHE /
+                                            (size_t)(d->nw < 4 ? 4 : d->nw));
     /* a worker reads a few rows per message: a small page cache keeps
      * 16 sessions well under the memory budget (SQLite's default is 2 MB
      * per connection) */
