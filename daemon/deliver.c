@@ -192,6 +192,7 @@ struct deliver_run {
     int session_failed;         /* smtp_open() failed for this message */
     int hand_back;              /* unclaim the rest of this claim */
     size_t claim_size;          /* rows asked for at the next claim */
+    int journal_keep;           /* results were given up: keep the journal */
 };
 
 /* deliver_stored - the pending results are stored: forget them, and
@@ -200,7 +201,9 @@ static void
 deliver_stored(struct deliver_run *r)
 {
     r->nres = 0;
-    if (r->journal != -1 && ftruncate(r->journal, 0) == -1)
+    /* (not while it holds lines of results that were given up: the next
+     * start replays them) */
+    if (r->journal != -1 && !r->journal_keep && ftruncate(r->journal, 0) == -1)
         log_warn_errno("deliver: cannot empty the journal");
 }
 
@@ -228,11 +231,14 @@ deliver_flush(struct deliver_run *r)
         deliver_sleep_ms(50);
     }
     /* keep them for the next flush while there is room; otherwise the
-     * rows stay 'sending': the journal keeps what was accepted, and the
-     * claim lease (or the next start) re-queues the rest */
+     * rows stay 'sending': the journal keeps what was accepted (and is
+     * kept from now on, for the next start to replay), and the claim
+     * lease (or the next start) re-queues the rest */
     log_err("deliver: cannot record %zu results: %s", r->nres, err.msg);
-    if (r->nres == DELIVER_BATCH)
+    if (r->nres == DELIVER_BATCH) {
         r->nres = 0;
+        r->journal_keep = 1;
+    }
 }
 
 /* deliver_push - queue a result; flush every DELIVER_BATCH or 100 ms */
@@ -553,9 +559,19 @@ deliver_claim(struct deliver_run *r, struct outbox_row *rows, size_t *n,
     mtx_lock(&r->d->write_mu);
     rc = outbox_record_claim(r->db, r->d->cfg, r->res, r->nres, &suspended,
                              str_now(), rows, r->claim_size, n, dropped, err);
-    mtx_unlock(&r->d->write_mu);
-    if (rc == 0 && r->nres > 0)
+    if (rc == -1 && err->kind != ERR_TEMP && r->nres > 0) {
+        /* a result that cannot be stored must not stop the claims: claim
+         * alone, and leave the results to deliver_flush(), which logs
+         * and keeps them */
+        log_warn("deliver: worker %d: storing results with a claim: %s",
+                 r->w->index, err->msg);
+        err_init(err);
+        rc = outbox_claim(r->db, str_now(), rows, r->claim_size, n, dropped,
+                          err);
+    } else if (rc == 0 && r->nres > 0) {
         deliver_stored(r);
+    }
+    mtx_unlock(&r->d->write_mu);
     /* a long queue: claim more at a time, so there are fewer commits,
      * each of which empties every other worker's SQLite page cache; a
      * short one goes back to small claims that spread over the sessions.
@@ -690,7 +706,7 @@ out:
     if (r->journal != -1) {
         close(r->journal);
         /* everything it held is stored: no need to keep the file */
-        if (r->nres == 0 &&
+        if (r->nres == 0 && !r->journal_keep &&
             deliver_journal_path(d->cfg, w->index, path, sizeof(path)) == 0)
             (void)unlink(path);
     }

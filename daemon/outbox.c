@@ -556,11 +556,20 @@ outbox_claim_rows(struct db *db, int64_t now, struct outbox_row *rows,
     return 0;
 }
 
+/* Subscriptions suspended inside a transaction, logged once it has
+ * committed (a rolled-back suspension must not be logged). */
+struct outbox_susp {
+    int64_t sub[8];
+    int count[8];
+    int n, more; /* in sub[], and beyond */
+};
+
 /* outbox_bounce - count a hard bounce on row id's subscription and
- * suspend it at the limit; *suspended += 1 when it was */
+ * suspend it at the limit; noted in *sp when it was */
 static int
 outbox_bounce(struct db *db, const struct config *cfg, int64_t id,
-              int unknown_user, int64_t now, int *suspended, struct err *err)
+              int unknown_user, int64_t now, struct outbox_susp *sp,
+              struct err *err)
 {
     static const char sql_inc[] =
         "UPDATE subscriptions SET hard_bounces = hard_bounces + 1 "
@@ -597,18 +606,20 @@ outbox_bounce(struct db *db, const struct config *cfg, int64_t id,
         return -1;
     if (outbox_drop_pending(db, sub, err) == -1)
         return -1;
-    log_info("outbox: subscription=%" PRId64 " suspended after %d hard bounces",
-             sub, count);
-    if (suspended)
-        (*suspended)++;
+    if (sp->n < (int)(sizeof(sp->sub) / sizeof(sp->sub[0]))) {
+        sp->sub[sp->n] = sub;
+        sp->count[sp->n++] = count;
+    } else {
+        sp->more++;
+    }
     return 0;
 }
 
 /* outbox_record_rows - outbox_record() in the caller's transaction */
 static int
 outbox_record_rows(struct db *db, const struct config *cfg,
-                   const struct outbox_result *res, size_t n, int *suspended,
-                   struct err *err)
+                   const struct outbox_result *res, size_t n,
+                   struct outbox_susp *sp, struct err *err)
 {
     static const char sql_sent[] =
         "UPDATE outbox SET state = 'sent', sent_at = ?2, last_reply = ?3 "
@@ -669,8 +680,8 @@ outbox_record_rows(struct db *db, const struct config *cfg,
         if (outbox_step_done(db, st, err, "recording a result") == -1)
             return -1;
         if (r->outcome == OUTBOX_BOUNCE && db_changes(db) > 0 &&
-            outbox_bounce(db, cfg, r->id, r->unknown_user, r->at, suspended,
-                          err) == -1)
+            outbox_bounce(db, cfg, r->id, r->unknown_user, r->at, sp, err) ==
+                -1)
             return -1;
     }
     return 0;
@@ -682,16 +693,20 @@ outbox_record_claim(struct db *db, const struct config *cfg,
                     int *suspended, int64_t now, struct outbox_row *rows,
                     size_t max, size_t *n, int64_t *dropped, struct err *err)
 {
+    struct outbox_susp susp;
     int64_t ndrop = 0;
 
     if (n != NULL)
         *n = 0;
     if (nres == 0 && max == 0)
         return 0;
+    if (max > 0 && (rows == NULL || n == NULL))
+        BUG("outbox_record_claim: a claim needs rows and n");
+    memset(&susp, 0, sizeof(susp));
     if (outbox_begin(db, err) == -1)
         return -1;
     if ((nres > 0 &&
-         outbox_record_rows(db, cfg, res, nres, suspended, err) == -1) ||
+         outbox_record_rows(db, cfg, res, nres, &susp, err) == -1) ||
         (max > 0 &&
          outbox_claim_rows(db, now, rows, max, n, &ndrop, err) == -1) ||
         outbox_commit(db, err) == -1) {
@@ -706,6 +721,15 @@ outbox_record_claim(struct db *db, const struct config *cfg,
         log_info("outbox: dropped %" PRId64
                  " queued mails of subscriptions that left or changed",
                  ndrop);
+    for (int i = 0; i < susp.n; i++)
+        log_info("outbox: subscription=%" PRId64
+                 " suspended after %d hard bounces",
+                 susp.sub[i], susp.count[i]);
+    if (susp.more > 0)
+        log_info("outbox: %d more subscriptions suspended after hard bounces",
+                 susp.more);
+    if (suspended)
+        *suspended += susp.n + susp.more;
     return 0;
 }
 

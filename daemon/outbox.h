@@ -171,8 +171,10 @@ int outbox_record(struct db *db, const struct config *cfg,
  * outbox_claim() of up to max rows, in one transaction: a delivery worker
  * stores its results with its next claim, so that there is one commit
  * where there were two (each commit empties the other workers' SQLite
- * page caches).  Either may be empty (nres 0, max 0).  On failure
- * nothing is stored or claimed.
+ * page caches).  Either may be empty (nres 0, max 0; with max > 0, rows
+ * and n are required).  On failure nothing is stored or claimed.
+ * Suspensions are logged, and counted in *suspended, only once the
+ * transaction has committed.
  */
 int outbox_record_claim(struct db *db, const struct config *cfg,
                         const struct outbox_result *res, size_t nres,

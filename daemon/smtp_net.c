@@ -16,6 +16,7 @@
 #include "smtp_net.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <sys/socket.h>
 #include <sys/time.h>
@@ -25,11 +26,12 @@
 
 struct smtp_net {
     int fd;
-    unsigned long applied; /* the timeout set on fd, seconds; 0 = none */
+    unsigned long applied; /* s->timeout last set on fd; ULONG_MAX: none */
 };
 
 /* smtp_net_timeout - apply s->timeout to the socket when it changed
- * (smtp.c shortens it around QUIT) */
+ * (smtp.c shortens it around QUIT); 0 means libetpan's global delay, as
+ * for its own streams */
 static void
 smtp_net_timeout(mailstream_low *s)
 {
@@ -38,8 +40,12 @@ smtp_net_timeout(mailstream_low *s)
 
     if (s->timeout == n->applied)
         return;
-    tv.tv_sec = (time_t)s->timeout;
-    tv.tv_usec = 0;
+    if (s->timeout == 0) {
+        tv = mailstream_network_delay;
+    } else {
+        tv.tv_sec = (time_t)s->timeout;
+        tv.tv_usec = 0;
+    }
     (void)setsockopt(n->fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
     (void)setsockopt(n->fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
     n->applied = s->timeout;
@@ -129,6 +135,7 @@ smtp_net_open(int fd, unsigned long timeout_s)
     mailstream *stream;
 
     n->fd = fd;
+    n->applied = ULONG_MAX;
     low = mailstream_low_new(n, &smtp_net_driver);
     if (low == NULL) {
         free(n);

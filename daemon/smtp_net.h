@@ -12,7 +12,8 @@
 #include <libetpan/libetpan.h>
 
 /* smtp_net_open - a buffered stream over fd with reads and writes that
- * fail after timeout_s seconds without progress (0: never).  On success
+ * fail after timeout_s seconds without progress (0: libetpan's
+ * mailstream_network_delay, as for its own streams).  On success
  * the stream owns fd (mailstream_close() closes it); NULL on failure,
  * when the caller still owns it. */
 mailstream *smtp_net_open(int fd, unsigned long timeout_s);

@@ -101,12 +101,43 @@ test_timeout(void)
     dt = now_s() - t0;
     printf("# a silent peer: the read failed after %.2f s (timeout 1 s)\n", dt);
     CHECK(dt >= 0.9 && dt < 5.0);
-    /* a shorter timeout set later is applied (smtp_close does so) */
-    mailstream_low_set_timeout(mailstream_get_low(s), 0);
+    /* data that is there is read at once */
     CHECK(write(b, "x", 1) == 1);
     CHECK(mailstream_read(s, buf, sizeof(buf)) == 1);
     mailstream_close(s);
     close(b);
+
+    /* a timeout set later is applied (smtp_close() shortens it for QUIT) */
+    tcp_pair(&a, &b);
+    s = smtp_net_open(a, 60);
+    CHECK(s != NULL);
+    mailstream_low_set_timeout(mailstream_get_low(s), 1);
+    t0 = now_s();
+    CHECK(mailstream_read(s, buf, sizeof(buf)) == -1);
+    dt = now_s() - t0;
+    printf("# after lowering 60 s to 1 s: failed after %.2f s\n", dt);
+    CHECK(dt >= 0.9 && dt < 5.0);
+    mailstream_close(s);
+    close(b);
+
+    /* 0 is libetpan's global delay, as for its own streams, not "never" */
+    {
+        struct timeval saved = mailstream_network_delay;
+        mailstream_network_delay.tv_sec = 1;
+        mailstream_network_delay.tv_usec = 0;
+        tcp_pair(&a, &b);
+        s = smtp_net_open(a, 0);
+        CHECK(s != NULL);
+        t0 = now_s();
+        CHECK(mailstream_read(s, buf, sizeof(buf)) == -1);
+        dt = now_s() - t0;
+        printf("# timeout 0 with a 1 s global delay: failed after %.2f s\n",
+               dt);
+        CHECK(dt >= 0.9 && dt < 5.0);
+        mailstream_close(s);
+        close(b);
+        mailstream_network_delay = saved;
+    }
 }
 
 static void *
