@@ -965,7 +965,9 @@ compose_paper_fields(struct compose *c, struct tmpl_obj *item,
 void
 compose_set_cache_bytes(struct compose *c, size_t bytes)
 {
-    compose_cache_clear(c);
+    /* (compose_trim: an empty cache is not written, so that a new
+     * composer's tables stay untouched, non-resident pages) */
+    compose_trim(c);
     c->cache_max = bytes;
 }
 
