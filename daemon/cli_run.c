@@ -70,7 +70,7 @@ run_today(const struct config *cfg, char day[SCHED_DAY_MAX])
 }
 
 /* run_deliver - deliver what is due in the foreground; -1 if anything
- * was deferred or failed */
+ * was deferred or failed, or its result could not be stored */
 static int
 run_deliver(const struct config *cfg, const struct token_key *key)
 {
@@ -99,6 +99,12 @@ run_deliver(const struct config *cfg, const struct token_key *key)
         cli_fail("deliver: %lld mails deferred or failed (see the log; "
                  "'paperboy outbox' lists them)",
                  (long long)(st.deferred + st.failed));
+        return -1;
+    }
+    if (st.unstored > 0) {
+        cli_fail("deliver: %lld results could not be stored (see the log); "
+                 "the accepted mails are marked sent at the next start",
+                 (long long)st.unstored);
         return -1;
     }
     return 0;

@@ -176,6 +176,12 @@ cmd_send(struct cli *cli, int argc, char **argv)
                "what was queued\n");
     if (st.error[0])
         fprintf(stderr, "paperboy send: delivery stopped: %s\n", st.error);
+    if (st.unstored)
+        fprintf(stderr,
+                "paperboy send: %lld results could not be stored (see the "
+                "log above); the messages the server accepted are in the "
+                "journal and are marked sent at the next start\n",
+                (long long)st.unstored);
     if (counts.stopped)
         fprintf(stderr, "paperboy send: stopped while queueing; run it again "
                         "to queue the rest\n");
@@ -184,7 +190,8 @@ cmd_send(struct cli *cli, int argc, char **argv)
                 "paperboy send: %lld subscriptions could not be frozen "
                 "(see the log above)\n",
                 (long long)counts.failed);
-    rc = (st.deferred || st.failed || st.error[0] || counts.failed || send_stop)
+    rc = (st.deferred || st.failed || st.error[0] || st.unstored ||
+          counts.failed || send_stop)
              ? CLI_FAIL
              : CLI_OK;
 out:

@@ -77,7 +77,7 @@ struct deliver {
     mtx_t write_mu;   /* one worker writes to SQLite at a time (see
                          deliver_claim) */
     double rate_next; /* next free send slot, monotonic seconds */
-    atomic_llong delivered, deferred, bounced, failed, dropped;
+    atomic_llong delivered, deferred, bounced, failed, dropped, unstored;
     char error[256]; /* what stopped a foreground run, or ""; under mu */
     struct deliver_worker *w;
     int nw;
@@ -193,6 +193,7 @@ struct deliver_run {
     int hand_back;              /* unclaim the rest of this claim */
     size_t claim_size;          /* rows asked for at the next claim */
     int journal_keep;           /* results were given up: keep the journal */
+    int64_t given_up;           /* results given up (journal_keep) */
 };
 
 /* deliver_stored - the pending results are stored: forget them, and
@@ -236,6 +237,7 @@ deliver_flush(struct deliver_run *r)
      * lease (or the next start) re-queues the rest */
     log_err("deliver: cannot record %zu results: %s", r->nres, err.msg);
     if (r->nres == DELIVER_BATCH) {
+        r->given_up += (int64_t)r->nres;
         r->nres = 0;
         r->journal_keep = 1;
     }
@@ -699,6 +701,8 @@ deliver_worker_main(void *arg)
 out:
     deliver_settle(r);
     deliver_flush(r);
+    if (r->nres > 0 || r->given_up > 0)
+        atomic_fetch_add(&d->unstored, (long long)r->nres + r->given_up);
     atomic_store(&w->fd, -1);
     smtp_close(r->smtp);
     compose_free(r->compose);
@@ -844,6 +848,7 @@ deliver_stats(struct deliver *d, struct deliver_stats *out)
     out->bounced = atomic_load(&d->bounced);
     out->failed = atomic_load(&d->failed);
     out->dropped = atomic_load(&d->dropped);
+    out->unstored = atomic_load(&d->unstored);
     out->running = atomic_load(&d->running);
     mtx_lock(&d->mu);
     (void)str_copy(out->error, sizeof(out->error), d->error);

@@ -55,6 +55,9 @@ struct deliver_stats {
     int64_t bounced;   /* 5xx at RCPT */
     int64_t failed;    /* gave up, or a permanent non-RCPT failure */
     int64_t dropped;   /* not sent: subscription no longer eligible */
+    int64_t unstored;  /* results SQLite refused, counted as the workers
+                          end: their rows stay 'sending', the accepted
+                          ones are in the journals for the next start */
     int running;       /* workers still running */
     char error[256];   /* the session error that stopped a foreground
                           run, or "" */
