@@ -243,7 +243,8 @@ deliver_flush(struct deliver_run *r)
     }
 }
 
-/* deliver_push - queue a result; flush every DELIVER_BATCH or 100 ms */
+/* deliver_push - queue a result; flush at DELIVER_BATCH results or after
+ * DELIVER_FLUSH_MS (usually the next claim stores them first) */
 static void
 deliver_push(struct deliver_run *r, const struct outbox_result *res)
 {
@@ -554,7 +555,7 @@ static int
 deliver_claim(struct deliver_run *r, struct outbox_row *rows, size_t *n,
               int64_t *dropped, struct err *err)
 {
-    int rc, suspended = 0;
+    int rc, suspended = 0, stored = 0;
 
     /* the results so far go in the claim's transaction: one commit
      * instead of two (see outbox_record_claim) */
@@ -571,9 +572,11 @@ deliver_claim(struct deliver_run *r, struct outbox_row *rows, size_t *n,
         rc = outbox_claim(r->db, str_now(), rows, r->claim_size, n, dropped,
                           err);
     } else if (rc == 0 && r->nres > 0) {
-        deliver_stored(r);
+        stored = 1;
     }
     mtx_unlock(&r->d->write_mu);
+    if (stored)
+        deliver_stored(r);
     /* a long queue: claim more at a time, so there are fewer commits,
      * each of which empties every other worker's SQLite page cache; a
      * short one goes back to small claims that spread over the sessions.
