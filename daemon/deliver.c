@@ -4,17 +4,17 @@
  *
  * A worker loops: claim up to DELIVER_CLAIM due rows (twice as many after
  * each full claim, up to DELIVER_CLAIM_MAX, when no rate limit is set),
- * render each with
- * its own struct compose, send it over its own SMTP session (or write it
- * to the maildir), append accepted ones to its journal, and store results
- * in batches, mostly in the transaction of its next claim.  Over SMTP the reply
- * to a message is read only when the next message is ready (smtp_begin), so
- * rendering overlaps the server's work; that message is recorded (journal)
- * before the next one's content goes out, so at most one accepted message per
- * session is unrecorded. When stopping it finishes the message in flight
- * (deliver_settle) and hands the rest of its claim back.  Claims and result
- * batches of all workers go through one mutex (deliver_claim), so they never
- * meet in SQLite's sleeping busy handler.  Threads are C11 <threads.h>.
+ * render each with its own struct compose, send it over its own SMTP
+ * session (or write it to the maildir), append accepted ones to its
+ * journal, and store results in batches, mostly in the transaction of its
+ * next claim.  Over SMTP the reply to a message is read only when the
+ * next message is ready (smtp_begin), so rendering overlaps the server's
+ * work; that message is recorded (journal) before the next one's content
+ * goes out, so at most one accepted message per session is unrecorded.
+ * When stopping it finishes the message in flight (deliver_settle) and
+ * hands the rest of its claim back.  Claims and result batches of all
+ * workers go through one mutex (deliver_claim), so they never meet in
+ * SQLite's sleeping busy handler.  Threads are C11 <threads.h>.
  */
 #include "deliver.h"
 
@@ -192,8 +192,7 @@ struct deliver_run {
     int session_failed;         /* smtp_open() failed for this message */
     int hand_back;              /* unclaim the rest of this claim */
     size_t claim_size;          /* rows asked for at the next claim */
-    int journal_keep;           /* results were given up: keep the journal */
-    int64_t given_up;           /* results given up (journal_keep) */
+    int64_t given_up;           /* results given up; then the journal is kept */
 };
 
 /* deliver_stored - the pending results are stored: forget them, and
@@ -204,7 +203,7 @@ deliver_stored(struct deliver_run *r)
     r->nres = 0;
     /* (not while it holds lines of results that were given up: the next
      * start replays them) */
-    if (r->journal != -1 && !r->journal_keep && ftruncate(r->journal, 0) == -1)
+    if (r->journal != -1 && r->given_up == 0 && ftruncate(r->journal, 0) == -1)
         log_warn_errno("deliver: cannot empty the journal");
 }
 
@@ -239,7 +238,6 @@ deliver_flush(struct deliver_run *r)
     if (r->nres == DELIVER_BATCH) {
         r->given_up += (int64_t)r->nres;
         r->nres = 0;
-        r->journal_keep = 1;
     }
 }
 
@@ -713,7 +711,7 @@ out:
     if (r->journal != -1) {
         close(r->journal);
         /* everything it held is stored: no need to keep the file */
-        if (r->nres == 0 && !r->journal_keep &&
+        if (r->nres == 0 && r->given_up == 0 &&
             deliver_journal_path(d->cfg, w->index, path, sizeof(path)) == 0)
             (void)unlink(path);
     }

@@ -301,25 +301,30 @@ http_write_submit(struct http *h, struct http_job *j)
     return 0;
 }
 
+/* http_write_join - tell one of the two threads to stop (*stop, cond,
+ * under wq_lock) and wait for it */
+static void
+http_write_join(struct http *h, int *stop, pthread_cond_t *cond,
+                pthread_t thread)
+{
+    pthread_mutex_lock(&h->wq_lock);
+    *stop = 1;
+    pthread_cond_signal(cond);
+    pthread_mutex_unlock(&h->wq_lock);
+    pthread_join(thread, NULL);
+}
+
 void
 http_write_stop(struct http *h)
 {
     if (h->wq_running) {
-        pthread_mutex_lock(&h->wq_lock);
-        h->wq_stop = 1;
-        pthread_cond_signal(&h->wq_cond);
-        pthread_mutex_unlock(&h->wq_lock);
-        pthread_join(h->wq_thread, NULL);
+        http_write_join(h, &h->wq_stop, &h->wq_cond, h->wq_thread);
         h->wq_running = 0;
         db_close(h->wdb);
         h->wdb = NULL;
     }
     if (h->ck_running) {
-        pthread_mutex_lock(&h->wq_lock);
-        h->ck_stop = 1;
-        pthread_cond_signal(&h->ck_cond);
-        pthread_mutex_unlock(&h->wq_lock);
-        pthread_join(h->ck_thread, NULL);
+        http_write_join(h, &h->ck_stop, &h->ck_cond, h->ck_thread);
         h->ck_running = 0;
     }
     free(h->db_path);
