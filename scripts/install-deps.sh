@@ -21,6 +21,24 @@ if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
     test_pkgs+=(nodejs npm)
 fi
 
+# test packages wanted only for their binaries, and the service each
+# would otherwise enable
+declare -A binary_only_services=([nginx-light]=nginx [postfix]=postfix)
+
+# disable_service NAME: not started at boot, by systemd or SysV init, with
+# or without a running systemd (a chroot, a container being built)
+disable_service() {
+    if command -v systemctl >/dev/null; then
+        systemctl disable --quiet "$1.service" 2>/dev/null || true
+    fi
+    if command -v deb-systemd-helper >/dev/null; then
+        deb-systemd-helper disable "$1.service" 2>/dev/null || true
+    fi
+    if command -v update-rc.d >/dev/null && [ -e "/etc/init.d/$1" ]; then
+        update-rc.d "$1" disable >/dev/null 2>&1 || true
+    fi
+}
+
 pkgs=("${build_pkgs[@]}")
 if [ "${1:-}" = "--test" ]; then
     pkgs+=("${test_pkgs[@]}")
@@ -51,8 +69,25 @@ if [ "${#missing[@]}" -gt 0 ]; then
     apt-get update -q
     apt-get install -y -q --no-install-recommends "${missing[@]}"
     [ "$made_policy" = 1 ] && rm -f "$policy"
+    # ...nor leave them enabled for the next boot (nginx on port 80 of a
+    # machine that only wanted to run tests).  Only packages this run
+    # installed: a service the machine already had is left as it was.
+    for m in "${missing[@]}"; do
+        svc=${binary_only_services[$m]:-}
+        [ -n "$svc" ] && disable_service "$svc"
+    done
 fi
 
-if [ "${1:-}" = "--test" ] && [ ! -d tests/browser/node_modules/playwright-core ]; then
-    (cd tests/browser && npm install --no-audit --no-fund --loglevel=error)
+# The browser driver at exactly the release package-lock.json pins (one
+# whose engines accept Debian 12's own Node.js: tests/integration/
+# 56-browser-engines checks that); a node_modules left by another release
+# is replaced.
+if [ "${1:-}" = "--test" ]; then
+    want=$(sed -n '/"node_modules\/playwright-core"/,/}/s/.*"version": "\(.*\)".*/\1/p' \
+        tests/browser/package-lock.json)
+    have=$(sed -n 's/^  "version": "\(.*\)".*/\1/p' \
+        tests/browser/node_modules/playwright-core/package.json 2>/dev/null || true)
+    if [ "$have" != "$want" ]; then
+        (cd tests/browser && npm ci --no-audit --no-fund --loglevel=error)
+    fi
 fi
