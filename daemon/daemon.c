@@ -351,6 +351,33 @@ daemon_backoff_set(struct daemon_sched *s, int64_t list_id, int64_t retry_at)
     s->nbackoff++;
 }
 
+/* daemon_stopped_within - 1 if the scheduler is asked to stop within ms.
+ * A stop signal reaches the fetch helpers (same process group, or the
+ * service's cgroup) as it reaches us, and may end a collect before the
+ * main thread has set d->stop: a failed collect waits this long before it
+ * is called a failure. */
+static int
+daemon_stopped_within(struct daemon *d, int ms)
+{
+    struct timespec until;
+    int stop;
+
+    clock_gettime(CLOCK_MONOTONIC, &until); /* d->cond's clock */
+    until.tv_sec += ms / 1000;
+    until.tv_nsec += (long)(ms % 1000) * 1000000L;
+    if (until.tv_nsec >= 1000000000L) {
+        until.tv_sec++;
+        until.tv_nsec -= 1000000000L;
+    }
+    pthread_mutex_lock(&d->mu);
+    while (!d->stop)
+        if (pthread_cond_timedwait(&d->cond, &d->mu, &until) == ETIMEDOUT)
+            break;
+    stop = d->stop;
+    pthread_mutex_unlock(&d->mu);
+    return stop;
+}
+
 /* daemon_stopping - 1 once SIGTERM asked the scheduler to finish */
 static int
 daemon_stopping(struct daemon *d)
@@ -466,6 +493,13 @@ daemon_pass(struct daemon *d, struct daemon_sched *s, struct daemon_cfg *dc)
         err_init(&err);
         if (daemon_collect_list(s->db, cfg, j->list_id, name, j->day, str_now(),
                                 &newp, &err) == -1) {
+            if (daemon_stopped_within(d, 1000)) {
+                /* the stop signal ended the fetches too: not a fault */
+                log_info("sched: collect list=%s day=%s cut short by the "
+                         "stop; it runs again at the next start",
+                         name, j->day);
+                break;
+            }
             log_warn("sched: collect list=%s failed, retry in %ds: %s", name,
                      DAEMON_COLLECT_RETRY, err.msg);
             daemon_backoff_set(s, j->list_id, now + DAEMON_COLLECT_RETRY);
@@ -950,6 +984,12 @@ daemon_serve(const char *config_path, struct config *cfg)
 
     sig = daemon_loop(&d, sfd);
     log_info("serve: %s: stopping", sig == SIGINT ? "SIGINT" : "SIGTERM");
+    /* the scheduler hears it first: a collect the signal cut short is
+     * then reported as stopped, not as failed */
+    pthread_mutex_lock(&d.mu);
+    d.stop = 1;
+    pthread_cond_broadcast(&d.cond);
+    pthread_mutex_unlock(&d.mu);
     rc = 0;
 out:
     deadline = daemon_mono_ms() + DAEMON_STOP_MS;

@@ -4,7 +4,9 @@
 # (the feed server sends half a document and then nothing for 60 s, with
 # a 60 s fetch timeout) still exits 0 within 10 s, the fetch helper
 # process doing the transfers goes with it, and the next start works on
-# the same database.
+# the same database.  Ctrl-C (SIGINT to serve and its helper at once)
+# during a collection logs that it was cut short by the stop, not that
+# the sources failed.
 . "$(dirname "$0")/lib.sh"
 
 PY=/usr/bin/python3
@@ -85,4 +87,26 @@ fi
 kill -TERM "$SPID"
 wait "$SPID" || fail "second serve exited non-zero"
 SPID=
+
+# Ctrl-C on a terminal: SIGINT reaches serve and its fetch helper at once
+# (one process group), so the collect fails as the stop begins.  The log
+# says the collection was cut short by the stop, not that the sources
+# failed (which reads like a network fault).
+rm -f "$TMP/db" "$TMP/db-wal" "$TMP/db-shm"
+sed -i "s#/rss/#/bad/stall/#; s#http://127.0.0.1:$FPORT/api#http://127.0.0.1:$FPORT/bad/stall/api#; s#http://127.0.0.1:$FPORT/hf#http://127.0.0.1:$FPORT/bad/stall/hf#" "$CFG"
+: >"$TMP/feed.log"
+setsid "$PAPERBOY" -c "$CFG" serve 2>"$TMP/serve3.log" &
+SPID=$!
+for _ in $(seq 1 100); do grep -q "/bad/stall" "$TMP/feed.log" 2>/dev/null && break; sleep 0.1; done
+grep -q "/bad/stall" "$TMP/feed.log" || { cat "$TMP/serve3.log" >&2; fail "no collection started"; }
+sleep 0.5
+kill -INT -- "-$SPID"
+rc=0
+wait "$SPID" || rc=$?
+SPID=
+[ "$rc" = 0 ] || { cat "$TMP/serve3.log" >&2; fail "Ctrl-C during a collection: exit status $rc"; }
+log=$(cat "$TMP/serve3.log")
+assert_contains "$log" "cut short by the stop" "Ctrl-C during a collection is logged as a stop"
+assert_not_contains "$log" "sources failed" "Ctrl-C during a collection"
+assert_not_contains "$log" "retry in" "Ctrl-C during a collection"
 pass
