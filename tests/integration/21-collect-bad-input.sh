@@ -12,7 +12,7 @@
 
 FIX=$SHARED_DIR/fixtures/feeds
 [ -r "$FIX/arxiv_rss_cs_LG.xml" ] || fail "no fixtures at $FIX"
-command -v sqlite3 >/dev/null || skip "sqlite3 shell not installed"
+need "the sqlite3 shell" command -v sqlite3
 
 start_feed_server "$FIX"
 export PAPERBOY_FETCH_BACKOFF_MS=100

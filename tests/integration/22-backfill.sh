@@ -11,7 +11,7 @@
 
 FIX=$SHARED_DIR/fixtures/feeds
 [ -r "$FIX/arxiv_api_sample.xml" ] || fail "no fixtures at $FIX"
-command -v sqlite3 >/dev/null || skip "sqlite3 shell not installed"
+need "the sqlite3 shell" command -v sqlite3
 
 start_feed_server "$FIX"
 

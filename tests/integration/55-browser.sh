@@ -10,11 +10,10 @@
 . "$(dirname "$0")/web_lib.sh"
 
 BROWSER_DIR=$SRC_DIR/tests/browser
-command -v node >/dev/null 2>&1 || skip "node not installed"
-[ -x /usr/bin/chromium ] || skip "/usr/bin/chromium not installed"
-[ -d "$BROWSER_DIR/node_modules/playwright-core" ] ||
-    skip "playwright-core not installed (scripts/install-deps.sh --test)"
-/usr/bin/python3 -c 'import aiosmtpd' 2>/dev/null || skip "python3-aiosmtpd not installed"
+need node command -v node
+need /usr/bin/chromium test -x /usr/bin/chromium
+need playwright-core test -d "$BROWSER_DIR/node_modules/playwright-core"
+need python3-aiosmtpd /usr/bin/python3 -c 'import aiosmtpd'
 # chromium under a sanitizer build adds nothing and is slow: the C side
 # is covered by 50/51 there
 if grep -q '^ENABLE_ASAN_UBSAN:BOOL=ON' "${BUILD_DIR:-/nonexistent}/CMakeCache.txt" 2>/dev/null; then

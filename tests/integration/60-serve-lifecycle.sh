@@ -8,9 +8,9 @@
 # refused and the server goes on; SIGTERM and SIGINT exit 0 within 10 s.
 . "$(dirname "$0")/lib.sh"
 
-command -v curl >/dev/null 2>&1 || skip "curl not installed"
+need curl command -v curl
 PY=/usr/bin/python3
-[ -x "$PY" ] || skip "no /usr/bin/python3"
+need /usr/bin/python3 test -x "$PY"
 
 # never leave a server or listener behind, even when a check fails
 SPID=

@@ -10,7 +10,7 @@
 . "$(dirname "$0")/lib.sh"
 
 PY=/usr/bin/python3
-[ -x "$PY" ] || skip "no /usr/bin/python3"
+need /usr/bin/python3 test -x "$PY"
 SHARED_DIR=${SHARED_DIR:-$SRC_DIR/../shared}
 FIX=$SHARED_DIR/fixtures/feeds
 [ -r "$FIX/arxiv_rss_cs_LG.xml" ] || fail "fixtures missing in $FIX"

@@ -19,7 +19,9 @@
 #   assert_file_exists PATH / assert_no_file PATH
 #   cfg_add TEXT             append TEXT (INI lines) to $CFG
 #   sql SQL                  run SQL on $TMP/db with the sqlite3 shell
-#                            (skips the test when sqlite3 is missing)
+#   need WHAT TEST...        fail unless TEST (a command) succeeds: for a
+#                            tool scripts/install-deps.sh --test installs,
+#                            whose absence is a broken install, not a skip
 #   pass                     print "PASS: <test>" and exit 0
 #
 # Environment (set by ctest): PAPERBOY (binary), SRC_DIR, BUILD_DIR,
@@ -135,8 +137,18 @@ assert_no_file() {
     [ ! -e "$1" ] || fail "expected no file at $1"
 }
 
+need() {
+    local what=$1
+    shift
+    "$@" >/dev/null 2>&1 ||
+        fail "$what is missing (scripts/install-deps.sh --test installs it)"
+}
+
+# sql runs inside $(...), where a failure would only end the subshell:
+# check once, here, for every test
+need "the sqlite3 shell" command -v sqlite3
+
 sql() {
-    command -v sqlite3 >/dev/null 2>&1 || skip "sqlite3 shell not installed"
     sqlite3 -batch -noheader "$TMP/db" "$1"
 }
 

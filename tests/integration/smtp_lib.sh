@@ -26,8 +26,8 @@ smtp_stop() {
 }
 trap 'smtp_stop; lib_cleanup' EXIT
 
-[ -x /usr/bin/python3 ] || skip "no /usr/bin/python3"
-/usr/bin/python3 -c 'import aiosmtpd' 2>/dev/null || skip "python3-aiosmtpd not installed"
+need /usr/bin/python3 test -x /usr/bin/python3
+need python3-aiosmtpd /usr/bin/python3 -c 'import aiosmtpd'
 
 cfg_add "[web]"
 cfg_add "root = $SRC_DIR/web"
@@ -60,7 +60,7 @@ seed_subs() {
 }
 
 gen_cert() {
-    command -v openssl >/dev/null || skip "openssl not installed"
+    need openssl command -v openssl
     openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=localhost \
         -addext "subjectAltName=DNS:localhost,IP:127.0.0.1" \
         -keyout "$1/key.pem" -out "$1/cert.pem" 2>/dev/null ||

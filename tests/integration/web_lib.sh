@@ -24,7 +24,7 @@
 WEB_SECRET=web-test-secret-0123456789abcdef
 
 web_config() {
-    command -v curl >/dev/null 2>&1 || skip "curl not installed"
+    need curl command -v curl
     cfg_add "[sources]"
     cfg_add "arxiv_rss_url = http://127.0.0.1:9/rss/"
     cfg_add "arxiv_api_url = http://127.0.0.1:9/api"
