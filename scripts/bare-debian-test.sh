@@ -62,6 +62,15 @@ for m in proc sys dev dev/pts; do
 done
 mount -t tmpfs tmpfs "$root/dev/shm" && mounts+=("$root/dev/shm")
 cp /etc/resolv.conf "$root/etc/resolv.conf"
+# The host's own certificate authorities (a TLS-inspecting proxy's, say)
+# come along, so that the root reaches the registries as the host does;
+# a real bare machine has no need of them.
+extra_env=()
+if compgen -G "/usr/local/share/ca-certificates/*.crt" >/dev/null; then
+    cp /usr/local/share/ca-certificates/*.crt "$root/usr/local/share/ca-certificates/"
+    chroot "$root" update-ca-certificates >/dev/null 2>&1
+    extra_env=(NODE_EXTRA_CA_CERTS=/etc/ssl/certs/ca-certificates.crt)
+fi
 
 echo "== clone of $(git rev-parse --short HEAD) into $root/root/paperboy"
 git clone -q "$src" "$root/root/paperboy"
@@ -72,7 +81,7 @@ fi
 echo "== scripts/test.sh ${args[*]:-} inside the bare root"
 rc=0
 chroot "$root" /usr/bin/env -i HOME=/root TERM=dumb LANG=C.UTF-8 \
-    PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
+    PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin "${extra_env[@]}" \
     bash -c 'cd /root/paperboy && scripts/test.sh "$@"' test.sh "${args[@]}" || rc=$?
 echo "== node in the bare root: $(chroot "$root" node --version 2>&1 || true)"
 
