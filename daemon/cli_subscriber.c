@@ -595,7 +595,7 @@ sub_col(const struct csv_record *rec, int c)
 /* sub_row_check - validate a record into row; -1 with the reason */
 static int
 sub_row_check(const struct csv_record *rec, const struct sub_cols *c,
-              struct sub_row *row, struct err *err)
+              const struct db_list *l, struct sub_row *row, struct err *err)
 {
     const char *v;
     char safe[96];
@@ -620,7 +620,7 @@ sub_row_check(const struct csv_record *rec, const struct sub_cols *c,
         return -1;
     row->prefs.categories = sub_col(rec, c->categories);
     if (row->prefs.categories &&
-        db_list_check_categories(row->prefs.categories, err) == -1)
+        db_list_check_sub_categories(l, row->prefs.categories, err) == -1)
         return -1;
     v = sub_col(rec, c->max_papers);
     if (v && v[0] != '\0') {
@@ -833,7 +833,7 @@ sub_import(struct cli *cli, int argc, char **argv)
                 break;
             continue;
         }
-        if (sub_row_check(&rec, &c, &row, &err) == -1) {
+        if (sub_row_check(&rec, &c, &l, &row, &err) == -1) {
             fprintf(stderr, "line %ld: %s\n", rec.line, err.msg);
             t.skipped++;
             continue;

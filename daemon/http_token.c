@@ -270,9 +270,10 @@ http_prefs_save(struct http_req *r, struct db *db,
                 int *bad, struct err *err)
 {
     struct db_sub_prefs p;
+    struct db_list l;
     struct err ferr;
     long n = 0;
-    int rc = -1;
+    int rc = -1, found;
 
     *bad = 0;
     err_init(&ferr);
@@ -280,9 +281,16 @@ http_prefs_save(struct http_req *r, struct db *db,
         tmpl_set(root, "keywords_error", ferr.msg);
         *bad = 1;
     }
+    /* the subscribe form's rule: only the list's own categories */
+    if ((found = db_list_get_id(db, sub->list_id, &l, err)) != 0) {
+        if (found == 1)
+            err_set(err, ERR_TEMP, "the subscription's list vanished");
+        return -1;
+    }
     err_init(&ferr);
-    if (*categories && db_list_check_categories(categories, &ferr) == -1) {
-        tmpl_set(root, "categories_error", ferr.msg);
+    if (db_list_check_sub_categories(&l, categories, &ferr) == -1) {
+        tmpl_set(root, "categories_error",
+                 "That is not a category of this list.");
         *bad = 1;
     }
     if (str_to_long(max_papers, DB_SUB_MAX_PAPERS_MIN, DB_SUB_MAX_PAPERS_MAX,

@@ -166,6 +166,13 @@ expect_rc 0 pb subscriber ls --list lab --json
 assert_eq "$(json 'sorted((s["email"], s["status"]) for s in j)')" \
     "[('ann@example.org', 'confirmed'), ('ben@xn--bcher-kva.example', 'unsubscribed'), ('cy@example.org', 'confirmed'), ('dee@example.org', 'bounced')]"
 
+# --- categories outside the list: the web form's rule; the row is skipped
+printf 'email,categories\nfar@example.org,cs.CL\nfoo@example.org,"cs.LG,q-bio.QM"\n' >"$TMP/foreign.csv"
+expect_rc 1 pb subscriber import "$TMP/foreign.csv" --list lab
+assert_contains "$ERR" "line 2: 'cs.CL' is not a category of the list 'lab'"
+assert_contains "$ERR" "line 3: 'q-bio.QM' is not a category of the list 'lab'"
+assert_contains "$OUT" "imported 0, updated 0, unchanged 0, skipped 2"
+
 # --- many rows: batched transactions, all imported, then unchanged
 /usr/bin/python3 - "$TMP/many.csv" <<'PY'
 import sys

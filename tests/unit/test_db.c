@@ -193,6 +193,28 @@ test_list_rules(void)
     }
     CHECK_INT_EQ(db_list_check_categories("cs.LG,cs.LG", &err), -1);
     CHECK_CONTAINS(err.msg, "given twice");
+    /* a subscription's filter: only the list's own categories */
+    {
+        struct db_list l;
+        struct err serr;
+        memset(&l, 0, sizeof(l));
+        snprintf(l.name, sizeof(l.name), "ml");
+        snprintf(l.categories, sizeof(l.categories), "cs.LG,cs.CL,q-bio.QM");
+        CHECK_INT_EQ(db_list_check_sub_categories(&l, "", &serr), 0);
+        CHECK_INT_EQ(db_list_check_sub_categories(&l, "cs.CL", &serr), 0);
+        CHECK_INT_EQ(db_list_check_sub_categories(&l, "q-bio.QM,cs.LG", &serr),
+                     0);
+        CHECK_INT_EQ(db_list_check_sub_categories(&l, "math.AG", &serr), -1);
+        CHECK_CONTAINS(serr.msg, "'math.AG' is not a category of the list");
+        CHECK_INT_EQ(db_list_check_sub_categories(&l, "cs.LG,cs.L", &serr), -1);
+        CHECK_INT_EQ(db_list_check_sub_categories(&l, "cs", &serr), -1);
+        CHECK_INT_EQ(db_list_check_sub_categories(&l, "cs.LG,cs.LG", &serr),
+                     -1);
+        CHECK_INT_EQ(db_list_check_sub_categories(&l, "cs.LG,", &serr), -1);
+        l.categories[0] = '\0';
+        CHECK_INT_EQ(db_list_check_sub_categories(&l, "cs.LG", &serr), -1);
+        CHECK_INT_EQ(db_list_check_sub_categories(&l, "", &serr), 0);
+    }
     CHECK_INT_EQ(db_list_check_categories("cs.LG, cs.CL", &err), -1);
     CHECK_CONTAINS(err.msg, "is not an arXiv category");
 }
