@@ -34,7 +34,7 @@
     "[--json]\n"                                                               \
     "       paperboy subscriber show EMAIL [--json]\n"                         \
     "       paperboy subscriber import FILE.csv --list NAME [--confirmed]\n"   \
-    "       paperboy subscriber export [--list NAME]"
+    "       paperboy subscriber export [--list NAME] [--raw]"
 
 #define SUB_IMPORT_BATCH 500 /* rows per transaction */
 
@@ -101,6 +101,11 @@ sub_help(void)
         "  email,name,list,status,keywords,categories,max_papers,timezone,"
         "created_at\n"
         "  --list NAME           only this list\n"
+        "  --raw                 values exactly as stored; without it a\n"
+        "                        value that a spreadsheet would run as a\n"
+        "                        formula (starting with = + - @, TAB or CR,\n"
+        "                        e.g. the exclusion '-rl') gets a leading '\n"
+        "                        ('-rl), which import removes again\n"
         "\n"
         "Examples:\n"
         "  paperboy subscriber add ada@example.org --list trending "
@@ -589,13 +594,14 @@ struct sub_row {
 static const char *
 sub_col(const struct csv_record *rec, int c)
 {
-    return c < 0 ? NULL : csv_field(rec, (size_t)c);
+    /* an export's neutralised formula cell ('=...) comes back as it was */
+    return c < 0 ? NULL : csv_cell_value(csv_field(rec, (size_t)c));
 }
 
 /* sub_row_check - validate a record into row; -1 with the reason */
 static int
 sub_row_check(const struct csv_record *rec, const struct sub_cols *c,
-              struct sub_row *row, struct err *err)
+              const struct db_list *l, struct sub_row *row, struct err *err)
 {
     const char *v;
     char safe[96];
@@ -620,7 +626,7 @@ sub_row_check(const struct csv_record *rec, const struct sub_cols *c,
         return -1;
     row->prefs.categories = sub_col(rec, c->categories);
     if (row->prefs.categories &&
-        db_list_check_categories(row->prefs.categories, err) == -1)
+        db_list_check_sub_categories(l, row->prefs.categories, err) == -1)
         return -1;
     v = sub_col(rec, c->max_papers);
     if (v && v[0] != '\0') {
@@ -833,7 +839,7 @@ sub_import(struct cli *cli, int argc, char **argv)
                 break;
             continue;
         }
-        if (sub_row_check(&rec, &c, &row, &err) == -1) {
+        if (sub_row_check(&rec, &c, &l, &row, &err) == -1) {
             fprintf(stderr, "line %ld: %s\n", rec.line, err.msg);
             t.skipped++;
             continue;
@@ -892,6 +898,7 @@ out:
 /* State for sub_export_row. */
 struct sub_export {
     struct buf line;
+    int raw; /* 1: cells as stored, no formula neutralising (--raw) */
 };
 
 /* sub_export_row - one subscription as a CSV record on stdout */
@@ -899,20 +906,22 @@ static int
 sub_export_row(const struct db_subscription *s, void *arg, struct err *err)
 {
     struct sub_export *x = arg;
+    void (*add)(struct buf *, const char *, int) =
+        x->raw ? csv_add_field : csv_add_cell;
     char max[16], created[32];
 
     snprintf(max, sizeof(max), "%d", s->max_papers);
     sub_format_iso(s->created_at, created, sizeof(created));
     buf_reset(&x->line);
-    csv_add_field(&x->line, s->email, 1);
-    csv_add_field(&x->line, s->name, 0);
-    csv_add_field(&x->line, s->list_name, 0);
-    csv_add_field(&x->line, db_sub_status_name(s->status), 0);
-    csv_add_field(&x->line, s->keywords, 0);
-    csv_add_field(&x->line, s->categories, 0);
-    csv_add_field(&x->line, max, 0);
-    csv_add_field(&x->line, s->timezone, 0);
-    csv_add_field(&x->line, created, 0);
+    add(&x->line, s->email, 1);
+    add(&x->line, s->name, 0);
+    add(&x->line, s->list_name, 0);
+    add(&x->line, db_sub_status_name(s->status), 0);
+    add(&x->line, s->keywords, 0);
+    add(&x->line, s->categories, 0);
+    add(&x->line, max, 0);
+    add(&x->line, s->timezone, 0);
+    add(&x->line, created, 0);
     csv_end_record(&x->line);
     if (buf_check(&x->line, err) == -1)
         return -1;
@@ -929,9 +938,10 @@ sub_export(struct cli *cli, int argc, char **argv)
 {
     const char *list = NULL;
     int npos, rc;
-    const struct cli_opt opts[] = {{"--list", &list, NULL}, {NULL, NULL, NULL}};
+    struct sub_export x = {.raw = 0};
+    const struct cli_opt opts[] = {
+        {"--list", &list, NULL}, {"--raw", NULL, &x.raw}, {NULL, NULL, NULL}};
     struct db_sub_filter f = {NULL, NULL, -1};
-    struct sub_export x;
     struct db_list l;
     struct err err;
     struct db *db;

@@ -301,6 +301,38 @@ csv_add_field(struct buf *b, const char *s, int first)
     buf_addc(b, '"');
 }
 
+/* csv_formula_like - s is, after any apostrophes, a formula trigger; with
+ * min_quotes 1 at least one apostrophe must lead */
+static int
+csv_formula_like(const char *s, size_t min_quotes)
+{
+    size_t q = strspn(s, "'");
+
+    return q >= min_quotes && s[q] != '\0' && strchr("=+-@\t\r", s[q]) != NULL;
+}
+
+void
+csv_add_cell(struct buf *b, const char *s, int first)
+{
+    struct buf cell;
+
+    if (!csv_formula_like(s, 0)) {
+        csv_add_field(b, s, first);
+        return;
+    }
+    buf_init(&cell, strlen(s) + 2);
+    buf_addc(&cell, '\'');
+    buf_adds(&cell, s);
+    csv_add_field(b, buf_str(&cell), first);
+    buf_release(&cell);
+}
+
+const char *
+csv_cell_value(const char *s)
+{
+    return csv_formula_like(s, 1) ? s + 1 : s;
+}
+
 void
 csv_end_record(struct buf *b)
 {

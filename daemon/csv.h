@@ -14,7 +14,10 @@
  * does not interpret the bytes (UTF-8 is the caller's business).
  *
  * The writer quotes a field only when it must (comma, quote, CR, LF, or
- * leading/trailing space) and ends records with CRLF.  Layer 0.
+ * leading/trailing space) and ends records with CRLF.  csv_add_cell()
+ * also neutralises what a spreadsheet would run as a formula, and
+ * csv_cell_value() undoes that, so export and import lose nothing.
+ * Layer 0.
  */
 #ifndef PAPERBOY_CSV_H
 #define PAPERBOY_CSV_H
@@ -76,6 +79,16 @@ int csv_header_index(const struct csv_record *hdr, const char *name);
 /* csv_add_field - append s as one field, preceded by a comma unless it is
  * the first of its record; quoted when needed */
 void csv_add_field(struct buf *b, const char *s, int first);
+/*
+ * csv_add_cell - csv_add_field() for a cell a spreadsheet may open: a
+ * value that starts with = + - @ TAB or CR (OWASP "CSV injection"), after
+ * any apostrophes, gets one more apostrophe in front, which spreadsheets
+ * show as text.  csv_cell_value() gives the value back.
+ */
+void csv_add_cell(struct buf *b, const char *s, int first);
+/* csv_cell_value - the value csv_add_cell() was given: s without the one
+ * apostrophe it added (borrowed: s itself or s + 1) */
+const char *csv_cell_value(const char *s);
 /* csv_end_record - append the CRLF that ends a record */
 void csv_end_record(struct buf *b);
 

@@ -137,12 +137,63 @@ db_user_version(struct db *db, int *out, struct err *err)
     return 0;
 }
 
-/* db_migrate - apply every migration newer than user_version */
+/* db_fk_check - -1 when PRAGMA foreign_key_check reports any row */
+static int
+db_fk_check(struct db *db, struct err *err)
+{
+    sqlite3_stmt *st = NULL;
+    int rc;
+
+    if (sqlite3_prepare_v2(db->conn, "PRAGMA foreign_key_check", -1, &st,
+                           NULL) != SQLITE_OK)
+        return db_fail(db, err, "checking foreign keys");
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        err_set(err, ERR_PERM,
+                "database: a row of '%s' refers to a missing "
+                "row",
+                (const char *)sqlite3_column_text(st, 0));
+    else if (rc != SQLITE_DONE)
+        db_fail(db, err, "checking foreign keys");
+    sqlite3_finalize(st);
+    return rc == SQLITE_DONE ? 0 : -1;
+}
+
+/* db_migrate_one - apply m in one transaction and check foreign keys
+ * before committing */
+static int
+db_migrate_one(struct db *db, const struct db_migration *m, struct err *err)
+{
+    char sql[64];
+
+    if (db_begin(db, err) == -1)
+        return -1;
+    snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", m->version);
+    if (db_exec(db, m->sql, err) == -1 || db_fk_check(db, err) == -1 ||
+        db_exec(db, sql, err) == -1) {
+        err_prefix(err, "migration %03d_%s", m->version, m->name);
+        db_rollback(db);
+        return -1;
+    }
+    if (db_commit(db, err) == -1) {
+        db_rollback(db);
+        return -1;
+    }
+    log_debug("db: applied migration %03d_%s", m->version, m->name);
+    return 0;
+}
+
+/*
+ * db_migrate - apply every migration newer than user_version.  Foreign
+ * keys are off meanwhile (the pragma is a no-op inside a transaction, so
+ * it is set around them): a migration that rebuilds a parent table drops
+ * it, and with foreign keys on that DROP would cascade into every child
+ * row.  Each migration is checked with foreign_key_check instead.
+ */
 static int
 db_migrate(struct db *db, const char *path, struct err *err)
 {
-    int current = 0, latest = db_schema_version();
-    char sql[64];
+    int current = 0, latest = db_schema_version(), rc = 0;
 
     if (db_user_version(db, &current, err) == -1)
         return -1;
@@ -154,25 +205,16 @@ db_migrate(struct db *db, const char *path, struct err *err)
                 path, current, latest);
         return -1;
     }
-    for (int i = 0; i < db_migration_count; i++) {
-        const struct db_migration *m = &db_migrations[i];
-        if (m->version <= current)
-            continue;
-        if (db_begin(db, err) == -1)
-            return -1;
-        if (db_exec(db, m->sql, err) == -1) {
-            err_prefix(err, "migration %03d_%s", m->version, m->name);
-            db_rollback(db);
-            return -1;
-        }
-        snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", m->version);
-        if (db_exec(db, sql, err) == -1 || db_commit(db, err) == -1) {
-            db_rollback(db);
-            return -1;
-        }
-        log_debug("db: applied migration %03d_%s", m->version, m->name);
-    }
-    return 0;
+    if (current == latest)
+        return 0;
+    if (db_exec(db, "PRAGMA foreign_keys = OFF", err) == -1)
+        return -1;
+    for (int i = 0; i < db_migration_count && rc == 0; i++)
+        if (db_migrations[i].version > current)
+            rc = db_migrate_one(db, &db_migrations[i], err);
+    if (db_exec(db, "PRAGMA foreign_keys = ON", rc == 0 ? err : NULL) == -1)
+        rc = -1;
+    return rc;
 }
 
 void

@@ -129,6 +129,36 @@ db_list_check_categories(const char *csv, struct err *err)
 }
 
 int
+db_list_check_sub_categories(const struct db_list *l, const char *csv,
+                             struct err *err)
+{
+    size_t have = strlen(l->categories);
+
+    if (db_list_check_categories(csv, err) == -1)
+        return -1;
+    /* every item, delimited by commas, must be one of the list's */
+    for (const char *p = csv; *p;) {
+        size_t n = strcspn(p, ",");
+        const char *q = l->categories;
+        int found = 0;
+        while (!found && q < l->categories + have) {
+            size_t m = strcspn(q, ",");
+            found = m == n && memcmp(q, p, n) == 0;
+            q += m + (q[m] == ',');
+        }
+        if (!found) {
+            err_set(err, ERR_PERM,
+                    "'%.*s' is not a category of the list '%s' (its "
+                    "categories: %s)",
+                    (int)n, p, l->name, have ? l->categories : "none");
+            return -1;
+        }
+        p += n + (p[n] == ',');
+    }
+    return 0;
+}
+
+int
 db_list_check_title(const char *title, struct err *err)
 {
     size_t n = strlen(title);

@@ -42,6 +42,14 @@ int db_list_check_name(const char *name, struct err *err);
  * 512 bytes.  Spaces around commas are refused.  "" is valid.
  */
 int db_list_check_categories(const char *csv, struct err *err);
+/*
+ * db_list_check_sub_categories - a subscription's category filter on list
+ * l: valid for db_list_check_categories() and every item one of
+ * l->categories.  "" (the list's own) is valid.  The one rule the form,
+ * the preferences page and `subscriber import` apply.
+ */
+int db_list_check_sub_categories(const struct db_list *l, const char *csv,
+                                 struct err *err);
 /* db_list_check_title - at most 200 bytes of UTF-8, no control chars */
 int db_list_check_title(const char *title, struct err *err);
 

@@ -271,9 +271,10 @@ db_sub_subscribe(struct db *db, int64_t subscriber_id, int64_t list_id,
 {
     static const char ins[] =
         "INSERT INTO subscriptions (subscriber_id, list_id, keywords, "
-        "categories, max_papers, timezone, created_at, updated_at) "
+        "categories, max_papers, timezone, created_at, updated_at, "
+        "pending_at) "
         "VALUES (?1, ?2, COALESCE(?3, ''), COALESCE(?4, ''), "
-        "COALESCE(?5, 10), COALESCE(?6, ''), ?7, ?7) "
+        "COALESCE(?5, 10), COALESCE(?6, ''), ?7, ?7, ?7) "
         "ON CONFLICT (subscriber_id, list_id) DO NOTHING";
     static const char sel[] = "SELECT id FROM subscriptions "
                               "WHERE subscriber_id = ?1 AND list_id = ?2";
@@ -321,7 +322,7 @@ db_sub_subscribe(struct db *db, int64_t subscriber_id, int64_t list_id,
     "s.status, s.paused, s.keywords, s.categories, s.max_papers, "             \
     "s.timezone, s.hard_bounces, s.created_at, s.updated_at, "                 \
     "s.confirmed_at, s.unsubscribed_at, s.confirm_sent_at, "                   \
-    "s.last_digest_day "                                                       \
+    "s.last_digest_day, s.pending_at "                                         \
     "FROM subscriptions s JOIN subscribers r ON r.id = s.subscriber_id "       \
     "JOIN lists l ON l.id = s.list_id "
 
@@ -354,6 +355,7 @@ db_sub_row(sqlite3_stmt *st, struct db_subscription *out)
     out->unsubscribed_at = sqlite3_column_int64(st, 16);
     out->confirm_sent_at = sqlite3_column_int64(st, 17);
     db_sub_copy(out->last_digest_day, sizeof(out->last_digest_day), st, 18);
+    out->pending_at = sqlite3_column_int64(st, 19);
 }
 
 /* db_sub_get_one - step a one-row lookup: 0 found, 1 none, -1 error */
@@ -435,7 +437,8 @@ db_sub_set_status(struct db *db, int64_t id, enum db_sub_status status,
         "                    ELSE confirmed_at END, "
         "unsubscribed_at = CASE WHEN ?2 = 'unsubscribed' THEN ?3 "
         "                  WHEN ?2 IN ('pending', 'confirmed') THEN NULL "
-        "                  ELSE unsubscribed_at END "
+        "                  ELSE unsubscribed_at END, "
+        "pending_at = CASE WHEN ?2 = 'pending' THEN ?3 ELSE pending_at END "
         "WHERE id = ?1 AND status <> ?2";
     sqlite3_stmt *st;
 

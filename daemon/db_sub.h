@@ -61,12 +61,14 @@ struct db_subscription {
     int max_papers;                         /* 1..50 */
     char timezone[DB_SUB_TIMEZONE_MAX];     /* "" = [schedule] timezone */
     int hard_bounces;                       /* count so far */
-    int64_t created_at;                     /* unix seconds, UTC */
-    int64_t updated_at;                     /* unix seconds, UTC */
-    int64_t confirmed_at;                   /* 0 = never */
-    int64_t unsubscribed_at;                /* 0 = never / resubscribed */
-    int64_t confirm_sent_at;                /* 0 = never */
-    char last_digest_day[11];               /* "YYYY-MM-DD" or "" */
+    int64_t created_at;       /* unix seconds, UTC; no valid token is older */
+    int64_t updated_at;       /* unix seconds, UTC */
+    int64_t pending_at;       /* the current pending period began; no valid
+                                 confirmation token is older (0 = unknown) */
+    int64_t confirmed_at;     /* 0 = never */
+    int64_t unsubscribed_at;  /* 0 = never / resubscribed */
+    int64_t confirm_sent_at;  /* 0 = never */
+    char last_digest_day[11]; /* "YYYY-MM-DD" or "" */
 };
 
 /*
@@ -141,7 +143,8 @@ int db_sub_get_by_email(struct db *db, const char *email, const char *list_name,
  * db_sub_set_status - change status and stamp updated_at = now.
  * confirmed: confirmed_at = now unless already confirmed, and
  * unsubscribed_at cleared; unsubscribed: unsubscribed_at = now;
- * pending: unsubscribed_at cleared; bounced: only the status.
+ * pending: pending_at = now, unsubscribed_at cleared; bounced: only the
+ * status.
  * Setting the status it already has changes nothing (no error).
  */
 int db_sub_set_status(struct db *db, int64_t id, enum db_sub_status status,

@@ -520,32 +520,6 @@ http_rate_take(struct http *h, const char *client, int per_minute)
     return wait < 0 ? 1 : wait;
 }
 
-/* http_check_categories - every checked category is one of the list's */
-static const char *
-http_check_categories(const struct db_list *l, const char *csv)
-{
-    char *copy = xstrdup(csv), *save = NULL;
-    const char *bad = NULL;
-    struct buf have;
-
-    buf_init(&have, 1024);
-    buf_addf(&have, ",%s,", l->categories);
-    for (char *c = strtok_r(copy, ",", &save); c && !bad;
-         c = strtok_r(NULL, ",", &save)) {
-        char needle[80];
-        if (strlen(c) > 60) {
-            bad = "That is not a category of this list.";
-            break;
-        }
-        snprintf(needle, sizeof(needle), ",%s,", c);
-        if (strstr(buf_str(&have), needle) == NULL)
-            bad = "That is not a category of this list.";
-    }
-    buf_release(&have);
-    free(copy);
-    return bad;
-}
-
 /* http_subscribe_queue - hand the checked sign-up to the writer thread
  * (http_write.c) and suspend the connection; the handler runs again when
  * the writer is done and answers with http_page_subscribed() */
@@ -674,8 +648,9 @@ http_page_subscribe(struct http_req *r)
     if (l && f.categories.len) {
         if (f.categories.failed)
             f.err_categories = "Too many categories.";
-        else
-            f.err_categories = http_check_categories(l, buf_str(&f.categories));
+        else if (db_list_check_sub_categories(l, buf_str(&f.categories),
+                                              &err) == -1)
+            f.err_categories = "That is not a category of this list.";
     }
     if (f.max_papers && *f.max_papers && f.max_papers_n == 0) {
         snprintf(mp_err, sizeof(mp_err), "Please give a number from 1 to %d.",

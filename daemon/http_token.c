@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "compose.h"
+#include "db_digest.h"
 #include "db_list.h"
 #include "db_sub.h"
 #include "http_int.h"
@@ -58,7 +59,9 @@ http_token_sub(struct http_req *r, const char *tok, enum token_purpose purpose,
         *ret = http_fail(r, &err, "token page");
         return -1;
     }
-    if (found == 1) {
+    /* a token older than its row was made for a row that is gone: ids
+     * are never reused (schema 009), and this holds even if one were */
+    if (found == 1 || *issued_at < sub->created_at) {
         *ret = http_error_page(
             r, MHD_HTTP_NOT_FOUND, "Subscription not found",
             "This subscription no longer exists. You can subscribe again "
@@ -117,8 +120,10 @@ http_page_confirm(struct http_req *r, const char *tok)
     err_init(&err);
     if (http_token_sub(r, tok, TOKEN_CONFIRM, &db, &sub, &issued, &ret) == -1)
         return ret;
+    /* a link from before the current pending period (the address left,
+     * or bounced, and signed up again since) must not confirm it */
     if ((sub.status == DB_SUB_UNSUBSCRIBED && issued <= sub.unsubscribed_at) ||
-        sub.status == DB_SUB_BOUNCED)
+        sub.status == DB_SUB_BOUNCED || issued < sub.pending_at)
         return http_bad_token(r, "This confirmation link is older than the "
                                  "last change to this subscription. "
                                  "Subscribe again to get a new one.");
@@ -265,9 +270,10 @@ http_prefs_save(struct http_req *r, struct db *db,
                 int *bad, struct err *err)
 {
     struct db_sub_prefs p;
+    struct db_list l;
     struct err ferr;
     long n = 0;
-    int rc = -1;
+    int rc = -1, found;
 
     *bad = 0;
     err_init(&ferr);
@@ -275,9 +281,16 @@ http_prefs_save(struct http_req *r, struct db *db,
         tmpl_set(root, "keywords_error", ferr.msg);
         *bad = 1;
     }
+    /* the subscribe form's rule: only the list's own categories */
+    if ((found = db_list_get_id(db, sub->list_id, &l, err)) != 0) {
+        if (found == 1)
+            err_set(err, ERR_TEMP, "the subscription's list vanished");
+        return -1;
+    }
     err_init(&ferr);
-    if (*categories && db_list_check_categories(categories, &ferr) == -1) {
-        tmpl_set(root, "categories_error", ferr.msg);
+    if (db_list_check_sub_categories(&l, categories, &ferr) == -1) {
+        tmpl_set(root, "categories_error",
+                 "That is not a category of this list.");
         *bad = 1;
     }
     if (str_to_long(max_papers, DB_SUB_MAX_PAPERS_MIN, DB_SUB_MAX_PAPERS_MAX,
@@ -404,9 +417,11 @@ http_page_digest(struct http_req *r, const char *tok)
 {
     struct http_slot *s = r->slot;
     struct err err;
+    struct db_digest_row row;
     struct buf b;
     int64_t id, issued;
     struct db *db;
+    int found;
 
     err_init(&err);
     if (token_check(r->h->key, tok, TOKEN_VIEW, r->now, &id, &issued, &err) ==
@@ -414,6 +429,14 @@ http_page_digest(struct http_req *r, const char *tok)
         return http_bad_token(r, err.msg);
     if ((db = http_db(r, &err)) == NULL)
         return http_fail(r, &err, "digest page");
+    /* view tokens carry the digest's created_at: an older one was made
+     * for a digest that is gone */
+    found = db_digest_get(db, id, &row, &err);
+    if (found == -1 && err.kind == ERR_TEMP)
+        return http_fail(r, &err, "digest page");
+    if (found == -1 || issued < row.created_at)
+        return http_error_page(r, MHD_HTTP_NOT_FOUND, "Digest not found",
+                               "This digest no longer exists.");
     if (s->compose == NULL) {
         if (compose_new(r->cfg, r->h->key, &s->compose, &err) == -1)
             return http_fail(r, &err, "digest page");

@@ -166,6 +166,67 @@ expect_rc 0 pb subscriber ls --list lab --json
 assert_eq "$(json 'sorted((s["email"], s["status"]) for s in j)')" \
     "[('ann@example.org', 'confirmed'), ('ben@xn--bcher-kva.example', 'unsubscribed'), ('cy@example.org', 'confirmed'), ('dee@example.org', 'bounced')]"
 
+# --- categories outside the list: the web form's rule; the row is skipped
+printf 'email,categories\nfar@example.org,cs.CL\nfoo@example.org,"cs.LG,q-bio.QM"\n' >"$TMP/foreign.csv"
+expect_rc 1 pb subscriber import "$TMP/foreign.csv" --list lab
+assert_contains "$ERR" "line 2: 'cs.CL' is not a category of the list 'lab'"
+assert_contains "$ERR" "line 3: 'q-bio.QM' is not a category of the list 'lab'"
+assert_contains "$OUT" "imported 0, updated 0, unchanged 0, skipped 2"
+
+# --- formulas: the export neutralises them, import gives them back, --raw
+# exports them as stored; an exclusion keyword ('-rl') stays an exclusion
+cat >"$TMP/formula.csv" <<'CSV'
+email,name,keywords
+f1@example.org,=cmd|' /C calc'!A0,"=cmd|' /C calc'!A0"
+f2@example.org,@SUM(A1),"+HYPERLINK(""http://evil.example"",""x"")"
+f3@example.org,Three,"-rl, kv cache"
+f4@example.org,Plain,"kv cache, -rl"
+CSV
+expect_rc 0 pb subscriber import "$TMP/formula.csv" --list lab
+assert_contains "$OUT" "imported 4, updated 0, unchanged 0, skipped 0"
+# a value that already starts with an apostrophe and a formula character
+expect_rc 0 pb subscriber add f5@example.org --list lab --name "'=quoted" --keywords "-x, y"
+stored() { "$PAPERBOY" -c "$1" subscriber ls --list lab --json | /usr/bin/python3 -c '
+import json, sys
+for s in sorted(json.load(sys.stdin), key=lambda s: s["email"]):
+    if s["email"].startswith("f") and s["email"][1].isdigit():
+        print(s["email"], repr(s["name"]), repr(s["keywords"]))'; }
+before=$(stored "$CFG")
+assert_contains "$before" "f1@example.org \"=cmd|' /C calc'!A0\" \"=cmd|' /C calc'!A0\""
+assert_contains "$before" "f3@example.org 'Three' '-rl, kv cache'"
+assert_contains "$before" "f5@example.org \"'=quoted\" '-x, y'"
+pb subscriber export --list lab >"$TMP/fx.csv" || fail "export"
+/usr/bin/python3 - "$TMP/fx.csv" <<'PY' || fail "formula cells in the export"
+import csv, sys
+rows = {r["email"]: r for r in csv.DictReader(open(sys.argv[1], newline=""))}
+want = {
+    "f1@example.org": ("'=cmd|' /C calc'!A0", "'=cmd|' /C calc'!A0"),
+    "f2@example.org": ("'@SUM(A1)", "'+HYPERLINK(\"http://evil.example\",\"x\")"),
+    "f3@example.org": ("Three", "'-rl, kv cache"),
+    "f5@example.org": ("''=quoted", "'-x, y"),
+    "f4@example.org": ("Plain", "kv cache, -rl"),
+}
+for email, (name, kw) in want.items():
+    got = (rows[email]["name"], rows[email]["keywords"])
+    if got != (name, kw):
+        print(email, got, "want", (name, kw)); sys.exit(1)
+for r in rows.values():
+    for k, v in r.items():
+        if v and v[0] in "=+-@\t\r":
+            print("live formula in", k, repr(v)); sys.exit(1)
+PY
+pb subscriber export --list lab --raw >"$TMP/fx-raw.csv" || fail "export --raw"
+assert_contains "$(cat "$TMP/fx-raw.csv")" "f1@example.org,=cmd|' /C calc'!A0,lab,pending,=cmd|' /C calc'!A0,"
+assert_contains "$(cat "$TMP/fx-raw.csv")" "f5@example.org,'=quoted,lab,pending,\"-x, y\","
+# the round trip into a fresh database gives back every value
+CFG3=$TMP/third.ini
+printf '[database]\npath = %s/db3\n' "$TMP" >"$CFG3"
+"$PAPERBOY" -c "$CFG3" list add lab --categories cs.LG >/dev/null || fail "list add in db3"
+expect_rc 0 "$PAPERBOY" -c "$CFG3" subscriber import "$TMP/fx.csv" --list lab
+assert_eq "$(stored "$CFG3")" "$before" "values after export -> import"
+"$PAPERBOY" -c "$CFG3" subscriber export --list lab >"$TMP/fx2.csv" || fail "export db3"
+cmp "$TMP/fx.csv" "$TMP/fx2.csv" >&2 || fail "formula export -> import -> export differs"
+
 # --- many rows: batched transactions, all imported, then unchanged
 /usr/bin/python3 - "$TMP/many.csv" <<'PY'
 import sys

@@ -264,6 +264,17 @@ assert_contains "$BODY" 'id="max_papers-error"'
 assert_contains "$BODY" 'id="timezone-error"'
 assert_contains "$BODY" 'value="Mars/Olympus"' "typed time zone kept"
 assert_eq "$(sql "SELECT max_papers FROM subscriptions")" "7" "bad preferences not saved"
+# categories outside the list: the subscribe form's rule, so 400, nothing stored
+cats_before=$(sql "SELECT categories||'|'||keywords||'|'||max_papers FROM subscriptions")
+http POST "/preferences/$ptok" --data-binary 'action=save&keywords=x&max_papers=5&categories=math.AG&categories=q-bio.QM'
+expect_code 400 "preferences with categories outside the list"
+assert_contains "$BODY" 'id="categories-error"'
+assert_eq "$(sql "SELECT categories||'|'||keywords||'|'||max_papers FROM subscriptions")" \
+    "$cats_before" "foreign categories not stored"
+http POST "/preferences/$ptok" --data-binary 'action=save&max_papers=5&categories=cs.LG&categories=stat.ML'
+expect_code 400 "one category of the list, one not"
+assert_eq "$(sql "SELECT categories||'|'||keywords||'|'||max_papers FROM subscriptions")" \
+    "$cats_before" "half-foreign categories not stored"
 http POST "/preferences/$ptok" --data-binary 'keywords=diffusion%0D%0Ax&max_papers=5'
 expect_code 400 "CR/LF in keywords on preferences"
 http POST "/preferences/$ptok" --data-binary 'action=save&keywords=diffusion%2C+%22kv+cache%22&max_papers=5&timezone=Europe%2FBerlin&categories=cs.CV&paused=1'

@@ -5,6 +5,7 @@
  * list/subscriber queries of db_list and db_sub against the real schema;
  * the sign-up writer's WAL watch and checkpoint (db_web).
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -192,6 +193,28 @@ test_list_rules(void)
     }
     CHECK_INT_EQ(db_list_check_categories("cs.LG,cs.LG", &err), -1);
     CHECK_CONTAINS(err.msg, "given twice");
+    /* a subscription's filter: only the list's own categories */
+    {
+        struct db_list l;
+        struct err serr;
+        memset(&l, 0, sizeof(l));
+        snprintf(l.name, sizeof(l.name), "ml");
+        snprintf(l.categories, sizeof(l.categories), "cs.LG,cs.CL,q-bio.QM");
+        CHECK_INT_EQ(db_list_check_sub_categories(&l, "", &serr), 0);
+        CHECK_INT_EQ(db_list_check_sub_categories(&l, "cs.CL", &serr), 0);
+        CHECK_INT_EQ(db_list_check_sub_categories(&l, "q-bio.QM,cs.LG", &serr),
+                     0);
+        CHECK_INT_EQ(db_list_check_sub_categories(&l, "math.AG", &serr), -1);
+        CHECK_CONTAINS(serr.msg, "'math.AG' is not a category of the list");
+        CHECK_INT_EQ(db_list_check_sub_categories(&l, "cs.LG,cs.L", &serr), -1);
+        CHECK_INT_EQ(db_list_check_sub_categories(&l, "cs", &serr), -1);
+        CHECK_INT_EQ(db_list_check_sub_categories(&l, "cs.LG,cs.LG", &serr),
+                     -1);
+        CHECK_INT_EQ(db_list_check_sub_categories(&l, "cs.LG,", &serr), -1);
+        l.categories[0] = '\0';
+        CHECK_INT_EQ(db_list_check_sub_categories(&l, "cs.LG", &serr), -1);
+        CHECK_INT_EQ(db_list_check_sub_categories(&l, "", &serr), 0);
+    }
     CHECK_INT_EQ(db_list_check_categories("cs.LG, cs.CL", &err), -1);
     CHECK_CONTAINS(err.msg, "is not an arXiv category");
 }
@@ -503,6 +526,108 @@ test_page_size(const char *dir)
     db_close(db);
 }
 
+/* apply_sql_file - run schema/NAME (the test runs in the source dir) */
+static int
+apply_sql_file(sqlite3 *raw, const char *name)
+{
+    char path[256], *sql = NULL;
+    FILE *f;
+    long n;
+    int rc = -1;
+
+    snprintf(path, sizeof(path), "schema/%s", name);
+    if ((f = fopen(path, "rb")) == NULL)
+        return -1;
+    if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) > 0 &&
+        fseek(f, 0, SEEK_SET) == 0 && (sql = calloc(1, (size_t)n + 1)) &&
+        fread(sql, 1, (size_t)n, f) == (size_t)n)
+        rc = sqlite3_exec(raw, sql, NULL, NULL, NULL) == SQLITE_OK ? 0 : -1;
+    free(sql);
+    fclose(f);
+    return rc;
+}
+
+/* Migration 009 on a database made by the schema before it: rows, child
+ * rows and ids kept (no cascade from rebuilding the parents), created_at
+ * no later than any token already issued, pending_at set, and from then
+ * on a deleted id is never given out again. */
+static void
+test_migrate_009(const char *dir)
+{
+    static const char *const before[] = {
+        "001_init.sql", "002_paper_categories_index.sql",
+        "004_outbox_retry.sql", "008_digest_items_clustered.sql"};
+    char path[512];
+    struct db *db = NULL;
+    struct err err;
+    sqlite3 *raw = NULL;
+    int64_t id = 0;
+
+    snprintf(path, sizeof(path), "%s/v8.db", dir);
+    CHECK_INT_EQ(sqlite3_open(path, &raw), SQLITE_OK);
+    for (size_t i = 0; i < sizeof(before) / sizeof(before[0]); i++)
+        CHECK_INT_EQ(apply_sql_file(raw, before[i]), 0);
+    CHECK_INT_EQ(
+        sqlite3_exec(
+            raw,
+            "PRAGMA user_version = 8;"
+            "INSERT INTO subscribers (id, email, created_at) VALUES "
+            " (1, 'a@example.org', 100), (2, 'b@example.org', 100);"
+            "INSERT INTO subscriptions (id, subscriber_id, list_id, status, "
+            " created_at, updated_at) VALUES (1, 1, 1, 'confirmed', 500, 500),"
+            " (2, 2, 1, 'pending', 700, 700);"
+            "INSERT INTO papers (id, arxiv_id, title, first_seen_at, "
+            " first_seen_day, updated_at) VALUES (1, '2611.1', 't', 1, "
+            " '2026-11-01', 1);"
+            "INSERT INTO digests (id, subscription_id, day, created_at) "
+            " VALUES (7, 1, '2026-11-01', 600);"
+            "INSERT INTO digest_items (digest_id, rank, paper_id) VALUES "
+            " (7, 1, 1);"
+            "INSERT INTO outbox (kind, subscription_id, digest_id, rcpt, "
+            " message_id, issued_at, created_at, next_attempt_at) VALUES "
+            " ('confirm', 1, NULL, 'a@example.org', 'm1', 450, 450, 450),"
+            " ('digest', 1, 7, 'a@example.org', 'm2', 590, 590, 590),"
+            " ('confirm', 2, NULL, 'b@example.org', 'm3', 700, 700, 700);",
+            NULL, NULL, NULL),
+        SQLITE_OK);
+    sqlite3_close(raw);
+
+    err_init(&err);
+    CHECK_INT_EQ(db_open(path, 1000, &db, &err), 0);
+    if (db == NULL) {
+        fprintf(stderr, "migrate: %s\n", err.msg);
+        return;
+    }
+    CHECK_INT_EQ(user_version(db), db_schema_version());
+    CHECK_INT_EQ(count(db, "PRAGMA foreign_keys"), 1);
+    CHECK_INT_EQ(count(db, "SELECT count(*) FROM pragma_foreign_key_check"), 0);
+    CHECK_INT_EQ(count(db, "SELECT count(*) FROM subscriptions"), 2);
+    CHECK_INT_EQ(count(db, "SELECT count(*) FROM digests WHERE id = 7"), 1);
+    CHECK_INT_EQ(count(db, "SELECT count(*) FROM digest_items"), 1);
+    CHECK_INT_EQ(count(db, "SELECT count(*) FROM outbox"), 3);
+    /* the confirmation was issued at 450, before the row's 500 */
+    CHECK_INT_EQ(count(db, "SELECT created_at FROM subscriptions WHERE id=1"),
+                 450);
+    CHECK_INT_EQ(count(db, "SELECT pending_at FROM subscriptions WHERE id=1"),
+                 450);
+    CHECK_INT_EQ(count(db, "SELECT created_at FROM subscriptions WHERE id=2"),
+                 700);
+    CHECK_INT_EQ(count(db, "SELECT created_at FROM digests WHERE id = 7"), 590);
+    /* ids are not reused any more: delete the newest row, add one */
+    CHECK_INT_EQ(db_sub_delete(db, 2, &err), 0);
+    CHECK_INT_EQ(db_sub_subscribe(db, 2, 1, NULL, 900, &id, NULL, &err), 0);
+    CHECK(id == 3);
+    CHECK_INT_EQ(db_exec(db, "DELETE FROM digests WHERE id = 7", &err), 0);
+    CHECK_INT_EQ(count(db, "SELECT count(*) FROM digest_items"), 0);
+    CHECK_INT_EQ(db_exec(db,
+                         "INSERT INTO digests (subscription_id, day, "
+                         "created_at) VALUES (1, '2026-11-02', 950)",
+                         &err),
+                 0);
+    CHECK(db_last_id(db) == 8);
+    db_close(db);
+}
+
 int
 main(void)
 {
@@ -514,6 +639,7 @@ main(void)
         test_file(dir);
         test_wal_watch(dir);
         test_page_size(dir);
+        test_migrate_009(dir);
         snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
         if (system(cmd) != 0)
             fprintf(stderr, "could not remove %s\n", dir);
