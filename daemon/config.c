@@ -70,6 +70,8 @@ static const struct config_key config_keys[] = {
     {"web", "secret_file", CT_STR, F(secret_file), "data/secret", 0, 0},
     {"web", "subscribe_per_minute", CT_INT, F(subscribe_per_minute), "5", 0,
      100000},
+    {"web", "subscribe_answer_ms", CT_INT, F(subscribe_answer_ms), "5", 0,
+     1000},
     {"web", "trusted_proxies", CT_STR, F(trusted_proxies), "", 0, 0},
     {"web", "max_connections", CT_INT, F(web_max_connections), "256", 1,
      100000},

@@ -41,6 +41,7 @@ struct config {
     char *secret;             /* HMAC secret from config, or NULL */
     char *secret_file;        /* "data/secret", generated 0600 if absent */
     int subscribe_per_minute; /* per-client POST /subscribe limit, 0 = off */
+    int subscribe_answer_ms;  /* POST /subscribe answers no sooner */
     char *trusted_proxies;    /* comma list of IPs whose XFF is trusted */
     int web_max_connections;  /* MHD connection limit, default 256 */
     int web_threads;          /* MHD thread pool size, default 2 */

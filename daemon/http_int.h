@@ -115,6 +115,7 @@ struct http_job {
     char *categories; /* owned; "" = the list's */
     int max_papers;
     int64_t now;
+    int64_t answer_at_ms; /* monotonic: resumed no sooner (answer floor) */
     /* the result, set by the writer before it resumes the connection */
     atomic_int done;
     int rc;     /* 0 stored, -1 failed (err) */

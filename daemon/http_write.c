@@ -13,7 +13,9 @@
  * WAL pages are written, the writer's page cache stays warm, and the
  * libmicrohttpd threads keep parsing other requests instead of waiting
  * for the database.  At light load a batch is a single job, so nothing
- * waits for company.
+ * waits for company.  No sign-up is answered sooner than [web]
+ * subscribe_answer_ms after it was queued, whatever the address: the
+ * answer's timing must not tell a new address from a known one.
  *
  * The writer shares http.write_lock with the other web writes
  * (confirm, preferences, unsubscribe), which stay synchronous.  What a
@@ -201,6 +203,38 @@ http_write_trim(struct http *h)
     pthread_mutex_unlock(&h->lock);
 }
 
+/* http_write_mono_ms - monotonic milliseconds */
+static int64_t
+http_write_mono_ms(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* http_write_hold - wait until the latest answer_at_ms of batch.  Storing
+ * a new address takes longer than finding a known one; answering every
+ * sign-up no sooner than [web] subscribe_answer_ms after it arrived keeps
+ * the answer's timing from telling them apart.  Under load the writer's
+ * sleep only makes the next group commit larger. */
+static void
+http_write_hold(const struct http_job *batch)
+{
+    int64_t until = 0;
+    struct timespec ts;
+
+    for (const struct http_job *j = batch; j; j = j->next)
+        if (j->answer_at_ms > until)
+            until = j->answer_at_ms;
+    if (until <= http_write_mono_ms())
+        return;
+    ts.tv_sec = (time_t)(until / 1000);
+    ts.tv_nsec = (long)(until % 1000) * 1000000L;
+    while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR)
+        ;
+}
+
 /* http_write_main - the writer thread: batches until told to stop and
  * nothing is left */
 static void *
@@ -240,6 +274,7 @@ http_write_main(void *arg)
         pthread_mutex_unlock(&h->wq_lock);
 
         http_write_batch(h, batch);
+        http_write_hold(batch);
         for (struct http_job *j = batch; j; j = next) {
             struct MHD_Connection *conn = j->conn;
             /* j belongs to its request again once resumed */
@@ -290,6 +325,7 @@ http_write_submit(struct http *h, struct http_job *j)
         pthread_mutex_unlock(&h->wq_lock);
         return -1;
     }
+    j->answer_at_ms = http_write_mono_ms() + j->gen->cfg->subscribe_answer_ms;
     /* suspended before the writer can see the job, so its resume can
      * never come first */
     MHD_suspend_connection(j->conn);
