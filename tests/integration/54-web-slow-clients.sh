@@ -9,7 +9,8 @@
 # come within 1 s.  What holds them off: [web] max_connections_per_client
 # (16 by default, so 127.0.0.1 gets 16 of the 256 connections) and [web]
 # request_deadline (3 s here: trickled bytes do not extend it, the idle
-# [web] timeout of 30 s would).  /metrics counts both.
+# [web] timeout of 30 s would; a body trickled byte by byte is cut at it
+# too).  /metrics counts both.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/web_lib.sh"
 
@@ -92,6 +93,27 @@ def attack(duration):
           % (most, reopened))
 
 
+def trickle(duration):
+    """a body sent one byte every 0.5 s is cut at the deadline (3 s)"""
+    s = socket.create_connection((host, port), timeout=10)
+    s.sendall(b"POST /subscribe HTTP/1.1\r\nHost: x\r\nContent-Length: 200\r\n"
+              b"Content-Type: application/x-www-form-urlencoded\r\n\r\n")
+    t0 = time.monotonic()
+    s.settimeout(0.5)
+    while time.monotonic() - t0 < duration:
+        try:
+            s.send(b"e")
+            if s.recv(100) == b"":
+                break
+        except socket.timeout:
+            continue
+        except OSError:
+            break
+    took = time.monotonic() - t0
+    print("trickle: cut after %.1f s" % took)
+    sys.exit(0 if 2.5 <= took <= 5.0 else 1)
+
+
 def probe(duration):
     """fresh client: every request answered within 1 s"""
     end = time.monotonic() + duration
@@ -128,7 +150,7 @@ def probe(duration):
     sys.exit(1 if bad or n < 50 else 0)
 
 
-{"attack": attack, "probe": probe}[sys.argv[1]](float(sys.argv[4]))
+{"attack": attack, "probe": probe, "trickle": trickle}[sys.argv[1]](float(sys.argv[4]))
 PYEOF
 
 /usr/bin/python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.250", 0))' \
@@ -136,6 +158,8 @@ PYEOF
 
 web_start
 port=${BASE##*:}
+/usr/bin/python3 "$TMP/slow.py" trickle 127.0.0.1 "$port" 10 >"$TMP/trickle.out" 2>&1 ||
+    fail "a trickled body was not cut at the deadline: $(cat "$TMP/trickle.out")"
 /usr/bin/python3 "$TMP/slow.py" attack 127.0.0.1 "$port" 30 >"$TMP/attack.out" 2>&1 &
 attacker=$!
 sleep 2 # the sockets are open and the first deadline has not passed
