@@ -44,8 +44,9 @@
 #include "str.h"
 #include "xalloc.h"
 
-#define HTTP_GUARD_TICK_MIN_MS 50  /* the reaper looks at least this often */
-#define HTTP_GUARD_TICK_MAX_MS 250 /* ... and at most this far apart */
+#define HTTP_GUARD_TICK_MIN_MS 50  /* shortest reaper period */
+#define HTTP_GUARD_TICK_MAX_MS 250 /* longest: a deadline is overrun by less   \
+                                    */
 #define HTTP_GUARD_FD_SPARE 64     /* descriptors besides the connections */
 
 /* One open connection (libmicrohttpd's socket context). */

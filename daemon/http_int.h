@@ -3,7 +3,8 @@
  * http_int - what the parts of the web module share (http.c: server and
  * request plumbing; http_static.c: static files; http_pages.c: the form
  * pages; http_token.c: the pages behind signed links; http_public.c:
- * archive, feed, health and metrics).  Private to http*.c: the only
+ * archive, feed, health and metrics; http_guard.c: the per-client
+ * connection limit and the request deadline).  Private to http*.c: the only
  * header besides http_form.h that includes <microhttpd.h>.  Layer 3.
  */
 #ifndef PAPERBOY_HTTP_INT_H
