@@ -45,8 +45,7 @@
 #include "xalloc.h"
 
 #define HTTP_GUARD_TICK_MIN_MS 50  /* shortest reaper period */
-#define HTTP_GUARD_TICK_MAX_MS 250 /* longest: a deadline is overrun by less   \
-                                    */
+#define HTTP_GUARD_TICK_MAX_MS 250 /* longest (bounds a deadline overrun) */
 #define HTTP_GUARD_FD_SPARE 64     /* descriptors besides the connections */
 
 /* One open connection (libmicrohttpd's socket context). */
