@@ -77,6 +77,9 @@ static const struct config_key config_keys[] = {
      100000},
     {"web", "threads", CT_INT, F(web_threads), "2", 1, 64},
     {"web", "timeout", CT_INT, F(web_timeout), "30", 1, 3600},
+    {"web", "request_deadline", CT_INT, F(web_request_deadline), "10", 1, 3600},
+    {"web", "max_connections_per_client", CT_INT, F(web_per_client), "16", 1,
+     100000},
 
     {"smtp", "url", CT_SMTPURL, F(smtp_url), "", 0, 0},
     {"smtp", "starttls", CT_STARTTLS, F(starttls), "auto", 0, 0},
@@ -496,6 +499,22 @@ config_defaults(void)
     return cfg;
 }
 
+/* config_check_web - one client may hold at most half of the connection
+ * pool, so a single address can never fill it */
+static int
+config_check_web(const struct config *cfg, const char *path, struct err *err)
+{
+    if (cfg->web_per_client > cfg->web_max_connections / 2) {
+        err_set(err, ERR_PERM,
+                "%s: [web] max_connections_per_client (%d) is more than half "
+                "of max_connections (%d)",
+                path ? path : "defaults", cfg->web_per_client,
+                cfg->web_max_connections);
+        return -1;
+    }
+    return 0;
+}
+
 /* config_read_password_file - first line of path into cfg->smtp_password */
 static int
 config_read_password_file(struct config *cfg, const char *path, struct err *err)
@@ -565,6 +584,8 @@ config_load(const char *path, struct err *err)
                 path ? path : "defaults", cfg->smtp_from);
         goto fail;
     }
+    if (config_check_web(cfg, path, err) == -1)
+        goto fail;
     /* base_url is joined with "/path": drop a trailing slash once here */
     {
         size_t n = strlen(cfg->base_url);

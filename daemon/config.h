@@ -46,6 +46,8 @@ struct config {
     int web_max_connections;  /* MHD connection limit, default 256 */
     int web_threads;          /* MHD thread pool size, default 2 */
     int web_timeout;          /* per-connection idle timeout, seconds */
+    int web_request_deadline; /* seconds to read a request head and body */
+    int web_per_client;       /* connections per client (IPv6: per /64) */
 
     /* [smtp] */
     char *smtp_url; /* "" = maildir; smtp://h:p or smtps://h:p */

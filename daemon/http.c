@@ -24,6 +24,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -420,9 +421,7 @@ http_fail(struct http_req *r, const struct err *err, const char *what)
 
 /* ---- client address ---- */
 
-/* http_sockaddr_bytes - the address bytes of sa (IPv4-mapped IPv6 is
- * turned into IPv4); family 0 if unknown */
-static int
+int
 http_sockaddr_bytes(const struct sockaddr *sa, unsigned char out[16])
 {
     if (sa == NULL)
@@ -445,8 +444,7 @@ http_sockaddr_bytes(const struct sockaddr *sa, unsigned char out[16])
     return 0;
 }
 
-/* http_is_trusted - 1 if (family, addr) is one of g's proxies */
-static int
+int
 http_is_trusted(const struct http_gen *g, int family, const unsigned char *addr)
 {
     for (size_t i = 0; i < g->nproxies; i++) {
@@ -466,58 +464,163 @@ http_is_trusted(const struct http_gen *g, int family, const unsigned char *addr)
     return 0;
 }
 
-/* http_client_addr - the client's address: the peer, or, when the peer is
- * a trusted proxy, the rightmost X-Forwarded-For entry that is not one */
+void
+http_client_key(int family, const unsigned char *addr, char *out, size_t size)
+{
+    struct in6_addr a;
+    char ip[INET6_ADDRSTRLEN];
+    const char *ok;
+
+    if (family == AF_INET6)
+        memcpy(&a, addr, 16);
+    if (family == AF_INET6 && IN6_IS_ADDR_V4MAPPED(&a)) {
+        family = AF_INET;
+        addr = a.s6_addr + 12;
+    }
+    if (family == AF_INET) {
+        ok = inet_ntop(AF_INET, addr, ip, sizeof(ip));
+        str_copy(out, size, ok ? ip : "unknown");
+        return;
+    }
+    memset(a.s6_addr + 8, 0, 8); /* the /64 */
+    ok = inet_ntop(AF_INET6, &a, ip, sizeof(ip));
+    snprintf(out, size, "%s/64", ok ? ip : "unknown");
+}
+
+/* The X-Forwarded-For lines of one request, the last HTTP_XFF_LINES of
+ * them in the order they came: proxies append their own line, so those
+ * that count are at the end. */
+#define HTTP_XFF_LINES 32
+struct http_xff {
+    const char *line[HTTP_XFF_LINES]; /* borrowed from libmicrohttpd */
+    size_t n;
+};
+
+/* http_xff_collect - libmicrohttpd's header iterator: keep each
+ * X-Forwarded-For line */
+static enum MHD_Result
+http_xff_collect(void *cls, enum MHD_ValueKind kind, const char *key,
+                 const char *value)
+{
+    struct http_xff *x = cls;
+
+    (void)kind;
+    if (key == NULL || value == NULL || strcasecmp(key, "X-Forwarded-For") != 0)
+        return MHD_YES;
+    if (x->n == HTTP_XFF_LINES) {
+        memmove(x->line, x->line + 1,
+                (HTTP_XFF_LINES - 1) * sizeof(x->line[0]));
+        x->n--;
+    }
+    x->line[x->n++] = value;
+    return MHD_YES;
+}
+
+/* http_xff_entry - one X-Forwarded-For entry s[0..n) into (family, addr):
+ * 1 when it is a trusted proxy (read on to its left), 0 when it is not
+ * (the client), -1 when it is no address */
+static int
+http_xff_entry(const struct http_gen *g, const char *s, size_t n, int *family,
+               unsigned char addr[16])
+{
+    char ip[64];
+    struct sockaddr_in6 sa6;
+
+    while (n && (*s == ' ' || *s == '\t')) {
+        s++;
+        n--;
+    }
+    while (n && (s[n - 1] == ' ' || s[n - 1] == '\t'))
+        n--;
+    if (n == 0 || n >= sizeof(ip))
+        return -1;
+    memcpy(ip, s, n);
+    ip[n] = '\0';
+    memset(&sa6, 0, sizeof(sa6));
+    if (inet_pton(AF_INET, ip, addr) == 1) {
+        *family = AF_INET;
+    } else if (inet_pton(AF_INET6, ip, &sa6.sin6_addr) == 1) {
+        sa6.sin6_family = AF_INET6;
+        *family =
+            http_sockaddr_bytes((const struct sockaddr *)(void *)&sa6, addr);
+    } else {
+        return -1;
+    }
+    return http_is_trusted(g, *family, addr);
+}
+
+/* http_client_find - the client's address into addr, returning its family
+ * (0 if unknown): the peer, or, when the peer is a trusted proxy, the
+ * rightmost X-Forwarded-For entry that is not one.  Every X-Forwarded-For
+ * line, in order, is one comma-separated list.  An entry that is no
+ * address ends the walk at the last address we could trust. */
+static int
+http_client_find(const struct http_gen *g, struct MHD_Connection *conn,
+                 unsigned char addr[16])
+{
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    int family = http_sockaddr_bytes(ci ? ci->client_addr : NULL, addr);
+    struct http_xff x = {{NULL}, 0};
+
+    if (family == 0 || g->nproxies == 0 || !http_is_trusted(g, family, addr))
+        return family;
+    MHD_get_connection_values(conn, MHD_HEADER_KIND, http_xff_collect, &x);
+    for (size_t i = x.n; i-- > 0;) {
+        const char *line = x.line[i];
+        for (const char *end = line + strlen(line); end > line;) {
+            const char *start = end;
+            unsigned char a[16];
+            int fam = 0, rc;
+
+            while (start > line && start[-1] != ',')
+                start--;
+            rc = http_xff_entry(g, start, (size_t)(end - start), &fam, a);
+            if (rc == -1)
+                return family;
+            family = fam;
+            memcpy(addr, a, 16);
+            if (rc == 0)
+                return family;
+            end = start > line ? start - 1 : line;
+        }
+    }
+    return family;
+}
+
+/* http_client_addr - r->client: the key of the client (http_client_find) */
 static void
 http_client_addr(struct http_req *r)
 {
-    const union MHD_ConnectionInfo *ci =
-        MHD_get_connection_info(r->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
     unsigned char addr[16];
-    int family = http_sockaddr_bytes(ci ? ci->client_addr : NULL, addr);
-    const char *xff;
+    int family = http_client_find(r->gen, r->conn, addr);
 
-    str_copy(r->client, sizeof(r->client), "unknown");
     if (family == 0)
-        return;
-    inet_ntop(family, addr, r->client, sizeof(r->client));
-    if (r->gen->nproxies == 0 || !http_is_trusted(r->gen, family, addr))
-        return;
-    xff = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND,
-                                      "X-Forwarded-For");
-    if (xff == NULL)
-        return;
-    for (const char *end = xff + strlen(xff); end > xff;) {
-        const char *start = end;
-        char ip[64];
-        unsigned char a[16];
-        int fam;
-        size_t n;
+        str_copy(r->client, sizeof(r->client), "unknown");
+    else
+        http_client_key(family, addr, r->client, sizeof(r->client));
+}
 
-        while (start > xff && start[-1] != ',')
-            start--;
-        n = (size_t)(end - start);
-        end = start > xff ? start - 1 : xff;
-        while (n && (*start == ' ' || *start == '\t')) {
-            start++;
-            n--;
-        }
-        while (n && (start[n - 1] == ' ' || start[n - 1] == '\t'))
-            n--;
-        if (n == 0 || n >= sizeof(ip))
-            return;
-        memcpy(ip, start, n);
-        ip[n] = '\0';
-        if (inet_pton(AF_INET, ip, a) == 1)
-            fam = AF_INET;
-        else if (inet_pton(AF_INET6, ip, a) == 1)
-            fam = AF_INET6;
-        else
-            return; /* garbage: keep the last address we could trust */
-        inet_ntop(fam, a, r->client, sizeof(r->client));
-        if (!http_is_trusted(r->gen, fam, a))
-            return;
-    }
+/* http_forwarded_take - count the request a trusted proxy brings on conn
+ * for its forwarded client; -1 when that client is at its limit */
+static int
+http_forwarded_take(struct http *h, struct MHD_Connection *conn)
+{
+    struct http_gen *g;
+    unsigned char addr[16];
+    char key[HTTP_CLIENT_KEY];
+    int family;
+
+    pthread_mutex_lock(&h->lock);
+    g = h->gen;
+    g->refs++;
+    pthread_mutex_unlock(&h->lock);
+    family = http_client_find(g, conn, addr);
+    http_gen_unref(h, g);
+    if (family == 0)
+        return 0;
+    http_client_key(family, addr, key, sizeof(key));
+    return http_guard_forwarded(h, conn, key);
 }
 
 /* ---- routing ---- */
@@ -746,8 +849,8 @@ http_completed_cb(void *cls, struct MHD_Connection *conn, void **req_cls,
 {
     struct http_req *r = *req_cls;
 
-    (void)conn;
     (void)toe;
+    http_guard_done(cls, conn);
     if (r == NULL)
         return;
     atomic_fetch_sub(&((struct http *)cls)->inflight, 1);
@@ -786,17 +889,41 @@ http_index_cached(struct http *h, struct MHD_Connection *conn,
     return hit;
 }
 
+/* http_too_many - 429 at the first call of a request whose forwarded
+ * client holds its limit of connections already */
+static enum MHD_Result
+http_too_many(struct http *h, struct MHD_Connection *conn, void **req_cls)
+{
+    struct http_req *r = *req_cls;
+
+    if (r == NULL)
+        atomic_fetch_add(&h->inflight, 1);
+    if (r == NULL || http_is_marker(r))
+        *req_cls = r = http_req_new(h, "/", conn);
+    r->started = 1;
+    r->retry_after = HTTP_RETRY_AFTER_BUSY;
+    return http_send_text(r, MHD_HTTP_TOO_MANY_REQUESTS,
+                          "too many connections from your address\n");
+}
+
 /* http_handler - libmicrohttpd's access handler */
 static enum MHD_Result
 http_handler(void *cls, struct MHD_Connection *conn, const char *url,
              const char *method, const char *version, const char *upload_data,
              size_t *upload_data_size, void **req_cls)
 {
+    struct http *h = cls;
     struct http_req *r = *req_cls;
     enum MHD_Result ret;
+    int first = r == NULL || (void *)r == (void *)&http_index_marker[0] ||
+                (!http_is_marker(r) && !r->started);
 
     (void)url;
     (void)version;
+    if (first && http_guard_proxied(conn) && http_forwarded_take(h, conn) == -1)
+        return http_too_many(h, conn, req_cls);
+    if (!first && *upload_data_size == 0)
+        http_guard_request_in(h, conn);
     if (http_is_marker(r)) {
         int get = strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0;
         if (get && (void *)r == (void *)&http_index_marker[0]) {
@@ -943,17 +1070,20 @@ http_start(const struct config *cfg, const struct token_key *key,
         goto fail;
     if (http_write_start(h, cfg, err) == -1)
         goto fail;
+    if (http_guard_start(h, cfg, err) == -1)
+        goto fail;
     flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC |
             MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG |
             (v6 ? MHD_USE_IPv6 : 0);
     h->mhd = MHD_start_daemon(
-        flags, (uint16_t)cfg->web_port, NULL, NULL, http_handler, h,
+        flags, (uint16_t)cfg->web_port, http_guard_accept, h, http_handler, h,
         MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
         MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)cfg->web_threads,
         MHD_OPTION_CONNECTION_LIMIT, (unsigned int)cfg->web_max_connections,
         MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)cfg->web_timeout,
         MHD_OPTION_URI_LOG_CALLBACK, http_uri_cb, h,
         MHD_OPTION_NOTIFY_COMPLETED, http_completed_cb, h,
+        MHD_OPTION_NOTIFY_CONNECTION, http_guard_notify, h,
         MHD_OPTION_EXTERNAL_LOGGER, http_mhd_log, h, MHD_OPTION_END);
     if (h->mhd == NULL) {
         err_set(err, ERR_PERM, "cannot listen on %s: %s", cfg->web_listen,
@@ -992,8 +1122,11 @@ http_reload(struct http *h, const struct config *cfg, struct err *err)
         oc->web_threads != cfg->web_threads ||
         oc->web_max_connections != cfg->web_max_connections ||
         oc->web_timeout != cfg->web_timeout ||
+        oc->web_request_deadline != cfg->web_request_deadline ||
+        oc->web_per_client != cfg->web_per_client ||
         strcmp(oc->db_path, cfg->db_path) != 0)
-        log_warn("web: [web] listen, threads, max_connections, timeout and "
+        log_warn("web: [web] listen, threads, max_connections, "
+                 "max_connections_per_client, timeout, request_deadline and "
                  "[database] path take effect after a restart");
     pthread_mutex_lock(&h->lock);
     h->next_gen++;
@@ -1030,11 +1163,13 @@ http_stop(struct http *h)
          * the writer finishes and resumes every job first; a sign-up that
          * arrives after this is answered 503 at once */
         http_write_stop(h);
+        http_guard_stop(h);
         MHD_stop_daemon(h->mhd);
         if (s != MHD_INVALID_SOCKET)
             close(s);
     }
     http_write_stop(h); /* when libmicrohttpd never started */
+    http_guard_free(h);
     for (struct http_slot *s = h->all_slots, *next; s; s = next) {
         next = s->all;
         compose_free(s->compose);

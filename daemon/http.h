@@ -5,7 +5,9 @@
  * health and metrics.
  *
  * libmicrohttpd runs the server with its own epoll thread pool
- * ([web] threads workers, [web] max_connections, [web] timeout).  Each
+ * ([web] threads workers, [web] max_connections, [web] timeout); a client
+ * holds at most [web] max_connections_per_client connections and must send
+ * each request within [web] request_deadline (http_guard.c).  Each
  * worker that handles a request borrows a slot holding its own database
  * connection, opened lazily, so the web side shares no memory with the
  * scheduler or the delivery workers: they meet only in rows.  Every link

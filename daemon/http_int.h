@@ -3,7 +3,8 @@
  * http_int - what the parts of the web module share (http.c: server and
  * request plumbing; http_static.c: static files; http_pages.c: the form
  * pages; http_token.c: the pages behind signed links; http_public.c:
- * archive, feed, health and metrics).  Private to http*.c: the only
+ * archive, feed, health and metrics; http_guard.c: the per-client
+ * connection limit and the request deadline).  Private to http*.c: the only
  * header besides http_form.h that includes <microhttpd.h>.  Layer 3.
  */
 #ifndef PAPERBOY_HTTP_INT_H
@@ -28,6 +29,7 @@
 #define HTTP_RETRY_AFTER_BUSY 5     /* seconds to wait after a 503 */
 #define HTTP_INDEX_CACHE_MS 5000    /* GET / is rendered at most this often */
 #define HTTP_RATE_SLOTS 4096        /* clients remembered by the limiter */
+#define HTTP_CLIENT_KEY 48          /* bytes of a client key, with its NUL */
 
 /* Page templates, loaded per config generation. */
 enum http_tmpl {
@@ -103,6 +105,7 @@ struct http_gen {
 };
 
 struct compose;
+struct http_guard;
 
 /* One sign-up handed to the writer thread (http_write.c). */
 struct http_job {
@@ -157,8 +160,9 @@ struct http {
     pthread_mutex_t rate_lock;
     struct http_rate_entry *rate; /* HTTP_RATE_SLOTS entries */
     _Atomic uint64_t hits[HTTP_R_COUNT][HTTP_S_COUNT];
-    int64_t started_at;  /* unix seconds */
-    atomic_int inflight; /* requests begun and not completed */
+    int64_t started_at;       /* unix seconds */
+    atomic_int inflight;      /* requests begun and not completed */
+    struct http_guard *guard; /* per-client limit, deadline (http_guard.c) */
     /* the sign-up writer (http_write.c) */
     pthread_mutex_t wq_lock;
     pthread_cond_t wq_cond;
@@ -190,12 +194,12 @@ struct http_req {
     /* set while the handler runs */
     struct http_gen *gen;
     struct http_slot *slot;
-    const struct config *cfg; /* gen->cfg */
-    struct buf path;          /* decoded path */
-    struct http_form query;   /* decoded query string */
-    struct http_form form;    /* decoded body (POST) */
-    char client[48];          /* client address (XFF applied) */
-    int64_t now;              /* str_now() at dispatch */
+    const struct config *cfg;     /* gen->cfg */
+    struct buf path;              /* decoded path */
+    struct http_form query;       /* decoded query string */
+    struct http_form form;        /* decoded body (POST) */
+    char client[HTTP_CLIENT_KEY]; /* client key (http_client_key) */
+    int64_t now;                  /* str_now() at dispatch */
     enum http_route route;
     /* response extras */
     int retry_after;      /* seconds; 0 = no header */
@@ -238,6 +242,51 @@ void http_count(struct http *h, enum http_route route, unsigned status);
  * by http_gen_ref) */
 struct http_gen *http_gen_ref(struct http *h, struct http_gen *g);
 void http_gen_unref(struct http *h, struct http_gen *g);
+
+/* http_sockaddr_bytes - the address bytes of sa into out; IPv4-mapped
+ * IPv6 comes back as IPv4.  Returns AF_INET, AF_INET6, or 0 if unknown. */
+int http_sockaddr_bytes(const struct sockaddr *sa, unsigned char out[16]);
+/* http_is_trusted - 1 if (family, addr) is one of g's trusted proxies */
+int http_is_trusted(const struct http_gen *g, int family,
+                    const unsigned char *addr);
+/* http_client_key - the key one client is counted under, for the rate
+ * limit and the connection limit: an IPv4 address ("192.0.2.7"), or the
+ * /64 an IPv6 address is in ("2001:db8:1:2::/64"), since one host usually
+ * holds a whole /64.  An IPv4-mapped IPv6 address counts as IPv4.  addr
+ * holds 4 bytes (AF_INET) or 16 (AF_INET6). */
+void http_client_key(int family, const unsigned char *addr, char *out,
+                     size_t size);
+
+/* ---- http_guard.c ---- */
+
+/* http_guard_start - the counters and the reaper thread, before the
+ * daemon starts; http_guard_free (after MHD_stop_daemon) ends them */
+int http_guard_start(struct http *h, const struct config *cfg, struct err *err);
+void http_guard_stop(struct http *h);
+void http_guard_free(struct http *h);
+/* http_guard_accept - the accept policy: MHD_NO when the peer holds its
+ * limit of connections already */
+enum MHD_Result http_guard_accept(void *cls, const struct sockaddr *sa,
+                                  socklen_t len);
+/* http_guard_notify - libmicrohttpd's connection notification */
+void http_guard_notify(void *cls, struct MHD_Connection *conn, void **ctx,
+                       enum MHD_ConnectionNotificationCode code);
+/* http_guard_proxied - 1 if conn comes from a trusted proxy */
+int http_guard_proxied(struct MHD_Connection *conn);
+/* http_guard_forwarded - count the request now on conn (from a trusted
+ * proxy) for the forwarded client key until it is done; -1 when that
+ * client holds its limit already (answer 429 and take nothing) */
+int http_guard_forwarded(struct http *h, struct MHD_Connection *conn,
+                         const char *key);
+/* http_guard_request_in - the access handler has the whole request: its
+ * deadline no longer applies */
+void http_guard_request_in(struct http *h, struct MHD_Connection *conn);
+/* http_guard_done - the request is over: the next one's deadline starts */
+void http_guard_done(struct http *h, struct MHD_Connection *conn);
+/* for /metrics: connections refused at the per-client limit, and cut at
+ * the request deadline */
+uint64_t http_guard_refused(const struct http *h);
+uint64_t http_guard_timed_out(const struct http *h);
 
 /* ---- http_write.c ---- */
 

@@ -409,6 +409,18 @@ http_page_metrics(struct http_req *r)
              (long long)r->h->started_at,
              (unsigned long long)atomic_load(&r->h->wq_batches),
              (unsigned long long)atomic_load(&r->h->wq_jobs));
+    buf_addf(&b,
+             "# HELP paperboy_web_connections_refused_total Connections "
+             "and proxied requests refused at [web] "
+             "max_connections_per_client.\n"
+             "# TYPE paperboy_web_connections_refused_total counter\n"
+             "paperboy_web_connections_refused_total %llu\n"
+             "# HELP paperboy_web_request_deadline_total Connections closed "
+             "because their request was not in by [web] request_deadline.\n"
+             "# TYPE paperboy_web_request_deadline_total counter\n"
+             "paperboy_web_request_deadline_total %llu\n",
+             (unsigned long long)http_guard_refused(r->h),
+             (unsigned long long)http_guard_timed_out(r->h));
     {
         /* http_send counts again; undo our early count */
         atomic_fetch_sub_explicit(&r->h->hits[r->route][HTTP_S_200], 1,

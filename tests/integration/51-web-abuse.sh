@@ -3,10 +3,12 @@
 #
 # 51-web-abuse: the protections of the web side against the real server:
 # the per-client rate limit on POST /subscribe (429 + Retry-After, 0 turns
-# it off), X-Forwarded-For believed only from [web] trusted_proxies, a
-# busy database answering 503 + Retry-After (and the server surviving),
-# slow clients timed out, the connection limit, and a burst of concurrent
-# sign-ups through the group-committing writer.
+# it off), X-Forwarded-For believed only from [web] trusted_proxies (all
+# its lines read as one list), a busy database answering 503 + Retry-After
+# (and the server surviving), slow clients timed out, the connection limit,
+# the per-client connection limit (by address, and per forwarded client
+# behind a trusted proxy), and a burst of concurrent sign-ups through the
+# group-committing writer.  54-web-slow-clients is the slow-client attack.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/web_lib.sh"
 
@@ -16,6 +18,7 @@ web_config
 cfg_add "subscribe_per_minute = 3"
 cfg_add "timeout = 2"
 cfg_add "max_connections = 6"
+cfg_add "max_connections_per_client = 3"
 
 post_sub() { # post_sub EMAIL [curl args...]
     local e=$1
@@ -88,6 +91,47 @@ for i in 6 7 8; do
 done
 post_sub p9
 expect_code 429 "the proxy's own budget was used by the garbage headers"
+# X-Forwarded-For over several lines is one list: a first line of the
+# client's own choosing does not hide the address the proxy appended
+for i in 1 2 3 4 5 6; do
+    post_sub "m$i" -H "X-Forwarded-For: 10.1.0.$i" -H "X-Forwarded-For: 203.0.113.77"
+    if [ "$i" -le 3 ]; then
+        expect_code 200 "two-line X-Forwarded-For post $i"
+    else
+        expect_code 429 "two-line X-Forwarded-For post $i (fresh first line)"
+    fi
+done
+
+# behind a trusted proxy, connections are counted per forwarded client:
+# the proxy itself may hold more than 3, a forwarded client 3 requests
+/usr/bin/python3 - "$BASE" <<'PYEOF' || fail "per-forwarded-client limit"
+import socket, sys, time
+host, port = sys.argv[1].split("//")[1].split(":")
+port = int(port)
+def head(xff):
+    s = socket.create_connection((host, port), timeout=5)
+    s.sendall(b"POST /subscribe HTTP/1.1\r\nHost: x\r\nX-Forwarded-For: "
+              + xff + b"\r\nContent-Length: 100\r\n"
+              b"Content-Type: application/x-www-form-urlencoded\r\n\r\n")
+    return s
+def answered(s, wait):
+    s.settimeout(wait)
+    try:
+        return s.recv(200)
+    except socket.timeout:
+        return None
+held = [head(b"198.51.100.20") for i in range(3)]
+time.sleep(0.3)
+for s in held:
+    assert answered(s, 0.05) is None, "a request within the limit was refused"
+fourth = head(b"198.51.100.20")
+got = answered(fourth, 3)
+assert got is not None and b" 429 " in got, got
+other = head(b"198.51.100.21")
+assert answered(other, 0.3) is None, "another forwarded client was refused"
+for s in held + [fourth, other]:
+    s.close()
+PYEOF
 
 # ---- slow clients are cut off; the connection limit holds
 /usr/bin/python3 - "$BASE" <<'PYEOF' || fail "timeouts / connection limit"
@@ -111,9 +155,16 @@ s.close()
 
 # at most [web] max_connections connections are served at once: the rest
 # wait in the kernel's backlog.  Idle ones are closed after [web] timeout
-# (2 s), so 3 s after opening 12 idle connections the server has closed
-# those it accepted, which must be at least one and at most 6.
-socks = [socket.create_connection((host, port), timeout=5) for i in range(12)]
+# (2 s), so 3 s after opening 12 idle connections (from 12 addresses, each
+# under the per-client limit) the server has closed those it accepted,
+# which must be at least one and at most 6.
+def from_addr(i):
+    c = socket.socket()
+    c.settimeout(5)
+    c.bind(("127.0.0.%d" % (30 + i), 0))
+    c.connect((host, port))
+    return c
+socks = [from_addr(i) for i in range(12)]
 time.sleep(3.0)
 closed = 0
 for c in socks:
@@ -128,6 +179,32 @@ for c in socks:
 for c in socks:
     c.close()
 assert 1 <= closed <= 6, "%d of 12 idle connections served, limit 6" % closed
+
+# one client holds at most [web] max_connections_per_client (3): a fourth
+# connection from 127.0.0.3 is closed at once, one from 127.0.0.4 is not
+def idle(addr):
+    c = socket.socket()
+    c.settimeout(5)
+    c.bind((addr, 0))
+    c.connect((host, port))
+    return c
+def closed_now(c, wait):
+    c.settimeout(wait)
+    try:
+        return c.recv(1) == b""
+    except socket.timeout:
+        return False
+    except ConnectionResetError:
+        return True
+three = [idle("127.0.0.3") for i in range(3)]
+time.sleep(0.2)
+fourth = idle("127.0.0.3")
+assert closed_now(fourth, 1.0), "a fourth connection from one client was kept"
+other = idle("127.0.0.4")
+assert not closed_now(other, 0.3), "another client was refused"
+assert not any(closed_now(c, 0.01) for c in three), "the first three were cut"
+for c in three + [fourth, other]:
+    c.close()
 PYEOF
 sleep 0.3
 http GET /healthz
@@ -146,7 +223,8 @@ web_stop
 # ---- concurrent sign-ups: the writer stores many in one transaction;
 # every post is answered, every one is stored, and a repeated address
 # still gets one confirmation mail (one wins, the rest see it pending)
-sed -i 's/^max_connections = 6$/max_connections = 64/' "$CFG"
+sed -i -e 's/^max_connections = 6$/max_connections = 128/' \
+    -e 's/^max_connections_per_client = 3$/max_connections_per_client = 64/' "$CFG"
 # an address already pending with its confirmation queued: a post for it
 # in a batch must change nothing, and must not fail the batch
 post_sub_pending=pend

@@ -3,7 +3,8 @@
 #
 # 53-web-ipv6: [web] listen = [::1]:0 serves over IPv6, logs its address
 # as http://[::1]:PORT, sees the client as ::1 (trusted proxies match IPv6
-# prefixes), and a listen address that cannot be bound fails cleanly.
+# prefixes), counts an IPv6 client per /64 for the rate limit, and a
+# listen address that cannot be bound fails cleanly.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/web_lib.sh"
 
@@ -33,8 +34,17 @@ http POST /subscribe --data-binary 'email=v6a%40example.org' -H 'X-Forwarded-For
 expect_code 200 "first post for 2001:db8::7"
 http POST /subscribe --data-binary 'email=v6b%40example.org' -H 'X-Forwarded-For: 2001:db8::7'
 expect_code 429 "second post for 2001:db8::7 (limit 1)"
-http POST /subscribe --data-binary 'email=v6c%40example.org' -H 'X-Forwarded-For: 2001:db8::8'
-expect_code 200 "another IPv6 client"
+http POST /subscribe --data-binary 'email=v6c%40example.org' -H 'X-Forwarded-For: 2001:db8:0:1::8'
+expect_code 200 "an IPv6 client in another /64"
+# an IPv6 client is its /64: other addresses in 2001:db8:0:1::/64 share
+# its budget, whatever their lower 64 bits
+for i in 1 2 3 4 5 6; do
+    http POST /subscribe --data-binary "email=v6d$i%40example.org" \
+        -H "X-Forwarded-For: 2001:db8:0:1:$i:ffff:abcd:$i"
+    expect_code 429 "address $i in the same /64"
+done
+http POST /subscribe --data-binary 'email=v6e%40example.org' -H 'X-Forwarded-For: 2001:db8:0:2::1'
+expect_code 200 "the next /64 has its own budget"
 web_stop
 
 # an address this host does not have: a clear error, exit status 1

@@ -3,10 +3,13 @@
  * test_http_rate - the per-client token bucket behind [web]
  * subscribe_per_minute: a burst of N is allowed, the next request is told
  * how long to wait, clients do not share budgets, and many clients (more
- * than the table holds) neither crash nor lock anyone out for good.
+ * than the table holds) neither crash nor lock anyone out for good; the
+ * client key (http_client_key) puts a whole IPv6 /64 in one bucket.
  */
+#include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "check.h"
 #include "http_int.h"
@@ -43,9 +46,56 @@ rate_free(struct http *h)
     free(h);
 }
 
+struct key_case {
+    const char *ip;   /* an address as text */
+    const char *want; /* its client key */
+};
+
+static const struct key_case keys[] = {
+    {"192.0.2.7", "192.0.2.7"},
+    {"2001:db8:1:2::1", "2001:db8:1:2::/64"},
+    {"2001:db8:1:2:ffff:ffff:ffff:ffff", "2001:db8:1:2::/64"},
+    {"2001:db8:1:3::1", "2001:db8:1:3::/64"},
+    {"::ffff:192.0.2.7", "192.0.2.7"},
+    {"::1", "::/64"},
+};
+
+/* key_of - http_client_key of the address in text */
+static void
+key_of(const char *ip, char *out, size_t size)
+{
+    unsigned char a[16];
+    int family = strchr(ip, ':') ? AF_INET6 : AF_INET;
+
+    CHECK(inet_pton(family, ip, a) == 1);
+    http_client_key(family, a, out, size);
+}
+
+/* check_keys - the table, then six addresses of one /64 share a bucket */
+static void
+check_keys(void)
+{
+    char key[HTTP_CLIENT_KEY], ip[64];
+    struct http *h = rate_new();
+
+    for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+        key_of(keys[i].ip, key, sizeof(key));
+        CHECK_STR_EQ(key, keys[i].want);
+    }
+    for (int k = 1; k <= 6; k++) {
+        snprintf(ip, sizeof(ip), "2001:db8:5:6:%x:%x::%x", k * 7, k, k);
+        key_of(ip, key, sizeof(key));
+        CHECK_INT_EQ(http_rate_take(h, key, 3) != 0, k > 3);
+    }
+    key_of("2001:db8:5:7::1", key, sizeof(key));
+    CHECK_INT_EQ(http_rate_take(h, key, 3), 0);
+    rate_free(h);
+}
+
 int
 main(void)
 {
+    check_keys();
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         const struct rate_case *c = &cases[i];
         struct http *h = rate_new();
