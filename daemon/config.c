@@ -54,79 +54,207 @@ struct config_key {
     size_t off;      /* offset of the field in struct config */
     const char *def; /* default as text, parsed like file values */
     double min, max;
+    const char *doc; /* one paragraph for paperboy.ini(5) and
+                        config.example.ini; the build fails without it */
 };
 
 #define F(field) offsetof(struct config, field)
 
 static const struct config_key config_keys[] = {
-    {"database", "path", CT_STR, F(db_path), "data/paperboy.db", 0, 0},
+    {"database", "path", CT_STR, F(db_path), "data/paperboy.db", 0, 0,
+     "SQLite database file. Created on first use with mode 0600 (its "
+     "directory 0700) and migrated automatically. serve and run lock it "
+     "through PATH.lock. A reload refuses a changed path: restart to use "
+     "another database."},
     {"database", "busy_timeout_ms", CT_INT, F(busy_timeout_ms), "5000", 0,
-     600000},
+     600000,
+     "How long a writer waits for a lock held by another connection or "
+     "process before giving up, in milliseconds. A web request that waits "
+     "longer is answered 503 with Retry-After: 5."},
 
-    {"web", "listen", CT_LISTEN, F(web_listen), "127.0.0.1:8080", 0, 0},
-    {"web", "base_url", CT_HTTPURL, F(base_url), "http://localhost:8080", 0, 0},
-    {"web", "root", CT_STR, F(web_root), "", 0, 0},
-    {"web", "secret", CT_SECRET, F(secret), "", 0, 0},
-    {"web", "secret_file", CT_STR, F(secret_file), "data/secret", 0, 0},
+    {"web", "listen", CT_LISTEN, F(web_listen), "127.0.0.1:8080", 0, 0,
+     "Address the web server (subscribe, confirm, preferences, unsubscribe) "
+     "listens on: HOST:PORT, or [IPv6]:PORT such as [::1]:8080. Port 0 lets "
+     "the kernel choose; the log line 'web: listening on http://HOST:PORT' "
+     "names it. Takes effect at a restart."},
+    {"web", "base_url", CT_HTTPURL, F(base_url), "http://localhost:8080", 0, 0,
+     "Public URL of the web server as subscribers see it, http:// or "
+     "https://; a trailing / is dropped. Links in mail and in the Atom feed "
+     "are absolute with it; links inside pages are root-relative with its "
+     "path, so https://example.org/papers behind a proxy works on any host "
+     "name."},
+    {"web", "root", CT_STR, F(web_root), "", 0, 0,
+     "Directory holding templates/ and static/. Empty: ./web when it exists "
+     "(a checkout), else the installed data directory "
+     "(PREFIX/share/paperboy/web), else the web/ of the source tree the "
+     "binary was built from."},
+    {"web", "secret", CT_SECRET, F(secret), "", 0, 0,
+     "Secret for signing the links in mail (confirm, preferences, "
+     "unsubscribe, view in browser) and the Message-IDs. Empty: read it from "
+     "secret_file. Never printed. A change takes effect at the next restart, "
+     "so links already mailed keep working until then."},
+    {"web", "secret_file", CT_STR, F(secret_file), "data/secret", 0, 0,
+     "File holding the link-signing secret; created with 32 random bytes and "
+     "mode 0600 when it does not exist. Keep it: a new secret invalidates "
+     "every link already sent."},
     {"web", "subscribe_per_minute", CT_INT, F(subscribe_per_minute), "5", 0,
-     100000},
-    {"web", "subscribe_answer_ms", CT_INT, F(subscribe_answer_ms), "5", 0,
-     1000},
-    {"web", "trusted_proxies", CT_STR, F(trusted_proxies), "", 0, 0},
-    {"web", "max_connections", CT_INT, F(web_max_connections), "256", 1,
-     100000},
-    {"web", "threads", CT_INT, F(web_threads), "2", 1, 64},
-    {"web", "timeout", CT_INT, F(web_timeout), "30", 1, 3600},
-    {"web", "request_deadline", CT_INT, F(web_request_deadline), "10", 1, 3600},
+     100000,
+     "POST /subscribe requests allowed per client address per minute (a "
+     "token bucket); over it the answer is 429 with Retry-After. 0 turns the "
+     "limit off."},
+    {"web", "subscribe_answer_ms", CT_INT, F(subscribe_answer_ms), "5", 0, 1000,
+     "POST /subscribe is answered no sooner than this many milliseconds "
+     "after it was queued, whatever the address, so that the answer's timing "
+     "does not tell a new address (slower to store) from a known one. Keep "
+     "it above the time a sign-up takes to store; 0 answers at once."},
+    {"web", "trusted_proxies", CT_STR, F(trusted_proxies), "", 0, 0,
+     "Comma-separated addresses or ADDRESS/BITS prefixes of reverse proxies "
+     "(127.0.0.1, ::1, 10.0.0.0/8). Only from these is X-Forwarded-For "
+     "believed: the client is its rightmost address that is not a trusted "
+     "proxy, and a malformed header falls back to the peer. Empty: trust "
+     "none."},
+    {"web", "max_connections", CT_INT, F(web_max_connections), "256", 1, 100000,
+     "HTTP connections served at once; more wait in the kernel's backlog. "
+     "Takes effect at a restart."},
+    {"web", "threads", CT_INT, F(web_threads), "2", 1, 64,
+     "libmicrohttpd worker threads; each borrows its own database "
+     "connection. Takes effect at a restart."},
+    {"web", "timeout", CT_INT, F(web_timeout), "30", 1, 3600,
+     "Seconds a connection may stay idle between bytes before it is closed "
+     "(any byte resets it; request_deadline bounds the whole request). "
+     "Takes effect at a restart."},
+    {"web", "request_deadline", CT_INT, F(web_request_deadline), "10", 1, 3600,
+     "Seconds within which a request's head and body must have arrived, "
+     "counted from the accept or the previous answer, however slowly its "
+     "bytes trickle; a later one is cut. Idle keep-alive connections are "
+     "closed after it too. Takes effect at a restart."},
     {"web", "max_connections_per_client", CT_INT, F(web_per_client), "16", 1,
-     100000},
+     100000,
+     "Connections one client may hold at once: an IPv4 address, an IPv6 /64, "
+     "or, behind a trusted proxy, the forwarded client (whose requests over "
+     "the limit are answered 429). At most half of max_connections, so no "
+     "client can take the pool. Takes effect at a restart."},
 
-    {"smtp", "url", CT_SMTPURL, F(smtp_url), "", 0, 0},
-    {"smtp", "starttls", CT_STARTTLS, F(starttls), "auto", 0, 0},
-    {"smtp", "username", CT_STR, F(smtp_username), "", 0, 0},
-    {"smtp", "password", CT_SECRET, F(smtp_password), "", 0, 0},
-    {"smtp", "password_file", CT_STR, 0, "", 0, 0},
+    {"smtp", "url", CT_SMTPURL, F(smtp_url), "", 0, 0,
+     "Where mail goes. Empty: each message is written into the maildir "
+     "([delivery] maildir) instead of being sent; good for trying things "
+     "out. smtp://HOST[:PORT] (port 25, upgraded with STARTTLS as starttls "
+     "says) or smtps://HOST[:PORT] (port 465, TLS from the first byte); an "
+     "IPv6 host is written [::1]."},
+    {"smtp", "starttls", CT_STARTTLS, F(starttls), "auto", 0, 0,
+     "STARTTLS on smtp:// URLs: auto (upgrade when the server offers it), "
+     "require (refuse a server without STARTTLS: nothing is sent in clear "
+     "text), off (never upgrade)."},
+    {"smtp", "username", CT_STR, F(smtp_username), "", 0, 0,
+     "SMTP AUTH user name. When set, paperboy authenticates with AUTH PLAIN "
+     "(or LOGIN), never over an unencrypted session. Empty: no "
+     "authentication."},
+    {"smtp", "password", CT_SECRET, F(smtp_password), "", 0, 0,
+     "SMTP AUTH password. Prefer password_file or the environment variable "
+     "PAPERBOY_SMTP_PASSWORD (which overrides both) so the secret is not in "
+     "this file. Never printed: not in error messages, even about a "
+     "malformed value, and shown as ******** by check-config --dump."},
+    {"smtp", "password_file", CT_STR, 0, "", 0, 0,
+     "File whose first line (its line end stripped) is the SMTP password; "
+     "it replaces password."},
     {"smtp", "from", CT_STR, F(smtp_from), "Paperboy <paperboy@localhost>", 0,
-     0},
-    {"smtp", "helo", CT_STR, F(smtp_helo), "localhost", 0, 0},
-    {"smtp", "connections", CT_INT, F(smtp_connections), "4", 1, 64},
-    {"smtp", "ca_file", CT_STR, F(smtp_ca_file), "", 0, 0},
-    {"smtp", "tls_verify", CT_BOOL, F(smtp_tls_verify), "yes", 0, 0},
-    {"smtp", "timeout", CT_INT, F(smtp_timeout), "60", 1, 3600},
-    {"smtp", "rate_per_second", CT_DOUBLE, F(smtp_rate), "0", 0, 100000},
+     0,
+     "From: header of every message, \"Name <address>\". It must contain an "
+     "address: that address is the envelope sender, and its domain the "
+     "domain of every Message-ID."},
+    {"smtp", "helo", CT_STR, F(smtp_helo), "localhost", 0, 0,
+     "The name sent in EHLO."},
+    {"smtp", "connections", CT_INT, F(smtp_connections), "4", 1, 64,
+     "Parallel SMTP sessions, each reused for many messages: serve and send "
+     "run this many delivery workers."},
+    {"smtp", "ca_file", CT_STR, F(smtp_ca_file), "", 0, 0,
+     "CA bundle (PEM) trusted instead of the system's CAs, for a relay with "
+     "a private certificate. Empty: the system's trust store."},
+    {"smtp", "tls_verify", CT_BOOL, F(smtp_tls_verify), "yes", 0, 0,
+     "Verify the server's certificate chain and host name after every TLS "
+     "handshake. Only turn this off for a test relay."},
+    {"smtp", "timeout", CT_INT, F(smtp_timeout), "60", 1, 3600,
+     "Seconds allowed for connecting and for each SMTP command and reply."},
+    {"smtp", "rate_per_second", CT_DOUBLE, F(smtp_rate), "0", 0, 100000,
+     "Messages per second over all sessions; 0 = as fast as the relay "
+     "accepts. Fractions work (0.5 = one message every two seconds)."},
     {"smtp", "give_up_after", CT_DURATION, F(retry_give_up), "2d", 60,
-     3650.0 * 86400},
+     3650.0 * 86400,
+     "A message the relay keeps deferring (4xx, a lost connection, a "
+     "timeout) fails after this long, counted from when it was queued or "
+     "last re-queued by outbox retry; the last reply is kept."},
     {"smtp", "bounce_limit_unknown_user", CT_INT, F(bounce_limit_unknown), "1",
-     1, 1000},
-    {"smtp", "bounce_limit", CT_INT, F(bounce_limit), "3", 1, 1000},
+     1, 1000,
+     "Hard bounces saying the mailbox does not exist (5.1.1, or a 550 "
+     "\"user unknown\") before a subscription is suspended (status bounced, "
+     "its queued mail dropped). The count is cumulative."},
+    {"smtp", "bounce_limit", CT_INT, F(bounce_limit), "3", 1, 1000,
+     "Other hard bounces (5xx at RCPT) before a subscription is suspended."},
 
-    {"delivery", "maildir", CT_STR, F(maildir), "data/mail", 0, 0},
+    {"delivery", "maildir", CT_STR, F(maildir), "data/mail", 0, 0,
+     "Maildir written to when [smtp] url is empty; new/, cur/ and tmp/ are "
+     "created with mode 0700."},
 
     {"sources", "arxiv_rss_url", CT_SRCURL, F(arxiv_rss_url),
-     "https://rss.arxiv.org/rss/", 0, 0},
+     "https://rss.arxiv.org/rss/", 0, 0,
+     "arXiv RSS listing base; the category (cs.LG) is appended. http://, "
+     "https:// or file:// (for tests, mirrors and offline runs)."},
     {"sources", "arxiv_api_url", CT_SRCURL, F(arxiv_api_url),
-     "https://export.arxiv.org/api/query", 0, 0},
+     "https://export.arxiv.org/api/query", 0, 0,
+     "arXiv API, queried by collect --backfill. http://, https:// or "
+     "file://."},
     {"sources", "hf_daily_url", CT_SRCURL, F(hf_daily_url),
-     "https://huggingface.co/api/daily_papers", 0, 0},
-    {"sources", "contact", CT_STR, F(contact), "", 0, 0},
-    {"sources", "timeout", CT_INT, F(fetch_timeout), "60", 1, 3600},
+     "https://huggingface.co/api/daily_papers", 0, 0,
+     "Hugging Face daily papers API; \"?date=YYYY-MM-DD\" is appended. "
+     "http://, https:// or file://."},
+    {"sources", "contact", CT_STR, F(contact), "", 0, 0,
+     "Your contact (an email address or URL), added to the User-Agent as "
+     "\"paperboy/VERSION (+contact)\", as arXiv asks of automated clients. "
+     "Please set it."},
+    {"sources", "timeout", CT_INT, F(fetch_timeout), "60", 1, 3600,
+     "Seconds allowed for one whole download. A transfer slower than 1 "
+     "byte/s for min(30 s, timeout/2) counts as stalled."},
     {"sources", "connect_timeout", CT_INT, F(fetch_connect_timeout), "15", 1,
-     600},
+     600, "Seconds allowed to connect."},
     {"sources", "max_bytes", CT_INT, F(fetch_max_bytes), "33554432", 1024,
-     1073741824.0},
-    {"sources", "api_delay_ms", CT_INT, F(api_delay_ms), "3000", 3000, 600000},
+     1073741824.0,
+     "Largest response accepted, in bytes after decoding; a bigger one is "
+     "an error."},
+    {"sources", "api_delay_ms", CT_INT, F(api_delay_ms), "3000", 3000, 600000,
+     "Pause between arXiv API calls in milliseconds; arXiv asks for at least "
+     "3 seconds."},
 
-    {"schedule", "send_at", CT_TIME, F(send_at), "06:00", 0, 0},
-    {"schedule", "timezone", CT_TZ, F(timezone), "UTC", 0, 0},
+    {"schedule", "send_at", CT_TIME, F(send_at), "06:00", 0, 0,
+     "Local time of day (24-hour HH:MM) the daily digest goes out. A time "
+     "that does not exist on a day (a clock jumping forward) means the first "
+     "valid time after it; a time that happens twice, the first one."},
+    {"schedule", "timezone", CT_TZ, F(timezone), "UTC", 0, 0,
+     "IANA time zone send_at is in (Europe/Berlin, America/New_York, UTC), "
+     "read from /usr/share/zoneinfo. Subscribers who chose their own zone "
+     "get their digest at send_at in theirs."},
 
-    {"digest", "trending_weight", CT_DOUBLE, F(trending_weight), "0.05", 0,
-     100},
-    {"digest", "title_weight", CT_DOUBLE, F(title_weight), "3.0", 0, 100},
-    {"digest", "when_empty", CT_EMPTY, F(when_empty), "skip", 0, 0},
-    {"digest", "max_papers", CT_INT, F(max_papers), "10", 1, 50},
-    {"digest", "list_address", CT_STR, F(list_address), "", 0, 0},
+    {"digest", "trending_weight", CT_DOUBLE, F(trending_weight), "0.05", 0, 100,
+     "How much Hugging Face upvotes count: score = relevance + "
+     "trending_weight * log(1 + upvotes), relevance being in (0, 1]. 0 = "
+     "pure relevance."},
+    {"digest", "title_weight", CT_DOUBLE, F(title_weight), "3.0", 0, 100,
+     "BM25 weight of a keyword match in the title against one in the "
+     "abstract (which weighs 1)."},
+    {"digest", "when_empty", CT_EMPTY, F(when_empty), "skip", 0, 0,
+     "When nothing new matches a subscriber's keywords: skip (send nothing "
+     "that day) or trending (send the day's top trending papers instead, "
+     "exclusions still applied). With no new papers at all nothing is sent "
+     "either way."},
+    {"digest", "max_papers", CT_INT, F(max_papers), "10", 1, 50,
+     "Papers per digest for new subscriptions; each subscriber can change "
+     "theirs."},
+    {"digest", "list_address", CT_STR, F(list_address), "", 0, 0,
+     "Address for the mailto: in the List-Unsubscribe header. Empty: the "
+     "From address."},
 
-    {"log", "level", CT_LEVEL, F(log_level), "info", 0, 0},
+    {"log", "level", CT_LEVEL, F(log_level), "info", 0, 0,
+     "Least severe messages written to stderr: error, warn, info or debug. "
+     "paperboy --log-level LEVEL overrides it, also across reloads."},
 };
 
 #define NKEYS (sizeof(config_keys) / sizeof(config_keys[0]))
@@ -738,4 +866,61 @@ config_dump(const struct config *cfg)
             printf("%s\n", *(char *const *)field);
         }
     }
+}
+
+/* config_type_word - how paperboy.ini(5) names a key's type */
+static const char *
+config_type_word(enum config_type t)
+{
+    switch (t) {
+    case CT_INT:
+        return "integer";
+    case CT_DOUBLE:
+        return "number";
+    case CT_BOOL:
+        return "boolean";
+    case CT_DURATION:
+        return "duration";
+    case CT_LISTEN:
+        return "HOST:PORT";
+    case CT_HTTPURL:
+    case CT_SRCURL:
+    case CT_SMTPURL:
+        return "URL";
+    case CT_TIME:
+        return "HH:MM";
+    case CT_TZ:
+        return "time zone";
+    case CT_STARTTLS:
+        return "auto, require or off";
+    case CT_EMPTY:
+        return "skip or trending";
+    case CT_LEVEL:
+        return "error, warn, info or debug";
+    case CT_SECRET:
+        return "secret string";
+    case CT_STR:
+        break;
+    }
+    return "string";
+}
+
+int
+config_key_doc(size_t i, struct config_key_doc *out)
+{
+    const struct config_key *k;
+
+    if (i >= NKEYS)
+        return -1;
+    k = &config_keys[i];
+    out->section = k->section;
+    out->name = k->name;
+    out->type = config_type_word(k->type);
+    out->def = k->def;
+    out->ranged =
+        k->type == CT_INT || k->type == CT_DOUBLE || k->type == CT_DURATION;
+    out->min = k->min;
+    out->max = k->max;
+    out->doc = k->doc;
+    return 0;
 }

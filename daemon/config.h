@@ -12,6 +12,8 @@
 #ifndef PAPERBOY_CONFIG_H
 #define PAPERBOY_CONFIG_H
 
+#include <stddef.h>
+
 #include "err.h"
 
 enum config_starttls {
@@ -130,5 +132,21 @@ const char *config_from_domain(const struct config *cfg, char *out,
 
 /* config_dump - write every key (password masked) as INI to stdout */
 void config_dump(const struct config *cfg);
+
+/*
+ * config_key_doc - key i of the table (0, 1, ...) as the generated manual
+ * paperboy.ini(5) and config.example.ini show it; -1 past the last key.
+ * Every string is static.  doc is NULL for a key nobody documented (the
+ * generator then fails the build).
+ */
+struct config_key_doc {
+    const char *section, *name;
+    const char *type; /* "integer", "duration", "auto, require or off", ... */
+    const char *def;  /* the default as written in a file; "" = empty */
+    int ranged;       /* min and max bound the value (seconds: duration) */
+    double min, max;
+    const char *doc;
+};
+int config_key_doc(size_t i, struct config_key_doc *out);
 
 #endif

@@ -14,7 +14,7 @@ build_pkgs=(build-essential cmake pkg-config ca-certificates tzdata
   libgnutls28-dev)
 test_pkgs=(sqlite3 python3 python3-aiosmtpd python3-feedparser postfix wrk
   nginx-light chromium clang libclang-rt-14-dev openssl curl time procps
-  psmisc)
+  psmisc groff-base man-db)
 # Node.js and npm run the browser test; a machine may already have them from
 # elsewhere (Debian's nodejs then conflicts), so install them only if absent.
 if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
