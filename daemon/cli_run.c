@@ -22,6 +22,7 @@
 #include "db_list.h"
 #include "db_sched.h"
 #include "deliver.h"
+#include "outbox.h"
 #include "schedule.h"
 #include "str.h"
 #include "token.h"
@@ -69,11 +70,29 @@ run_today(const struct config *cfg, char day[SCHED_DAY_MAX])
     return 0;
 }
 
-/* run_deliver - deliver what is due in the foreground; -1 if anything
- * was deferred or failed, or its result could not be stored */
-static int
-run_deliver(const struct config *cfg, const struct token_key *key)
+/* run_unsent - mails still waiting in the outbox (queued or deferred);
+ * -1 when they cannot be counted */
+static int64_t
+run_unsent(struct db *db)
 {
+    int64_t counts[OUTBOX_NSTATE];
+    struct err err;
+
+    err_init(&err);
+    if (outbox_counts(db, counts, &err) == -1)
+        return -1;
+    return counts[OUTBOX_QUEUED] + counts[OUTBOX_SENDING] +
+           counts[OUTBOX_DEFERRED];
+}
+
+/* run_deliver - deliver what is due in the foreground; -1 if anything
+ * was deferred or failed, delivery stopped on a session error (the SMTP
+ * server unreachable), or a result could not be stored */
+static int
+run_deliver(struct db *db, const struct config *cfg,
+            const struct token_key *key)
+{
+    int64_t unsent;
     struct deliver *d = NULL;
     struct deliver_stats st;
     struct err err;
@@ -91,10 +110,18 @@ run_deliver(const struct config *cfg, const struct token_key *key)
     }
     deliver_stats(d, &st);
     deliver_stop(d);
+    unsent = run_unsent(db);
     printf("deliver: %lld delivered, %lld deferred, %lld bounced, %lld "
-           "failed\n",
+           "failed, %lld not sent\n",
            (long long)st.delivered, (long long)st.deferred,
-           (long long)st.bounced, (long long)st.failed);
+           (long long)st.bounced, (long long)st.failed,
+           (long long)(unsent > 0 ? unsent : 0));
+    if (st.error[0]) {
+        cli_fail("deliver: delivery stopped: %s; %lld mails are still "
+                 "queued ('paperboy outbox' lists them)",
+                 st.error, (long long)(unsent > 0 ? unsent : 0));
+        return -1;
+    }
     if (st.deferred > 0 || st.failed > 0) {
         cli_fail("deliver: %lld mails deferred or failed (see the log; "
                  "'paperboy outbox' lists them)",
@@ -223,7 +250,7 @@ cmd_run(struct cli *cli, int argc, char **argv)
 
     /* 3. deliver in the foreground */
     fflush(stdout);
-    if (run_deliver(cli->cfg, &key) == -1)
+    if (run_deliver(db, cli->cfg, &key) == -1)
         failed = 1;
     rc = failed ? CLI_FAIL : CLI_OK;
 out:

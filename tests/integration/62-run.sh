@@ -3,8 +3,9 @@
 # 62-run: `paperboy run`, the cron cycle: collect from file:// fixtures,
 # freeze and queue the day's digests, deliver to the maildir, exit 0; a
 # second run the same day sends nothing twice; an empty day sends
-# nothing; failing sources, an unknown list, a bad date and a running
-# daemon are errors with clear messages.
+# nothing; failing sources, an unknown list, a bad date, a running
+# daemon and an unreachable SMTP server are errors with clear messages
+# (exit 1, the mail counted as not sent and still queued).
 . "$(dirname "$0")/lib.sh"
 
 SHARED_DIR=${SHARED_DIR:-$SRC_DIR/../shared}
@@ -90,4 +91,25 @@ expect_rc 1 pb run --date $D3
 assert_contains "$ERR" "already running"
 kill -TERM "$spid"
 wait "$spid" || fail "serve exited non-zero"
+
+# --- the SMTP server unreachable: exit 1, the mail counted as not sent
+# and still queued; the next run with a working transport delivers it
+# (a database of its own, so that the day has new papers)
+sed "s#$TMP/db#$TMP/db2#; s#$TMP/mail#$TMP/mail2#" "$CFG" >"$TMP/down.ini"
+cp "$TMP/down.ini" "$TMP/up.ini"
+closed=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+printf '[smtp]\nurl = smtp://127.0.0.1:%s\nstarttls = off\n' "$closed" >>"$TMP/down.ini"
+nmail2() { find "$TMP/mail2/new" "$TMP/mail2/cur" -type f 2>/dev/null | wc -l; }
+expect_rc 0 "$PAPERBOY" -c "$TMP/up.ini" subscriber add carol@example.org --list trending --confirmed --keywords "language model"
+expect_rc 1 "$PAPERBOY" -c "$TMP/down.ini" run --date $D0
+assert_contains "$OUT" "queued=1"
+assert_contains "$OUT" "0 delivered"
+assert_contains "$OUT" "1 not sent"
+assert_contains "$ERR" "delivery stopped"
+assert_contains "$ERR" "1 mails are still queued"
+assert_eq "$(nmail2)" 0 "mails while SMTP is down"
+expect_rc 0 "$PAPERBOY" -c "$TMP/up.ini" run --date $D0
+assert_contains "$OUT" "1 delivered"
+assert_contains "$OUT" "0 not sent"
+assert_eq "$(nmail2)" 1 "mails once the transport works"
 pass
