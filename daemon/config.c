@@ -116,6 +116,10 @@ static const struct config_key config_keys[] = {
     {"web", "max_connections", CT_INT, F(web_max_connections), "256", 1, 100000,
      "HTTP connections served at once; more wait in the kernel's backlog. "
      "Takes effect at a restart."},
+    {"web", "default_list", CT_STR, F(default_list), "trending", 0, 0,
+     "The list the subscribe form and its live sample start with when "
+     "several lists exist. A name that is not a list falls back to the "
+     "first list by name."},
     {"web", "threads", CT_INT, F(web_threads), "2", 1, 64,
      "libmicrohttpd worker threads; each borrows its own database "
      "connection. Takes effect at a restart."},

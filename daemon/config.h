@@ -47,6 +47,7 @@ struct config {
     char *trusted_proxies;    /* comma list of IPs whose XFF is trusted */
     int web_max_connections;  /* MHD connection limit, default 256 */
     int web_threads;          /* MHD thread pool size, default 2 */
+    char *default_list;       /* the form's preselected list */
     int web_timeout;          /* per-connection idle timeout, seconds */
     int web_request_deadline; /* seconds to read a request head and body */
     int web_per_client;       /* connections per client (IPv6: per /64) */

@@ -67,6 +67,18 @@ http_lists_find(const struct http_lists *ls, const char *name)
     return NULL;
 }
 
+/* http_lists_default - the list the form starts with: [web]
+ * default_list when it exists, else the first by name; NULL if none */
+static const struct db_list *
+http_lists_default(const struct http_lists *ls, const struct config *cfg)
+{
+    const struct db_list *l = NULL;
+
+    if (cfg->default_list != NULL && *cfg->default_list != '\0')
+        l = http_lists_find(ls, cfg->default_list);
+    return l != NULL ? l : http_lists_find(ls, NULL);
+}
+
 /* http_authors_short - "A, B, C et al." from a JSON array of names */
 static void
 http_authors_short(const char *json, struct buf *out)
@@ -245,11 +257,12 @@ http_form_fill(struct http_req *r, struct db *db, const struct http_lists *ls,
                const struct http_sub_form *f, struct tmpl_obj *root,
                struct err *err)
 {
-    const struct db_list *sel = http_lists_find(ls, f->list);
+    const struct db_list *sel =
+        f->list && *f->list ? http_lists_find(ls, f->list) : NULL;
     int maxp = f->max_papers_n > 0 ? f->max_papers_n : r->cfg->max_papers;
 
     if (sel == NULL)
-        sel = http_lists_find(ls, NULL);
+        sel = http_lists_default(ls, r->cfg);
     tmpl_set(root, "email", f->email ? f->email : "");
     tmpl_set(root, "keywords", f->keywords ? f->keywords : "");
     if (f->max_papers && *f->max_papers)
@@ -452,7 +465,8 @@ http_page_sample(struct http_req *r)
         ret = http_fail(r, &err, "sample");
         goto out;
     }
-    l = http_lists_find(&ls, f.list);
+    l = f.list && *f.list ? http_lists_find(&ls, f.list)
+                          : http_lists_default(&ls, r->cfg);
     if (l == NULL) {
         tmpl_set_bool(root, "sample_nothing_yet", 1);
     } else {

@@ -412,6 +412,12 @@ printf '%s\n' "$BODY" | grep -v '^#' | grep -Ev '^[a-z_]+(\{[^}]*\})? -?[0-9.e+]
 # ---- several lists: a choice on the form, categories of the chosen one
 sql "INSERT INTO lists (name, title, description, categories, include_hf, created_at)
      VALUES ('physics', 'Physics <weekly>', 'Condensed matter.', 'cond-mat.str-el,quant-ph', 0, strftime('%s','now'))"
+# the form starts with [web] default_list (trending), not with the first
+# list by name (physics)
+http GET /
+expect_code 200 "form with two lists, none asked for"
+assert_contains "$BODY" '<option value="trending" selected>' "default_list preselected"
+assert_not_contains "$BODY" '<option value="physics" selected>' "default_list preselected"
 http GET "/?list=physics"
 expect_code 200 "form with two lists"
 assert_contains "$BODY" '<select id="list" name="list"'
