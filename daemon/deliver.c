@@ -34,6 +34,7 @@
 
 #include "buf.h"
 #include "compose.h"
+#include "datafile.h"
 #include "db.h"
 #include "db_snap.h"
 #include "log.h"
@@ -120,11 +121,23 @@ deliver_replay(struct db *db, const struct config *cfg, struct err *err)
 
     for (int i = 0; i < DELIVER_JOURNALS; i++) {
         FILE *fp;
+        int fd;
         if (deliver_journal_path(cfg, i, path, sizeof(path)) == -1)
             return 0;
-        fp = fopen(path, "re");
-        if (fp == NULL)
+        fd = datafile_open(path, O_RDONLY, 0, err);
+        if (fd == -1 && errno == ENOENT) {
+            err_init(err);
             continue;
+        }
+        if (fd == -1)
+            return -1;
+        fp = fdopen(fd, "r");
+        if (fp == NULL) {
+            err_set(err, ERR_PERM, "deliver: cannot read '%s': %s", path,
+                    strerror(errno));
+            close(fd);
+            return -1;
+        }
         if (db_begin(db, err) == -1) {
             fclose(fp);
             return -1;
@@ -637,9 +650,9 @@ deliver_worker_main(void *arg)
         (void)db_exec(r->db, "PRAGMA mmap_size = 268435456", NULL);
     if (deliver_journal_path(d->cfg, w->index, path, sizeof(path)) == 0) {
         r->journal =
-            open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+            datafile_open(path, O_WRONLY | O_CREAT | O_APPEND, 0600, &err);
         if (r->journal == -1)
-            log_warn_errno("deliver: cannot open journal '%s'", path);
+            log_warn("deliver: journal: %s", err.msg);
     }
     mtx_lock(&d->mu);
     seen = d->wake_seq;
@@ -733,10 +746,9 @@ deliver_lock(const struct config *cfg, struct err *err)
     int fd;
 
     snprintf(path, sizeof(path), "%s-deliver.lock", cfg->db_path);
-    fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    fd = datafile_open(path, O_RDWR | O_CREAT, 0600, err);
     if (fd == -1) {
-        err_set(err, ERR_PERM, "deliver: cannot open '%s': %s", path,
-                strerror(errno));
+        err_prefix(err, "deliver");
         return -1;
     }
     if (flock(fd, LOCK_EX | LOCK_NB) == -1) {
