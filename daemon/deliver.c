@@ -14,11 +14,13 @@
  * When stopping it finishes the message in flight (deliver_settle) and
  * hands the rest of its claim back.  Claims and result batches of all
  * workers go through one mutex (deliver_claim), so they never meet in
- * SQLite's sleeping busy handler.  Threads are C11 <threads.h>.
+ * SQLite's sleeping busy handler.  Threads are POSIX threads (C11's
+ * thrd_create() bypasses ThreadSanitizer's interceptors).
  */
 #include "deliver.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <fcntl.h>
 #include <inttypes.h>
 #include <signal.h>
@@ -28,7 +30,6 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/socket.h>
-#include <threads.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -58,7 +59,7 @@ _Static_assert(DELIVER_CLAIM_MAX < DELIVER_BATCH,
 struct deliver_worker {
     struct deliver *d;
     int index;
-    thrd_t thread;
+    pthread_t thread;
     int started;
     atomic_int fd; /* the SMTP socket while connected, else -1 */
 };
@@ -67,17 +68,17 @@ struct deliver {
     const struct config *cfg;
     const struct token_key *key;
     int flags;
-    int lock_fd;       /* flock()ed <db>-deliver.lock */
-    char from[256];    /* envelope sender */
-    mtx_t mu;          /* guards wake_seq; with cv */
-    cnd_t cv;          /* wake-ups, stop, worker exits */
-    unsigned wake_seq; /* bumped by deliver_wake() */
+    int lock_fd;        /* flock()ed <db>-deliver.lock */
+    char from[256];     /* envelope sender */
+    pthread_mutex_t mu; /* guards wake_seq; with cv */
+    pthread_cond_t cv;  /* wake-ups, stop, worker exits */
+    unsigned wake_seq;  /* bumped by deliver_wake() */
     atomic_int stopping;
     atomic_int running; /* workers not yet exited */
-    mtx_t rate_mu;
-    mtx_t write_mu;   /* one worker writes to SQLite at a time (see
-                         deliver_claim) */
-    double rate_next; /* next free send slot, monotonic seconds */
+    pthread_mutex_t rate_mu;
+    pthread_mutex_t write_mu; /* one worker writes to SQLite at a time (see
+                       deliver_claim) */
+    double rate_next;         /* next free send slot, monotonic seconds */
     atomic_llong delivered, deferred, bounced, failed, dropped, unstored;
     char error[256]; /* what stopped a foreground run, or ""; under mu */
     struct deliver_worker *w;
@@ -180,11 +181,11 @@ deliver_rate_wait(struct deliver *d)
 
     if (d->cfg->smtp_rate <= 0)
         return;
-    mtx_lock(&d->rate_mu);
+    pthread_mutex_lock(&d->rate_mu);
     now = deliver_mono();
     slot = d->rate_next > now ? d->rate_next : now;
     d->rate_next = slot + 1.0 / d->cfg->smtp_rate;
-    mtx_unlock(&d->rate_mu);
+    pthread_mutex_unlock(&d->rate_mu);
     if (slot > now)
         deliver_sleep_ms((long)((slot - now) * 1000.0) + 1);
 }
@@ -232,9 +233,9 @@ deliver_flush(struct deliver_run *r)
     for (int tries = 0; tries < 20; tries++) {
         err_init(&err);
         int rc;
-        mtx_lock(&r->d->write_mu);
+        pthread_mutex_lock(&r->d->write_mu);
         rc = outbox_record(r->db, r->d->cfg, r->res, r->nres, &suspended, &err);
-        mtx_unlock(&r->d->write_mu);
+        pthread_mutex_unlock(&r->d->write_mu);
         if (rc == 0) {
             deliver_stored(r);
             return;
@@ -502,11 +503,11 @@ deliver_nap(struct deliver *d, long ms)
 
     timespec_get(&until, TIME_UTC);
     until.tv_sec += ms / 1000;
-    mtx_lock(&d->mu);
+    pthread_mutex_lock(&d->mu);
     while (!atomic_load(&d->stopping))
-        if (cnd_timedwait(&d->cv, &d->mu, &until) != thrd_success)
+        if (pthread_cond_timedwait(&d->cv, &d->mu, &until) != 0)
             break;
-    mtx_unlock(&d->mu);
+    pthread_mutex_unlock(&d->mu);
 }
 
 /*
@@ -522,12 +523,12 @@ deliver_session_failed(struct deliver_run *r)
     struct deliver *d = r->d;
 
     if (d->flags & DELIVER_FOREGROUND) {
-        mtx_lock(&d->mu);
+        pthread_mutex_lock(&d->mu);
         if (d->error[0] == '\0')
             (void)str_copy(d->error, sizeof(d->error), r->last_session_err);
         atomic_store(&d->stopping, 1);
-        cnd_broadcast(&d->cv);
-        mtx_unlock(&d->mu);
+        pthread_cond_broadcast(&d->cv);
+        pthread_mutex_unlock(&d->mu);
         return;
     }
     r->hand_back = 1;
@@ -543,14 +544,14 @@ deliver_idle(struct deliver *d, unsigned *seen)
 
     timespec_get(&until, TIME_UTC);
     until.tv_sec += DELIVER_IDLE_MS / 1000;
-    mtx_lock(&d->mu);
+    pthread_mutex_lock(&d->mu);
     while (*seen == d->wake_seq && !atomic_load(&d->stopping)) {
-        if (cnd_timedwait(&d->cv, &d->mu, &until) != thrd_success)
+        if (pthread_cond_timedwait(&d->cv, &d->mu, &until) != 0)
             break;
     }
     woken = *seen != d->wake_seq || atomic_load(&d->stopping);
     *seen = d->wake_seq;
-    mtx_unlock(&d->mu);
+    pthread_mutex_unlock(&d->mu);
     return woken;
 }
 
@@ -570,7 +571,7 @@ deliver_claim(struct deliver_run *r, struct outbox_row *rows, size_t *n,
 
     /* the results so far go in the claim's transaction: one commit
      * instead of two (see outbox_record_claim) */
-    mtx_lock(&r->d->write_mu);
+    pthread_mutex_lock(&r->d->write_mu);
     rc = outbox_record_claim(r->db, r->d->cfg, r->res, r->nres, &suspended,
                              str_now(), rows, r->claim_size, n, dropped, err);
     if (rc == -1 && err->kind != ERR_TEMP && r->nres > 0) {
@@ -585,7 +586,7 @@ deliver_claim(struct deliver_run *r, struct outbox_row *rows, size_t *n,
     } else if (rc == 0 && r->nres > 0) {
         stored = 1;
     }
-    mtx_unlock(&r->d->write_mu);
+    pthread_mutex_unlock(&r->d->write_mu);
     if (stored)
         deliver_stored(r);
     /* a long queue: claim more at a time, so there are fewer commits,
@@ -601,7 +602,7 @@ deliver_claim(struct deliver_run *r, struct outbox_row *rows, size_t *n,
 }
 
 /* deliver_worker_main - one worker thread */
-static int
+static void *
 deliver_worker_main(void *arg)
 {
     struct deliver_worker *w = arg;
@@ -654,9 +655,9 @@ deliver_worker_main(void *arg)
         if (r->journal == -1)
             log_warn("deliver: journal: %s", err.msg);
     }
-    mtx_lock(&d->mu);
+    pthread_mutex_lock(&d->mu);
     seen = d->wake_seq;
-    mtx_unlock(&d->mu);
+    pthread_mutex_unlock(&d->mu);
     while (!atomic_load(&d->stopping)) {
         size_t n = 0;
         int64_t dropped = 0;
@@ -731,11 +732,11 @@ out:
     buf_release(&msg);
     free(rows);
     free(r);
-    mtx_lock(&d->mu);
+    pthread_mutex_lock(&d->mu);
     atomic_fetch_sub(&d->running, 1);
-    cnd_broadcast(&d->cv);
-    mtx_unlock(&d->mu);
-    return 0;
+    pthread_cond_broadcast(&d->cv);
+    pthread_mutex_unlock(&d->mu);
+    return NULL;
 }
 
 /* deliver_lock - take <db>-deliver.lock; ERR_TEMP when held elsewhere */
@@ -777,10 +778,10 @@ deliver_start(const struct config *cfg, const struct token_key *key, int flags,
     d->key = key;
     d->flags = flags;
     d->lock_fd = -1;
-    mtx_init(&d->mu, mtx_plain);
-    cnd_init(&d->cv);
-    mtx_init(&d->rate_mu, mtx_plain);
-    mtx_init(&d->write_mu, mtx_plain);
+    pthread_mutex_init(&d->mu, NULL);
+    pthread_cond_init(&d->cv, NULL);
+    pthread_mutex_init(&d->rate_mu, NULL);
+    pthread_mutex_init(&d->write_mu, NULL);
     if (smtp_envelope_from(cfg, d->from, sizeof(d->from)) == -1) {
         err_set(err, ERR_PERM, "deliver: [smtp] from '%s' has no address",
                 cfg->smtp_from);
@@ -816,8 +817,8 @@ deliver_start(const struct config *cfg, const struct token_key *key, int flags,
         d->w[i].index = i;
         atomic_init(&d->w[i].fd, -1);
         atomic_fetch_add(&d->running, 1);
-        if (thrd_create(&d->w[i].thread, deliver_worker_main, &d->w[i]) !=
-            thrd_success) {
+        if (pthread_create(&d->w[i].thread, NULL, deliver_worker_main,
+                           &d->w[i]) != 0) {
             atomic_fetch_sub(&d->running, 1);
             err_set(err, ERR_TEMP, "deliver: cannot start a thread");
             *out = NULL;
@@ -834,10 +835,10 @@ out:
     db_close(db);
     if (d->lock_fd != -1)
         close(d->lock_fd);
-    mtx_destroy(&d->mu);
-    cnd_destroy(&d->cv);
-    mtx_destroy(&d->rate_mu);
-    mtx_destroy(&d->write_mu);
+    pthread_mutex_destroy(&d->mu);
+    pthread_cond_destroy(&d->cv);
+    pthread_mutex_destroy(&d->rate_mu);
+    pthread_mutex_destroy(&d->write_mu);
     free(d);
     return -1;
 }
@@ -847,10 +848,10 @@ deliver_wake(struct deliver *d)
 {
     if (d == NULL)
         return;
-    mtx_lock(&d->mu);
+    pthread_mutex_lock(&d->mu);
     d->wake_seq++;
-    cnd_broadcast(&d->cv);
-    mtx_unlock(&d->mu);
+    pthread_cond_broadcast(&d->cv);
+    pthread_mutex_unlock(&d->mu);
 }
 
 void
@@ -863,9 +864,9 @@ deliver_stats(struct deliver *d, struct deliver_stats *out)
     out->dropped = atomic_load(&d->dropped);
     out->unstored = atomic_load(&d->unstored);
     out->running = atomic_load(&d->running);
-    mtx_lock(&d->mu);
+    pthread_mutex_lock(&d->mu);
     (void)str_copy(out->error, sizeof(out->error), d->error);
-    mtx_unlock(&d->mu);
+    pthread_mutex_unlock(&d->mu);
 }
 
 int
@@ -888,12 +889,12 @@ deliver_wait_exit(struct deliver *d, long ms)
         until.tv_sec++;
         until.tv_nsec -= 1000000000L;
     }
-    mtx_lock(&d->mu);
+    pthread_mutex_lock(&d->mu);
     while (atomic_load(&d->running) > 0)
-        if (cnd_timedwait(&d->cv, &d->mu, &until) != thrd_success)
+        if (pthread_cond_timedwait(&d->cv, &d->mu, &until) != 0)
             break;
     done = atomic_load(&d->running) == 0;
-    mtx_unlock(&d->mu);
+    pthread_mutex_unlock(&d->mu);
     return done;
 }
 
@@ -908,10 +909,10 @@ deliver_finish(struct deliver *d, struct deliver_stats *out)
 {
     if (d == NULL)
         return;
-    mtx_lock(&d->mu);
+    pthread_mutex_lock(&d->mu);
     atomic_store(&d->stopping, 1);
-    cnd_broadcast(&d->cv);
-    mtx_unlock(&d->mu);
+    pthread_cond_broadcast(&d->cv);
+    pthread_mutex_unlock(&d->mu);
     /* give messages in flight most of the budget, then cut sessions
      * that are still blocked (a stalled server) */
     if (!deliver_wait_exit(d, DELIVER_STOP_MS - 2500)) {
@@ -925,15 +926,15 @@ deliver_finish(struct deliver *d, struct deliver_stats *out)
     }
     for (int i = 0; i < d->nw; i++)
         if (d->w[i].started)
-            thrd_join(d->w[i].thread, NULL);
+            pthread_join(d->w[i].thread, NULL);
     if (out)
         deliver_stats(d, out);
     if (d->lock_fd != -1)
         close(d->lock_fd);
-    mtx_destroy(&d->mu);
-    cnd_destroy(&d->cv);
-    mtx_destroy(&d->rate_mu);
-    mtx_destroy(&d->write_mu);
+    pthread_mutex_destroy(&d->mu);
+    pthread_cond_destroy(&d->cv);
+    pthread_mutex_destroy(&d->rate_mu);
+    pthread_mutex_destroy(&d->write_mu);
     free(d->w);
     free(d);
 }
