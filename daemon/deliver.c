@@ -55,6 +55,11 @@ _Static_assert(DELIVER_CLAIM_MAX < DELIVER_BATCH,
 #define DELIVER_CACHE_KIB "512"     /* SQLite page cache per worker */
 #define DELIVER_JOURNALS 64         /* [smtp] connections max */
 #define DELIVER_COMPOSE_CACHE (32u << 20) /* all workers' paper caches */
+#define DELIVER_JLINE 512                 /* journal line, bytes at most */
+/* journal space reserved ahead: the lines of a full batch and a claim */
+#define DELIVER_JROOM                                                          \
+    ((off_t)(DELIVER_BATCH + DELIVER_CLAIM_MAX) * DELIVER_JLINE)
+#define DELIVER_STUCK_RETRY_MS 1000 /* serve: retry a refused store */
 
 struct deliver_worker {
     struct deliver *d;
@@ -80,7 +85,9 @@ struct deliver {
                        deliver_claim) */
     double rate_next;         /* next free send slot, monotonic seconds */
     atomic_llong delivered, deferred, bounced, failed, dropped, unstored;
-    char error[256]; /* what stopped a foreground run, or ""; under mu */
+    atomic_int paused;     /* workers waiting for the store to work again */
+    char store_error[256]; /* why they wait, or ""; under mu */
+    char error[256];       /* what stopped a foreground run, or ""; under mu */
     struct deliver_worker *w;
     int nw;
 };
@@ -207,7 +214,40 @@ struct deliver_run {
     int hand_back;              /* unclaim the rest of this claim */
     size_t claim_size;          /* rows asked for at the next claim */
     int64_t given_up;           /* results given up; then the journal is kept */
+    off_t jused;                /* journal bytes written */
+    off_t jroom;                /* journal bytes reserved (fallocate) */
+    char jerr[200];             /* why the journal has no room, or "" */
 };
+
+/* deliver_reserve - reserve DELIVER_JROOM bytes of disk beyond what the
+ * journal holds, so that its appends cannot fail for lack of space (a
+ * full disk otherwise lost the lines of messages already sent, and the
+ * next start sent them again) */
+static void
+deliver_reserve(struct deliver_run *r)
+{
+    if (r->journal == -1)
+        return;
+    if (fallocate(r->journal, FALLOC_FL_KEEP_SIZE, 0,
+                  r->jused + DELIVER_JROOM) == 0) {
+        r->jroom = r->jused + DELIVER_JROOM;
+        r->jerr[0] = '\0';
+    } else if (errno == EOPNOTSUPP) {
+        r->jroom = (off_t)1 << 62; /* cannot reserve here: as before */
+    } else {
+        snprintf(r->jerr, sizeof(r->jerr), "cannot reserve journal space: %s",
+                 strerror(errno));
+        r->jroom = 0;
+    }
+}
+
+/* deliver_has_room - the journal can take the lines of the message in
+ * flight and of the next one */
+static int
+deliver_has_room(const struct deliver_run *r)
+{
+    return r->journal != -1 && r->jused + 2 * DELIVER_JLINE <= r->jroom;
+}
 
 /* deliver_stored - the pending results are stored: forget them, and
  * empty the journal that covered them */
@@ -217,8 +257,15 @@ deliver_stored(struct deliver_run *r)
     r->nres = 0;
     /* (not while it holds lines of results that were given up: the next
      * start replays them) */
-    if (r->journal != -1 && r->given_up == 0 && ftruncate(r->journal, 0) == -1)
-        log_warn_errno("deliver: cannot empty the journal");
+    if (r->journal != -1 && r->given_up == 0) {
+        if (ftruncate(r->journal, 0) == -1)
+            log_warn_errno("deliver: cannot empty the journal");
+        else
+            r->jused = 0;
+    }
+    /* (truncating freed the reservation too) */
+    if (r->journal != -1 && !deliver_has_room(r))
+        deliver_reserve(r);
 }
 
 /* deliver_flush - store pending results; on success empty the journal */
@@ -272,7 +319,7 @@ deliver_push(struct deliver_run *r, const struct outbox_result *res)
 static void
 deliver_journal(struct deliver_run *r, const struct outbox_result *res)
 {
-    char line[512];
+    char line[DELIVER_JLINE];
     int n;
 
     if (r->journal == -1)
@@ -286,6 +333,8 @@ deliver_journal(struct deliver_run *r, const struct outbox_result *res)
     /* one write(2): it reaches the page cache, which survives kill -9 */
     if (write(r->journal, line, (size_t)n) != n)
         log_warn_errno("deliver: journal write failed");
+    else
+        r->jused += n;
 }
 
 /* deliver_render - the message for a claimed row into msg */
@@ -601,6 +650,73 @@ deliver_claim(struct deliver_run *r, struct outbox_row *rows, size_t *n,
     return rc;
 }
 
+/*
+ * deliver_make_room - before a message goes out: room in the journal for
+ * its line, storing the results so far first when the reserve is used
+ * up.  0 when the message may go; -1 when it may not (nothing could be
+ * stored and the disk gives no room) with the cause in msg.
+ */
+static int
+deliver_make_room(struct deliver_run *r, char *msg, size_t size)
+{
+    if (deliver_has_room(r))
+        return 0;
+    deliver_flush(r);
+    if (r->nres == 0 && !deliver_has_room(r))
+        deliver_reserve(r);
+    if (!deliver_has_room(r) && r->journal != -1)
+        deliver_reserve(r); /* grow it: results are kept */
+    if (deliver_has_room(r))
+        return 0;
+    snprintf(msg, size, "cannot record delivery results: %s%s",
+             r->nres > 0 ? "the database refuses them, and " : "",
+             r->journal == -1 ? "there is no journal"
+             : r->jerr[0]     ? r->jerr
+                              : "the journal is full");
+    return -1;
+}
+
+/*
+ * deliver_stuck - no result could be recorded: stop taking messages.
+ * The message in flight is settled (its line still fits: room is kept
+ * for two).  In the foreground the run stops with the cause; in the
+ * daemon the worker hands its claim back, reports itself paused and
+ * retries the store every DELIVER_STUCK_RETRY_MS until it works.
+ */
+static void
+deliver_stuck(struct deliver_run *r, const char *why)
+{
+    struct deliver *d = r->d;
+    char again[256];
+
+    deliver_settle(r);
+    log_err("deliver: worker %d: %s; not sending until it can", r->w->index,
+            why);
+    pthread_mutex_lock(&d->mu);
+    if (d->flags & DELIVER_FOREGROUND) {
+        if (d->error[0] == '\0')
+            (void)str_copy(d->error, sizeof(d->error), why);
+        atomic_store(&d->stopping, 1);
+        pthread_cond_broadcast(&d->cv);
+        pthread_mutex_unlock(&d->mu);
+        return;
+    }
+    (void)str_copy(d->store_error, sizeof(d->store_error), why);
+    atomic_fetch_add(&d->paused, 1);
+    pthread_mutex_unlock(&d->mu);
+    while (!atomic_load(&d->stopping)) {
+        deliver_nap(d, DELIVER_STUCK_RETRY_MS);
+        if (deliver_make_room(r, again, sizeof(again)) == 0)
+            break;
+    }
+    pthread_mutex_lock(&d->mu);
+    if (atomic_fetch_sub(&d->paused, 1) == 1)
+        d->store_error[0] = '\0';
+    pthread_mutex_unlock(&d->mu);
+    if (!atomic_load(&d->stopping))
+        log_info("deliver: worker %d: results are recorded again", r->w->index);
+}
+
 /* deliver_worker_main - one worker thread */
 static void *
 deliver_worker_main(void *arg)
@@ -612,6 +728,7 @@ deliver_worker_main(void *arg)
     struct buf msg;
     struct err err;
     char path[4200];
+    char why[256];
     unsigned seen = 0;
     int busy_naps = 0, worked = 0;
 
@@ -655,6 +772,7 @@ deliver_worker_main(void *arg)
         if (r->journal == -1)
             log_warn("deliver: journal: %s", err.msg);
     }
+    deliver_reserve(r);
     pthread_mutex_lock(&d->mu);
     seen = d->wake_seq;
     pthread_mutex_unlock(&d->mu);
@@ -696,6 +814,13 @@ deliver_worker_main(void *arg)
                 res.id = rows[i].id;
                 res.outcome = OUTBOX_UNCLAIM;
                 deliver_push(r, &res);
+                continue;
+            }
+            if (deliver_make_room(r, why, sizeof(why)) == -1) {
+                /* foreground: stops, and the rest is handed back; the
+                 * daemon: returns once results are recorded again */
+                deliver_stuck(r, why);
+                i--;
                 continue;
             }
             r->session_failed = 0;
@@ -865,6 +990,8 @@ deliver_stats(struct deliver *d, struct deliver_stats *out)
     out->unstored = atomic_load(&d->unstored);
     out->running = atomic_load(&d->running);
     pthread_mutex_lock(&d->mu);
+    out->paused = atomic_load(&d->paused);
+    (void)str_copy(out->store_error, sizeof(out->store_error), d->store_error);
     (void)str_copy(out->error, sizeof(out->error), d->error);
     pthread_mutex_unlock(&d->mu);
 }
