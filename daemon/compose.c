@@ -290,20 +290,26 @@ compose_encode_words(const char *s, struct buf *out)
  */
 /* compose_qp_class - 0 for a byte written as it is inside a line
  * (printable ASCII other than '=', 'F' and '.', and white space, which
- * compose_qp_space_fix() encodes after the fact before a line break) */
-static unsigned char compose_qp_class[256];
-
-/* compose_qp_init - fill compose_qp_class once */
-static void
-compose_qp_init(void)
-{
-    if (compose_qp_class['\n'])
-        return;
-    for (int ch = 0; ch < 256; ch++)
-        compose_qp_class[ch] =
-            !(ch >= 32 && ch < 127 && ch != '=' && ch != 'F' && ch != '.');
-    compose_qp_class['\t'] = 0;
-}
+ * compose_qp_space_fix() encodes after the fact before a line break).
+ * A constant: every delivery worker reads it, none may write it. */
+static const unsigned char compose_qp_class[256] = {
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 1, 1, 1, 1, /* 0x00 */
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, /* 0x10 */
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, /* 0x20 */
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, /* 0x30 */
+    0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* 0x40 */
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* 0x50 */
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* 0x60 */
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, /* 0x70 */
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, /* 0x80 */
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, /* 0x90 */
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, /* 0xa0 */
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, /* 0xb0 */
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, /* 0xc0 */
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, /* 0xd0 */
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, /* 0xe0 */
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, /* 0xf0 */
+};
 
 #define COMPOSE_QP_BLOCK 1024 /* input bytes per chunk: 3.2x fits below */
 
@@ -362,7 +368,6 @@ compose_qp(const char *s, size_t n, struct buf *out)
     char *o = chunk;
     size_t col = 0, i = 0;
 
-    compose_qp_init();
     /* white space is written as it is and encoded again when a line
      * break follows; so that it is still in the chunk then, the chunk's
      * last byte is kept back when the chunk is flushed */

@@ -11,6 +11,7 @@
 #include "config.h"
 
 #include <ctype.h>
+#include <errno.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -528,16 +529,64 @@ config_set(struct config *cfg, const struct config_key *k, const char *v,
     return 0;
 }
 
-/* config_reader - fgets for inih that counts lines */
+/*
+ * config_read_line - fgets() for inih that also refuses what inih would
+ * misread: a line longer than its buffer (num: INI_MAX_LINE, 200 bytes in
+ * Debian's build) would be split and its tail parsed as a line of its
+ * own, so "; yyy...tls_verify = no" turned a comment into a setting; a
+ * NUL byte would silently end the value.  Either sets p->failed and ends
+ * the parse (NULL).
+ */
+static char *
+config_read_line(struct config_parse *p, char *str, int num)
+{
+    int c = EOF, n = 0;
+
+    while (n < num - 1 && (c = getc(p->fp)) != EOF) {
+        if (c == '\0') {
+            err_set(p->err, ERR_PERM, "%s:%d: NUL byte in the line", p->path,
+                    p->line + 1);
+            p->failed = 1;
+            return NULL;
+        }
+        str[n++] = (char)c;
+        if (c == '\n')
+            break;
+    }
+    if (ferror(p->fp)) {
+        err_set(p->err, ERR_PERM, "%s: cannot read config file: %s", p->path,
+                strerror(errno));
+        p->failed = 1;
+        return NULL;
+    }
+    if (n == 0)
+        return NULL;
+    str[n] = '\0';
+    if (str[n - 1] != '\n' && n == num - 1 && (c = getc(p->fp)) != EOF) {
+        if (c != '\n') {
+            err_set(p->err, ERR_PERM, "%s:%d: line longer than %d bytes",
+                    p->path, p->line + 1, num - 1);
+            p->failed = 1;
+            return NULL;
+        }
+    }
+    return str;
+}
+
+/* config_reader - the line reader for inih: counts lines, and checks
+ * section names (see below) */
 static char *
 config_reader(char *str, int num, void *stream)
 {
     struct config_parse *p = stream;
-    char *r = fgets(str, num, p->fp);
+    char *r;
     const char *s;
     size_t n;
     int known = 0;
 
+    if (p->failed)
+        return NULL;
+    r = config_read_line(p, str, num);
     if (r == NULL)
         return NULL;
     p->line++;
@@ -634,13 +683,14 @@ config_defaults(void)
 /* config_check_web - one client may hold at most half of the connection
  * pool, so a single address can never fill it */
 static int
-config_check_web(const struct config *cfg, const char *path, struct err *err)
+config_check_web(const struct config *cfg, const char *label,
+                 struct err *err)
 {
     if (cfg->web_per_client > cfg->web_max_connections / 2) {
         err_set(err, ERR_PERM,
                 "%s: [web] max_connections_per_client (%d) is more than half "
                 "of max_connections (%d)",
-                path ? path : "defaults", cfg->web_per_client,
+                label, cfg->web_per_client,
                 cfg->web_max_connections);
         return -1;
     }
@@ -668,10 +718,36 @@ config_read_password_file(struct config *cfg, const char *path, struct err *err)
     return 0;
 }
 
+/*
+ * config_validate - the checks across keys, or that need the whole file
+ * read, that every command relies on.  The one place for them: config_load()
+ * runs it, so `check-config` refuses exactly what `serve` and `send` would.
+ */
+static int
+config_validate(const struct config *cfg, const char *label, struct err *err)
+{
+    if (strchr(cfg->smtp_from, '@') == NULL ||
+        str_has_ctl(cfg->smtp_from, strlen(cfg->smtp_from))) {
+        err_set(err, ERR_PERM, "%s: [smtp] from: '%s' has no address", label,
+                cfg->smtp_from);
+        return -1;
+    }
+    /* a short secret makes the token key guessable offline */
+    if (cfg->secret != NULL && cfg->secret[0] != '\0' &&
+        strlen(cfg->secret) < CONFIG_SECRET_MIN) {
+        err_set(err, ERR_PERM,
+                "%s: [web] secret must be at least %d characters long", label,
+                CONFIG_SECRET_MIN);
+        return -1;
+    }
+    return config_check_web(cfg, label, err);
+}
+
 struct config *
 config_load(const char *path, struct err *err)
 {
     struct config_parse p;
+    struct stat st;
     struct config *cfg = config_defaults();
     const char *envpw;
     int rc;
@@ -682,9 +758,16 @@ config_load(const char *path, struct err *err)
     p.err = err;
     if (path != NULL) {
         cfg->file = xstrdup(path);
-        p.fp = fopen(path, "r");
+        p.fp = fopen(path, "re");
         if (p.fp == NULL) {
             err_set(err, ERR_PERM, "%s: cannot open config file", path);
+            goto fail;
+        }
+        /* a directory opens, then reads as an error (EISDIR) that fgets
+         * reported as an empty file: the built-in defaults ran */
+        if (fstat(fileno(p.fp), &st) == -1 || S_ISDIR(st.st_mode)) {
+            fclose(p.fp);
+            err_set(err, ERR_PERM, "%s: not a config file (a directory)", path);
             goto fail;
         }
         rc = ini_parse_stream(config_reader, &p, config_handler, &p);
@@ -710,13 +793,7 @@ config_load(const char *path, struct err *err)
         free(cfg->smtp_password);
         cfg->smtp_password = xstrdup(envpw);
     }
-    if (strchr(cfg->smtp_from, '@') == NULL ||
-        str_has_ctl(cfg->smtp_from, strlen(cfg->smtp_from))) {
-        err_set(err, ERR_PERM, "%s: [smtp] from: '%s' has no address",
-                path ? path : "defaults", cfg->smtp_from);
-        goto fail;
-    }
-    if (config_check_web(cfg, path, err) == -1)
+    if (config_validate(cfg, path ? path : "defaults", err) == -1)
         goto fail;
     /* base_url is joined with "/path": drop a trailing slash once here */
     {

@@ -113,6 +113,8 @@ struct config *config_defaults(void);
  */
 struct config *config_load(const char *path, struct err *err);
 
+#define CONFIG_SECRET_MIN 16 /* [web] secret: characters, at least */
+
 /* config_free - release; NULL is fine */
 void config_free(struct config *cfg);
 

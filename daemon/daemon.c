@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "collect.h"
+#include "datafile.h"
 #include "db_sched.h"
 #include "deliver.h"
 #include "fetch.h"
@@ -98,38 +99,6 @@ daemon_now(void)
     return str_now() + v;
 }
 
-/* daemon_mkdirs - create the directories leading to path, mode 0700, as
- * db_open() would (the lock is taken before the database is opened) */
-static int
-daemon_mkdirs(const char *path, struct err *err)
-{
-    char dir[4096];
-    char *slash;
-
-    if (str_copy(dir, sizeof(dir), path) == -1) {
-        err_set(err, ERR_PERM, "database path '%s' is too long", path);
-        return -1;
-    }
-    slash = strrchr(dir, '/');
-    if (slash == NULL || slash == dir)
-        return 0;
-    *slash = '\0';
-    for (char *p = dir + 1;; p++) {
-        if (*p != '/' && *p != '\0')
-            continue;
-        char c = *p;
-        *p = '\0';
-        if (mkdir(dir, 0700) == -1 && errno != EEXIST) {
-            err_set(err, ERR_PERM, "cannot create directory '%s': %s", dir,
-                    strerror(errno));
-            return -1;
-        }
-        *p = c;
-        if (c == '\0')
-            return 0;
-    }
-}
-
 int
 daemon_lock(const char *db_path, int *fd, struct err *err)
 {
@@ -141,12 +110,12 @@ daemon_lock(const char *db_path, int *fd, struct err *err)
         err_set(err, ERR_PERM, "database path '%s' is too long", db_path);
         return -1;
     }
-    if (daemon_mkdirs(path, err) == -1)
+    /* a link planted here would have the pid written through it */
+    if (datafile_prepare(path, err) == -1)
         return -1;
-    f = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    f = datafile_open(path, O_RDWR | O_CREAT, 0600, err);
     if (f == -1) {
-        err_set(err, ERR_PERM, "cannot open lock file '%s': %s", path,
-                strerror(errno));
+        err_prefix(err, "lock file");
         return -1;
     }
     if (flock(f, LOCK_EX | LOCK_NB) == -1) {

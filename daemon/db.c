@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +15,7 @@
 
 #include <sqlite3.h>
 
+#include "datafile.h"
 #include "log.h"
 #include "str.h"
 #include "xalloc.h"
@@ -61,60 +63,50 @@ db_fail(struct db *db, struct err *err, const char *what)
     return -1;
 }
 
-/* db_mkdirs - create the directories leading to path, mode 0700 */
-static int
-db_mkdirs(const char *path, struct err *err)
-{
-    char dir[4096];
-    char *slash;
-
-    if (str_copy(dir, sizeof(dir), path) == -1) {
-        err_set(err, ERR_PERM, "database: path too long");
-        return -1;
-    }
-    slash = strrchr(dir, '/');
-    if (slash == NULL || slash == dir)
-        return 0;
-    *slash = '\0';
-    for (char *p = dir + 1; *p; p++) {
-        if (*p != '/')
-            continue;
-        *p = '\0';
-        if (mkdir(dir, 0700) == -1 && errno != EEXIST)
-            goto fail;
-        *p = '/';
-    }
-    if (mkdir(dir, 0700) == -1 && errno != EEXIST)
-        goto fail;
-    return 0;
-fail:
-    err_set(err, ERR_PERM, "database: cannot create directory '%s': %s", dir,
-            strerror(errno));
-    return -1;
-}
-
-/* db_create_private - make sure the file exists with mode 0600 before
+/*
+ * db_create_private - make sure the file exists with mode 0600 before
  * SQLite opens it (SQLite would create it 0644, and its -wal and -shm
- * files copy the main file's mode) */
+ * files copy the main file's mode), in a directory made 0700 and that
+ * others cannot write (datafile.h); none of the three may be a symbolic
+ * link.  Warns once per process when an existing database is readable
+ * by other users.
+ */
 static int
 db_create_private(const char *path, struct err *err)
 {
+    static atomic_int warned;
+    static const char *const sidecars[] = {"-wal", "-shm", "-journal"};
+    char side[4200];
     int fd;
 
     if (strcmp(path, ":memory:") == 0 || path[0] == '\0')
         return 0;
-    if (db_mkdirs(path, err) == -1)
-        return -1;
-    fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-    if (fd == -1) {
-        if (errno == EEXIST)
-            return 0;
-        err_set(err, ERR_PERM, "database: cannot create '%s': %s", path,
-                strerror(errno));
-        return -1;
+    if (datafile_prepare(path, err) == -1)
+        goto fail;
+    fd = datafile_open(path, O_WRONLY | O_CREAT | O_EXCL, 0600, err);
+    if (fd != -1) {
+        close(fd);
+    } else if (errno == EEXIST) {
+        /* it exists (not a link: that is EEXIST's other cause, and
+         * datafile_open says so).  Not opened here: close() would drop
+         * the POSIX locks this process's SQLite connections hold on it */
+        if (datafile_check_link(path, err) == -1)
+            goto fail;
+        err_init(err);
+        if (atomic_exchange(&warned, 1) == 0)
+            datafile_warn_readable(path, "database");
+    } else {
+        goto fail;
     }
-    close(fd);
+    for (size_t i = 0; i < sizeof(sidecars) / sizeof(sidecars[0]); i++) {
+        snprintf(side, sizeof(side), "%s%s", path, sidecars[i]);
+        if (datafile_check_link(side, err) == -1)
+            goto fail;
+    }
     return 0;
+fail:
+    err_prefix(err, "database");
+    return -1;
 }
 
 /* db_user_version - PRAGMA user_version */
@@ -235,7 +227,8 @@ db_open(const char *path, int busy_timeout_ms, struct db **out, struct err *err)
 {
     struct db *db = xcalloc(1, sizeof(*db));
     int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
-                SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE;
+                SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE |
+                SQLITE_OPEN_NOFOLLOW;
 
     if (db_create_private(path, err) == -1)
         goto fail;

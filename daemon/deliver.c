@@ -14,11 +14,13 @@
  * When stopping it finishes the message in flight (deliver_settle) and
  * hands the rest of its claim back.  Claims and result batches of all
  * workers go through one mutex (deliver_claim), so they never meet in
- * SQLite's sleeping busy handler.  Threads are C11 <threads.h>.
+ * SQLite's sleeping busy handler.  Threads are POSIX threads (C11's
+ * thrd_create() bypasses ThreadSanitizer's interceptors).
  */
 #include "deliver.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <fcntl.h>
 #include <inttypes.h>
 #include <signal.h>
@@ -28,12 +30,12 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/socket.h>
-#include <threads.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "buf.h"
 #include "compose.h"
+#include "datafile.h"
 #include "db.h"
 #include "db_snap.h"
 #include "log.h"
@@ -53,11 +55,16 @@ _Static_assert(DELIVER_CLAIM_MAX < DELIVER_BATCH,
 #define DELIVER_CACHE_KIB "512"     /* SQLite page cache per worker */
 #define DELIVER_JOURNALS 64         /* [smtp] connections max */
 #define DELIVER_COMPOSE_CACHE (32u << 20) /* all workers' paper caches */
+#define DELIVER_JLINE 512                 /* journal line, bytes at most */
+/* journal space reserved ahead: the lines of a full batch and a claim */
+#define DELIVER_JROOM                                                          \
+    ((off_t)(DELIVER_BATCH + DELIVER_CLAIM_MAX) * DELIVER_JLINE)
+#define DELIVER_STUCK_RETRY_MS 1000 /* serve: retry a refused store */
 
 struct deliver_worker {
     struct deliver *d;
     int index;
-    thrd_t thread;
+    pthread_t thread;
     int started;
     atomic_int fd; /* the SMTP socket while connected, else -1 */
 };
@@ -66,19 +73,21 @@ struct deliver {
     const struct config *cfg;
     const struct token_key *key;
     int flags;
-    int lock_fd;       /* flock()ed <db>-deliver.lock */
-    char from[256];    /* envelope sender */
-    mtx_t mu;          /* guards wake_seq; with cv */
-    cnd_t cv;          /* wake-ups, stop, worker exits */
-    unsigned wake_seq; /* bumped by deliver_wake() */
+    int lock_fd;        /* flock()ed <db>-deliver.lock */
+    char from[256];     /* envelope sender */
+    pthread_mutex_t mu; /* guards wake_seq; with cv */
+    pthread_cond_t cv;  /* wake-ups, stop, worker exits */
+    unsigned wake_seq;  /* bumped by deliver_wake() */
     atomic_int stopping;
     atomic_int running; /* workers not yet exited */
-    mtx_t rate_mu;
-    mtx_t write_mu;   /* one worker writes to SQLite at a time (see
-                         deliver_claim) */
-    double rate_next; /* next free send slot, monotonic seconds */
+    pthread_mutex_t rate_mu;
+    pthread_mutex_t write_mu; /* one worker writes to SQLite at a time (see
+                       deliver_claim) */
+    double rate_next;         /* next free send slot, monotonic seconds */
     atomic_llong delivered, deferred, bounced, failed, dropped, unstored;
-    char error[256]; /* what stopped a foreground run, or ""; under mu */
+    atomic_int paused;     /* workers waiting for the store to work again */
+    char store_error[256]; /* why they wait, or ""; under mu */
+    char error[256];       /* what stopped a foreground run, or ""; under mu */
     struct deliver_worker *w;
     int nw;
 };
@@ -120,11 +129,23 @@ deliver_replay(struct db *db, const struct config *cfg, struct err *err)
 
     for (int i = 0; i < DELIVER_JOURNALS; i++) {
         FILE *fp;
+        int fd;
         if (deliver_journal_path(cfg, i, path, sizeof(path)) == -1)
             return 0;
-        fp = fopen(path, "re");
-        if (fp == NULL)
+        fd = datafile_open(path, O_RDONLY, 0, err);
+        if (fd == -1 && errno == ENOENT) {
+            err_init(err);
             continue;
+        }
+        if (fd == -1)
+            return -1;
+        fp = fdopen(fd, "r");
+        if (fp == NULL) {
+            err_set(err, ERR_PERM, "deliver: cannot read '%s': %s", path,
+                    strerror(errno));
+            close(fd);
+            return -1;
+        }
         if (db_begin(db, err) == -1) {
             fclose(fp);
             return -1;
@@ -167,11 +188,11 @@ deliver_rate_wait(struct deliver *d)
 
     if (d->cfg->smtp_rate <= 0)
         return;
-    mtx_lock(&d->rate_mu);
+    pthread_mutex_lock(&d->rate_mu);
     now = deliver_mono();
     slot = d->rate_next > now ? d->rate_next : now;
     d->rate_next = slot + 1.0 / d->cfg->smtp_rate;
-    mtx_unlock(&d->rate_mu);
+    pthread_mutex_unlock(&d->rate_mu);
     if (slot > now)
         deliver_sleep_ms((long)((slot - now) * 1000.0) + 1);
 }
@@ -193,7 +214,40 @@ struct deliver_run {
     int hand_back;              /* unclaim the rest of this claim */
     size_t claim_size;          /* rows asked for at the next claim */
     int64_t given_up;           /* results given up; then the journal is kept */
+    off_t jused;                /* journal bytes written */
+    off_t jroom;                /* journal bytes reserved (fallocate) */
+    char jerr[200];             /* why the journal has no room, or "" */
 };
+
+/* deliver_reserve - reserve DELIVER_JROOM bytes of disk beyond what the
+ * journal holds, so that its appends cannot fail for lack of space (a
+ * full disk otherwise lost the lines of messages already sent, and the
+ * next start sent them again) */
+static void
+deliver_reserve(struct deliver_run *r)
+{
+    if (r->journal == -1)
+        return;
+    if (fallocate(r->journal, FALLOC_FL_KEEP_SIZE, 0,
+                  r->jused + DELIVER_JROOM) == 0) {
+        r->jroom = r->jused + DELIVER_JROOM;
+        r->jerr[0] = '\0';
+    } else if (errno == EOPNOTSUPP) {
+        r->jroom = (off_t)1 << 62; /* cannot reserve here: as before */
+    } else {
+        snprintf(r->jerr, sizeof(r->jerr), "cannot reserve journal space: %s",
+                 strerror(errno));
+        r->jroom = 0;
+    }
+}
+
+/* deliver_has_room - the journal can take the lines of the message in
+ * flight and of the next one */
+static int
+deliver_has_room(const struct deliver_run *r)
+{
+    return r->journal != -1 && r->jused + 2 * DELIVER_JLINE <= r->jroom;
+}
 
 /* deliver_stored - the pending results are stored: forget them, and
  * empty the journal that covered them */
@@ -203,8 +257,15 @@ deliver_stored(struct deliver_run *r)
     r->nres = 0;
     /* (not while it holds lines of results that were given up: the next
      * start replays them) */
-    if (r->journal != -1 && r->given_up == 0 && ftruncate(r->journal, 0) == -1)
-        log_warn_errno("deliver: cannot empty the journal");
+    if (r->journal != -1 && r->given_up == 0) {
+        if (ftruncate(r->journal, 0) == -1)
+            log_warn_errno("deliver: cannot empty the journal");
+        else
+            r->jused = 0;
+    }
+    /* (truncating freed the reservation too) */
+    if (r->journal != -1 && !deliver_has_room(r))
+        deliver_reserve(r);
 }
 
 /* deliver_flush - store pending results; on success empty the journal */
@@ -219,9 +280,9 @@ deliver_flush(struct deliver_run *r)
     for (int tries = 0; tries < 20; tries++) {
         err_init(&err);
         int rc;
-        mtx_lock(&r->d->write_mu);
+        pthread_mutex_lock(&r->d->write_mu);
         rc = outbox_record(r->db, r->d->cfg, r->res, r->nres, &suspended, &err);
-        mtx_unlock(&r->d->write_mu);
+        pthread_mutex_unlock(&r->d->write_mu);
         if (rc == 0) {
             deliver_stored(r);
             return;
@@ -258,7 +319,7 @@ deliver_push(struct deliver_run *r, const struct outbox_result *res)
 static void
 deliver_journal(struct deliver_run *r, const struct outbox_result *res)
 {
-    char line[512];
+    char line[DELIVER_JLINE];
     int n;
 
     if (r->journal == -1)
@@ -272,6 +333,8 @@ deliver_journal(struct deliver_run *r, const struct outbox_result *res)
     /* one write(2): it reaches the page cache, which survives kill -9 */
     if (write(r->journal, line, (size_t)n) != n)
         log_warn_errno("deliver: journal write failed");
+    else
+        r->jused += n;
 }
 
 /* deliver_render - the message for a claimed row into msg */
@@ -489,11 +552,11 @@ deliver_nap(struct deliver *d, long ms)
 
     timespec_get(&until, TIME_UTC);
     until.tv_sec += ms / 1000;
-    mtx_lock(&d->mu);
+    pthread_mutex_lock(&d->mu);
     while (!atomic_load(&d->stopping))
-        if (cnd_timedwait(&d->cv, &d->mu, &until) != thrd_success)
+        if (pthread_cond_timedwait(&d->cv, &d->mu, &until) != 0)
             break;
-    mtx_unlock(&d->mu);
+    pthread_mutex_unlock(&d->mu);
 }
 
 /*
@@ -509,12 +572,12 @@ deliver_session_failed(struct deliver_run *r)
     struct deliver *d = r->d;
 
     if (d->flags & DELIVER_FOREGROUND) {
-        mtx_lock(&d->mu);
+        pthread_mutex_lock(&d->mu);
         if (d->error[0] == '\0')
             (void)str_copy(d->error, sizeof(d->error), r->last_session_err);
         atomic_store(&d->stopping, 1);
-        cnd_broadcast(&d->cv);
-        mtx_unlock(&d->mu);
+        pthread_cond_broadcast(&d->cv);
+        pthread_mutex_unlock(&d->mu);
         return;
     }
     r->hand_back = 1;
@@ -530,14 +593,14 @@ deliver_idle(struct deliver *d, unsigned *seen)
 
     timespec_get(&until, TIME_UTC);
     until.tv_sec += DELIVER_IDLE_MS / 1000;
-    mtx_lock(&d->mu);
+    pthread_mutex_lock(&d->mu);
     while (*seen == d->wake_seq && !atomic_load(&d->stopping)) {
-        if (cnd_timedwait(&d->cv, &d->mu, &until) != thrd_success)
+        if (pthread_cond_timedwait(&d->cv, &d->mu, &until) != 0)
             break;
     }
     woken = *seen != d->wake_seq || atomic_load(&d->stopping);
     *seen = d->wake_seq;
-    mtx_unlock(&d->mu);
+    pthread_mutex_unlock(&d->mu);
     return woken;
 }
 
@@ -557,7 +620,7 @@ deliver_claim(struct deliver_run *r, struct outbox_row *rows, size_t *n,
 
     /* the results so far go in the claim's transaction: one commit
      * instead of two (see outbox_record_claim) */
-    mtx_lock(&r->d->write_mu);
+    pthread_mutex_lock(&r->d->write_mu);
     rc = outbox_record_claim(r->db, r->d->cfg, r->res, r->nres, &suspended,
                              str_now(), rows, r->claim_size, n, dropped, err);
     if (rc == -1 && err->kind != ERR_TEMP && r->nres > 0) {
@@ -572,7 +635,7 @@ deliver_claim(struct deliver_run *r, struct outbox_row *rows, size_t *n,
     } else if (rc == 0 && r->nres > 0) {
         stored = 1;
     }
-    mtx_unlock(&r->d->write_mu);
+    pthread_mutex_unlock(&r->d->write_mu);
     if (stored)
         deliver_stored(r);
     /* a long queue: claim more at a time, so there are fewer commits,
@@ -587,8 +650,75 @@ deliver_claim(struct deliver_run *r, struct outbox_row *rows, size_t *n,
     return rc;
 }
 
-/* deliver_worker_main - one worker thread */
+/*
+ * deliver_make_room - before a message goes out: room in the journal for
+ * its line, storing the results so far first when the reserve is used
+ * up.  0 when the message may go; -1 when it may not (nothing could be
+ * stored and the disk gives no room) with the cause in msg.
+ */
 static int
+deliver_make_room(struct deliver_run *r, char *msg, size_t size)
+{
+    if (deliver_has_room(r))
+        return 0;
+    deliver_flush(r);
+    if (r->nres == 0 && !deliver_has_room(r))
+        deliver_reserve(r);
+    if (!deliver_has_room(r) && r->journal != -1)
+        deliver_reserve(r); /* grow it: results are kept */
+    if (deliver_has_room(r))
+        return 0;
+    snprintf(msg, size, "cannot record delivery results: %s%s",
+             r->nres > 0 ? "the database refuses them, and " : "",
+             r->journal == -1 ? "there is no journal"
+             : r->jerr[0]     ? r->jerr
+                              : "the journal is full");
+    return -1;
+}
+
+/*
+ * deliver_stuck - no result could be recorded: stop taking messages.
+ * The message in flight is settled (its line still fits: room is kept
+ * for two).  In the foreground the run stops with the cause; in the
+ * daemon the worker hands its claim back, reports itself paused and
+ * retries the store every DELIVER_STUCK_RETRY_MS until it works.
+ */
+static void
+deliver_stuck(struct deliver_run *r, const char *why)
+{
+    struct deliver *d = r->d;
+    char again[256];
+
+    deliver_settle(r);
+    log_err("deliver: worker %d: %s; not sending until it can", r->w->index,
+            why);
+    pthread_mutex_lock(&d->mu);
+    if (d->flags & DELIVER_FOREGROUND) {
+        if (d->error[0] == '\0')
+            (void)str_copy(d->error, sizeof(d->error), why);
+        atomic_store(&d->stopping, 1);
+        pthread_cond_broadcast(&d->cv);
+        pthread_mutex_unlock(&d->mu);
+        return;
+    }
+    (void)str_copy(d->store_error, sizeof(d->store_error), why);
+    atomic_fetch_add(&d->paused, 1);
+    pthread_mutex_unlock(&d->mu);
+    while (!atomic_load(&d->stopping)) {
+        deliver_nap(d, DELIVER_STUCK_RETRY_MS);
+        if (deliver_make_room(r, again, sizeof(again)) == 0)
+            break;
+    }
+    pthread_mutex_lock(&d->mu);
+    if (atomic_fetch_sub(&d->paused, 1) == 1)
+        d->store_error[0] = '\0';
+    pthread_mutex_unlock(&d->mu);
+    if (!atomic_load(&d->stopping))
+        log_info("deliver: worker %d: results are recorded again", r->w->index);
+}
+
+/* deliver_worker_main - one worker thread */
+static void *
 deliver_worker_main(void *arg)
 {
     struct deliver_worker *w = arg;
@@ -598,6 +728,7 @@ deliver_worker_main(void *arg)
     struct buf msg;
     struct err err;
     char path[4200];
+    char why[256];
     unsigned seen = 0;
     int busy_naps = 0, worked = 0;
 
@@ -637,13 +768,14 @@ deliver_worker_main(void *arg)
         (void)db_exec(r->db, "PRAGMA mmap_size = 268435456", NULL);
     if (deliver_journal_path(d->cfg, w->index, path, sizeof(path)) == 0) {
         r->journal =
-            open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+            datafile_open(path, O_WRONLY | O_CREAT | O_APPEND, 0600, &err);
         if (r->journal == -1)
-            log_warn_errno("deliver: cannot open journal '%s'", path);
+            log_warn("deliver: journal: %s", err.msg);
     }
-    mtx_lock(&d->mu);
+    deliver_reserve(r);
+    pthread_mutex_lock(&d->mu);
     seen = d->wake_seq;
-    mtx_unlock(&d->mu);
+    pthread_mutex_unlock(&d->mu);
     while (!atomic_load(&d->stopping)) {
         size_t n = 0;
         int64_t dropped = 0;
@@ -684,6 +816,13 @@ deliver_worker_main(void *arg)
                 deliver_push(r, &res);
                 continue;
             }
+            if (deliver_make_room(r, why, sizeof(why)) == -1) {
+                /* foreground: stops, and the rest is handed back; the
+                 * daemon: returns once results are recorded again */
+                deliver_stuck(r, why);
+                i--;
+                continue;
+            }
             r->session_failed = 0;
             deliver_one(r, &rows[i], &msg);
             if (r->session_failed)
@@ -718,11 +857,11 @@ out:
     buf_release(&msg);
     free(rows);
     free(r);
-    mtx_lock(&d->mu);
+    pthread_mutex_lock(&d->mu);
     atomic_fetch_sub(&d->running, 1);
-    cnd_broadcast(&d->cv);
-    mtx_unlock(&d->mu);
-    return 0;
+    pthread_cond_broadcast(&d->cv);
+    pthread_mutex_unlock(&d->mu);
+    return NULL;
 }
 
 /* deliver_lock - take <db>-deliver.lock; ERR_TEMP when held elsewhere */
@@ -733,10 +872,9 @@ deliver_lock(const struct config *cfg, struct err *err)
     int fd;
 
     snprintf(path, sizeof(path), "%s-deliver.lock", cfg->db_path);
-    fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    fd = datafile_open(path, O_RDWR | O_CREAT, 0600, err);
     if (fd == -1) {
-        err_set(err, ERR_PERM, "deliver: cannot open '%s': %s", path,
-                strerror(errno));
+        err_prefix(err, "deliver");
         return -1;
     }
     if (flock(fd, LOCK_EX | LOCK_NB) == -1) {
@@ -765,10 +903,10 @@ deliver_start(const struct config *cfg, const struct token_key *key, int flags,
     d->key = key;
     d->flags = flags;
     d->lock_fd = -1;
-    mtx_init(&d->mu, mtx_plain);
-    cnd_init(&d->cv);
-    mtx_init(&d->rate_mu, mtx_plain);
-    mtx_init(&d->write_mu, mtx_plain);
+    pthread_mutex_init(&d->mu, NULL);
+    pthread_cond_init(&d->cv, NULL);
+    pthread_mutex_init(&d->rate_mu, NULL);
+    pthread_mutex_init(&d->write_mu, NULL);
     if (smtp_envelope_from(cfg, d->from, sizeof(d->from)) == -1) {
         err_set(err, ERR_PERM, "deliver: [smtp] from '%s' has no address",
                 cfg->smtp_from);
@@ -804,8 +942,8 @@ deliver_start(const struct config *cfg, const struct token_key *key, int flags,
         d->w[i].index = i;
         atomic_init(&d->w[i].fd, -1);
         atomic_fetch_add(&d->running, 1);
-        if (thrd_create(&d->w[i].thread, deliver_worker_main, &d->w[i]) !=
-            thrd_success) {
+        if (pthread_create(&d->w[i].thread, NULL, deliver_worker_main,
+                           &d->w[i]) != 0) {
             atomic_fetch_sub(&d->running, 1);
             err_set(err, ERR_TEMP, "deliver: cannot start a thread");
             *out = NULL;
@@ -822,10 +960,10 @@ out:
     db_close(db);
     if (d->lock_fd != -1)
         close(d->lock_fd);
-    mtx_destroy(&d->mu);
-    cnd_destroy(&d->cv);
-    mtx_destroy(&d->rate_mu);
-    mtx_destroy(&d->write_mu);
+    pthread_mutex_destroy(&d->mu);
+    pthread_cond_destroy(&d->cv);
+    pthread_mutex_destroy(&d->rate_mu);
+    pthread_mutex_destroy(&d->write_mu);
     free(d);
     return -1;
 }
@@ -835,10 +973,10 @@ deliver_wake(struct deliver *d)
 {
     if (d == NULL)
         return;
-    mtx_lock(&d->mu);
+    pthread_mutex_lock(&d->mu);
     d->wake_seq++;
-    cnd_broadcast(&d->cv);
-    mtx_unlock(&d->mu);
+    pthread_cond_broadcast(&d->cv);
+    pthread_mutex_unlock(&d->mu);
 }
 
 void
@@ -851,9 +989,11 @@ deliver_stats(struct deliver *d, struct deliver_stats *out)
     out->dropped = atomic_load(&d->dropped);
     out->unstored = atomic_load(&d->unstored);
     out->running = atomic_load(&d->running);
-    mtx_lock(&d->mu);
+    pthread_mutex_lock(&d->mu);
+    out->paused = atomic_load(&d->paused);
+    (void)str_copy(out->store_error, sizeof(out->store_error), d->store_error);
     (void)str_copy(out->error, sizeof(out->error), d->error);
-    mtx_unlock(&d->mu);
+    pthread_mutex_unlock(&d->mu);
 }
 
 int
@@ -876,12 +1016,12 @@ deliver_wait_exit(struct deliver *d, long ms)
         until.tv_sec++;
         until.tv_nsec -= 1000000000L;
     }
-    mtx_lock(&d->mu);
+    pthread_mutex_lock(&d->mu);
     while (atomic_load(&d->running) > 0)
-        if (cnd_timedwait(&d->cv, &d->mu, &until) != thrd_success)
+        if (pthread_cond_timedwait(&d->cv, &d->mu, &until) != 0)
             break;
     done = atomic_load(&d->running) == 0;
-    mtx_unlock(&d->mu);
+    pthread_mutex_unlock(&d->mu);
     return done;
 }
 
@@ -896,10 +1036,10 @@ deliver_finish(struct deliver *d, struct deliver_stats *out)
 {
     if (d == NULL)
         return;
-    mtx_lock(&d->mu);
+    pthread_mutex_lock(&d->mu);
     atomic_store(&d->stopping, 1);
-    cnd_broadcast(&d->cv);
-    mtx_unlock(&d->mu);
+    pthread_cond_broadcast(&d->cv);
+    pthread_mutex_unlock(&d->mu);
     /* give messages in flight most of the budget, then cut sessions
      * that are still blocked (a stalled server) */
     if (!deliver_wait_exit(d, DELIVER_STOP_MS - 2500)) {
@@ -913,15 +1053,15 @@ deliver_finish(struct deliver *d, struct deliver_stats *out)
     }
     for (int i = 0; i < d->nw; i++)
         if (d->w[i].started)
-            thrd_join(d->w[i].thread, NULL);
+            pthread_join(d->w[i].thread, NULL);
     if (out)
         deliver_stats(d, out);
     if (d->lock_fd != -1)
         close(d->lock_fd);
-    mtx_destroy(&d->mu);
-    cnd_destroy(&d->cv);
-    mtx_destroy(&d->rate_mu);
-    mtx_destroy(&d->write_mu);
+    pthread_mutex_destroy(&d->mu);
+    pthread_cond_destroy(&d->cv);
+    pthread_mutex_destroy(&d->rate_mu);
+    pthread_mutex_destroy(&d->write_mu);
     free(d->w);
     free(d);
 }

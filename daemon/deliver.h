@@ -20,8 +20,13 @@
  * process) as soon as the server accepted a message; deliver_start()
  * replays the journals before it re-queues rows left in 'sending'.  Only
  * the message each session had in flight at the kill can go out twice,
- * and it carries the same Message-ID.  One process delivers at a time:
- * deliver_start() takes an exclusive lock on <db>-deliver.lock.
+ * and it carries the same Message-ID.  The journal's disk space is
+ * reserved ahead (fallocate), and a worker sends a message only while its
+ * journal has room for the line: a worker that can record results neither
+ * in SQLite nor in the journal stops (the foreground run ends with the
+ * cause in deliver_stats.error; the daemon's worker waits, counted in
+ * deliver_stats.paused, and retries every second).  One process delivers at a
+ * time: deliver_start() takes an exclusive lock on <db>-deliver.lock.
  *
  * Threads: deliver_start() returns at once; deliver_wake() may be called
  * from any thread (the web after queueing a confirmation); deliver_stop()
@@ -50,17 +55,20 @@ enum deliver_flags {
 
 /* Counters since deliver_start(), summed over the workers. */
 struct deliver_stats {
-    int64_t delivered; /* accepted by the server / written to the maildir */
-    int64_t deferred;  /* temporary failure, will be retried */
-    int64_t bounced;   /* 5xx at RCPT */
-    int64_t failed;    /* gave up, or a permanent non-RCPT failure */
-    int64_t dropped;   /* not sent: subscription no longer eligible */
-    int64_t unstored;  /* results SQLite refused, counted as the workers
-                          end: their rows stay 'sending', the accepted
-                          ones are in the journals for the next start */
-    int running;       /* workers still running */
-    char error[256];   /* the session error that stopped a foreground
-                          run, or "" */
+    int64_t delivered;     /* accepted by the server / written to the maildir */
+    int64_t deferred;      /* temporary failure, will be retried */
+    int64_t bounced;       /* 5xx at RCPT */
+    int64_t failed;        /* gave up, or a permanent non-RCPT failure */
+    int64_t dropped;       /* not sent: subscription no longer eligible */
+    int64_t unstored;      /* results SQLite refused, counted as the workers
+                              end: their rows stay 'sending', the accepted
+                              ones are in the journals for the next start */
+    int running;           /* workers still running */
+    int paused;            /* daemon workers waiting for a result store to
+                              work again (database and journal both refuse) */
+    char store_error[256]; /* why they wait, or "" */
+    char error[256];       /* the session error that stopped a foreground
+                              run, or "" */
 };
 
 /*

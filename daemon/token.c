@@ -19,6 +19,7 @@
 
 #include <sodium.h>
 
+#include "datafile.h"
 #include "str.h"
 
 #define TOKEN_BODY 17
@@ -80,8 +81,9 @@ token_read_or_create_secret(const char *path, char *hex, size_t hsize,
     ssize_t n;
     int fd;
 
-    fd = open(path, O_RDONLY | O_CLOEXEC);
+    fd = datafile_open(path, O_RDONLY, 0, err);
     if (fd >= 0) {
+        datafile_warn_readable(path, "secret file");
         n = read(fd, hex, hsize - 1);
         close(fd);
         if (n <= 0) {
@@ -99,19 +101,22 @@ token_read_or_create_secret(const char *path, char *hex, size_t hsize,
         return 0;
     }
     if (errno != ENOENT) {
-        err_set(err, ERR_PERM, "cannot read secret file '%s': %s", path,
-                strerror(errno));
+        err_prefix(err, "secret file");
         return -1;
     }
+    err_init(err);
     randombytes_buf(raw, sizeof(raw));
     sodium_bin2hex(hex, hsize, raw, sizeof(raw));
     sodium_memzero(raw, sizeof(raw));
-    fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    fd = datafile_open(path, O_WRONLY | O_CREAT | O_EXCL, 0600, err);
     if (fd < 0) {
-        if (errno == EEXIST) /* another process won the race: use its */
+        /* another process won the race: use its (a link is refused
+         * when read) */
+        if (errno == EEXIST) {
+            err_init(err);
             return token_read_or_create_secret(path, hex, hsize, err);
-        err_set(err, ERR_PERM, "cannot create secret file '%s': %s", path,
-                strerror(errno));
+        }
+        err_prefix(err, "secret file");
         return -1;
     }
     n = write(fd, hex, strlen(hex));
@@ -133,16 +138,15 @@ token_key_load(const struct config *cfg, struct token_key *out, struct err *err)
 
     token_sodium_init();
     if (cfg->secret != NULL && cfg->secret[0] != '\0') {
-        if (strlen(cfg->secret) < 16) {
-            err_set(err, ERR_PERM,
-                    "[web] secret must be at least 16 characters long");
-            return -1;
-        }
+        /* its length was checked by config_load() */
         token_key_from_string(cfg->secret, out);
         return 0;
     }
-    if (token_read_or_create_secret(cfg->secret_file, hex, sizeof(hex), err) ==
-        -1)
+    /* its directory is made as the database's is (0700, not writable by
+     * others), also when the database lives elsewhere */
+    if (datafile_prepare(cfg->secret_file, err) == -1 ||
+        token_read_or_create_secret(cfg->secret_file, hex, sizeof(hex), err) ==
+            -1)
         return -1;
     token_key_from_string(hex, out);
     sodium_memzero(hex, sizeof(hex));

@@ -57,6 +57,57 @@ expect_rc 2 "$PAPERBOY" check-config --frobnicate
 expect_rc 0 "$PAPERBOY" check-config --help
 assert_contains "$OUT" "--dump"
 
+# --- a directory as the config is an error for every command, and
+# nothing is created (it ran on the built-in defaults: ./data/...)
+mkdir "$TMP/confdir"
+expect_rc 1 "$PAPERBOY" check-config "$TMP/confdir"
+assert_contains "$ERR" "$TMP/confdir: not a config file"
+expect_rc 1 "$PAPERBOY" -c "$TMP/confdir" list ls
+assert_contains "$ERR" "not a config file"
+assert_no_file "$TMP/data"
+
+# --- a line longer than the INI reader's buffer is an error naming the
+# line; its tail never becomes a setting (it turned tls_verify off)
+# (the first 199 bytes are the comment, the rest reads as a line)
+long=$(head -c 197 /dev/zero | tr '\0' y)
+printf '[smtp]\n; %stls_verify = no\n' "$long" >"$TMP/long.ini"
+expect_rc 1 "$PAPERBOY" check-config "$TMP/long.ini"
+assert_contains "$ERR" "$TMP/long.ini:2: line longer than 199 bytes"
+printf '[smtp]\nhelo = %s%s\n' "$long" "$long" >"$TMP/longv.ini"
+expect_rc 1 "$PAPERBOY" check-config "$TMP/longv.ini"
+assert_contains "$ERR" "$TMP/longv.ini:2: line longer than"
+# 199 bytes and a newline still fit
+printf '[smtp]\n;%s\n' "$(head -c 198 /dev/zero | tr '\0' y)" >"$TMP/fits.ini"
+expect_rc 0 "$PAPERBOY" check-config "$TMP/fits.ini"
+
+# --- a NUL byte inside a value is refused, not cut short
+printf '[smtp]\nhelo = mail.example.org\0evil\n' >"$TMP/nul.ini"
+expect_rc 1 "$PAPERBOY" check-config "$TMP/nul.ini"
+assert_contains "$ERR" "$TMP/nul.ini:2: NUL byte"
+
+# --- check-config refuses what serve refuses: a short [web] secret
+printf '[web]\nsecret = short\n' >"$TMP/short.ini"
+expect_rc 1 "$PAPERBOY" check-config "$TMP/short.ini"
+assert_contains "$ERR" "secret must be at least 16 characters"
+expect_rc 1 "$PAPERBOY" -c "$TMP/short.ini" serve
+assert_contains "$ERR" "secret must be at least 16 characters"
+
+# --- the secret file's directory is created 0700, as the database's is,
+# also when the database lives elsewhere
+cat >"$TMP/sdir.ini" <<EOF
+[database]
+path = $TMP/dbdir/pb.db
+[delivery]
+maildir = $TMP/mail
+[web]
+secret_file = $TMP/keys/sub/secret
+EOF
+expect_rc 0 "$PAPERBOY" check-config "$TMP/sdir.ini"
+expect_rc 0 "$PAPERBOY" -c "$TMP/sdir.ini" send
+assert_file_exists "$TMP/keys/sub/secret"
+assert_eq "$(stat -c %a "$TMP/keys/sub")" 700 "mode of the secret's directory"
+assert_eq "$(stat -c %a "$TMP/keys/sub/secret")" 600 "mode of the secret file"
+
 # --- --dump: every section, values resolved, the password masked
 printf '[smtp]\nurl = smtp://127.0.0.1:2525\npassword = s3cret-Pa55\n[schedule]\nsend_at = 07:15\ntimezone = Asia/Kathmandu\n' >"$TMP/dump.ini"
 expect_rc 0 "$PAPERBOY" check-config --dump "$TMP/dump.ini"

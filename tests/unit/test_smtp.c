@@ -8,12 +8,12 @@
  * message's result is filled whatever the caller's struct held).  The
  * protocol itself is tested against real servers in it.41 and it.42.
  */
+#include <pthread.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <threads.h>
 #include <unistd.h>
 
 #include "buf.h"
@@ -194,7 +194,7 @@ fake_send(int fd, const char *s)
 
 /* fake_server - one session on the listening socket *arg: offers
  * PIPELINING, accepts every message, answers each command in order */
-static int
+static void *
 fake_server(void *arg)
 {
     int lfd = *(int *)arg, fd;
@@ -203,7 +203,7 @@ fake_server(void *arg)
 
     fd = accept(lfd, NULL, NULL);
     if (fd == -1)
-        return 1;
+        return NULL;
     fake_send(fd, "220 fake ESMTP\r\n");
     while (fake_line(fd, line, sizeof(line)) == 0) {
         if (in_data) {
@@ -224,7 +224,7 @@ fake_server(void *arg)
         }
     }
     close(fd);
-    return 0;
+    return NULL;
 }
 
 /* test_pipelined_prev - smtp_begin() fills the previous message's
@@ -243,7 +243,7 @@ test_pipelined_prev(void)
     socklen_t len = sizeof(sa);
     struct err err;
     char url[64];
-    thrd_t th;
+    pthread_t th;
     int lfd, done = -1;
 
     lfd = socket(AF_INET, SOCK_STREAM, 0);
@@ -253,7 +253,7 @@ test_pipelined_prev(void)
     CHECK(bind(lfd, (struct sockaddr *)&sa, sizeof(sa)) == 0);
     CHECK(listen(lfd, 1) == 0);
     CHECK(getsockname(lfd, (struct sockaddr *)&sa, &len) == 0);
-    CHECK(thrd_create(&th, fake_server, &lfd) == thrd_success);
+    CHECK(pthread_create(&th, NULL, fake_server, &lfd) == 0);
     snprintf(url, sizeof(url), "smtp://127.0.0.1:%d", ntohs(sa.sin_port));
     set_str(&cfg->smtp_url, url);
     cfg->smtp_timeout = 5;
@@ -286,7 +286,7 @@ test_pipelined_prev(void)
         smtp_close(s);
     }
     shutdown(lfd, SHUT_RDWR); /* wakes accept() if smtp_open failed */
-    thrd_join(th, NULL);
+    pthread_join(th, NULL);
     close(lfd);
     config_free(cfg);
 }
