@@ -16,7 +16,6 @@
 
 #include "db.h"
 #include "err.h"
-#include "rank.h"
 
 /* A subscription with what digests need from its subscriber and list. */
 struct db_digest_sub {

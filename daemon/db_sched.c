@@ -13,6 +13,12 @@
 #include "str.h"
 #include "xalloc.h"
 
+const char *
+sched_kind_name(enum sched_kind k)
+{
+    return k == SCHED_COLLECT ? "collect" : "send";
+}
+
 /* db_sched_text - copy a text column into a fixed array */
 static void
 db_sched_text(char *dst, size_t size, sqlite3_stmt *st, int col)

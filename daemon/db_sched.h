@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * db_sched - the scheduler's rows: which jobs ran (table sched_runs) and
- * which time zones each list must be served in.  Layer 1.
+ * which time zones each list must be served in.  The job kinds and struct
+ * sched_run are declared here, with the table they describe; the planner
+ * (schedule.h) reads them.  Layer 1.
  *
  * Contract: 0 on success, -1 with err filled.  Out-parameters are written
  * only on success.
@@ -14,7 +16,25 @@
 
 #include "db.h"
 #include "err.h"
-#include "schedule.h"
+#include "tz.h"
+
+#define SCHED_DAY_MAX 11 /* "YYYY-MM-DD" + NUL */
+
+enum sched_kind {
+    SCHED_COLLECT = 0, /* fetch the list's sources */
+    SCHED_SEND = 1,    /* freeze and queue the digests of one zone */
+};
+
+/* sched_kind_name - "collect" or "send" (the sched_runs.job value) */
+const char *sched_kind_name(enum sched_kind k);
+
+/* One row of sched_runs: a job done. */
+struct sched_run {
+    int64_t list_id;
+    enum sched_kind kind;
+    char day[SCHED_DAY_MAX];
+    char zone[TZ_NAME_MAX]; /* "" for collect and for the default zone */
+};
 
 /* A list and a zone it is served in ("" = [schedule] timezone). */
 struct db_sched_zone {

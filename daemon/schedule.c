@@ -17,12 +17,6 @@
 #include "log.h"
 #include "xalloc.h"
 
-const char *
-sched_kind_name(enum sched_kind k)
-{
-    return k == SCHED_COLLECT ? "collect" : "send";
-}
-
 /* sched_format_day - "YYYY-MM-DD" */
 static void
 sched_format_day(int64_t y, int m, int d, char day[SCHED_DAY_MAX])

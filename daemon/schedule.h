@@ -34,32 +34,16 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "db_sched.h" /* enum sched_kind, struct sched_run */
 #include "tz.h"
 
 #define SCHED_COLLECT_WAIT 3600 /* seconds a send waits for its collect */
-#define SCHED_DAY_MAX 11        /* "YYYY-MM-DD" + NUL */
-
-enum sched_kind {
-    SCHED_COLLECT = 0, /* fetch the list's sources */
-    SCHED_SEND = 1,    /* freeze and queue the digests of one zone */
-};
-
-/* sched_kind_name - "collect" or "send" (the sched_runs.job value) */
-const char *sched_kind_name(enum sched_kind k);
 
 /* One list in one zone. */
 struct sched_target {
     int64_t list_id;
     const char *zone;    /* "" = [schedule] timezone, else an IANA name */
     const struct tz *tz; /* that zone, loaded; borrowed */
-};
-
-/* One row of sched_runs: a job done. */
-struct sched_run {
-    int64_t list_id;
-    enum sched_kind kind;
-    char day[SCHED_DAY_MAX];
-    char zone[TZ_NAME_MAX]; /* "" for collect and for the default zone */
 };
 
 /* One job that is due now. */
