@@ -2,7 +2,7 @@
 /*
  * cli_collect - `paperboy collect`: run collect_run() in the foreground
  * and print one line per source.  Exit 0 when at least one source
- * succeeded, 1 when every source failed, 2 on a usage error.  Layer 4.
+ * succeeded, 1 when every source failed, 2 on a usage error.
  */
 #include <stdio.h>
 #include <string.h>

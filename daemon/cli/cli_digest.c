@@ -9,7 +9,7 @@
  * The digest is frozen inside a transaction that is always rolled back,
  * so the ranking, the candidate window and "never resend" are exactly
  * those of a real send, and the database is left as it was.  A digest
- * already frozen for that day is shown as it is.  Layer 4.
+ * already frozen for that day is shown as it is.
  */
 #include <stdio.h>
 #include <stdlib.h>

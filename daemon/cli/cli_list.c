@@ -8,7 +8,7 @@
  *     paperboy list rm NAME [--yes]
  *
  * Validation (name, title, categories) lives in db_list so the web side
- * refuses the same things.  Layer 4.
+ * refuses the same things.
  */
 #include <stdlib.h>
 #include <string.h>

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * cli_outbox - `paperboy outbox ls|retry|purge`: look at and repair the
- * mail queue (outbox.h).  Layer 4.
+ * mail queue (outbox.h).
  *
  *   outbox ls [--status S] [--limit N] [--json]   newest first
  *   outbox retry ID | --all      re-queue (deferred/failed; bounced by ID)

@@ -3,7 +3,6 @@
  * cli_papers - `paperboy papers ls|search|show`: look at stored papers.
  * search uses rank_search(), the relevance engine of the digests.
  * Exit 0 on success, 1 on failure (or show: no such paper), 2 usage.
- * Layer 4.
  */
 #include <inttypes.h>
 #include <stdio.h>

@@ -9,7 +9,7 @@
  * idempotent, so running it twice on a day sends nothing twice.  It takes
  * the same one-instance lock as serve.  Exit status 1 when any step
  * failed (a collect whose sources all failed, a send, delivery not
- * starting, a mail deferred or failed).  Layer 4.
+ * starting, a mail deferred or failed).
  */
 #include <stdio.h>
 #include <stdlib.h>

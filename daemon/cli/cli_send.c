@@ -7,7 +7,7 @@
  * the daemon runs (deliver.h), with a progress bar on a terminal and a
  * summary line.  SIGINT/SIGTERM stop taking new work; messages in flight
  * finish and the command exits within 10 seconds.  When the daemon holds
- * the delivery lock, the digests are queued and left to it.  Layer 4.
+ * the delivery lock, the digests are queued and left to it.
  */
 #include <signal.h>
 #include <stdio.h>

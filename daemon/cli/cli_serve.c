@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * cli_serve - `paperboy serve`: the daemon in the foreground, logging to
- * stderr, for a terminal or a service manager (see daemon.h).  Layer 4.
+ * stderr, for a terminal or a service manager (see daemon.h).
  */
 #include <stdio.h>
 #include <string.h>

@@ -6,7 +6,7 @@
  * papers stored, mail in the outbox by state, and the last collection.
  * It only reads, with plain SQL over tables other modules own (papers,
  * outbox, collect_runs), which is why this command, unlike the others,
- * talks to SQLite directly.  Layer 4.
+ * talks to SQLite directly.
  */
 #include <stdlib.h>
 #include <string.h>

@@ -17,7 +17,7 @@
  * collect_runs row, so a failing source leaves the database as it was and
  * the others still count.  Nothing is printed (warnings go to the log);
  * the caller reports the figures.  The scheduler and the CLI both call
- * collect_run().  Layer 3.
+ * collect_run().
  */
 #ifndef PAPERBOY_COLLECT_H
 #define PAPERBOY_COLLECT_H

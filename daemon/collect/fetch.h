@@ -31,7 +31,7 @@
  * child process instead (fetch_helper.h): not even the libraries that
  * refuse to unload (OpenSSL's libcrypto, via libssh2) stay behind.
  *
- * Only this module family (fetch*.c) includes <curl/curl.h>.  Layer 2.
+ * Only this module family (fetch*.c) includes <curl/curl.h>.
  */
 #ifndef PAPERBOY_FETCH_H
 #define PAPERBOY_FETCH_H

@@ -13,7 +13,7 @@
  *
  * The types and constants still come from <curl/curl.h> (libcurl's -dev
  * package); only the calls go through the table.  Part of the fetch module
- * family: only fetch*.c include this.  Layer 2.
+ * family: only fetch*.c include this.
  */
 #ifndef PAPERBOY_FETCH_CURL_H
 #define PAPERBOY_FETCH_CURL_H

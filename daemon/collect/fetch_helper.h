@@ -11,7 +11,6 @@
  * to end of input, runs fetch_all_here(), writes the results and exits.  Both
  * ends use one plain format: a number is "<decimal>;", a string
  * "<length>:<bytes>" ("-1:" for NULL). Internal to the fetch module family.
- * Layer 2.
  */
 #ifndef PAPERBOY_FETCH_HELPER_H
 #define PAPERBOY_FETCH_HELPER_H

@@ -20,7 +20,7 @@
  * Identifiers: normalise_arxiv_id() accepts "2611.15034v2",
  * "http(s)://arxiv.org/abs/...", "oai:arXiv.org:...", "arXiv:..." and
  * old-style "hep-ex/0307015v1", and splits off the version.
- * Layer 0: libc only.  Out-parameters are written only on success.
+ * It uses only libc.  Out-parameters are written only on success.
  */
 #ifndef PAPERBOY_NORMALISE_H
 #define PAPERBOY_NORMALISE_H

@@ -13,7 +13,7 @@
  *
  * The XML parsers use expat and refuse any DOCTYPE or entity declaration,
  * so an entity-expansion bomb stops at its first declaration.
- * Layer 2 (expat and cJSON stay inside source_*.c).
+ * Expat and cJSON stay inside source_*.c.
  *
  * Out-parameters: parse() appends to out even on failure; the caller
  * releases out either way.

@@ -11,7 +11,7 @@
  * Feed level: opensearch:totalResults, startIndex, itemsPerPage for
  * paging.  The API reports errors as a feed with one entry whose id is
  * ".../api/errors#..." and whose summary says why; that is an error here.
- * Element order is not relied upon.  Layer 2.
+ * Element order is not relied upon.
  */
 #include "source.h"
 

@@ -7,7 +7,7 @@
  * publishedAt (arXiv date), upvotes, and the optional githubRepo,
  * githubStars, projectPage, ai_summary and ai_keywords.  numComments is on
  * the item itself.  Absent and null are the same.  Links are kept only if
- * they are http(s).  Anything but an array is the wrong shape.  Layer 2.
+ * they are http(s).  Anything but an array is the wrong shape.
  */
 #include "source.h"
 

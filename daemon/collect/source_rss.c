@@ -7,7 +7,7 @@
  * <abstract>", category (repeated, primary first), pubDate (announcement
  * date, RFC 822), arxiv:announce_type, dc:creator ("A, B, C"), and the
  * optional arxiv:DOI and arxiv:journal_reference.  A channel without items
- * is a normal empty feed (weekends, holidays).  Layer 2.
+ * is a normal empty feed (weekends, holidays).
  */
 #include "source.h"
 

@@ -5,7 +5,6 @@
  * of the element being closed, a depth limit, a per-element size limit,
  * and the refusal of DOCTYPE and entity declarations (so an entity bomb
  * fails at once, before any expansion).  Only source_*.c include this.
- * Layer 2.
  */
 #ifndef PAPERBOY_SOURCE_XML_H
 #define PAPERBOY_SOURCE_XML_H

@@ -26,7 +26,7 @@
  *   - Whether an empty day sends anything is not decided here: digest
  *     freezing returns no digest when nothing new matched and [digest]
  *     when_empty = skip.
- * Layer 2 (uses tz).
+ * It uses tz.
  */
 #ifndef PAPERBOY_SCHED_H
 #define PAPERBOY_SCHED_H

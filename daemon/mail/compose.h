@@ -8,7 +8,7 @@
  * A struct compose holds the compiled templates from web/templates and a
  * reusable data arena; each thread that renders owns one.  Messages are a
  * pure function of the rows, the config and the key, so rendering the same
- * outbox row twice gives the same bytes and the same Message-ID.  Layer 2.
+ * outbox row twice gives the same bytes and the same Message-ID.
  *
  * Out-parameters are written only on success; output is appended to the
  * caller's struct buf, whose max caps the size.

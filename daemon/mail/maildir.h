@@ -7,7 +7,7 @@
  * (<seconds>.P<pid>T<tid>Q<counter>.<host>), fsync(2)ed, then rename(2)d
  * into new/, so a reader never sees a partial file and a crash leaves at
  * most a stray file in tmp/.  cur/, new/ and tmp/ are created with mode
- * 0700.  Safe to use from several threads.  Layer 2.
+ * 0700.  Safe to use from several threads.
  */
 #ifndef PAPERBOY_MAILDIR_H
 #define PAPERBOY_MAILDIR_H

@@ -7,7 +7,7 @@
  * (word wrap at RENDER_TEXT_WIDTH columns) that a text template cannot
  * do itself.  Pure functions over strings: no SQL, no mail.  Escaping is
  * the template engine's job ({{name}} is HTML-escaped in .html files);
- * URLs are built only from checked parts.  Layer 2.
+ * URLs are built only from checked parts.
  */
 #ifndef PAPERBOY_RENDER_H
 #define PAPERBOY_RENDER_H

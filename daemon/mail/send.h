@@ -9,7 +9,6 @@
  * for that subscription and day is not queued again, so running it twice
  * for the same day queues nothing new.  It does not deliver and prints
  * nothing; the scheduler calls it per list and zone, `paperboy send` once.
- * Layer 2.
  *
  * Out-parameters are written only on success.
  */

@@ -12,7 +12,7 @@
  * [smtp] helo.  With [smtp] username set it authenticates with AUTH PLAIN
  * or LOGIN (refused over a clear-text connection).  Every command and
  * reply has the [smtp] timeout.  Only this file includes libetpan's SMTP
- * headers.  Layer 2.
+ * headers.
  *
  * Errors: smtp_open() fails with ERR_TEMP for what may pass (connection
  * refused, 4xx, timeouts) and ERR_PERM for what will not (bad URL, TLS

@@ -4,7 +4,7 @@
  * mailstream over a connected TCP socket without libetpan's select(2)
  * before every read and write.  The timeout is SO_RCVTIMEO/SO_SNDTIMEO,
  * mailstream_low_cancel() is shutdown(2).  STARTTLS replaces it with
- * libetpan's TLS stream on the same socket.  Layer 1.
+ * libetpan's TLS stream on the same socket.
  */
 #ifndef PAPERBOY_SMTP_NET_H
 #define PAPERBOY_SMTP_NET_H

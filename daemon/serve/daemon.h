@@ -32,7 +32,7 @@
  * Test hook: $PAPERBOY_TIME_OFFSET (seconds, may be negative) is added to
  * the clock the scheduler decides by, so a test can put "now" just before
  * a send time without waiting for it.  Rows are still stamped with the
- * real time.  Layer 4.
+ * real time.
  */
 #ifndef PAPERBOY_DAEMON_H
 #define PAPERBOY_DAEMON_H

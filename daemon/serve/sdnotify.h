@@ -4,7 +4,7 @@
  * libsystemd: one datagram "KEY=VALUE\n..." to the unix socket named by
  * $NOTIFY_SOCKET (a path, or "@name" for the abstract namespace).  When
  * the variable is unset (not started by systemd with Type=notify) every
- * call does nothing and succeeds.  Layer 0 (libc only).
+ * call does nothing and succeeds.  It uses only libc.
  *
  * Used by serve: READY=1 once the web listens and the workers run,
  * STATUS=... for `systemctl status`, WATCHDOG=1 every WATCHDOG_USEC/2,

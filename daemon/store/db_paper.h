@@ -10,7 +10,7 @@
  * comments, GitHub, AI summary) are refreshed on every sighting.  The FTS
  * index follows through the schema's triggers and paper_categories is
  * kept here.  Callers group a source's upserts in one transaction
- * (db_begin/db_commit) so a failed source leaves nothing behind.  Layer 1.
+ * (db_begin/db_commit) so a failed source leaves nothing behind.
  *
  * Contract: 0 on success, -1 with err filled; lookups return 1 for "not
  * found".  Out-parameters are written only on success.

@@ -3,7 +3,7 @@
  * db_sched - the scheduler's rows: which jobs ran (table sched_runs) and
  * which time zones each list must be served in.  The job kinds and struct
  * sched_run are declared here, with the table they describe; the planner
- * (schedule.h) reads them.  Layer 1.
+ * (schedule.h) reads them.
  *
  * Contract: 0 on success, -1 with err filled.  Out-parameters are written
  * only on success.

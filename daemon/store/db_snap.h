@@ -7,7 +7,7 @@
  * worker has committed in between, SQLite drops the connection's whole
  * page cache at the start of the next one.  BEGIN and COMMIT are
  * prepared once per connection (sqlite3_exec() would parse them each
- * time).  It does not write and does not retry.  Layer 1.
+ * time).  It does not write and does not retry.
  */
 #ifndef PAPERBOY_DB_SNAP_H
 #define PAPERBOY_DB_SNAP_H

@@ -4,7 +4,7 @@
  * figures, and the public views of papers (a list's day for the archive,
  * the feed and the live sample on the subscribe form).  Nothing here
  * reads or returns personal data.  Subscriber and subscription queries
- * live in db_sub.c.  Layer 1.
+ * live in db_sub.c.
  *
  * Contract: 0 on success, -1 with err filled on failure; lookups return 1
  * when there is no such row.  Strings handed to callbacks are borrowed

@@ -19,7 +19,6 @@
  * Time is always passed in (now, unix seconds UTC); nothing here reads the
  * clock, so tests drive the schedule.  Every value is bound.  Functions
  * return 0 or -1 with err; out-parameters are written only on success.
- * Layer 2.
  */
 #ifndef PAPERBOY_OUTBOX_H
 #define PAPERBOY_OUTBOX_H

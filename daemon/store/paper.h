@@ -6,7 +6,7 @@
  *
  * A paper owns all its strings (heap, freed by paper_release()).  Optional
  * text fields are NULL when the source did not give them.  The helpers are
- * implemented in paper.c.  Layer 1: no library dependencies.
+ * implemented in paper.c.  No library dependencies.
  */
 #ifndef PAPERBOY_PAPER_H
 #define PAPERBOY_PAPER_H

@@ -9,8 +9,8 @@
  * bytes.  Internationalised domains (bücher.example) are converted to
  * their ASCII form (xn--bcher-kva.example) with libidn2, so one mailbox
  * is always stored one way.  The domain is lower-cased; the local part is
- * kept as typed (the database compares it case-insensitively).  Layer 0
- * plus libidn2.
+ * kept as typed (the database compares it case-insensitively).  It uses
+ * libidn2.
  */
 #ifndef PAPERBOY_ADDR_H
 #define PAPERBOY_ADDR_H

@@ -5,7 +5,7 @@
  * Contents are always NUL-terminated once anything was added.  The first
  * append that would exceed the limit sets a sticky `failed` flag and the
  * append is dropped, so a whole document can be built and checked once
- * with buf_check().  Allocation failure exits (xalloc).  Layer 0.
+ * with buf_check().  Allocation failure exits (xalloc).
  */
 #ifndef PAPERBOY_BUF_H
 #define PAPERBOY_BUF_H

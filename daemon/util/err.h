@@ -4,7 +4,7 @@
  * caller.  A function that can fail returns 0 or -1 and, on -1, has written
  * a message and a kind here.  ERR_TEMP means "try again later" (HTTP 503,
  * SQLITE_BUSY, SMTP 4xx); ERR_PERM means "this will not get better" (bad
- * feed, SMTP 5xx, bad input).  Layer 0.
+ * feed, SMTP 5xx, bad input).
  */
 #ifndef PAPERBOY_ERR_H
 #define PAPERBOY_ERR_H

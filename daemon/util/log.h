@@ -3,7 +3,6 @@
  * log - one line per event on stderr, with a level, for journald or a
  * terminal.  Thread-safe: each line is written with a single write(2).
  * Never pass secrets (passwords, tokens, message bodies) to these.
- * Layer 0.
  */
 #ifndef PAPERBOY_LOG_H
 #define PAPERBOY_LOG_H

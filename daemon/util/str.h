@@ -2,7 +2,7 @@
 /*
  * str - small string helpers: checked number parsing, bounded copies,
  * trimming, case-insensitive compares, UTF-8 validation, time formatting.
- * Layer 0: libc only.
+ * It uses only libc.
  */
 #ifndef PAPERBOY_STR_H
 #define PAPERBOY_STR_H

@@ -17,7 +17,7 @@
  * many times into a caller's struct buf, which caps the size.  Data is a
  * tree of objects built in a struct tmpl_data arena, which tmpl_data_reset
  * empties without freeing: rendering thousands of digests allocates
- * nothing per paper once the arena has grown.  Layer 1.
+ * nothing per paper once the arena has grown.
  */
 #ifndef PAPERBOY_TMPL_H
 #define PAPERBOY_TMPL_H

@@ -15,7 +15,7 @@
  * like glibc.
  *
  * A loaded struct tz is immutable: share it between threads freely.
- * Layer 0 (libc only).
+ * It uses only libc.
  *
  * Contract: 0 on success, -1 with err filled; out-parameters are written
  * only on success.

@@ -4,7 +4,7 @@
  *
  * Out of memory is not a condition this daemon can recover from in any
  * useful way, so these wrappers log and exit instead of making every caller
- * check.  Layer 0: depends on nothing but libc.
+ * check.  It depends on nothing but libc.
  */
 #ifndef PAPERBOY_XALLOC_H
 #define PAPERBOY_XALLOC_H
