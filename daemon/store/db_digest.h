@@ -3,7 +3,7 @@
  * db_digest - the SQL behind digests: a subscription with its list, the
  * day's candidate papers, FTS5 matches with bm25, and the digests and
  * digest_items rows.  rank.c, digest.c, compose.c and cli_digest.c call
- * these; only this file talks to SQLite for them.
+ * these; only this file talks to SQLite for them.  Layer 1.
  *
  * Out-parameters are written only on success.  Strings handed to
  * callbacks are borrowed and valid only during the call.

@@ -14,7 +14,7 @@
  * does not interpret the bytes (UTF-8 is the caller's business).
  *
  * The writer quotes a field only when it must (comma, quote, CR, LF, or
- * leading/trailing space) and ends records with CRLF.
+ * leading/trailing space) and ends records with CRLF.  Layer 0.
  */
 #ifndef PAPERBOY_CSV_H
 #define PAPERBOY_CSV_H
