@@ -4,7 +4,14 @@
 # struct buf, snprintf, str_to_long instead).
 set -u
 src=${1:-$(dirname "$0")/../daemon}
-hits=$(grep -nE '\b(strcpy|strcat|sprintf|vsprintf|gets|strtok|atoi|atol)\s*\(' "$src"/*.c "$src"/*.h \
+# every .c and .h under src, in every layer folder
+n=$(find "$src" -name '*.[ch]' | wc -l)
+if [ "$n" -eq 0 ]; then
+    echo "no C files under $src"
+    echo "0 passed, 1 failed"
+    exit 1
+fi
+hits=$(grep -rnE --include='*.[ch]' '\b(strcpy|strcat|sprintf|vsprintf|gets|strtok|atoi|atol)\s*\(' "$src" \
     | grep -vE '\b(snprintf|vsnprintf|fgets|strtok_r)\s*\(' | grep -vE '^\S+:\s*/?\*')
 if [ -n "$hits" ]; then
     echo "banned functions used:"

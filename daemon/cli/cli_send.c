@@ -1,0 +1,200 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * cli_send - `paperboy send [--list NAME] [--date YYYY-MM-DD]`.
+ *
+ * Freezes and queues the day's digests (send_day), then delivers
+ * everything due in the outbox in the foreground with the same workers
+ * the daemon runs (deliver.h), with a progress bar on a terminal and a
+ * summary line.  SIGINT/SIGTERM stop taking new work; messages in flight
+ * finish and the command exits within 10 seconds.  When the daemon holds
+ * the delivery lock, the digests are queued and left to it.
+ */
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "cli.h"
+#include "compose.h"
+#include "db_list.h"
+#include "deliver.h"
+#include "outbox.h"
+#include "send.h"
+#include "str.h"
+#include "token.h"
+#include "tz.h"
+
+#define SEND_USAGE "paperboy send [--list NAME] [--date YYYY-MM-DD]"
+
+static volatile sig_atomic_t send_stop;
+
+/* send_on_signal - SIGINT/SIGTERM: stop taking new work */
+static void
+send_on_signal(int sig)
+{
+    (void)sig;
+    send_stop = 1;
+}
+
+/* send_today - today's date in the [schedule] timezone */
+static void
+send_today(const struct config *cfg, char *out, size_t size)
+{
+    struct tz *tz = NULL;
+    struct tz_local lt;
+    struct err err;
+
+    err_init(&err);
+    if (tz_load(cfg->timezone, &tz, &err) == -1) {
+        str_format_day((time_t)str_now(), out, size);
+        return;
+    }
+    tz_utc_to_local(tz, str_now(), &lt);
+    snprintf(out, size, "%04d-%02d-%02d", lt.year, lt.month, lt.day);
+    tz_free(tz);
+}
+
+/* send_deliver - run the workers until nothing is due or a signal */
+static int
+send_deliver(struct cli *cli, const struct token_key *key,
+             struct deliver_stats *st, int *busy, struct err *err)
+{
+    struct deliver *d = NULL;
+    struct cli_progress bar;
+    int64_t depth = 0;
+
+    if (outbox_depth(cli->db, &depth, err) == -1)
+        return -1;
+    if (deliver_start(cli->cfg, key, DELIVER_FOREGROUND, &d, err) == -1) {
+        if (err->kind == ERR_TEMP) {
+            *busy = 1;
+            return 0;
+        }
+        return -1;
+    }
+    cli_progress_start(&bar, "delivering", (size_t)depth);
+    while (!deliver_done(d)) {
+        struct timespec ts = {0, 100 * 1000000L};
+        if (send_stop) {
+            fprintf(stderr, "paperboy send: stopping, finishing the "
+                            "messages in flight\n");
+            break;
+        }
+        nanosleep(&ts, NULL);
+        deliver_stats(d, st);
+        cli_progress_step(&bar, (size_t)(st->delivered + st->deferred +
+                                         st->bounced + st->failed));
+    }
+    deliver_finish(d, st); /* bounded: returns within DELIVER_STOP_MS */
+    cli_progress_end(&bar);
+    return 0;
+}
+
+int
+cmd_send(struct cli *cli, int argc, char **argv)
+{
+    const char *list = NULL, *date = NULL;
+    char day[16];
+    struct send_filter filter = {NULL, NULL, &send_stop};
+    struct send_counts counts;
+    struct deliver_stats st;
+    struct token_key key;
+    struct compose *c = NULL;
+    struct sigaction sa;
+    struct db_list l;
+    struct tm tm;
+    struct err err;
+    int busy = 0, rc = CLI_FAIL, r;
+
+    if (cli_wants_help(argc, argv)) {
+        printf("usage: %s\n\n"
+               "Freeze and queue the digests of every confirmed subscription "
+               "due on the date\n(default: today in [schedule] timezone), "
+               "then deliver everything due in the\noutbox.  Running it again "
+               "for the same date queues nothing new.\n\n"
+               "  --list NAME       only this list\n"
+               "  --date YYYY-MM-DD the digest day\n",
+               SEND_USAGE);
+        return CLI_OK;
+    }
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--list") == 0 && i + 1 < argc)
+            list = argv[++i];
+        else if (strcmp(argv[i], "--date") == 0 && i + 1 < argc)
+            date = argv[++i];
+        else
+            return cli_usage_error("send", SEND_USAGE, "unexpected '%s'",
+                                   argv[i]);
+    }
+    if (date && str_parse_day(date, &tm) == -1)
+        return cli_usage_error("send", SEND_USAGE,
+                               "--date '%s' is not YYYY-MM-DD", date);
+    if (date)
+        (void)str_copy(day, sizeof(day), date);
+    else
+        send_today(cli->cfg, day, sizeof(day));
+    if (cli_db(cli) == NULL)
+        return CLI_FAIL;
+    err_init(&err);
+    if (list) {
+        r = db_list_get(cli->db, list, &l, &err);
+        if (r == -1)
+            return cli_fail("%s", err.msg);
+        if (r == 1)
+            return cli_fail("no list named '%s'", list);
+        filter.list_name = list;
+    }
+    if (token_key_load(cli->cfg, &key, &err) == -1 ||
+        compose_new(cli->cfg, &key, &c, &err) == -1)
+        return cli_fail("%s", err.msg);
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = send_on_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+
+    if (send_day(cli->db, cli->cfg, c, &filter, day, str_now(), &counts,
+                 &err) == -1) {
+        cli_fail("queueing digests for %s: %s", day, err.msg);
+        goto out;
+    }
+    memset(&st, 0, sizeof(st));
+    if (!send_stop && send_deliver(cli, &key, &st, &busy, &err) == -1) {
+        cli_fail("%s", err.msg);
+        goto out;
+    }
+    printf("%s: queued %lld, delivered %lld, deferred %lld, bounced %lld", day,
+           (long long)counts.queued, (long long)st.delivered,
+           (long long)st.deferred, (long long)st.bounced);
+    if (st.failed)
+        printf(", failed %lld", (long long)st.failed);
+    if (counts.already)
+        printf(" (%lld already queued before)", (long long)counts.already);
+    printf("\n");
+    if (busy)
+        printf("another paperboy process is delivering; it will send "
+               "what was queued\n");
+    if (st.error[0])
+        fprintf(stderr, "paperboy send: delivery stopped: %s\n", st.error);
+    if (st.unstored)
+        fprintf(stderr,
+                "paperboy send: %lld results could not be stored (see the "
+                "log above); the messages the server accepted are in the "
+                "journal and are marked sent at the next start\n",
+                (long long)st.unstored);
+    if (counts.stopped)
+        fprintf(stderr, "paperboy send: stopped while queueing; run it again "
+                        "to queue the rest\n");
+    if (counts.failed)
+        fprintf(stderr,
+                "paperboy send: %lld subscriptions could not be frozen "
+                "(see the log above)\n",
+                (long long)counts.failed);
+    rc = (st.deferred || st.failed || st.error[0] || st.unstored ||
+          counts.failed || send_stop)
+             ? CLI_FAIL
+             : CLI_OK;
+out:
+    compose_free(c);
+    return rc;
+}

@@ -1,0 +1,123 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * fetch - fetch several URLs at once with libcurl's multi interface.
+ *
+ * Different hosts are fetched in parallel, one connection per host at a
+ * time (arXiv asks for that).  Each transfer has a connect timeout, a total
+ * timeout, stall detection (less than 1 byte/s for FETCH_STALL_SECONDS or
+ * half the total timeout, whichever is shorter), a size cap counted on the
+ * decoded body (so a compression bomb stops at the cap too), compressed
+ * transfer (Accept-Encoding with every codec libcurl has), and the
+ * User-Agent "paperboy/VERSION (+contact)".  Conditional GET: pass the
+ * ETag and Last-Modified remembered for the URL; a 304 reply is success
+ * with not_modified set and an empty body.
+ *
+ * Retries: timeouts, stalls, connection failures and 5xx are retried up to
+ * FETCH_MAX_RETRIES times with exponential backoff (base 1 s, or
+ * $PAPERBOY_FETCH_BACKOFF_MS for tests); 429 and 503 wait for Retry-After
+ * (seconds or an HTTP date) capped at retry_after_cap seconds.  Other 4xx
+ * are permanent.
+ *
+ * Content type: the reply's Content-Type must fit the expected kind
+ * (XML: application/xml, text/xml or any "+xml" type; JSON:
+ * application/json or any "+json" type); text/html and others are an error
+ * (arXiv and HF answer outages and blocks with HTML pages). file:// URLs have
+ * no content type and are accepted.
+ *
+ * libcurl is not linked: fetch_all() loads it (fetch_curl.h) and unloads
+ * it when it returns.  A missing libcurl fails every request with
+ * ERR_TEMP and a message naming the library.  A daemon calls
+ * fetch_set_helper() once, and its fetches then run in a short-lived
+ * child process instead (fetch_helper.h): not even the libraries that
+ * refuse to unload (OpenSSL's libcrypto, via libssh2) stay behind.
+ *
+ * Only this module family (fetch*.c) includes <curl/curl.h>.
+ */
+#ifndef PAPERBOY_FETCH_H
+#define PAPERBOY_FETCH_H
+
+#include <stddef.h>
+
+#include "buf.h"
+#include "err.h"
+
+#define FETCH_MAX_RETRIES 3
+#define FETCH_STALL_SECONDS 30
+#define FETCH_RETRY_AFTER_CAP 60 /* seconds; default cap for Retry-After */
+
+enum fetch_expect {
+    FETCH_ANY = 0,  /* no content-type check */
+    FETCH_XML = 1,  /* RSS, Atom */
+    FETCH_JSON = 2, /* HF daily papers */
+};
+
+struct fetch_opts {
+    long connect_timeout; /* seconds */
+    long timeout;         /* seconds, whole transfer */
+    long max_bytes;       /* decoded body cap, bytes */
+    long retry_after_cap; /* seconds; longer Retry-After is cut to this */
+    const char *contact;  /* operator contact for the User-Agent, or "" */
+};
+
+/* One request and, after fetch_all(), its result. */
+struct fetch_req {
+    /* in */
+    const char *url;           /* borrowed; http, https or file */
+    enum fetch_expect expect;  /* content-type check */
+    const char *etag;          /* borrowed; previous ETag or NULL */
+    const char *last_modified; /* borrowed; previous Last-Modified or NULL */
+
+    /* out */
+    int ok;                  /* 1: body (or not_modified) is good */
+    int not_modified;        /* 1: HTTP 304 */
+    long status;             /* HTTP status of the last attempt (0 file/none) */
+    int attempts;            /* 1 + retries made */
+    struct buf body;         /* the response body (decoded), when ok */
+    char *new_etag;          /* ETag of the reply or NULL; owned */
+    char *new_last_modified; /* Last-Modified of the reply or NULL; owned */
+    char content_type[128];  /* as received, "" if none */
+    long elapsed_ms;         /* wall time over all attempts */
+    struct err err;          /* why, when !ok; names the URL */
+};
+
+/* fetch_opts_default - timeouts from the config's defaults (60 s, 15 s,
+ * 32 MiB, 60 s) */
+void fetch_opts_default(struct fetch_opts *o);
+
+/* fetch_req_init - zero a request for url; fetch_req_release frees the
+ * outputs */
+void fetch_req_init(struct fetch_req *r, const char *url,
+                    enum fetch_expect expect);
+void fetch_req_release(struct fetch_req *r);
+
+/*
+ * fetch_all - perform the n requests, in parallel across hosts, and fill
+ * their out fields.  Returns 0 when every request is ok, -1 when at least
+ * one failed (see each req's err); never fails as a whole otherwise.
+ */
+int fetch_all(struct fetch_req *reqs, size_t n, const struct fetch_opts *o);
+
+/*
+ * fetch_set_helper - run every later fetch_all() in a child process: exe
+ * (borrowed for good, e.g. "/proc/self/exe") started with the single
+ * argument FETCH_HELPER_ARG, whose main() must then return
+ * fetch_helper_main().  While exe cannot be executed (no /proc), fetches
+ * run in this process.  NULL goes back to in-process fetching.  Call
+ * before threads start.
+ */
+#define FETCH_HELPER_ARG "__fetch"
+void fetch_set_helper(const char *exe);
+
+/*
+ * fetch_helper_main - the child's side: requests on stdin, results on
+ * stdout, then return the exit status (0, or 1 on a malformed request).
+ */
+int fetch_helper_main(void);
+
+/* fetch_user_agent - "paperboy/VERSION (+contact)" into out */
+void fetch_user_agent(const char *contact, char *out, size_t size);
+
+/* fetch_type_ok - 1 if content type ct fits expect ("" fits anything) */
+int fetch_type_ok(const char *ct, enum fetch_expect expect);
+
+#endif

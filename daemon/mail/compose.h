@@ -1,0 +1,84 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * compose - turn frozen rows into what a reader sees: a digest or a
+ * confirmation mail as a complete RFC 5322 message (libetpan's MIME API,
+ * multipart/alternative, quoted-printable, CRLF), or a digest as an HTML
+ * page for "view in browser".
+ *
+ * A struct compose holds the compiled templates from web/templates and a
+ * reusable data arena; each thread that renders owns one.  Messages are a
+ * pure function of the rows, the config and the key, so rendering the same
+ * outbox row twice gives the same bytes and the same Message-ID.
+ *
+ * Out-parameters are written only on success; output is appended to the
+ * caller's struct buf, whose max caps the size.
+ */
+#ifndef PAPERBOY_COMPOSE_H
+#define PAPERBOY_COMPOSE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "buf.h"
+#include "config.h"
+#include "db.h"
+#include "err.h"
+#include "token.h"
+
+struct compose;
+
+/* compose_new - load templates; caller frees with compose_free() */
+int compose_new(const struct config *cfg, const struct token_key *key,
+                struct compose **out, struct err *err);
+void compose_free(struct compose *c);
+
+/* compose_message_id_digest - "<d.SUB.DAY.MAC@domain>" (stable) */
+void compose_message_id_digest(const struct compose *c, int64_t sub_id,
+                               const char *day, char *out, size_t size);
+/* compose_message_id_confirm - "<c.SUB.ISSUED.MAC@domain>" */
+void compose_message_id_confirm(const struct compose *c, int64_t sub_id,
+                                int64_t issued_at, char *out, size_t size);
+
+/* compose_digest_message - the whole digest mail for digest_id */
+int compose_digest_message(struct compose *c, struct db *db, int64_t digest_id,
+                           const char *message_id, struct buf *out,
+                           struct err *err);
+/* compose_confirm_message - the double opt-in mail; issued_at goes into
+ * the confirmation token and the Date header */
+int compose_confirm_message(struct compose *c, struct db *db,
+                            int64_t subscription_id, int64_t issued_at,
+                            const char *message_id, struct buf *out,
+                            struct err *err);
+/* compose_digest_page - the digest as a standalone HTML page (/d/TOKEN) */
+int compose_digest_page(struct compose *c, struct db *db, int64_t digest_id,
+                        struct buf *out, struct err *err);
+
+/* Additions (digest helper). */
+
+/* compose_digest_parts - the digest's subject and rendered text and HTML
+ * parts, without the MIME wrapping (preview, tests); text or html may be
+ * NULL to skip it */
+int compose_digest_parts(struct compose *c, struct db *db, int64_t digest_id,
+                         struct buf *subject, struct buf *text,
+                         struct buf *html, struct err *err);
+
+/* compose_encode_words - append s as a header value: unchanged if it is
+ * printable ASCII without "=?", else RFC 2047 UTF-8 "B" encoded words of
+ * at most 52 characters separated by spaces */
+void compose_encode_words(const char *s, struct buf *out);
+
+/* Additions (digest-perf helper). */
+
+/* compose_set_cache_bytes - cap the memory a compose spends remembering
+ * papers it has rendered (reused, byte for byte, when the same paper with
+ * the same fields comes again); default 8 MB, enough for a day of ~2,000
+ * papers; 0 turns the cache off, and with it the table of lines already
+ * quoted-printable encoded (at most 1 MB, lines seen twice).  Empties the
+ * cache. */
+void compose_set_cache_bytes(struct compose *c, size_t bytes);
+
+/* compose_trim - forget the cached papers and quoted-printable lines (a
+ * delivery worker with nothing to do gives their memory back) */
+void compose_trim(struct compose *c);
+
+#endif

@@ -1,0 +1,169 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * db_digest - the SQL behind digests: a subscription with its list, the
+ * day's candidate papers, FTS5 matches with bm25, and the digests and
+ * digest_items rows.  rank.c, digest.c, compose.c and cli_digest.c call
+ * these; only this file talks to SQLite for them.  Layer 1.
+ *
+ * Out-parameters are written only on success.  Strings handed to
+ * callbacks are borrowed and valid only during the call.
+ */
+#ifndef PAPERBOY_DB_DIGEST_H
+#define PAPERBOY_DB_DIGEST_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "db.h"
+#include "err.h"
+
+/* A subscription with what digests need from its subscriber and list. */
+struct db_digest_sub {
+    int64_t id;
+    int64_t list_id;
+    char status[16];           /* pending|confirmed|unsubscribed|bounced */
+    char email[256];           /* subscriber's address */
+    char name[201];            /* subscriber's display name or "" */
+    char keywords[512];        /* as typed; "" = none */
+    char categories[520];      /* the subscription's filter; "" = none */
+    int max_papers;            /* 1..50 */
+    char last_digest_day[11];  /* "YYYY-MM-DD" or "" */
+    int64_t confirm_sent_at;   /* 0 = never */
+    char list_name[65];        /* lists.name */
+    char list_title[256];      /* lists.title ("" falls back to name) */
+    char list_categories[520]; /* 'cs.LG,cs.CL' */
+    int include_hf;            /* 1: papers on HF daily belong to it */
+    int include_replacements;  /* 1: replaced papers count as new */
+};
+
+/* db_digest_sub_load - -1 ERR_PERM "no subscription" if id is unknown */
+int db_digest_sub_load(struct db *db, int64_t sub_id, struct db_digest_sub *out,
+                       struct err *err);
+
+/* db_digest_sub_find - the subscription of email (any case) to list_name,
+ * or to its only list when list_name is NULL; -1 ERR_PERM when there is
+ * none, or several and no list was named */
+int db_digest_sub_find(struct db *db, const char *email, const char *list_name,
+                       int64_t *sub_id, struct err *err);
+
+/* db_digest_in_txn - 1 if a transaction is open on db */
+int db_digest_in_txn(struct db *db);
+
+/* db_digest_find - the digest of sub for day; *digest_id = 0 if none */
+int db_digest_find(struct db *db, int64_t sub_id, const char *day,
+                   int64_t *digest_id, struct err *err);
+
+/* db_digest_prev - created_at of sub's latest digest before day (0 if
+ * none) */
+int db_digest_prev(struct db *db, int64_t sub_id, const char *day,
+                   int64_t *created_at, struct err *err);
+
+/* A paper of the list's window. */
+struct db_digest_cand {
+    int64_t id;            /* papers.id */
+    int64_t first_seen_at; /* unix seconds */
+    int upvotes;           /* papers.hf_upvotes */
+    char *categories;      /* owned: papers.categories, 'cs.LG,stat.ML' */
+};
+
+/*
+ * db_digest_list_candidates - papers first seen in [since, end of day]
+ * (first_seen_day <= day) that belong to the subscription's list (a list
+ * category, or on HF daily papers when the list includes HF), without
+ * replacements unless the list takes them.  Sorted by id.  The
+ * subscription's own filters are not applied here (see digest.c), so one
+ * result serves every subscription of the list.  Caller frees with
+ * db_digest_cands_free().
+ */
+int db_digest_list_candidates(struct db *db, const struct db_digest_sub *sub,
+                              int64_t since, const char *day,
+                              struct db_digest_cand **c, size_t *n,
+                              struct err *err);
+void db_digest_cands_free(struct db_digest_cand *c, size_t n);
+
+/* db_digest_sent - ids (sorted) of the papers in sub's digests of
+ * since_day or later.  Caller frees *ids with free(). */
+int db_digest_sent(struct db *db, int64_t sub_id, const char *since_day,
+                   int64_t **ids, size_t *n, struct err *err);
+
+/* One FTS5 match. */
+struct db_digest_match {
+    int64_t id;            /* papers.id */
+    double bm25;           /* -bm25(papers_fts, title_weight, 1.0) */
+    int upvotes;           /* papers.hf_upvotes */
+    int64_t first_seen_at; /* unix seconds */
+};
+
+/*
+ * db_digest_match - call fn for every paper with id in [min_id, max_id]
+ * that matches the FTS5 expression (built by query.h).  fn returns 0 to
+ * go on.  An expression FTS5 refuses is an ERR_PERM error.
+ */
+int db_digest_match(struct db *db, const char *match, double title_weight,
+                    int64_t min_id, int64_t max_id,
+                    int (*fn)(void *arg, const struct db_digest_match *m),
+                    void *arg, struct err *err);
+
+/* db_digest_phrase - like db_digest_match without the join to papers
+ * (only id and bm25 are set): for one phrase at a time */
+int db_digest_phrase(struct db *db, const char *match, double title_weight,
+                     int64_t min_id, int64_t max_id,
+                     int (*fn)(void *arg, const struct db_digest_match *m),
+                     void *arg, struct err *err);
+
+/* db_digest_insert - a new digests row */
+int db_digest_insert(struct db *db, int64_t sub_id, const char *day,
+                     int64_t created_at, int64_t *digest_id, struct err *err);
+/* db_digest_item_add - one digest_items row */
+int db_digest_item_add(struct db *db, int64_t digest_id, int rank,
+                       int64_t paper_id, double score, const char *why,
+                       struct err *err);
+/* db_digest_items_add - all items of a digest in one statement: json is
+ * [[paper_id, score, "why"], ...] in rank order (rank 1 first) */
+int db_digest_items_add(struct db *db, int64_t digest_id, const char *json,
+                        struct err *err);
+/* db_digest_set_last_day - subscriptions.last_digest_day = day */
+int db_digest_set_last_day(struct db *db, int64_t sub_id, const char *day,
+                           struct err *err);
+
+/* A frozen digest. */
+struct db_digest_row {
+    int64_t id;
+    int64_t sub_id;
+    char day[11];       /* "YYYY-MM-DD" */
+    int64_t created_at; /* unix seconds; Date header and token time */
+};
+
+/* db_digest_get - -1 ERR_PERM "no digest" if id is unknown */
+int db_digest_get(struct db *db, int64_t digest_id, struct db_digest_row *out,
+                  struct err *err);
+
+/* A paper as a digest shows it.  All strings borrowed, never NULL. */
+struct db_digest_paper {
+    int64_t id;
+    int rank; /* 1-based; 0 outside a digest */
+    double score;
+    const char *why; /* digest_items.why */
+    const char *arxiv_id;
+    const char *title;
+    const char *abstract;
+    const char *authors;    /* JSON array of names */
+    const char *categories; /* 'cs.LG,stat.ML' */
+    const char *hf_day;     /* "" if never on HF daily papers */
+    int upvotes;
+    const char *github_repo;  /* URL or "" */
+    const char *project_page; /* URL or "" */
+    const char *ai_summary;   /* or "" */
+};
+
+/* db_digest_items - call fn for each paper of digest_id in rank order */
+int db_digest_items(struct db *db, int64_t digest_id,
+                    int (*fn)(void *arg, const struct db_digest_paper *p),
+                    void *arg, struct err *err);
+
+/* db_digest_paper - call fn once for paper id (rank 0, why "") */
+int db_digest_paper(struct db *db, int64_t paper_id,
+                    int (*fn)(void *arg, const struct db_digest_paper *p),
+                    void *arg, struct err *err);
+
+#endif
