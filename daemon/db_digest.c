@@ -399,8 +399,8 @@ static const char SQL_TEXTS[] =
 
 int
 db_digest_texts(struct db *db, int64_t min_id, int64_t max_id,
-                int (*fn)(void *arg, const struct db_digest_text *t),
-                void *arg, struct err *err)
+                int (*fn)(void *arg, const struct db_digest_text *t), void *arg,
+                struct err *err)
 {
     sqlite3_stmt *st = db_stmt(db, SQL_TEXTS, err);
     struct db_digest_text t;

@@ -288,9 +288,8 @@ rank_day_matches(struct db *db, const struct config *cfg,
     if (n > 1)
         qsort(c, n, sizeof(*c), rank_cmp_cand_bm25);
     for (size_t i = 0; i < n && i < limit; i++) {
-        struct db_web_paper *p =
-            bsearch(&(struct db_web_paper){.id = c[i].id}, d.p, d.n,
-                    sizeof(*d.p), rank_cmp_web);
+        struct db_web_paper *p = bsearch(&(struct db_web_paper){.id = c[i].id},
+                                         d.p, d.n, sizeof(*d.p), rank_cmp_web);
         if (p == NULL)
             continue;
         p->bm25 = c[i].bm25;

@@ -21,8 +21,8 @@
 #include "terms.h"
 #include "xalloc.h"
 
-#define RANK_FIELD_GAP 32   /* positions between title and abstract */
-#define RANK_NEAR_GAP 3     /* other words allowed between near concepts */
+#define RANK_FIELD_GAP 32    /* positions between title and abstract */
+#define RANK_WINDOW 8        /* words: "near" in the dependence model */
 #define RANK_MAX_CONCEPTS 24 /* concepts in one interest */
 #define RANK_MAX_ALTS 12     /* spellings of one concept */
 #define RANK_MAX_WORDS 64    /* words of one interest */
@@ -112,9 +112,10 @@ rank_index_new(const char *synonyms, double title_weight,
     ix->prm.title_weight = title_weight;
     ix->prm.k1 = 1.2;
     ix->prm.b = 0.75;
-    ix->prm.min_cover = 0.5;
-    ix->prm.phrase_bonus = 0.5;
-    ix->prm.near_bonus = 0.25;
+    ix->prm.min_cover = 0;
+    ix->prm.cover_power = 1;
+    ix->prm.phrase_bonus = 0.25;
+    ix->prm.near_bonus = 0.1;
     ix->prm.prf_docs = 0;
     ix->prm.prf_terms = 10;
     ix->prm.prf_weight = 0.3;
@@ -232,7 +233,7 @@ struct ri_build {
     struct rank_index *ix;
     struct ri_tok *tok;
     size_t n, cap;
-    uint32_t next;                 /* next position */
+    uint32_t next;                  /* next position */
     char chain[4 * TERMS_WORD_MAX]; /* a hyphen compound so far, joined */
     size_t chainlen;
     uint32_t chainpos, chainwords;
@@ -322,8 +323,8 @@ rank_index_add(struct rank_index *ix, int64_t id, const char *title,
     terms_syn_reset(ix->terms);
     terms_split(abstract ? abstract : "", ri_on_word, &b);
     ix->ids[doc] = id;
-    ix->dl[doc] = (float)(ix->prm.title_weight * ntitle +
-                          (b.next - ix->absbase[doc]));
+    ix->dl[doc] =
+        (float)(ix->prm.title_weight * ntitle + (b.next - ix->absbase[doc]));
     ix->dlsum += ix->dl[doc];
     ix->fwd[doc] = (uint32_t)ix->ntfs;
     if (b.n > 1)
@@ -458,9 +459,9 @@ ri_alt_occs(const struct rank_index *ix, const struct ri_alt *a,
                 next += len;
             }
             if (j == a->n)
-                ri_occ_add(o, p->doc, start << 4 |
-                                          (next - start > 15 ? 15
-                                                             : next - start));
+                ri_occ_add(o, p->doc,
+                           start << 4 |
+                               (next - start > 15 ? 15 : next - start));
         }
     }
 }
@@ -605,7 +606,8 @@ ri_joined(struct rank_index *ix, const char *a, const char *b, char *out)
 
     memcpy(j, a, la);
     memcpy(j + la, b, lb + 1);
-    return terms_word(ix->terms, j, la + lb, out) > 0 && ri_lookup(ix, out) >= 0;
+    return terms_word(ix->terms, j, la + lb, out) > 0 &&
+           ri_lookup(ix, out) >= 0;
 }
 
 /* ri_new_concept - the next free concept of in, or NULL */
@@ -621,49 +623,99 @@ ri_new_concept(struct ri_interest *in)
     return c;
 }
 
-/* ri_words_concepts - unquoted words to concepts: the longest run the
- * synonym table knows, else two words the papers also write as one,
- * else the word alone */
+/* ri_add_others - the spellings of seq's group other than seq into c */
+static void
+ri_add_others(struct rank_index *ix, struct ri_concept *c, const char *seq)
+{
+    const char *const *m;
+    size_t nm;
+
+    if (terms_syn_group(ix->terms, seq, &m, &nm) < 0)
+        return;
+    for (size_t i = 0; i < nm; i++)
+        if (strcmp(m[i], seq) != 0)
+            ri_alt_add(ix, c, m[i]);
+}
+
+/* ri_group_run - the longest run of words from i that the synonym table
+ * knows (into seq), or 0 */
+static size_t
+ri_group_run(struct rank_index *ix, const struct ri_words *w, size_t i,
+             char *seq, size_t size)
+{
+    size_t longest = terms_syn_longest(ix->terms);
+    const char *const *m;
+    size_t nm;
+
+    for (size_t len = longest < w->n - i ? longest : w->n - i; len >= 1;
+         len--) {
+        ri_seq(w, i, len, seq, size);
+        if (terms_syn_group(ix->terms, seq, &m, &nm) >= 0)
+            return len;
+    }
+    return 0;
+}
+
+/*
+ * ri_words_concepts - unquoted words to concepts.  A word the synonym
+ * table knows alone (an acronym) is one concept with its expansions.  A
+ * run of words it knows ("vision language model") stays one concept per
+ * word, so papers holding most of them still match, and each of those
+ * concepts also matches the run's other spellings ("VLM"), which meet
+ * every one of them at once.  Two words the papers also write as one
+ * ("pre training") are likewise two concepts that each match the joined
+ * form ("pretraining").  Any other word is its own concept.
+ */
 static void
 ri_words_concepts(struct rank_index *ix, const struct ri_words *w,
                   struct ri_interest *in)
 {
     char seq[TERMS_SEQ_MAX * TERMS_WORD_MAX], joined[TERMS_WORD_MAX];
-    size_t longest = terms_syn_longest(ix->terms);
 
     for (size_t i = 0; i < w->n;) {
-        struct ri_concept *c = ri_new_concept(in);
-        size_t used = 0;
-        if (c == NULL)
-            return;
-        for (size_t len = longest < w->n - i ? longest : w->n - i;
-             len >= 1 && used == 0; len--) {
-            ri_seq(w, i, len, seq, sizeof(seq));
-            if (ri_add_group(ix, c, seq))
-                used = len;
+        struct ri_concept *c;
+        size_t run = ri_group_run(ix, w, i, seq, sizeof(seq));
+        if (run >= 2) {
+            for (size_t j = i; j < i + run; j++) {
+                if ((c = ri_new_concept(in)) == NULL)
+                    return;
+                ri_alt_add(ix, c, w->stem[j]);
+                ri_add_others(ix, c, seq);
+            }
+            i += run;
+            continue;
         }
-        if (used == 0) {
+        if ((c = ri_new_concept(in)) == NULL)
+            return;
+        if (run == 1) {
+            ri_add_group(ix, c, seq);
+            i++;
+            continue;
+        }
+        {
             /* "llms" typed in lower case: the acronym's plural */
             size_t l = strlen(w->stem[i]);
             if (l > 2 && w->stem[i][l - 1] == 's') {
                 memcpy(seq, w->stem[i], l - 1);
                 seq[l - 1] = '\0';
-                if (ri_add_group(ix, c, seq))
-                    used = 1;
+                if (ri_add_group(ix, c, seq)) {
+                    i++;
+                    continue;
+                }
             }
         }
-        if (used == 0 && i + 1 < w->n &&
-            ri_joined(ix, w->raw[i], w->raw[i + 1], joined)) {
-            ri_seq(w, i, 2, seq, sizeof(seq));
-            ri_alt_add(ix, c, seq);
-            ri_alt_add(ix, c, joined);
-            used = 2;
-        }
-        if (used == 0) {
+        if (i + 1 < w->n && ri_joined(ix, w->raw[i], w->raw[i + 1], joined)) {
             ri_alt_add(ix, c, w->stem[i]);
-            used = 1;
+            ri_alt_add(ix, c, joined);
+            if ((c = ri_new_concept(in)) == NULL)
+                return;
+            ri_alt_add(ix, c, w->stem[i + 1]);
+            ri_alt_add(ix, c, joined);
+            i += 2;
+            continue;
         }
-        i += used;
+        ri_alt_add(ix, c, w->stem[i]);
+        i++;
     }
 }
 
@@ -740,56 +792,60 @@ ri_range(const struct ri_concept *c, uint32_t doc, size_t *lo, size_t *hi)
     *hi = a;
 }
 
-/* ri_proximity - 2 if doc holds the concepts of in as a phrase in the
- * typed order, 1 if all within a few words of each other, else 0 */
-static int
-ri_proximity(const struct ri_interest *in, uint32_t doc)
+/* ri_pair - how often concepts a and b of doc (occurrence ranges given)
+ * appear as typed, b right after a (*ordered), and both within
+ * RANK_WINDOW words in any order (*window) */
+static void
+ri_pair(const struct ri_concept *a, size_t alo, size_t ahi,
+        const struct ri_concept *b, size_t blo, size_t bhi, double *ordered,
+        double *window)
 {
-    size_t lo[RANK_MAX_CONCEPTS], hi[RANK_MAX_CONCEPTS], cur[RANK_MAX_CONCEPTS];
-    uint32_t best = UINT32_MAX;
+    *ordered = *window = 0;
+    for (size_t i = alo; i < ahi; i++) {
+        uint32_t pa = RANK_POS(a->occ[i].pos);
+        uint32_t end = pa + RANK_LEN(a->occ[i].pos);
+        int near = 0;
+        for (size_t j = blo; j < bhi; j++) {
+            uint32_t pb = RANK_POS(b->occ[j].pos);
+            if (pb == end)
+                *ordered += 1;
+            if (pb != pa && (pb > pa ? pb - pa : pa - pb) < RANK_WINDOW)
+                near = 1;
+        }
+        *window += near;
+    }
+}
+
+/*
+ * ri_proximity - term dependence (Metzler & Croft's sequential dependence
+ * model): for each pair of concepts next to each other in the interest,
+ * the pair's occurrences as typed (ordered, adjacent) and within a
+ * window, saturated like a term and weighted by the pair's idf.
+ */
+static double
+ri_proximity(const struct rank_index *ix, const struct ri_interest *in,
+             uint32_t doc)
+{
+    const struct rank_params *p = &ix->prm;
+    size_t lo[RANK_MAX_CONCEPTS], hi[RANK_MAX_CONCEPTS];
+    double s = 0;
+    int prev = -1;
 
     for (int i = 0; i < in->nc; i++) {
+        double o, w;
+        if (in->c[i].nalt == 0)
+            continue;
         ri_range(&in->c[i], doc, &lo[i], &hi[i]);
-        if (lo[i] == hi[i])
-            return 0;
-        cur[i] = lo[i];
-    }
-    /* phrase: each concept starts where the one before ends */
-    for (size_t k = lo[0]; k < hi[0]; k++) {
-        uint32_t next = RANK_POS(in->c[0].occ[k].pos) +
-                        RANK_LEN(in->c[0].occ[k].pos);
-        int i;
-        for (i = 1; i < in->nc; i++) {
-            size_t j;
-            for (j = lo[i]; j < hi[i]; j++)
-                if (RANK_POS(in->c[i].occ[j].pos) == next)
-                    break;
-            if (j == hi[i])
-                break;
-            next += RANK_LEN(in->c[i].occ[j].pos);
+        if (prev >= 0 && lo[i] < hi[i] && lo[prev] < hi[prev]) {
+            double idf = in->c[i].idf + in->c[prev].idf;
+            ri_pair(&in->c[prev], lo[prev], hi[prev], &in->c[i], lo[i], hi[i],
+                    &o, &w);
+            s += idf * (p->phrase_bonus * o * (p->k1 + 1) / (o + p->k1) +
+                        p->near_bonus * w * (p->k1 + 1) / (w + p->k1));
         }
-        if (i == in->nc)
-            return 2;
+        prev = i;
     }
-    /* the smallest window holding one occurrence of each concept */
-    for (;;) {
-        uint32_t mn = UINT32_MAX, mx = 0;
-        int at = 0;
-        for (int i = 0; i < in->nc; i++) {
-            uint32_t p = in->c[i].occ[cur[i]].pos;
-            if (RANK_POS(p) < mn) {
-                mn = RANK_POS(p);
-                at = i;
-            }
-            if (RANK_POS(p) + RANK_LEN(p) > mx)
-                mx = RANK_POS(p) + RANK_LEN(p);
-        }
-        if (mx - mn < best)
-            best = mx - mn;
-        if (++cur[at] == hi[at])
-            break;
-    }
-    return best <= (uint32_t)(in->nc + RANK_NEAR_GAP * (in->nc - 1));
+    return s;
 }
 
 /* ri_sat - BM25F term weight of a concept in doc, tf counts split by
@@ -800,7 +856,8 @@ ri_sat(const struct rank_index *ix, uint32_t doc, double title, double abs)
     const struct rank_params *p = &ix->prm;
     double avgdl = ix->ndocs ? ix->dlsum / (double)ix->ndocs : 1;
     double tf = p->title_weight * title + abs;
-    double norm = p->k1 * (1 - p->b + p->b * ix->dl[doc] / (avgdl > 0 ? avgdl : 1));
+    double norm =
+        p->k1 * (1 - p->b + p->b * ix->dl[doc] / (avgdl > 0 ? avgdl : 1));
 
     return tf * (p->k1 + 1) / (tf + norm);
 }
@@ -873,7 +930,8 @@ ri_feedback(struct rank_index *ix, const struct ri_interest *in,
     size_t ntop = (size_t)p->prf_docs < nkept ? (size_t)p->prf_docs : nkept;
     uint32_t *top = xmalloc((ntop ? ntop : 1) * sizeof(*top));
     double *w = xcalloc(ix->nt, sizeof(*w)), sum = 0, n = (double)ix->ndocs;
-    size_t npick = 0, want = (size_t)p->prf_terms < 64 ? (size_t)p->prf_terms : 64;
+    size_t npick = 0,
+           want = (size_t)p->prf_terms < 64 ? (size_t)p->prf_terms : 64;
 
     /* the ntop best kept papers (selection sort; ntop is small) */
     uint32_t *all = xmalloc(nkept * sizeof(*all));
@@ -893,8 +951,8 @@ ri_feedback(struct rank_index *ix, const struct ri_interest *in,
     for (size_t i = 0; i < ntop && sum > 0; i++) {
         uint32_t d = top[i];
         for (uint32_t k = ix->fwd[d]; k < ix->fwd[d + 1]; k++)
-            w[ix->tfs[k].term] +=
-                score[d] / sum * ix->tfs[k].tf / (ix->dl[d] > 0 ? ix->dl[d] : 1);
+            w[ix->tfs[k].term] += score[d] / sum * ix->tfs[k].tf /
+                                  (ix->dl[d] > 0 ? ix->dl[d] : 1);
     }
     /* not the interest's own terms; not words of one paper or of most */
     for (int i = 0; i < in->nc; i++)
@@ -903,8 +961,9 @@ ri_feedback(struct rank_index *ix, const struct ri_interest *in,
                 w[in->c[i].alt[a].t[k]] = 0;
     for (size_t t = 0; t < ix->nt; t++) {
         double df = ix->t[t].n;
-        w[t] = (df < 2 || df > n / 4) ? 0
-                                      : w[t] * log(1 + (n - df + 0.5) / (df + 0.5));
+        w[t] = (df < 2 || df > n / 4)
+                   ? 0
+                   : w[t] * log(1 + (n - df + 0.5) / (df + 0.5));
     }
     while (npick < want) {
         size_t b = 0;
@@ -947,15 +1006,12 @@ ri_score_interest(struct rank_index *ix, const struct ri_interest *in,
     for (size_t i = 0; i < nt; i++) {
         uint32_t d = ix->touched[i];
         double cover = total > 0 ? ix->mass[d] / total : 0;
-        double s = ix->acc[d] * cover;
+        double s = ix->acc[d] * pow(cover, p->cover_power);
         ix->acc[d] = 0;
         if (cover + 1e-9 < p->min_cover || s <= 0)
             continue;
-        if (in->nc >= 2 && cover > 1 - 1e-9) {
-            int prox = ri_proximity(in, d);
-            s += total * (prox == 2 ? p->phrase_bonus
-                                    : prox == 1 ? p->near_bonus : 0);
-        }
+        if (in->nc >= 2)
+            s += ri_proximity(ix, in, d);
         ix->acc[d] = s;
         kept[nkept++] = d;
     }

@@ -49,6 +49,7 @@ struct rank_params {
     double title_weight; /* BM25F weight of a title occurrence */
     double k1, b;        /* BM25 saturation and length normalisation */
     double min_cover;    /* share of an interest's idf mass to match */
+    double cover_power;  /* relevance is scaled by cover^cover_power */
     double phrase_bonus; /* x sum idf, all concepts as the typed phrase */
     double near_bonus;   /* x sum idf, all concepts within RANK_NEAR */
     int prf_docs;        /* feedback: papers taken as relevant (0 = off) */

@@ -112,34 +112,37 @@ terms_replace_end(char *s, size_t *n, size_t cut, const char *rep)
 
 /* British stems whose "our" is American "or" */
 static const char *const terms_our[] = {
-    "armour", "behaviour", "colour", "endeavour", "favour", "flavour",
-    "harbour", "honour", "humour", "labour", "neighbour", "odour",
-    "rigour", "rumour", "savour", "tumour", "vapour", "vigour", NULL};
+    "armour",    "behaviour", "colour", "endeavour", "favour",
+    "flavour",   "harbour",   "honour", "humour",    "labour",
+    "neighbour", "odour",     "rigour", "rumour",    "savour",
+    "tumour",    "vapour",    "vigour", NULL};
 
 /* whole British words and their American spelling */
 static const char *const terms_word_map[][2] = {
-    {"analyse", "analyze"},     {"analysed", "analyzed"},
-    {"analyses", "analyzes"},   {"analysing", "analyzing"},
-    {"catalogue", "catalog"},   {"dialogue", "dialog"},
-    {"dialogues", "dialogs"},   {"analogue", "analog"},
-    {"programme", "program"},   {"programmes", "programs"},
-    {"defence", "defense"},     {"licence", "license"},
-    {"grey", "gray"},           {"centre", "center"},
-    {"centres", "centers"},     {"fibre", "fiber"},
-    {"metre", "meter"},         {"metres", "meters"},
-    {"aluminium", "aluminum"},  {"paralyse", "paralyze"},
-    {"catalyse", "catalyze"},   {NULL, NULL}};
+    {"analyse", "analyze"},    {"analysed", "analyzed"},
+    {"analyses", "analyzes"},  {"analysing", "analyzing"},
+    {"catalogue", "catalog"},  {"dialogue", "dialog"},
+    {"dialogues", "dialogs"},  {"analogue", "analog"},
+    {"programme", "program"},  {"programmes", "programs"},
+    {"defence", "defense"},    {"licence", "license"},
+    {"grey", "gray"},          {"centre", "center"},
+    {"centres", "centers"},    {"fibre", "fiber"},
+    {"metre", "meter"},        {"metres", "meters"},
+    {"aluminium", "aluminum"}, {"paralyse", "paralyze"},
+    {"catalyse", "catalyze"},  {NULL, NULL}};
 
 /* words ending in -ise that are not the British -ize */
 static const char *const terms_ise_keep[] = {
-    "advise", "arise", "chastise", "comprise", "compromise", "concise",
-    "demise", "despise", "devise", "disguise", "enterprise", "excise",
-    "exercise", "expertise", "franchise", "improvise", "incise", "likewise",
-    "merchandise", "noise", "otherwise", "paradise", "poise", "praise",
-    "precise", "premise", "promise", "raise", "revise", "rise", "supervise",
-    "surmise", "surprise", "televise", "treatise", "wise", "clockwise",
-    "pairwise", "stepwise", "layerwise", "elementwise", "pointwise",
-    "piecewise", "tokenwise", "channelwise", "bitwise", "rowwise", NULL};
+    "advise",      "arise",     "chastise",  "comprise",    "compromise",
+    "concise",     "demise",    "despise",   "devise",      "disguise",
+    "enterprise",  "excise",    "exercise",  "expertise",   "franchise",
+    "improvise",   "incise",    "likewise",  "merchandise", "noise",
+    "otherwise",   "paradise",  "poise",     "praise",      "precise",
+    "premise",     "promise",   "raise",     "revise",      "rise",
+    "supervise",   "surmise",   "surprise",  "televise",    "treatise",
+    "wise",        "clockwise", "pairwise",  "stepwise",    "layerwise",
+    "elementwise", "pointwise", "piecewise", "tokenwise",   "channelwise",
+    "bitwise",     "rowwise",   NULL};
 
 /* terms_american - British spelling of lower-case s (length *n) to
  * American, in place */
@@ -452,8 +455,10 @@ terms_syn_load(struct terms *t, const char *path, struct err *err)
     }
     if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode) ||
         st.st_size > TERMS_FILE_MAX) {
-        err_set(err, ERR_PERM, "terms: '%s' is not a regular file of at "
-                "most %d bytes", path, TERMS_FILE_MAX);
+        err_set(err, ERR_PERM,
+                "terms: '%s' is not a regular file of at "
+                "most %d bytes",
+                path, TERMS_FILE_MAX);
         goto out;
     }
     data = xmalloc((size_t)st.st_size + 1);
