@@ -21,11 +21,12 @@
 #include "terms.h"
 #include "xalloc.h"
 
-#define RANK_FIELD_GAP 32    /* positions between title and abstract */
-#define RANK_WINDOW 8        /* words: "near" in the dependence model */
-#define RANK_MAX_CONCEPTS 24 /* concepts in one interest */
-#define RANK_MAX_ALTS 12     /* spellings of one concept */
-#define RANK_MAX_WORDS 64    /* words of one interest */
+#define RANK_FIELD_GAP 32     /* positions between title and abstract */
+#define RANK_WINDOW 8         /* words: "near" in the dependence model */
+#define RANK_MAX_CONCEPTS 24  /* concepts in one interest */
+#define RANK_MAX_ALTS 12      /* spellings of one concept */
+#define RANK_MAX_WORDS 64     /* words of one interest */
+#define RANK_CACHE_SLOTS 4096 /* interests cached; power of two */
 #define RANK_POS(p) ((p) >> 4)
 #define RANK_LEN(p) ((p)&15u)
 
@@ -48,6 +49,10 @@ struct ri_tf {
     uint32_t term;
     uint32_t tf;
 };
+
+struct ri_result;
+struct rank_index;
+static void ri_cache_clear(struct rank_index *ix);
 
 struct rank_index {
     struct terms *terms;
@@ -72,6 +77,8 @@ struct rank_index {
     unsigned char *seen, *drop;
     uint32_t *touched;
     size_t wcap;
+    struct ri_result *cache; /* RANK_CACHE_SLOTS results by interest */
+    size_t ncache;
 };
 
 /* A concept occurrence. */
@@ -130,6 +137,8 @@ rank_index_free(struct rank_index *ix)
 {
     if (ix == NULL)
         return;
+    ri_cache_clear(ix);
+    free(ix->cache);
     terms_free(ix->terms);
     for (size_t i = 0; i < ix->nt; i++) {
         free(ix->t[i].s);
@@ -156,6 +165,7 @@ rank_index_free(struct rank_index *ix)
 struct rank_params *
 rank_index_params(struct rank_index *ix)
 {
+    ri_cache_clear(ix); /* results computed with the old knobs */
     return &ix->prm;
 }
 
@@ -313,6 +323,7 @@ rank_index_add(struct rank_index *ix, int64_t id, const char *title,
 
     memset(&b, 0, sizeof(b));
     b.ix = ix;
+    ri_cache_clear(ix); /* new papers change every idf */
     ri_grow_docs(ix);
     terms_syn_reset(ix->terms);
     terms_split(title ? title : "", ri_on_word, &b);
@@ -992,11 +1003,20 @@ ri_feedback(struct rank_index *ix, const struct ri_interest *in,
     free(w);
 }
 
-/* ri_score_interest - add in's relevance to ix->res and set bit in
- * ix->matched for the papers that match it */
+/* The papers one interest (or exclusion) selects, kept for the next
+ * subscription that has it: interests repeat across subscribers. */
+struct ri_result {
+    char *key;     /* ri_key(); NULL = empty slot */
+    uint32_t *doc; /* papers matched (for an exclusion: to drop) */
+    double *score; /* their relevance to the interest (NULL: exclusion) */
+    size_t n;
+};
+
+/* ri_score_interest - the papers matching in, with their relevance, into
+ * r */
 static void
 ri_score_interest(struct rank_index *ix, const struct ri_interest *in,
-                  uint32_t bit)
+                  struct ri_result *r)
 {
     const struct rank_params *p = &ix->prm;
     double total;
@@ -1017,32 +1037,106 @@ ri_score_interest(struct rank_index *ix, const struct ri_interest *in,
     }
     if (p->prf_docs > 0 && nkept > 0)
         ri_feedback(ix, in, kept, nkept, ix->acc);
-    for (size_t i = 0; i < nkept; i++) {
-        ix->res[kept[i]] += ix->acc[kept[i]];
-        ix->matched[kept[i]] |= bit;
-    }
+    r->doc = kept;
+    r->n = nkept;
+    r->score = xmalloc((nkept ? nkept : 1) * sizeof(*r->score));
+    for (size_t i = 0; i < nkept; i++)
+        r->score[i] = ix->acc[kept[i]];
     for (size_t i = 0; i < nt; i++) {
         uint32_t d = ix->touched[i];
         ix->acc[d] = ix->mass[d] = 0;
         ix->seen[d] = 0;
     }
-    free(kept);
 }
 
-/* ri_exclude - mark in ix->drop every paper holding all of in's concepts */
+/* ri_exclude - the papers holding all of in's concepts, into r */
 static void
-ri_exclude(struct rank_index *ix, const struct ri_interest *in)
+ri_exclude(struct rank_index *ix, const struct ri_interest *in,
+           struct ri_result *r)
 {
     double total;
     size_t nt = ri_accumulate(ix, in, &total);
 
+    r->doc = xmalloc((nt ? nt : 1) * sizeof(*r->doc));
+    r->score = NULL;
+    r->n = 0;
     for (size_t i = 0; i < nt; i++) {
         uint32_t d = ix->touched[i];
         if (total > 0 && ix->mass[d] > total - 1e-9)
-            ix->drop[d] = 1;
+            r->doc[r->n++] = d;
         ix->acc[d] = ix->mass[d] = 0;
         ix->seen[d] = 0;
     }
+}
+
+/* ri_key - the cache key of an interest: how it was typed, piece by
+ * piece, and whether it is an exclusion */
+static char *
+ri_key(const struct query_term *qt, int excl)
+{
+    size_t len = 2;
+    char *k, *p;
+
+    for (size_t i = 0; i < qt->nphrases; i++)
+        len += strlen(qt->words[i]) + 2;
+    p = k = xmalloc(len);
+    *p++ = excl ? '-' : '+';
+    for (size_t i = 0; i < qt->nphrases; i++) {
+        size_t l = strlen(qt->words[i]);
+        *p++ = qt->quoted[i] ? '"' : ' ';
+        memcpy(p, qt->words[i], l);
+        p += l;
+        *p++ = '\x1f';
+    }
+    *p = '\0';
+    return k;
+}
+
+/* ri_cache_clear - forget every cached result */
+static void
+ri_cache_clear(struct rank_index *ix)
+{
+    for (size_t i = 0; i < RANK_CACHE_SLOTS && ix->cache != NULL; i++) {
+        free(ix->cache[i].key);
+        free(ix->cache[i].doc);
+        free(ix->cache[i].score);
+        memset(&ix->cache[i], 0, sizeof(ix->cache[i]));
+    }
+    ix->ncache = 0;
+}
+
+/* ri_result_of - qt's result, from the cache or computed into it */
+static const struct ri_result *
+ri_result_of(struct rank_index *ix, const struct query_term *qt, int excl)
+{
+    char *key = ri_key(qt, excl);
+    uint32_t h = ri_hash(key);
+    size_t i;
+    struct ri_interest *in;
+
+    if (ix->cache == NULL)
+        ix->cache = xcalloc(RANK_CACHE_SLOTS, sizeof(*ix->cache));
+    for (i = h & (RANK_CACHE_SLOTS - 1); ix->cache[i].key != NULL;
+         i = (i + 1) & (RANK_CACHE_SLOTS - 1))
+        if (strcmp(ix->cache[i].key, key) == 0) {
+            free(key);
+            return &ix->cache[i];
+        }
+    if (ix->ncache >= RANK_CACHE_SLOTS / 2) {
+        ri_cache_clear(ix);
+        i = h & (RANK_CACHE_SLOTS - 1);
+    }
+    in = xmalloc(sizeof(*in));
+    ri_compile(ix, qt, in);
+    if (excl)
+        ri_exclude(ix, in, &ix->cache[i]);
+    else
+        ri_score_interest(ix, in, &ix->cache[i]);
+    ri_release(in);
+    free(in);
+    ix->cache[i].key = key;
+    ix->ncache++;
+    return &ix->cache[i];
 }
 
 /* ri_doc_of - index of the paper with id, or -1 */
@@ -1067,24 +1161,24 @@ void
 rank_index_score(struct rank_index *ix, const struct query *q,
                  struct rank_cand *c, size_t *n)
 {
-    struct ri_interest *in;
     size_t kept = 0;
 
     if (q->nterms == 0 && q->nexcluded == 0)
         return;
     ri_work(ix);
-    in = xmalloc(sizeof(*in));
     for (size_t t = 0; t < q->nterms; t++) {
-        ri_compile(ix, &q->terms[t], in);
-        ri_score_interest(ix, in, t < 32 ? (uint32_t)1 << t : 0);
-        ri_release(in);
+        const struct ri_result *r = ri_result_of(ix, &q->terms[t], 0);
+        uint32_t bit = t < 32 ? (uint32_t)1 << t : 0;
+        for (size_t k = 0; k < r->n; k++) {
+            ix->res[r->doc[k]] += r->score[k];
+            ix->matched[r->doc[k]] |= bit;
+        }
     }
     for (size_t x = 0; x < q->nexcluded; x++) {
-        ri_compile(ix, &q->excluded[x], in);
-        ri_exclude(ix, in);
-        ri_release(in);
+        const struct ri_result *r = ri_result_of(ix, &q->excluded[x], 1);
+        for (size_t k = 0; k < r->n; k++)
+            ix->drop[r->doc[k]] = 1;
     }
-    free(in);
     for (size_t i = 0; i < *n; i++) {
         long d = ri_doc_of(ix, c[i].id);
         double s = d >= 0 ? ix->res[d] : 0;

@@ -23,8 +23,10 @@
  * one under RANK_MIN_COVER is no match), and the bonus goes to papers
  * holding all concepts as the typed phrase, or within a few words of each
  * other.  Interests add up; an excluded interest drops every paper holding
- * all its concepts.  Optional pseudo-relevance feedback (RM3-style) adds
- * the best papers' other words with a small weight.
+ * all its concepts.  Each interest's result is cached in the index, so
+ * subscribers sharing an interest cost its postings once.  Optional
+ * pseudo-relevance feedback (RM3-style) adds the best papers' other words with
+ * a small weight.
  *
  * The score is a sum of per-concept weights times per-paper term
  * statistics, so a reader's learned term weights (Rocchio) would enter as
@@ -69,7 +71,8 @@ int rank_index_new(const char *synonyms, double title_weight,
                    struct rank_index **out, struct err *err);
 void rank_index_free(struct rank_index *ix);
 
-/* rank_index_params - the knobs, to read or change before scoring */
+/* rank_index_params - the knobs, to read or change before scoring (the
+ * results cached per interest are dropped) */
 struct rank_params *rank_index_params(struct rank_index *ix);
 
 /* rank_index_add - index one paper; ids must be added in increasing
