@@ -1139,24 +1139,6 @@ ri_result_of(struct rank_index *ix, const struct query_term *qt, int excl)
     return &ix->cache[i];
 }
 
-/* ri_doc_of - index of the paper with id, or -1 */
-static long
-ri_doc_of(const struct rank_index *ix, int64_t id)
-{
-    size_t lo = 0, hi = ix->ndocs;
-
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (ix->ids[mid] == id)
-            return (long)mid;
-        if (ix->ids[mid] < id)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return -1;
-}
-
 void
 rank_index_score(struct rank_index *ix, const struct query *q,
                  struct rank_cand *c, size_t *n)
@@ -1179,9 +1161,15 @@ rank_index_score(struct rank_index *ix, const struct query *q,
         for (size_t k = 0; k < r->n; k++)
             ix->drop[r->doc[k]] = 1;
     }
-    for (size_t i = 0; i < *n; i++) {
-        long d = ri_doc_of(ix, c[i].id);
-        double s = d >= 0 ? ix->res[d] : 0;
+    /* c and the index are both sorted by id: one merge walk */
+    for (size_t i = 0, at = 0; i < *n; i++) {
+        long d = -1;
+        double s;
+        while (at < ix->ndocs && ix->ids[at] < c[i].id)
+            at++;
+        if (at < ix->ndocs && ix->ids[at] == c[i].id)
+            d = (long)at;
+        s = d >= 0 ? ix->res[d] : 0;
         if (d >= 0 && ix->drop[d])
             continue;
         if (q->nterms > 0 && s <= 0)
