@@ -27,6 +27,7 @@
 #include "log.h"
 #include "query.h"
 #include "rank.h"
+#include "rank_index.h"
 #include "str.h"
 #include "xalloc.h"
 
@@ -77,20 +78,27 @@ out:
     return rc;
 }
 
-/* The phrase cache and the id range it covers (the list's window). */
+/* The list window's index, built on first use (see digest_batch). */
 struct digest_rank {
-    struct rank_cache *rc;
-    int64_t lo, hi;
+    struct digest_batch *b;
 };
 
-/* digest_rank_some - rank_candidates_cached() over the window */
+static int digest_index(struct digest_batch *b, struct db *db,
+                        const struct config *cfg, struct err *err);
+static struct rank_index *digest_batch_index(struct digest_batch *b);
+
+/* digest_rank_some - rank_index_score() against the window's index */
 static int
 digest_rank_some(struct db *db, const struct config *cfg, const struct query *q,
                  const struct digest_rank *dr, struct rank_cand *c, size_t *n,
                  struct err *err)
 {
-    return rank_candidates_cached(db, cfg, q, dr->rc, dr->lo, dr->hi, c, n,
-                                  err);
+    if (q->nterms == 0 && q->nexcluded == 0)
+        return 0;
+    if (digest_index(dr->b, db, cfg, err) == -1)
+        return -1;
+    rank_index_score(digest_batch_index(dr->b), q, c, n);
+    return 0;
 }
 
 /* digest_choose - rank the candidates into c/n (best first); *n = 0 when
@@ -147,7 +155,7 @@ struct digest_batch {
     char day[11];
     struct db_digest_cand *c; /* sorted by id */
     size_t n;
-    struct rank_cache *rc; /* FTS5 hits per phrase over c's id range */
+    struct rank_index *ix; /* the terms of c, built when first needed */
     /* work arrays of a subscription, kept for the next one: allocating
      * and freeing ~100 KB per digest made malloc trim and grow the heap */
     struct rank_cand *v, *copy;
@@ -157,10 +165,7 @@ struct digest_batch {
 struct digest_batch *
 digest_batch_new(void)
 {
-    struct digest_batch *b = xcalloc(1, sizeof(*b));
-
-    b->rc = rank_cache_new();
-    return b;
+    return xcalloc(1, sizeof(struct digest_batch));
 }
 
 void
@@ -169,7 +174,7 @@ digest_batch_free(struct digest_batch *b)
     if (b == NULL)
         return;
     db_digest_cands_free(b->c, b->n);
-    rank_cache_free(b->rc);
+    rank_index_free(b->ix);
     free(b->v);
     free(b->copy);
     free(b);
@@ -189,6 +194,8 @@ digest_list_window(struct digest_batch *b, struct db *db,
         strcmp(b->day, day) == 0)
         return 0;
     db_digest_cands_free(b->c, b->n);
+    rank_index_free(b->ix);
+    b->ix = NULL;
     b->c = NULL;
     b->n = 0;
     b->valid = 0;
@@ -202,6 +209,38 @@ digest_list_window(struct digest_batch *b, struct db *db,
     b->include_replacements = sub->include_replacements;
     (void)str_copy(b->day, sizeof(b->day), day);
     return 0;
+}
+
+/* digest_index - b->ix: the window's papers indexed once, for every
+ * subscription of the batch (their idf is over the list's window) */
+static int
+digest_index(struct digest_batch *b, struct db *db, const struct config *cfg,
+             struct err *err)
+{
+    int64_t *ids;
+    int rc;
+
+    if (b->ix != NULL)
+        return 0;
+    if (rank_index_open(cfg, &b->ix, err) == -1)
+        return -1;
+    ids = xmalloc((b->n ? b->n : 1) * sizeof(*ids));
+    for (size_t i = 0; i < b->n; i++)
+        ids[i] = b->c[i].id;
+    rc = rank_index_papers(db, b->ix, ids, b->n, err);
+    free(ids);
+    if (rc == -1) {
+        rank_index_free(b->ix);
+        b->ix = NULL;
+    }
+    return rc;
+}
+
+/* digest_batch_index - the batch's index (built by digest_index) */
+static struct rank_index *
+digest_batch_index(struct digest_batch *b)
+{
+    return b->ix;
 }
 
 /* digest_has_cat - 1 if the comma list cats holds cat (len n) */
@@ -364,9 +403,7 @@ digest_freeze_batch(struct digest_batch *batch, struct db *db,
     if (digest_list_window(batch, db, &sub, day, oldest, err) == -1 ||
         digest_candidates(batch, db, &sub, since, &c, &n, err) == -1)
         goto out;
-    dr.rc = batch->rc;
-    dr.lo = batch->n ? batch->c[0].id : 0;
-    dr.hi = batch->n ? batch->c[batch->n - 1].id : 0;
+    dr.b = batch;
     if (digest_choose(db, cfg, &q, &dr, (size_t)sub.max_papers, c, &n,
                       &batch->copy, &batch->copycap, err) == -1)
         goto out;

@@ -26,6 +26,8 @@ struct query_build {
     struct buf match;
     int pieces;                      /* phrases and words in match */
     char *phrase[QUERY_MAX_PHRASES]; /* each piece as an FTS5 string */
+    char *word[QUERY_MAX_PHRASES];   /* each piece as typed */
+    unsigned char quoted[QUERY_MAX_PHRASES];
 };
 
 /* query_token_char - 1 if the FTS5 unicode61 tokenizer may keep byte c */
@@ -144,25 +146,32 @@ query_add_term(struct query_term **arr, size_t *n, struct query_build *b)
             }
             (*arr)[*n].nphrases = (size_t)b->pieces;
             (*arr)[*n].phrases = xcalloc((size_t)b->pieces, sizeof(char *));
+            (*arr)[*n].words = xcalloc((size_t)b->pieces, sizeof(char *));
+            (*arr)[*n].quoted = xcalloc((size_t)b->pieces, 1);
             for (int k = 0; k < b->pieces; k++) {
                 (*arr)[*n].phrases[k] = b->phrase[k];
+                (*arr)[*n].words[k] = b->word[k];
+                (*arr)[*n].quoted[k] = b->quoted[k];
                 b->phrase[k] = NULL;
+                b->word[k] = NULL;
             }
             (*n)++;
         }
     }
     for (int k = 0; k < b->pieces; k++) {
         free(b->phrase[k]);
+        free(b->word[k]);
         b->phrase[k] = NULL;
+        b->word[k] = NULL;
     }
     buf_reset(&b->text);
     buf_reset(&b->match);
     b->pieces = 0;
 }
 
-/* query_add_piece - add a word or phrase to term b */
+/* query_add_piece - add a word or (quoted) phrase to term b */
 static void
-query_add_piece(struct query_build *b, const char *s, size_t n)
+query_add_piece(struct query_build *b, const char *s, size_t n, int quoted)
 {
     if (n == 0)
         return;
@@ -192,6 +201,8 @@ query_add_piece(struct query_build *b, const char *s, size_t n)
         b->phrase[b->pieces] = buf_detach(&one);
         buf_release(&one);
     }
+    b->word[b->pieces] = xstrndup(s, n);
+    b->quoted[b->pieces] = (unsigned char)(quoted != 0);
     b->pieces++;
 }
 
@@ -226,6 +237,8 @@ query_parse(const char *keywords, struct query *q, struct err *err)
     pos.pieces = neg.pieces = 0;
     memset(pos.phrase, 0, sizeof(pos.phrase));
     memset(neg.phrase, 0, sizeof(neg.phrase));
+    memset(pos.word, 0, sizeof(pos.word));
+    memset(neg.word, 0, sizeof(neg.word));
     if (query_validate_keywords(keywords, n, err) == -1)
         goto out;
 
@@ -250,7 +263,7 @@ query_parse(const char *keywords, struct query *q, struct err *err)
                 start = ++i;
                 while (i < n && keywords[i] != '"')
                     i++;
-                query_add_piece(cur, keywords + start, i - start);
+                query_add_piece(cur, keywords + start, i - start, 1);
                 if (i < n)
                     i++;
             } else if (keywords[i] == '-' && !term_negated) {
@@ -260,14 +273,14 @@ query_parse(const char *keywords, struct query *q, struct err *err)
                     start = ++i;
                     while (i < n && keywords[i] != '"')
                         i++;
-                    query_add_piece(&neg, keywords + start, i - start);
+                    query_add_piece(&neg, keywords + start, i - start, 1);
                     if (i < n)
                         i++;
                 } else {
                     while (i < n && !query_is_space(keywords[i]) &&
                            keywords[i] != ',' && keywords[i] != '"')
                         i++;
-                    query_add_piece(&neg, keywords + start, i - start);
+                    query_add_piece(&neg, keywords + start, i - start, 0);
                 }
                 query_add_term(&out.excluded, &out.nexcluded, &neg);
             } else {
@@ -275,7 +288,7 @@ query_parse(const char *keywords, struct query *q, struct err *err)
                 while (i < n && !query_is_space(keywords[i]) &&
                        keywords[i] != ',' && keywords[i] != '"')
                     i++;
-                query_add_piece(cur, keywords + start, i - start);
+                query_add_piece(cur, keywords + start, i - start, 0);
             }
             first = 0;
         }
@@ -311,6 +324,8 @@ out:
     for (int k = 0; k < QUERY_MAX_PHRASES; k++) {
         free(pos.phrase[k]);
         free(neg.phrase[k]);
+        free(pos.word[k]);
+        free(neg.word[k]);
     }
     buf_release(&pos.text);
     buf_release(&pos.match);
@@ -325,16 +340,24 @@ query_release(struct query *q)
     for (size_t i = 0; i < q->nterms; i++) {
         free(q->terms[i].text);
         free(q->terms[i].match);
-        for (size_t k = 0; k < q->terms[i].nphrases; k++)
+        for (size_t k = 0; k < q->terms[i].nphrases; k++) {
             free(q->terms[i].phrases[k]);
+            free(q->terms[i].words[k]);
+        }
         free(q->terms[i].phrases);
+        free(q->terms[i].words);
+        free(q->terms[i].quoted);
     }
     for (size_t i = 0; i < q->nexcluded; i++) {
         free(q->excluded[i].text);
         free(q->excluded[i].match);
-        for (size_t k = 0; k < q->excluded[i].nphrases; k++)
+        for (size_t k = 0; k < q->excluded[i].nphrases; k++) {
             free(q->excluded[i].phrases[k]);
+            free(q->excluded[i].words[k]);
+        }
         free(q->excluded[i].phrases);
+        free(q->excluded[i].words);
+        free(q->excluded[i].quoted);
     }
     free(q->terms);
     free(q->excluded);

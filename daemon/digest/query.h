@@ -35,6 +35,8 @@ struct query_term {
     char **phrases;  /* its words and phrases, each one FTS5 string; the
                         term matches where all of them do */
     size_t nphrases; /* >= 1 */
+    char **words;    /* the same pieces as typed, without quotes */
+    unsigned char *quoted; /* quoted[k]: words[k] was a "quoted phrase" */
 };
 
 struct query {

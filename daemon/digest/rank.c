@@ -2,10 +2,10 @@
 /*
  * rank - scoring and ordering of papers (see rank.h).
  *
- * FTS5's bm25() is negative, better matches more negative; db_digest
- * hands us -bm25() so that bigger is better everywhere here.  Dividing by
- * the best candidate's value makes the blend weight mean the same on a
- * day with long abstracts as on a day with short ones.
+ * Relevance comes from rank_index.c, bigger is better.  Dividing by the
+ * best candidate's value makes the blend weight mean the same on a day
+ * with long abstracts as on a day with short ones.  The paper texts come
+ * from db_digest.c (or db_web.c for the web sample), read once per index.
  */
 #include "rank.h"
 
@@ -17,6 +17,8 @@
 
 #include "buf.h"
 #include "db_digest.h"
+#include "db_web.h"
+#include "rank_index.h"
 #include "str.h"
 #include "xalloc.h"
 
@@ -44,14 +46,7 @@ rank_cmp_score(const void *pa, const void *pb)
     return rank_cmp_trending(a, b);
 }
 
-/* rank_cmp_id - qsort: by id */
-static int
-rank_cmp_id(const void *pa, const void *pb)
-{
-    const struct rank_cand *a = pa, *b = pb;
-
-    return a->id < b->id ? -1 : a->id > b->id;
-}
+#define RANK_DAY_MAX 100000 /* papers of one day read for the web sample */
 
 static double rank_log1p_table[4096]; /* log1p(i), filled once */
 static pthread_once_t rank_log1p_once = PTHREAD_ONCE_INIT;
@@ -143,307 +138,178 @@ rank_top(struct rank_cand *c, size_t n, int by_relevance, double w, size_t k)
     qsort(c, k, sizeof(*c), rank_cmp_score);
 }
 
-/* rank_find - the candidate with id in c[0..n) sorted by id, or NULL */
-static struct rank_cand *
-rank_find(struct rank_cand *c, size_t n, int64_t id)
+int
+rank_index_open(const struct config *cfg, struct rank_index **ix,
+                struct err *err)
 {
-    size_t lo = 0, hi = n;
+    char path[4096];
 
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (c[mid].id == id)
-            return &c[mid];
-        if (c[mid].id < id)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return NULL;
-}
-
-/* What the match callbacks need. */
-struct rank_walk {
-    struct rank_cand *c; /* sorted by id */
-    size_t n;
-    uint32_t bit; /* term bit to set, or 0 */
-    int mark;     /* 1: set bm25 (combined query) */
-};
-
-/* rank_on_match - record one FTS5 hit on the matching candidate */
-static int
-rank_on_match(void *arg, const struct db_digest_match *m)
-{
-    struct rank_walk *w = arg;
-    struct rank_cand *c = rank_find(w->c, w->n, m->id);
-
-    if (c == NULL)
-        return 0;
-    if (w->mark)
-        c->bm25 = m->bm25 > 1e-9 ? m->bm25 : 1e-9; /* matched: never 0 */
-    c->matched |= w->bit;
-    if (w->bit == 0 && !w->mark)
-        c->bm25 = -1; /* excluded */
-    return 0;
-}
-
-/*
- * The phrase cache.  FTS5's bm25() of a query is a sum over the query's
- * phrases of a per-phrase term (IDF times a saturated, length-normalised
- * frequency; the IDF depends only on the phrase), and FTS5 reports a
- * phrase's hits on a row only when the AND group holding it matches
- * there, so the bm25 of
- *   (t1 OR t2 ...) NOT (x1 ...)
- * on a row equals the sum, over the terms t that match the row (all
- * their phrases present), of the single-phrase bm25 values of t's
- * phrases.  Querying each phrase once and
- * caching its hits lets thousands of subscriptions that share words cost
- * one FTS5 query per distinct phrase instead of several per subscription.
- * test_rank checks the sum against FTS5's own bm25 of the whole query.
- */
-#define RANK_CACHE_SLOTS 8192 /* power of two */
-#define RANK_CACHE_MAX 6000   /* entries before the cache is emptied */
-
-struct rank_phrase_hit {
-    int64_t id;
-    double bm25; /* -bm25() of the phrase alone */
-};
-
-struct rank_cache_entry {
-    char *phrase;                 /* NULL = empty slot */
-    struct rank_phrase_hit *hits; /* sorted by id */
-    size_t n;
-};
-
-struct rank_cache {
-    struct rank_cache_entry slot[RANK_CACHE_SLOTS];
-    size_t used;
-    int64_t lo, hi;      /* id range the hits cover */
-    double title_weight; /* the weight they were computed with */
-};
-
-struct rank_cache *
-rank_cache_new(void)
-{
-    struct rank_cache *rc = xcalloc(1, sizeof(*rc));
-
-    rc->lo = 1;
-    rc->hi = 0; /* empty range: nothing cached yet */
-    return rc;
-}
-
-/* rank_cache_clear - drop every entry */
-static void
-rank_cache_clear(struct rank_cache *rc)
-{
-    for (size_t i = 0; i < RANK_CACHE_SLOTS; i++) {
-        free(rc->slot[i].phrase);
-        free(rc->slot[i].hits);
-        rc->slot[i].phrase = NULL;
-        rc->slot[i].hits = NULL;
-        rc->slot[i].n = 0;
-    }
-    rc->used = 0;
-}
-
-void
-rank_cache_free(struct rank_cache *rc)
-{
-    if (rc == NULL)
-        return;
-    rank_cache_clear(rc);
-    free(rc);
-}
-
-/* Collects the hits of one phrase. */
-struct rank_phrase_collect {
-    struct rank_phrase_hit *h;
-    size_t n, cap;
-};
-
-/* rank_on_phrase - append one hit */
-static int
-rank_on_phrase(void *arg, const struct db_digest_match *m)
-{
-    struct rank_phrase_collect *pc = arg;
-
-    if (pc->n == pc->cap) {
-        pc->cap = pc->cap ? pc->cap * 2 : 16;
-        pc->h = xrealloc(pc->h, pc->cap * sizeof(*pc->h));
-    }
-    pc->h[pc->n].id = m->id;
-    pc->h[pc->n].bm25 = m->bm25;
-    pc->n++;
-    return 0;
-}
-
-/* rank_cmp_hit - qsort: by id */
-static int
-rank_cmp_hit(const void *pa, const void *pb)
-{
-    const struct rank_phrase_hit *a = pa, *b = pb;
-
-    return a->id < b->id ? -1 : a->id > b->id;
-}
-
-/* rank_phrase_hits - the cached hits of phrase, querying FTS5 on a miss */
-static int
-rank_phrase_hits(struct db *db, const struct config *cfg, struct rank_cache *rc,
-                 const char *phrase, const struct rank_cache_entry **out,
-                 struct err *err)
-{
-    uint32_t h = 2166136261u;
-    size_t i;
-    struct rank_phrase_collect pc = {NULL, 0, 0};
-
-    for (const char *p = phrase; *p; p++)
-        h = (h ^ (unsigned char)*p) * 16777619u;
-    for (i = h & (RANK_CACHE_SLOTS - 1); rc->slot[i].phrase != NULL;
-         i = (i + 1) & (RANK_CACHE_SLOTS - 1)) {
-        if (strcmp(rc->slot[i].phrase, phrase) == 0) {
-            *out = &rc->slot[i];
-            return 0;
-        }
-    }
-    if (rc->used >= RANK_CACHE_MAX) {
-        rank_cache_clear(rc);
-        i = h & (RANK_CACHE_SLOTS - 1);
-    }
-    if (db_digest_phrase(db, phrase, cfg->title_weight, rc->lo, rc->hi,
-                         rank_on_phrase, &pc, err) == -1) {
-        free(pc.h);
+    if (config_web_path(cfg, "acronyms.txt", path, sizeof(path)) == -1) {
+        err_set(err, ERR_PERM, "rank: web directory path too long");
         return -1;
     }
-    if (pc.n > 1)
-        qsort(pc.h, pc.n, sizeof(*pc.h), rank_cmp_hit);
-    rc->slot[i].phrase = xstrdup(phrase);
-    rc->slot[i].hits = pc.h;
-    rc->slot[i].n = pc.n;
-    rc->used++;
-    *out = &rc->slot[i];
-    return 0;
+    return rank_index_new(path, cfg->title_weight, ix, err);
 }
 
-/* rank_term_rows - cnt[k] = how many of term t's phrases row c[k] holds;
- * with sum, the phrases' bm25 is added to sum[k].  at[id - lo] is the
- * index of the candidate with that id, or -1. */
+/* What rank_on_text needs. */
+struct rank_fill {
+    struct rank_index *ix;
+    const int64_t *ids; /* sorted; NULL = every paper */
+    size_t n, at;
+};
+
+/* rank_on_text - index one paper if it is one of the wanted ids */
 static int
-rank_term_rows(struct db *db, const struct config *cfg, struct rank_cache *rc,
-               const struct query_term *t, const int *at, int64_t lo,
-               int64_t hi, size_t n, int *cnt, double *sum, struct err *err)
+rank_on_text(void *arg, const struct db_digest_text *t)
 {
-    memset(cnt, 0, n * sizeof(*cnt));
-    for (size_t k = 0; k < t->nphrases; k++) {
-        const struct rank_cache_entry *e;
-        if (rank_phrase_hits(db, cfg, rc, t->phrases[k], &e, err) == -1)
-            return -1;
-        for (size_t j = 0; j < e->n; j++) {
-            int64_t id = e->hits[j].id;
-            int x;
-            if (id < lo || id > hi)
-                continue;
-            x = at[id - lo];
-            if (x < 0)
-                continue;
-            cnt[x]++;
-            if (sum != NULL)
-                sum[x] += e->hits[j].bm25;
-        }
+    struct rank_fill *f = arg;
+
+    if (f->ids != NULL) {
+        while (f->at < f->n && f->ids[f->at] < t->id)
+            f->at++;
+        if (f->at == f->n || f->ids[f->at] != t->id)
+            return 0;
     }
+    rank_index_add(f->ix, t->id, t->title, t->abstract);
     return 0;
 }
 
 int
-rank_candidates_cached(struct db *db, const struct config *cfg,
-                       const struct query *q, struct rank_cache *rc, int64_t lo,
-                       int64_t hi, struct rank_cand *c, size_t *n,
-                       struct err *err)
+rank_index_papers(struct db *db, struct rank_index *ix, const int64_t *ids,
+                  size_t n, struct err *err)
 {
-    int *cnt = NULL, *at = NULL, rcode = -1;
-    int64_t first, last;
-    size_t span;
-    double *sum = NULL, *tsum = NULL;
-    unsigned char *drop = NULL;
-    size_t kept = 0;
+    struct rank_fill f = {ix, ids, n, 0};
 
-    if (*n == 0 || (q->nterms == 0 && q->nexcluded == 0))
+    if (n == 0)
         return 0;
-    if (c[0].id < lo || c[*n - 1].id > hi) {
-        err_set(err, ERR_PERM, "rank: candidates outside the cached range");
-        return -1;
-    }
-    if (rc->lo != lo || rc->hi != hi || rc->title_weight != cfg->title_weight) {
-        rank_cache_clear(rc);
-        rc->lo = lo;
-        rc->hi = hi;
-        rc->title_weight = cfg->title_weight;
-    }
-    /* id -> candidate index over the candidates' own span */
-    span = (size_t)(c[*n - 1].id - c[0].id) + 1;
-    at = xmalloc(span * sizeof(*at));
-    memset(at, 0xff, span * sizeof(*at));
-    for (size_t i = 0; i < *n; i++)
-        at[c[i].id - c[0].id] = (int)i;
-    first = c[0].id;
-    last = c[*n - 1].id;
-    cnt = xcalloc(*n, sizeof(*cnt));
-    sum = xcalloc(*n, sizeof(*sum));
-    tsum = xcalloc(*n, sizeof(*tsum));
-    drop = xcalloc(*n, 1);
-    for (size_t i = 0; i < *n; i++)
-        c[i].bm25 = 0, c[i].matched = 0;
-    for (size_t t = 0; t < q->nterms; t++) {
-        memset(tsum, 0, *n * sizeof(*tsum));
-        if (rank_term_rows(db, cfg, rc, &q->terms[t], at, first, last, *n, cnt,
-                           tsum, err) == -1)
-            goto out;
-        for (size_t i = 0; i < *n; i++) {
-            if ((size_t)cnt[i] != q->terms[t].nphrases)
-                continue;
-            sum[i] += tsum[i]; /* only terms that match count */
-            if (t < 32)
-                c[i].matched |= (uint32_t)1 << t;
-        }
-    }
-    for (size_t x = 0; x < q->nexcluded; x++) {
-        if (rank_term_rows(db, cfg, rc, &q->excluded[x], at, first, last, *n,
-                           cnt, NULL, err) == -1)
-            goto out;
-        for (size_t i = 0; i < *n; i++)
-            if ((size_t)cnt[i] == q->excluded[x].nphrases)
-                drop[i] = 1;
-    }
-    for (size_t i = 0; i < *n; i++) {
-        if (drop[i] || (q->nterms > 0 && c[i].matched == 0))
-            continue;
-        c[kept] = c[i];
-        c[kept].bm25 = q->nterms > 0 ? (sum[i] > 1e-9 ? sum[i] : 1e-9) : 0;
-        kept++;
-    }
-    *n = kept;
-    rcode = 0;
-out:
-    free(at);
-    free(cnt);
-    free(sum);
-    free(tsum);
-    free(drop);
-    return rcode;
+    return db_digest_texts(db, ids[0], ids[n - 1], rank_on_text, &f, err);
 }
 
 int
 rank_candidates(struct db *db, const struct config *cfg, const struct query *q,
                 struct rank_cand *c, size_t *n, struct err *err)
 {
-    struct rank_cache *rc;
-    int r;
+    struct rank_index *ix = NULL;
+    int64_t *ids = NULL;
+    int rc = -1;
 
-    if (*n == 0)
+    if (*n == 0 || (q->nterms == 0 && q->nexcluded == 0))
         return 0;
-    rc = rank_cache_new();
-    r = rank_candidates_cached(db, cfg, q, rc, c[0].id, c[*n - 1].id, c, n,
-                               err);
-    rank_cache_free(rc);
-    return r;
+    if (rank_index_open(cfg, &ix, err) == -1)
+        return -1;
+    ids = xmalloc(*n * sizeof(*ids));
+    for (size_t i = 0; i < *n; i++)
+        ids[i] = c[i].id;
+    if (rank_index_papers(db, ix, ids, *n, err) == -1)
+        goto out;
+    rank_index_score(ix, q, c, n);
+    rc = 0;
+out:
+    free(ids);
+    rank_index_free(ix);
+    return rc;
+}
+
+/* A day's papers for the web sample, kept whole until they are ranked. */
+struct rank_day {
+    struct db_web_paper *p;
+    size_t n, cap;
+};
+
+/* rank_on_day_paper - keep a copy of one paper */
+static int
+rank_on_day_paper(void *arg, const struct db_web_paper *p)
+{
+    struct rank_day *d = arg;
+    struct db_web_paper *c;
+
+    if (d->n == d->cap) {
+        d->cap = d->cap ? 2 * d->cap : 64;
+        d->p = xrealloc(d->p, d->cap * sizeof(*d->p));
+    }
+    c = &d->p[d->n++];
+    *c = *p;
+    c->arxiv_id = xstrdup(p->arxiv_id);
+    c->title = xstrdup(p->title);
+    c->abstract = xstrdup(p->abstract ? p->abstract : "");
+    c->authors = xstrdup(p->authors ? p->authors : "[]");
+    c->categories = xstrdup(p->categories ? p->categories : "");
+    c->day = xstrdup(p->day ? p->day : "");
+    return 0;
+}
+
+/* rank_cmp_web - qsort: by id */
+static int
+rank_cmp_web(const void *pa, const void *pb)
+{
+    const struct db_web_paper *a = pa, *b = pb;
+
+    return a->id < b->id ? -1 : a->id > b->id;
+}
+
+/* rank_cmp_cand_bm25 - qsort: best relevance first, then id */
+static int
+rank_cmp_cand_bm25(const void *pa, const void *pb)
+{
+    const struct rank_cand *a = pa, *b = pb;
+
+    if (a->bm25 != b->bm25)
+        return a->bm25 > b->bm25 ? -1 : 1;
+    return a->id < b->id ? -1 : a->id > b->id;
+}
+
+int
+rank_day_matches(struct db *db, const struct config *cfg,
+                 const struct db_web_scope *scope, const char *day,
+                 const struct query *q, size_t limit,
+                 int (*fn)(void *arg, const struct db_web_paper *p), void *arg,
+                 struct err *err)
+{
+    struct rank_day d = {NULL, 0, 0};
+    struct rank_index *ix = NULL;
+    struct rank_cand *c = NULL;
+    size_t n;
+    int rc = -1;
+
+    if (db_web_day_papers(db, scope, day, RANK_DAY_MAX, rank_on_day_paper, &d,
+                          err) == -1)
+        goto out;
+    if (d.n > 1)
+        qsort(d.p, d.n, sizeof(*d.p), rank_cmp_web);
+    if (rank_index_open(cfg, &ix, err) == -1)
+        goto out;
+    c = xcalloc(d.n ? d.n : 1, sizeof(*c));
+    for (size_t i = 0; i < d.n; i++) {
+        rank_index_add(ix, d.p[i].id, d.p[i].title, d.p[i].abstract);
+        c[i].id = d.p[i].id;
+    }
+    n = d.n;
+    rank_index_score(ix, q, c, &n);
+    if (n > 1)
+        qsort(c, n, sizeof(*c), rank_cmp_cand_bm25);
+    for (size_t i = 0; i < n && i < limit; i++) {
+        struct db_web_paper *p = bsearch(&(struct db_web_paper){.id = c[i].id},
+                                         d.p, d.n, sizeof(*d.p), rank_cmp_web);
+        if (p == NULL)
+            continue;
+        p->bm25 = c[i].bm25;
+        if (fn(arg, p) != 0)
+            break;
+    }
+    rc = 0;
+out:
+    for (size_t i = 0; i < d.n; i++) {
+        free((char *)d.p[i].arxiv_id);
+        free((char *)d.p[i].title);
+        free((char *)d.p[i].abstract);
+        free((char *)d.p[i].authors);
+        free((char *)d.p[i].categories);
+        free((char *)d.p[i].day);
+    }
+    free(d.p);
+    free(c);
+    rank_index_free(ix);
+    return rc;
 }
 
 void
@@ -465,28 +331,29 @@ rank_why(const struct query *q, const struct rank_cand *c, struct buf *out)
                  c->upvotes == 1 ? "" : "s");
 }
 
-/* Collects every match of a search. */
-struct rank_collect {
+/* Every paper of a search: the index and the candidates. */
+struct rank_all {
+    struct rank_index *ix;
     struct rank_cand *c;
     size_t n, cap;
 };
 
-/* rank_on_search - append one hit to the collection */
+/* rank_on_any_text - index a paper and make it a candidate */
 static int
-rank_on_search(void *arg, const struct db_digest_match *m)
+rank_on_any_text(void *arg, const struct db_digest_text *t)
 {
-    struct rank_collect *col = arg;
+    struct rank_all *a = arg;
 
-    if (col->n == col->cap) {
-        col->cap = col->cap ? col->cap * 2 : 64;
-        col->c = xrealloc(col->c, col->cap * sizeof(*col->c));
+    if (a->n == a->cap) {
+        a->cap = a->cap ? a->cap * 2 : 256;
+        a->c = xrealloc(a->c, a->cap * sizeof(*a->c));
     }
-    memset(&col->c[col->n], 0, sizeof(col->c[0]));
-    col->c[col->n].id = m->id;
-    col->c[col->n].bm25 = m->bm25 > 1e-9 ? m->bm25 : 1e-9;
-    col->c[col->n].upvotes = m->upvotes;
-    col->c[col->n].first_seen_at = m->first_seen_at;
-    col->n++;
+    memset(&a->c[a->n], 0, sizeof(a->c[0]));
+    a->c[a->n].id = t->id;
+    a->c[a->n].upvotes = t->upvotes;
+    a->c[a->n].first_seen_at = t->first_seen_at;
+    a->n++;
+    rank_index_add(a->ix, t->id, t->title, t->abstract);
     return 0;
 }
 
@@ -506,7 +373,7 @@ rank_search(struct db *db, const struct config *cfg, const char *query,
             size_t limit, struct rank_hit **hits, size_t *n, struct err *err)
 {
     struct query q;
-    struct rank_collect col = {NULL, 0, 0};
+    struct rank_all all = {NULL, NULL, 0, 0};
     struct rank_hit *h = NULL;
     size_t nh = 0;
     int rc = -1;
@@ -518,36 +385,24 @@ rank_search(struct db *db, const struct config *cfg, const char *query,
         err_set(err, ERR_PERM, "the query has no words to search for");
         goto out;
     }
-    if (db_digest_match(db, q.match, cfg->title_weight, INT64_MIN, INT64_MAX,
-                        rank_on_search, &col, err) == -1)
+    if (rank_index_open(cfg, &all.ix, err) == -1 ||
+        db_digest_texts(db, INT64_MIN, INT64_MAX, rank_on_any_text, &all,
+                        err) == -1)
         goto out;
-    rank_score(col.c, col.n, 1, cfg->trending_weight);
-    nh = col.n < limit ? col.n : limit;
+    rank_index_score(all.ix, &q, all.c, &all.n);
+    rank_top(all.c, all.n, 1, cfg->trending_weight, limit);
+    nh = all.n < limit ? all.n : limit;
     if (nh > 0) {
-        struct rank_walk w;
-        /* matched terms for the shown hits only */
-        qsort(col.c, nh, sizeof(*col.c), rank_cmp_id);
-        w.c = col.c;
-        w.n = nh;
-        w.mark = 0;
-        for (size_t t = 0; t < q.nterms && t < 32; t++) {
-            w.bit = (uint32_t)1 << t;
-            if (db_digest_match(db, q.terms[t].match, cfg->title_weight,
-                                col.c[0].id, col.c[nh - 1].id, rank_on_match,
-                                &w, err) == -1)
-                goto out;
-        }
-        qsort(col.c, nh, sizeof(*col.c), rank_cmp_score);
         h = xcalloc(nh, sizeof(*h));
         for (size_t i = 0; i < nh; i++) {
             struct buf m;
             int any = 0;
-            h[i].paper_id = col.c[i].id;
-            h[i].score = col.c[i].score;
-            h[i].upvotes = col.c[i].upvotes;
+            h[i].paper_id = all.c[i].id;
+            h[i].score = all.c[i].score;
+            h[i].upvotes = all.c[i].upvotes;
             buf_init(&m, 4096);
             for (size_t t = 0; t < q.nterms && t < 32; t++) {
-                if (col.c[i].matched & ((uint32_t)1 << t)) {
+                if (all.c[i].matched & ((uint32_t)1 << t)) {
                     buf_adds(&m, any ? ", " : "");
                     buf_adds(&m, q.terms[t].text);
                     any = 1;
@@ -567,7 +422,8 @@ rank_search(struct db *db, const struct config *cfg, const char *query,
 out:
     if (h != NULL)
         rank_hits_free(h, nh);
-    free(col.c);
+    free(all.c);
+    rank_index_free(all.ix);
     query_release(&q);
     return rc;
 }

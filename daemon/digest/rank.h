@@ -5,10 +5,11 @@
  *
  *   score = relevance + w * log1p(upvotes)
  *
- * relevance is -bm25(papers_fts, title_weight, 1.0) of the query built by
- * query.h (porter stemming comes from the FTS5 tokenizer), divided by the
- * best relevance among the candidates so it lies in (0, 1]; w is
- * [digest] trending_weight and title_weight is [digest] title_weight.
+ * relevance is rank_index.h's score of the keywords (BM25F over
+ * normalised terms, acronyms and their expansions, proximity, coverage of
+ * each interest), divided by the best relevance among the candidates so
+ * it lies in (0, 1]; w is [digest] trending_weight.  `papers search`, the
+ * web form's sample and the digests all rank through rank_index.
  * Only papers that match the keywords are ranked when there are keywords.
  * Without keywords the order is trending: upvotes, then most recent,
  * then lowest id.  The SQL lives in db_digest.c; this module holds the
@@ -32,7 +33,8 @@ struct rank_cand {
     int64_t id;            /* papers.id */
     int64_t first_seen_at; /* unix seconds, for trending ties */
     int upvotes;           /* papers.hf_upvotes */
-    double bm25;           /* -bm25(): higher is better; 0 = no match */
+    double bm25;           /* relevance (rank_index.h), higher is better;
+                              0 = no match */
     double score;          /* filled by rank_score() */
     uint32_t matched;      /* bit i: query term i matched this paper */
 };
@@ -51,36 +53,46 @@ void rank_score(struct rank_cand *c, size_t n, int by_relevance, double w);
 void rank_top(struct rank_cand *c, size_t n, int by_relevance, double w,
               size_t k);
 
+struct rank_index;
+
+/*
+ * rank_index_open - an empty rank_index (rank_index.h) with the acronym
+ * table web/acronyms.txt (found as config_web_path() finds templates) and
+ * [digest] title_weight.  -1 with err if the table cannot be read.
+ */
+int rank_index_open(const struct config *cfg, struct rank_index **ix,
+                    struct err *err);
+
+/*
+ * rank_index_papers - index the papers whose ids are ids[0..n) (sorted,
+ * increasing), reading their text from db.  Ids of no paper are skipped.
+ */
+int rank_index_papers(struct db *db, struct rank_index *ix, const int64_t *ids,
+                      size_t n, struct err *err);
+
 /*
  * rank_candidates - fill bm25 and matched for the candidates that match
  * q and drop those that do not (or that match an exclusion); n is updated.
  * With no terms in q, only exclusions are applied.  The candidates must be
- * sorted by id.  Uses [digest] title_weight.
+ * sorted by id.  Builds a rank_index of the candidates themselves (their
+ * idf is over them); digest.c keeps one index per list window instead.
  */
 int rank_candidates(struct db *db, const struct config *cfg,
                     const struct query *q, struct rank_cand *c, size_t *n,
                     struct err *err);
 
 /*
- * A cache of FTS5 hits per phrase over a range of paper ids, for ranking
- * many subscriptions against the same papers (see rank.c for why the sum
- * of per-phrase bm25 values is exactly FTS5's bm25 of the whole query).
- * Valid while the papers do not change; the owner (digest_batch) drops it
- * when the range changes.  Caller frees with rank_cache_free().
+ * rank_day_matches - the live sample of the web form: the papers of day
+ * in scope that match q, ranked as rank_candidates() ranks (bm25 holds
+ * the relevance), best first, at most limit, passed to fn.
  */
-struct rank_cache;
-struct rank_cache *rank_cache_new(void);
-void rank_cache_free(struct rank_cache *rc);
-
-/*
- * rank_candidates_cached - rank_candidates() with hits taken from (and
- * added to) rc, which covers ids [lo, hi]; every candidate must lie in
- * that range.  A different range or title weight empties rc first.
- */
-int rank_candidates_cached(struct db *db, const struct config *cfg,
-                           const struct query *q, struct rank_cache *rc,
-                           int64_t lo, int64_t hi, struct rank_cand *c,
-                           size_t *n, struct err *err);
+struct db_web_scope;
+struct db_web_paper;
+int rank_day_matches(struct db *db, const struct config *cfg,
+                     const struct db_web_scope *scope, const char *day,
+                     const struct query *q, size_t limit,
+                     int (*fn)(void *arg, const struct db_web_paper *p),
+                     void *arg, struct err *err);
 
 /* rank_why - "matched: kv cache, distillation · 87 upvotes" (or
  * "trending · 87 upvotes"; the upvotes part only when > 0) into out */

@@ -393,6 +393,45 @@ db_digest_phrase(struct db *db, const char *match, double title_weight,
     return 0;
 }
 
+static const char SQL_TEXTS[] =
+    "SELECT id, title, abstract, hf_upvotes, first_seen_at FROM papers"
+    " WHERE id BETWEEN ?1 AND ?2 ORDER BY id";
+
+int
+db_digest_texts(struct db *db, int64_t min_id, int64_t max_id,
+                int (*fn)(void *arg, const struct db_digest_text *t), void *arg,
+                struct err *err)
+{
+    sqlite3_stmt *st = db_stmt(db, SQL_TEXTS, err);
+    struct db_digest_text t;
+    int rc;
+
+    if (st == NULL)
+        return -1;
+    sqlite3_bind_int64(st, 1, min_id);
+    sqlite3_bind_int64(st, 2, max_id);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        const unsigned char *ti = sqlite3_column_text(st, 1);
+        const unsigned char *ab = sqlite3_column_text(st, 2);
+        t.id = sqlite3_column_int64(st, 0);
+        t.title = ti ? (const char *)ti : "";
+        t.abstract = ab ? (const char *)ab : "";
+        t.upvotes = sqlite3_column_int(st, 3);
+        t.first_seen_at = sqlite3_column_int64(st, 4);
+        if (fn(arg, &t) != 0) {
+            rc = SQLITE_DONE;
+            break;
+        }
+    }
+    if (rc != SQLITE_DONE) {
+        db_fail(db, err, "reading paper texts");
+        sqlite3_reset(st);
+        return -1;
+    }
+    sqlite3_reset(st);
+    return 0;
+}
+
 static const char SQL_INSERT[] =
     "INSERT INTO digests (subscription_id, day, created_at) VALUES (?1, ?2, "
     "?3)";

@@ -111,6 +111,21 @@ int db_digest_phrase(struct db *db, const char *match, double title_weight,
                      int (*fn)(void *arg, const struct db_digest_match *m),
                      void *arg, struct err *err);
 
+/* A paper's text, for the ranking's in-memory index. */
+struct db_digest_text {
+    int64_t id;            /* papers.id */
+    const char *title;     /* borrowed, never NULL */
+    const char *abstract;  /* borrowed, never NULL ("" if none) */
+    int upvotes;           /* papers.hf_upvotes */
+    int64_t first_seen_at; /* unix seconds */
+};
+
+/* db_digest_texts - call fn for every paper with id in [min_id, max_id],
+ * by id; fn returns 0 to go on */
+int db_digest_texts(struct db *db, int64_t min_id, int64_t max_id,
+                    int (*fn)(void *arg, const struct db_digest_text *t),
+                    void *arg, struct err *err);
+
 /* db_digest_insert - a new digests row */
 int db_digest_insert(struct db *db, int64_t sub_id, const char *day,
                      int64_t created_at, int64_t *digest_id, struct err *err);

@@ -27,6 +27,7 @@
 #include "log.h"
 #include "outbox.h"
 #include "query.h"
+#include "rank.h"
 #include "str.h"
 #include "xalloc.h"
 
@@ -190,9 +191,8 @@ http_sample_fill(struct http_req *r, struct db *db, const struct db_list *l,
     if (keywords && *keywords &&
         query_validate_keywords(keywords, strlen(keywords), err) == 0 &&
         query_parse(keywords, &q, err) == 0 && q.match) {
-        if (db_web_day_matches(db, &scope, day, q.match, r->cfg->title_weight,
-                               HTTP_SAMPLE_POOL, http_cands_add, &cs,
-                               err) == -1) {
+        if (rank_day_matches(db, r->cfg, &scope, day, &q, HTTP_SAMPLE_POOL,
+                             http_cands_add, &cs, err) == -1) {
             if (err->kind == ERR_TEMP)
                 goto out;
             cs.n = 0; /* an expression FTS5 refused: show nothing */

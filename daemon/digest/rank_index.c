@@ -1,0 +1,1187 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * rank_index - in-memory positional index and keyword relevance (see
+ * rank_index.h).
+ *
+ * Positions are packed (position << 4 | length in words): a joined
+ * compound covers the words it was written as, so a phrase can continue
+ * after it.  The abstract starts RANK_FIELD_GAP positions after the
+ * title, so no phrase or proximity window spans the two.  Scores are
+ * accumulated in arrays over the index's papers that are kept in the
+ * index and cleared through the list of papers touched, so one interest
+ * costs the postings of its concepts, not a pass over every paper.
+ */
+#include "rank_index.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "rank.h"
+#include "terms.h"
+#include "xalloc.h"
+
+#define RANK_FIELD_GAP 32     /* positions between title and abstract */
+#define RANK_WINDOW 8         /* words: "near" in the dependence model */
+#define RANK_MAX_CONCEPTS 24  /* concepts in one interest */
+#define RANK_MAX_ALTS 12      /* spellings of one concept */
+#define RANK_MAX_WORDS 64     /* words of one interest */
+#define RANK_CACHE_SLOTS 4096 /* interests cached; power of two */
+#define RANK_POS(p) ((p) >> 4)
+#define RANK_LEN(p) ((p)&15u)
+
+/* One paper's occurrences of a term. */
+struct ri_post {
+    uint32_t doc;    /* index of the paper */
+    uint32_t off;    /* first position in ix->pos */
+    uint16_t n;      /* positions */
+    uint16_t ntitle; /* of which in the title */
+};
+
+struct ri_term {
+    char *s; /* the term */
+    struct ri_post *p;
+    uint32_t n, cap;
+};
+
+/* A paper's term counts (the forward index, for feedback). */
+struct ri_tf {
+    uint32_t term;
+    uint32_t tf;
+};
+
+struct ri_result;
+struct rank_index;
+static void ri_cache_clear(struct rank_index *ix);
+
+struct rank_index {
+    struct terms *terms;
+    struct rank_params prm;
+    uint32_t *slot; /* vocabulary hash: term id + 1, 0 = empty */
+    size_t nslot;
+    struct ri_term *t;
+    size_t nt, tcap;
+    uint32_t *pos; /* packed positions */
+    size_t npos, poscap;
+    int64_t *ids;      /* paper ids, increasing */
+    uint32_t *absbase; /* first abstract position of each paper */
+    float *dl;         /* BM25F length of each paper */
+    uint32_t *fwd;     /* each paper's first entry in tfs */
+    struct ri_tf *tfs;
+    size_t ntfs, tfscap;
+    size_t ndocs, dcap;
+    double dlsum;
+    /* scoring work arrays over ndocs */
+    double *acc, *mass, *res;
+    uint32_t *matched;
+    unsigned char *seen, *drop;
+    uint32_t *touched;
+    size_t wcap;
+    struct ri_result *cache; /* RANK_CACHE_SLOTS results by interest */
+    size_t ncache;
+};
+
+/* A concept occurrence. */
+struct ri_occ {
+    uint32_t doc;
+    uint32_t pos; /* packed */
+};
+
+struct ri_alt {
+    uint32_t t[TERMS_SEQ_MAX];
+    int n;
+};
+
+struct ri_concept {
+    struct ri_alt alt[RANK_MAX_ALTS];
+    int nalt;
+    double idf;
+    struct ri_occ *occ; /* sorted by doc, then position */
+    size_t nocc;
+};
+
+struct ri_interest {
+    struct ri_concept c[RANK_MAX_CONCEPTS];
+    int nc;
+};
+
+int
+rank_index_new(const char *synonyms, double title_weight,
+               struct rank_index **out, struct err *err)
+{
+    struct rank_index *ix = xcalloc(1, sizeof(*ix));
+
+    ix->terms = terms_new();
+    if (synonyms != NULL && terms_syn_load(ix->terms, synonyms, err) == -1) {
+        rank_index_free(ix);
+        return -1;
+    }
+    ix->prm.title_weight = title_weight;
+    ix->prm.k1 = 1.2;
+    ix->prm.b = 0.75;
+    ix->prm.min_cover = 0;
+    ix->prm.cover_power = 1;
+    ix->prm.phrase_bonus = 0.25;
+    ix->prm.near_bonus = 0.1;
+    ix->prm.prf_docs = 0;
+    ix->prm.prf_terms = 10;
+    ix->prm.prf_weight = 0.3;
+    ix->nslot = 1024;
+    ix->slot = xcalloc(ix->nslot, sizeof(*ix->slot));
+    *out = ix;
+    return 0;
+}
+
+void
+rank_index_free(struct rank_index *ix)
+{
+    if (ix == NULL)
+        return;
+    ri_cache_clear(ix);
+    free(ix->cache);
+    terms_free(ix->terms);
+    for (size_t i = 0; i < ix->nt; i++) {
+        free(ix->t[i].s);
+        free(ix->t[i].p);
+    }
+    free(ix->t);
+    free(ix->slot);
+    free(ix->pos);
+    free(ix->ids);
+    free(ix->absbase);
+    free(ix->dl);
+    free(ix->fwd);
+    free(ix->tfs);
+    free(ix->acc);
+    free(ix->mass);
+    free(ix->res);
+    free(ix->matched);
+    free(ix->seen);
+    free(ix->drop);
+    free(ix->touched);
+    free(ix);
+}
+
+struct rank_params *
+rank_index_params(struct rank_index *ix)
+{
+    ri_cache_clear(ix); /* results computed with the old knobs */
+    return &ix->prm;
+}
+
+size_t
+rank_index_size(const struct rank_index *ix)
+{
+    return ix->ndocs;
+}
+
+/* ri_hash - FNV-1a of s */
+static uint32_t
+ri_hash(const char *s)
+{
+    uint32_t h = 2166136261u;
+
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 16777619u;
+    return h;
+}
+
+/* ri_slot - the slot of term s, or the empty one where it would go */
+static uint32_t *
+ri_slot(const struct rank_index *ix, const char *s)
+{
+    size_t i = ri_hash(s) & (ix->nslot - 1);
+
+    while (ix->slot[i] != 0 && strcmp(ix->t[ix->slot[i] - 1].s, s) != 0)
+        i = (i + 1) & (ix->nslot - 1);
+    return &ix->slot[i];
+}
+
+/* ri_lookup - id of term s, or -1 */
+static long
+ri_lookup(const struct rank_index *ix, const char *s)
+{
+    uint32_t v = *ri_slot(ix, s);
+
+    return v ? (long)v - 1 : -1;
+}
+
+/* ri_intern - id of term s, added when new */
+static uint32_t
+ri_intern(struct rank_index *ix, const char *s)
+{
+    uint32_t *sl = ri_slot(ix, s);
+
+    if (*sl != 0)
+        return *sl - 1;
+    if (2 * (ix->nt + 1) > ix->nslot) {
+        free(ix->slot);
+        ix->nslot *= 2;
+        ix->slot = xcalloc(ix->nslot, sizeof(*ix->slot));
+        for (size_t i = 0; i < ix->nt; i++)
+            *ri_slot(ix, ix->t[i].s) = (uint32_t)i + 1;
+        sl = ri_slot(ix, s);
+    }
+    if (ix->nt == ix->tcap) {
+        ix->tcap = ix->tcap ? 2 * ix->tcap : 1024;
+        ix->t = xrealloc(ix->t, ix->tcap * sizeof(*ix->t));
+    }
+    memset(&ix->t[ix->nt], 0, sizeof(ix->t[0]));
+    ix->t[ix->nt].s = xstrdup(s);
+    *sl = (uint32_t)ix->nt + 1;
+    return (uint32_t)ix->nt++;
+}
+
+/* A token of the paper being indexed. */
+struct ri_tok {
+    uint32_t term;
+    uint32_t pos; /* packed */
+};
+
+/* State while one paper is split into words. */
+struct ri_build {
+    struct rank_index *ix;
+    struct ri_tok *tok;
+    size_t n, cap;
+    uint32_t next;                  /* next position */
+    char chain[4 * TERMS_WORD_MAX]; /* a hyphen compound so far, joined */
+    size_t chainlen;
+    uint32_t chainpos, chainwords;
+};
+
+/* ri_push - add a token */
+static void
+ri_push(struct ri_build *b, uint32_t term, uint32_t pos, uint32_t len)
+{
+    if (b->n == b->cap) {
+        b->cap = b->cap ? 2 * b->cap : 512;
+        b->tok = xrealloc(b->tok, b->cap * sizeof(*b->tok));
+    }
+    b->tok[b->n].term = term;
+    b->tok[b->n].pos = pos << 4 | (len > 15 ? 15 : len);
+    b->n++;
+}
+
+/* ri_on_word - index one word of a paper (and a finished compound) */
+static void
+ri_on_word(void *arg, const char *w, size_t n, int flags)
+{
+    struct ri_build *b = arg;
+    char term[TERMS_WORD_MAX];
+
+    terms_syn_learn(b->ix->terms, w, n, flags);
+    if (terms_word(b->ix->terms, w, n, term) > 0)
+        ri_push(b, ri_intern(b->ix, term), b->next, 1);
+    /* hyphen compounds: "pre-training" is also "pretraining" */
+    if (b->chainwords == 0)
+        b->chainpos = b->next;
+    if (b->chainlen + n < sizeof(b->chain)) {
+        memcpy(b->chain + b->chainlen, w, n);
+        b->chainlen += n;
+    }
+    b->chainwords++;
+    if (!(flags & TERMS_HYPHEN)) {
+        if (b->chainwords >= 2 &&
+            terms_word(b->ix->terms, b->chain, b->chainlen, term) > 0)
+            ri_push(b, ri_intern(b->ix, term), b->chainpos, b->chainwords);
+        b->chainlen = 0;
+        b->chainwords = 0;
+    }
+    b->next++;
+}
+
+/* ri_cmp_tok - qsort: by term, then position */
+static int
+ri_cmp_tok(const void *pa, const void *pb)
+{
+    const struct ri_tok *a = pa, *b = pb;
+
+    if (a->term != b->term)
+        return a->term < b->term ? -1 : 1;
+    return a->pos < b->pos ? -1 : a->pos > b->pos;
+}
+
+/* ri_grow_docs - room for one more paper */
+static void
+ri_grow_docs(struct rank_index *ix)
+{
+    if (ix->ndocs < ix->dcap)
+        return;
+    ix->dcap = ix->dcap ? 2 * ix->dcap : 256;
+    ix->ids = xrealloc(ix->ids, ix->dcap * sizeof(*ix->ids));
+    ix->absbase = xrealloc(ix->absbase, ix->dcap * sizeof(*ix->absbase));
+    ix->dl = xrealloc(ix->dl, ix->dcap * sizeof(*ix->dl));
+    ix->fwd = xrealloc(ix->fwd, (ix->dcap + 1) * sizeof(*ix->fwd));
+}
+
+void
+rank_index_add(struct rank_index *ix, int64_t id, const char *title,
+               const char *abstract)
+{
+    struct ri_build b;
+    uint32_t doc = (uint32_t)ix->ndocs, ntitle;
+
+    memset(&b, 0, sizeof(b));
+    b.ix = ix;
+    ri_cache_clear(ix); /* new papers change every idf */
+    ri_grow_docs(ix);
+    terms_syn_reset(ix->terms);
+    terms_split(title ? title : "", ri_on_word, &b);
+    ntitle = b.next;
+    b.next += RANK_FIELD_GAP;
+    b.chainlen = b.chainwords = 0;
+    ix->absbase[doc] = b.next;
+    terms_syn_reset(ix->terms);
+    terms_split(abstract ? abstract : "", ri_on_word, &b);
+    ix->ids[doc] = id;
+    ix->dl[doc] =
+        (float)(ix->prm.title_weight * ntitle + (b.next - ix->absbase[doc]));
+    ix->dlsum += ix->dl[doc];
+    ix->fwd[doc] = (uint32_t)ix->ntfs;
+    if (b.n > 1)
+        qsort(b.tok, b.n, sizeof(*b.tok), ri_cmp_tok);
+    for (size_t i = 0; i < b.n;) {
+        size_t j = i;
+        struct ri_term *t = &ix->t[b.tok[i].term];
+        struct ri_post *p;
+        uint32_t nt = 0;
+        while (j < b.n && b.tok[j].term == b.tok[i].term)
+            j++;
+        if (ix->npos + (j - i) > ix->poscap) {
+            ix->poscap = 2 * (ix->npos + (j - i)) + 4096;
+            ix->pos = xrealloc(ix->pos, ix->poscap * sizeof(*ix->pos));
+        }
+        if (t->n == t->cap) {
+            t->cap = t->cap ? 2 * t->cap : 4;
+            t->p = xrealloc(t->p, t->cap * sizeof(*t->p));
+        }
+        p = &t->p[t->n++];
+        p->doc = doc;
+        p->off = (uint32_t)ix->npos;
+        for (size_t k = i; k < j; k++) {
+            ix->pos[ix->npos++] = b.tok[k].pos;
+            nt += RANK_POS(b.tok[k].pos) < ix->absbase[doc];
+        }
+        p->n = (uint16_t)(j - i > 65535 ? 65535 : j - i);
+        p->ntitle = (uint16_t)(nt > 65535 ? 65535 : nt);
+        if (ix->ntfs == ix->tfscap) {
+            ix->tfscap = ix->tfscap ? 2 * ix->tfscap : 4096;
+            ix->tfs = xrealloc(ix->tfs, ix->tfscap * sizeof(*ix->tfs));
+        }
+        ix->tfs[ix->ntfs].term = b.tok[i].term;
+        ix->tfs[ix->ntfs].tf = (uint32_t)(j - i);
+        ix->ntfs++;
+        i = j;
+    }
+    ix->ndocs++;
+    ix->fwd[ix->ndocs] = (uint32_t)ix->ntfs;
+    free(b.tok);
+}
+
+/* ri_post_of - term t's posting for doc, or NULL */
+static const struct ri_post *
+ri_post_of(const struct rank_index *ix, uint32_t t, uint32_t doc)
+{
+    const struct ri_term *tt = &ix->t[t];
+    size_t lo = 0, hi = tt->n;
+
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (tt->p[mid].doc == doc)
+            return &tt->p[mid];
+        if (tt->p[mid].doc < doc)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return NULL;
+}
+
+/* ri_has_pos - 1 if posting p holds a word starting at position pos;
+ * *len gets its length */
+static int
+ri_has_pos(const struct rank_index *ix, const struct ri_post *p, uint32_t pos,
+           uint32_t *len)
+{
+    const uint32_t *v = ix->pos + p->off;
+    size_t lo = 0, hi = p->n;
+
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (RANK_POS(v[mid]) < pos)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (lo < p->n)
+        if (RANK_POS(v[lo]) == pos) {
+            *len = RANK_LEN(v[lo]);
+            return 1;
+        }
+    return 0;
+}
+
+/* Occurrences being collected. */
+struct ri_occs {
+    struct ri_occ *v;
+    size_t n, cap;
+};
+
+/* ri_occ_add - append one occurrence */
+static void
+ri_occ_add(struct ri_occs *o, uint32_t doc, uint32_t pos)
+{
+    if (o->n == o->cap) {
+        o->cap = o->cap ? 2 * o->cap : 256;
+        o->v = xrealloc(o->v, o->cap * sizeof(*o->v));
+    }
+    o->v[o->n].doc = doc;
+    o->v[o->n].pos = pos;
+    o->n++;
+}
+
+/* ri_alt_occs - every occurrence of alternative a (a word or a phrase) */
+static void
+ri_alt_occs(const struct rank_index *ix, const struct ri_alt *a,
+            struct ri_occs *o)
+{
+    const struct ri_term *t0 = &ix->t[a->t[0]];
+
+    for (uint32_t i = 0; i < t0->n; i++) {
+        const struct ri_post *p = &t0->p[i];
+        const struct ri_post *rest[TERMS_SEQ_MAX];
+        int ok = 1;
+        if (a->n == 1) {
+            for (uint16_t k = 0; k < p->n; k++)
+                ri_occ_add(o, p->doc, ix->pos[p->off + k]);
+            continue;
+        }
+        for (int j = 1; j < a->n && ok; j++)
+            ok = (rest[j] = ri_post_of(ix, a->t[j], p->doc)) != NULL;
+        if (!ok)
+            continue;
+        for (uint16_t k = 0; k < p->n; k++) {
+            uint32_t start = RANK_POS(ix->pos[p->off + k]);
+            uint32_t next = start + RANK_LEN(ix->pos[p->off + k]), len;
+            int j;
+            for (j = 1; j < a->n; j++) {
+                if (!ri_has_pos(ix, rest[j], next, &len))
+                    break;
+                next += len;
+            }
+            if (j == a->n)
+                ri_occ_add(o, p->doc,
+                           start << 4 |
+                               (next - start > 15 ? 15 : next - start));
+        }
+    }
+}
+
+/* ri_cmp_occ - qsort: by doc, then position */
+static int
+ri_cmp_occ(const void *pa, const void *pb)
+{
+    const struct ri_occ *a = pa, *b = pb;
+
+    if (a->doc != b->doc)
+        return a->doc < b->doc ? -1 : 1;
+    return a->pos < b->pos ? -1 : a->pos > b->pos;
+}
+
+/* ri_concept_occs - c's occurrences over all its spellings, one per start
+ * position (the longest), and its idf */
+static void
+ri_concept_occs(const struct rank_index *ix, struct ri_concept *c)
+{
+    struct ri_occs o = {NULL, 0, 0};
+    size_t k = 0;
+    uint32_t df = 0;
+    double n = (double)ix->ndocs;
+
+    for (int a = 0; a < c->nalt; a++)
+        ri_alt_occs(ix, &c->alt[a], &o);
+    if (c->nalt > 1 && o.n > 1)
+        qsort(o.v, o.n, sizeof(*o.v), ri_cmp_occ);
+    for (size_t i = 0; i < o.n; i++) {
+        if (k > 0 && o.v[k - 1].doc == o.v[i].doc &&
+            RANK_POS(o.v[k - 1].pos) == RANK_POS(o.v[i].pos)) {
+            o.v[k - 1].pos = o.v[i].pos; /* sorted: the longer one */
+            continue;
+        }
+        df += k == 0 || o.v[k - 1].doc != o.v[i].doc;
+        o.v[k++] = o.v[i];
+    }
+    c->occ = o.v;
+    c->nocc = k;
+    c->idf = log(1 + (n - df + 0.5) / (df + 0.5));
+}
+
+/* Words of an interest as typed. */
+struct ri_words {
+    struct rank_index *ix;
+    char stem[RANK_MAX_WORDS][TERMS_WORD_MAX];
+    char raw[RANK_MAX_WORDS][TERMS_WORD_MAX];
+    size_t n;
+};
+
+/* ri_on_query_word - collect one typed word */
+static void
+ri_on_query_word(void *arg, const char *w, size_t n, int flags)
+{
+    struct ri_words *q = arg;
+
+    (void)flags;
+    if (q->n == RANK_MAX_WORDS)
+        return;
+    if (terms_word(q->ix->terms, w, n, q->stem[q->n]) == 0)
+        return;
+    if (n >= TERMS_WORD_MAX)
+        n = TERMS_WORD_MAX - 1;
+    memcpy(q->raw[q->n], w, n);
+    q->raw[q->n][n] = '\0';
+    q->n++;
+}
+
+/* ri_alt_add - add the spelling "t1 t2 ..." (terms joined by spaces) to c,
+ * unless a term is not in the index or c is full */
+static void
+ri_alt_add(const struct rank_index *ix, struct ri_concept *c, const char *seq)
+{
+    struct ri_alt a;
+    char buf[TERMS_SEQ_MAX * TERMS_WORD_MAX];
+    char *p = buf, *sp;
+
+    if (c->nalt == RANK_MAX_ALTS || strlen(seq) >= sizeof(buf))
+        return;
+    memcpy(buf, seq, strlen(seq) + 1);
+    a.n = 0;
+    while (p != NULL && a.n < TERMS_SEQ_MAX) {
+        long id;
+        sp = strchr(p, ' ');
+        if (sp != NULL)
+            *sp = '\0';
+        id = ri_lookup(ix, p);
+        if (id < 0)
+            return;
+        a.t[a.n++] = (uint32_t)id;
+        p = sp ? sp + 1 : NULL;
+    }
+    for (int i = 0; i < c->nalt; i++)
+        if (c->alt[i].n == a.n &&
+            memcmp(c->alt[i].t, a.t, (size_t)a.n * sizeof(a.t[0])) == 0)
+            return;
+    c->alt[c->nalt++] = a;
+}
+
+/* ri_seq - words w->stem[i..i+len) joined by spaces into out */
+static void
+ri_seq(const struct ri_words *w, size_t i, size_t len, char *out, size_t size)
+{
+    size_t k = 0;
+
+    out[0] = '\0';
+    for (size_t j = i; j < i + len; j++) {
+        size_t l = strlen(w->stem[j]);
+        if (k + l + 2 > size)
+            return;
+        if (k > 0)
+            out[k++] = ' ';
+        memcpy(out + k, w->stem[j], l + 1);
+        k += l;
+    }
+}
+
+/* ri_add_group - the spellings of seq's synonym group into c; 1 if seq is
+ * in the table */
+static int
+ri_add_group(struct rank_index *ix, struct ri_concept *c, const char *seq)
+{
+    const char *const *m;
+    size_t nm;
+
+    if (terms_syn_group(ix->terms, seq, &m, &nm) < 0)
+        return 0;
+    ri_alt_add(ix, c, seq);
+    for (size_t i = 0; i < nm; i++)
+        ri_alt_add(ix, c, m[i]);
+    return 1;
+}
+
+/* ri_joined - the term of raw words a and b written as one ("pre" +
+ * "training" = "pretrain") into out; 0 if it is not in the index */
+static int
+ri_joined(struct rank_index *ix, const char *a, const char *b, char *out)
+{
+    char j[2 * TERMS_WORD_MAX];
+    size_t la = strlen(a), lb = strlen(b);
+
+    memcpy(j, a, la);
+    memcpy(j + la, b, lb + 1);
+    return terms_word(ix->terms, j, la + lb, out) > 0 &&
+           ri_lookup(ix, out) >= 0;
+}
+
+/* ri_new_concept - the next free concept of in, or NULL */
+static struct ri_concept *
+ri_new_concept(struct ri_interest *in)
+{
+    struct ri_concept *c;
+
+    if (in->nc == RANK_MAX_CONCEPTS)
+        return NULL;
+    c = &in->c[in->nc++];
+    memset(c, 0, sizeof(*c));
+    return c;
+}
+
+/* ri_add_others - the spellings of seq's group other than seq into c */
+static void
+ri_add_others(struct rank_index *ix, struct ri_concept *c, const char *seq)
+{
+    const char *const *m;
+    size_t nm;
+
+    if (terms_syn_group(ix->terms, seq, &m, &nm) < 0)
+        return;
+    for (size_t i = 0; i < nm; i++)
+        if (strcmp(m[i], seq) != 0)
+            ri_alt_add(ix, c, m[i]);
+}
+
+/* ri_group_run - the longest run of words from i that the synonym table
+ * knows (into seq), or 0 */
+static size_t
+ri_group_run(struct rank_index *ix, const struct ri_words *w, size_t i,
+             char *seq, size_t size)
+{
+    size_t longest = terms_syn_longest(ix->terms);
+    const char *const *m;
+    size_t nm;
+
+    for (size_t len = longest < w->n - i ? longest : w->n - i; len >= 1;
+         len--) {
+        ri_seq(w, i, len, seq, size);
+        if (terms_syn_group(ix->terms, seq, &m, &nm) >= 0)
+            return len;
+    }
+    return 0;
+}
+
+/*
+ * ri_words_concepts - unquoted words to concepts.  A word the synonym
+ * table knows alone (an acronym) is one concept with its expansions.  A
+ * run of words it knows ("vision language model") stays one concept per
+ * word, so papers holding most of them still match, and each of those
+ * concepts also matches the run's other spellings ("VLM"), which meet
+ * every one of them at once.  Two words the papers also write as one
+ * ("pre training") are likewise two concepts that each match the joined
+ * form ("pretraining").  Any other word is its own concept.
+ */
+static void
+ri_words_concepts(struct rank_index *ix, const struct ri_words *w,
+                  struct ri_interest *in)
+{
+    char seq[TERMS_SEQ_MAX * TERMS_WORD_MAX], joined[TERMS_WORD_MAX];
+
+    for (size_t i = 0; i < w->n;) {
+        struct ri_concept *c;
+        size_t run = ri_group_run(ix, w, i, seq, sizeof(seq));
+        if (run >= 2) {
+            for (size_t j = i; j < i + run; j++) {
+                if ((c = ri_new_concept(in)) == NULL)
+                    return;
+                ri_alt_add(ix, c, w->stem[j]);
+                ri_add_others(ix, c, seq);
+            }
+            i += run;
+            continue;
+        }
+        if ((c = ri_new_concept(in)) == NULL)
+            return;
+        if (run == 1) {
+            ri_add_group(ix, c, seq);
+            i++;
+            continue;
+        }
+        {
+            /* "llms" typed in lower case: the acronym's plural */
+            size_t l = strlen(w->stem[i]);
+            if (l > 2 && w->stem[i][l - 1] == 's') {
+                memcpy(seq, w->stem[i], l - 1);
+                seq[l - 1] = '\0';
+                if (ri_add_group(ix, c, seq)) {
+                    i++;
+                    continue;
+                }
+            }
+        }
+        if (i + 1 < w->n && ri_joined(ix, w->raw[i], w->raw[i + 1], joined)) {
+            ri_alt_add(ix, c, w->stem[i]);
+            ri_alt_add(ix, c, joined);
+            if ((c = ri_new_concept(in)) == NULL)
+                return;
+            ri_alt_add(ix, c, w->stem[i + 1]);
+            ri_alt_add(ix, c, joined);
+            i += 2;
+            continue;
+        }
+        ri_alt_add(ix, c, w->stem[i]);
+        i++;
+    }
+}
+
+/* ri_phrase_concept - a quoted phrase: one concept, with its synonyms and
+ * its two words written as one */
+static void
+ri_phrase_concept(struct rank_index *ix, const struct ri_words *w,
+                  struct ri_interest *in)
+{
+    char seq[TERMS_SEQ_MAX * TERMS_WORD_MAX], joined[TERMS_WORD_MAX];
+    struct ri_concept *c;
+
+    if (w->n == 0 || (c = ri_new_concept(in)) == NULL)
+        return;
+    ri_seq(w, 0, w->n < TERMS_SEQ_MAX ? w->n : TERMS_SEQ_MAX, seq, sizeof(seq));
+    if (!ri_add_group(ix, c, seq))
+        ri_alt_add(ix, c, seq);
+    if (w->n == 2 && ri_joined(ix, w->raw[0], w->raw[1], joined))
+        ri_alt_add(ix, c, joined);
+}
+
+/* ri_compile - the concepts of one interest, with their occurrences */
+static void
+ri_compile(struct rank_index *ix, const struct query_term *qt,
+           struct ri_interest *in)
+{
+    struct ri_words *w = xmalloc(sizeof(*w));
+
+    in->nc = 0;
+    w->ix = ix;
+    w->n = 0;
+    for (size_t k = 0; k < qt->nphrases; k++) {
+        if (!qt->quoted[k]) {
+            terms_split(qt->words[k], ri_on_query_word, w);
+            continue;
+        }
+        ri_words_concepts(ix, w, in);
+        w->n = 0;
+        terms_split(qt->words[k], ri_on_query_word, w);
+        ri_phrase_concept(ix, w, in);
+        w->n = 0;
+    }
+    ri_words_concepts(ix, w, in);
+    free(w);
+    for (int i = 0; i < in->nc; i++)
+        ri_concept_occs(ix, &in->c[i]);
+}
+
+/* ri_release - free the occurrences */
+static void
+ri_release(struct ri_interest *in)
+{
+    for (int i = 0; i < in->nc; i++)
+        free(in->c[i].occ);
+    in->nc = 0;
+}
+
+/* ri_range - the occurrences of c in doc: [*lo, *hi) */
+static void
+ri_range(const struct ri_concept *c, uint32_t doc, size_t *lo, size_t *hi)
+{
+    size_t a = 0, b = c->nocc;
+
+    while (a < b) {
+        size_t mid = a + (b - a) / 2;
+        if (c->occ[mid].doc < doc)
+            a = mid + 1;
+        else
+            b = mid;
+    }
+    *lo = a;
+    while (a < c->nocc && c->occ[a].doc == doc)
+        a++;
+    *hi = a;
+}
+
+/* ri_pair - how often concepts a and b of doc (occurrence ranges given)
+ * appear as typed, b right after a (*ordered), and both within
+ * RANK_WINDOW words in any order (*window) */
+static void
+ri_pair(const struct ri_concept *a, size_t alo, size_t ahi,
+        const struct ri_concept *b, size_t blo, size_t bhi, double *ordered,
+        double *window)
+{
+    *ordered = *window = 0;
+    for (size_t i = alo; i < ahi; i++) {
+        uint32_t pa = RANK_POS(a->occ[i].pos);
+        uint32_t end = pa + RANK_LEN(a->occ[i].pos);
+        int near = 0;
+        for (size_t j = blo; j < bhi; j++) {
+            uint32_t pb = RANK_POS(b->occ[j].pos);
+            if (pb == end)
+                *ordered += 1;
+            if (pb != pa && (pb > pa ? pb - pa : pa - pb) < RANK_WINDOW)
+                near = 1;
+        }
+        *window += near;
+    }
+}
+
+/*
+ * ri_proximity - term dependence (Metzler & Croft's sequential dependence
+ * model): for each pair of concepts next to each other in the interest,
+ * the pair's occurrences as typed (ordered, adjacent) and within a
+ * window, saturated like a term and weighted by the pair's idf.
+ */
+static double
+ri_proximity(const struct rank_index *ix, const struct ri_interest *in,
+             uint32_t doc)
+{
+    const struct rank_params *p = &ix->prm;
+    size_t lo[RANK_MAX_CONCEPTS], hi[RANK_MAX_CONCEPTS];
+    double s = 0;
+    int prev = -1;
+
+    for (int i = 0; i < in->nc; i++) {
+        double o, w;
+        if (in->c[i].nalt == 0)
+            continue;
+        ri_range(&in->c[i], doc, &lo[i], &hi[i]);
+        if (prev >= 0 && lo[i] < hi[i] && lo[prev] < hi[prev]) {
+            double idf = in->c[i].idf + in->c[prev].idf;
+            ri_pair(&in->c[prev], lo[prev], hi[prev], &in->c[i], lo[i], hi[i],
+                    &o, &w);
+            s += idf * (p->phrase_bonus * o * (p->k1 + 1) / (o + p->k1) +
+                        p->near_bonus * w * (p->k1 + 1) / (w + p->k1));
+        }
+        prev = i;
+    }
+    return s;
+}
+
+/* ri_sat - BM25F term weight of a concept in doc, tf counts split by
+ * field */
+static double
+ri_sat(const struct rank_index *ix, uint32_t doc, double title, double abs)
+{
+    const struct rank_params *p = &ix->prm;
+    double avgdl = ix->ndocs ? ix->dlsum / (double)ix->ndocs : 1;
+    double tf = p->title_weight * title + abs;
+    double norm =
+        p->k1 * (1 - p->b + p->b * ix->dl[doc] / (avgdl > 0 ? avgdl : 1));
+
+    return tf * (p->k1 + 1) / (tf + norm);
+}
+
+/* ri_work - the work arrays, sized for the index */
+static void
+ri_work(struct rank_index *ix)
+{
+    if (ix->wcap >= ix->ndocs && ix->acc != NULL)
+        return;
+    ix->wcap = ix->ndocs ? ix->ndocs : 1;
+    free(ix->acc);
+    free(ix->mass);
+    free(ix->res);
+    free(ix->matched);
+    free(ix->seen);
+    free(ix->drop);
+    free(ix->touched);
+    ix->acc = xcalloc(ix->wcap, sizeof(*ix->acc));
+    ix->mass = xcalloc(ix->wcap, sizeof(*ix->mass));
+    ix->res = xcalloc(ix->wcap, sizeof(*ix->res));
+    ix->matched = xcalloc(ix->wcap, sizeof(*ix->matched));
+    ix->seen = xcalloc(ix->wcap, 1);
+    ix->drop = xcalloc(ix->wcap, 1);
+    ix->touched = xcalloc(ix->wcap, sizeof(*ix->touched));
+}
+
+/* ri_accumulate - acc += idf * sat, mass += idf for every doc holding a
+ * concept; returns how many docs were touched (listed in ix->touched) */
+static size_t
+ri_accumulate(struct rank_index *ix, const struct ri_interest *in,
+              double *total_idf)
+{
+    size_t nt = 0;
+
+    *total_idf = 0;
+    for (int i = 0; i < in->nc; i++) {
+        const struct ri_concept *c = &in->c[i];
+        if (c->nalt == 0)
+            continue; /* no paper has it: says nothing about any */
+        *total_idf += c->idf;
+        for (size_t k = 0; k < c->nocc;) {
+            uint32_t doc = c->occ[k].doc;
+            double title = 0, abs = 0;
+            for (; k < c->nocc && c->occ[k].doc == doc; k++) {
+                if (RANK_POS(c->occ[k].pos) < ix->absbase[doc])
+                    title++;
+                else
+                    abs++;
+            }
+            if (!ix->seen[doc]) {
+                ix->seen[doc] = 1;
+                ix->touched[nt++] = doc;
+            }
+            ix->acc[doc] += c->idf * ri_sat(ix, doc, title, abs);
+            ix->mass[doc] += c->idf;
+        }
+    }
+    return nt;
+}
+
+/* ri_feedback - pseudo-relevance feedback: the prm.prf_terms words most
+ * typical of the prm.prf_docs best papers (relevance model weights times
+ * idf) are added to the scores of the papers kept (score[] > 0) */
+static void
+ri_feedback(struct rank_index *ix, const struct ri_interest *in,
+            const uint32_t *kept, size_t nkept, double *score)
+{
+    const struct rank_params *p = &ix->prm;
+    size_t ntop = (size_t)p->prf_docs < nkept ? (size_t)p->prf_docs : nkept;
+    uint32_t *top = xmalloc((ntop ? ntop : 1) * sizeof(*top));
+    double *w = xcalloc(ix->nt, sizeof(*w)), sum = 0, n = (double)ix->ndocs;
+    size_t npick = 0,
+           want = (size_t)p->prf_terms < 64 ? (size_t)p->prf_terms : 64;
+
+    /* the ntop best kept papers (selection sort; ntop is small) */
+    uint32_t *all = xmalloc(nkept * sizeof(*all));
+    memcpy(all, kept, nkept * sizeof(*all));
+    for (size_t i = 0; i < ntop; i++) {
+        size_t b = i;
+        for (size_t j = i + 1; j < nkept; j++)
+            if (score[all[j]] > score[all[b]])
+                b = j;
+        uint32_t x = all[i];
+        all[i] = all[b];
+        all[b] = x;
+        top[i] = all[i];
+        sum += score[top[i]];
+    }
+    free(all);
+    for (size_t i = 0; i < ntop && sum > 0; i++) {
+        uint32_t d = top[i];
+        for (uint32_t k = ix->fwd[d]; k < ix->fwd[d + 1]; k++)
+            w[ix->tfs[k].term] += score[d] / sum * ix->tfs[k].tf /
+                                  (ix->dl[d] > 0 ? ix->dl[d] : 1);
+    }
+    /* not the interest's own terms; not words of one paper or of most */
+    for (int i = 0; i < in->nc; i++)
+        for (int a = 0; a < in->c[i].nalt; a++)
+            for (int k = 0; k < in->c[i].alt[a].n; k++)
+                w[in->c[i].alt[a].t[k]] = 0;
+    for (size_t t = 0; t < ix->nt; t++) {
+        double df = ix->t[t].n;
+        w[t] = (df < 2 || df > n / 4)
+                   ? 0
+                   : w[t] * log(1 + (n - df + 0.5) / (df + 0.5));
+    }
+    while (npick < want) {
+        size_t b = 0;
+        for (size_t t = 1; t < ix->nt; t++)
+            if (w[t] > w[b])
+                b = t;
+        if (ix->nt == 0 || w[b] <= 0)
+            break;
+        if (npick++ == 0)
+            sum = w[b]; /* the strongest weighs 1 */
+        {
+            const struct ri_term *tt = &ix->t[b];
+            double idf = log(1 + (n - tt->n + 0.5) / (tt->n + 0.5));
+            double lam = p->prf_weight * w[b] / sum;
+            for (uint32_t k = 0; k < tt->n; k++) {
+                uint32_t d = tt->p[k].doc;
+                if (score[d] > 0)
+                    score[d] += lam * idf *
+                                ri_sat(ix, d, tt->p[k].ntitle,
+                                       tt->p[k].n - tt->p[k].ntitle);
+            }
+        }
+        w[b] = 0;
+    }
+    free(top);
+    free(w);
+}
+
+/* The papers one interest (or exclusion) selects, kept for the next
+ * subscription that has it: interests repeat across subscribers. */
+struct ri_result {
+    char *key;     /* ri_key(); NULL = empty slot */
+    uint32_t *doc; /* papers matched (for an exclusion: to drop) */
+    double *score; /* their relevance to the interest (NULL: exclusion) */
+    size_t n;
+};
+
+/* ri_score_interest - the papers matching in, with their relevance, into
+ * r */
+static void
+ri_score_interest(struct rank_index *ix, const struct ri_interest *in,
+                  struct ri_result *r)
+{
+    const struct rank_params *p = &ix->prm;
+    double total;
+    size_t nt = ri_accumulate(ix, in, &total), nkept = 0;
+    uint32_t *kept = xmalloc((nt ? nt : 1) * sizeof(*kept));
+
+    for (size_t i = 0; i < nt; i++) {
+        uint32_t d = ix->touched[i];
+        double cover = total > 0 ? ix->mass[d] / total : 0;
+        double s = ix->acc[d] * pow(cover, p->cover_power);
+        ix->acc[d] = 0;
+        if (cover + 1e-9 < p->min_cover || s <= 0)
+            continue;
+        if (in->nc >= 2)
+            s += ri_proximity(ix, in, d);
+        ix->acc[d] = s;
+        kept[nkept++] = d;
+    }
+    if (p->prf_docs > 0 && nkept > 0)
+        ri_feedback(ix, in, kept, nkept, ix->acc);
+    r->doc = kept;
+    r->n = nkept;
+    r->score = xmalloc((nkept ? nkept : 1) * sizeof(*r->score));
+    for (size_t i = 0; i < nkept; i++)
+        r->score[i] = ix->acc[kept[i]];
+    for (size_t i = 0; i < nt; i++) {
+        uint32_t d = ix->touched[i];
+        ix->acc[d] = ix->mass[d] = 0;
+        ix->seen[d] = 0;
+    }
+}
+
+/* ri_exclude - the papers holding all of in's concepts, into r */
+static void
+ri_exclude(struct rank_index *ix, const struct ri_interest *in,
+           struct ri_result *r)
+{
+    double total;
+    size_t nt = ri_accumulate(ix, in, &total);
+
+    r->doc = xmalloc((nt ? nt : 1) * sizeof(*r->doc));
+    r->score = NULL;
+    r->n = 0;
+    for (size_t i = 0; i < nt; i++) {
+        uint32_t d = ix->touched[i];
+        if (total > 0 && ix->mass[d] > total - 1e-9)
+            r->doc[r->n++] = d;
+        ix->acc[d] = ix->mass[d] = 0;
+        ix->seen[d] = 0;
+    }
+}
+
+/* ri_key - the cache key of an interest: how it was typed, piece by
+ * piece, and whether it is an exclusion */
+static char *
+ri_key(const struct query_term *qt, int excl)
+{
+    size_t len = 2;
+    char *k, *p;
+
+    for (size_t i = 0; i < qt->nphrases; i++)
+        len += strlen(qt->words[i]) + 2;
+    p = k = xmalloc(len);
+    *p++ = excl ? '-' : '+';
+    for (size_t i = 0; i < qt->nphrases; i++) {
+        size_t l = strlen(qt->words[i]);
+        *p++ = qt->quoted[i] ? '"' : ' ';
+        memcpy(p, qt->words[i], l);
+        p += l;
+        *p++ = '\x1f';
+    }
+    *p = '\0';
+    return k;
+}
+
+/* ri_cache_clear - forget every cached result */
+static void
+ri_cache_clear(struct rank_index *ix)
+{
+    for (size_t i = 0; i < RANK_CACHE_SLOTS && ix->cache != NULL; i++) {
+        free(ix->cache[i].key);
+        free(ix->cache[i].doc);
+        free(ix->cache[i].score);
+        memset(&ix->cache[i], 0, sizeof(ix->cache[i]));
+    }
+    ix->ncache = 0;
+}
+
+/* ri_result_of - qt's result, from the cache or computed into it */
+static const struct ri_result *
+ri_result_of(struct rank_index *ix, const struct query_term *qt, int excl)
+{
+    char *key = ri_key(qt, excl);
+    uint32_t h = ri_hash(key);
+    size_t i;
+    struct ri_interest *in;
+
+    if (ix->cache == NULL)
+        ix->cache = xcalloc(RANK_CACHE_SLOTS, sizeof(*ix->cache));
+    for (i = h & (RANK_CACHE_SLOTS - 1); ix->cache[i].key != NULL;
+         i = (i + 1) & (RANK_CACHE_SLOTS - 1))
+        if (strcmp(ix->cache[i].key, key) == 0) {
+            free(key);
+            return &ix->cache[i];
+        }
+    if (ix->ncache >= RANK_CACHE_SLOTS / 2) {
+        ri_cache_clear(ix);
+        i = h & (RANK_CACHE_SLOTS - 1);
+    }
+    in = xmalloc(sizeof(*in));
+    ri_compile(ix, qt, in);
+    if (excl)
+        ri_exclude(ix, in, &ix->cache[i]);
+    else
+        ri_score_interest(ix, in, &ix->cache[i]);
+    ri_release(in);
+    free(in);
+    ix->cache[i].key = key;
+    ix->ncache++;
+    return &ix->cache[i];
+}
+
+void
+rank_index_score(struct rank_index *ix, const struct query *q,
+                 struct rank_cand *c, size_t *n)
+{
+    size_t kept = 0;
+
+    if (q->nterms == 0 && q->nexcluded == 0)
+        return;
+    ri_work(ix);
+    for (size_t t = 0; t < q->nterms; t++) {
+        const struct ri_result *r = ri_result_of(ix, &q->terms[t], 0);
+        uint32_t bit = t < 32 ? (uint32_t)1 << t : 0;
+        for (size_t k = 0; k < r->n; k++) {
+            ix->res[r->doc[k]] += r->score[k];
+            ix->matched[r->doc[k]] |= bit;
+        }
+    }
+    for (size_t x = 0; x < q->nexcluded; x++) {
+        const struct ri_result *r = ri_result_of(ix, &q->excluded[x], 1);
+        for (size_t k = 0; k < r->n; k++)
+            ix->drop[r->doc[k]] = 1;
+    }
+    /* c and the index are both sorted by id: one merge walk */
+    for (size_t i = 0, at = 0; i < *n; i++) {
+        long d = -1;
+        double s;
+        while (at < ix->ndocs && ix->ids[at] < c[i].id)
+            at++;
+        if (at < ix->ndocs && ix->ids[at] == c[i].id)
+            d = (long)at;
+        s = d >= 0 ? ix->res[d] : 0;
+        if (d >= 0 && ix->drop[d])
+            continue;
+        if (q->nterms > 0 && s <= 0)
+            continue;
+        c[kept] = c[i];
+        c[kept].bm25 = q->nterms > 0 ? s : 0;
+        c[kept].matched = d >= 0 ? ix->matched[d] : 0;
+        kept++;
+    }
+    *n = kept;
+    /* clear what this query wrote, for the next one */
+    memset(ix->res, 0, ix->ndocs * sizeof(*ix->res));
+    memset(ix->matched, 0, ix->ndocs * sizeof(*ix->matched));
+    memset(ix->drop, 0, ix->ndocs);
+}

@@ -1,0 +1,96 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * rank_index - an in-memory index of a set of papers (a list's window of
+ * candidates, a day's papers, or every paper for a search) and the
+ * relevance of each paper to a subscriber's keywords, computed from it
+ * alone: no SQL per subscriber.
+ *
+ * Per paper it keeps the position of every term (terms.h) in the title
+ * and the abstract; hyphen compounds are also indexed joined, at the
+ * position of their first part.  Per interest (one comma-separated
+ * keyword term of query.h) the words become concepts: a word, a quoted
+ * phrase, or a run of words the synonym table knows, each concept with
+ * all its spellings ("llm" | "large language model"; "pre training" |
+ * "pretraining").  A paper's relevance to an interest is
+ *
+ *   cover * sum over matched concepts c of idf(c) * sat(tf(c))
+ *     + phrase or proximity bonus * sum idf(c)
+ *
+ * where tf is BM25F's (title occurrences weighted by [digest]
+ * title_weight, length-normalised, saturated with k1 = 1.2, b = 0.75),
+ * cover is the share of the interest's idf mass the paper holds (a paper
+ * with one common word of four ranks below one with three rare ones, and
+ * one under RANK_MIN_COVER is no match), and the bonus goes to papers
+ * holding all concepts as the typed phrase, or within a few words of each
+ * other.  Interests add up; an excluded interest drops every paper holding
+ * all its concepts.  Each interest's result is cached in the index, so
+ * subscribers sharing an interest cost its postings once.  Optional
+ * pseudo-relevance feedback (RM3-style) adds the best papers' other words with
+ * a small weight.
+ *
+ * The score is a sum of per-concept weights times per-paper term
+ * statistics, so a reader's learned term weights (Rocchio) would enter as
+ * more weighted concepts, the same way feedback terms do.  Layer 2; only
+ * terms.h below it.  Not thread-safe: one index per thread.
+ *
+ * Out-parameters are written only on success.
+ */
+#ifndef PAPERBOY_RANK_INDEX_H
+#define PAPERBOY_RANK_INDEX_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "err.h"
+#include "query.h"
+
+struct rank_cand;
+
+/* Scoring knobs; rank_index_new() fills the defaults. */
+struct rank_params {
+    double title_weight; /* BM25F weight of a title occurrence */
+    double k1, b;        /* BM25 saturation and length normalisation */
+    double min_cover;    /* share of an interest's idf mass to match */
+    double cover_power;  /* relevance is scaled by cover^cover_power */
+    double phrase_bonus; /* x sum idf, all concepts as the typed phrase */
+    double near_bonus;   /* x sum idf, all concepts within RANK_NEAR */
+    int prf_docs;        /* feedback: papers taken as relevant (0 = off) */
+    int prf_terms;       /* feedback: terms added */
+    double prf_weight;   /* feedback: weight of the added terms */
+};
+
+struct rank_index;
+
+/*
+ * rank_index_new - an empty index.  synonyms is the path of the acronym
+ * file (terms_syn_load(); NULL or missing = none), title_weight the
+ * [digest] title_weight.  -1 with err if the file cannot be read.
+ * Caller frees with rank_index_free().
+ */
+int rank_index_new(const char *synonyms, double title_weight,
+                   struct rank_index **out, struct err *err);
+void rank_index_free(struct rank_index *ix);
+
+/* rank_index_params - the knobs, to read or change before scoring (the
+ * results cached per interest are dropped) */
+struct rank_params *rank_index_params(struct rank_index *ix);
+
+/* rank_index_add - index one paper; ids must be added in increasing
+ * order.  Acronyms the text defines join the synonym table. */
+void rank_index_add(struct rank_index *ix, int64_t id, const char *title,
+                    const char *abstract);
+
+/* rank_index_size - papers indexed */
+size_t rank_index_size(const struct rank_index *ix);
+
+/*
+ * rank_index_score - relevance of c[0..n) (sorted by id; ids not in the
+ * index never match) to q: fills bm25 (relevance, > 0) and matched (bit
+ * t: interest t matched), and drops papers matching no interest (when q
+ * has interests) or matching an exclusion; *n is updated.  With no
+ * interests and no exclusions nothing changes.
+ */
+void rank_index_score(struct rank_index *ix, const struct query *q,
+                      struct rank_cand *c, size_t *n);
+
+#endif
