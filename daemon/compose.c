@@ -101,6 +101,9 @@ struct compose_head {
     const char *subject;    /* UTF-8 */
     const char *list_name;  /* for List-Id, or NULL */
     const char *unsub_url;  /* for List-Unsubscribe, or NULL */
+    const char *campaign;   /* Feedback-ID's first field: the digest's
+                               day, or "confirm" */
+    const char *kind;       /* Feedback-ID's third field */
 };
 
 /* compose_load_one - one template from web/templates */
@@ -737,6 +740,19 @@ compose_build(struct compose *c, const struct compose_head *h,
         buf_adds(&lh, "?subject=unsubscribe>\r\n"
                       "List-Unsubscribe-Post: List-Unsubscribe=One-Click\r\n");
     }
+    if (h->list_name != NULL && h->campaign != NULL) {
+        /* Gmail's feedback loop: campaign:list:kind:sender, where the
+         * sender id is the From domain (the same for every message) */
+        buf_adds(&lh, "Feedback-ID: ");
+        buf_adds(&lh, h->campaign);
+        buf_addc(&lh, ':');
+        buf_adds(&lh, h->list_name);
+        buf_addc(&lh, ':');
+        buf_adds(&lh, h->kind);
+        buf_addc(&lh, ':');
+        buf_adds(&lh, c->domain);
+        buf_adds(&lh, "\r\n");
+    }
     compose_custom(fields, "Auto-Submitted", "auto-generated");
 
     msg = mailmime_new_message_data(NULL);
@@ -1095,6 +1111,8 @@ compose_digest_message(struct compose *c, struct db *db, int64_t digest_id,
     h.subject = buf_str(&subject);
     h.list_name = sub.list_name;
     h.unsub_url = unsub;
+    h.campaign = row.day;
+    h.kind = "digest";
     rc = compose_build(c, &h, text, html, out, err);
 out:
     buf_release(&subject);
@@ -1185,6 +1203,8 @@ compose_confirm_message(struct compose *c, struct db *db,
     h.subject = buf_str(&subject);
     h.list_name = sub.list_name;
     h.unsub_url = NULL;
+    h.campaign = "confirm";
+    h.kind = "confirm";
     rc = compose_build(c, &h, text, html, out, err);
 out:
     buf_release(&subject);

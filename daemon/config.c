@@ -11,6 +11,8 @@
 #include "config.h"
 
 #include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -122,6 +124,14 @@ static const struct config_key config_keys[] = {
     {"digest", "list_address", CT_STR, F(list_address), "", 0, 0},
 
     {"log", "level", CT_LEVEL, F(log_level), "info", 0, 0},
+
+    {"dkim", "domain", CT_STR, F(dkim_domain), "", 0, 0},
+    {"dkim", "selector", CT_STR, F(dkim_selector), "", 0, 0},
+    {"dkim", "key_file", CT_STR, F(dkim_key_file), "", 0, 0},
+    {"dkim", "ed25519_selector", CT_STR, F(dkim_ed_selector), "", 0, 0},
+    {"dkim", "ed25519_key_file", CT_STR, F(dkim_ed_key_file), "", 0, 0},
+
+    {"bounces", "return_path_domain", CT_STR, F(bounce_domain), "", 0, 0},
 };
 
 #define NKEYS (sizeof(config_keys) / sizeof(config_keys[0]))
@@ -515,6 +525,88 @@ config_read_password_file(struct config *cfg, const char *path, struct err *err)
     return 0;
 }
 
+#define CONFIG_KEY_MAX 16384 /* bytes of a DKIM private key file */
+
+/* config_read_key - the PEM private key at path into *out (caller frees);
+ * opened without following a link, a regular file of at most
+ * CONFIG_KEY_MAX bytes holding a "PRIVATE KEY" block.  Whether it is a
+ * key of the right kind is dkim_check_config()'s job (layer 2). */
+static int
+config_read_key(const char *what, const char *path, char **out, struct err *err)
+{
+    struct buf b;
+    struct stat st;
+    char chunk[4096];
+    ssize_t n;
+    int fd, rc = -1;
+
+    buf_init(&b, CONFIG_KEY_MAX);
+    fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY);
+    if (fd == -1) {
+        err_set(err, ERR_PERM, "%s: cannot open '%s': %s", what, path,
+                strerror(errno));
+        goto out;
+    }
+    if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode)) {
+        err_set(err, ERR_PERM, "%s: '%s' is not a regular file", what, path);
+        goto out;
+    }
+    while ((n = read(fd, chunk, sizeof(chunk))) > 0)
+        buf_add(&b, chunk, (size_t)n);
+    if (n == -1 || b.failed) {
+        err_set(err, ERR_PERM, "%s: cannot read '%s': %s", what, path,
+                n == -1 ? strerror(errno) : "larger than 16 KB");
+        goto out;
+    }
+    if (strstr(buf_str(&b), "-----BEGIN ") == NULL ||
+        strstr(buf_str(&b), "PRIVATE KEY-----") == NULL) {
+        err_set(err, ERR_PERM, "%s: '%s' holds no PEM private key", what, path);
+        goto out;
+    }
+    *out = buf_detach(&b);
+    rc = 0;
+out:
+    if (b.data != NULL)
+        explicit_bzero(b.data, b.cap);
+    buf_release(&b);
+    if (fd != -1)
+        close(fd);
+    return rc;
+}
+
+/* config_check_dkim - [dkim]: each key file read, each with a selector */
+static int
+config_check_dkim(struct config *cfg, const char *label, struct err *err)
+{
+    if ((*cfg->dkim_key_file != '\0') != (*cfg->dkim_selector != '\0')) {
+        err_set(err, ERR_PERM,
+                "%s: [dkim] selector and key_file go together (give both "
+                "or neither)",
+                label);
+        return -1;
+    }
+    if ((*cfg->dkim_ed_key_file != '\0') != (*cfg->dkim_ed_selector != '\0')) {
+        err_set(err, ERR_PERM,
+                "%s: [dkim] ed25519_selector and ed25519_key_file go "
+                "together (give both or neither)",
+                label);
+        return -1;
+    }
+    if (*cfg->dkim_key_file != '\0' &&
+        config_read_key("[dkim] key_file", cfg->dkim_key_file,
+                        &cfg->dkim_key_pem, err) == -1) {
+        err_prefix(err, "%s", label);
+        return -1;
+    }
+    if (*cfg->dkim_ed_key_file != '\0' &&
+        config_read_key("[dkim] ed25519_key_file", cfg->dkim_ed_key_file,
+                        &cfg->dkim_ed_key_pem, err) == -1) {
+        err_prefix(err, "%s", label);
+        return -1;
+    }
+    return 0;
+}
+
 struct config *
 config_load(const char *path, struct err *err)
 {
@@ -563,6 +655,8 @@ config_load(const char *path, struct err *err)
                 path ? path : "defaults", cfg->smtp_from);
         goto fail;
     }
+    if (config_check_dkim(cfg, path ? path : "defaults", err) == -1)
+        goto fail;
     /* base_url is joined with "/path": drop a trailing slash once here */
     {
         size_t n = strlen(cfg->base_url);
@@ -600,6 +694,12 @@ config_free(struct config *cfg)
             }
         }
     }
+    if (cfg->dkim_key_pem != NULL)
+        explicit_bzero(cfg->dkim_key_pem, strlen(cfg->dkim_key_pem));
+    if (cfg->dkim_ed_key_pem != NULL)
+        explicit_bzero(cfg->dkim_ed_key_pem, strlen(cfg->dkim_ed_key_pem));
+    free(cfg->dkim_key_pem);
+    free(cfg->dkim_ed_key_pem);
     free(cfg->web_host);
     free(cfg->file);
     free(cfg);
