@@ -41,6 +41,13 @@
 #define COMPOSE_QPL_PROBE 4                /* slots tried per line */
 #define COMPOSE_QPL_BYTES (1 << 20)        /* cap on the lines kept */
 #define COMPOSE_QPL_MIN 24                 /* shorter lines: encoded */
+/* The digest mail's HTML part before encoding.  Gmail clips a message
+ * whose HTML passes about 102 KB, and the unsubscribe link at the bottom
+ * goes with it; quoted-printable adds up to ~10 % to this template (=3D
+ * in every attribute, soft breaks), so the encoded part stays under
+ * 100 KB.  A digest that would be larger carries fewer papers and says
+ * how many more the "view in browser" page has. */
+#define COMPOSE_HTML_MAX (88 * 1024)
 
 /* A paper's fields as render_paper_fixed() set them, with the inputs they
  * were made from: a digest's papers are mostly the day's same few hundred,
@@ -89,6 +96,8 @@ struct compose {
     struct compose_qpline qpl[COMPOSE_QPL_SLOTS];
     size_t qpl_bytes; /* held by qpl[].data */
     char domain[256]; /* of [smtp] from, for Message-IDs and List-Id */
+    int paper_limit;  /* papers a digest mail carries; 0 = all */
+    int papers;       /* papers the last digest had, before the limit */
 };
 
 static void compose_qpl_clear(struct compose *c);
@@ -867,7 +876,8 @@ out:
 struct compose_fill {
     struct compose *c;
     struct tmpl_obj *root;
-    int n;
+    int n;       /* papers added */
+    int omitted; /* papers left out by c->paper_limit */
 };
 
 /* compose_key_add - s and its NUL onto the cache key */
@@ -992,7 +1002,13 @@ static int
 compose_on_item(void *arg, const struct db_digest_paper *p)
 {
     struct compose_fill *f = arg;
-    struct tmpl_obj *item = tmpl_add_item(f->root, "papers");
+    struct tmpl_obj *item;
+
+    if (f->c->paper_limit > 0 && f->n >= f->c->paper_limit) {
+        f->omitted++;
+        return 0;
+    }
+    item = tmpl_add_item(f->root, "papers");
 
     compose_paper_fields(f->c, item, p);
     f->n++;
@@ -1053,9 +1069,14 @@ compose_digest_data(struct compose *c, struct db *db, int64_t digest_id,
     f.c = c;
     f.root = tmpl_data_root(c->data);
     f.n = 0;
+    f.omitted = 0;
     tmpl_set_list(f.root, "papers");
     if (db_digest_items(db, digest_id, compose_on_item, &f, err) == -1)
         return -1;
+    c->papers = f.n + f.omitted;
+    if (f.omitted > 0)
+        tmpl_setf(f.root, "more_label", "%d more paper%s", f.omitted,
+                  f.omitted == 1 ? "" : "s");
     render_day_long(row->day, day_long, sizeof(day_long));
     buf_addf(subject, "%s: %d paper%s for %s", title, f.n, f.n == 1 ? "" : "s",
              day_long);
@@ -1104,6 +1125,27 @@ compose_digest_message(struct compose *c, struct db *db, int64_t digest_id,
         tmpl_render(c->digest_html, root, html, err) == -1 ||
         buf_check(&subject, err) == -1)
         goto out;
+    /* too large for Gmail: fewer papers, in proportion, until it fits */
+    for (int tries = 0; html->len > COMPOSE_HTML_MAX && tries < 8; tries++) {
+        int shown = c->paper_limit > 0 && c->paper_limit < c->papers
+                        ? c->paper_limit
+                        : c->papers;
+        int next = (int)((double)shown * COMPOSE_HTML_MAX / (double)html->len);
+        c->paper_limit = next >= shown ? shown - 1 : next;
+        if (c->paper_limit < 1)
+            c->paper_limit = 1;
+        buf_reset(&subject);
+        buf_reset(text);
+        buf_reset(html);
+        if (compose_digest_data(c, db, digest_id, 0, &root, &row, &sub,
+                                &subject, unsub, sizeof(unsub), err) == -1 ||
+            tmpl_render(c->digest_txt, root, text, err) == -1 ||
+            tmpl_render(c->digest_html, root, html, err) == -1 ||
+            buf_check(&subject, err) == -1)
+            goto out;
+        if (c->paper_limit == 1)
+            break;
+    }
     memset(&h, 0, sizeof(h));
     h.date = row.created_at;
     h.message_id = message_id;
@@ -1115,6 +1157,7 @@ compose_digest_message(struct compose *c, struct db *db, int64_t digest_id,
     h.kind = "digest";
     rc = compose_build(c, &h, text, html, out, err);
 out:
+    c->paper_limit = 0;
     buf_release(&subject);
 
     return rc;
