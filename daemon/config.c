@@ -657,6 +657,14 @@ config_load(const char *path, struct err *err)
     }
     if (config_check_dkim(cfg, path ? path : "defaults", err) == -1)
         goto fail;
+    if (cfg->bounce_domain[0] != '\0' &&
+        (strpbrk(cfg->bounce_domain, "@<>()[],;:\\\" /") != NULL ||
+         strchr(cfg->bounce_domain, '.') == NULL)) {
+        err_set(err, ERR_PERM,
+                "%s: [bounces] return_path_domain: '%s' is not a domain name",
+                path ? path : "defaults", cfg->bounce_domain);
+        goto fail;
+    }
     /* base_url is joined with "/path": drop a trailing slash once here */
     {
         size_t n = strlen(cfg->base_url);

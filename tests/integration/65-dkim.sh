@@ -145,6 +145,12 @@ assert_contains "$ERR" "selector and key_file go together" "key without selector
 assert_eq "$(sql "SELECT count(*) FROM outbox WHERE state = 'sent'")" "$sent" "nothing sent with a broken key"
 assert_eq "$(ls "$TMP"/mail/new | wc -l)" 1 "no new maildir file"
 
+# ---- a return path that is not a domain is a config error
+cp "$TMP/good.ini" "$CFG"
+sed -i 's/^return_path_domain = .*/return_path_domain = bounces@example.org/' "$CFG"
+expect_rc 1 pb check-config
+assert_contains "$ERR" "[bounces] return_path_domain: 'bounces@example.org' is not a domain name" "bad return path"
+
 # ---- check-config: a From no receiver accepts, over SMTP
 cp "$TMP/good.ini" "$CFG"
 sed -i '/^\[dkim\]/,$d' "$CFG"
