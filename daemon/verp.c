@@ -51,6 +51,8 @@ verp_number(const char **p, int64_t *out)
     int n = 0;
 
     while (isdigit((unsigned char)*s) && n < 19) {
+        if (v > (INT64_MAX - (*s - '0')) / 10)
+            return -1;
         v = v * 10 + (*s - '0');
         s++;
         n++;
