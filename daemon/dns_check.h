@@ -29,7 +29,7 @@ enum dns_status {
 #define DNS_CHECK_MAX 12 /* items in a report */
 
 struct dns_item {
-    char check[48];   /* "mx", "spf", "dkim rsa1", "dmarc", "ptr" */
+    char check[48]; /* "mx", "spf", "dkim rsa1", "dmarc", "ptr" */
     enum dns_status status;
     char name[300];   /* the DNS name looked up */
     char detail[600]; /* what was found, in words */
