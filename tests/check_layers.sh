@@ -39,6 +39,8 @@ owners=(
     '<libetpan/|^mail/'
     '<expat\.h>|^collect/source'
     '<ini\.h>|^util/config\.c:'
+    '<opendkim/|^mail/dkim\.c:'
+    '<ldns/|^mail/dns_check\.c:'
 )
 # Known exceptions, each to move into store/ (issue 13): send.c freezes
 # and queues in one transaction; cli_stats.c reads counts for `stats`.

@@ -9,9 +9,11 @@
  */
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 
 #include "cli.h"
+#include "dkim.h"
 #include "tz.h"
 
 #define CHECK_CONFIG_USAGE "paperboy check-config [--dump] [FILE]"
@@ -31,6 +33,26 @@ check_config_help(void)
            "password masked)\n"
            "\n"
            "Exit status: 0 valid, 1 invalid, 2 usage error.\n");
+}
+
+/* check_config_warn_from - a warning (not an error) when mail goes out
+ * over SMTP from a domain no receiver will accept: localhost, or a name
+ * without a dot */
+static void
+check_config_warn_from(const struct config *cfg, const char *label)
+{
+    char domain[256];
+
+    if (cfg->smtp_url[0] == '\0')
+        return;
+    config_from_domain(cfg, domain, sizeof(domain));
+    if (strcasecmp(domain, "localhost") == 0 || strchr(domain, '.') == NULL)
+        fprintf(stderr,
+                "%s: warning: [smtp] from '%s' is at '%s', which mailbox "
+                "providers reject or file as spam; use an address at a "
+                "domain you publish SPF, DKIM and DMARC for (see "
+                "docs/deliverability.md)\n",
+                label, cfg->smtp_from, domain);
 }
 
 /* check_config_extra - checks beyond parsing: the zone file really
@@ -55,6 +77,11 @@ check_config_extra(const struct config *cfg, const char *label)
                 cfg->web_root);
         rc = -1;
     }
+    if (dkim_check_config(cfg, &err) == -1) {
+        fprintf(stderr, "%s: %s\n", label, err.msg);
+        rc = -1;
+    }
+    check_config_warn_from(cfg, label);
     return rc;
 }
 

@@ -10,6 +10,7 @@
 
 #include "cli.h"
 #include "db.h"
+#include "dkim.h"
 #include "fetch.h"
 #include "log.h"
 
@@ -33,6 +34,8 @@ static const struct main_command main_commands[] = {
      "add, remove, show, import and export subscribers"},
     {"stats", cmd_stats, 1, "counts of lists, subscribers, papers and mail"},
     {"check-config", cmd_check_config, 0, "validate a config file"},
+    {"check-dns", cmd_check_dns, 1, "check SPF, DKIM, DMARC and MX in DNS"},
+    {"dkim", cmd_dkim, 0, "generate a DKIM key and its DNS record"},
 };
 
 #define NCOMMANDS (sizeof(main_commands) / sizeof(main_commands[0]))
@@ -155,6 +158,14 @@ main(int argc, char **argv)
         cli.cfg = config_load(cli.config_path, &err);
         if (cli.cfg == NULL)
             return cli_fail("%s", err.msg);
+        /* a DKIM key that cannot sign stops every command, as a bad
+         * config does, before anything is sent */
+        if (dkim_check_config(cli.cfg, &err) == -1) {
+            config_free(cli.cfg);
+            return cli_fail("%s: %s",
+                            cli.config_path ? cli.config_path : "defaults",
+                            err.msg);
+        }
         if (opt_level == NULL &&
             log_parse_level(cli.cfg->log_level, &level) == 0)
             log_set_level(level);

@@ -41,6 +41,13 @@
 #define COMPOSE_QPL_PROBE 4                /* slots tried per line */
 #define COMPOSE_QPL_BYTES (1 << 20)        /* cap on the lines kept */
 #define COMPOSE_QPL_MIN 24                 /* shorter lines: encoded */
+/* The digest mail's HTML part before encoding.  Gmail clips a message
+ * whose HTML passes about 102 KB, and the unsubscribe link at the bottom
+ * goes with it; quoted-printable adds up to ~10 % to this template (=3D
+ * in every attribute, soft breaks), so the encoded part stays under
+ * 100 KB.  A digest that would be larger carries fewer papers and says
+ * how many more the "view in browser" page has. */
+#define COMPOSE_HTML_MAX (88 * 1024)
 
 /* A paper's fields as render_paper_fixed() set them, with the inputs they
  * were made from: a digest's papers are mostly the day's same few hundred,
@@ -89,6 +96,8 @@ struct compose {
     struct compose_qpline qpl[COMPOSE_QPL_SLOTS];
     size_t qpl_bytes; /* held by qpl[].data */
     char domain[256]; /* of [smtp] from, for Message-IDs and List-Id */
+    int paper_limit;  /* papers a digest mail carries; 0 = all */
+    int papers;       /* papers the last digest had, before the limit */
 };
 
 static void compose_qpl_clear(struct compose *c);
@@ -101,6 +110,9 @@ struct compose_head {
     const char *subject;    /* UTF-8 */
     const char *list_name;  /* for List-Id, or NULL */
     const char *unsub_url;  /* for List-Unsubscribe, or NULL */
+    const char *campaign;   /* Feedback-ID's first field: the digest's
+                               day, or "confirm" */
+    const char *kind;       /* Feedback-ID's third field */
 };
 
 /* compose_load_one - one template from web/templates */
@@ -742,6 +754,19 @@ compose_build(struct compose *c, const struct compose_head *h,
         buf_adds(&lh, "?subject=unsubscribe>\r\n"
                       "List-Unsubscribe-Post: List-Unsubscribe=One-Click\r\n");
     }
+    if (h->list_name != NULL && h->campaign != NULL) {
+        /* Gmail's feedback loop: campaign:list:kind:sender, where the
+         * sender id is the From domain (the same for every message) */
+        buf_adds(&lh, "Feedback-ID: ");
+        buf_adds(&lh, h->campaign);
+        buf_addc(&lh, ':');
+        buf_adds(&lh, h->list_name);
+        buf_addc(&lh, ':');
+        buf_adds(&lh, h->kind);
+        buf_addc(&lh, ':');
+        buf_adds(&lh, c->domain);
+        buf_adds(&lh, "\r\n");
+    }
     compose_custom(fields, "Auto-Submitted", "auto-generated");
 
     msg = mailmime_new_message_data(NULL);
@@ -856,7 +881,8 @@ out:
 struct compose_fill {
     struct compose *c;
     struct tmpl_obj *root;
-    int n;
+    int n;       /* papers added */
+    int omitted; /* papers left out by c->paper_limit */
 };
 
 /* compose_key_add - s and its NUL onto the cache key */
@@ -981,7 +1007,13 @@ static int
 compose_on_item(void *arg, const struct db_digest_paper *p)
 {
     struct compose_fill *f = arg;
-    struct tmpl_obj *item = tmpl_add_item(f->root, "papers");
+    struct tmpl_obj *item;
+
+    if (f->c->paper_limit > 0 && f->n >= f->c->paper_limit) {
+        f->omitted++;
+        return 0;
+    }
+    item = tmpl_add_item(f->root, "papers");
 
     compose_paper_fields(f->c, item, p);
     f->n++;
@@ -1042,9 +1074,14 @@ compose_digest_data(struct compose *c, struct db *db, int64_t digest_id,
     f.c = c;
     f.root = tmpl_data_root(c->data);
     f.n = 0;
+    f.omitted = 0;
     tmpl_set_list(f.root, "papers");
     if (db_digest_items(db, digest_id, compose_on_item, &f, err) == -1)
         return -1;
+    c->papers = f.n + f.omitted;
+    if (f.omitted > 0)
+        tmpl_setf(f.root, "more_label", "%d more paper%s", f.omitted,
+                  f.omitted == 1 ? "" : "s");
     render_day_long(row->day, day_long, sizeof(day_long));
     buf_addf(subject, "%s: %d paper%s for %s", title, f.n, f.n == 1 ? "" : "s",
              day_long);
@@ -1093,6 +1130,27 @@ compose_digest_message(struct compose *c, struct db *db, int64_t digest_id,
         tmpl_render(c->digest_html, root, html, err) == -1 ||
         buf_check(&subject, err) == -1)
         goto out;
+    /* too large for Gmail: fewer papers, in proportion, until it fits */
+    for (int tries = 0; html->len > COMPOSE_HTML_MAX && tries < 8; tries++) {
+        int shown = c->paper_limit > 0 && c->paper_limit < c->papers
+                        ? c->paper_limit
+                        : c->papers;
+        int next = (int)((double)shown * COMPOSE_HTML_MAX / (double)html->len);
+        c->paper_limit = next >= shown ? shown - 1 : next;
+        if (c->paper_limit < 1)
+            c->paper_limit = 1;
+        buf_reset(&subject);
+        buf_reset(text);
+        buf_reset(html);
+        if (compose_digest_data(c, db, digest_id, 0, &root, &row, &sub,
+                                &subject, unsub, sizeof(unsub), err) == -1 ||
+            tmpl_render(c->digest_txt, root, text, err) == -1 ||
+            tmpl_render(c->digest_html, root, html, err) == -1 ||
+            buf_check(&subject, err) == -1)
+            goto out;
+        if (c->paper_limit == 1)
+            break;
+    }
     memset(&h, 0, sizeof(h));
     h.date = row.created_at;
     h.message_id = message_id;
@@ -1100,8 +1158,11 @@ compose_digest_message(struct compose *c, struct db *db, int64_t digest_id,
     h.subject = buf_str(&subject);
     h.list_name = sub.list_name;
     h.unsub_url = unsub;
+    h.campaign = row.day;
+    h.kind = "digest";
     rc = compose_build(c, &h, text, html, out, err);
 out:
+    c->paper_limit = 0;
     buf_release(&subject);
 
     return rc;
@@ -1190,6 +1251,8 @@ compose_confirm_message(struct compose *c, struct db *db,
     h.subject = buf_str(&subject);
     h.list_name = sub.list_name;
     h.unsub_url = NULL;
+    h.campaign = "confirm";
+    h.kind = "confirm";
     rc = compose_build(c, &h, text, html, out, err);
 out:
     buf_release(&subject);

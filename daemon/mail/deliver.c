@@ -38,11 +38,13 @@
 #include "datafile.h"
 #include "db.h"
 #include "db_snap.h"
+#include "dkim.h"
 #include "log.h"
 #include "maildir.h"
 #include "outbox.h"
 #include "smtp.h"
 #include "str.h"
+#include "verp.h"
 #include "xalloc.h"
 
 #define DELIVER_CLAIM 16     /* rows per claim, at first */
@@ -73,11 +75,12 @@ struct deliver {
     const struct config *cfg;
     const struct token_key *key;
     int flags;
-    int lock_fd;        /* flock()ed <db>-deliver.lock */
-    char from[256];     /* envelope sender */
-    pthread_mutex_t mu; /* guards wake_seq; with cv */
-    pthread_cond_t cv;  /* wake-ups, stop, worker exits */
-    unsigned wake_seq;  /* bumped by deliver_wake() */
+    int lock_fd;           /* flock()ed <db>-deliver.lock */
+    char from[256];        /* envelope sender without VERP */
+    char verp_domain[256]; /* [bounces] return_path_domain, or "" */
+    pthread_mutex_t mu;    /* guards wake_seq; with cv */
+    pthread_cond_t cv;     /* wake-ups, stop, worker exits */
+    unsigned wake_seq;     /* bumped by deliver_wake() */
     atomic_int stopping;
     atomic_int running; /* workers not yet exited */
     pthread_mutex_t rate_mu;
@@ -203,6 +206,8 @@ struct deliver_run {
     struct deliver_worker *w;
     struct db *db;
     struct compose *compose;
+    struct dkim_signer *dkim; /* NULL when [dkim] is off */
+    struct buf signed_msg;    /* the signatures, then the message */
     struct smtp *smtp;
     int journal;                             /* fd, or -1 */
     struct outbox_result res[DELIVER_BATCH]; /* not yet stored */
@@ -462,6 +467,46 @@ deliver_open(struct deliver_run *r, struct outbox_result *res)
     return -1;
 }
 
+/* deliver_sign - the message as it goes out: signed when [dkim] is on
+ * (*out points at r->signed_msg), else msg itself; -1 with err when a
+ * signature cannot be made (the message must not go unsigned) */
+static int
+deliver_sign(struct deliver_run *r, struct buf *msg, struct buf **out,
+             struct err *err)
+{
+    if (r->dkim == NULL) {
+        *out = msg;
+        return 0;
+    }
+    buf_reset(&r->signed_msg);
+    if (dkim_sign_message(r->dkim, buf_str(msg), msg->len, &r->signed_msg,
+                          err) == -1)
+        return -1;
+    buf_add(&r->signed_msg, buf_str(msg), msg->len);
+    if (buf_check(&r->signed_msg, err) == -1) {
+        err->kind = ERR_PERM;
+        return -1;
+    }
+    *out = &r->signed_msg;
+    return 0;
+}
+
+/* deliver_envelope_from - the envelope sender of row: bounces+TOKEN@
+ * [bounces] return_path_domain (see verp.h) when that is set, else the
+ * From address */
+static const char *
+deliver_envelope_from(struct deliver_run *r, const struct outbox_row *row,
+                      char *out, size_t size)
+{
+    struct deliver *d = r->d;
+
+    if (d->verp_domain[0] == '\0' ||
+        verp_address(d->key, row->subscription_id, row->issued_at,
+                     d->verp_domain, out, size) == -1)
+        return d->from;
+    return out;
+}
+
 /*
  * deliver_one - render and send one row; its result is queued now, or,
  * when its content went out over SMTP, once the server's reply is read:
@@ -476,14 +521,26 @@ deliver_one(struct deliver_run *r, const struct outbox_row *row,
     struct smtp_result sr, prev;
     struct outbox_result res;
     struct err err;
+    struct buf *rendered = msg;
+    char from[VERP_MAX];
     int prev_done, rc;
 
     memset(&res, 0, sizeof(res));
     res.id = row->id;
     err_init(&err);
-    if (deliver_render(r, row, msg, &err) == -1 || buf_check(msg, &err) == -1) {
+    if (deliver_render(r, row, rendered, &err) == -1 ||
+        buf_check(rendered, &err) == -1) {
         res.outcome = err.kind == ERR_TEMP ? OUTBOX_TEMP : OUTBOX_PERM;
         snprintf(res.reply, sizeof(res.reply), "cannot render: %s", err.msg);
+        log_warn("deliver: outbox=%" PRId64 ": %s", row->id, res.reply);
+        deliver_result(r, &res);
+        return;
+    }
+    if (deliver_sign(r, rendered, &msg, &err) == -1) {
+        /* deferred, never sent unsigned: a key that signed at start
+         * fails only for a passing reason (memory, the library) */
+        res.outcome = err.kind == ERR_TEMP ? OUTBOX_TEMP : OUTBOX_PERM;
+        snprintf(res.reply, sizeof(res.reply), "cannot sign: %s", err.msg);
         log_warn("deliver: outbox=%" PRId64 ": %s", row->id, res.reply);
         deliver_result(r, &res);
         return;
@@ -517,8 +574,9 @@ deliver_one(struct deliver_run *r, const struct outbox_row *row,
             }
             return;
         }
-        rc = smtp_begin(r->smtp, d->from, row->rcpt, msg->len, &sr, &prev,
-                        &prev_done);
+        rc = smtp_begin(r->smtp,
+                        deliver_envelope_from(r, row, from, sizeof(from)),
+                        row->rcpt, msg->len, &sr, &prev, &prev_done);
         /* record the previous message before this one's content leaves:
          * never more than one accepted message per session unjournaled */
         if (prev_done) {
@@ -737,9 +795,11 @@ deliver_worker_main(void *arg)
     r->claim_size = DELIVER_CLAIM;
     r->journal = -1;
     buf_init(&msg, DELIVER_MSG_MAX);
+    buf_init(&r->signed_msg, DELIVER_MSG_MAX + 16384);
     err_init(&err);
     if (db_open(d->cfg->db_path, d->cfg->busy_timeout_ms, &r->db, &err) == -1 ||
-        compose_new(d->cfg, d->key, &r->compose, &err) == -1) {
+        compose_new(d->cfg, d->key, &r->compose, &err) == -1 ||
+        dkim_signer_new(d->cfg, &r->dkim, &err) == -1) {
         log_err("deliver: worker %d: %s", w->index, err.msg);
         goto out;
     }
@@ -846,6 +906,8 @@ out:
     atomic_store(&w->fd, -1);
     smtp_close(r->smtp);
     compose_free(r->compose);
+    dkim_signer_free(r->dkim);
+    buf_release(&r->signed_msg);
     db_close(r->db);
     if (r->journal != -1) {
         close(r->journal);
@@ -911,6 +973,19 @@ deliver_start(const struct config *cfg, const struct token_key *key, int flags,
         err_set(err, ERR_PERM, "deliver: [smtp] from '%s' has no address",
                 cfg->smtp_from);
         goto fail;
+    }
+    /* a key that cannot sign stops the start, before anything is sent */
+    if (dkim_check_config(cfg, err) == -1)
+        goto fail;
+    if (cfg->bounce_domain[0] != '\0') {
+        if (strpbrk(cfg->bounce_domain, "@<>()[],;:\\\" ") != NULL) {
+            err_set(err, ERR_PERM,
+                    "deliver: bad [bounces] return_path_domain '%s'",
+                    cfg->bounce_domain);
+            goto fail;
+        }
+        (void)str_copy(d->verp_domain, sizeof(d->verp_domain),
+                       cfg->bounce_domain);
     }
     if (cfg->smtp_url[0] == '\0') {
         if (maildir_prepare(cfg->maildir, err) == -1)

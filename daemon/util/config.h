@@ -101,6 +101,19 @@ struct config {
 
     /* [log] */
     char *log_level; /* "info" */
+
+    /* [dkim]: signing is on when key_file or ed25519_key_file is set */
+    char *dkim_domain;      /* d=; "" = the domain of [smtp] from */
+    char *dkim_selector;    /* s= of the rsa-sha256 signature */
+    char *dkim_key_file;    /* RSA private key (PEM), or "" */
+    char *dkim_ed_selector; /* s= of the ed25519-sha256 signature */
+    char *dkim_ed_key_file; /* Ed25519 private key (PEM), or "" */
+    char *dkim_key_pem;     /* key_file's contents, read at load; or NULL */
+    char *dkim_ed_key_pem;  /* ed25519_key_file's contents; or NULL */
+
+    /* [bounces] */
+    char *bounce_domain; /* return_path_domain: VERP envelope sender
+                            bounces+TOKEN@this; "" = the From domain */
 };
 
 /* config_defaults - a config with every built-in default; caller frees */

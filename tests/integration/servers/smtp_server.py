@@ -9,6 +9,7 @@ trace headers prepended:
     X-Test-Ehlo: <EHLO name the client sent>
     X-Test-TLS: yes|no
     X-Test-Auth: <login>|-
+    X-Test-Mail-From: <envelope sender>
 
 Options:
     --dir DIR              where messages go (required)
@@ -90,7 +91,7 @@ class Handler:
         login = getattr(session, "test_login", "-")
         trace = (
             "X-Test-Rcpt: %s\r\nX-Test-Ehlo: %s\r\nX-Test-TLS: %s\r\n"
-            "X-Test-Auth: %s\r\n"
+            "X-Test-Auth: %s\r\nX-Test-Mail-From: %s\r\n"
             % (
                 ",".join(envelope.rcpt_tos),
                 session.host_name,
@@ -99,6 +100,7 @@ class Handler:
                 or server.transport.get_extra_info("sslcontext") is not None
                 else "no",
                 login,
+                envelope.mail_from,
             )
         ).encode()
         self.count += 1
