@@ -354,6 +354,31 @@ test_footer(void)
         snprintf(path, sizeof(path), "%s/Test_%zu", dir, i);
         unlink(path);
     }
+    /* DST ends on Feb 28 at 23:00 (the end rule at 167 h) and starts again
+     * 23 hours later: 22:00..22:59 happens twice, the second time in a
+     * standard-time stretch shorter than a day, and 21:xx on Mar 1 never */
+    snprintf(path, sizeof(path), "%s/Short_std", dir);
+    CHECK(write_tzif(path, "XXX3YYY,J61/-03,052/167") == 0);
+    {
+        struct tz *tz = NULL;
+        enum tz_match m = TZ_MATCH_GAP;
+        int64_t t = 0;
+        err_init(&err);
+        CHECK(tz_load("Short_std", &tz, &err) == 0);
+        if (tz != NULL) {
+            CHECK(tz_local_to_utc(tz, 2027, 2, 28, 22, 30, &t, &m) == 0);
+            CHECK_INT_EQ(m, TZ_MATCH_FOLD);
+            CHECK_INT_EQ(t, utc(2027, 3, 1, 0, 30));
+            CHECK(tz_local_to_utc(tz, 2027, 3, 1, 12, 0, &t, &m) == 0);
+            CHECK_INT_EQ(m, TZ_MATCH_UNIQUE);
+            CHECK_INT_EQ(t, utc(2027, 3, 1, 15, 0));
+            CHECK(tz_local_to_utc(tz, 2027, 3, 1, 21, 30, &t, &m) == 0);
+            CHECK_INT_EQ(m, TZ_MATCH_GAP);
+            CHECK_INT_EQ(t, utc(2027, 3, 2, 0, 0));
+        }
+        tz_free(tz);
+        unlink(path);
+    }
     /* a garbage file is an error, not a crash */
     snprintf(path, sizeof(path), "%s/Bad", dir);
     {
