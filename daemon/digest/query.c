@@ -60,6 +60,19 @@ query_fts_quote(struct buf *out, const char *s, size_t n)
     buf_addc(out, '"');
 }
 
+/* query_has_c1 - 1 if the n bytes of UTF-8 hold a C1 control character
+ * (U+0080..U+009F, encoded C2 80..C2 9F), which str_has_ctl() does not
+ * see */
+static int
+query_has_c1(const char *s, size_t n)
+{
+    for (size_t i = 0; i + 1 < n; i++)
+        if ((unsigned char)s[i] == 0xC2 && (unsigned char)s[i + 1] >= 0x80 &&
+            (unsigned char)s[i + 1] < 0xA0)
+            return 1;
+    return 0;
+}
+
 /* query_is_space - ASCII blank */
 static int
 query_is_space(char c)
@@ -86,6 +99,12 @@ query_validate_keywords(const char *s, size_t n, struct err *err)
     }
     if (!str_utf8_valid(s, n)) {
         err_set(err, ERR_PERM, "keywords are not valid UTF-8 text");
+        return -1;
+    }
+    if (query_has_c1(s, n)) {
+        err_set(err, ERR_PERM,
+                "keywords must not contain line breaks, tabs or other "
+                "control characters");
         return -1;
     }
     /* count terms the way query_parse() will: comma-separated, and each

@@ -22,6 +22,7 @@
 #define TZ_FILE_MAX (1024 * 1024) /* real files are < 100 KiB */
 #define TZ_TRANS_MAX 100000       /* sanity cap on the table */
 #define TZ_WINDOW (30 * 3600)     /* > any UTC offset (|off| <= 26 h) */
+#define TZ_OFFSETS_MAX (256 + 2)  /* the table's types and the footer's two */
 
 struct tz_type {
     int32_t utoff; /* seconds east of UTC */
@@ -231,14 +232,46 @@ tz_add_offset(int32_t *s, size_t *n, size_t cap, int32_t o)
     return 1;
 }
 
+/*
+ * tz_offsets_near - every UTC offset in effect at some instant of
+ * [local - TZ_WINDOW, local + TZ_WINDOW] into offs (room for
+ * TZ_OFFSETS_MAX); returns how many.  An instant t whose wall clock reads
+ * local has t = local - offset(t) inside that window, so its offset is in
+ * the set however close together the transitions are.
+ */
+static size_t
+tz_offsets_near(const struct tz *tz, int64_t local, int32_t *offs)
+{
+    int64_t lo = local - TZ_WINDOW, hi = local + TZ_WINDOW;
+    size_t n = 0, a = 0, b = tz->ntrans;
+
+    tz_add_offset(offs, &n, TZ_OFFSETS_MAX, tz_offset_at(tz, lo));
+    while (a < b) { /* a = the first transition after lo */
+        size_t mid = a + (b - a) / 2;
+        if (tz->trans[mid] <= lo)
+            a = mid + 1;
+        else
+            b = mid;
+    }
+    for (; a < tz->ntrans && tz->trans[a] <= hi; a++)
+        tz_add_offset(offs, &n, TZ_OFFSETS_MAX, tz->types[tz->idx[a]].utoff);
+    if (tz->posix.valid &&
+        (tz->ntrans == 0 || hi >= tz->trans[tz->ntrans - 1])) {
+        tz_add_offset(offs, &n, TZ_OFFSETS_MAX, tz->posix.std.utoff);
+        if (tz->posix.has_dst)
+            tz_add_offset(offs, &n, TZ_OFFSETS_MAX, tz->posix.dst.utoff);
+    }
+    return n;
+}
+
 int
 tz_local_to_utc(const struct tz *tz, int year, int month, int day, int hour,
                 int minute, int64_t *out, enum tz_match *match)
 {
-    int32_t offs[16];
-    size_t noffs = 0;
+    int32_t offs[TZ_OFFSETS_MAX];
+    size_t noffs;
     int64_t local, best = 0, lo, hi;
-    int ncand = 0, changed, rounds;
+    int ncand = 0;
     int32_t omin, omax;
 
     if (year < 1 || year > 9999 || month < 1 || month > 12 || day < 1 ||
@@ -247,18 +280,7 @@ tz_local_to_utc(const struct tz *tz, int year, int month, int day, int hour,
         return -1;
     local = tz_days_from_civil(year, month, day) * 86400 + hour * 3600 +
             minute * 60;
-
-    /* every offset in effect near the wall-clock time */
-    tz_add_offset(offs, &noffs, 16, tz_offset_at(tz, local - TZ_WINDOW));
-    tz_add_offset(offs, &noffs, 16, tz_offset_at(tz, local));
-    tz_add_offset(offs, &noffs, 16, tz_offset_at(tz, local + TZ_WINDOW));
-    for (rounds = 0, changed = 1; changed && rounds < 4; rounds++) {
-        size_t n = noffs;
-        changed = 0;
-        for (size_t i = 0; i < n; i++)
-            changed |= tz_add_offset(offs, &noffs, 16,
-                                     tz_offset_at(tz, local - offs[i]));
-    }
+    noffs = tz_offsets_near(tz, local, offs);
 
     /* consistent candidates: at local - o the offset really is o */
     omin = omax = offs[0];

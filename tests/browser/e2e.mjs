@@ -203,7 +203,9 @@ try {
   await page.waitForSelector('#subscribe');
 
   // 10. the archive
-  await page.goto(`${BASE}/archive/trending`);
+  const archive = await page.goto(`${BASE}/archive/trending`);
+  check(archive.status() === 200, 'archive answers 200');
+  check(await page.locator('ol.archive a.paper-title').count() > 0, "archive lists the latest day's papers");
   await shot(page, '13-archive');
   await narrow(page, '13-archive');
 

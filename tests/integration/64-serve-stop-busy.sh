@@ -80,10 +80,8 @@ for _ in $(seq 1 100); do grep -q "sched: collected list=trending" "$TMP/serve2.
 grep -q "sched: collected list=trending" "$TMP/serve2.log" || { cat "$TMP/serve2.log" >&2; fail "restart did not collect"; }
 # the reply headers came back through the helper: ETag and Last-Modified
 # are remembered for the next conditional GET
-if command -v sqlite3 >/dev/null; then
-    n=$(sqlite3 "$TMP/db" "SELECT count(*) FROM fetch_state WHERE etag LIKE '\"%' AND last_modified LIKE '%GMT'")
-    [ "$n" -ge 1 ] || fail "no ETag/Last-Modified stored after a collect in serve"
-fi
+n=$(sql "SELECT count(*) FROM fetch_state WHERE etag LIKE '\"%' AND last_modified LIKE '%GMT'")
+[ "$n" -ge 1 ] 2>/dev/null || fail "no ETag/Last-Modified stored after a collect in serve (got '$n')"
 kill -TERM "$SPID"
 wait "$SPID" || fail "second serve exited non-zero"
 SPID=

@@ -92,13 +92,9 @@ test_table(void)
         buf_init(&out, BUF_UNLIMITED);
         render(cases[i].in, cases[i].len ? cases[i].len : strlen(cases[i].in),
                &out);
-        if (strcmp(buf_str(&out), cases[i].want) != 0) {
-            fprintf(stderr, "case %zu:\n got: [%s]\nwant: [%s]\n", i,
-                    buf_str(&out), cases[i].want);
-            CHECK(0);
-        } else {
-            CHECK(1);
-        }
+        if (strcmp(buf_str(&out), cases[i].want) != 0)
+            fprintf(stderr, "case %zu:\n", i);
+        CHECK_STR_EQ(buf_str(&out), cases[i].want);
         buf_release(&out);
     }
 }

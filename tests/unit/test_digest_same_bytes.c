@@ -1,13 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * test_digest_perf - what the digest speed work must not change:
- * tmpl_copy_fields() copies (the source may go away), render_paper() is
- * render_paper_fixed() + render_paper_vary(), compose's paper cache gives
- * the same bytes warm as cold, tiny or off, notices a changed paper, and the
- * quoted-printable parts decode to exactly the rendered text and HTML
- * (white space before line breaks, long lines, '=' and non-ASCII, parts
- * longer than the encoder's 1 KiB blocks), checked by Python's email
- * package.
+ * test_digest_same_bytes - the digest message is the same bytes whichever
+ * path makes it, as the speed work must keep it: tmpl_copy_fields()
+ * copies (the source may go away), render_paper() is render_paper_fixed()
+ * + render_paper_vary(), compose's paper cache gives the same bytes warm
+ * as cold, tiny or off, notices a changed paper, and the quoted-printable
+ * parts decode to exactly the rendered text and HTML (white space before
+ * line breaks, long lines, '=' and non-ASCII, parts longer than the
+ * encoder's 1 KiB blocks), checked by Python's email package.
  */
 #include <sqlite3.h>
 #include <stdio.h>
@@ -208,7 +208,7 @@ static int
 qp_decodes_to(const struct buf *msg, const struct buf *text,
               const struct buf *html)
 {
-    char dir[] = "/tmp/pb-digest-perf-XXXXXX", path[256], cmd[2048];
+    char dir[] = "/tmp/pb-digest-same-XXXXXX", path[256], cmd[2048];
     static const char py[] =
         "import sys,email,email.policy\n"
         "d=sys.argv[1]\n"
