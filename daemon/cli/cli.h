@@ -97,6 +97,12 @@ const char *cli_format_time(int64_t t, char *out, size_t size);
 /* The commands (one file each). */
 int cmd_list(struct cli *cli, int argc, char **argv);
 int cmd_subscriber(struct cli *cli, int argc, char **argv);
+/* cli_like.c: `subscriber like`, and the votes in `subscriber show` */
+int cli_like(struct cli *cli, int argc, char **argv);
+int cli_like_show_json(struct db *db, int64_t sub_id, struct cJSON *obj,
+                       struct err *err);
+int cli_like_show_text(struct db *db, int64_t sub_id, const char *list,
+                       struct err *err);
 int cmd_stats(struct cli *cli, int argc, char **argv);
 int cmd_collect(struct cli *cli, int argc, char **argv);
 int cmd_papers(struct cli *cli, int argc, char **argv);

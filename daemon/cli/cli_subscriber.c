@@ -34,7 +34,9 @@
     "[--json]\n"                                                               \
     "       paperboy subscriber show EMAIL [--json]\n"                         \
     "       paperboy subscriber import FILE.csv --list NAME [--confirmed]\n"   \
-    "       paperboy subscriber export [--list NAME] [--raw]"
+    "       paperboy subscriber export [--list NAME] [--raw]\n"                \
+    "       paperboy subscriber like EMAIL --list NAME [--less] [--clear] "    \
+    "[ARXIV_ID...]"
 
 #define SUB_IMPORT_BATCH 500 /* rows per transaction */
 
@@ -81,6 +83,15 @@ sub_help(void)
         "subscriber show EMAIL            one subscriber with every "
         "subscription\n"
         "  --json                print a JSON object\n"
+        "\n"
+        "subscriber like EMAIL --list NAME ARXIV_ID...   papers like these:\n"
+        "                        the digest ranks papers with their words\n"
+        "                        first; ids or arxiv.org URLs; papers not\n"
+        "                        collected yet are fetched from the arXiv API\n"
+        "  --less                less like these instead\n"
+        "  --clear               take back the votes on the papers named,\n"
+        "                        or every vote when none is named\n"
+        "  (show lists the votes; they go with the subscription)\n"
         "\n"
         "subscriber import FILE.csv --list NAME   add or update from CSV\n"
         "  FILE.csv              UTF-8 CSV (RFC 4180) with a header row;\n"
@@ -387,8 +398,11 @@ sub_json(const struct db_subscription *s, int with_who)
 /* State shared by the listing callbacks. */
 struct sub_ls {
     struct cli_table table;
-    cJSON *json;  /* array, or NULL for a table */
-    int with_who; /* 1: ls (email, name columns); 0: show */
+    cJSON *json;   /* array, or NULL for a table */
+    int with_who;  /* 1: ls (email, name columns); 0: show */
+    struct db *db; /* show: the votes of each subscription too */
+    int64_t *ids;  /* show: the subscriptions listed */
+    size_t nids;
 };
 
 /* sub_ls_row - one subscription into the table or the JSON array */
@@ -398,10 +412,18 @@ sub_ls_row(const struct db_subscription *s, void *arg, struct err *err)
     struct sub_ls *ls = arg;
     char created[32], confirmed[32], word[40], max[16];
 
-    (void)err;
     if (ls->json != NULL) {
-        cJSON_AddItemToArray(ls->json, sub_json(s, ls->with_who));
+        cJSON *o = sub_json(s, ls->with_who);
+        cJSON_AddItemToArray(ls->json, o);
+        if (ls->db != NULL)
+            return cli_like_show_json(ls->db, s->id, o, err);
         return 0;
+    }
+    if (ls->db != NULL) {
+        ls->ids = realloc(ls->ids, (ls->nids + 1) * sizeof(*ls->ids));
+        if (ls->ids == NULL)
+            return -1;
+        ls->ids[ls->nids++] = s->id;
     }
     cli_format_time(s->created_at, created, sizeof(created));
     if (ls->with_who) {
@@ -509,6 +531,7 @@ sub_show(struct cli *cli, int argc, char **argv)
         return cli_fail("no subscriber '%s'", email);
     f.email = who.email;
     memset(&ls, 0, sizeof(ls));
+    ls.db = db;
     cli_table_init(&ls.table, 8, head);
     if (json) {
         obj = cJSON_CreateObject();
@@ -531,8 +554,14 @@ sub_show(struct cli *cli, int argc, char **argv)
                 printf("no subscriptions\n");
             else
                 cli_table_print(&ls.table, stdout);
+            for (size_t i = 0; i < ls.nids && rc == 0; i++) {
+                struct db_subscription s;
+                if ((rc = sub_get(db, ls.ids[i], &s, &err)) == 0)
+                    rc = cli_like_show_text(db, s.id, s.list_name, &err);
+            }
         }
     }
+    free(ls.ids);
     cJSON_Delete(obj);
     cli_table_release(&ls.table);
     return rc == 0 ? CLI_OK : cli_fail("%s", err.msg);
@@ -979,6 +1008,7 @@ cmd_subscriber(struct cli *cli, int argc, char **argv)
     } subs[] = {
         {"add", sub_add},   {"rm", sub_rm},         {"ls", sub_ls},
         {"show", sub_show}, {"import", sub_import}, {"export", sub_export},
+        {"like", cli_like},
     };
 
     if (cli_wants_help(argc, argv)) {

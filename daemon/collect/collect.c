@@ -554,3 +554,60 @@ collect_result_release(struct collect_result *res)
     res->v = NULL;
     res->n = 0;
 }
+
+int
+collect_papers(struct db *db, const struct config *cfg, const char *const *ids,
+               size_t n, size_t *stored, struct err *err)
+{
+    struct collect_result res = {NULL, 0};
+    struct collect_stat *s;
+    struct source_feed feed;
+    struct fetch_opts fo;
+    struct fetch_req r;
+    struct buf url;
+    int rc = -1;
+
+    if (n == 0 || n > COLLECT_IDS_MAX) {
+        err_set(err, ERR_PERM, "collect: 1 to %d ids per call",
+                COLLECT_IDS_MAX);
+        return -1;
+    }
+    buf_init(&url, 4096);
+    buf_addf(&url, "%s%cid_list=", cfg->arxiv_api_url,
+             strchr(cfg->arxiv_api_url, '?') ? '&' : '?');
+    for (size_t i = 0; i < n; i++) {
+        buf_adds(&url, i ? "," : "");
+        buf_adds(&url, ids[i]); /* canonical: [0-9a-z./-] only */
+    }
+    buf_addf(&url, "&max_results=%zu", n);
+    if (buf_check(&url, err) == -1) {
+        buf_release(&url);
+        return -1;
+    }
+    s = collect_stat_push(&res, "arxiv-api:ids", buf_str(&url));
+    collect_fetch_opts(cfg, &fo);
+    fetch_req_init(&r, buf_str(&url), FETCH_XML);
+    fetch_all(&r, 1, &fo);
+    source_feed_init(&feed);
+    if (!r.ok) {
+        *err = r.err;
+    } else if (source_atom_ops.parse(buf_str(&r.body), r.body.len, &feed,
+                                     err) == -1) {
+        err_prefix(err, "arXiv API");
+    } else {
+        /* no categories: the paper joins no list's window */
+        for (size_t i = 0; i < feed.papers.n; i++) {
+            strlist_release(&feed.papers.v[i].categories);
+            strlist_init(&feed.papers.v[i].categories);
+        }
+        if (collect_store(db, s, &feed.papers, 1, NULL, NULL, err) == 0) {
+            *stored = (size_t)(s->new_ + s->updated);
+            rc = 0;
+        }
+    }
+    fetch_req_release(&r);
+    source_feed_release(&feed);
+    buf_release(&url);
+    collect_result_release(&res);
+    return rc;
+}

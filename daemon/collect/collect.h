@@ -75,4 +75,18 @@ size_t collect_result_ok(const struct collect_result *res);
 
 void collect_result_release(struct collect_result *res);
 
+/*
+ * collect_papers - fetch the papers ids[0..n) (canonical arXiv ids, at
+ * most COLLECT_IDS_MAX) from the arXiv API (id_list, the source backfill
+ * uses) and store them, for votes on papers not collected yet.  They are
+ * stored without their categories, so they join no list's window: a
+ * year-old paper someone liked is not news for the others.  *stored gets
+ * how many were new or updated.  -1 with err when the API cannot be
+ * reached or its answer not parsed or stored.
+ */
+#define COLLECT_IDS_MAX 50
+int collect_papers(struct db *db, const struct config *cfg,
+                   const char *const *ids, size_t n, size_t *stored,
+                   struct err *err);
+
 #endif

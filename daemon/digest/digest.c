@@ -24,6 +24,7 @@
 
 #include "buf.h"
 #include "db_digest.h"
+#include "db_votes.h"
 #include "log.h"
 #include "query.h"
 #include "rank.h"
@@ -35,12 +36,51 @@
 #define DIGEST_MAX_DAYS 7   /* never reach further back than a week */
 #define DIGEST_WHY_MAX 1024 /* bytes of one "why" line */
 
+/* The reader's votes (db_votes.h) and the profile made of them. */
+struct digest_reader {
+    struct rank_vote *v; /* titles and abstracts owned */
+    size_t n, cap;
+    struct rank_profile *p; /* made against the batch's index */
+};
+
+/* digest_on_vote - keep one vote with its paper's text */
+static int
+digest_on_vote(void *arg, const struct db_vote *v)
+{
+    struct digest_reader *r = arg;
+
+    if (r->n == r->cap) {
+        r->cap = r->cap ? 2 * r->cap : 8;
+        r->v = xrealloc(r->v, r->cap * sizeof(*r->v));
+    }
+    r->v[r->n].paper_id = v->paper_id;
+    r->v[r->n].vote = v->vote;
+    r->v[r->n].title = xstrdup(v->title);
+    r->v[r->n].abstract = xstrdup(v->abstract);
+    r->n++;
+    return 0;
+}
+
+/* digest_reader_release - free the votes and the profile */
+static void
+digest_reader_release(struct digest_reader *r)
+{
+    for (size_t i = 0; i < r->n; i++) {
+        free((char *)r->v[i].title);
+        free((char *)r->v[i].abstract);
+    }
+    free(r->v);
+    rank_profile_free(r->p);
+    memset(r, 0, sizeof(*r));
+}
+
 /* digest_write - store the top of c as digest rows; *digest_id set.
  * The items go in as one statement: every statement in a transaction
  * that has touched the FTS5 table costs a virtual-table savepoint. */
 static int
 digest_write(struct db *db, const struct db_digest_sub *sub, const char *day,
-             const struct query *q, const struct rank_cand *c, size_t n,
+             const struct query *q, const struct digest_reader *rd,
+             struct rank_index *ix, const struct rank_cand *c, size_t n,
              int64_t *digest_id, struct err *err)
 {
     struct buf why, json;
@@ -53,8 +93,11 @@ digest_write(struct db *db, const struct db_digest_sub *sub, const char *day,
         goto out;
     buf_addc(&json, '[');
     for (size_t i = 0; i < n && i < (size_t)sub->max_papers; i++) {
+        int near = rd->p != NULL && ix != NULL
+                       ? rank_profile_nearest(ix, rd->p, c[i].id, c[i].prof)
+                       : -1;
         buf_reset(&why);
-        rank_why(q, &c[i], &why);
+        rank_why_reader(q, &c[i], near >= 0 ? rd->v[near].title : NULL, &why);
         char num[64];
         int k = snprintf(num, sizeof(num), "%lld,%.9g", (long long)c[i].id,
                          c[i].score);
@@ -78,9 +121,11 @@ out:
     return rc;
 }
 
-/* The list window's index, built on first use (see digest_batch). */
+/* The list window's index, built on first use (see digest_batch), and
+ * the reader's votes. */
 struct digest_rank {
     struct digest_batch *b;
+    struct digest_reader *rd;
 };
 
 static int digest_index(struct digest_batch *b, struct db *db,
@@ -93,11 +138,26 @@ digest_rank_some(struct db *db, const struct config *cfg, const struct query *q,
                  const struct digest_rank *dr, struct rank_cand *c, size_t *n,
                  struct err *err)
 {
-    if (q->nterms == 0 && q->nexcluded == 0)
+    struct rank_index *ix;
+
+    if (q->nterms == 0 && q->nexcluded == 0 && dr->rd->n == 0)
         return 0;
     if (digest_index(dr->b, db, cfg, err) == -1)
         return -1;
-    rank_index_score(digest_batch_index(dr->b), q, c, n);
+    ix = digest_batch_index(dr->b);
+    if (dr->rd->n > 0 && dr->rd->p == NULL)
+        dr->rd->p = rank_profile_new(ix, dr->rd->v, dr->rd->n);
+    rank_index_score_reader(ix, q, dr->rd->p, c, n);
+    return 0;
+}
+
+/* digest_likes - 1 if the reader liked a paper */
+static int
+digest_likes(const struct digest_reader *rd)
+{
+    for (size_t i = 0; i < rd->n; i++)
+        if (rd->v[i].vote > 0)
+            return 1;
     return 0;
 }
 
@@ -111,11 +171,13 @@ digest_choose(struct db *db, const struct config *cfg, const struct query *q,
 {
     struct rank_cand *copy = NULL;
     size_t ncopy = *n;
+    /* ranked by relevance: keywords, or papers the reader liked */
+    int rel = q->nterms > 0 || digest_likes(dr->rd);
     int rc = -1;
 
     if (*n == 0)
         return 0;
-    if (q->nterms > 0 && cfg->when_empty == CONFIG_EMPTY_TRENDING) {
+    if (rel && cfg->when_empty == CONFIG_EMPTY_TRENDING) {
         if (*copycap < *n) {
             free(*copybuf);
             *copybuf = xmalloc(*n * sizeof(*c));
@@ -126,19 +188,22 @@ digest_choose(struct db *db, const struct config *cfg, const struct query *q,
     }
     if (digest_rank_some(db, cfg, q, dr, c, n, err) == -1)
         goto out;
-    if (q->nterms > 0 && *n > 0) {
+    if (rel && *n > 0) {
         rank_top(c, *n, 1, cfg->trending_weight, k);
-    } else if (q->nterms > 0 && copy != NULL) {
+    } else if (rel && copy != NULL) {
         /* nothing matched: the trending top, exclusions still apply */
         struct query ex = *q;
+        struct digest_reader none;
+        struct digest_rank exr = {dr->b, &none};
+        memset(&none, 0, sizeof(none));
         ex.nterms = 0;
         ex.match = NULL;
         memcpy(c, copy, ncopy * sizeof(*c));
         *n = ncopy;
-        if (digest_rank_some(db, cfg, &ex, dr, c, n, err) == -1)
+        if (digest_rank_some(db, cfg, &ex, &exr, c, n, err) == -1)
             goto out;
         rank_top(c, *n, 0, 0, k);
-    } else if (q->nterms == 0) {
+    } else if (!rel) {
         rank_top(c, *n, 0, 0, k);
     }
     rc = 0;
@@ -361,6 +426,7 @@ digest_freeze_batch(struct digest_batch *batch, struct db *db,
 {
     struct db_digest_sub sub;
     struct digest_rank dr;
+    struct digest_reader rd;
     struct query q;
     struct rank_cand *c = NULL;
     struct tm tm;
@@ -370,6 +436,7 @@ digest_freeze_batch(struct digest_batch *batch, struct db *db,
     int own_txn = 0, rc = -1;
 
     memset(&q, 0, sizeof(q));
+    memset(&rd, 0, sizeof(rd));
     if (strlen(day) != 10 || str_parse_day(day, &tm) == -1 ||
         str_day_to_time(day, &day0) == -1) {
         err_set(err, ERR_PERM, "digest: bad day '%s' (want YYYY-MM-DD)", day);
@@ -403,11 +470,15 @@ digest_freeze_batch(struct digest_batch *batch, struct db *db,
     if (digest_list_window(batch, db, &sub, day, oldest, err) == -1 ||
         digest_candidates(batch, db, &sub, since, &c, &n, err) == -1)
         goto out;
+    if (db_votes_each(db, subscription_id, digest_on_vote, &rd, err) == -1)
+        goto out;
     dr.b = batch;
+    dr.rd = &rd;
     if (digest_choose(db, cfg, &q, &dr, (size_t)sub.max_papers, c, &n,
                       &batch->copy, &batch->copycap, err) == -1)
         goto out;
-    if (n > 0 && digest_write(db, &sub, day, &q, c, n, &id, err) == -1)
+    if (n > 0 &&
+        digest_write(db, &sub, day, &q, &rd, batch->ix, c, n, &id, err) == -1)
         goto out;
     log_debug("digest: sub=%lld day=%s papers=%zu digest=%lld",
               (long long)subscription_id, day,
@@ -424,5 +495,6 @@ out:
     if (rc == 0)
         *digest_id = id;
     query_release(&q);
+    digest_reader_release(&rd);
     return rc;
 }

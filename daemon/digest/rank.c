@@ -312,8 +312,31 @@ out:
     return rc;
 }
 
+#define RANK_WHY_TITLE 48 /* bytes of a liked paper's title in "why" */
+
+/* rank_why_title - title cut to RANK_WHY_TITLE bytes at a character
+ * boundary, "…" when cut */
+static void
+rank_why_title(const char *title, struct buf *out)
+{
+    size_t n = strlen(title);
+
+    if (n <= RANK_WHY_TITLE) {
+        buf_adds(out, title);
+        return;
+    }
+    n = RANK_WHY_TITLE;
+    while (n > 0 && ((unsigned char)title[n] & 0xc0) == 0x80)
+        n--;
+    while (n > 0 && title[n - 1] == ' ')
+        n--;
+    buf_add(out, title, n);
+    buf_adds(out, "\xe2\x80\xa6");
+}
+
 void
-rank_why(const struct query *q, const struct rank_cand *c, struct buf *out)
+rank_why_reader(const struct query *q, const struct rank_cand *c,
+                const char *liked, struct buf *out)
 {
     int any = 0;
 
@@ -324,11 +347,23 @@ rank_why(const struct query *q, const struct rank_cand *c, struct buf *out)
         buf_adds(out, q->terms[t].text);
         any = 1;
     }
+    if (liked != NULL) {
+        buf_adds(out, any ? " \xc2\xb7 like \"" : "like \"");
+        rank_why_title(liked, out);
+        buf_adds(out, "\", which you liked");
+        any = 1;
+    }
     if (!any)
         buf_adds(out, "trending");
     if (c->upvotes > 0)
         buf_addf(out, " \xc2\xb7 %d upvote%s", c->upvotes,
                  c->upvotes == 1 ? "" : "s");
+}
+
+void
+rank_why(const struct query *q, const struct rank_cand *c, struct buf *out)
+{
+    rank_why_reader(q, c, NULL, out);
 }
 
 /* Every paper of a search: the index and the candidates. */

@@ -37,6 +37,8 @@ struct rank_cand {
                               0 = no match */
     double score;          /* filled by rank_score() */
     uint32_t matched;      /* bit i: query term i matched this paper */
+    double prof; /* the reader's profile's share of bm25 (rank_index.h);
+                    0 without a profile */
 };
 
 /*
@@ -99,6 +101,13 @@ int rank_day_matches(struct db *db, const struct config *cfg,
 struct buf;
 void rank_why(const struct query *q, const struct rank_cand *c,
               struct buf *out);
+
+/* rank_why_reader - rank_why(), and when liked is not NULL (the title of
+ * the liked paper c is most like) `like "TITLE…", which you liked` after
+ * the matched terms: `matched: kv cache · like "GoldFinch: …", which you
+ * liked · 87 upvotes` */
+void rank_why_reader(const struct query *q, const struct rank_cand *c,
+                     const char *liked, struct buf *out);
 
 /* A search result for `paperboy papers search`. */
 struct rank_hit {

@@ -21,12 +21,15 @@
 #include "terms.h"
 #include "xalloc.h"
 
-#define RANK_FIELD_GAP 32     /* positions between title and abstract */
-#define RANK_WINDOW 8         /* words: "near" in the dependence model */
-#define RANK_MAX_CONCEPTS 24  /* concepts in one interest */
-#define RANK_MAX_ALTS 12      /* spellings of one concept */
-#define RANK_MAX_WORDS 64     /* words of one interest */
-#define RANK_CACHE_SLOTS 4096 /* interests cached; power of two */
+#define RANK_FIELD_GAP 32      /* positions between title and abstract */
+#define RANK_WINDOW 8          /* words: "near" in the dependence model */
+#define RANK_MAX_CONCEPTS 24   /* concepts in one interest */
+#define RANK_MAX_ALTS 12       /* spellings of one concept */
+#define RANK_MAX_WORDS 64      /* words of one interest */
+#define RANK_CACHE_SLOTS 4096  /* interests cached; power of two */
+#define RANK_PROFILE_TERMS 96  /* the profile's terms, each way */
+#define RANK_VOTE_TERMS 96     /* a voted paper's terms kept for "why" */
+#define RANK_ROCCHIO_GAMMA 0.5 /* weight of the disliked papers' mean */
 #define RANK_POS(p) ((p) >> 4)
 #define RANK_LEN(p) ((p)&15u)
 
@@ -71,8 +74,9 @@ struct rank_index {
     size_t ntfs, tfscap;
     size_t ndocs, dcap;
     double dlsum;
+    float *norm; /* per paper: length of its tf-idf vector (ri_norm) */
     /* scoring work arrays over ndocs */
-    double *acc, *mass, *res;
+    double *acc, *mass, *res, *pres; /* pres: the reader's profile */
     uint32_t *matched;
     unsigned char *seen, *drop;
     uint32_t *touched;
@@ -126,6 +130,7 @@ rank_index_new(const char *synonyms, double title_weight,
     ix->prm.prf_docs = 0;
     ix->prm.prf_terms = 10;
     ix->prm.prf_weight = 0.3;
+    ix->prm.profile_weight = 1;
     ix->nslot = 1024;
     ix->slot = xcalloc(ix->nslot, sizeof(*ix->slot));
     *out = ix;
@@ -155,6 +160,8 @@ rank_index_free(struct rank_index *ix)
     free(ix->acc);
     free(ix->mass);
     free(ix->res);
+    free(ix->pres);
+    free(ix->norm);
     free(ix->matched);
     free(ix->seen);
     free(ix->drop);
@@ -324,6 +331,8 @@ rank_index_add(struct rank_index *ix, int64_t id, const char *title,
     memset(&b, 0, sizeof(b));
     b.ix = ix;
     ri_cache_clear(ix); /* new papers change every idf */
+    free(ix->norm);
+    ix->norm = NULL;
     ri_grow_docs(ix);
     terms_syn_reset(ix->terms);
     terms_split(title ? title : "", ri_on_word, &b);
@@ -883,10 +892,12 @@ ri_work(struct rank_index *ix)
     free(ix->acc);
     free(ix->mass);
     free(ix->res);
+    free(ix->pres);
     free(ix->matched);
     free(ix->seen);
     free(ix->drop);
     free(ix->touched);
+    ix->pres = xcalloc(ix->wcap, sizeof(*ix->pres));
     ix->acc = xcalloc(ix->wcap, sizeof(*ix->acc));
     ix->mass = xcalloc(ix->wcap, sizeof(*ix->mass));
     ix->res = xcalloc(ix->wcap, sizeof(*ix->res));
@@ -1139,13 +1150,327 @@ ri_result_of(struct rank_index *ix, const struct query_term *qt, int excl)
     return &ix->cache[i];
 }
 
+/* A term and its weight in a profile or a voted paper's vector. */
+struct ri_tw {
+    uint32_t term;
+    float w;
+};
+
+struct rank_profile {
+    struct ri_tw *tw; /* the Rocchio vector: its strongest terms */
+    size_t ntw;
+    int likes;      /* liked papers among the votes */
+    int64_t *voted; /* paper ids voted on, sorted */
+    size_t nvoted;
+    struct ri_tw **vec; /* per vote: its strongest terms (NULL if none) */
+    size_t *nvec;
+    int *vote; /* per vote: 1 or -1 */
+    size_t nvotes;
+};
+
+/* A voted paper's text while it is split into the index's terms. */
+struct ri_vtext {
+    const struct rank_index *ix;
+    uint32_t *t;
+    size_t n, cap;
+    int title; /* counting the title: each word weighs title_weight */
+    size_t ntitle;
+};
+
+/* ri_on_vote_word - one word of a voted paper: its term id, if indexed */
+static void
+ri_on_vote_word(void *arg, const char *w, size_t n, int flags)
+{
+    struct ri_vtext *v = arg;
+    char term[TERMS_WORD_MAX];
+    long id;
+
+    (void)flags;
+    if (terms_word(v->ix->terms, w, n, term) == 0 ||
+        (id = ri_lookup(v->ix, term)) < 0)
+        return;
+    if (v->n == v->cap) {
+        v->cap = v->cap ? 2 * v->cap : 256;
+        v->t = xrealloc(v->t, v->cap * sizeof(*v->t));
+    }
+    v->t[v->n++] = (uint32_t)id;
+    v->ntitle += v->title;
+}
+
+/* ri_cmp_tw - qsort: strongest first (by |w|), then term */
+static int
+ri_cmp_tw(const void *pa, const void *pb)
+{
+    const struct ri_tw *a = pa, *b = pb;
+    float x = a->w < 0 ? -a->w : a->w, y = b->w < 0 ? -b->w : b->w;
+
+    if (x != y)
+        return x > y ? -1 : 1;
+    return a->term < b->term ? -1 : a->term > b->term;
+}
+
+/* ri_cmp_tw_term - qsort: by term */
+static int
+ri_cmp_tw_term(const void *pa, const void *pb)
+{
+    const struct ri_tw *a = pa, *b = pb;
+
+    return a->term < b->term ? -1 : a->term > b->term;
+}
+
+/* ri_idf - idf of term t over the index */
+static double
+ri_idf(const struct rank_index *ix, uint32_t t)
+{
+    double n = (double)ix->ndocs, df = ix->t[t].n;
+
+    return log(1 + (n - df + 0.5) / (df + 0.5));
+}
+
+/* ri_vote_vector - the unit (1 + log tf) * idf vector of a voted paper,
+ * its RANK_VOTE_TERMS strongest terms sorted by term; *n set */
+static struct ri_tw *
+ri_vote_vector(const struct rank_index *ix, const struct rank_vote *v,
+               size_t *n)
+{
+    struct ri_vtext t = {ix, NULL, 0, 0, 1, 0};
+    struct ri_tw *tw;
+    size_t k = 0;
+    double norm = 0;
+
+    terms_split(v->title ? v->title : "", ri_on_vote_word, &t);
+    t.title = 0;
+    terms_split(v->abstract ? v->abstract : "", ri_on_vote_word, &t);
+    /* title words count title_weight times, as in BM25F: weigh before
+     * sorting loses which were title words, so mark them by order */
+    tw = xmalloc((t.n ? t.n : 1) * sizeof(*tw));
+    for (size_t i = 0; i < t.n; i++) {
+        tw[i].term = t.t[i];
+        tw[i].w = i < t.ntitle ? (float)ix->prm.title_weight : 1.0f;
+    }
+    free(t.t);
+    if (t.n > 1)
+        qsort(tw, t.n, sizeof(*tw), ri_cmp_tw_term);
+    for (size_t i = 0; i < t.n;) {
+        double tf = 0;
+        size_t j = i;
+        for (; j < t.n && tw[j].term == tw[i].term; j++)
+            tf += tw[j].w;
+        tw[k].term = tw[i].term;
+        tw[k].w = (float)((1 + log(tf)) * ri_idf(ix, tw[i].term));
+        norm += (double)tw[k].w * tw[k].w;
+        k++;
+        i = j;
+    }
+    norm = sqrt(norm);
+    for (size_t i = 0; i < k && norm > 0; i++)
+        tw[i].w = (float)(tw[i].w / norm);
+    if (k > 1)
+        qsort(tw, k, sizeof(*tw), ri_cmp_tw);
+    if (k > RANK_VOTE_TERMS)
+        k = RANK_VOTE_TERMS;
+    if (k > 1)
+        qsort(tw, k, sizeof(*tw), ri_cmp_tw_term);
+    *n = k;
+    return tw;
+}
+
+/* ri_cmp_i64 - qsort: increasing */
+static int
+ri_cmp_i64(const void *pa, const void *pb)
+{
+    int64_t a = *(const int64_t *)pa, b = *(const int64_t *)pb;
+
+    return a < b ? -1 : a > b;
+}
+
+/* ri_profile_sum - the Rocchio vector of p's vote vectors into p->tw */
+static void
+ri_profile_sum(struct rank_profile *p)
+{
+    size_t total = 0, k = 0, nlike = 0, ndis = 0;
+    struct ri_tw *all;
+
+    for (size_t i = 0; i < p->nvotes; i++) {
+        total += p->nvec[i];
+        nlike += p->vote[i] > 0;
+        ndis += p->vote[i] < 0;
+    }
+    all = xmalloc((total ? total : 1) * sizeof(*all));
+    for (size_t i = 0; i < p->nvotes; i++)
+        for (size_t j = 0; j < p->nvec[i]; j++) {
+            all[k] = p->vec[i][j];
+            all[k].w *= p->vote[i] > 0
+                            ? (float)(1.0 / (double)nlike)
+                            : (float)(-RANK_ROCCHIO_GAMMA / (double)ndis);
+            k++;
+        }
+    if (k > 1)
+        qsort(all, k, sizeof(*all), ri_cmp_tw_term);
+    total = 0;
+    for (size_t i = 0; i < k;) {
+        size_t j = i;
+        float w = 0;
+        for (; j < k && all[j].term == all[i].term; j++)
+            w += all[j].w;
+        all[total].term = all[i].term;
+        all[total++].w = w;
+        i = j;
+    }
+    if (total > 1)
+        qsort(all, total, sizeof(*all), ri_cmp_tw);
+    /* the strongest RANK_PROFILE_TERMS each way */
+    k = 0;
+    for (size_t i = 0, pos = 0, neg = 0; i < total; i++) {
+        if (all[i].w > 0 && pos < RANK_PROFILE_TERMS) {
+            all[k++] = all[i];
+            pos++;
+        } else if (all[i].w < 0 && neg < RANK_PROFILE_TERMS) {
+            all[k++] = all[i];
+            neg++;
+        }
+    }
+    p->tw = all;
+    p->ntw = k;
+}
+
+struct rank_profile *
+rank_profile_new(struct rank_index *ix, const struct rank_vote *v, size_t n)
+{
+    struct rank_profile *p;
+
+    if (n == 0)
+        return NULL;
+    p = xcalloc(1, sizeof(*p));
+    p->nvotes = n;
+    p->vec = xcalloc(n, sizeof(*p->vec));
+    p->nvec = xcalloc(n, sizeof(*p->nvec));
+    p->vote = xcalloc(n, sizeof(*p->vote));
+    p->voted = xmalloc(n * sizeof(*p->voted));
+    for (size_t i = 0; i < n; i++) {
+        p->vote[i] = v[i].vote > 0 ? 1 : -1;
+        p->likes += v[i].vote > 0;
+        p->vec[i] = ri_vote_vector(ix, &v[i], &p->nvec[i]);
+        p->voted[i] = v[i].paper_id;
+    }
+    qsort(p->voted, n, sizeof(*p->voted), ri_cmp_i64);
+    p->nvoted = n;
+    ri_profile_sum(p);
+    return p;
+}
+
+void
+rank_profile_free(struct rank_profile *p)
+{
+    if (p == NULL)
+        return;
+    for (size_t i = 0; i < p->nvotes; i++)
+        free(p->vec[i]);
+    free(p->vec);
+    free(p->nvec);
+    free(p->vote);
+    free(p->voted);
+    free(p->tw);
+    free(p);
+}
+
+int
+rank_profile_likes(const struct rank_profile *p)
+{
+    return p != NULL && p->likes > 0;
+}
+
+/* ri_logtf - 1 + log tf of a posting, a title occurrence weighing
+ * title_weight (as the voted papers' vectors count it) */
+static double
+ri_logtf(const struct rank_index *ix, const struct ri_post *po)
+{
+    double tf = ix->prm.title_weight * po->ntitle + (po->n - po->ntitle);
+
+    return tf > 0 ? 1 + log(tf) : 0;
+}
+
+/* ri_norm - the length of doc's (1 + log tf) * idf vector, computed
+ * once per index */
+static double
+ri_norm(struct rank_index *ix, uint32_t doc)
+{
+    if (ix->norm == NULL) {
+        ix->norm = xcalloc(ix->ndocs ? ix->ndocs : 1, sizeof(*ix->norm));
+        for (size_t t = 0; t < ix->nt; t++) {
+            double idf = ri_idf(ix, (uint32_t)t);
+            for (uint32_t k = 0; k < ix->t[t].n; k++) {
+                const struct ri_post *po = &ix->t[t].p[k];
+                double w = ri_logtf(ix, po) * idf;
+                ix->norm[po->doc] += (float)(w * w);
+            }
+        }
+        for (size_t d = 0; d < ix->ndocs; d++)
+            ix->norm[d] = ix->norm[d] > 0 ? sqrtf(ix->norm[d]) : 1;
+    }
+    return ix->norm[doc];
+}
+
+/* ri_profile_score - pres[d] for every paper holding a profile term;
+ * *best gets the largest (or, with no positive one, the largest |pres|) */
+static void
+ri_profile_score(struct rank_index *ix, const struct rank_profile *p,
+                 double *best)
+{
+    double pos = 0, neg = 0;
+
+    for (size_t i = 0; i < p->ntw; i++) {
+        const struct ri_term *tt = &ix->t[p->tw[i].term];
+        double wi = p->tw[i].w * ri_idf(ix, p->tw[i].term);
+        for (uint32_t k = 0; k < tt->n; k++) {
+            const struct ri_post *po = &tt->p[k];
+            ix->pres[po->doc] += wi * ri_logtf(ix, po) / ri_norm(ix, po->doc);
+        }
+    }
+    for (size_t d = 0; d < ix->ndocs; d++) {
+        if (ix->pres[d] > pos)
+            pos = ix->pres[d];
+        if (-ix->pres[d] > neg)
+            neg = -ix->pres[d];
+    }
+    *best = pos > 0 ? pos : neg;
+}
+
+/* ri_voted - 1 if id is one of p's voted papers */
+static int
+ri_voted(const struct rank_profile *p, int64_t id)
+{
+    size_t lo = 0, hi = p->nvoted;
+
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (p->voted[mid] == id)
+            return 1;
+        if (p->voted[mid] < id)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return 0;
+}
+
 void
 rank_index_score(struct rank_index *ix, const struct query *q,
                  struct rank_cand *c, size_t *n)
 {
-    size_t kept = 0;
+    rank_index_score_reader(ix, q, NULL, c, n);
+}
 
-    if (q->nterms == 0 && q->nexcluded == 0)
+void
+rank_index_score_reader(struct rank_index *ix, const struct query *q,
+                        const struct rank_profile *p, struct rank_cand *c,
+                        size_t *n)
+{
+    size_t kept = 0;
+    double kbest = 0, pbest = 0, lam = ix->prm.profile_weight;
+    int likes = rank_profile_likes(p);
+
+    if (q->nterms == 0 && q->nexcluded == 0 && p == NULL)
         return;
     ri_work(ix);
     for (size_t t = 0; t < q->nterms; t++) {
@@ -1161,27 +1486,108 @@ rank_index_score(struct rank_index *ix, const struct query *q,
         for (size_t k = 0; k < r->n; k++)
             ix->drop[r->doc[k]] = 1;
     }
+    if (p != NULL) {
+        size_t nmatch = 0;
+        ri_profile_score(ix, p, &pbest);
+        for (size_t d = 0; d < ix->ndocs; d++) {
+            if (ix->res[d] > kbest)
+                kbest = ix->res[d];
+            nmatch += ix->res[d] > 0;
+        }
+        /* keywords that match most papers say little next to the liked
+         * papers: their share is the square of the information in
+         * matching, log(N / matched) / log N (1 for one paper, 0 for
+         * all) */
+        if (nmatch > 0 && ix->ndocs > 1) {
+            double info = log((double)ix->ndocs / (double)nmatch) /
+                          log((double)ix->ndocs);
+            kbest = info > 1e-3 ? kbest / (info * info) : 0;
+        }
+    }
     /* c and the index are both sorted by id: one merge walk */
     for (size_t i = 0, at = 0; i < *n; i++) {
         long d = -1;
-        double s;
+        double s, pr = 0;
+        int kw;
         while (at < ix->ndocs && ix->ids[at] < c[i].id)
             at++;
         if (at < ix->ndocs && ix->ids[at] == c[i].id)
             d = (long)at;
         s = d >= 0 ? ix->res[d] : 0;
+        kw = s > 0;
         if (d >= 0 && ix->drop[d])
             continue;
-        if (q->nterms > 0 && s <= 0)
+        if (p != NULL) {
+            if (ri_voted(p, c[i].id))
+                continue;
+            if (d >= 0 && pbest > 0)
+                pr = lam * ix->pres[d] / pbest;
+            s = kbest > 0 ? s / kbest : 0;
+            s += pr;
+            if (!kw && !(likes && pr > 0) && (q->nterms > 0 || likes))
+                continue;
+        } else if (q->nterms > 0 && s <= 0) {
             continue;
+        }
         c[kept] = c[i];
-        c[kept].bm25 = q->nterms > 0 ? s : 0;
+        c[kept].bm25 = q->nterms > 0 || likes ? s : 0;
+        c[kept].prof = pr;
         c[kept].matched = d >= 0 ? ix->matched[d] : 0;
         kept++;
     }
     *n = kept;
     /* clear what this query wrote, for the next one */
     memset(ix->res, 0, ix->ndocs * sizeof(*ix->res));
+    if (p != NULL)
+        memset(ix->pres, 0, ix->ndocs * sizeof(*ix->pres));
     memset(ix->matched, 0, ix->ndocs * sizeof(*ix->matched));
     memset(ix->drop, 0, ix->ndocs);
+}
+
+/* ri_doc_of - the index of paper id, or -1 */
+static long
+ri_doc_of(const struct rank_index *ix, int64_t id)
+{
+    size_t lo = 0, hi = ix->ndocs;
+
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (ix->ids[mid] == id)
+            return (long)mid;
+        if (ix->ids[mid] < id)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return -1;
+}
+
+int
+rank_profile_nearest(const struct rank_index *ix, const struct rank_profile *p,
+                     int64_t paper_id, double prof)
+{
+    long d;
+    double best = 0;
+    int at = -1;
+
+    if (p == NULL || prof < 0.25 * ix->prm.profile_weight ||
+        (d = ri_doc_of(ix, paper_id)) < 0)
+        return -1;
+    for (size_t i = 0; i < p->nvotes; i++) {
+        double sim = 0;
+        if (p->vote[i] <= 0)
+            continue;
+        for (size_t j = 0; j < p->nvec[i]; j++) {
+            const struct ri_post *po =
+                ri_post_of(ix, p->vec[i][j].term, (uint32_t)d);
+            if (po != NULL)
+                sim += p->vec[i][j].w * ri_idf(ix, p->vec[i][j].term) *
+                       ri_sat(ix, (uint32_t)d, po->ntitle, po->n - po->ntitle);
+        }
+        if (sim > best) {
+            best = sim;
+            at = (int)i;
+        }
+    }
+    return at;
 }

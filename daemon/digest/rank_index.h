@@ -48,15 +48,16 @@ struct rank_cand;
 
 /* Scoring knobs; rank_index_new() fills the defaults. */
 struct rank_params {
-    double title_weight; /* BM25F weight of a title occurrence */
-    double k1, b;        /* BM25 saturation and length normalisation */
-    double min_cover;    /* share of an interest's idf mass to match */
-    double cover_power;  /* relevance is scaled by cover^cover_power */
-    double phrase_bonus; /* x sum idf, all concepts as the typed phrase */
-    double near_bonus;   /* x sum idf, all concepts within RANK_NEAR */
-    int prf_docs;        /* feedback: papers taken as relevant (0 = off) */
-    int prf_terms;       /* feedback: terms added */
-    double prf_weight;   /* feedback: weight of the added terms */
+    double title_weight;   /* BM25F weight of a title occurrence */
+    double k1, b;          /* BM25 saturation and length normalisation */
+    double min_cover;      /* share of an interest's idf mass to match */
+    double cover_power;    /* relevance is scaled by cover^cover_power */
+    double phrase_bonus;   /* x sum idf, all concepts as the typed phrase */
+    double near_bonus;     /* x sum idf, all concepts within RANK_NEAR */
+    int prf_docs;          /* feedback: papers taken as relevant (0 = off) */
+    int prf_terms;         /* feedback: terms added */
+    double prf_weight;     /* feedback: weight of the added terms */
+    double profile_weight; /* reader's profile share (rank_profile) */
 };
 
 struct rank_index;
@@ -92,5 +93,63 @@ size_t rank_index_size(const struct rank_index *ix);
  */
 void rank_index_score(struct rank_index *ix, const struct query *q,
                       struct rank_cand *c, size_t *n);
+
+/*
+ * The reader's profile: papers the reader voted on (liked: vote > 0,
+ * "less like this": vote < 0), Rocchio over term weights.  Each voted
+ * paper's text becomes a unit vector of (1 + log tf) * idf over the
+ * index's terms (a title word counts title_weight times; words no
+ * indexed paper holds say nothing about any); the profile is the mean of
+ * the liked vectors minus RANK_ROCCHIO_GAMMA times the mean of the
+ * disliked ones, cut to its RANK_PROFILE_TERMS strongest terms each way.
+ * A paper's profile score is the cosine of the profile with the paper's
+ * own vector.  relevance = info^-2-scaled keywords + profile_weight *
+ * profile / best profile, where the keyword part is divided by the best
+ * keyword score and multiplied by info^2, info = log(N / papers the
+ * keywords match) / log N: a broad word ("learning") matched by most
+ * papers weighs little next to what the reader liked, a rare one a lot.
+ * A paper is kept when it matches the keywords or the liked papers
+ * (profile score > 0).  Voted papers themselves are never candidates.
+ * The profile depends on the index's idf: build it after the last
+ * rank_index_add(), use it with that index only.
+ */
+struct rank_vote {
+    int64_t paper_id;     /* papers.id */
+    int vote;             /* 1 liked, -1 "less like this" */
+    const char *title;    /* borrowed while rank_profile_new() runs */
+    const char *abstract; /* borrowed likewise */
+};
+
+struct rank_profile;
+
+/* rank_profile_new - the profile of votes v[0..n) against ix; NULL when
+ * n is 0.  Caller frees with rank_profile_free() (NULL does nothing). */
+struct rank_profile *rank_profile_new(struct rank_index *ix,
+                                      const struct rank_vote *v, size_t n);
+void rank_profile_free(struct rank_profile *p);
+
+/* rank_profile_likes - 1 if p holds a liked paper (it can select papers
+ * alone, without keywords) */
+int rank_profile_likes(const struct rank_profile *p);
+
+/*
+ * rank_index_score_reader - rank_index_score() with the reader's profile
+ * p (NULL: the same as rank_index_score): also fills prof (the profile's
+ * share of bm25) and drops the voted papers.  With liked papers, no
+ * keywords are needed for papers to be ranked.
+ */
+void rank_index_score_reader(struct rank_index *ix, const struct query *q,
+                             const struct rank_profile *p, struct rank_cand *c,
+                             size_t *n);
+
+/*
+ * rank_profile_nearest - the liked vote (index into the v given to
+ * rank_profile_new) that paper_id is most like, or -1 when none shares
+ * enough of its vocabulary (its profile share below a quarter of
+ * profile_weight).  For the "why" line.
+ */
+int rank_profile_nearest(const struct rank_index *ix,
+                         const struct rank_profile *p, int64_t paper_id,
+                         double prof);
 
 #endif

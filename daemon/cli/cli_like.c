@@ -1,0 +1,227 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * cli_like - `paperboy subscriber like EMAIL --list NAME [--less]
+ * [--clear] [ARXIV_ID|URL...]`: papers a reader likes on purpose (or, with
+ * --less, wants less of), stored as votes (db_votes.h) that the digest
+ * ranks with (rank_index.h, the reader's profile).  A paper not in the
+ * database yet is fetched from the arXiv API (collect_papers()).  --clear
+ * takes back the votes on the papers named, or every vote of the
+ * subscription when none is named.  Also the votes' part of `subscriber
+ * show` (cli_like_show_json, cli_like_show_text).  Every id is checked
+ * before anything is stored: one bad id changes nothing.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+
+#include "addr.h"
+#include "cli.h"
+#include "collect.h"
+#include "db_paper.h"
+#include "db_sub.h"
+#include "db_votes.h"
+#include "normalise.h"
+#include "str.h"
+
+#define LIKE_USAGE                                                             \
+    "paperboy subscriber like EMAIL --list NAME [--less] [--clear] "           \
+    "[ARXIV_ID|URL...]"
+
+/* like_ids - canonical ids of the n arguments into ids (PAPER_ID_MAX
+ * each); CLI_OK or a usage error naming the bad one */
+static int
+like_ids(const char *const *args, int n, char (*ids)[PAPER_ID_MAX])
+{
+    for (int i = 0; i < n; i++) {
+        int version;
+        char id[64];
+        if (normalise_arxiv_id(args[i], id, sizeof(id), &version) == -1 ||
+            strlen(id) >= PAPER_ID_MAX)
+            return cli_usage_error("subscriber like", LIKE_USAGE,
+                                   "'%.80s' is not an arXiv id or URL",
+                                   args[i]);
+        memcpy(ids[i], id, strlen(id) + 1);
+    }
+    return CLI_OK;
+}
+
+/* like_resolve - the paper ids of ids[0..n) into pid, fetching the
+ * missing ones from the arXiv API */
+static int
+like_resolve(struct cli *cli, struct db *db, char (*ids)[PAPER_ID_MAX], int n,
+             int64_t *pid)
+{
+    const char *missing[COLLECT_IDS_MAX];
+    size_t nmiss = 0, stored = 0;
+    struct err err;
+
+    err_init(&err);
+    for (int pass = 0; pass < 2; pass++) {
+        nmiss = 0;
+        for (int i = 0; i < n; i++) {
+            struct db_paper_row row;
+            int rc = db_paper_get(db, ids[i], &row, &err);
+            if (rc == -1)
+                return cli_fail("%s", err.msg);
+            if (rc == 0) {
+                pid[i] = row.id;
+                db_paper_row_release(&row);
+                continue;
+            }
+            if (pass == 1)
+                return cli_fail("arXiv has no paper '%s'", ids[i]);
+            if (nmiss < COLLECT_IDS_MAX)
+                missing[nmiss++] = ids[i];
+        }
+        if (nmiss == 0)
+            return CLI_OK;
+        if (collect_papers(db, cli->cfg, missing, nmiss, &stored, &err) == -1)
+            return cli_fail("fetching %s from the arXiv API: %s", missing[0],
+                            err.msg);
+    }
+    return CLI_OK;
+}
+
+/* like_store - the votes (or their removal) in one transaction */
+static int
+like_store(struct db *db, int64_t sub_id, const int64_t *pid, int n, int vote,
+           struct err *err)
+{
+    int64_t now = str_now();
+
+    if (db_begin(db, err) == -1)
+        return -1;
+    for (int i = 0; i < n; i++)
+        if (db_votes_set(db, sub_id, pid[i], vote, DB_VOTE_CLI, now, err) ==
+            -1) {
+            db_rollback(db);
+            return -1;
+        }
+    return db_commit(db, err);
+}
+
+int
+cli_like(struct cli *cli, int argc, char **argv)
+{
+    const char *pos[1 + COLLECT_IDS_MAX], *list = NULL;
+    char email[ADDR_SIZE];
+    char(*ids)[PAPER_ID_MAX] = NULL;
+    int64_t *pid = NULL;
+    int less = 0, clear = 0, npos = 0, rc, n;
+    const struct cli_opt opts[] = {{"--list", &list, NULL},
+                                   {"--less", NULL, &less},
+                                   {"--clear", NULL, &clear},
+                                   {NULL, NULL, NULL}};
+    struct db_subscription sub;
+    struct err err;
+    struct db *db;
+
+    if ((rc = cli_parse_args("subscriber like", LIKE_USAGE, argc, argv, opts,
+                             pos, 1 + COLLECT_IDS_MAX, &npos)) != CLI_OK)
+        return rc;
+    if (npos < 1)
+        return cli_usage_error("subscriber like", LIKE_USAGE, "missing EMAIL");
+    if (list == NULL)
+        return cli_usage_error("subscriber like", LIKE_USAGE,
+                               "--list NAME is required");
+    n = npos - 1;
+    if (n == 0 && !clear)
+        return cli_usage_error("subscriber like", LIKE_USAGE,
+                               "name at least one paper (or --clear)");
+    err_init(&err);
+    if (addr_normalize(pos[0], email, sizeof(email), &err) == -1)
+        return cli_fail("invalid address: %s", err.msg);
+    ids = calloc((size_t)(n ? n : 1), sizeof(*ids));
+    pid = calloc((size_t)(n ? n : 1), sizeof(*pid));
+    if (ids == NULL || pid == NULL) {
+        rc = cli_fail("out of memory");
+        goto out;
+    }
+    if ((rc = like_ids(pos + 1, n, ids)) != CLI_OK)
+        goto out;
+    rc = CLI_FAIL;
+    if ((db = cli_db(cli)) == NULL)
+        goto out;
+    if ((rc = db_sub_get_by_email(db, email, list, &sub, &err)) != 0) {
+        rc = rc == -1 ? cli_fail("%s", err.msg)
+                      : cli_fail("'%s' has no subscription to list '%.64s'",
+                                 email, list);
+        goto out;
+    }
+    if (clear && n == 0) {
+        int removed = 0;
+        if (db_votes_clear(db, sub.id, less ? -1 : 0, &removed, &err) == -1) {
+            rc = cli_fail("%s", err.msg);
+            goto out;
+        }
+        printf("removed %d vote%s\n", removed, removed == 1 ? "" : "s");
+        rc = CLI_OK;
+        goto out;
+    }
+    if ((rc = like_resolve(cli, db, ids, n, pid)) != CLI_OK)
+        goto out;
+    if (like_store(db, sub.id, pid, n, clear ? 0 : less ? -1 : 1, &err) == -1) {
+        rc = cli_fail("%s", err.msg);
+        goto out;
+    }
+    for (int i = 0; i < n; i++)
+        printf("%s %s\n", clear ? "cleared" : less ? "less" : "liked", ids[i]);
+    rc = CLI_OK;
+out:
+    free(ids);
+    free(pid);
+    return rc;
+}
+
+/* like_json_row - one vote into a JSON array */
+static int
+like_json_row(void *arg, const struct db_vote *v)
+{
+    cJSON *o = cJSON_CreateObject();
+
+    cJSON_AddStringToObject(o, "arxiv_id", v->arxiv_id);
+    cJSON_AddStringToObject(o, "title", v->title);
+    cJSON_AddStringToObject(o, "vote", v->vote > 0 ? "more" : "less");
+    cJSON_AddStringToObject(o, "source", v->source);
+    cJSON_AddNumberToObject(o, "created_at", (double)v->created_at);
+    cJSON_AddItemToArray(arg, o);
+    return 0;
+}
+
+int
+cli_like_show_json(struct db *db, int64_t sub_id, cJSON *obj, struct err *err)
+{
+    cJSON *a = cJSON_AddArrayToObject(obj, "votes");
+
+    return db_votes_each(db, sub_id, like_json_row, a, err);
+}
+
+/* What like_text_row prints under. */
+struct like_text {
+    const char *list;
+    int any; /* the heading is out */
+};
+
+/* like_text_row - one vote as a line, the heading before the first */
+static int
+like_text_row(void *arg, const struct db_vote *v)
+{
+    struct like_text *t = arg;
+
+    if (!t->any++)
+        printf("\nvotes (%s):\n", t->list);
+    printf("  %-4s  %-12s  %.70s\n", v->vote > 0 ? "more" : "less", v->arxiv_id,
+           v->title);
+    return 0;
+}
+
+int
+cli_like_show_text(struct db *db, int64_t sub_id, const char *list,
+                   struct err *err)
+{
+    struct like_text t = {list, 0};
+
+    return db_votes_each(db, sub_id, like_text_row, &t, err);
+}
