@@ -15,16 +15,17 @@
 #include <stdint.h>
 
 #include "db.h"
+#include "db_sub.h"
 #include "err.h"
 
 /* A subscription with what digests need from its subscriber and list. */
 struct db_digest_sub {
     int64_t id;
     int64_t list_id;
-    char status[16];           /* pending|confirmed|unsubscribed|bounced */
-    char email[256];           /* subscriber's address */
-    char name[201];            /* subscriber's display name or "" */
-    char keywords[512];        /* as typed; "" = none */
+    char status[16]; /* pending|confirmed|unsubscribed|bounced */
+    char email[256]; /* subscriber's address */
+    char name[201];  /* subscriber's display name or "" */
+    char keywords[DB_SUB_KEYWORDS_MAX]; /* as typed; "" = none */
     char categories[520];      /* the subscription's filter; "" = none */
     int max_papers;            /* 1..50 */
     char last_digest_day[11];  /* "YYYY-MM-DD" or "" */
