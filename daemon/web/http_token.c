@@ -390,9 +390,9 @@ http_page_digest(struct http_req *r, const char *tok)
     /* view tokens carry the digest's created_at: an older one was made
      * for a digest that is gone */
     found = db_digest_get(db, id, &row, &err);
-    if (found == -1 && err.kind == ERR_TEMP)
+    if (found == -1)
         return http_fail(r, &err, "digest page");
-    if (found == -1 || issued < row.created_at)
+    if (found == 1 || issued < row.created_at)
         return http_error_page(r, MHD_HTTP_NOT_FOUND, "Digest not found",
                                "This digest no longer exists.");
     if (s->compose == NULL) {
