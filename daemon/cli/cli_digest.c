@@ -135,8 +135,8 @@ digest_preview(struct cli *cli, int argc, char **argv)
     db = cli_db(cli);
     if (db == NULL)
         goto out;
-    if (db_digest_sub_find(db, email, list, &sub_id, &err) == -1 ||
-        db_digest_sub_load(db, sub_id, &sub, &err) == -1 ||
+    if (db_digest_sub_find(db, email, list, &sub_id, &err) != 0 ||
+        db_digest_sub_load(db, sub_id, &sub, &err) != 0 ||
         digest_key(cli->cfg, &key, &err) == -1 ||
         compose_new(cli->cfg, &key, &c, &err) == -1) {
         cli_fail("%s", err.msg);

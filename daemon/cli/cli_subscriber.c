@@ -8,7 +8,10 @@
  * checks every row completely before writing it, reports bad rows as
  * "line N: reason" on stderr and writes good rows in batched
  * transactions; running the same import twice changes nothing.  Export
- * writes CSV that import reads back without loss.  Layer 4.
+ * writes CSV that import reads back without loss.  What a value may be
+ * and what adding or importing does to a subscription (which status
+ * follows which, queued mail dropped when one leaves) are subs.h's
+ * rules; this file parses arguments and files and prints.  Layer: cli.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -23,8 +26,8 @@
 #include "csv.h"
 #include "db_list.h"
 #include "db_sub.h"
-#include "query.h"
 #include "str.h"
+#include "subs.h"
 
 #define SUB_USAGE                                                              \
     "paperboy subscriber add EMAIL --list NAME [--name N] "                    \
@@ -141,49 +144,32 @@ sub_args(const char *sub, int argc, char **argv, const struct cli_opt *opts,
     return cli_parse_args(cmd, SUB_USAGE, argc, argv, opts, pos, maxpos, npos);
 }
 
-/* sub_safe - s for a message: at most 80 bytes, control chars as '?' */
-static const char *
-sub_safe(const char *s, char *out, size_t size)
-{
-    size_t i = 0;
-
-    for (; s[i] && i + 1 < size && i < 80; i++)
-        out[i] = ((unsigned char)s[i] < 0x20 || s[i] == 0x7f) ? '?' : s[i];
-    out[i] = '\0';
-    return out;
-}
-
-/* sub_normalize - addr_normalize with the CLI's message; CLI_OK/FAIL */
+/* sub_normalize - subs_check_email with the CLI's exit; CLI_OK/FAIL */
 static int
 sub_normalize(const char *in, char *out, size_t size)
 {
     struct err err;
-    char safe[96];
 
     err_init(&err);
-    if (addr_normalize(in, out, size, &err) == -1)
-        return cli_fail("invalid address '%s': %s",
-                        sub_safe(in, safe, sizeof(safe)), err.msg);
+    if (subs_check_email(in, out, size, &err) == -1)
+        return cli_fail("%s", err.msg);
     return CLI_OK;
 }
 
-/* sub_get_list - look a list up by name; prints and returns CLI_FAIL */
+/* sub_get_list - subs_check_list for a named list; prints and returns
+ * CLI_FAIL */
 static int
 sub_get_list(struct db *db, const char *name, struct db_list *out)
 {
     struct err err;
-    char safe[96];
     int rc;
 
     err_init(&err);
-    if (db_list_check_name(name, &err) == -1)
-        return cli_fail("%s", err.msg);
-    rc = db_list_get(db, name, out, &err);
+    rc = subs_check_list(db, name, out, &err);
     if (rc == -1)
         return cli_fail("%s", err.msg);
     if (rc == 1)
-        return cli_fail("no list named '%s' (see 'paperboy list ls')",
-                        sub_safe(name, safe, sizeof(safe)));
+        return cli_fail("%s (see 'paperboy list ls')", err.msg);
     return CLI_OK;
 }
 
@@ -212,20 +198,19 @@ static int
 sub_add(struct cli *cli, int argc, char **argv)
 {
     const char *pos[1], *list = NULL, *kw = NULL, *name = NULL;
-    int confirmed = 0, npos = 0, rc, created_sub = 0, created = 0;
+    int confirmed = 0, npos = 0, rc;
     const struct cli_opt opts[] = {
         {"--list", &list, NULL}, {"--keywords", &kw, NULL},
         {"--name", &name, NULL}, {"--confirmed", NULL, &confirmed},
         {NULL, NULL, NULL},
     };
     char email[ADDR_SIZE], word[40];
-    struct db_sub_prefs prefs = {0}, create;
+    struct subs_signup in;
+    struct subs_result res;
     struct db_subscription s;
     struct db_list l;
-    int64_t subscriber_id = 0, sub_id = 0, now = str_now();
     struct err err;
     struct db *db;
-    const char *changed = "";
 
     if ((rc = sub_args("add", argc, argv, opts, pos, 1, &npos)) != CLI_OK)
         return rc;
@@ -237,57 +222,33 @@ sub_add(struct cli *cli, int argc, char **argv)
     if (sub_normalize(pos[0], email, sizeof(email)) != CLI_OK)
         return CLI_FAIL;
     err_init(&err);
-    if (kw != NULL && (db_sub_check_keywords(kw, &err) == -1 ||
-                       query_validate_keywords(kw, strlen(kw), &err) == -1))
+    if (kw != NULL && subs_check_keywords(kw, &err) == -1)
         return cli_fail("--keywords: %s", err.msg);
-    if (name != NULL && db_sub_check_name(name, &err) == -1)
+    if (name != NULL && subs_check_name(name, &err) == -1)
         return cli_fail("--name: %s", err.msg);
     if ((db = cli_db(cli)) == NULL)
         return CLI_FAIL;
     if (sub_get_list(db, list, &l) != CLI_OK)
         return CLI_FAIL;
-    prefs.keywords = kw;
-    create = prefs;
-    create.max_papers = cli->cfg->max_papers; /* [digest] max_papers */
-    if (db_begin(db, &err) == -1)
+    memset(&in, 0, sizeof(in));
+    in.origin = SUBS_ADD;
+    in.email = email;
+    in.name = name;
+    in.list_id = l.id;
+    in.prefs.keywords = kw;
+    in.status = -1;
+    in.confirmed = confirmed;
+    if (sub_signup(db, cli->cfg, &in, str_now(), &res, &err) == -1 ||
+        sub_get(db, res.sub_id, &s, &err) == -1)
         return cli_fail("%s", err.msg);
-    if (db_sub_find_or_create(db, email, name, now, &subscriber_id, &created,
-                              &err) == -1 ||
-        db_sub_subscribe(db, subscriber_id, l.id, &create, now, &sub_id,
-                         &created_sub, &err) == -1 ||
-        sub_get(db, sub_id, &s, &err) == -1)
-        goto fail;
-    if (!created_sub && kw != NULL && strcmp(s.keywords, kw) != 0) {
-        if (db_sub_update_prefs(db, sub_id, &prefs, now, &err) == -1)
-            goto fail;
-        changed = "; keywords updated";
-    }
-    if (!created && name != NULL && strcmp(s.name, name) != 0) {
-        if (db_sub_set_name(db, subscriber_id, name, &err) == -1)
-            goto fail;
-    }
-    if (confirmed && s.status != DB_SUB_CONFIRMED) {
-        if (db_sub_set_status(db, sub_id, DB_SUB_CONFIRMED, now, &err) == -1)
-            goto fail;
-    } else if (!confirmed && (s.status == DB_SUB_UNSUBSCRIBED ||
-                              s.status == DB_SUB_BOUNCED)) {
-        /* adding again is a new subscription: it starts pending */
-        if (db_sub_set_status(db, sub_id, DB_SUB_PENDING, now, &err) == -1)
-            goto fail;
-        created_sub = 1;
-    }
-    if (sub_get(db, sub_id, &s, &err) == -1 || db_commit(db, &err) == -1)
-        goto fail;
-    if (created_sub)
+    if (res.created)
         printf("subscribed %s to '%s' (%s)\n", s.email, l.name,
                sub_status_word(&s, word, sizeof(word)));
     else
         printf("%s is already subscribed to '%s' (%s)%s\n", s.email, l.name,
-               sub_status_word(&s, word, sizeof(word)), changed);
+               sub_status_word(&s, word, sizeof(word)),
+               res.prefs_changed ? "; keywords updated" : "");
     return CLI_OK;
-fail:
-    db_rollback(db);
-    return cli_fail("%s", err.msg);
 }
 
 /* sub_count_cb - count rows */
@@ -633,45 +594,29 @@ sub_row_check(const struct csv_record *rec, const struct sub_cols *c,
               const struct db_list *l, struct sub_row *row, struct err *err)
 {
     const char *v;
-    char safe[96];
-    long n;
 
     memset(row, 0, sizeof(*row));
     row->status = -1;
-    v = sub_col(rec, c->email);
-    if (addr_normalize(v, row->email, sizeof(row->email), err) == -1) {
-        err_prefix(err, "invalid address '%s'",
-                   sub_safe(v, safe, sizeof(safe)));
+    if (subs_check_email(sub_col(rec, c->email), row->email, sizeof(row->email),
+                         err) == -1)
         return -1;
-    }
     row->name = sub_col(rec, c->name);
-    if (row->name && db_sub_check_name(row->name, err) == -1)
+    if (row->name && subs_check_name(row->name, err) == -1)
         return -1;
     row->prefs.keywords = sub_col(rec, c->keywords);
     if (row->prefs.keywords &&
-        (db_sub_check_keywords(row->prefs.keywords, err) == -1 ||
-         query_validate_keywords(row->prefs.keywords,
-                                 strlen(row->prefs.keywords), err) == -1))
+        subs_check_keywords(row->prefs.keywords, err) == -1)
         return -1;
     row->prefs.categories = sub_col(rec, c->categories);
     if (row->prefs.categories &&
-        db_list_check_sub_categories(l, row->prefs.categories, err) == -1)
+        subs_check_categories(l, row->prefs.categories, err) == -1)
         return -1;
-    v = sub_col(rec, c->max_papers);
-    if (v && v[0] != '\0') {
-        if (str_to_long(v, DB_SUB_MAX_PAPERS_MIN, DB_SUB_MAX_PAPERS_MAX, &n) ==
-            -1) {
-            err_set(err, ERR_PERM,
-                    "max_papers '%s' is not a number from %d to %d",
-                    sub_safe(v, safe, sizeof(safe)), DB_SUB_MAX_PAPERS_MIN,
-                    DB_SUB_MAX_PAPERS_MAX);
-            return -1;
-        }
-        row->prefs.max_papers = (int)n;
-    }
+    if (subs_check_max_papers(sub_col(rec, c->max_papers),
+                              &row->prefs.max_papers, err) == -1)
+        return -1;
     row->prefs.timezone = sub_col(rec, c->timezone);
     if (row->prefs.timezone &&
-        db_sub_check_timezone(row->prefs.timezone, err) == -1)
+        subs_check_timezone(row->prefs.timezone, err) == -1)
         return -1;
     v = sub_col(rec, c->status);
     if (v && v[0] != '\0') {
@@ -693,88 +638,30 @@ sub_row_check(const struct csv_record *rec, const struct sub_cols *c,
     return 0;
 }
 
-/* sub_status_target - the status an import may move cur to, or -1: it
- * never revives an unsubscribed or bounced subscription and never turns
- * a confirmed one back into pending */
+/* sub_row_apply - write one validated row (subs.h: SUBS_IMPORT); -1 on
+ * a database error */
 static int
-sub_status_target(enum db_sub_status cur, int want, int confirmed)
+sub_row_apply(struct db *db, const struct config *cfg, const struct db_list *l,
+              const struct sub_row *row, int confirmed, int64_t now,
+              struct sub_tally *t, struct err *err)
 {
-    if (want < 0)
-        want = confirmed ? (int)DB_SUB_CONFIRMED : -1;
-    else if (confirmed && want == DB_SUB_PENDING)
-        want = DB_SUB_CONFIRMED;
-    if (want < 0 || want == (int)cur)
-        return -1;
-    if (cur == DB_SUB_UNSUBSCRIBED || cur == DB_SUB_BOUNCED)
-        return -1;
-    if (cur == DB_SUB_CONFIRMED && want == DB_SUB_PENDING)
-        return -1;
-    return want;
-}
+    struct subs_signup in;
+    struct subs_result res;
 
-/* sub_prefs_differ - would prefs change s? */
-static int
-sub_prefs_differ(const struct db_subscription *s, const struct db_sub_prefs *p)
-{
-    return (p->keywords && strcmp(p->keywords, s->keywords) != 0) ||
-           (p->categories && strcmp(p->categories, s->categories) != 0) ||
-           (p->max_papers && p->max_papers != s->max_papers) ||
-           (p->timezone && strcmp(p->timezone, s->timezone) != 0);
-}
-
-/* sub_row_apply - write one validated row; -1 on a database error */
-static int
-sub_row_apply(struct db *db, const struct db_list *l, const struct sub_row *row,
-              int confirmed, int default_max, int64_t now, struct sub_tally *t,
-              struct err *err)
-{
-    int64_t subscriber_id = 0, sub_id = 0,
-            when = row->created_at ? row->created_at : now;
-    int created_who = 0, created_sub = 0, changed = 0, target;
-    struct db_sub_prefs create;
-    struct db_subscription s;
-
-    if (db_sub_find_or_create(db, row->email, row->name, when, &subscriber_id,
-                              &created_who, err) == -1)
+    memset(&in, 0, sizeof(in));
+    in.origin = SUBS_IMPORT;
+    in.email = row->email;
+    in.name = row->name;
+    in.list_id = l->id;
+    in.prefs = row->prefs;
+    in.status = row->status;
+    in.confirmed = confirmed;
+    in.created_at = row->created_at;
+    if (sub_signup(db, cfg, &in, now, &res, err) == -1)
         return -1;
-    create = row->prefs;
-    if (create.max_papers == 0)
-        create.max_papers = default_max; /* [digest] max_papers */
-    if (db_sub_subscribe(db, subscriber_id, l->id, &create, when, &sub_id,
-                         &created_sub, err) == -1 ||
-        sub_get(db, sub_id, &s, err) == -1)
-        return -1;
-    if (!created_who && row->name && row->name[0] &&
-        strcmp(row->name, s.name) != 0) {
-        if (db_sub_set_name(db, subscriber_id, row->name, err) == -1)
-            return -1;
-        changed = 1;
-    }
-    if (!created_sub && sub_prefs_differ(&s, &row->prefs)) {
-        if (db_sub_update_prefs(db, sub_id, &row->prefs, now, err) == -1)
-            return -1;
-        changed = 1;
-    }
-    if (created_sub) {
-        /* a new subscription takes the file's status as it is (an export
-         * of unsubscribed rows stays unsubscribed) */
-        target = row->status >= 0 ? row->status : -1;
-        if (confirmed && (target < 0 || target == DB_SUB_PENDING))
-            target = DB_SUB_CONFIRMED;
-        if (target == DB_SUB_PENDING)
-            target = -1;
-    } else {
-        target = sub_status_target(s.status, row->status, confirmed);
-    }
-    if (target >= 0) {
-        if (db_sub_set_status(db, sub_id, (enum db_sub_status)target, now,
-                              err) == -1)
-            return -1;
-        changed = 1;
-    }
-    if (created_sub)
+    if (res.created)
         t->imported++;
-    else if (changed)
+    else if (res.changed)
         t->updated++;
     else
         t->unchanged++;
@@ -878,8 +765,8 @@ sub_import(struct cli *cli, int argc, char **argv)
                 goto db_fail;
             in_tx = 1;
         }
-        if (sub_row_apply(db, &l, &row, confirmed, cli->cfg->max_papers, now,
-                          &t, &err) == -1) {
+        if (sub_row_apply(db, cli->cfg, &l, &row, confirmed, now, &t, &err) ==
+            -1) {
             err_prefix(&err, "line %ld", rec.line);
             goto db_fail;
         }

@@ -433,7 +433,7 @@ digest_freeze_batch(struct digest_batch *batch, struct db *db,
     size_t n = 0;
     int64_t id = 0, prev = 0, since, oldest;
     time_t day0;
-    int own_txn = 0, rc = -1;
+    int own_txn = 0, rc = -1, found;
 
     memset(&q, 0, sizeof(q));
     memset(&rd, 0, sizeof(rd));
@@ -448,13 +448,14 @@ digest_freeze_batch(struct digest_batch *batch, struct db *db,
             return -1;
         own_txn = 1;
     }
-    if (db_digest_find(db, subscription_id, day, &id, err) == -1)
+    found = db_digest_find(db, subscription_id, day, &id, err);
+    if (found == -1)
         goto out;
-    if (id != 0) {
+    if (found == 0) {
         rc = 0; /* already frozen: idempotent */
         goto out;
     }
-    if (db_digest_sub_load(db, subscription_id, &sub, err) == -1)
+    if (db_digest_sub_load(db, subscription_id, &sub, err) != 0)
         goto out;
     if (query_parse(sub.keywords, &q, err) == -1) {
         err_prefix(err, "digest: subscription %lld keywords",

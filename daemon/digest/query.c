@@ -60,19 +60,6 @@ query_fts_quote(struct buf *out, const char *s, size_t n)
     buf_addc(out, '"');
 }
 
-/* query_has_c1 - 1 if the n bytes of UTF-8 hold a C1 control character
- * (U+0080..U+009F, encoded C2 80..C2 9F), which str_has_ctl() does not
- * see */
-static int
-query_has_c1(const char *s, size_t n)
-{
-    for (size_t i = 0; i + 1 < n; i++)
-        if ((unsigned char)s[i] == 0xC2 && (unsigned char)s[i + 1] >= 0x80 &&
-            (unsigned char)s[i + 1] < 0xA0)
-            return 1;
-    return 0;
-}
-
 /* query_is_space - ASCII blank */
 static int
 query_is_space(char c)
@@ -86,27 +73,8 @@ query_validate_keywords(const char *s, size_t n, struct err *err)
     size_t terms = 0;
     int in_quote = 0, in_term = 0;
 
-    if (n > QUERY_MAX_BYTES) {
-        err_set(err, ERR_PERM, "keywords are too long (%zu bytes, at most %d)",
-                n, QUERY_MAX_BYTES);
+    if (db_sub_check_keywords_len(s, n, err) == -1)
         return -1;
-    }
-    if (str_has_ctl(s, n) || memchr(s, '\0', n) != NULL) {
-        err_set(err, ERR_PERM,
-                "keywords must not contain line breaks, tabs or other "
-                "control characters");
-        return -1;
-    }
-    if (!str_utf8_valid(s, n)) {
-        err_set(err, ERR_PERM, "keywords are not valid UTF-8 text");
-        return -1;
-    }
-    if (query_has_c1(s, n)) {
-        err_set(err, ERR_PERM,
-                "keywords must not contain line breaks, tabs or other "
-                "control characters");
-        return -1;
-    }
     /* count terms the way query_parse() will: comma-separated, and each
      * "-word" inside a term is a term of its own */
     for (size_t i = 0; i < n; i++) {

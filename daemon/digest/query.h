@@ -23,9 +23,11 @@
 
 #include <stddef.h>
 
+#include "db_sub.h"
 #include "err.h"
 
-#define QUERY_MAX_BYTES 500  /* keywords longer than this are refused */
+/* keywords longer than this are refused: the one size, db_sub.h's */
+#define QUERY_MAX_BYTES (DB_SUB_KEYWORDS_MAX - 1)
 #define QUERY_MAX_TERMS 20   /* terms + exclusions */
 #define QUERY_MAX_PHRASES 16 /* words and phrases in one term */
 
@@ -49,10 +51,11 @@ struct query {
 };
 
 /*
- * query_validate_keywords - the check the web form and the CLI run when a
- * subscriber enters keywords: -1 with a message fit to show the user if
- * s holds CR, LF or another control character, is not UTF-8, is longer
- * than QUERY_MAX_BYTES or has more than QUERY_MAX_TERMS terms.
+ * query_validate_keywords - the keyword rule (subs_check_keywords() is
+ * how the web and the CLI apply it): -1 with a message fit to show the
+ * user if s holds CR, LF or another control character, is not UTF-8, is
+ * longer than QUERY_MAX_BYTES (db_sub_check_keywords_len(), whose words
+ * these are) or has more than QUERY_MAX_TERMS terms.
  */
 int query_validate_keywords(const char *s, size_t n, struct err *err);
 

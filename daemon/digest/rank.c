@@ -445,8 +445,8 @@ rank_search(struct db *db, const struct config *cfg, const char *query,
             }
             h[i].matched = xstrdup(buf_str(&m));
             buf_release(&m);
-            if (db_digest_paper(db, h[i].paper_id, rank_on_paper, &h[i], err) ==
-                -1)
+            if (db_digest_paper(db, h[i].paper_id, rank_on_paper, &h[i], err) !=
+                0)
                 goto out;
         }
     }

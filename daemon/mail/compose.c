@@ -1062,8 +1062,8 @@ compose_digest_data(struct compose *c, struct db *db, int64_t digest_id,
     char url[512], day_long[64];
     const char *title;
 
-    if (db_digest_get(db, digest_id, row, err) == -1 ||
-        db_digest_sub_load(db, row->sub_id, sub, err) == -1)
+    if (db_digest_get(db, digest_id, row, err) != 0 ||
+        db_digest_sub_load(db, row->sub_id, sub, err) != 0)
         return -1;
     title = *sub->list_title ? sub->list_title : sub->list_name;
     tmpl_data_reset(c->data);
@@ -1226,7 +1226,7 @@ compose_confirm_message(struct compose *c, struct db *db,
     buf_init(&subject, COMPOSE_SUBJECT_MAX);
     buf_reset(text);
     buf_reset(html);
-    if (db_digest_sub_load(db, subscription_id, &sub, err) == -1)
+    if (db_digest_sub_load(db, subscription_id, &sub, err) != 0)
         goto out;
     title = *sub.list_title ? sub.list_title : sub.list_name;
     tmpl_data_reset(c->data);

@@ -4,11 +4,11 @@
  */
 #include "render.h"
 
-#include <cjson/cJSON.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
 
+#include "authors.h"
 #include "str.h"
 
 #define RENDER_ELLIPSIS "\xe2\x80\xa6" /* U+2026 */
@@ -124,32 +124,6 @@ render_trim_summary(const char *s, size_t cap, struct buf *out)
         cut--;
     buf_truncate(out, start + cut);
     buf_adds(out, RENDER_ELLIPSIS);
-}
-
-void
-render_authors(const char *json, int max, struct buf *out)
-{
-    cJSON *a = cJSON_Parse(json);
-    int n, shown;
-
-    if (a == NULL || !cJSON_IsArray(a)) {
-        cJSON_Delete(a);
-        render_collapse(json, out);
-        return;
-    }
-    n = cJSON_GetArraySize(a);
-    shown = n > max ? max : n;
-    for (int i = 0; i < shown; i++) {
-        const cJSON *it = cJSON_GetArrayItem(a, i);
-        if (!cJSON_IsString(it))
-            continue;
-        if (i > 0)
-            buf_adds(out, (i == shown - 1 && n <= max) ? " and " : ", ");
-        render_collapse(it->valuestring, out);
-    }
-    if (n > max)
-        buf_adds(out, " et al.");
-    cJSON_Delete(a);
 }
 
 /* render_cols - display columns of s[0..n) (UTF-8 characters) */
@@ -372,7 +346,7 @@ render_paper_fixed(struct tmpl_obj *item, const struct db_digest_paper *p,
     tmpl_set(item, "project_url",
              render_url_ok(p->project_page) ? p->project_page : "");
 
-    render_authors(p->authors, RENDER_AUTHORS_MAX, scratch);
+    authors_format(p->authors, RENDER_AUTHORS_MAX, scratch);
     tmpl_setn(item, "authors", buf_str(scratch), scratch->len);
     render_wrap(buf_str(scratch), RENDER_TEXT_WIDTH, 4, "    ", scratch2);
     render_set_buf(item, "authors_txt", scratch2);

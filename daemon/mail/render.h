@@ -31,13 +31,6 @@
 void render_trim_summary(const char *s, size_t cap, struct buf *out);
 
 /*
- * render_authors - append the names of a JSON array as "A, B and C", or
- * the first max names followed by " et al." when there are more.  A
- * value that is not a JSON array of strings is shown as is (trimmed).
- */
-void render_authors(const char *json, int max, struct buf *out);
-
-/*
  * render_wrap - append s word-wrapped at width columns (counted in UTF-8
  * characters); first_col is the column the first line starts at, and
  * every further line starts with indent.  A word longer than a line (a

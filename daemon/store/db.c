@@ -347,6 +347,12 @@ db_begin(struct db *db, struct err *err)
 }
 
 int
+db_in_txn(struct db *db)
+{
+    return !sqlite3_get_autocommit(db->conn);
+}
+
+int
 db_commit(struct db *db, struct err *err)
 {
     return db_exec(db, "COMMIT", err);

@@ -56,6 +56,8 @@ int db_exec(struct db *db, const char *sql, struct err *err);
 int db_begin(struct db *db, struct err *err);
 int db_commit(struct db *db, struct err *err);
 void db_rollback(struct db *db);
+/* db_in_txn - 1 if a transaction is open on db, else 0 */
+int db_in_txn(struct db *db);
 
 /* db_fail - fill err from the connection's last error; ERR_TEMP when the
  * database was busy or locked.  Returns -1 for "return db_fail(...)". */

@@ -55,7 +55,7 @@ db_digest_sub_load(struct db *db, int64_t sub_id, struct db_digest_sub *out,
     if (rc == SQLITE_DONE) {
         err_set(err, ERR_PERM, "no subscription with id %lld",
                 (long long)sub_id);
-        return -1;
+        return 1;
     }
     if (rc != SQLITE_ROW)
         return db_fail(db, err, "loading a subscription");
@@ -115,7 +115,7 @@ db_digest_sub_find(struct db *db, const char *email, const char *list_name,
                     email, list_name);
         else
             err_set(err, ERR_PERM, "'%s' has no subscription", email);
-        return -1;
+        return 1;
     }
     if (rows > 1) {
         err_set(err, ERR_PERM,
@@ -152,7 +152,9 @@ db_digest_find(struct db *db, int64_t sub_id, const char *day,
     if (rc == SQLITE_ROW)
         id = sqlite3_column_int64(st, 0);
     sqlite3_reset(st);
-    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+    if (rc == SQLITE_DONE)
+        return 1;
+    if (rc != SQLITE_ROW)
         return db_fail(db, err, "finding a digest");
     *digest_id = id;
     return 0;
@@ -178,7 +180,9 @@ db_digest_prev(struct db *db, int64_t sub_id, const char *day,
     if (rc == SQLITE_ROW)
         t = sqlite3_column_int64(st, 0);
     sqlite3_reset(st);
-    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+    if (rc == SQLITE_DONE)
+        return 1;
+    if (rc != SQLITE_ROW)
         return db_fail(db, err, "finding the previous digest");
     *created_at = t;
     return 0;
@@ -545,7 +549,7 @@ db_digest_get(struct db *db, int64_t digest_id, struct db_digest_row *out,
     if (rc == SQLITE_DONE) {
         sqlite3_reset(st);
         err_set(err, ERR_PERM, "no digest with id %lld", (long long)digest_id);
-        return -1;
+        return 1;
     }
     if (rc != SQLITE_ROW) {
         sqlite3_reset(st);
@@ -644,7 +648,7 @@ db_digest_paper(struct db *db, int64_t paper_id,
     sqlite3_reset(st);
     if (rc == SQLITE_DONE) {
         err_set(err, ERR_PERM, "no paper with id %lld", (long long)paper_id);
-        return -1;
+        return 1;
     }
     if (rc != SQLITE_ROW)
         return db_fail(db, err, "loading a paper");

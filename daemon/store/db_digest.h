@@ -5,8 +5,13 @@
  * digest_items rows.  rank.c, digest.c, compose.c and cli_digest.c call
  * these; only this file talks to SQLite for them.  Layer 1.
  *
- * Out-parameters are written only on success.  Strings handed to
- * callbacks are borrowed and valid only during the call.
+ * Contract: 0 on success, -1 with err filled on failure.  Lookups
+ * (db_digest_sub_load, db_digest_sub_find, db_digest_find, db_digest_prev,
+ * db_digest_get, db_digest_paper) return 0 when found, 1 when there is no such
+ * row (out untouched; err names the missing row, ERR_PERM, for a caller to whom
+ * that is a failure), -1 on error.  Out-parameters are written only on
+ * success.  Strings handed to callbacks are borrowed and valid only
+ * during the call.
  */
 #ifndef PAPERBOY_DB_DIGEST_H
 #define PAPERBOY_DB_DIGEST_H
@@ -15,16 +20,17 @@
 #include <stdint.h>
 
 #include "db.h"
+#include "db_sub.h"
 #include "err.h"
 
 /* A subscription with what digests need from its subscriber and list. */
 struct db_digest_sub {
     int64_t id;
     int64_t list_id;
-    char status[16];           /* pending|confirmed|unsubscribed|bounced */
-    char email[256];           /* subscriber's address */
-    char name[201];            /* subscriber's display name or "" */
-    char keywords[512];        /* as typed; "" = none */
+    char status[16]; /* pending|confirmed|unsubscribed|bounced */
+    char email[256]; /* subscriber's address */
+    char name[201];  /* subscriber's display name or "" */
+    char keywords[DB_SUB_KEYWORDS_MAX]; /* as typed; "" = none */
     char categories[520];      /* the subscription's filter; "" = none */
     int max_papers;            /* 1..50 */
     char last_digest_day[11];  /* "YYYY-MM-DD" or "" */
@@ -36,25 +42,24 @@ struct db_digest_sub {
     int include_replacements;  /* 1: replaced papers count as new */
 };
 
-/* db_digest_sub_load - -1 ERR_PERM "no subscription" if id is unknown */
+/* db_digest_sub_load - a subscription by id; 0/1/-1 */
 int db_digest_sub_load(struct db *db, int64_t sub_id, struct db_digest_sub *out,
                        struct err *err);
 
 /* db_digest_sub_find - the subscription of email (any case) to list_name,
- * or to its only list when list_name is NULL; -1 ERR_PERM when there is
- * none, or several and no list was named */
+ * or to its only list when list_name is NULL; 1 when there is none, -1
+ * ERR_PERM when there are several and no list was named */
 int db_digest_sub_find(struct db *db, const char *email, const char *list_name,
                        int64_t *sub_id, struct err *err);
 
 /* db_digest_in_txn - 1 if a transaction is open on db */
 int db_digest_in_txn(struct db *db);
 
-/* db_digest_find - the digest of sub for day; *digest_id = 0 if none */
+/* db_digest_find - the digest of sub for day; 0/1/-1 */
 int db_digest_find(struct db *db, int64_t sub_id, const char *day,
                    int64_t *digest_id, struct err *err);
 
-/* db_digest_prev - created_at of sub's latest digest before day (0 if
- * none) */
+/* db_digest_prev - created_at of sub's latest digest before day; 0/1/-1 */
 int db_digest_prev(struct db *db, int64_t sub_id, const char *day,
                    int64_t *created_at, struct err *err);
 
@@ -149,7 +154,7 @@ struct db_digest_row {
     int64_t created_at; /* unix seconds; Date header and token time */
 };
 
-/* db_digest_get - -1 ERR_PERM "no digest" if id is unknown */
+/* db_digest_get - a frozen digest by id; 0/1/-1 */
 int db_digest_get(struct db *db, int64_t digest_id, struct db_digest_row *out,
                   struct err *err);
 
@@ -176,7 +181,8 @@ int db_digest_items(struct db *db, int64_t digest_id,
                     int (*fn)(void *arg, const struct db_digest_paper *p),
                     void *arg, struct err *err);
 
-/* db_digest_paper - call fn once for paper id (rank 0, why "") */
+/* db_digest_paper - call fn once for paper id (rank 0, why ""); 1 when
+ * there is no such paper (fn not called) */
 int db_digest_paper(struct db *db, int64_t paper_id,
                     int (*fn)(void *arg, const struct db_digest_paper *p),
                     void *arg, struct err *err);

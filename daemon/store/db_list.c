@@ -129,6 +129,18 @@ db_list_check_categories(const char *csv, struct err *err)
 }
 
 int
+db_list_categories_has(const char *csv, const char *item, size_t n)
+{
+    for (const char *q = csv; *q;) {
+        size_t m = strcspn(q, ",");
+        if (m == n && memcmp(q, item, n) == 0)
+            return 1;
+        q += m + (q[m] == ',');
+    }
+    return 0;
+}
+
+int
 db_list_check_sub_categories(const struct db_list *l, const char *csv,
                              struct err *err)
 {
@@ -139,14 +151,7 @@ db_list_check_sub_categories(const struct db_list *l, const char *csv,
     /* every item, delimited by commas, must be one of the list's */
     for (const char *p = csv; *p;) {
         size_t n = strcspn(p, ",");
-        const char *q = l->categories;
-        int found = 0;
-        while (!found && q < l->categories + have) {
-            size_t m = strcspn(q, ",");
-            found = m == n && memcmp(q, p, n) == 0;
-            q += m + (q[m] == ',');
-        }
-        if (!found) {
+        if (!db_list_categories_has(l->categories, p, n)) {
             err_set(err, ERR_PERM,
                     "'%.*s' is not a category of the list '%s' (its "
                     "categories: %s)",

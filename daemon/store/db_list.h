@@ -12,6 +12,7 @@
 #ifndef PAPERBOY_DB_LIST_H
 #define PAPERBOY_DB_LIST_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "db.h"
@@ -50,6 +51,9 @@ int db_list_check_categories(const char *csv, struct err *err);
  */
 int db_list_check_sub_categories(const struct db_list *l, const char *csv,
                                  struct err *err);
+/* db_list_categories_has - 1 if the n bytes at item are one of the
+ * comma-separated items of csv, else 0 */
+int db_list_categories_has(const char *csv, const char *item, size_t n);
 /* db_list_check_title - at most 200 bytes of UTF-8, no control chars */
 int db_list_check_title(const char *title, struct err *err);
 

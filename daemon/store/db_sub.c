@@ -42,41 +42,51 @@ db_sub_status_parse(const char *s, enum db_sub_status *out)
     return -1;
 }
 
-/* db_sub_check_text - common rules for free text: size, UTF-8, no ctl */
+/* db_sub_check_text - common rules for free text of n bytes: size,
+ * UTF-8, no control characters, C0, DEL or C1 (a NUL among the n bytes
+ * is one) */
 static int
-db_sub_check_text(const char *what, const char *s, size_t max, struct err *err)
+db_sub_check_text(const char *what, const char *s, size_t n, size_t max,
+                  struct err *err)
 {
-    size_t n = strlen(s);
-
     if (n > max) {
-        err_set(err, ERR_PERM, "%s longer than %zu bytes", what, max);
+        err_set(err, ERR_PERM, "%s too long (longer than %zu bytes)", what,
+                max);
         return -1;
     }
-    if (!str_utf8_valid(s, n)) {
-        err_set(err, ERR_PERM, "%s not valid UTF-8", what);
-        return -1;
-    }
-    if (str_has_ctl(s, n)) {
+    if (str_has_ctl(s, n) || memchr(s, '\0', n) != NULL ||
+        str_has_c1(s, n)) {
         err_set(err, ERR_PERM,
                 "%s not allowed to contain control characters (line "
                 "breaks, tabs, ...)",
                 what);
         return -1;
     }
+    if (!str_utf8_valid(s, n)) {
+        err_set(err, ERR_PERM, "%s not valid UTF-8", what);
+        return -1;
+    }
     return 0;
+}
+
+int
+db_sub_check_keywords_len(const char *kw, size_t n, struct err *err)
+{
+    return db_sub_check_text("the keywords are", kw, n, DB_SUB_KEYWORDS_MAX - 1,
+                             err);
 }
 
 int
 db_sub_check_keywords(const char *kw, struct err *err)
 {
-    return db_sub_check_text("the keywords are", kw, DB_SUB_KEYWORDS_MAX - 1,
-                             err);
+    return db_sub_check_keywords_len(kw, strlen(kw), err);
 }
 
 int
 db_sub_check_name(const char *name, struct err *err)
 {
-    return db_sub_check_text("the name is", name, DB_SUB_NAME_MAX - 1, err);
+    return db_sub_check_text("the name is", name, strlen(name),
+                             DB_SUB_NAME_MAX - 1, err);
 }
 
 int

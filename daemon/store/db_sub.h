@@ -5,9 +5,11 @@
  *
  * Addresses passed in must already be normalised by addr_normalize(); the
  * email column is COLLATE NOCASE, so lookups ignore ASCII case.  Every
- * value is bound, never pasted into SQL.  Preferences are validated here
- * too (db_sub_check_*), so the CLI and the web form refuse the same
- * things with the same words.  Layer 1.
+ * value is bound, never pasted into SQL.  Every write checks the values
+ * it stores with the db_sub_check_* rules, the same functions (and
+ * words) subs/ shows to people, so no row holds what the form or the
+ * CLI would refuse.  The lifecycle (which status follows which) is
+ * subs/'s, not this file's.  Layer: store.
  *
  * Contract: functions return 0 on success and -1 with err filled on
  * failure.  Lookups (db_sub_find, db_sub_get*) return 0 when the row was
@@ -18,6 +20,7 @@
 #ifndef PAPERBOY_DB_SUB_H
 #define PAPERBOY_DB_SUB_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "db.h"
@@ -88,9 +91,15 @@ const char *db_sub_status_name(enum db_sub_status s);
 /* db_sub_status_parse - the inverse (exact, lower case); 0 or -1 */
 int db_sub_status_parse(const char *s, enum db_sub_status *out);
 
-/* db_sub_check_keywords - at most 500 bytes of UTF-8, no control
- * characters (CR, LF, TAB, ...); -1 with the reason in err */
+/* db_sub_check_keywords - the text rule of keywords: at most
+ * DB_SUB_KEYWORDS_MAX - 1 bytes of UTF-8, no control characters (CR, LF,
+ * TAB, ...); -1 with the reason in err.  The whole keyword rule (this
+ * and the number of terms) is query_validate_keywords(), which
+ * subs_check_keywords() applies. */
 int db_sub_check_keywords(const char *kw, struct err *err);
+/* db_sub_check_keywords_len - the same for n bytes at kw (a NUL among
+ * them is a control character) */
+int db_sub_check_keywords_len(const char *kw, size_t n, struct err *err);
 /* db_sub_check_name - at most 200 bytes of UTF-8, no control chars */
 int db_sub_check_name(const char *name, struct err *err);
 /* db_sub_check_timezone - "" or an IANA-looking name (A-Za-z0-9/_+-),

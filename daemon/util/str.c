@@ -163,6 +163,16 @@ str_has_ctl(const char *s, size_t n)
 }
 
 int
+str_has_c1(const char *s, size_t n)
+{
+    for (size_t i = 0; i + 1 < n; i++)
+        if ((unsigned char)s[i] == 0xC2 && (unsigned char)s[i + 1] >= 0x80 &&
+            (unsigned char)s[i + 1] < 0xA0)
+            return 1;
+    return 0;
+}
+
+int
 str_utf8_valid(const char *s, size_t n)
 {
     const unsigned char *p = (const unsigned char *)s;

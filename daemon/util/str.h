@@ -33,6 +33,10 @@ int str_has_prefix(const char *s, const char *prefix);
 /* str_has_ctl - 1 if any of the n bytes is an ASCII control char (incl.
  * CR, LF, TAB and DEL) */
 int str_has_ctl(const char *s, size_t n);
+/* str_has_c1 - 1 if the n bytes of UTF-8 hold a C1 control character
+ * (U+0080..U+009F, encoded C2 80..C2 9F), which str_has_ctl() does not
+ * see */
+int str_has_c1(const char *s, size_t n);
 /* str_utf8_valid - 1 if the n bytes are well-formed UTF-8 */
 int str_utf8_valid(const char *s, size_t n);
 

@@ -313,6 +313,11 @@ enum MHD_Result http_page_sample(struct http_req *r);
 enum MHD_Result http_page_subscribe(struct http_req *r);
 /* http_page_subscribed - the answer once the writer has stored r->job */
 enum MHD_Result http_page_subscribed(struct http_req *r);
+/* http_categories_fill - one item of root's "categories" per category
+ * of list_categories ("cs.LG,cs.CL"), each with "name" and "checked"
+ * (one of checked's) */
+void http_categories_fill(struct tmpl_obj *root, const char *list_categories,
+                          const char *checked);
 /* http_rate_take - 0 when client may post now, else the seconds to wait */
 int http_rate_take(struct http *h, const char *client, int per_minute);
 

@@ -13,27 +13,27 @@
  * link.  The honeypot field "website" is invisible to people; a bot that
  * fills it gets the same page and nothing happens.
  */
-#include <cjson/cJSON.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "addr.h"
+#include "authors.h"
 #include "db_list.h"
 #include "db_sub.h"
 #include "db_web.h"
 #include "http_int.h"
 #include "log.h"
-#include "outbox.h"
 #include "query.h"
 #include "rank.h"
 #include "str.h"
+#include "subs.h"
 #include "xalloc.h"
 
-#define HTTP_LISTS_MAX 64        /* lists shown on the form */
-#define HTTP_SAMPLE_POOL 200     /* matches considered for the sample */
-#define HTTP_EMAIL_FIELD_MAX 320 /* bytes typed into the email field */
+#define HTTP_LISTS_MAX 64     /* lists shown on the form */
+#define HTTP_SAMPLE_POOL 200  /* matches considered for the sample */
+#define HTTP_SAMPLE_AUTHORS 3 /* names shown before "et al." */
 
 /* The lists, loaded for one request. */
 struct http_lists {
@@ -78,26 +78,6 @@ http_lists_default(const struct http_lists *ls, const struct config *cfg)
     if (cfg->default_list != NULL && *cfg->default_list != '\0')
         l = http_lists_find(ls, cfg->default_list);
     return l != NULL ? l : http_lists_find(ls, NULL);
-}
-
-/* http_authors_short - "A, B, C et al." from a JSON array of names */
-static void
-http_authors_short(const char *json, struct buf *out)
-{
-    cJSON *a = cJSON_Parse(json);
-    int n = cJSON_IsArray(a) ? cJSON_GetArraySize(a) : 0;
-
-    for (int i = 0; i < n && i < 3; i++) {
-        cJSON *it = cJSON_GetArrayItem(a, i);
-        if (!cJSON_IsString(it))
-            continue;
-        if (out->len)
-            buf_adds(out, ", ");
-        buf_adds(out, it->valuestring);
-    }
-    if (n > 3)
-        buf_adds(out, " et al.");
-    cJSON_Delete(a);
 }
 
 /* One sample candidate, copied out of the row. */
@@ -188,8 +168,7 @@ http_sample_fill(struct http_req *r, struct db *db, const struct db_list *l,
     }
     tmpl_set(root, "sample_day", day);
     tmpl_set(root, "sample_keywords", keywords);
-    if (keywords && *keywords &&
-        query_validate_keywords(keywords, strlen(keywords), err) == 0 &&
+    if (keywords && *keywords && subs_check_keywords(keywords, err) == 0 &&
         query_parse(keywords, &q, err) == 0 && q.match) {
         if (rank_day_matches(db, r->cfg, &scope, day, &q, HTTP_SAMPLE_POOL,
                              http_cands_add, &cs, err) == -1) {
@@ -222,7 +201,7 @@ http_sample_fill(struct http_req *r, struct db *db, const struct db_list *l,
         struct tmpl_obj *it = tmpl_add_item(root, "sample_papers");
         struct buf au;
         buf_init(&au, 1024);
-        http_authors_short(cs.v[i].authors, &au);
+        authors_format(cs.v[i].authors, HTTP_SAMPLE_AUTHORS, &au);
         tmpl_set(it, "title", cs.v[i].title);
         tmpl_set(it, "arxiv_id", cs.v[i].arxiv_id);
         tmpl_set(it, "authors", buf_str(&au));
@@ -281,26 +260,10 @@ http_form_fill(struct http_req *r, struct db *db, const struct http_lists *ls,
     }
     tmpl_set_list(root, "categories");
     if (sel) {
-        char *cats = xstrdup(sel->categories), *save = NULL;
-        const char *checked = buf_str(&f->categories);
         tmpl_set(root, "list_name", sel->name);
         tmpl_set(root, "list_title", sel->title[0] ? sel->title : sel->name);
         tmpl_set(root, "list_description", sel->description);
-        for (char *c = strtok_r(cats, ",", &save); c;
-             c = strtok_r(NULL, ",", &save)) {
-            struct tmpl_obj *it = tmpl_add_item(root, "categories");
-            char needle[80];
-            snprintf(needle, sizeof(needle), ",%s,", c);
-            tmpl_set(it, "name", c);
-            if (*checked) {
-                struct buf b;
-                buf_init(&b, 1024);
-                buf_addf(&b, ",%s,", checked);
-                tmpl_set_bool(it, "checked", strstr(buf_str(&b), needle) != 0);
-                buf_release(&b);
-            }
-        }
-        free(cats);
+        http_categories_fill(root, sel->categories, buf_str(&f->categories));
     }
     if (f->err_email)
         tmpl_set(root, "email_error", f->err_email);
@@ -325,6 +288,19 @@ http_form_fill(struct http_req *r, struct db *db, const struct http_lists *ls,
                             maxp, root, err);
 }
 
+void
+http_categories_fill(struct tmpl_obj *root, const char *list_categories,
+                     const char *checked)
+{
+    for (const char *p = list_categories; *p;) {
+        size_t n = strcspn(p, ",");
+        struct tmpl_obj *it = tmpl_add_item(root, "categories");
+        tmpl_setn(it, "name", p, n);
+        tmpl_set_bool(it, "checked", db_list_categories_has(checked, p, n));
+        p += n + (p[n] == ',');
+    }
+}
+
 /* http_form_from - read the fields of form into f (no validation) */
 static void
 http_form_from(const struct http_form *form, struct http_sub_form *f)
@@ -343,11 +319,8 @@ http_form_from(const struct http_form *form, struct http_sub_form *f)
             buf_addc(&f->categories, ',');
         buf_adds(&f->categories, form->fields[i].value);
     }
-    if (f->max_papers && *f->max_papers) {
-        long n;
-        if (str_to_long(f->max_papers, 1, DB_SUB_MAX_PAPERS_MAX, &n) == 0)
-            f->max_papers_n = (int)n;
-    }
+    if (subs_check_max_papers(f->max_papers, &f->max_papers_n, NULL) == -1)
+        f->max_papers_n = 0; /* the sample shows the default meanwhile */
 }
 
 /* http_lists_load - every list (at most HTTP_LISTS_MAX) */
@@ -373,10 +346,8 @@ http_index_render(struct http_req *r, const struct http_form *values,
     http_form_from(values, &f);
     if ((db = http_db(r, err)) == NULL || http_lists_load(db, &ls, err) == -1)
         goto out;
-    if (f.keywords &&
-        query_validate_keywords(f.keywords, strlen(f.keywords), err) == -1) {
+    if (f.keywords && subs_check_keywords(f.keywords, err) == -1)
         f.err_keywords = err->msg;
-    }
     root = http_root(r, "Subscribe");
     if (http_form_fill(r, db, &ls, &f, root, err) == -1)
         goto out;
@@ -470,8 +441,7 @@ http_page_sample(struct http_req *r)
     if (l == NULL) {
         tmpl_set_bool(root, "sample_nothing_yet", 1);
     } else {
-        if (f.keywords && query_validate_keywords(
-                              f.keywords, strlen(f.keywords), &err) == -1) {
+        if (f.keywords && subs_check_keywords(f.keywords, &err) == -1) {
             tmpl_set(root, "sample_error", err.msg);
             f.keywords = "";
             err_init(&err);
@@ -586,13 +556,6 @@ http_page_subscribed(struct http_req *r)
     return http_render(r, MHD_HTTP_OK, HTTP_T_SUBSCRIBED, root);
 }
 
-/* http_field_ctl - 1 if s has control characters (CR, LF, ...) */
-static int
-http_field_ctl(const char *s)
-{
-    return s && str_has_ctl(s, strlen(s));
-}
-
 enum MHD_Result
 http_page_subscribe(struct http_req *r)
 {
@@ -601,12 +564,15 @@ http_page_subscribe(struct http_req *r)
     struct db_sub_prefs prefs;
     struct tmpl_obj *root;
     const struct db_list *l = NULL;
+    struct db_list lst;
     char email[ADDR_SIZE];
-    char kw_err[512] = "", email_err[512] = "", mp_err[128] = "";
+    char email_err[512], list_err[512], kw_err[512], cat_err[512],
+        mp_err[512]; /* struct err's msg, kept per field */
     const char *hp;
     struct db *db;
     struct err err;
     enum MHD_Result ret;
+    int found, mp = 0;
 
     err_init(&err);
     http_form_from(&r->form, &f);
@@ -636,25 +602,25 @@ http_page_subscribe(struct http_req *r)
         goto done;
     }
 
-    /* validate every field, keeping one message per field */
-    if (f.email == NULL || *f.email == '\0') {
-        f.err_email = "Please enter your email address.";
-    } else if (strlen(f.email) > HTTP_EMAIL_FIELD_MAX ||
-               http_field_ctl(f.email)) {
-        f.err_email = "This does not look like an email address.";
-    } else if (addr_normalize(f.email, email, sizeof(email), &err) == -1) {
-        snprintf(email_err, sizeof(email_err),
-                 "This does not look like an email address: %s.", err.msg);
+    /* validate every field (subs.h), keeping one message per field */
+    if (subs_check_email(f.email, email, sizeof(email), &err) == -1) {
+        str_copy(email_err, sizeof(email_err), err.msg);
         f.err_email = email_err;
     }
     err_init(&err);
-    l = (ls.n > 1 || (f.list && *f.list)) ? http_lists_find(&ls, f.list)
-                                          : http_lists_find(&ls, NULL);
-    if (l == NULL)
-        f.err_list = ls.n ? "Please choose a list."
-                          : "There is no list to subscribe to yet.";
-    if (f.keywords &&
-        query_validate_keywords(f.keywords, strlen(f.keywords), &err) == -1) {
+    found = subs_check_list(db, f.list && *f.list ? f.list : NULL, &lst, &err);
+    if (found == -1) {
+        ret = http_fail(r, &err, "subscribe");
+        goto done;
+    }
+    if (found == 1) {
+        str_copy(list_err, sizeof(list_err), err.msg);
+        f.err_list = list_err;
+    } else {
+        l = &lst;
+    }
+    err_init(&err);
+    if (f.keywords && subs_check_keywords(f.keywords, &err) == -1) {
         str_copy(kw_err, sizeof(kw_err), err.msg);
         f.err_keywords = kw_err;
     }
@@ -662,13 +628,14 @@ http_page_subscribe(struct http_req *r)
     if (l && f.categories.len) {
         if (f.categories.failed)
             f.err_categories = "Too many categories.";
-        else if (db_list_check_sub_categories(l, buf_str(&f.categories),
-                                              &err) == -1)
-            f.err_categories = "That is not a category of this list.";
+        else if (subs_check_categories(l, buf_str(&f.categories), &err) == -1) {
+            str_copy(cat_err, sizeof(cat_err), err.msg);
+            f.err_categories = cat_err;
+        }
     }
-    if (f.max_papers && *f.max_papers && f.max_papers_n == 0) {
-        snprintf(mp_err, sizeof(mp_err), "Please give a number from 1 to %d.",
-                 DB_SUB_MAX_PAPERS_MAX);
+    err_init(&err);
+    if (subs_check_max_papers(f.max_papers, &mp, &err) == -1) {
+        str_copy(mp_err, sizeof(mp_err), err.msg);
         f.err_max_papers = mp_err;
     }
     if (f.err_email || f.err_list || f.err_keywords || f.err_categories ||

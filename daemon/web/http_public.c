@@ -5,11 +5,11 @@
  * /feed/LIST.atom (RFC 4287), GET /healthz (JSON) and GET /metrics
  * (Prometheus text exposition format 0.0.4).
  */
-#include <cjson/cJSON.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include "authors.h"
 #include "db_list.h"
 #include "db_sub.h"
 #include "db_web.h"
@@ -19,9 +19,10 @@
 #include "str.h"
 #include "xalloc.h"
 
-#define HTTP_ARCHIVE_TOP 30 /* papers on an archive page */
-#define HTTP_FEED_DAYS 7    /* days an Atom feed covers */
-#define HTTP_FEED_MAX 60    /* entries in an Atom feed */
+#define HTTP_ARCHIVE_TOP 30    /* papers on an archive page */
+#define HTTP_FEED_DAYS 7       /* days an Atom feed covers */
+#define HTTP_FEED_MAX 60       /* entries in an Atom feed */
+#define HTTP_PUBLIC_AUTHORS 12 /* names shown before "et al." */
 
 /* http_rfc3339 - unix seconds as "2026-01-02T03:04:05Z" */
 static void
@@ -32,26 +33,6 @@ http_rfc3339(int64_t t, char *out, size_t size)
 
     gmtime_r(&tt, &tm);
     strftime(out, size, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
-
-/* http_authors - "A, B, C" (all names) from a JSON array */
-static void
-http_authors(const char *json, size_t max, struct buf *out)
-{
-    cJSON *a = cJSON_Parse(json);
-    int n = cJSON_IsArray(a) ? cJSON_GetArraySize(a) : 0;
-
-    for (int i = 0; i < n && (size_t)i < max; i++) {
-        cJSON *it = cJSON_GetArrayItem(a, i);
-        if (!cJSON_IsString(it))
-            continue;
-        if (out->len)
-            buf_adds(out, ", ");
-        buf_adds(out, it->valuestring);
-    }
-    if ((size_t)n > max)
-        buf_adds(out, " et al.");
-    cJSON_Delete(a);
 }
 
 /* What the paper callbacks fill. */
@@ -72,7 +53,7 @@ http_paper_item(void *arg, const struct db_web_paper *p)
     char ts[32];
 
     buf_init(&au, 4096);
-    http_authors(p->authors, 12, &au);
+    authors_format(p->authors, HTTP_PUBLIC_AUTHORS, &au);
     tmpl_setf(it, "rank", "%zu", ++c->n);
     tmpl_set(it, "arxiv_id", p->arxiv_id);
     tmpl_set(it, "title", p->title);

@@ -22,10 +22,8 @@
 #include "db_sub.h"
 #include "http_int.h"
 #include "log.h"
-#include "outbox.h"
-#include "query.h"
 #include "str.h"
-#include "xalloc.h"
+#include "subs.h"
 
 /* http_bad_token - the 400 page for a link that does not verify */
 static enum MHD_Result
@@ -120,16 +118,11 @@ http_page_confirm(struct http_req *r, const char *tok)
     err_init(&err);
     if (http_token_sub(r, tok, TOKEN_CONFIRM, &db, &sub, &issued, &ret) == -1)
         return ret;
-    /* a link from before the current pending period (the address left,
-     * or bounced, and signed up again since) must not confirm it */
-    if ((sub.status == DB_SUB_UNSUBSCRIBED && issued <= sub.unsubscribed_at) ||
-        sub.status == DB_SUB_BOUNCED || issued < sub.pending_at)
-        return http_bad_token(r, "This confirmation link is older than the "
-                                 "last change to this subscription. "
-                                 "Subscribe again to get a new one.");
+    if (sub_confirm_fresh(&sub, issued, &err) == -1)
+        return http_bad_token(r, err.msg);
     if (r->method == HTTP_M_POST && sub.status != DB_SUB_CONFIRMED) {
         pthread_mutex_lock(&r->h->write_lock);
-        int rc = db_sub_set_status(db, sub.id, DB_SUB_CONFIRMED, r->now, &err);
+        int rc = sub_confirm(db, sub.id, r->now, &err);
         pthread_mutex_unlock(&r->h->write_lock);
         if (rc == -1)
             return http_fail(r, &err, "confirm");
@@ -146,24 +139,15 @@ http_page_confirm(struct http_req *r, const char *tok)
     return http_render(r, MHD_HTTP_OK, HTTP_T_CONFIRM, root);
 }
 
-/* http_unsubscribe_now - status unsubscribed and queued mail dropped, in
- * one transaction */
+/* http_unsubscribe_now - sub_unsubscribe() under the web's write lock */
 static int
 http_unsubscribe_now(struct http_req *r, struct db *db, int64_t id,
                      struct err *err)
 {
-    int rc = -1;
+    int rc;
 
     pthread_mutex_lock(&r->h->write_lock);
-    if (db_begin(db, err) == -1)
-        goto out;
-    if (db_sub_set_status(db, id, DB_SUB_UNSUBSCRIBED, r->now, err) == -1 ||
-        outbox_drop_pending(db, id, err) == -1) {
-        db_rollback(db);
-        goto out;
-    }
-    rc = db_commit(db, err);
-out:
+    rc = sub_unsubscribe(db, id, r->now, err);
     pthread_mutex_unlock(&r->h->write_lock);
     if (rc == 0)
         log_info("web: subscription=%lld unsubscribed", (long long)id);
@@ -230,11 +214,8 @@ http_prefs_fill(struct db *db, const struct db_subscription *sub,
 {
     struct db_list l;
     struct err err;
-    struct buf have;
 
     err_init(&err);
-    buf_init(&have, 2048);
-    buf_addf(&have, ",%s,", categories);
     tmpl_set(root, "keywords", keywords);
     tmpl_set(root, "max_papers", max_papers);
     tmpl_set(root, "timezone", tz_name);
@@ -242,22 +223,11 @@ http_prefs_fill(struct db *db, const struct db_subscription *sub,
     tmpl_set_bool(root, "confirmed", sub->status == DB_SUB_CONFIRMED);
     tmpl_set_list(root, "categories");
     if (db_list_get_id(db, sub->list_id, &l, &err) == 0) {
-        char *cats = xstrdup(l.categories), *save = NULL;
         tmpl_set(root, "list_title", l.title[0] ? l.title : l.name);
-        for (char *c = strtok_r(cats, ",", &save); c;
-             c = strtok_r(NULL, ",", &save)) {
-            struct tmpl_obj *it = tmpl_add_item(root, "categories");
-            char needle[80];
-            snprintf(needle, sizeof(needle), ",%s,", c);
-            tmpl_set(it, "name", c);
-            tmpl_set_bool(it, "checked",
-                          strstr(buf_str(&have), needle) != NULL);
-        }
-        free(cats);
+        http_categories_fill(root, l.categories, categories);
     } else {
         tmpl_set(root, "list_title", sub->list_name);
     }
-    buf_release(&have);
 }
 
 /* http_prefs_save - validate and store the posted preferences; field
@@ -272,12 +242,11 @@ http_prefs_save(struct http_req *r, struct db *db,
     struct db_sub_prefs p;
     struct db_list l;
     struct err ferr;
-    long n = 0;
-    int rc = -1, found;
+    int n = 0, rc, found;
 
     *bad = 0;
     err_init(&ferr);
-    if (query_validate_keywords(keywords, strlen(keywords), &ferr) == -1) {
+    if (subs_check_keywords(keywords, &ferr) == -1) {
         tmpl_set(root, "keywords_error", ferr.msg);
         *bad = 1;
     }
@@ -288,24 +257,21 @@ http_prefs_save(struct http_req *r, struct db *db,
         return -1;
     }
     err_init(&ferr);
-    if (db_list_check_sub_categories(&l, categories, &ferr) == -1) {
-        tmpl_set(root, "categories_error",
-                 "That is not a category of this list.");
-        *bad = 1;
-    }
-    if (str_to_long(max_papers, DB_SUB_MAX_PAPERS_MIN, DB_SUB_MAX_PAPERS_MAX,
-                    &n) == -1) {
-        tmpl_setf(root, "max_papers_error",
-                  "Please give a number from 1 to %d.", DB_SUB_MAX_PAPERS_MAX);
+    if (subs_check_categories(&l, categories, &ferr) == -1) {
+        tmpl_set(root, "categories_error", ferr.msg);
         *bad = 1;
     }
     err_init(&ferr);
-    if (str_has_ctl(tz_name, strlen(tz_name)) ||
-        db_sub_check_timezone(tz_name, &ferr) == -1) {
-        tmpl_set(root, "timezone_error",
-                 ferr.msg[0] ? ferr.msg
-                             : "Please give a time zone such as "
-                               "Europe/Berlin, or leave it empty.");
+    if (subs_check_max_papers(max_papers, &n, &ferr) == -1) {
+        tmpl_set(root, "max_papers_error", ferr.msg);
+        *bad = 1;
+    } else if (n == 0) { /* this form always has the field */
+        tmpl_set(root, "max_papers_error", "Please give a number of papers.");
+        *bad = 1;
+    }
+    err_init(&ferr);
+    if (subs_check_timezone(tz_name, &ferr) == -1) {
+        tmpl_set(root, "timezone_error", ferr.msg);
         *bad = 1;
     }
     if (*bad) {
@@ -315,18 +281,10 @@ http_prefs_save(struct http_req *r, struct db *db,
     memset(&p, 0, sizeof(p));
     p.keywords = keywords;
     p.categories = categories;
-    p.max_papers = (int)n;
+    p.max_papers = n;
     p.timezone = tz_name;
     pthread_mutex_lock(&r->h->write_lock);
-    if (db_begin(db, err) == -1)
-        goto out;
-    if (db_sub_update_prefs(db, sub->id, &p, r->now, err) == -1 ||
-        db_sub_set_paused(db, sub->id, paused, r->now, err) == -1) {
-        db_rollback(db);
-        goto out;
-    }
-    rc = db_commit(db, err);
-out:
+    rc = sub_set_prefs(db, sub->id, &p, paused, r->now, err);
     pthread_mutex_unlock(&r->h->write_lock);
     return rc;
 }
@@ -432,9 +390,9 @@ http_page_digest(struct http_req *r, const char *tok)
     /* view tokens carry the digest's created_at: an older one was made
      * for a digest that is gone */
     found = db_digest_get(db, id, &row, &err);
-    if (found == -1 && err.kind == ERR_TEMP)
+    if (found == -1)
         return http_fail(r, &err, "digest page");
-    if (found == -1 || issued < row.created_at)
+    if (found == 1 || issued < row.created_at)
         return http_error_page(r, MHD_HTTP_NOT_FOUND, "Digest not found",
                                "This digest no longer exists.");
     if (s->compose == NULL) {

@@ -19,7 +19,7 @@
  *
  * The writer shares http.write_lock with the other web writes
  * (confirm, preferences, unsubscribe), which stay synchronous.  What a
- * sign-up does to the database is http_write_subscribe(), the same for
+ * sign-up does to the database is subs.h's sub_signup(), the same for
  * one job or many.  Not here: validation and the pages (http_pages.c).
  *
  * The writer's connection never checkpoints the WAL inside a commit (a
@@ -34,11 +34,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "db_sub.h"
 #include "db_web.h"
 #include "http_int.h"
 #include "log.h"
-#include "outbox.h"
+#include "subs.h"
 #include "xalloc.h"
 
 #define HTTP_CKPT_FRAMES 1000 /* WAL frames that call for a checkpoint */
@@ -46,44 +45,27 @@
 #define HTTP_TRIM_IDLE_S 2    /* quiet seconds before caches are given back */
 
 /*
- * http_write_subscribe - create or refresh the pending subscription of
- * j->email to j->list_id and queue its confirmation, in the transaction
- * the caller holds.  A confirmed subscription is left alone.
+ * http_write_subscribe - the form's sign-up of j (subs.h: SUBS_FORM), in
+ * the transaction the caller holds.
  */
 static int
 http_write_subscribe(struct db *db, struct http_job *j, struct err *err)
 {
-    const struct config *cfg = j->gen->cfg;
-    struct db_sub_prefs p;
-    struct db_subscription sub;
-    int64_t subscriber_id, sub_id;
-    int created = 0, found;
+    struct subs_signup in;
+    struct subs_result res;
 
-    memset(&p, 0, sizeof(p));
-    p.keywords = j->keywords;
-    p.categories = j->categories;
-    p.max_papers = j->max_papers;
-    if (db_sub_find_or_create(db, j->email, NULL, j->now, &subscriber_id, NULL,
-                              err) == -1 ||
-        db_sub_subscribe(db, subscriber_id, j->list_id, &p, j->now, &sub_id,
-                         &created, err) == -1)
+    memset(&in, 0, sizeof(in));
+    in.origin = SUBS_FORM;
+    in.email = j->email;
+    in.list_id = j->list_id;
+    in.prefs.keywords = j->keywords;
+    in.prefs.categories = j->categories;
+    in.prefs.max_papers = j->max_papers;
+    in.status = -1;
+    if (sub_signup(db, j->gen->cfg, &in, j->now, &res, err) == -1)
         return -1;
-    if (!created) {
-        found = db_sub_get(db, sub_id, &sub, err);
-        if (found != 0) {
-            if (found == 1)
-                err_set(err, ERR_TEMP, "subscription vanished");
-            return -1;
-        }
-        if (sub.status == DB_SUB_CONFIRMED)
-            return 0; /* nothing to do, nothing to tell */
-        if (sub.status != DB_SUB_PENDING &&
-            db_sub_set_status(db, sub_id, DB_SUB_PENDING, j->now, err) == -1)
-            return -1;
-        if (db_sub_update_prefs(db, sub_id, &p, j->now, err) == -1)
-            return -1;
-    }
-    return outbox_enqueue_confirm(db, cfg, sub_id, j->now, &j->queued, err);
+    j->queued = res.queued;
+    return 0;
 }
 
 /* http_write_fail_all - every job of the batch failed with err */

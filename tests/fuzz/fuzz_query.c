@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "authors.h"
 #include "buf.h"
 #include "db.h"
 #include "db_digest.h"
@@ -146,7 +147,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     buf_reset(&b);
     render_wrap(s, 72, 4, "    ", &b);
     buf_reset(&b);
-    render_authors(s, 5, &b);
+    authors_format(s, 5, &b);
     buf_release(&b);
     free(s);
     return 0;

@@ -4,8 +4,8 @@
 # export, a BOM + CRLF file, bad rows reported as "line N: reason" and
 # skipped, re-import changes nothing, export -> import -> export is
 # byte-for-byte identical in a fresh database, batches of many rows,
-# standard input, and the refusals (no email column, empty file, unknown
-# list, missing file).
+# standard input, a row that unsubscribes drops the queued mail, and the
+# refusals (no email column, empty file, unknown list, missing file).
 . "$(dirname "$0")/lib.sh"
 
 json() { # json EXPR: evaluate a Python expression on j = json of $OUT
@@ -226,6 +226,22 @@ expect_rc 0 "$PAPERBOY" -c "$CFG3" subscriber import "$TMP/fx.csv" --list lab
 assert_eq "$(stored "$CFG3")" "$before" "values after export -> import"
 "$PAPERBOY" -c "$CFG3" subscriber export --list lab >"$TMP/fx2.csv" || fail "export db3"
 cmp "$TMP/fx.csv" "$TMP/fx2.csv" >&2 || fail "formula export -> import -> export differs"
+
+# --- an import that unsubscribes a subscription drops its queued mail,
+# as the web's unsubscribe does (one rule: subs.h); sent mail stays
+printf 'email\nleaver@example.org\n' >"$TMP/leaver.csv"
+expect_rc 0 pb subscriber import "$TMP/leaver.csv" --list lab --confirmed
+lid=$(sql "SELECT s.id FROM subscriptions s JOIN subscribers b ON b.id = s.subscriber_id WHERE b.email = 'leaver@example.org'")
+[ -n "$lid" ] || fail "leaver not imported"
+for st in queued deferred sent; do
+    sql "INSERT INTO outbox (kind, subscription_id, rcpt, message_id, issued_at, state, created_at, next_attempt_at) VALUES ('digest', $lid, 'leaver@example.org', '<$st.$lid@example.org>', 1, '$st', 1, 1)"
+done
+printf 'email,status\nleaver@example.org,unsubscribed\n' >"$TMP/leaver.csv"
+expect_rc 0 pb subscriber import "$TMP/leaver.csv" --list lab
+assert_contains "$OUT" "imported 0, updated 1, unchanged 0, skipped 0"
+assert_eq "$(sql "SELECT status FROM subscriptions WHERE id = $lid")" unsubscribed
+assert_eq "$(sql "SELECT group_concat(state) FROM outbox WHERE subscription_id = $lid")" sent \
+    "queued and deferred mail of an unsubscribed import row"
 
 # --- many rows: batched transactions, all imported, then unchanged
 /usr/bin/python3 - "$TMP/many.csv" <<'PY'

@@ -16,6 +16,7 @@
 #include "check.h"
 #include "buf.h"
 #include "db.h"
+#include "db_digest.h"
 #include "db_list.h"
 #include "db_sub.h"
 #include "db_web.h"
@@ -628,6 +629,54 @@ test_migrate_009(const char *dir)
     db_close(db);
 }
 
+/* test_paper_cb - db_digest_paper callback: count calls */
+static int
+test_paper_cb(void *arg, const struct db_digest_paper *p)
+{
+    (void)p;
+    (*(int *)arg)++;
+    return 0;
+}
+
+/* test_not_found - every store lookup says "no such row" the same way:
+ * 1, out untouched (docs/ARCHITECTURE.md) */
+static void
+test_not_found(void)
+{
+    struct db *db = NULL;
+    struct err err;
+    struct db_digest_sub ds;
+    struct db_digest_row row;
+    struct db_subscription s;
+    struct db_list l;
+    int64_t id = -7, t = -7;
+    int calls = 0;
+
+    err_init(&err);
+    CHECK_INT_EQ(db_open(":memory:", 1000, &db, &err), 0);
+    ds.id = -7;
+    row.id = -7;
+    s.id = -7;
+    l.id = -7;
+    CHECK_INT_EQ(db_digest_sub_load(db, 99, &ds, &err), 1);
+    CHECK_CONTAINS(err.msg, "no subscription with id 99");
+    CHECK_INT_EQ(ds.id, -7);
+    CHECK_INT_EQ(db_digest_sub_find(db, "x@example.org", NULL, &id, &err), 1);
+    CHECK_INT_EQ(db_digest_find(db, 99, "2026-01-02", &id, &err), 1);
+    CHECK_INT_EQ(db_digest_prev(db, 99, "2026-01-02", &t, &err), 1);
+    CHECK_INT_EQ(id, -7);
+    CHECK_INT_EQ(t, -7);
+    CHECK_INT_EQ(db_digest_get(db, 99, &row, &err), 1);
+    CHECK_INT_EQ(row.id, -7);
+    CHECK_INT_EQ(db_digest_paper(db, 99, test_paper_cb, &calls, &err), 1);
+    CHECK_INT_EQ(calls, 0);
+    CHECK_INT_EQ(db_sub_get(db, 99, &s, &err), 1);
+    CHECK_INT_EQ(s.id, -7);
+    CHECK_INT_EQ(db_list_get_id(db, 99, &l, &err), 1);
+    CHECK_INT_EQ(l.id, -7);
+    db_close(db);
+}
+
 int
 main(void)
 {
@@ -648,5 +697,6 @@ main(void)
     }
     test_list_rules();
     test_lists_and_subs();
+    test_not_found();
     return CHECK_DONE();
 }

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "authors.h"
 #include "buf.h"
 #include "check.h"
 #include "compose.h"
@@ -96,7 +97,7 @@ test_authors(void)
     for (size_t i = 0; i < sizeof(authors_cases) / sizeof(authors_cases[0]);
          i++) {
         buf_reset(&b);
-        render_authors(authors_cases[i].json, RENDER_AUTHORS_MAX, &b);
+        authors_format(authors_cases[i].json, RENDER_AUTHORS_MAX, &b);
         CHECK_STR_EQ(buf_str(&b), authors_cases[i].out);
     }
     buf_release(&b);
