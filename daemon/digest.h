@@ -15,10 +15,12 @@
 #ifndef PAPERBOY_DIGEST_H
 #define PAPERBOY_DIGEST_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "config.h"
 #include "db.h"
+#include "db_digest.h"
 #include "err.h"
 
 /*
@@ -48,5 +50,41 @@ void digest_batch_free(struct digest_batch *b);
 int digest_freeze_batch(struct digest_batch *b, struct db *db,
                         const struct config *cfg, int64_t subscription_id,
                         const char *day, int64_t *digest_id, struct err *err);
+
+/*
+ * A pass freezes a day's digests for many subscriptions of a list in one
+ * go (send_day): it keeps the list's candidate papers, and ranks each
+ * distinct profile once (same list, keywords, categories, window and
+ * papers already sent: the same ranking), keeping the result for the
+ * next subscription with that profile.  The same promise as a batch:
+ * papers do not change while the pass is used.  Caller frees with
+ * digest_pass_free().
+ */
+struct digest_pass;
+struct digest_pass *digest_pass_new(void);
+void digest_pass_free(struct digest_pass *p);
+
+/*
+ * digest_pass_freeze - freeze sub's digest of day, as digest_freeze()
+ * would, in the caller's transaction.  prev is the created_at of its
+ * latest digest before day (0 = none); sent[0..nsent) are the ids
+ * (sorted) of the papers in its digests of day digest_sent_day() or
+ * later.  The caller has checked that no digest of day exists yet.
+ * *digest_id is 0 when there is nothing to send.  Returns 1 with err
+ * when its keywords do not parse (nothing written: skip it); -1 on a
+ * malformed day or a database error, which may leave rows written in the
+ * caller's transaction (roll it back).
+ */
+int digest_pass_freeze(struct digest_pass *p, struct db *db,
+                       const struct config *cfg,
+                       const struct db_digest_sub *sub, int64_t prev,
+                       const int64_t *sent, size_t nsent, const char *day,
+                       int64_t *digest_id, struct err *err);
+
+/* digest_sent_day - the first day ("YYYY-MM-DD") whose digests can hold
+ * a paper of the window of a subscription whose previous digest was made
+ * at prev (0 = none); -1 on a malformed day */
+int digest_sent_day(const char *day, int64_t prev, char *out, size_t size,
+                    struct err *err);
 
 #endif
