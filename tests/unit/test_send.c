@@ -9,14 +9,22 @@
  * different max_papers, categories and windows; one has keywords that do
  * not parse and is skipped without losing the others; a rerun queues
  * nothing; the committed hook runs once per committed batch.
+ *
+ * Pipelined: with the delivery workers started first (DELIVER_FEEDING,
+ * as `paperboy send` starts them), the first committed batch is
+ * delivered (into a maildir) while a later batch is still to be frozen,
+ * and in the end every digest is delivered exactly once.
  */
+#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <sqlite3.h>
 
 #include "check.h"
+#include "deliver.h"
 #include "compose.h"
 #include "config.h"
 #include "db.h"
@@ -169,6 +177,130 @@ run_single(struct db *d, const char *day, const char *now)
     }
 }
 
+/* count_sent - outbox rows in 'sent' */
+static long long
+count_sent(struct db *d)
+{
+    sqlite3_stmt *st = NULL;
+    long long v = -1;
+
+    if (sqlite3_prepare_v2(db_handle(d),
+                           "SELECT count(*) FROM outbox WHERE state = 'sent'",
+                           -1, &st, NULL) == SQLITE_OK &&
+        sqlite3_step(st) == SQLITE_ROW)
+        v = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    return v;
+}
+
+/* count_files - entries of dir other than . and .. */
+static long
+count_files(const char *dir)
+{
+    DIR *dp = opendir(dir);
+    struct dirent *e;
+    long n = 0;
+
+    if (dp == NULL)
+        return 0;
+    while ((e = readdir(dp)) != NULL)
+        n += e->d_name[0] != '.';
+    closedir(dp);
+    return n;
+}
+
+/* The pipelined run's state, seen by its committed hook. */
+struct pipe_state {
+    struct db *db;
+    struct deliver *d;
+    int commits;
+    long long sent_while_freezing; /* sent rows seen at the first commit */
+};
+
+/* pipe_committed - wake the workers; at the first commit, wait (up to
+ * 10 s) until they delivered some of it, while the rest is not frozen */
+static void
+pipe_committed(void *arg)
+{
+    struct pipe_state *ps = arg;
+    struct timespec nap = {0, 20 * 1000 * 1000};
+
+    deliver_wake(ps->d);
+    if (ps->commits++ > 0)
+        return;
+    for (int i = 0; i < 500 && ps->sent_while_freezing <= 0; i++) {
+        nanosleep(&nap, NULL);
+        ps->sent_while_freezing = count_sent(ps->db);
+    }
+}
+
+/* test_pipelined - delivery starts on the first batch while freezing */
+static void
+test_pipelined(const struct token_key *key)
+{
+    char dir[] = "/tmp/pb-test-send.XXXXXX", path[256], cmd[300];
+    struct config *c2 = config_defaults();
+    struct pipe_state ps;
+    struct send_filter f;
+    struct send_counts k;
+    struct deliver_stats st;
+    struct err err;
+    int nsubs = SEND_BATCH + 300;
+
+    CHECK(mkdtemp(dir) != NULL);
+    snprintf(path, sizeof(path), "%s/db", dir);
+    free(c2->db_path);
+    c2->db_path = strdup(path);
+    free(c2->smtp_url);
+    c2->smtp_url = strdup("");
+    snprintf(path, sizeof(path), "%s/mail", dir);
+    free(c2->maildir);
+    c2->maildir = strdup(path);
+    free(c2->base_url);
+    c2->base_url = strdup("https://papers.example.org");
+    c2->smtp_connections = 2;
+    memset(&ps, 0, sizeof(ps));
+    err_init(&err);
+    CHECK(db_open(c2->db_path, 5000, &ps.db, &err) == 0);
+    seed(ps.db);
+    snprintf(cmd, sizeof(cmd),
+             "WITH RECURSIVE n(i) AS (SELECT %d UNION ALL SELECT i + 1 FROM n"
+             " WHERE i < %d) INSERT INTO subscribers (id, email, created_at)"
+             " SELECT i, 'p' || i || '@example.org', 0 FROM n",
+             NSUBS + 1, nsubs);
+    sql(ps.db, cmd);
+    sql(ps.db, "INSERT INTO subscriptions (id, subscriber_id, list_id, status,"
+               " keywords, created_at, updated_at, confirmed_at) SELECT id,"
+               " id, 1, 'confirmed', 'kv cache', 0, 0, 0 FROM subscribers"
+               " WHERE id > 60");
+    sql(ps.db, "UPDATE subscriptions SET keywords = 'diffusion' WHERE id = 7");
+    CHECK(deliver_start(c2, key, DELIVER_FOREGROUND | DELIVER_FEEDING, &ps.d,
+                        &err) == 0);
+    memset(&f, 0, sizeof(f));
+    f.committed = pipe_committed;
+    f.arg = &ps;
+    setenv("PAPERBOY_NOW", "1795770000", 1);
+    CHECK(send_day(ps.db, c2, comp, &f, DAY2, 1795770000, &k, &err) == 0);
+    CHECK(ps.commits >= 2);
+    /* delivered while a batch was still to be frozen */
+    CHECK(ps.sent_while_freezing > 0);
+    CHECK(ps.sent_while_freezing < k.queued);
+    deliver_fed(ps.d);
+    for (int i = 0; i < 3000 && !deliver_done(ps.d); i++) {
+        struct timespec nap = {0, 10 * 1000 * 1000};
+        nanosleep(&nap, NULL);
+    }
+    deliver_finish(ps.d, &st);
+    CHECK_INT_EQ(st.delivered, k.queued);
+    CHECK_INT_EQ(count_sent(ps.db), k.queued);
+    snprintf(path, sizeof(path), "%s/mail/new", dir);
+    CHECK_INT_EQ(count_files(path), k.queued);
+    db_close(ps.db);
+    config_free(c2);
+    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+    CHECK(system(cmd) == 0);
+}
+
 int
 main(void)
 {
@@ -217,6 +349,8 @@ main(void)
     run_pass(a, DAY2, "1795770100", &k, &commits);
     CHECK_INT_EQ(k.queued, 0);
     CHECK_INT_EQ(k.already + k.empty + k.failed, NSUBS);
+
+    test_pipelined(&key);
 
     compose_free(comp);
     db_close(a);
