@@ -459,21 +459,26 @@ out:
  * (as the number of the list's papers first seen before it) and which of
  * its candidates it was already sent.  Subscriptions with the same
  * profile get the same ranking, so it is computed once and kept as the
- * digest_items JSON of its best papers.  Anything the ranking comes to
+ * list of its best papers.  Anything the ranking comes to
  * read per subscription (votes, liked papers) must go into the key
  * (digest_pass_key), or two readers would share a digest they should not.
  */
 #define DIGEST_PROFILES_MAX 16384 /* profiles kept; then emptied */
-#define DIGEST_ITEMS_MAX (64 * 1024)
+
+/* One paper of a ranked profile, as digest_items stores it. */
+struct digest_item {
+    int64_t id;   /* papers.id */
+    double score; /* as stored: rounded to 9 digits like digest_write's */
+    char *why;    /* owned: the "why" line */
+};
 
 struct digest_profile {
     char *key; /* owned; keylen bytes, may hold NULs */
     size_t keylen;
-    uint64_t hash; /* FNV-1a of key */
-    char *items;   /* owned: "[id,score,\"why\"],[...]" best first */
-    size_t *ends;  /* owned: ends[i] = bytes of items for the best i+1 */
-    size_t n;      /* papers ranked and kept */
-    size_t k;      /* papers asked for; n < k: every candidate is kept */
+    uint64_t hash;             /* FNV-1a of key */
+    struct digest_item *items; /* owned: best first */
+    size_t n;                  /* papers ranked and kept */
+    size_t k; /* papers asked for; n < k: every candidate is kept */
 };
 
 struct digest_pass {
@@ -482,7 +487,7 @@ struct digest_pass {
     int64_t *seen_at;            /* the window's first_seen_at, ascending */
     struct digest_profile **tab; /* open addressing, 2 * DIGEST_PROFILES_MAX */
     size_t count;                /* profiles in tab */
-    struct buf key, why, json;
+    struct buf key, why;
     int64_t *relevant; /* work array: sent ids that are candidates */
     size_t relcap;
 };
@@ -498,7 +503,6 @@ digest_pass_new(void)
     p->tab = xcalloc(DIGEST_TAB_SIZE, sizeof(*p->tab));
     buf_init(&p->key, 64 * 1024);
     buf_init(&p->why, DIGEST_WHY_MAX);
-    buf_init(&p->json, DIGEST_ITEMS_MAX);
     return p;
 }
 
@@ -509,8 +513,9 @@ digest_profile_free(struct digest_profile *e)
     if (e == NULL)
         return;
     free(e->key);
+    for (size_t i = 0; i < e->n; i++)
+        free(e->items[i].why);
     free(e->items);
-    free(e->ends);
     free(e);
 }
 
@@ -536,7 +541,6 @@ digest_pass_free(struct digest_pass *p)
     free(p->relevant);
     buf_release(&p->key);
     buf_release(&p->why);
-    buf_release(&p->json);
     digest_batch_free(p->b);
     free(p);
 }
@@ -690,27 +694,17 @@ digest_pass_rank(struct digest_pass *p, struct db *db, const struct config *cfg,
     e = xcalloc(1, sizeof(*e));
     e->k = k;
     e->n = n < k ? n : k;
-    e->ends = xcalloc(e->n ? e->n : 1, sizeof(*e->ends));
-    buf_reset(&p->json);
+    e->items = xcalloc(e->n ? e->n : 1, sizeof(*e->items));
     for (size_t i = 0; i < e->n; i++) {
         char num[64];
-        int m = snprintf(num, sizeof(num), "%s[%lld,%.9g,\"", i ? "," : "",
-                         (long long)c[i].id, c[i].score);
         buf_reset(&p->why);
         rank_why(&q, &c[i], &p->why);
-        buf_add(&p->json, num,
-                m > 0 && (size_t)m < sizeof(num) ? (size_t)m : 0);
-        buf_add_json(&p->json, p->why.data ? p->why.data : "", p->why.len);
-        buf_adds(&p->json, "\"]");
-        e->ends[i] = p->json.len;
+        /* the score as digest_write's JSON ("%.9g") stores it */
+        (void)snprintf(num, sizeof(num), "%.9g", c[i].score);
+        e->items[i].id = c[i].id;
+        e->items[i].score = strtod(num, NULL);
+        e->items[i].why = xstrdup(buf_str(&p->why));
     }
-    if (buf_check(&p->json, err) == -1) {
-        digest_profile_free(e);
-        e = NULL;
-        goto out;
-    }
-    e->items = xmalloc(p->json.len + 1);
-    memcpy(e->items, buf_str(&p->json), p->json.len + 1);
     *out = e;
     rc = 0;
 out:
@@ -721,10 +715,9 @@ out:
 /* digest_pass_write - the digest rows of sub from profile e (its best
  * max_papers); *digest_id 0 when e ranked nothing */
 static int
-digest_pass_write(struct digest_pass *p, struct db *db,
-                  const struct db_digest_sub *sub, const char *day,
-                  const struct digest_profile *e, int64_t *digest_id,
-                  struct err *err)
+digest_pass_write(struct db *db, const struct db_digest_sub *sub,
+                  const char *day, const struct digest_profile *e,
+                  int64_t *digest_id, struct err *err)
 {
     size_t m = e->n < (size_t)sub->max_papers ? e->n : (size_t)sub->max_papers;
     int64_t id;
@@ -732,29 +725,40 @@ digest_pass_write(struct digest_pass *p, struct db *db,
     *digest_id = 0;
     if (m == 0)
         return 0;
-    buf_reset(&p->json);
-    buf_addc(&p->json, '[');
-    buf_add(&p->json, e->items, e->ends[m - 1]);
-    buf_addc(&p->json, ']');
-    if (buf_check(&p->json, err) == -1 ||
-        db_digest_insert(db, sub->id, day, str_now(), &id, err) == -1 ||
-        db_digest_items_add(db, id, buf_str(&p->json), err) == -1 ||
-        db_digest_set_last_day(db, sub->id, day, err) == -1)
+    if (db_digest_insert(db, sub->id, day, str_now(), &id, err) == -1)
+        return -1;
+    /* one single-row INSERT per item: SQLite needs neither a statement
+     * journal nor an ephemeral table for it, which an INSERT ... SELECT
+     * FROM json_each() costs per digest (the pass's transaction writes no
+     * FTS5 table, so there is no virtual-table savepoint to save) */
+    for (size_t i = 0; i < m; i++)
+        if (db_digest_item_add(db, id, (int)i + 1, e->items[i].id,
+                               e->items[i].score, e->items[i].why, err) == -1)
+            return -1;
+    if (db_digest_set_last_day(db, sub->id, day, err) == -1)
         return -1;
     *digest_id = id;
     return 0;
 }
 
-int
-digest_pass_freeze(struct digest_pass *p, struct db *db,
-                   const struct config *cfg, const struct db_digest_sub *sub,
-                   int64_t prev, const int64_t *sent, size_t nsent,
-                   const char *day, int64_t *digest_id, struct err *err)
+void
+digest_pass_chunk(struct digest_pass *p, size_t n)
 {
-    struct digest_profile *e;
-    int64_t oldest, since, id = 0;
+    if (p->count + n > DIGEST_PROFILES_MAX)
+        digest_pass_clear(p);
+}
+
+int
+digest_pass_plan(struct digest_pass *p, struct db *db, const struct config *cfg,
+                 const struct db_digest_sub *sub, int64_t prev,
+                 const int64_t *sent, size_t nsent, const char *day,
+                 const struct digest_profile **out, struct err *err)
+{
+    struct digest_profile *e, *fresh = NULL;
+    int64_t oldest, since;
     size_t nrel = 0, slot;
     uint64_t h;
+    int x;
 
     if (digest_day_start(day, &oldest, err) == -1)
         return -1;
@@ -765,32 +769,48 @@ digest_pass_freeze(struct digest_pass *p, struct db *db,
     h = digest_hash(p->key.data, p->key.len);
     slot = digest_pass_slot(p, p->key.data, p->key.len, h);
     e = p->tab[slot];
-    if (e == NULL || (e->n == e->k && e->k < (size_t)sub->max_papers)) {
-        struct digest_profile *fresh = NULL;
-        int x = digest_pass_rank(p, db, cfg, sub, since, nrel,
-                                 (size_t)sub->max_papers, &fresh, err);
-        if (x != 0)
-            return x;
-        if (e == NULL && p->count >= DIGEST_PROFILES_MAX) {
-            digest_pass_clear(p);
-            slot = digest_pass_slot(p, p->key.data, p->key.len, h);
-        }
-        if (e == NULL) {
-            fresh->keylen = p->key.len;
-            fresh->key = xmalloc(p->key.len + 1);
-            memcpy(fresh->key, p->key.data, p->key.len + 1);
-            p->count++;
-        } else { /* a reader asked for more papers than it kept */
-            fresh->key = e->key;
-            fresh->keylen = e->keylen;
-            e->key = NULL;
-            digest_profile_free(e);
-        }
-        fresh->hash = h;
-        p->tab[slot] = fresh;
-        e = fresh;
+    if (e != NULL && (e->n < e->k || e->k >= (size_t)sub->max_papers)) {
+        *out = e;
+        return 0;
     }
-    if (digest_pass_write(p, db, sub, day, e, &id, err) == -1)
+    x = digest_pass_rank(p, db, cfg, sub, since, nrel, (size_t)sub->max_papers,
+                         &fresh, err);
+    if (x != 0)
+        return x;
+    if (e != NULL) {
+        /* a reader asks for more papers than were kept: the longer list
+         * replaces the shorter in place (its head is the same ranking),
+         * so profiles handed out for this chunk stay valid */
+        for (size_t i = 0; i < e->n; i++)
+            free(e->items[i].why);
+        free(e->items);
+        e->items = fresh->items;
+        e->n = fresh->n;
+        e->k = fresh->k;
+        free(fresh);
+        *out = e;
+        return 0;
+    }
+    if (p->count >= DIGEST_TAB_SIZE - 1)
+        BUG("digest: profile table full (%zu)", p->count);
+    fresh->keylen = p->key.len;
+    fresh->key = xmalloc(p->key.len + 1);
+    memcpy(fresh->key, p->key.data, p->key.len + 1);
+    fresh->hash = h;
+    p->tab[slot] = fresh;
+    p->count++;
+    *out = fresh;
+    return 0;
+}
+
+int
+digest_pass_store(struct db *db, const struct db_digest_sub *sub,
+                  const char *day, const struct digest_profile *prof,
+                  int64_t *digest_id, struct err *err)
+{
+    int64_t id = 0;
+
+    if (digest_pass_write(db, sub, day, prof, &id, err) == -1)
         return -1;
     *digest_id = id;
     return 0;

@@ -4,13 +4,13 @@
  *
  * For each list, the subscriptions are read SEND_BATCH at a time in id
  * order (db_freeze_subs), with the papers of their recent digests
- * (db_freeze_sent); each chunk is frozen (digest_pass_freeze, which ranks
- * each distinct profile once) and queued in one transaction, and
- * filter->committed is told, so that delivery can start on it while the
- * next chunk is frozen.  A subscription whose keywords do not parse is
- * skipped (nothing of it is written); a database error rolls back the
- * chunk and ends the run.  What was committed stays, and a rerun
- * continues where it stopped: a digest frozen but not queued is queued,
+ * (db_freeze_sent).  Each chunk is ranked first, outside any transaction
+ * (digest_pass_plan, which ranks each distinct profile once), then
+ * frozen and queued in one transaction, and filter->committed is told, so that
+ * delivery can start on it while the next chunk is frozen.  A subscription
+ * whose keywords do not parse is skipped (nothing of it is written); a database
+ * error rolls back the chunk and ends the run.  What was committed stays, and a
+ * rerun continues where it stopped: a digest frozen but not queued is queued,
  * one queued is not queued again.
  */
 #include "send.h"
@@ -67,52 +67,30 @@ send_queue(struct send_run *r, int64_t sub, int64_t digest_id, struct err *err)
     return 0;
 }
 
-/* send_one - freeze (unless frozen) and queue one subscription; its sent
- * papers are sent[0..nsent).  Returns 1 when it was skipped (bad
- * keywords, logged). */
+/* send_plan - rank subs[0..n) (outside the write transaction):
+ * prof[i] for those to freeze, NULL for those frozen already or skipped
+ * (skip[i] = 1, logged); *done = how many were looked at before a stop */
 static int
-send_one(struct send_run *r, const struct db_freeze_sub *fs,
-         const int64_t *sent, size_t nsent, struct err *err)
-{
-    int64_t digest_id = fs->digest_id;
-    struct err e;
-
-    if (digest_id == 0) {
-        err_init(&e);
-        int x = digest_pass_freeze(r->pass, r->db, r->cfg, &fs->sub, fs->prev,
-                                   sent, nsent, r->day, &digest_id, &e);
-        if (x == 1) {
-            if (r->k.failed++ < SEND_LOG_MAX)
-                log_warn("send: subscription=%" PRId64 " day=%s skipped: %s",
-                         fs->sub.id, r->day, e.msg);
-            return 1;
-        }
-        if (x == -1) {
-            *err = e;
-            return -1;
-        }
-    }
-    if (digest_id == 0) {
-        r->k.empty++;
-        return 0;
-    }
-    return send_queue(r, fs->sub.id, digest_id, err);
-}
-
-/* send_chunk - freeze and queue subs[0..n) in the open transaction */
-static int
-send_chunk(struct send_run *r, const struct db_freeze_sub *subs, size_t n,
-           const struct db_freeze_sent *sent, size_t nsent, size_t *done,
-           struct err *err)
+send_plan(struct send_run *r, const struct db_freeze_sub *subs, size_t n,
+          const struct db_freeze_sent *sent, size_t nsent,
+          const struct digest_profile **prof, char *skip, size_t *done,
+          struct err *err)
 {
     size_t j = 0, i;
 
+    digest_pass_chunk(r->pass, n);
     for (i = 0; i < n; i++) {
         size_t m = 0;
+        struct err e;
+        int x;
+        prof[i] = NULL;
+        skip[i] = 0;
         if (send_stopping(r)) {
             r->k.stopped = 1;
             break;
         }
+        if (subs[i].digest_id != 0)
+            continue;
         while (j < nsent && sent[j].sub_id < subs[i].sub.id)
             j++;
         while (j < nsent && sent[j].sub_id == subs[i].sub.id) {
@@ -122,10 +100,43 @@ send_chunk(struct send_run *r, const struct db_freeze_sub *subs, size_t n,
             }
             r->sent[m++] = sent[j++].paper_id;
         }
-        if (send_one(r, &subs[i], r->sent, m, err) == -1)
+        err_init(&e);
+        x = digest_pass_plan(r->pass, r->db, r->cfg, &subs[i].sub, subs[i].prev,
+                             r->sent, m, r->day, &prof[i], &e);
+        if (x == -1) {
+            *err = e;
             return -1;
+        }
+        if (x == 1) {
+            skip[i] = 1;
+            if (r->k.failed++ < SEND_LOG_MAX)
+                log_warn("send: subscription=%" PRId64 " day=%s skipped: %s",
+                         subs[i].sub.id, r->day, e.msg);
+        }
     }
     *done = i;
+    return 0;
+}
+
+/* send_write - freeze and queue subs[0..n) as planned, in the open
+ * transaction */
+static int
+send_write(struct send_run *r, const struct db_freeze_sub *subs, size_t n,
+           const struct digest_profile *const *prof, const char *skip,
+           struct err *err)
+{
+    for (size_t i = 0; i < n; i++) {
+        int64_t digest_id = subs[i].digest_id;
+        if (skip[i])
+            continue;
+        if (digest_id == 0 && digest_pass_store(r->db, &subs[i].sub, r->day,
+                                                prof[i], &digest_id, err) == -1)
+            return -1;
+        if (digest_id == 0)
+            r->k.empty++;
+        else if (send_queue(r, subs[i].sub.id, digest_id, err) == -1)
+            return -1;
+    }
     return 0;
 }
 
@@ -157,6 +168,8 @@ send_list(struct send_run *r, int64_t list_id, struct err *err)
 {
     struct db_freeze_sub *subs = NULL;
     struct db_freeze_sent *sent = NULL;
+    const struct digest_profile **prof = NULL;
+    char *skip = NULL;
     size_t n = 0, nsent = 0, done = 0;
     int64_t after = 0;
     char since_day[16];
@@ -177,9 +190,13 @@ send_list(struct send_run *r, int64_t list_id, struct err *err)
             db_freeze_sent(r->db, subs[0].sub.id, subs[n - 1].sub.id, since_day,
                            &sent, &nsent, err) == -1)
             goto out;
+        prof = xrealloc(prof, n * sizeof(*prof));
+        skip = xrealloc(skip, n);
+        if (send_plan(r, subs, n, sent, nsent, prof, skip, &done, err) == -1)
+            goto out;
         if (db_begin(r->db, err) == -1)
             goto out;
-        if (send_chunk(r, subs, n, sent, nsent, &done, err) == -1 ||
+        if (send_write(r, subs, done, prof, skip, err) == -1 ||
             db_commit(r->db, err) == -1) {
             db_rollback(r->db);
             goto out;
@@ -199,6 +216,8 @@ send_list(struct send_run *r, int64_t list_id, struct err *err)
 out:
     free(subs);
     free(sent);
+    free(prof);
+    free(skip);
     return rc;
 }
 
