@@ -683,7 +683,8 @@ digest_pass_rank(struct digest_pass *p, struct db *db, const struct config *cfg,
         rc = 1;
         goto out;
     }
-    qsort(p->relevant, nrel, sizeof(*p->relevant), digest_i64_cmp);
+    if (nrel > 1)
+        qsort(p->relevant, nrel, sizeof(*p->relevant), digest_i64_cmp);
     digest_candidates_from(b, sub, since, p->relevant, nrel, &c, &n);
     dr.rc = b->rc;
     dr.lo = b->n ? b->c[0].id : 0;
