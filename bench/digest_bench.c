@@ -8,7 +8,12 @@
  * committed every 500) and renders it as the complete MIME message
  * (compose_digest_message).  Prints digests per second and peak RSS.
  *
- *   digest_bench [-n SUBS] [-p PAPERS] [-d DIR] [-s]
+ *   digest_bench [-n SUBS] [-p PAPERS] [-d DIR] [-s] [-q]
+ *
+ * -q times the freeze pass instead: send_day() over every subscription
+ * (freeze, each distinct profile ranked once, and queue in the outbox, in
+ * SEND_BATCH transactions), as `paperboy send` and the scheduler run it;
+ * nothing is rendered.
  *
  * -s prints a checksum of every message built, so that a change made for
  * speed can be shown to leave the mail byte for byte the same (the time
@@ -30,6 +35,7 @@
 #include "config.h"
 #include "db.h"
 #include "digest.h"
+#include "send.h"
 #include "token.h"
 #include "xalloc.h"
 
@@ -273,10 +279,47 @@ setup(struct db *db, int npapers, int nsubs)
     buf_release(&b);
 }
 
+/* bench_pass - -q: time send_day() over every subscription */
+static int
+bench_pass(struct db *db, const struct config *cfg, struct compose *c,
+           int nsubs, int npapers, const char *path)
+{
+    struct send_counts k;
+    struct rusage ru;
+    struct err err;
+    double w0, c0, wall, cpu;
+
+    err_init(&err);
+    w0 = now_s(CLOCK_MONOTONIC);
+    c0 = now_s(CLOCK_PROCESS_CPUTIME_ID);
+    if (send_day(db, cfg, c, NULL, DAY, NOW, &k, &err) == -1) {
+        fprintf(stderr, "digest_bench: send_day: %s\n", err.msg);
+        return 1;
+    }
+    wall = now_s(CLOCK_MONOTONIC) - w0;
+    cpu = now_s(CLOCK_PROCESS_CPUTIME_ID) - c0;
+    getrusage(RUSAGE_SELF, &ru);
+    printf("subscriptions      %d (papers %d)\n", nsubs, npapers);
+    printf("queued             %lld (%lld had nothing to send, %lld failed)\n",
+           (long long)k.queued, (long long)k.empty, (long long)k.failed);
+    printf("wall / cpu         %.2f s / %.2f s\n", wall, cpu);
+    printf("freeze+queue       %.1f us per subscription (cpu)\n",
+           cpu / nsubs * 1e6);
+    printf("rate               %.0f freezes/s wall, %.0f per CPU-second\n",
+           nsubs / wall, nsubs / cpu);
+    printf("peak RSS           %.1f MB\n", ru.ru_maxrss / 1024.0);
+    printf("RESULT rate=%.0f cpu_rate=%.0f rss_mb=%.1f\n", nsubs / wall,
+           nsubs / cpu, ru.ru_maxrss / 1024.0);
+    compose_free(c);
+    db_close(db);
+    unlink(path);
+    return 0;
+}
+
 int
 main(int argc, char **argv)
 {
-    int nsubs = 100000, npapers = 2000, opt, checksum = 0;
+    int nsubs = 100000, npapers = 2000, opt, checksum = 0, pass = 0;
     const char *dir = "/tmp";
     char path[1024], mid[320];
     struct config *cfg = config_defaults();
@@ -292,7 +335,7 @@ main(int argc, char **argv)
     unsigned long long bytes = 0;
     uint64_t sum = 1469598103934665603ull; /* FNV-1a of every message */
 
-    while ((opt = getopt(argc, argv, "n:p:d:s")) != -1) {
+    while ((opt = getopt(argc, argv, "n:p:d:sq")) != -1) {
         if (opt == 'n')
             nsubs = atoi(optarg);
         else if (opt == 'p')
@@ -301,9 +344,11 @@ main(int argc, char **argv)
             dir = optarg;
         else if (opt == 's')
             checksum = 1;
+        else if (opt == 'q')
+            pass = 1;
         else {
             fprintf(stderr, "usage: digest_bench [-n SUBS] [-p PAPERS] "
-                            "[-d DIR] [-s]\n");
+                            "[-d DIR] [-s] [-q]\n");
             return 2;
         }
     }
@@ -340,6 +385,8 @@ main(int argc, char **argv)
         return 1;
     }
     buf_init(&msg, 16 << 20);
+    if (pass)
+        return bench_pass(db, cfg, c, nsubs, npapers, path);
     batch = digest_batch_new();
 
     w0 = now_s(CLOCK_MONOTONIC);

@@ -2,12 +2,14 @@
 /*
  * cli_send - `paperboy send [--list NAME] [--date YYYY-MM-DD]`.
  *
- * Freezes and queues the day's digests (send_day), then delivers
+ * Freezes and queues the day's digests (send_day) and delivers
  * everything due in the outbox in the foreground with the same workers
  * the daemon runs (deliver.h), with a progress bar on a terminal and a
- * summary line.  SIGINT/SIGTERM stop taking new work; messages in flight
- * finish and the command exits within 10 seconds.  When the daemon holds
- * the delivery lock, the digests are queued and left to it.
+ * summary line.  The workers start first and take each batch of digests
+ * as soon as it is committed, so freezing and sending overlap.  SIGINT/SIGTERM
+ * stop taking new work; messages in flight finish and the command exits within
+ * 10 seconds.  When the daemon holds the delivery lock, the digests are queued
+ * and left to it.
  */
 #include <signal.h>
 #include <stdio.h>
@@ -54,25 +56,51 @@ send_today(const struct config *cfg, char *out, size_t size)
     tz_free(tz);
 }
 
-/* send_deliver - run the workers until nothing is due or a signal */
-static int
-send_deliver(struct cli *cli, const struct token_key *key,
-             struct deliver_stats *st, int *busy, struct err *err)
+/* send_committed - a batch of digests is queued: wake the workers */
+static void
+send_committed(void *arg)
 {
-    struct deliver *d = NULL;
-    struct cli_progress bar;
-    int64_t depth = 0;
+    deliver_wake(arg);
+}
 
-    if (outbox_depth(cli->db, &depth, err) == -1)
-        return -1;
-    if (deliver_start(cli->cfg, key, DELIVER_FOREGROUND, &d, err) == -1) {
+/* send_start - start the workers before freezing, so that they deliver
+ * each batch as it is committed; *d stays NULL when the daemon holds the
+ * delivery lock (*busy) */
+static int
+send_start(struct cli *cli, const struct token_key *key, struct deliver **d,
+           int *busy, struct err *err)
+{
+    *d = NULL;
+    if (deliver_start(cli->cfg, key, DELIVER_FOREGROUND | DELIVER_FEEDING, d,
+                      err) == -1) {
         if (err->kind == ERR_TEMP) {
             *busy = 1;
+            err_init(err);
             return 0;
         }
         return -1;
     }
-    cli_progress_start(&bar, "delivering", (size_t)depth);
+    return 0;
+}
+
+/* send_deliver - queueing is over: run the workers until nothing is due
+ * or a signal, then stop them (bounded) and free d */
+static int
+send_deliver(struct cli *cli, struct deliver *d, struct deliver_stats *st,
+             struct err *err)
+{
+    struct cli_progress bar;
+    int64_t depth = 0;
+
+    deliver_fed(d);
+    deliver_stats(d, st);
+    if (outbox_depth(cli->db, &depth, err) == -1) {
+        deliver_finish(d, st);
+        return -1;
+    }
+    cli_progress_start(&bar, "delivering",
+                       (size_t)(depth + st->delivered + st->deferred +
+                                st->bounced + st->failed));
     while (!deliver_done(d)) {
         struct timespec ts = {0, 100 * 1000000L};
         if (send_stop) {
@@ -95,16 +123,17 @@ cmd_send(struct cli *cli, int argc, char **argv)
 {
     const char *list = NULL, *date = NULL;
     char day[16];
-    struct send_filter filter = {NULL, NULL, &send_stop};
+    struct send_filter filter = {NULL, NULL, &send_stop, NULL, NULL};
     struct send_counts counts;
     struct deliver_stats st;
     struct token_key key;
     struct compose *c = NULL;
+    struct deliver *d = NULL;
     struct sigaction sa;
     struct db_list l;
     struct tm tm;
-    struct err err;
-    int busy = 0, rc = CLI_FAIL, r;
+    struct err err, derr;
+    int busy = 0, dfail = 0, rc = CLI_FAIL, r;
 
     if (cli_wants_help(argc, argv)) {
         printf("usage: %s\n\n"
@@ -153,15 +182,30 @@ cmd_send(struct cli *cli, int argc, char **argv)
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
 
+    memset(&st, 0, sizeof(st));
+    /* delivery that cannot start (an unusable maildir, a bad [smtp] from)
+     * is reported once the digests are queued, as they were before */
+    err_init(&derr);
+    if (send_start(cli, &key, &d, &busy, &derr) == -1)
+        dfail = 1;
+    filter.committed = d ? send_committed : NULL;
+    filter.arg = d;
     if (send_day(cli->db, cli->cfg, c, &filter, day, str_now(), &counts,
                  &err) == -1) {
         cli_fail("queueing digests for %s: %s", day, err.msg);
         goto out;
     }
-    memset(&st, 0, sizeof(st));
-    if (!send_stop && send_deliver(cli, &key, &st, &busy, &err) == -1) {
-        cli_fail("%s", err.msg);
+    if (dfail) {
+        cli_fail("%s", derr.msg);
         goto out;
+    }
+    if (d != NULL) {
+        struct deliver *dd = d;
+        d = NULL;
+        if (send_deliver(cli, dd, &st, &err) == -1) {
+            cli_fail("%s", err.msg);
+            goto out;
+        }
     }
     printf("%s: queued %lld, delivered %lld, deferred %lld, bounced %lld", day,
            (long long)counts.queued, (long long)st.delivered,
@@ -195,6 +239,10 @@ cmd_send(struct cli *cli, int argc, char **argv)
              ? CLI_FAIL
              : CLI_OK;
 out:
+    if (d != NULL) { /* queueing failed: stop the workers, bounded */
+        deliver_fed(d);
+        deliver_finish(d, NULL);
+    }
     compose_free(c);
     return rc;
 }

@@ -15,10 +15,12 @@
 #ifndef PAPERBOY_DIGEST_H
 #define PAPERBOY_DIGEST_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "config.h"
 #include "db.h"
+#include "db_digest.h"
 #include "err.h"
 
 /*
@@ -48,5 +50,61 @@ void digest_batch_free(struct digest_batch *b);
 int digest_freeze_batch(struct digest_batch *b, struct db *db,
                         const struct config *cfg, int64_t subscription_id,
                         const char *day, int64_t *digest_id, struct err *err);
+
+/*
+ * A pass freezes a day's digests for many subscriptions of a list in one
+ * go (send_day): it keeps the list's candidate papers, and ranks each
+ * distinct profile once (same list, keywords, categories, window and
+ * papers already sent: the same ranking), keeping the result for the
+ * next subscription with that profile.  The same promise as a batch:
+ * papers do not change while the pass is used.  Caller frees with
+ * digest_pass_free().
+ */
+struct digest_pass;
+struct digest_pass *digest_pass_new(void);
+void digest_pass_free(struct digest_pass *p);
+
+/* A profile ranked by a pass: borrowed, valid until the next
+ * digest_pass_chunk() or digest_pass_free(). */
+struct digest_profile;
+
+/* digest_pass_chunk - n subscriptions are about to be planned: profiles
+ * handed out before may be forgotten now, and not before the next call
+ * (n at most 8192) */
+void digest_pass_chunk(struct digest_pass *p, size_t n);
+
+/*
+ * digest_pass_plan - the ranking of sub's digest of day, as
+ * digest_freeze() would make it, from the pass's profiles or ranked now.
+ * prev is the created_at of its latest digest before day (0 = none);
+ * sent[0..nsent) are the ids (sorted) of the papers in its digests of day
+ * digest_sent_day() or later.  It only reads: call it outside the write
+ * transaction (a transaction that has read the FTS5 table pays a
+ * virtual-table savepoint on every later statement).  Returns 1 with err
+ * when its keywords do not parse (skip it); -1 on a malformed day or a
+ * database error.
+ */
+int digest_pass_plan(struct digest_pass *p, struct db *db,
+                     const struct config *cfg, const struct db_digest_sub *sub,
+                     int64_t prev, const int64_t *sent, size_t nsent,
+                     const char *day, const struct digest_profile **out,
+                     struct err *err);
+
+/*
+ * digest_pass_store - write sub's digest of day from prof (its best
+ * max_papers) in the caller's transaction; the caller has checked that no
+ * digest of day exists yet.  *digest_id is 0 when there is nothing to
+ * send.  -1 on a database error, which may leave rows written (roll the
+ * transaction back).
+ */
+int digest_pass_store(struct db *db, const struct db_digest_sub *sub,
+                      const char *day, const struct digest_profile *prof,
+                      int64_t *digest_id, struct err *err);
+
+/* digest_sent_day - the first day ("YYYY-MM-DD") whose digests can hold
+ * a paper of the window of a subscription whose previous digest was made
+ * at prev (0 = none); -1 on a malformed day */
+int digest_sent_day(const char *day, int64_t prev, char *out, size_t size,
+                    struct err *err);
 
 #endif

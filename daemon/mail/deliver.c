@@ -83,6 +83,7 @@ struct deliver {
     unsigned wake_seq;     /* bumped by deliver_wake() */
     atomic_int stopping;
     atomic_int running; /* workers not yet exited */
+    atomic_int feeding; /* DELIVER_FEEDING until deliver_fed() */
     pthread_mutex_t rate_mu;
     pthread_mutex_t write_mu; /* one worker writes to SQLite at a time (see
                        deliver_claim) */
@@ -853,8 +854,12 @@ deliver_worker_main(void *arg)
         if (n == 0) {
             deliver_settle(r);
             deliver_flush(r);
-            if (d->flags & DELIVER_FOREGROUND)
+            if ((d->flags & DELIVER_FOREGROUND) && !atomic_load(&d->feeding))
                 break;
+            if (d->flags & DELIVER_FOREGROUND) {
+                (void)deliver_idle(d, &seen); /* more is being queued */
+                continue;
+            }
             if (!deliver_idle(d, &seen) && worked) {
                 /* a whole idle period without work after some: give back
                  * the page cache and the composer's caches (serve then
@@ -964,6 +969,7 @@ deliver_start(const struct config *cfg, const struct token_key *key, int flags,
     d->cfg = cfg;
     d->key = key;
     d->flags = flags;
+    atomic_store(&d->feeding, (flags & DELIVER_FEEDING) != 0);
     d->lock_fd = -1;
     pthread_mutex_init(&d->mu, NULL);
     pthread_cond_init(&d->cv, NULL);
@@ -1052,6 +1058,15 @@ deliver_wake(struct deliver *d)
     d->wake_seq++;
     pthread_cond_broadcast(&d->cv);
     pthread_mutex_unlock(&d->mu);
+}
+
+void
+deliver_fed(struct deliver *d)
+{
+    if (d == NULL)
+        return;
+    atomic_store(&d->feeding, 0);
+    deliver_wake(d);
 }
 
 void

@@ -51,6 +51,10 @@ enum deliver_flags {
     /* workers exit once nothing is due (paperboy send); without it they
      * wait for deliver_wake() or poll every second (the daemon) */
     DELIVER_FOREGROUND = 1 << 0,
+    /* with DELIVER_FOREGROUND: something is still queueing (paperboy
+     * send freezing while it delivers), so workers that find nothing due
+     * wait for deliver_wake() instead of exiting, until deliver_fed() */
+    DELIVER_FEEDING = 1 << 1,
 };
 
 /* Counters since deliver_start(), summed over the workers. */
@@ -86,6 +90,10 @@ int deliver_start(const struct config *cfg, const struct token_key *key,
 
 /* deliver_wake - something was queued: idle workers look now */
 void deliver_wake(struct deliver *d);
+
+/* deliver_fed - nothing more will be queued (DELIVER_FEEDING): foreground
+ * workers exit once nothing is due */
+void deliver_fed(struct deliver *d);
 
 /* deliver_stats - a snapshot of the counters */
 void deliver_stats(struct deliver *d, struct deliver_stats *out);

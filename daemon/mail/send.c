@@ -1,12 +1,17 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * send - freeze and queue a day's digests in batches (see send.h).
+ * send - freeze and queue a day's digests in one pass (see send.h).
  *
- * The subscription ids are read first, then handled SEND_BATCH at a time,
- * each batch in one transaction and each subscription inside a SAVEPOINT,
- * so one subscription that digest_freeze() refuses is skipped without
- * losing the others.  A busy database (ERR_TEMP) stops the run; what was
- * committed stays, and a rerun continues where it stopped.
+ * For each list, the subscriptions are read SEND_BATCH at a time in id
+ * order (db_freeze_subs), with the papers of their recent digests
+ * (db_freeze_sent).  Each chunk is ranked first, outside any transaction
+ * (digest_pass_plan, which ranks each distinct profile once), then
+ * frozen and queued in one transaction, and filter->committed is told, so that
+ * delivery can start on it while the next chunk is frozen.  A subscription
+ * whose keywords do not parse is skipped (nothing of it is written); a database
+ * error rolls back the chunk and ends the run.  What was committed stays, and a
+ * rerun continues where it stopped: a digest frozen but not queued is queued,
+ * one queued is not queued again.
  */
 #include "send.h"
 
@@ -14,84 +19,206 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <sqlite3.h>
-
+#include "db_freeze.h"
 #include "digest.h"
 #include "log.h"
 #include "outbox.h"
 #include "xalloc.h"
 
-#define SEND_LOG_MAX 10 /* failures logged one by one per run */
+#define SEND_LOG_MAX 10      /* failures logged one by one per run */
+#define SEND_CACHE_KIB 32768 /* page cache during a pass (db_freeze_tune) */
 
-/* send_ids - the matching subscription ids, ascending; caller frees */
+/* A run's state, shared by its chunks. */
+struct send_run {
+    struct db *db;
+    const struct config *cfg;
+    const struct compose *c;
+    const struct send_filter *f;
+    const char *day;
+    int64_t now;
+    struct digest_pass *pass;
+    struct send_counts k;
+    int64_t *sent; /* work array: one subscription's sent papers */
+    size_t sentcap;
+};
+
+/* send_stopping - 1 once the filter's stop flag is set */
 static int
-send_ids(struct db *db, const struct send_filter *f, int64_t **out, size_t *n,
-         struct err *err)
+send_stopping(const struct send_run *r)
 {
-    static const char sql[] =
-        "SELECT s.id FROM subscriptions s JOIN lists l ON l.id = s.list_id "
-        "WHERE s.status = 'confirmed' AND s.paused = 0 "
-        "AND (?1 IS NULL OR l.name = ?1) AND (?2 IS NULL OR s.timezone = ?2) "
-        "ORDER BY s.id";
-    sqlite3_stmt *st = NULL;
-    int64_t *ids = NULL;
-    size_t len = 0, cap = 0;
-    int step;
+    return r->f && r->f->stop && *r->f->stop;
+}
 
-    if (sqlite3_prepare_v2(db_handle(db), sql, -1, &st, NULL) != SQLITE_OK)
-        return db_fail(db, err, "listing subscriptions");
-    if (f && f->list_name)
-        sqlite3_bind_text(st, 1, f->list_name, -1, SQLITE_TRANSIENT);
-    if (f && f->timezone)
-        sqlite3_bind_text(st, 2, f->timezone, -1, SQLITE_TRANSIENT);
-    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-        if (len == cap) {
-            cap = cap ? cap * 2 : 256;
-            ids = xrealloc(ids, cap * sizeof(*ids));
-        }
-        ids[len++] = sqlite3_column_int64(st, 0);
-    }
-    sqlite3_finalize(st);
-    if (step != SQLITE_DONE) {
-        free(ids);
-        return db_fail(db, err, "listing subscriptions");
-    }
-    *out = ids;
-    *n = len;
+/* send_queue - queue digest_id of sub (idempotent per digest) */
+static int
+send_queue(struct send_run *r, int64_t sub, int64_t digest_id, struct err *err)
+{
+    char msgid[OUTBOX_MSGID_MAX];
+    int queued = 0;
+
+    compose_message_id_digest(r->c, sub, r->day, msgid, sizeof(msgid));
+    if (outbox_enqueue_digest(r->db, digest_id, msgid, r->now, &queued, err) ==
+        -1)
+        return -1;
+    if (queued)
+        r->k.queued++;
+    else
+        r->k.already++;
     return 0;
 }
 
-/* send_one - freeze and queue one subscription (inside a savepoint) */
+/* send_plan - rank subs[0..n) (outside the write transaction):
+ * prof[i] for those to freeze, NULL for those frozen already or skipped
+ * (skip[i] = 1, logged); *done = how many were looked at before a stop */
 static int
-send_one(struct db *db, const struct config *cfg, const struct compose *c,
-         int64_t sub, const char *day, int64_t now, struct send_counts *k,
-         struct err *err)
+send_plan(struct send_run *r, const struct db_freeze_sub *subs, size_t n,
+          const struct db_freeze_sent *sent, size_t nsent,
+          const struct digest_profile **prof, char *skip, size_t *done,
+          struct err *err)
 {
-    char msgid[OUTBOX_MSGID_MAX];
-    int64_t digest_id = 0;
-    int queued = 0;
+    size_t j = 0, i;
 
-    if (db_exec(db, "SAVEPOINT send_one", err) == -1)
-        return -1;
-    if (digest_freeze(db, cfg, sub, day, &digest_id, err) == -1)
-        goto undo;
-    if (digest_id == 0) {
-        k->empty++;
-    } else {
-        compose_message_id_digest(c, sub, day, msgid, sizeof(msgid));
-        if (outbox_enqueue_digest(db, digest_id, msgid, now, &queued, err) ==
-            -1)
-            goto undo;
-        if (queued)
-            k->queued++;
-        else
-            k->already++;
+    digest_pass_chunk(r->pass, n);
+    for (i = 0; i < n; i++) {
+        size_t m = 0;
+        struct err e;
+        int x;
+        prof[i] = NULL;
+        skip[i] = 0;
+        if (send_stopping(r)) {
+            r->k.stopped = 1;
+            break;
+        }
+        if (subs[i].digest_id != 0)
+            continue;
+        while (j < nsent && sent[j].sub_id < subs[i].sub.id)
+            j++;
+        while (j < nsent && sent[j].sub_id == subs[i].sub.id) {
+            if (m == r->sentcap) {
+                r->sentcap = r->sentcap ? 2 * r->sentcap : 64;
+                r->sent = xrealloc(r->sent, r->sentcap * sizeof(*r->sent));
+            }
+            r->sent[m++] = sent[j++].paper_id;
+        }
+        err_init(&e);
+        x = digest_pass_plan(r->pass, r->db, r->cfg, &subs[i].sub, subs[i].prev,
+                             r->sent, m, r->day, &prof[i], &e);
+        if (x == -1) {
+            *err = e;
+            return -1;
+        }
+        if (x == 1) {
+            skip[i] = 1;
+            if (r->k.failed++ < SEND_LOG_MAX)
+                log_warn("send: subscription=%" PRId64 " day=%s skipped: %s",
+                         subs[i].sub.id, r->day, e.msg);
+        }
     }
-    return db_exec(db, "RELEASE send_one", err);
-undo:
-    (void)db_exec(db, "ROLLBACK TO send_one", NULL);
-    (void)db_exec(db, "RELEASE send_one", NULL);
-    return -1;
+    *done = i;
+    return 0;
+}
+
+/* send_write - freeze and queue subs[0..n) as planned, in the open
+ * transaction */
+static int
+send_write(struct send_run *r, const struct db_freeze_sub *subs, size_t n,
+           const struct digest_profile *const *prof, const char *skip,
+           struct err *err)
+{
+    for (size_t i = 0; i < n; i++) {
+        int64_t digest_id = subs[i].digest_id;
+        if (skip[i])
+            continue;
+        if (digest_id == 0 && digest_pass_store(r->db, &subs[i].sub, r->day,
+                                                prof[i], &digest_id, err) == -1)
+            return -1;
+        if (digest_id == 0)
+            r->k.empty++;
+        else if (send_queue(r, subs[i].sub.id, digest_id, err) == -1)
+            return -1;
+    }
+    return 0;
+}
+
+/* send_min_sent_day - the earliest day any of subs[0..n) needs its sent
+ * papers from */
+static int
+send_min_sent_day(const struct send_run *r, const struct db_freeze_sub *subs,
+                  size_t n, char *out, size_t size, struct err *err)
+{
+    char d[16];
+
+    out[0] = '\0';
+    for (size_t i = 0; i < n; i++) {
+        if (subs[i].digest_id != 0)
+            continue;
+        if (digest_sent_day(r->day, subs[i].prev, d, sizeof(d), err) == -1)
+            return -1;
+        if (out[0] == '\0' || strcmp(d, out) < 0)
+            (void)snprintf(out, size, "%s", d);
+    }
+    if (out[0] == '\0')
+        (void)snprintf(out, size, "9999-12-31"); /* nothing to freeze */
+    return 0;
+}
+
+/* send_list - the pass over one list */
+static int
+send_list(struct send_run *r, int64_t list_id, struct err *err)
+{
+    struct db_freeze_sub *subs = NULL;
+    struct db_freeze_sent *sent = NULL;
+    const struct digest_profile **prof = NULL;
+    char *skip = NULL;
+    size_t n = 0, nsent = 0, done = 0;
+    int64_t after = 0;
+    char since_day[16];
+    int rc = -1;
+
+    for (;;) {
+        if (send_stopping(r)) {
+            r->k.stopped = 1;
+            break;
+        }
+        if (db_freeze_subs(r->db, list_id, r->f ? r->f->timezone : NULL, r->day,
+                           after, SEND_BATCH, &subs, &n, err) == -1)
+            goto out;
+        if (n == 0)
+            break;
+        if (send_min_sent_day(r, subs, n, since_day, sizeof(since_day), err) ==
+                -1 ||
+            db_freeze_sent(r->db, subs[0].sub.id, subs[n - 1].sub.id, since_day,
+                           &sent, &nsent, err) == -1)
+            goto out;
+        prof = xrealloc(prof, n * sizeof(*prof));
+        skip = xrealloc(skip, n);
+        if (send_plan(r, subs, n, sent, nsent, prof, skip, &done, err) == -1)
+            goto out;
+        if (db_begin(r->db, err) == -1)
+            goto out;
+        if (send_write(r, subs, done, prof, skip, err) == -1 ||
+            db_commit(r->db, err) == -1) {
+            db_rollback(r->db);
+            goto out;
+        }
+        r->k.considered += (int64_t)done;
+        if (r->f && r->f->committed)
+            r->f->committed(r->f->arg);
+        after = subs[n - 1].sub.id;
+        free(subs);
+        free(sent);
+        subs = NULL;
+        sent = NULL;
+        if (n < SEND_BATCH || r->k.stopped)
+            break;
+    }
+    rc = 0;
+out:
+    free(subs);
+    free(sent);
+    free(prof);
+    free(skip);
+    return rc;
 }
 
 int
@@ -99,51 +226,39 @@ send_day(struct db *db, const struct config *cfg, const struct compose *c,
          const struct send_filter *filter, const char *day, int64_t now,
          struct send_counts *out, struct err *err)
 {
-    struct send_counts k;
-    int64_t *ids = NULL;
-    size_t n = 0, i = 0;
-    int rc = -1;
+    struct send_run r;
+    int64_t *lists = NULL;
+    size_t nlists = 0;
+    int64_t cache = 0;
+    int rc = -1, tuned = 0;
 
-    memset(&k, 0, sizeof(k));
-    if (send_ids(db, filter, &ids, &n, err) == -1)
+    memset(&r, 0, sizeof(r));
+    r.db = db;
+    r.cfg = cfg;
+    r.c = c;
+    r.f = filter;
+    r.day = day;
+    r.now = now;
+    if (db_freeze_lists(db, filter ? filter->list_name : NULL, &lists, &nlists,
+                        err) == -1)
         return -1;
-    k.considered = (int64_t)n;
-    while (i < n) {
-        size_t end = i + SEND_BATCH < n ? i + SEND_BATCH : n;
-        if (db_begin(db, err) == -1)
+    if (db_freeze_tune(db, SEND_CACHE_KIB, &cache, err) == -1)
+        goto out;
+    tuned = 1;
+    r.pass = digest_pass_new();
+    for (size_t i = 0; i < nlists && !r.k.stopped; i++)
+        if (send_list(&r, lists[i], err) == -1)
             goto out;
-        for (; i < end; i++) {
-            struct err e;
-            if (filter && filter->stop && *filter->stop) {
-                k.stopped = 1;
-                end = i;
-                n = i; /* commit this batch, then leave */
-                break;
-            }
-            err_init(&e);
-            if (send_one(db, cfg, c, ids[i], day, now, &k, &e) == 0)
-                continue;
-            if (e.kind == ERR_TEMP) {
-                *err = e;
-                db_rollback(db);
-                goto out;
-            }
-            /* one line per failure, but not thousands of them */
-            if (k.failed++ < SEND_LOG_MAX)
-                log_warn("send: subscription=%" PRId64 " day=%s skipped: %s",
-                         ids[i], day, e.msg);
-        }
-        if (db_commit(db, err) == -1) {
-            db_rollback(db);
-            goto out;
-        }
-    }
-    if (k.failed > SEND_LOG_MAX)
+    if (r.k.failed > SEND_LOG_MAX)
         log_warn("send: %" PRId64 " more subscriptions skipped for day=%s",
-                 k.failed - SEND_LOG_MAX, day);
-    *out = k;
+                 r.k.failed - SEND_LOG_MAX, day);
+    *out = r.k;
     rc = 0;
 out:
-    free(ids);
+    if (tuned)
+        db_freeze_untune(db, cache);
+    digest_pass_free(r.pass);
+    free(r.sent);
+    free(lists);
     return rc;
 }

@@ -3,12 +3,15 @@
  * send - freeze and queue one day's digests.
  *
  * send_day() walks the confirmed, non-paused subscriptions that match a
- * filter, freezes each one's digest for the day (digest_freeze()) and
- * queues it in the outbox with a Message-ID fixed now, in transactions of
- * SEND_BATCH subscriptions.  It is idempotent: a digest already queued
- * for that subscription and day is not queued again, so running it twice
- * for the same day queues nothing new.  It does not deliver and prints
- * nothing; the scheduler calls it per list and zone, `paperboy send` once.
+ * filter, list by list, freezes each one's digest for the day (a
+ * digest_pass: each distinct profile is ranked once) and queues it in the
+ * outbox with a Message-ID fixed now, in transactions of SEND_BATCH
+ * subscriptions; after each commit it calls filter->committed, so that
+ * delivery can start on the first digests while the rest are frozen.  It is
+ * idempotent: a digest already queued for that subscription and day is not
+ * queued again, so running it twice for the same day queues nothing new.  It
+ * does not deliver and prints nothing; the scheduler calls it per list and
+ * zone, `paperboy send` once.
  *
  * Out-parameters are written only on success.
  */
@@ -23,7 +26,7 @@
 #include "db.h"
 #include "err.h"
 
-#define SEND_BATCH 500 /* subscriptions per transaction */
+#define SEND_BATCH 1000 /* subscriptions per transaction */
 
 /* Which subscriptions send_day() considers; NULL fields match all. */
 struct send_filter {
@@ -33,6 +36,10 @@ struct send_filter {
     const volatile sig_atomic_t *stop; /* when set and *stop becomes
                               non-zero, commit what is done and return
                               (counts.stopped = 1); may be NULL */
+    void (*committed)(void *arg);      /* after each committed transaction
+                                          (new rows are visible to other
+                                          connections); may be NULL */
+    void *arg;                         /* for committed */
 };
 
 struct send_counts {
@@ -47,9 +54,10 @@ struct send_counts {
 /*
  * send_day - freeze and queue day's digests ("YYYY-MM-DD") for the
  * subscriptions matching filter (NULL = all).  c provides Message-IDs
- * (compose_message_id_digest); it is borrowed.  A failure rolls back only
- * the current batch; earlier batches stay queued, and a rerun finishes
- * the job.
+ * (compose_message_id_digest); it is borrowed.  A subscription whose
+ * keywords do not parse is skipped and counted in failed.  Any other
+ * failure rolls back only the current batch; earlier batches stay
+ * queued, and a rerun finishes the job.
  */
 int send_day(struct db *db, const struct config *cfg, const struct compose *c,
              const struct send_filter *filter, const char *day, int64_t now,

@@ -190,7 +190,8 @@ int
 daemon_send_list(struct db *db, const struct config *cfg,
                  const struct compose *c, int64_t list_id,
                  const char *list_name, const char *zone, const char *day,
-                 int64_t now, struct send_counts *counts, struct err *err)
+                 int64_t now, void (*committed)(void *arg), void *arg,
+                 struct send_counts *counts, struct err *err)
 {
     struct send_filter filter;
     struct send_counts sc;
@@ -198,6 +199,8 @@ daemon_send_list(struct db *db, const struct config *cfg,
     memset(&filter, 0, sizeof(filter));
     filter.list_name = list_name;
     filter.timezone = zone;
+    filter.committed = committed;
+    filter.arg = arg;
     memset(&sc, 0, sizeof(sc));
     if (send_day(db, cfg, c, &filter, day, now, &sc, err) == -1)
         return -1;
@@ -504,7 +507,8 @@ daemon_pass(struct daemon *d, struct daemon_sched *s, struct daemon_cfg *dc)
         }
         err_init(&err);
         if (daemon_send_list(s->db, cfg, s->compose, j->list_id, name, j->zone,
-                             j->day, str_now(), &sc, &err) == -1) {
+                             j->day, str_now(), daemon_wake, d, &sc,
+                             &err) == -1) {
             log_err("sched: send list=%s zone='%s' day=%s: %s", name, j->zone,
                     j->day, err.msg);
             continue;

@@ -4,7 +4,8 @@
 # 33-subscriber-like - `paperboy subscriber like` against the real binary:
 # a reader with no keywords likes an older paper on KV caches, and
 # `digest preview` then ranks the window's KV cache paper first with the
-# why line naming the liked paper; --less, --clear, a bad id (usage error,
+# why line naming the liked paper (and so does the digest `send` mails);
+# --less, --clear, a bad id (usage error,
 # nothing stored), `subscriber show` (text and --json) lists the votes, a
 # paper not collected yet is fetched from the arXiv API (feed_server.py)
 # and stored without categories, and removing the subscriber removes its
@@ -97,6 +98,16 @@ assert_eq "$(sql 'SELECT count(*) FROM votes')" 2 "after clearing one"
 expect_rc 0 pb subscriber like ada@example.org --list ml --clear
 assert_contains "$OUT" "removed 2 votes"
 expect_rc 0 pb subscriber like ada@example.org --list ml 2608.00001
+
+# `send` freezes through the pass (each distinct profile ranked once): the
+# votes are part of the profile there too, so the mail ranks as preview did
+expect_rc 0 pb send --list ml --date $DAY
+mail=$(cat "$TMP"/mail/new/* 2>/dev/null | tr -d '\r' | sed -e ':a' -e '/=$/N; s/=\n//; ta')
+assert_contains "$mail" "which you liked" "why line in the sent digest"
+kv=$(printf '%s\n' "$mail" | grep -n "Evicting keys and values" | head -1 | cut -d: -f1)
+robots=$(printf '%s\n' "$mail" | grep -n "Trending robots" | head -1 | cut -d: -f1)
+[ -n "$kv" ] || fail "the liked vocabulary's paper is not in the sent digest"
+[ -z "$robots" ] || [ "$kv" -lt "$robots" ] || fail "the liked vocabulary's paper is not first in the sent digest"
 
 # the votes go with the subscriber
 expect_rc 0 pb subscriber rm ada@example.org

@@ -1,0 +1,360 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * test_send - the freeze pass (send_day) freezes exactly what
+ * digest_freeze() freezes one subscription at a time, although it ranks
+ * each distinct profile once: two databases seeded alike, one frozen by
+ * send_day and one by digest_freeze per subscription, over two days (so
+ * the second day has previous digests and papers already sent), must
+ * hold the same digests row for row.  Readers share keywords with
+ * different max_papers, categories and windows; one has keywords that do
+ * not parse and is skipped without losing the others; a rerun queues
+ * nothing; the committed hook runs once per committed batch.
+ *
+ * Pipelined: with the delivery workers started first (DELIVER_FEEDING,
+ * as `paperboy send` starts them), the first committed batch is
+ * delivered (into a maildir) while a later batch is still to be frozen,
+ * and in the end every digest is delivered exactly once.
+ */
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <sqlite3.h>
+
+#include "check.h"
+#include "deliver.h"
+#include "compose.h"
+#include "config.h"
+#include "db.h"
+#include "digest.h"
+#include "send.h"
+#include "token.h"
+
+#define DAY1 "2026-11-26"
+#define DAY2 "2026-11-27"
+#define T1 1795651200LL /* DAY1 00:00 UTC */
+#define T2 1795737600LL /* DAY2 00:00 UTC */
+#define NSUBS 60
+
+static struct config *cfg;
+static struct compose *comp;
+
+/* sql - run SQL on d or abort */
+static void
+sql(struct db *d, const char *s)
+{
+    struct err err;
+
+    err_init(&err);
+    if (db_exec(d, s, &err) == -1) {
+        fprintf(stderr, "sql failed: %s: %s\n", s, err.msg);
+        exit(1);
+    }
+}
+
+/* dump - every digest with its items, as one string (caller frees) */
+static char *
+dump(struct db *d)
+{
+    sqlite3_stmt *st = NULL;
+    char *out = NULL;
+    const char *q =
+        "SELECT group_concat(x, char(10)) FROM (SELECT d.subscription_id"
+        " || ' ' || d.day || ' ' || d.created_at || ': ' || (SELECT"
+        " group_concat(di.paper_id || '/' || printf('%.6f', di.score) || '/'"
+        " || di.why, ' ; ') FROM (SELECT * FROM digest_items WHERE"
+        " digest_id = d.id ORDER BY rank) di) AS x FROM digests d"
+        " ORDER BY d.subscription_id, d.day)";
+
+    if (sqlite3_prepare_v2(db_handle(d), q, -1, &st, NULL) == SQLITE_OK &&
+        sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
+        out = strdup((const char *)sqlite3_column_text(st, 0));
+    sqlite3_finalize(st);
+    return out ? out : strdup("");
+}
+
+/* seed - papers over two days, readers with shared and own profiles */
+static void
+seed(struct db *d)
+{
+    static const char *const kw[] = {"",
+                                     "kv cache",
+                                     "diffusion, -survey",
+                                     "\"graph neural network\"",
+                                     "quantization, kv cache",
+                                     "nothing-matches-this",
+                                     "kv cache"};
+    static const char *const cats[] = {"cs.LG", "cs.CL", "cs.LG,cs.CL"};
+    char q[768];
+
+    for (int i = 1; i <= 80; i++) {
+        long long seen = (i <= 40 ? T1 : T2) + i * 60;
+        snprintf(q, sizeof(q),
+                 "INSERT INTO papers (id, arxiv_id, title, abstract,"
+                 " categories, first_seen_at, first_seen_day, updated_at,"
+                 " hf_upvotes, hf_day) VALUES (%d, '2611.%05d',"
+                 " 'Paper %d on %s', 'About %s and %s.', '%s', %lld, '%s',"
+                 " %lld, %d, NULL)",
+                 i, i, i, i % 2 ? "kv cache" : "diffusion",
+                 i % 3 ? "quantization" : "graph neural network",
+                 i % 5 ? "a survey" : "kv cache", cats[i % 3], seen,
+                 i <= 40 ? DAY1 : DAY2, seen, (i * 37) % 90);
+        sql(d, q);
+        snprintf(q, sizeof(q),
+                 "INSERT INTO paper_categories SELECT value, %d FROM"
+                 " json_each('[\"' || replace('%s', ',', '\",\"') || '\"]')",
+                 i, cats[i % 3]);
+        sql(d, q);
+    }
+    for (int i = 1; i <= NSUBS; i++) {
+        static const int maxp[] = {3, 10, 5, 20};
+        snprintf(q, sizeof(q),
+                 "INSERT INTO subscribers (id, email, created_at) VALUES"
+                 " (%d, 'r%d@example.org', 0)",
+                 i, i);
+        sql(d, q);
+        snprintf(q, sizeof(q),
+                 "INSERT INTO subscriptions (id, subscriber_id, list_id,"
+                 " status, keywords, categories, max_papers, created_at,"
+                 " updated_at, confirmed_at) VALUES (%d, %d, 1, 'confirmed',"
+                 " '%s', '%s', %d, 0, 0, 0)",
+                 i, i, kw[i % 7], i % 11 == 0 ? "cs.CL" : "", maxp[i % 4]);
+        sql(d, q);
+    }
+    /* keywords no parser accepts (a control character): skipped */
+    sql(d, "UPDATE subscriptions SET keywords = 'kv' || char(1) WHERE id = 7");
+    /* a reader who joins on the second day has no previous digest */
+    sql(d, "UPDATE subscriptions SET status = 'pending' WHERE id = 9");
+}
+
+/* on_commit - counts committed batches */
+static void
+on_commit(void *arg)
+{
+    (*(int *)arg)++;
+}
+
+/* run_pass - send_day for day at now */
+static void
+run_pass(struct db *d, const char *day, const char *now, struct send_counts *k,
+         int *commits)
+{
+    struct send_filter f;
+    struct err err;
+
+    memset(&f, 0, sizeof(f));
+    f.committed = on_commit;
+    f.arg = commits;
+    setenv("PAPERBOY_NOW", now, 1);
+    err_init(&err);
+    CHECK(send_day(d, cfg, comp, &f, day, atoll(now), k, &err) == 0);
+}
+
+/* run_single - digest_freeze for every confirmed subscription */
+static void
+run_single(struct db *d, const char *day, const char *now)
+{
+    struct err err;
+
+    setenv("PAPERBOY_NOW", now, 1);
+    for (int i = 1; i <= NSUBS; i++) {
+        int64_t id = 0;
+        char q[128];
+        snprintf(q, sizeof(q),
+                 "SELECT status = 'confirmed' FROM subscriptions WHERE id=%d",
+                 i);
+        sqlite3_stmt *st = NULL;
+        int ok = 0;
+        if (sqlite3_prepare_v2(db_handle(d), q, -1, &st, NULL) == SQLITE_OK &&
+            sqlite3_step(st) == SQLITE_ROW)
+            ok = sqlite3_column_int(st, 0);
+        sqlite3_finalize(st);
+        err_init(&err);
+        if (ok && digest_freeze(d, cfg, i, day, &id, &err) == -1)
+            CHECK(i == 7); /* the bad keywords, and only those */
+    }
+}
+
+/* count_sent - outbox rows in 'sent' */
+static long long
+count_sent(struct db *d)
+{
+    sqlite3_stmt *st = NULL;
+    long long v = -1;
+
+    if (sqlite3_prepare_v2(db_handle(d),
+                           "SELECT count(*) FROM outbox WHERE state = 'sent'",
+                           -1, &st, NULL) == SQLITE_OK &&
+        sqlite3_step(st) == SQLITE_ROW)
+        v = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    return v;
+}
+
+/* count_files - entries of dir other than . and .. */
+static long
+count_files(const char *dir)
+{
+    DIR *dp = opendir(dir);
+    struct dirent *e;
+    long n = 0;
+
+    if (dp == NULL)
+        return 0;
+    while ((e = readdir(dp)) != NULL)
+        n += e->d_name[0] != '.';
+    closedir(dp);
+    return n;
+}
+
+/* The pipelined run's state, seen by its committed hook. */
+struct pipe_state {
+    struct db *db;
+    struct deliver *d;
+    int commits;
+    long long sent_while_freezing; /* sent rows seen at the first commit */
+};
+
+/* pipe_committed - wake the workers; at the first commit, wait (up to
+ * 10 s) until they delivered some of it, while the rest is not frozen */
+static void
+pipe_committed(void *arg)
+{
+    struct pipe_state *ps = arg;
+    struct timespec nap = {0, 20 * 1000 * 1000};
+
+    deliver_wake(ps->d);
+    if (ps->commits++ > 0)
+        return;
+    for (int i = 0; i < 500 && ps->sent_while_freezing <= 0; i++) {
+        nanosleep(&nap, NULL);
+        ps->sent_while_freezing = count_sent(ps->db);
+    }
+}
+
+/* test_pipelined - delivery starts on the first batch while freezing */
+static void
+test_pipelined(const struct token_key *key)
+{
+    char dir[] = "/tmp/pb-test-send.XXXXXX", path[256], cmd[300];
+    struct config *c2 = config_defaults();
+    struct pipe_state ps;
+    struct send_filter f;
+    struct send_counts k;
+    struct deliver_stats st;
+    struct err err;
+    int nsubs = SEND_BATCH + 300;
+
+    CHECK(mkdtemp(dir) != NULL);
+    snprintf(path, sizeof(path), "%s/db", dir);
+    free(c2->db_path);
+    c2->db_path = strdup(path);
+    free(c2->smtp_url);
+    c2->smtp_url = strdup("");
+    snprintf(path, sizeof(path), "%s/mail", dir);
+    free(c2->maildir);
+    c2->maildir = strdup(path);
+    free(c2->base_url);
+    c2->base_url = strdup("https://papers.example.org");
+    c2->smtp_connections = 2;
+    memset(&ps, 0, sizeof(ps));
+    err_init(&err);
+    CHECK(db_open(c2->db_path, 5000, &ps.db, &err) == 0);
+    seed(ps.db);
+    snprintf(cmd, sizeof(cmd),
+             "WITH RECURSIVE n(i) AS (SELECT %d UNION ALL SELECT i + 1 FROM n"
+             " WHERE i < %d) INSERT INTO subscribers (id, email, created_at)"
+             " SELECT i, 'p' || i || '@example.org', 0 FROM n",
+             NSUBS + 1, nsubs);
+    sql(ps.db, cmd);
+    sql(ps.db, "INSERT INTO subscriptions (id, subscriber_id, list_id, status,"
+               " keywords, created_at, updated_at, confirmed_at) SELECT id,"
+               " id, 1, 'confirmed', 'kv cache', 0, 0, 0 FROM subscribers"
+               " WHERE id > 60");
+    sql(ps.db, "UPDATE subscriptions SET keywords = 'diffusion' WHERE id = 7");
+    CHECK(deliver_start(c2, key, DELIVER_FOREGROUND | DELIVER_FEEDING, &ps.d,
+                        &err) == 0);
+    memset(&f, 0, sizeof(f));
+    f.committed = pipe_committed;
+    f.arg = &ps;
+    setenv("PAPERBOY_NOW", "1795770000", 1);
+    CHECK(send_day(ps.db, c2, comp, &f, DAY2, 1795770000, &k, &err) == 0);
+    CHECK(ps.commits >= 2);
+    /* delivered while a batch was still to be frozen */
+    CHECK(ps.sent_while_freezing > 0);
+    CHECK(ps.sent_while_freezing < k.queued);
+    deliver_fed(ps.d);
+    for (int i = 0; i < 3000 && !deliver_done(ps.d); i++) {
+        struct timespec nap = {0, 10 * 1000 * 1000};
+        nanosleep(&nap, NULL);
+    }
+    deliver_finish(ps.d, &st);
+    CHECK_INT_EQ(st.delivered, k.queued);
+    CHECK_INT_EQ(count_sent(ps.db), k.queued);
+    snprintf(path, sizeof(path), "%s/mail/new", dir);
+    CHECK_INT_EQ(count_files(path), k.queued);
+    db_close(ps.db);
+    config_free(c2);
+    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+    CHECK(system(cmd) == 0);
+}
+
+int
+main(void)
+{
+    struct db *a = NULL, *b = NULL;
+    struct send_counts k;
+    struct token_key key;
+    struct err err;
+    char *da, *dbb;
+    int commits = 0;
+
+    err_init(&err);
+    cfg = config_defaults();
+    free(cfg->base_url);
+    cfg->base_url = strdup("https://papers.example.org");
+    token_key_from_string("send", &key);
+    if (db_open(":memory:", 1000, &a, &err) == -1 ||
+        db_open(":memory:", 1000, &b, &err) == -1 ||
+        compose_new(cfg, &key, &comp, &err) == -1) {
+        fprintf(stderr, "setup: %s\n", err.msg);
+        return 1;
+    }
+    seed(a);
+    seed(b);
+
+    run_pass(a, DAY1, "1795683600", &k, &commits);
+    CHECK_INT_EQ(k.failed, 1);
+    CHECK_INT_EQ(k.considered, NSUBS - 1);
+    CHECK_INT_EQ(k.queued + k.empty, NSUBS - 2);
+    CHECK(commits >= 1);
+    run_single(b, DAY1, "1795683600");
+
+    sql(a, "UPDATE subscriptions SET status = 'confirmed' WHERE id = 9");
+    sql(b, "UPDATE subscriptions SET status = 'confirmed' WHERE id = 9");
+    run_pass(a, DAY2, "1795770000", &k, &commits);
+    CHECK_INT_EQ(k.failed, 1);
+    run_single(b, DAY2, "1795770000");
+
+    da = dump(a);
+    dbb = dump(b);
+    CHECK(strlen(da) > 1000);
+    CHECK_STR_EQ(da, dbb);
+    free(da);
+    free(dbb);
+
+    /* a rerun freezes and queues nothing new */
+    run_pass(a, DAY2, "1795770100", &k, &commits);
+    CHECK_INT_EQ(k.queued, 0);
+    CHECK_INT_EQ(k.already + k.empty + k.failed, NSUBS);
+
+    test_pipelined(&key);
+
+    compose_free(comp);
+    db_close(a);
+    db_close(b);
+    config_free(cfg);
+    return CHECK_DONE();
+}
