@@ -95,10 +95,14 @@ db_web_checkpoint(struct db *db, struct err *err)
 int
 db_web_ping(struct db *db, struct err *err)
 {
-    sqlite3_stmt *st = db_stmt(db, "SELECT count(*) FROM lists", err);
+    sqlite3_stmt *st;
     int rc;
 
-    if (st == NULL)
+    /* read from the file, not from pages cached before it broke: in WAL
+     * mode SQLite keeps a connection's cache while the WAL is unchanged,
+     * so a zeroed or replaced file would still answer */
+    sqlite3_db_release_memory(db_handle(db));
+    if ((st = db_stmt(db, "SELECT count(*) FROM lists", err)) == NULL)
         return -1;
     rc = sqlite3_step(st);
     if (rc != SQLITE_ROW)
@@ -134,6 +138,51 @@ db_web_last_collection(struct db *db, struct db_web_run *out, struct err *err)
     out->finished_at = sqlite3_column_int64(st, 3);
     out->ok = sqlite3_column_int(st, 4);
     out->duration_ms = sqlite3_column_int64(st, 5);
+    sqlite3_reset(st);
+    return 0;
+}
+
+int
+db_web_last_pass(struct db *db, struct db_web_pass *out, struct err *err)
+{
+    sqlite3_stmt *st =
+        db_stmt(db,
+                "SELECT started_at, count(*), sum(ok = 0) FROM collect_runs"
+                " WHERE started_at = (SELECT max(started_at) FROM collect_runs)"
+                " GROUP BY started_at",
+                err);
+    int rc;
+
+    if (st == NULL)
+        return -1;
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_DONE) {
+        sqlite3_reset(st);
+        return 1;
+    }
+    if (rc != SQLITE_ROW)
+        return db_fail(db, err, "last collection pass");
+    out->started_at = sqlite3_column_int64(st, 0);
+    out->sources = sqlite3_column_int64(st, 1);
+    out->failed = sqlite3_column_int64(st, 2);
+    sqlite3_reset(st);
+    return 0;
+}
+
+int
+db_web_oldest_queued(struct db *db, int64_t *out, struct err *err)
+{
+    sqlite3_stmt *st =
+        db_stmt(db,
+                "SELECT coalesce(min(created_at), 0) FROM outbox"
+                " WHERE state IN ('queued','sending','deferred')",
+                err);
+
+    if (st == NULL)
+        return -1;
+    if (sqlite3_step(st) != SQLITE_ROW)
+        return db_fail(db, err, "oldest queued mail");
+    *out = sqlite3_column_int64(st, 0);
     sqlite3_reset(st);
     return 0;
 }
