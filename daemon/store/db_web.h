@@ -61,9 +61,11 @@ struct db_web_run {
 int db_web_last_collection(struct db *db, struct db_web_run *out,
                            struct err *err);
 
-/* The latest collection pass: the collect_runs rows that share the
- * greatest started_at (collect_run() stamps every source of a pass with
- * the time the pass started). */
+/* The latest collection pass: the newest collect_runs rows that share
+ * their started_at (collect_run() stamps every source of a pass with the
+ * time the pass started), up to a source seen twice (two passes in the
+ * same second); at most DB_WEB_PASS_MAX sources. */
+#define DB_WEB_PASS_MAX 128
 struct db_web_pass {
     int64_t started_at; /* unix seconds */
     int64_t sources;    /* rows of the pass */
