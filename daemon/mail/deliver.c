@@ -89,9 +89,12 @@ struct deliver {
                        deliver_claim) */
     double rate_next;         /* next free send slot, monotonic seconds */
     atomic_llong delivered, deferred, bounced, failed, dropped, unstored;
-    atomic_int paused;     /* workers waiting for the store to work again */
-    char store_error[256]; /* why they wait, or ""; under mu */
-    char error[256];       /* what stopped a foreground run, or ""; under mu */
+    atomic_int paused;       /* workers waiting for the store to work again */
+    char store_error[256];   /* why they wait, or ""; under mu */
+    int64_t smtp_down_since; /* first failed session since the last good
+                                one (unix seconds), or 0; under mu */
+    char smtp_error[256];    /* that failure; under mu */
+    char error[256]; /* what stopped a foreground run, or ""; under mu */
     struct deliver_worker *w;
     int nw;
 };
@@ -442,6 +445,24 @@ deliver_settle(struct deliver_run *r)
         deliver_close(r);
 }
 
+/* deliver_reachable - a session opened (why == NULL) or failed to: the
+ * relay counts as unreachable from its first failure until a session
+ * opens again (deliver_stats.smtp_down_since) */
+static void
+deliver_reachable(struct deliver *d, const char *why)
+{
+    pthread_mutex_lock(&d->mu);
+    if (why == NULL) {
+        d->smtp_down_since = 0;
+        d->smtp_error[0] = '\0';
+    } else {
+        if (d->smtp_down_since == 0)
+            d->smtp_down_since = str_now();
+        (void)str_copy(d->smtp_error, sizeof(d->smtp_error), why);
+    }
+    pthread_mutex_unlock(&d->mu);
+}
+
 /* deliver_open - a session for this worker; -1 with *res filled */
 static int
 deliver_open(struct deliver_run *r, struct outbox_result *res)
@@ -454,9 +475,11 @@ deliver_open(struct deliver_run *r, struct outbox_result *res)
     if (smtp_open_cancel(d->cfg, &cancel, &r->smtp, &err) == 0) {
         r->last_session_err[0] = '\0';
         atomic_store(&r->w->fd, smtp_fd(r->smtp));
+        deliver_reachable(d, NULL);
         return 0;
     }
     atomic_store(&r->w->fd, -1);
+    deliver_reachable(d, err.msg);
     res->outcome = OUTBOX_TEMP;
     (void)str_copy(res->reply, sizeof(res->reply), err.msg);
     if (strcmp(err.msg, r->last_session_err) != 0) {
@@ -1082,6 +1105,8 @@ deliver_stats(struct deliver *d, struct deliver_stats *out)
     pthread_mutex_lock(&d->mu);
     out->paused = atomic_load(&d->paused);
     (void)str_copy(out->store_error, sizeof(out->store_error), d->store_error);
+    out->smtp_down_since = d->smtp_down_since;
+    (void)str_copy(out->smtp_error, sizeof(out->smtp_error), d->smtp_error);
     (void)str_copy(out->error, sizeof(out->error), d->error);
     pthread_mutex_unlock(&d->mu);
 }

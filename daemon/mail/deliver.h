@@ -71,8 +71,12 @@ struct deliver_stats {
     int paused;            /* daemon workers waiting for a result store to
                               work again (database and journal both refuse) */
     char store_error[256]; /* why they wait, or "" */
-    char error[256];       /* the session error that stopped a foreground
-                              run, or "" */
+    int64_t smtp_down_since; /* unix seconds (str_now) of the first failed
+                                SMTP session since the last one that
+                                opened, or 0 */
+    char smtp_error[256];    /* the latest such failure, or "" */
+    char error[256];         /* the session error that stopped a foreground
+                                run, or "" */
 };
 
 /*

@@ -275,6 +275,22 @@ daemon_wake(void *arg)
     pthread_mutex_unlock(&d->mu);
 }
 
+/* daemon_health - /healthz asks: the delivery state and the clock */
+static void
+daemon_health(void *arg, struct http_daemon_state *out)
+{
+    struct daemon *d = arg;
+
+    memset(out, 0, sizeof(*out));
+    out->now = daemon_now();
+    pthread_mutex_lock(&d->mu);
+    if (d->deliver != NULL) {
+        deliver_stats(d->deliver, &out->delivery);
+        out->delivering = 1;
+    }
+    pthread_mutex_unlock(&d->mu);
+}
+
 /* daemon_tz_get - the zone called name from the cache, loading it once;
  * NULL (logged once) when it cannot be loaded */
 static const struct tz *
@@ -939,6 +955,7 @@ daemon_serve(const char *config_path, struct config *cfg)
         log_err("serve: web: %s", err.msg);
         goto out;
     }
+    http_set_health(d.http, daemon_health, &d);
     d.http_cfg = daemon_cfg_ref(&d, d.cur);
     d.sched_running = 1;
     if (pthread_create(&th, NULL, daemon_sched_main, &d) != 0) {

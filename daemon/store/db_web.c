@@ -95,10 +95,14 @@ db_web_checkpoint(struct db *db, struct err *err)
 int
 db_web_ping(struct db *db, struct err *err)
 {
-    sqlite3_stmt *st = db_stmt(db, "SELECT count(*) FROM lists", err);
+    sqlite3_stmt *st;
     int rc;
 
-    if (st == NULL)
+    /* read from the file, not from pages cached before it broke: in WAL
+     * mode SQLite keeps a connection's cache while the WAL is unchanged,
+     * so a zeroed or replaced file would still answer */
+    sqlite3_db_release_memory(db_handle(db));
+    if ((st = db_stmt(db, "SELECT count(*) FROM lists", err)) == NULL)
         return -1;
     rc = sqlite3_step(st);
     if (rc != SQLITE_ROW)
@@ -134,6 +138,64 @@ db_web_last_collection(struct db *db, struct db_web_run *out, struct err *err)
     out->finished_at = sqlite3_column_int64(st, 3);
     out->ok = sqlite3_column_int(st, 4);
     out->duration_ms = sqlite3_column_int64(st, 5);
+    sqlite3_reset(st);
+    return 0;
+}
+
+int
+db_web_last_pass(struct db *db, struct db_web_pass *out, struct err *err)
+{
+    /* newest first: the pass is the rows that share the newest row's
+     * started_at, up to a source seen twice (another pass that started
+     * in the same second) */
+    sqlite3_stmt *st = db_stmt(db,
+                               "SELECT source, started_at, ok FROM collect_runs"
+                               " ORDER BY id DESC LIMIT ?1",
+                               err);
+    char seen[DB_WEB_PASS_MAX][64];
+    struct db_web_pass p = {0, 0, 0};
+    int rc = SQLITE_DONE, dup = 0;
+
+    if (st == NULL)
+        return -1;
+    sqlite3_bind_int(st, 1, DB_WEB_PASS_MAX);
+    while (!dup && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *src = db_web_text(st, 0);
+        int64_t at = sqlite3_column_int64(st, 1);
+        if (p.sources > 0 && at != p.started_at)
+            break;
+        for (int64_t i = 0; i < p.sources && !dup; i++)
+            dup = strncmp(seen[i], src, sizeof(seen[i]) - 1) == 0;
+        if (dup)
+            break;
+        str_copy(seen[p.sources], sizeof(seen[0]), src);
+        p.started_at = at;
+        p.failed += sqlite3_column_int(st, 2) == 0;
+        p.sources++;
+    }
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        return db_fail(db, err, "last collection pass");
+    sqlite3_reset(st);
+    if (p.sources == 0)
+        return 1;
+    *out = p;
+    return 0;
+}
+
+int
+db_web_oldest_queued(struct db *db, int64_t *out, struct err *err)
+{
+    sqlite3_stmt *st =
+        db_stmt(db,
+                "SELECT coalesce(min(created_at), 0) FROM outbox"
+                " WHERE state IN ('queued','sending','deferred')",
+                err);
+
+    if (st == NULL)
+        return -1;
+    if (sqlite3_step(st) != SQLITE_ROW)
+        return db_fail(db, err, "oldest queued mail");
+    *out = sqlite3_column_int64(st, 0);
     sqlite3_reset(st);
     return 0;
 }

@@ -43,7 +43,8 @@ void db_web_wal_watch(struct db *db, _Atomic int *frames);
  * needs back into the database, never waits for or blocks a writer */
 int db_web_checkpoint(struct db *db, struct err *err);
 
-/* db_web_ping - a trivial query: is the database readable at all */
+/* db_web_ping - a trivial query on the file itself (the connection's
+ * page cache is dropped first): is the database readable at all */
 int db_web_ping(struct db *db, struct err *err);
 
 /* One row of collect_runs. */
@@ -59,6 +60,24 @@ struct db_web_run {
 /* db_web_last_collection - the latest collect_runs row; 0/1/-1 */
 int db_web_last_collection(struct db *db, struct db_web_run *out,
                            struct err *err);
+
+/* The latest collection pass: the newest collect_runs rows that share
+ * their started_at (collect_run() stamps every source of a pass with the
+ * time the pass started), up to a source seen twice (two passes in the
+ * same second); at most DB_WEB_PASS_MAX sources. */
+#define DB_WEB_PASS_MAX 128
+struct db_web_pass {
+    int64_t started_at; /* unix seconds */
+    int64_t sources;    /* rows of the pass */
+    int64_t failed;     /* of which not ok */
+};
+
+/* db_web_last_pass - the latest pass; 0/1 (nothing collected yet)/-1 */
+int db_web_last_pass(struct db *db, struct db_web_pass *out, struct err *err);
+
+/* db_web_oldest_queued - *out = created_at of the oldest mail still to
+ * deliver (queued, sending or deferred), 0 when there is none */
+int db_web_oldest_queued(struct db *db, int64_t *out, struct err *err);
 
 /* Collection figures per source, for /metrics. */
 struct db_web_source {

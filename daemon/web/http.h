@@ -26,7 +26,10 @@
 #ifndef PAPERBOY_HTTP_H
 #define PAPERBOY_HTTP_H
 
+#include <stdint.h>
+
 #include "config.h"
+#include "deliver.h"
 #include "err.h"
 #include "token.h"
 
@@ -46,6 +49,23 @@ struct http;
 int http_start(const struct config *cfg, const struct token_key *key,
                void (*wake)(void *), void *wake_arg, struct http **out,
                struct err *err);
+
+/* What only the daemon knows, for /healthz and /metrics. */
+struct http_daemon_state {
+    int64_t now;                   /* the clock health ages are judged by */
+    int delivering;                /* delivery workers are running */
+    struct deliver_stats delivery; /* their counters, when delivering */
+};
+
+/*
+ * http_set_health - from now on /healthz and /metrics also ask
+ * state(arg, out) (from a web thread, without the web's locks held) for
+ * the delivery state: paused workers, an unreachable relay.  Call at
+ * most once, after http_start(); state must work until http_stop().
+ */
+void http_set_health(struct http *h,
+                     void (*state)(void *arg, struct http_daemon_state *out),
+                     void *arg);
 
 /* http_port - the TCP port actually bound (useful after port 0) */
 int http_port(const struct http *h);

@@ -3,7 +3,8 @@
  * http_int - what the parts of the web module share (http.c: server and
  * request plumbing; http_static.c: static files; http_pages.c: the form
  * pages; http_token.c: the pages behind signed links; http_public.c:
- * archive, feed, health and metrics; http_guard.c: the per-client
+ * archive, feed and metrics; http_health.c: /healthz and the health
+ * gauges; http_guard.c: the per-client
  * connection limit and the request deadline).  Private to http*.c: the only
  * header besides http_form.h that includes <microhttpd.h>.  Layer 3.
  */
@@ -150,6 +151,11 @@ struct http {
     const struct token_key *key; /* borrowed */
     void (*wake)(void *);
     void *wake_arg;
+    /* the daemon's side of /healthz (http_set_health); read only once
+     * health_set is 1 */
+    void (*health)(void *, struct http_daemon_state *);
+    void *health_arg;
+    atomic_int health_set;
     pthread_mutex_t lock; /* gen, slots */
     pthread_cond_t cond;  /* signalled when gen refs drop */
     struct http_gen *gen;
@@ -331,7 +337,13 @@ enum MHD_Result http_page_digest(struct http_req *r, const char *tok);
 enum MHD_Result http_page_archive(struct http_req *r, const char *list,
                                   const char *day);
 enum MHD_Result http_page_feed(struct http_req *r, const char *list);
-enum MHD_Result http_page_healthz(struct http_req *r);
 enum MHD_Result http_page_metrics(struct http_req *r);
+
+/* ---- http_health.c ---- */
+enum MHD_Result http_page_healthz(struct http_req *r);
+/* http_health_metrics - append the health gauges to b; -1 when the
+ * database cannot be read (the gauges say so; the caller adds no
+ * database figures) */
+int http_health_metrics(struct http_req *r, struct buf *b);
 
 #endif

@@ -2,8 +2,8 @@
 /*
  * http_public - pages anyone may read and that hold no personal data:
  * GET /archive/LIST/DATE (a day's top papers by trending), GET
- * /feed/LIST.atom (RFC 4287), GET /healthz (JSON) and GET /metrics
- * (Prometheus text exposition format 0.0.4).
+ * /feed/LIST.atom (RFC 4287) and GET /metrics (Prometheus text
+ * exposition format 0.0.4; its health gauges come from http_health.c).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -192,49 +192,6 @@ http_page_feed(struct http_req *r, const char *list)
     return http_render(r, MHD_HTTP_OK, HTTP_T_FEED, root);
 }
 
-enum MHD_Result
-http_page_healthz(struct http_req *r)
-{
-    struct db_web_run run;
-    struct err err;
-    struct buf b;
-    struct db *db;
-    int64_t depth = 0;
-    int ok, found = 1;
-
-    err_init(&err);
-    buf_init(&b, 4096);
-    ok = (db = http_db(r, &err)) != NULL && db_web_ping(db, &err) == 0 &&
-         (found = db_web_last_collection(db, &run, &err)) != -1 &&
-         outbox_depth(db, &depth, &err) == 0;
-    buf_addf(&b, "{\"status\":\"%s\",\"database\":%s", ok ? "ok" : "error",
-             ok ? "true" : "false");
-    if (ok && found == 0) {
-        buf_adds(&b, ",\"last_collection\":{\"source\":\"");
-        buf_add_json(&b, run.source, strlen(run.source));
-        buf_addf(&b,
-                 "\",\"day\":\"%s\",\"started_at\":%lld,\"finished_at\":%lld,"
-                 "\"ok\":%s,\"duration_ms\":%lld}",
-                 run.day, (long long)run.started_at, (long long)run.finished_at,
-                 run.ok ? "true" : "false", (long long)run.duration_ms);
-    } else {
-        buf_adds(&b, ",\"last_collection\":null");
-    }
-    if (ok)
-        buf_addf(&b, ",\"outbox_depth\":%lld", (long long)depth);
-    else {
-        buf_adds(&b, ",\"error\":\"");
-        buf_add_json(&b, err.msg, strlen(err.msg));
-        buf_adds(&b, "\"");
-    }
-    buf_addf(&b, ",\"uptime_seconds\":%lld}\n",
-             (long long)(r->now - r->h->started_at));
-    if (!ok)
-        r->retry_after = HTTP_RETRY_AFTER_BUSY;
-    return http_send(r, ok ? MHD_HTTP_OK : MHD_HTTP_SERVICE_UNAVAILABLE,
-                     "application/json", &b);
-}
-
 /* http_metric_outbox - db_web_outbox_counts callback */
 static int
 http_metric_outbox(void *arg, const char *kind, const char *state, int64_t n)
@@ -320,6 +277,10 @@ http_page_metrics(struct http_req *r)
 
     err_init(&err);
     buf_init(&b, HTTP_PAGE_MAX);
+    /* an unreadable database: the health gauges alone say so */
+    if (http_health_metrics(r, &b) == -1)
+        return http_send(r, MHD_HTTP_OK,
+                         "text/plain; version=0.0.4; charset=utf-8", &b);
     if ((db = http_db(r, &err)) == NULL ||
         db_sub_count_by_status(db, 0, counts, &err) == -1) {
         buf_release(&b);

@@ -391,7 +391,13 @@ expect_code 200 "healthz"
 printf '%s' "$BODY" | /usr/bin/python3 -c '
 import json, sys
 h = json.load(sys.stdin)
-assert h["status"] == "ok" and h["database"] is True, h
+# (serve collected at start from sources that fail fast: degraded, and
+# for that reason alone, once that collection is recorded)
+c = h["last_collection"]
+failed = c is not None and c["failed"] == c["sources"]
+assert h["status"] == ("degraded" if failed else "ok"), h
+assert [x["reason"] for x in h["reasons"]] == (["sources_failed"] if failed else []), h
+assert h["database"] is True, h
 assert isinstance(h["outbox_depth"], int), h
 assert "last_collection" in h, h
 ' || fail "healthz JSON: $BODY"
