@@ -16,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "backoff.h"
 #include "fetch_curl.h"
 #include "fetch_helper.h"
 #include "str.h"
@@ -281,16 +282,20 @@ fetch_start(CURLM *multi, struct fetch_xfer *x)
     return 0;
 }
 
-/* fetch_backoff_ms - delay before retry number n (1-based) */
+/* fetch_backoff_ms - delay before retry number n (1-based): FETCH_RETRY,
+ * whose first delay $PAPERBOY_FETCH_BACKOFF_MS replaces (tests) */
 static int64_t
 fetch_backoff_ms(int n)
 {
     const char *env = getenv("PAPERBOY_FETCH_BACKOFF_MS");
-    long base = 1000;
+    struct backoff p = FETCH_RETRY;
+    long first;
 
-    if (env != NULL && str_to_long(env, 0, 60000, &base) == -1)
-        base = 1000;
-    return (int64_t)base << (n - 1);
+    if (env != NULL && str_to_long(env, 0, 60000, &first) == 0) {
+        p.first = first;
+        p.cap = first << FETCH_MAX_RETRIES;
+    }
+    return backoff_delay(&p, n);
 }
 
 /* fetch_retryable_curl - a curl error worth another attempt */

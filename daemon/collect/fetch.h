@@ -38,10 +38,14 @@
 
 #include <stddef.h>
 
+#include "backoff.h"
 #include "buf.h"
 #include "err.h"
 
 #define FETCH_MAX_RETRIES 3
+/* retried transfers wait 1, 2, 4 s (milliseconds; the cap is the delay
+ * a fourth retry would have) */
+#define FETCH_RETRY ((struct backoff){1000, 1000 << FETCH_MAX_RETRIES})
 #define FETCH_STALL_SECONDS 30
 #define FETCH_RETRY_AFTER_CAP 60 /* seconds; default cap for Retry-After */
 

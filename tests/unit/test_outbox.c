@@ -151,7 +151,8 @@ test_backoff(void)
                  {6, 1920}, {7, 3600}, {8, 3600}, {40, 3600}, {1000, 3600}};
 
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
-        CHECK_INT_EQ(outbox_backoff(cases[i].attempts), cases[i].want);
+        CHECK_INT_EQ(backoff_delay(&OUTBOX_RETRY, cases[i].attempts),
+                     cases[i].want);
 }
 
 static void
