@@ -29,7 +29,6 @@
 #include "datafile.h"
 #include "db_sched.h"
 #include "deliver.h"
-#include "fetch.h"
 #include "http.h"
 #include "log.h"
 #include "schedule.h"
@@ -915,9 +914,6 @@ daemon_serve(const char *config_path, struct config *cfg)
     /* before any thread starts: threads share a few arenas, so pages one
      * frees serve the others and malloc_trim() has less to walk */
     mallopt(M_ARENA_MAX, DAEMON_MALLOC_ARENAS);
-    /* collects fetch in a child process, so libcurl and its libraries
-     * are never mapped here (issue #6) */
-    fetch_set_helper("/proc/self/exe");
 
     log_info("serve: paperboy %s starting, pid %ld, config '%s', database "
              "'%s'",

@@ -12,7 +12,8 @@
  * sched_plan() says are due; [smtp] connections delivery workers
  * (deliver.h) drain the outbox.  Each thread has its own struct db; they
  * meet only in rows.  A collect's transfers run in a short-lived child,
- * "paperboy __fetch" (fetch.h), so libcurl is never mapped in serve.
+ * the paperboy-fetch program (fetch.h), so libcurl is never mapped in
+ * serve.
  *
  * Memory (issue #6): at most DAEMON_MALLOC_ARENAS malloc arenas; once the
  * process goes quiet after some work the main thread calls malloc_trim();
