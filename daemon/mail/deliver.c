@@ -752,13 +752,6 @@ deliver_worker_main(void *arg)
      * 16 sessions well under the memory budget (SQLite's default is 2 MB
      * per connection) */
     (void)db_exec(r->db, "PRAGMA cache_size = -" DELIVER_CACHE_KIB, NULL);
-    /* outbox.state's CHECK (state IN (six names)) costs SQLite an
-     * ephemeral table built at every UPDATE of a row's state, twice per
-     * message (claim, result): about 35,000 instructions each, more
-     * than rendering the message's SQL reads.  The worker writes only
-     * outbox.c's constant state names (outbox_state_name()), which
-     * unit.outbox checks against the schema with the constraints on. */
-    (void)db_exec(r->db, "PRAGMA ignore_check_constraints = 1", NULL);
     /* a lone worker maps the database, so page reads are not pread
      * calls; with several, each one's commits make SQLite drop the
      * others' mapping at their next read (pagerBeginReadTransaction:
