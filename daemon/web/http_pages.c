@@ -27,7 +27,7 @@
 #include "log.h"
 #include "outbox.h"
 #include "query.h"
-#include "rank.h"
+#include "rank_papers.h"
 #include "str.h"
 #include "xalloc.h"
 
