@@ -608,9 +608,9 @@ deliver_idle(struct deliver *d, unsigned *seen)
  * deliver_claim - outbox_claim() under the workers' write mutex.  The
  * workers' claims and result batches are short write transactions; when
  * two of them meet inside SQLite the loser sleeps in SQLite's busy
- * handler (1, 2, 5, 10 ... ms), which with 4 sessions cost each worker
- * about 5 % of its time.  A mutex hands over the moment the holder is
- * done.  Other processes (the web) still meet the busy timeout.
+ * handler (1, 2, 5, 10 ... ms) longer than the holder needs.  A mutex
+ * hands over the moment the holder is done.  Other processes (the web) still
+ * meet the busy timeout.
  */
 static int
 deliver_claim(struct deliver_run *r, struct outbox_row *rows, size_t *n,
@@ -756,7 +756,7 @@ deliver_worker_main(void *arg)
      * calls; with several, each one's commits make SQLite drop the
      * others' mapping at their next read (pagerBeginReadTransaction:
      * the WAL changed), and unmapping, mapping and faulting the pages
-     * in again cost each of 16 workers twice what the reads saved */
+     * in again costs more than the mapped reads save (bench/README.md) */
     if (d->nw == 1)
         (void)db_exec(r->db, "PRAGMA mmap_size = 268435456", NULL);
     if (deliver_journal_path(d->cfg, w->index, path, sizeof(path)) == 0) {

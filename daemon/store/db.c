@@ -264,9 +264,7 @@ db_open(const char *path, int busy_timeout_ms, struct db **out, struct err *err)
     /* 8 KiB pages for a new database (no effect on an existing one):
      * a paper row with its abstract is 2-3 KB, one to a 4 KiB page, and
      * storing a day's feed then wrote twice the pages and crossed the
-     * WAL auto-checkpoint inside the commit (bench/collect: store and
-     * index 0.100-0.133 s with 4 KiB pages, 0.072-0.081 s with 8 KiB);
-     * delivery and the web measured the same either way */
+     * WAL auto-checkpoint inside the commit (bench/README.md) */
     if (db_exec(db,
                 "PRAGMA page_size = 8192;"
                 "PRAGMA journal_mode = WAL;"

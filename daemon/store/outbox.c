@@ -405,12 +405,11 @@ outbox_due_read(struct db *db, sqlite3_stmt *st, struct outbox_due *due,
  * of confirmations (0) and digests (1) is one range of the index
  * outbox_due(state, priority, next_attempt_at) read in order and cut at
  * lim rows, so this costs the same with 20 or 200,000 rows queued (a
- * single "state IN (...) ORDER BY" sorts every due row: 9 ms with 20,000
- * queued).  Other priorities are rare; they are read the same way.
- * The ranges are merged here rather than by a UNION ALL in SQL: SQLite
- * materialises such a compound into an ephemeral table, whose page cache
- * (about 90 KB, allocated and freed per claim) cost more than the whole
- * rest of the claim.
+ * single "state IN (...) ORDER BY" sorts every due row).  Other
+ * priorities are rare; they are read the same way.  The ranges are
+ * merged here rather than by a UNION ALL in SQL: SQLite materialises such
+ * a compound into an ephemeral table, whose page cache is allocated and
+ * freed at every claim (figures: bench/README.md).
  */
 static int
 outbox_due_rows(struct db *db, int64_t now, size_t lim, struct outbox_due *due,
