@@ -69,6 +69,24 @@ fetch_helper_find(char *out, size_t size, struct err *err)
     return -1;
 }
 
+/* fetch_helper_env - environ without the variables the helper must not
+ * see (the SMTP password); caller frees the array, not the strings */
+static char **
+fetch_helper_env(void)
+{
+    static const char hidden[] = "PAPERBOY_SMTP_PASSWORD=";
+    size_t n = 0, k = 0;
+    char **env;
+
+    while (environ[n] != NULL)
+        n++;
+    env = xcalloc(n + 1, sizeof(*env));
+    for (size_t i = 0; i < n; i++)
+        if (strncmp(environ[i], hidden, sizeof(hidden) - 1) != 0)
+            env[k++] = environ[i];
+    return env;
+}
+
 /* fetch_helper_spawn - start exe as the helper with stdin and stdout on
  * the socket fd; signals as a new process has them */
 static int
@@ -79,6 +97,7 @@ fetch_helper_spawn(const char *exe, int fd, pid_t *pid, struct err *err)
     posix_spawn_file_actions_t fa;
     posix_spawnattr_t at;
     sigset_t none, dfl;
+    char **env;
     int e;
 
     sigemptyset(&none);
@@ -96,7 +115,9 @@ fetch_helper_spawn(const char *exe, int fd, pid_t *pid, struct err *err)
     posix_spawnattr_setsigdefault(&at, &dfl);
     posix_spawnattr_setflags(&at,
                              POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
-    e = posix_spawn(pid, exe, &fa, &at, argv, environ);
+    env = fetch_helper_env();
+    e = posix_spawn(pid, exe, &fa, &at, argv, env);
+    free(env);
     posix_spawnattr_destroy(&at);
     posix_spawn_file_actions_destroy(&fa);
     if (e != 0) {

@@ -191,6 +191,44 @@ main(void)
     }
     unlink(garbage);
 
+    /* the helper does not see the SMTP password: a "helper" that writes
+     * its environment down */
+    {
+        static const char envscript[] = "#!/bin/sh\nenv >\"$0.env\"\nexit 1\n";
+        char envfile[80], line[512];
+        int seen_pw = 0, seen_other = 0;
+        FILE *fp;
+
+        snprintf(garbage, sizeof(garbage), "/tmp/test_fetch_env.XXXXXX");
+        fd = mkstemp(garbage);
+        CHECK(fd >= 0);
+        CHECK(write(fd, envscript, strlen(envscript)) ==
+              (ssize_t)strlen(envscript));
+        fchmod(fd, 0700);
+        close(fd);
+        setenv("PAPERBOY_SMTP_PASSWORD", "hunter2-not-for-the-fetcher", 1);
+        setenv("PAPERBOY_FETCH_ENV_PROBE", "kept", 1);
+        fetch_set_helper(garbage);
+        fetch_req_init(&reqs[0], rss, FETCH_XML);
+        CHECK_INT_EQ(fetch_all(reqs, 1, &o), -1);
+        fetch_req_release(&reqs[0]);
+        snprintf(envfile, sizeof(envfile), "%s.env", garbage);
+        fp = fopen(envfile, "r");
+        CHECK(fp != NULL);
+        while (fp != NULL && fgets(line, sizeof(line), fp) != NULL) {
+            seen_pw |= strstr(line, "hunter2") != NULL;
+            seen_other |= strstr(line, "PAPERBOY_FETCH_ENV_PROBE=kept") != NULL;
+        }
+        if (fp != NULL)
+            fclose(fp);
+        CHECK_INT_EQ(seen_pw, 0);
+        CHECK_INT_EQ(seen_other, 1);
+        unsetenv("PAPERBOY_SMTP_PASSWORD");
+        unsetenv("PAPERBOY_FETCH_ENV_PROBE");
+        unlink(envfile);
+        unlink(garbage);
+    }
+
     /* a helper that is not there at all: a clear error for each request,
      * nothing fetched in this process */
     fetch_set_helper("/nonexistent/paperboy-fetch");
