@@ -5,9 +5,8 @@
 # Safe to run again: apt-get skips what is installed.
 set -euo pipefail
 
-# libcurl3-gnutls is named although libcurl4-gnutls-dev pulls it in: the
-# daemon dlopen()s it while collecting (daemon/fetch_curl.c) rather than
-# linking it, so a runtime-only install must ask for it by name.
+# libcurl3-gnutls is named although libcurl4-gnutls-dev pulls it in: a
+# runtime-only install needs it for the fetch helper, paperboy-fetch.
 build_pkgs=(build-essential cmake pkg-config ca-certificates tzdata
   libcurl4-gnutls-dev libcurl3-gnutls libetpan-dev libsqlite3-dev libmicrohttpd-dev
   libexpat1-dev libcjson-dev libinih-dev libsodium-dev libidn2-dev

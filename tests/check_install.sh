@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: MIT
 # check_install.sh BUILD_DIR: `cmake --install` into a temporary prefix puts
-# the program, both man pages and the example config where GNUInstallDirs
+# the program, its fetch helper, both man pages and the example config where GNUInstallDirs
 # says, and man finds the installed pages by name.
 set -u
 build=$1
@@ -11,7 +11,7 @@ if ! cmake --install "$build" --prefix "$tmp/usr" >"$tmp/log" 2>&1; then
     echo "FAIL: cmake --install"; cat "$tmp/log"; exit 1
 fi
 rc=0
-for f in bin/paperboy share/man/man8/paperboy.8 share/man/man5/paperboy.ini.5 \
+for f in bin/paperboy libexec/paperboy/paperboy-fetch share/man/man8/paperboy.8 share/man/man5/paperboy.ini.5 \
          share/doc/paperboy/config.example.ini share/paperboy/web/templates; do
     [ -e "$tmp/usr/$f" ] || { echo "FAIL: $f not installed"; rc=1; }
 done

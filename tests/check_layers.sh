@@ -34,7 +34,7 @@ done <"$probes"
 # 2. third-party headers: "pattern|allowed path regex (relative to src)"
 owners=(
     '<sqlite3\.h>|^store/'
-    '<curl/|^collect/fetch'
+    '<curl/|^fetch/'
     '<microhttpd\.h>|^web/'
     '<libetpan/|^mail/'
     '<expat\.h>|^collect/source'

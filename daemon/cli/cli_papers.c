@@ -12,7 +12,7 @@
 #include "db_list.h"
 #include "db_paper.h"
 #include "normalise.h"
-#include "rank.h"
+#include "rank_papers.h"
 #include "str.h"
 
 static const char papers_usage[] =

@@ -11,7 +11,6 @@
 #include "cli.h"
 #include "db.h"
 #include "dkim.h"
-#include "fetch.h"
 #include "log.h"
 
 struct main_command {
@@ -80,9 +79,6 @@ main(int argc, char **argv)
     enum log_level level;
     int i, rc;
 
-    /* serve's fetch helper (fetch.h): no options, no config */
-    if (argc == 2 && strcmp(argv[1], FETCH_HELPER_ARG) == 0)
-        return fetch_helper_main();
     memset(&cli, 0, sizeof(cli));
     db_global_init();
     if (getenv("JOURNAL_STREAM") != NULL)

@@ -24,24 +24,27 @@
  * (arXiv and HF answer outages and blocks with HTML pages). file:// URLs have
  * no content type and are accepted.
  *
- * libcurl is not linked: fetch_all() loads it (fetch_curl.h) and unloads
- * it when it returns.  A missing libcurl fails every request with
- * ERR_TEMP and a message naming the library.  A daemon calls
- * fetch_set_helper() once, and its fetches then run in a short-lived
- * child process instead (fetch_helper.h): not even the libraries that
- * refuse to unload (OpenSSL's libcrypto, via libssh2) stay behind.
+ * The transfers run in a separate small program, paperboy-fetch
+ * (daemon/fetch/, the only code linked to libcurl), started for each
+ * fetch_all() and gone when it returns: the daemon and the CLI never map
+ * libcurl or the libraries it pulls in.  A helper that is missing, dies
+ * or answers garbage fails every request with ERR_TEMP and the reason.
  *
- * Only this module family (fetch*.c) includes <curl/curl.h>.
+ * Only daemon/fetch/ includes <curl/curl.h>.
  */
 #ifndef PAPERBOY_FETCH_H
 #define PAPERBOY_FETCH_H
 
 #include <stddef.h>
 
+#include "backoff.h"
 #include "buf.h"
 #include "err.h"
 
 #define FETCH_MAX_RETRIES 3
+/* retried transfers wait 1, 2, 4 s (milliseconds; the cap is the delay
+ * a fourth retry would have) */
+#define FETCH_RETRY ((struct backoff){1000, 1000 << FETCH_MAX_RETRIES})
 #define FETCH_STALL_SECONDS 30
 #define FETCH_RETRY_AFTER_CAP 60 /* seconds; default cap for Retry-After */
 
@@ -98,21 +101,13 @@ void fetch_req_release(struct fetch_req *r);
 int fetch_all(struct fetch_req *reqs, size_t n, const struct fetch_opts *o);
 
 /*
- * fetch_set_helper - run every later fetch_all() in a child process: exe
- * (borrowed for good, e.g. "/proc/self/exe") started with the single
- * argument FETCH_HELPER_ARG, whose main() must then return
- * fetch_helper_main().  While exe cannot be executed (no /proc), fetches
- * run in this process.  NULL goes back to in-process fetching.  Call
- * before threads start.
+ * fetch_set_helper - run later fetch_all() calls through the program exe
+ * (borrowed for good) instead of the paperboy-fetch that fetch_all()
+ * finds itself (beside the running program, else where cmake --install
+ * puts it); NULL goes back to finding it.  For tests; call before threads
+ * start.
  */
-#define FETCH_HELPER_ARG "__fetch"
 void fetch_set_helper(const char *exe);
-
-/*
- * fetch_helper_main - the child's side: requests on stdin, results on
- * stdout, then return the exit status (0, or 1 on a malformed request).
- */
-int fetch_helper_main(void);
 
 /* fetch_user_agent - "paperboy/VERSION (+contact)" into out */
 void fetch_user_agent(const char *contact, char *out, size_t size);

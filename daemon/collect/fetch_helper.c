@@ -1,174 +1,90 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * fetch_helper - both ends of the out-of-process fetch (see
- * fetch_helper.h): the daemon's side spawns the child and turns its
- * answer back into fetch_req results; the child's side is
- * fetch_helper_main().  Knows nothing about HTTP itself.
+ * fetch_helper - the caller's side of the out-of-process fetch (see
+ * fetch_helper.h): find the paperboy-fetch program, start it, send the
+ * job and turn its answer back into fetch_req results.  Knows nothing
+ * about HTTP; the protocol is fetch_wire.c's.
  */
 #include "fetch_helper.h"
 
 #include <errno.h>
+#include <libgen.h>
 #include <limits.h>
 #include <signal.h>
 #include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "buf.h"
+#include "fetch_wire.h"
 #include "str.h"
 #include "xalloc.h"
 
 extern char **environ;
 
-#define FETCH_HELPER_REQ_MAX (4L * 1024 * 1024) /* request message, bytes */
-#define FETCH_HELPER_SLACK (64L * 1024) /* per-request answer overhead */
+#ifndef PAPERBOY_FETCH_HELPER
+#define PAPERBOY_FETCH_HELPER "/usr/local/libexec/paperboy/" FETCH_HELPER_NAME
+#endif
+#ifndef PAPERBOY_FETCH_HELPER_REL
+#define PAPERBOY_FETCH_HELPER_REL "../libexec/paperboy/" FETCH_HELPER_NAME
+#endif
 
-/* A reader over a received message. */
-struct fetch_wire {
-    const char *p; /* next byte */
-    size_t left;   /* bytes after p */
-    int bad;       /* set at the first malformed value; sticky */
-};
-
-/* fetch_wire_long - append the number v */
-static void
-fetch_wire_long(struct buf *b, long v)
-{
-    buf_addf(b, "%ld;", v);
-}
-
-/* fetch_wire_mem - append n bytes at p */
-static void
-fetch_wire_mem(struct buf *b, const char *p, size_t n)
-{
-    buf_addf(b, "%zu:", n);
-    buf_add(b, p, n);
-}
-
-/* fetch_wire_str - append the string s, or NULL */
-static void
-fetch_wire_str(struct buf *b, const char *s)
-{
-    if (s == NULL)
-        buf_adds(b, "-1:");
-    else
-        fetch_wire_mem(b, s, strlen(s));
-}
-
-/* fetch_wire_num - read a decimal ended by sep */
-static long
-fetch_wire_num(struct fetch_wire *w, char sep)
-{
-    char tmp[32];
-    size_t k = 0;
-    long v;
-
-    if (w->bad)
-        return 0;
-    while (k < w->left && k < sizeof(tmp) - 1 && w->p[k] != sep) {
-        tmp[k] = w->p[k];
-        k++;
-    }
-    tmp[k] = '\0';
-    if (k == w->left || w->p[k] != sep ||
-        str_to_long(tmp, -1, LONG_MAX, &v) == -1) {
-        w->bad = 1;
-        return 0;
-    }
-    w->p += k + 1;
-    w->left -= k + 1;
-    return v;
-}
-
-/* fetch_wire_get_long - read a number */
-static long
-fetch_wire_get_long(struct fetch_wire *w)
-{
-    return fetch_wire_num(w, ';');
-}
-
-/* fetch_wire_get_mem - read bytes: borrowed from the message, *n long;
- * NULL for a NULL string or a malformed one */
-static const char *
-fetch_wire_get_mem(struct fetch_wire *w, size_t *n)
-{
-    long len = fetch_wire_num(w, ':');
-    const char *p;
-
-    *n = 0;
-    if (w->bad || len == -1)
-        return NULL;
-    if ((unsigned long)len > w->left) {
-        w->bad = 1;
-        return NULL;
-    }
-    p = w->p;
-    w->p += len;
-    w->left -= (size_t)len;
-    *n = (size_t)len;
-    return p;
-}
-
-/* fetch_wire_get_str - read a string; caller frees; NULL for NULL (or a
- * string with a NUL inside, which marks the message bad) */
-static char *
-fetch_wire_get_str(struct fetch_wire *w)
-{
-    size_t n;
-    const char *p = fetch_wire_get_mem(w, &n);
-
-    if (p == NULL)
-        return NULL;
-    if (memchr(p, '\0', n) != NULL) {
-        w->bad = 1;
-        return NULL;
-    }
-    return xstrndup(p, n);
-}
-
-/* fetch_helper_write - write all of b to fd (a socket when sock: no
- * SIGPIPE if the other end is gone); 0 or -1 (errno) */
+/* fetch_helper_try - copy path into out if it can be run; 0 or -1 */
 static int
-fetch_helper_write(int fd, int sock, const struct buf *b)
+fetch_helper_try(const char *path, char *out, size_t size)
 {
-    const char *p = b->data;
-    size_t left = b->len;
-
-    while (left > 0) {
-        ssize_t k = sock ? send(fd, p, left, MSG_NOSIGNAL) : write(fd, p, left);
-        if (k == -1 && errno == EINTR)
-            continue;
-        if (k <= 0)
-            return -1;
-        p += k;
-        left -= (size_t)k;
-    }
-    return 0;
+    return access(path, X_OK) == 0 ? str_copy(out, size, path) : -1;
 }
 
-/* fetch_helper_read - read fd to EOF into b; 0, or -1 (errno, or b full) */
-static int
-fetch_helper_read(int fd, struct buf *b)
+int
+fetch_helper_find(char *out, size_t size, struct err *err)
 {
-    char chunk[65536];
+    char self[PATH_MAX], dir[PATH_MAX], path[2 * PATH_MAX];
+    ssize_t k = readlink("/proc/self/exe", self, sizeof(self) - 1);
 
-    for (;;) {
-        ssize_t k = read(fd, chunk, sizeof(chunk));
-        if (k == -1 && errno == EINTR)
-            continue;
-        if (k == -1)
-            return -1;
-        if (k == 0)
-            return b->failed ? -1 : 0;
-        buf_add(b, chunk, (size_t)k);
-        if (b->failed)
-            return -1;
+    str_copy(dir, sizeof(dir), "(no /proc/self/exe)");
+    if (k > 0) {
+        self[k] = '\0';
+        str_copy(dir, sizeof(dir), dirname(self));
+        /* beside this program (a build tree), then the install layout
+         * relative to it (a prefix moved as a whole) */
+        snprintf(path, sizeof(path), "%s/%s", dir, FETCH_HELPER_NAME);
+        if (fetch_helper_try(path, out, size) == 0)
+            return 0;
+        snprintf(path, sizeof(path), "%s/%s", dir, PAPERBOY_FETCH_HELPER_REL);
+        if (fetch_helper_try(path, out, size) == 0)
+            return 0;
     }
+    if (fetch_helper_try(PAPERBOY_FETCH_HELPER, out, size) == 0)
+        return 0;
+    err_set(err, ERR_TEMP,
+            "fetch helper %s not found: none of '%s/%s', '%s/%s' and '%s' "
+            "can be run (cmake --install puts it in the last place)",
+            FETCH_HELPER_NAME, dir, FETCH_HELPER_NAME, dir,
+            PAPERBOY_FETCH_HELPER_REL, PAPERBOY_FETCH_HELPER);
+    return -1;
+}
+
+/* fetch_helper_env - environ without the variables the helper must not
+ * see (the SMTP password); caller frees the array, not the strings */
+static char **
+fetch_helper_env(void)
+{
+    static const char hidden[] = "PAPERBOY_SMTP_PASSWORD=";
+    size_t n = 0, k = 0;
+    char **env;
+
+    while (environ[n] != NULL)
+        n++;
+    env = xcalloc(n + 1, sizeof(*env));
+    for (size_t i = 0; i < n; i++)
+        if (strncmp(environ[i], hidden, sizeof(hidden) - 1) != 0)
+            env[k++] = environ[i];
+    return env;
 }
 
 /* fetch_helper_spawn - start exe as the helper with stdin and stdout on
@@ -176,11 +92,12 @@ fetch_helper_read(int fd, struct buf *b)
 static int
 fetch_helper_spawn(const char *exe, int fd, pid_t *pid, struct err *err)
 {
-    static char arg0[] = "paperboy", arg1[] = FETCH_HELPER_ARG;
-    char *argv[] = {arg0, arg1, NULL};
+    static char arg0[] = FETCH_HELPER_NAME;
+    char *argv[] = {arg0, NULL};
     posix_spawn_file_actions_t fa;
     posix_spawnattr_t at;
     sigset_t none, dfl;
+    char **env;
     int e;
 
     sigemptyset(&none);
@@ -198,7 +115,9 @@ fetch_helper_spawn(const char *exe, int fd, pid_t *pid, struct err *err)
     posix_spawnattr_setsigdefault(&at, &dfl);
     posix_spawnattr_setflags(&at,
                              POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
-    e = posix_spawn(pid, exe, &fa, &at, argv, environ);
+    env = fetch_helper_env();
+    e = posix_spawn(pid, exe, &fa, &at, argv, env);
+    free(env);
     posix_spawnattr_destroy(&at);
     posix_spawn_file_actions_destroy(&fa);
     if (e != 0) {
@@ -207,45 +126,6 @@ fetch_helper_spawn(const char *exe, int fd, pid_t *pid, struct err *err)
         return -1;
     }
     return 0;
-}
-
-/* fetch_helper_decode - the child's answer into reqs; -1 if malformed */
-static int
-fetch_helper_decode(const struct buf *ans, struct fetch_req *reqs, size_t n)
-{
-    struct fetch_wire w = {ans->data, ans->len, 0};
-
-    if ((size_t)fetch_wire_get_long(&w) != n || w.bad)
-        return -1;
-    for (size_t i = 0; i < n && !w.bad; i++) {
-        struct fetch_req *r = &reqs[i];
-        const char *body;
-        size_t len;
-        char *s;
-
-        r->ok = fetch_wire_get_long(&w) == 1;
-        r->not_modified = fetch_wire_get_long(&w) == 1;
-        r->status = fetch_wire_get_long(&w);
-        r->attempts = (int)fetch_wire_get_long(&w);
-        r->elapsed_ms = fetch_wire_get_long(&w);
-        err_init(&r->err);
-        r->err.kind = (enum err_kind)fetch_wire_get_long(&w);
-        s = fetch_wire_get_str(&w);
-        str_copy(r->err.msg, sizeof(r->err.msg), s ? s : "");
-        free(s);
-        s = fetch_wire_get_str(&w);
-        str_copy(r->content_type, sizeof(r->content_type), s ? s : "");
-        free(s);
-        free(r->new_etag);
-        r->new_etag = fetch_wire_get_str(&w);
-        free(r->new_last_modified);
-        r->new_last_modified = fetch_wire_get_str(&w);
-        buf_reset(&r->body);
-        body = fetch_wire_get_mem(&w, &len);
-        if (body != NULL)
-            buf_add(&r->body, body, len);
-    }
-    return w.bad || w.left != 0 ? -1 : 0;
 }
 
 int
@@ -258,22 +138,11 @@ fetch_helper_all(const char *exe, struct fetch_req *reqs, size_t n,
     pid_t pid;
     int rc = -1, status, read_errno = 0;
 
-    buf_init(&msg, FETCH_HELPER_REQ_MAX);
-    buf_init(&ans, n * ((size_t)o->max_bytes + FETCH_HELPER_SLACK) +
-                       FETCH_HELPER_SLACK);
+    buf_init(&msg, FETCH_WIRE_JOB_MAX);
+    buf_init(&ans,
+             n * ((size_t)o->max_bytes + FETCH_WIRE_SLACK) + FETCH_WIRE_SLACK);
     err_init(&err);
-    fetch_wire_long(&msg, o->connect_timeout);
-    fetch_wire_long(&msg, o->timeout);
-    fetch_wire_long(&msg, o->max_bytes);
-    fetch_wire_long(&msg, o->retry_after_cap);
-    fetch_wire_str(&msg, o->contact);
-    fetch_wire_long(&msg, (long)n);
-    for (size_t i = 0; i < n; i++) {
-        fetch_wire_long(&msg, (long)reqs[i].expect);
-        fetch_wire_str(&msg, reqs[i].url);
-        fetch_wire_str(&msg, reqs[i].etag);
-        fetch_wire_str(&msg, reqs[i].last_modified);
-    }
+    fetch_wire_put_job(&msg, reqs, n, o);
     if (buf_check(&msg, &err) == -1)
         goto out;
     if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) == -1) {
@@ -287,9 +156,9 @@ fetch_helper_all(const char *exe, struct fetch_req *reqs, size_t n,
     sv[1] = -1;
     /* the child reads the whole request (to our shutdown) before it
      * answers; a failed send means it died, which waitpid() reports */
-    (void)fetch_helper_write(sv[0], 1, &msg);
+    (void)fetch_wire_send(sv[0], 1, &msg);
     shutdown(sv[0], SHUT_WR);
-    if (fetch_helper_read(sv[0], &ans) == -1)
+    if (fetch_wire_recv(sv[0], &ans) == -1)
         read_errno = ans.failed ? EMSGSIZE : errno;
     close(sv[0]); /* a child still writing gets EPIPE and ends */
     sv[0] = -1;
@@ -313,7 +182,7 @@ fetch_helper_all(const char *exe, struct fetch_req *reqs, size_t n,
                 strerror(read_errno));
         goto out;
     }
-    if (fetch_helper_decode(&ans, reqs, n) == -1) {
+    if (fetch_wire_get_results(&ans, reqs, n) == -1) {
         err_set(&err, ERR_TEMP, "fetch helper: malformed answer");
         goto out;
     }
@@ -334,89 +203,6 @@ out:
     for (int k = 0; k < 2; k++)
         if (sv[k] >= 0)
             close(sv[k]);
-    buf_release(&msg);
-    buf_release(&ans);
-    return rc;
-}
-
-int
-fetch_helper_main(void)
-{
-    struct buf msg, ans;
-    struct fetch_wire w;
-    struct fetch_opts o;
-    struct fetch_req *reqs = NULL;
-    char **strs = NULL;   /* what reqs borrow: url, etag, last_modified */
-    char *contact = NULL; /* what o borrows */
-    size_t n = 0, nreqs = 0;
-    int rc = 1;
-
-    /* die with the daemon thread that started us; inherit no stray fds */
-    prctl(PR_SET_PDEATHSIG, SIGTERM);
-    close_range(3, ~0U, 0);
-    buf_init(&msg, FETCH_HELPER_REQ_MAX);
-    buf_init(&ans, BUF_UNLIMITED);
-    if (fetch_helper_read(STDIN_FILENO, &msg) == -1 || msg.len == 0)
-        goto out;
-    w.p = msg.data;
-    w.left = msg.len;
-    w.bad = 0;
-    fetch_opts_default(&o);
-    o.connect_timeout = fetch_wire_get_long(&w);
-    o.timeout = fetch_wire_get_long(&w);
-    o.max_bytes = fetch_wire_get_long(&w);
-    o.retry_after_cap = fetch_wire_get_long(&w);
-    contact = fetch_wire_get_str(&w);
-    o.contact = contact ? contact : "";
-    n = (size_t)fetch_wire_get_long(&w);
-    if (w.bad || n == 0 || n > FETCH_HELPER_REQ_MAX / 16)
-        goto out;
-    reqs = xcalloc(n, sizeof(*reqs));
-    strs = xcalloc(3 * n, sizeof(*strs));
-    nreqs = n;
-    for (size_t i = 0; i < n; i++) {
-        long expect = fetch_wire_get_long(&w);
-        char **s = strs + 3 * i;
-        s[0] = fetch_wire_get_str(&w);
-        s[1] = fetch_wire_get_str(&w);
-        s[2] = fetch_wire_get_str(&w);
-        fetch_req_init(&reqs[i], s[0] ? s[0] : "",
-                       expect == FETCH_JSON  ? FETCH_JSON
-                       : expect == FETCH_XML ? FETCH_XML
-                                             : FETCH_ANY);
-        reqs[i].etag = s[1];
-        reqs[i].last_modified = s[2];
-    }
-    if (w.bad || w.left != 0)
-        goto out;
-    (void)fetch_all_here(reqs, n, &o);
-    fetch_wire_long(&ans, (long)n);
-    for (size_t i = 0; i < n; i++) {
-        const struct fetch_req *r = &reqs[i];
-        fetch_wire_long(&ans, r->ok);
-        fetch_wire_long(&ans, r->not_modified);
-        fetch_wire_long(&ans, r->status);
-        fetch_wire_long(&ans, r->attempts);
-        fetch_wire_long(&ans, r->elapsed_ms);
-        fetch_wire_long(&ans, (long)r->err.kind);
-        fetch_wire_str(&ans, r->err.msg);
-        fetch_wire_str(&ans, r->content_type);
-        fetch_wire_str(&ans, r->new_etag);
-        fetch_wire_str(&ans, r->new_last_modified);
-        fetch_wire_mem(&ans, r->body.data ? r->body.data : "", r->body.len);
-    }
-    if (!ans.failed && fetch_helper_write(STDOUT_FILENO, 0, &ans) == 0)
-        rc = 0;
-out:
-    for (size_t i = 0; i < nreqs; i++) {
-        fetch_req_release(&reqs[i]);
-        free(strs[3 * i]);
-        free(strs[3 * i + 1]);
-        free(strs[3 * i + 2]);
-    }
-    free(reqs);
-    free(strs);
-    free(contact);
     buf_release(&msg);
     buf_release(&ans);
     return rc;

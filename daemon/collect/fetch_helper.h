@@ -1,27 +1,32 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * fetch_helper - run fetch_all()'s transfers in a short-lived child
- * process, so a long-running daemon never maps libcurl and what it drags
- * in (OpenSSL's libcrypto, loaded through libssh2, pins itself and would
- * stay ~3 MB after the first collect).  Used once fetch_set_helper() named
- * the program; see fetch.h.
- *
- * The child is the same program started as "PROGRAM __fetch", its stdin
- * and stdout one end of a socket pair: it reads the options and requests
- * to end of input, runs fetch_all_here(), writes the results and exits.  Both
- * ends use one plain format: a number is "<decimal>;", a string
- * "<length>:<bytes>" ("-1:" for NULL). Internal to the fetch module family.
+ * fetch_helper - run fetch_all()'s transfers in the paperboy-fetch
+ * program (daemon/fetch/), a short-lived child linked to libcurl, so that
+ * paperboy itself never maps libcurl and what it drags in (OpenSSL's
+ * libcrypto, loaded through libssh2, pins itself and would stay ~3 MB in
+ * serve after the first collect).  The child's stdin and stdout are one
+ * end of a socket pair; the protocol is fetch_wire.h's.  Internal to the
+ * fetch module family.
  */
 #ifndef PAPERBOY_FETCH_HELPER_H
 #define PAPERBOY_FETCH_HELPER_H
 
 #include <stddef.h>
 
+#include "err.h"
 #include "fetch.h"
 
-/* fetch_all_here - fetch_all() in this process (fetch.c) */
-int fetch_all_here(struct fetch_req *reqs, size_t n,
-                   const struct fetch_opts *o);
+#define FETCH_HELPER_NAME "paperboy-fetch"
+
+/*
+ * fetch_helper_find - the helper's path into out: FETCH_HELPER_NAME
+ * beside the running program (a build tree), else the install layout
+ * relative to it (PAPERBOY_FETCH_HELPER_REL, "../libexec/paperboy/..."
+ * from bindir), else the install path PAPERBOY_FETCH_HELPER (CMake sets
+ * both from libexecdir).  -1 (ERR_TEMP, err names the three places) when
+ * none can be run.
+ */
+int fetch_helper_find(char *out, size_t size, struct err *err);
 
 /*
  * fetch_helper_all - fetch_all() through a child running exe.  A child

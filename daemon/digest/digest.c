@@ -27,7 +27,7 @@
 #include "db_votes.h"
 #include "log.h"
 #include "query.h"
-#include "rank.h"
+#include "rank_papers.h"
 #include "rank_index.h"
 #include "str.h"
 #include "xalloc.h"

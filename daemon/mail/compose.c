@@ -19,6 +19,7 @@
 #include "compose.h"
 
 #include <libetpan/libetpan.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,6 +35,7 @@
 
 #define COMPOSE_PART_MAX (4 * 1024 * 1024) /* bytes per rendered part */
 #define COMPOSE_SUBJECT_MAX 512            /* bytes before encoding */
+#define COMPOSE_WORD_BYTES 30               /* text bytes per RFC 2047 encoded word */
 #define COMPOSE_CACHE_SLOTS 4096           /* papers; a power of two */
 #define COMPOSE_CACHE_PROBE 8              /* slots tried per paper */
 #define COMPOSE_CACHE_BYTES (8 << 20)      /* default cap, see compose.h */
@@ -234,24 +236,16 @@ compose_header_ok(const char *what, const char *v, struct err *err)
     return 0;
 }
 
-/* compose_b64 - append base64 of s[0..n) */
+/* compose_b64 - append base64 of s[0..n), n <= COMPOSE_WORD_BYTES
+ * (libsodium's encoder, as smtp.c's AUTH uses) */
 static void
 compose_b64(struct buf *out, const unsigned char *s, size_t n)
 {
-    static const char tab[] =
-        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    char b64[sodium_base64_ENCODED_LEN(COMPOSE_WORD_BYTES,
+                                       sodium_base64_VARIANT_ORIGINAL)];
 
-    for (size_t i = 0; i < n; i += 3) {
-        unsigned v = (unsigned)s[i] << 16;
-        if (i + 1 < n)
-            v |= (unsigned)s[i + 1] << 8;
-        if (i + 2 < n)
-            v |= s[i + 2];
-        buf_addc(out, tab[(v >> 18) & 63]);
-        buf_addc(out, tab[(v >> 12) & 63]);
-        buf_addc(out, i + 1 < n ? tab[(v >> 6) & 63] : '=');
-        buf_addc(out, i + 2 < n ? tab[v & 63] : '=');
-    }
+    sodium_bin2base64(b64, sizeof(b64), s, n, sodium_base64_VARIANT_ORIGINAL);
+    buf_adds(out, b64);
 }
 
 /*
@@ -276,13 +270,13 @@ compose_encode_words(const char *s, struct buf *out)
         return;
     }
     while (i < n) {
-        size_t len = n - i > 30 ? 30 : n - i;
+        size_t len = n - i > COMPOSE_WORD_BYTES ? COMPOSE_WORD_BYTES : n - i;
         /* do not split a UTF-8 sequence */
         while (len > 0 && i + len < n &&
                ((unsigned char)s[i + len] & 0xc0) == 0x80)
             len--;
         if (len == 0)
-            len = n - i > 30 ? 30 : n - i;
+            len = n - i > COMPOSE_WORD_BYTES ? COMPOSE_WORD_BYTES : n - i;
         if (i > 0)
             buf_addc(out, ' ');
         buf_adds(out, "=?UTF-8?B?");

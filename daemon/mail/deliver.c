@@ -690,9 +690,9 @@ deliver_idle(struct deliver *d, unsigned *seen)
  * deliver_claim - outbox_claim() under the workers' write mutex.  The
  * workers' claims and result batches are short write transactions; when
  * two of them meet inside SQLite the loser sleeps in SQLite's busy
- * handler (1, 2, 5, 10 ... ms), which with 4 sessions cost each worker
- * about 5 % of its time.  A mutex hands over the moment the holder is
- * done.  Other processes (the web) still meet the busy timeout.
+ * handler (1, 2, 5, 10 ... ms) longer than the holder needs.  A mutex
+ * hands over the moment the holder is done.  Other processes (the web) still
+ * meet the busy timeout.
  */
 static int
 deliver_claim(struct deliver_run *r, struct outbox_row *rows, size_t *n,
@@ -836,18 +836,11 @@ deliver_worker_main(void *arg)
      * 16 sessions well under the memory budget (SQLite's default is 2 MB
      * per connection) */
     (void)db_exec(r->db, "PRAGMA cache_size = -" DELIVER_CACHE_KIB, NULL);
-    /* outbox.state's CHECK (state IN (six names)) costs SQLite an
-     * ephemeral table built at every UPDATE of a row's state, twice per
-     * message (claim, result): about 35,000 instructions each, more
-     * than rendering the message's SQL reads.  The worker writes only
-     * outbox.c's constant state names (outbox_state_name()), which
-     * unit.outbox checks against the schema with the constraints on. */
-    (void)db_exec(r->db, "PRAGMA ignore_check_constraints = 1", NULL);
     /* a lone worker maps the database, so page reads are not pread
      * calls; with several, each one's commits make SQLite drop the
      * others' mapping at their next read (pagerBeginReadTransaction:
      * the WAL changed), and unmapping, mapping and faulting the pages
-     * in again cost each of 16 workers twice what the reads saved */
+     * in again costs more than the mapped reads save (bench/README.md) */
     if (d->nw == 1)
         (void)db_exec(r->db, "PRAGMA mmap_size = 268435456", NULL);
     if (deliver_journal_path(d->cfg, w->index, path, sizeof(path)) == 0) {

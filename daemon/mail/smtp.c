@@ -26,8 +26,8 @@
  *    of libetpan's logger.
  *
  *  - DATA: mailsmtp_data_message() copies the message into the stream
- *    byte by byte (about 11 instructions a byte, 16 % of a worker's time
- *    for a 23 KB digest).  smtp_stuff() does the same job with memchr()
+ *    byte by byte (its cost: bench/README.md, "Figures behind the
+ *    code").  smtp_stuff() does the same job with memchr()
  *    per line into one buffer that goes out in one write, and the reply
  *    is read later (smtp_begin/smtp_data/smtp_finish, see smtp.h) so the
  *    caller can render the next message meanwhile.
@@ -843,8 +843,8 @@ smtp_begin(struct smtp *s, const char *from, const char *rcpt, size_t len,
     /* the reply to the previous content first: sending the envelope
      * before it (RFC 2920 would allow it) leaves the server's next reply
      * behind an unacknowledged segment, and Nagle's algorithm on the
-     * server then holds it until our delayed ACK (measured: one session
-     * 1.5x slower, with stalls of seconds) */
+     * server then holds it until our delayed ACK (stalls of seconds;
+     * bench/README.md) */
     if (smtp_read_prev(s, prev, prev_done) == -1)
         return smtp_lost(s, res, "MAIL");
     if (!(ss->esmtp & MAILSMTP_ESMTP_PIPELINING))

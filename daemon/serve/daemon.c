@@ -29,7 +29,6 @@
 #include "datafile.h"
 #include "db_sched.h"
 #include "deliver.h"
-#include "fetch.h"
 #include "http.h"
 #include "log.h"
 #include "schedule.h"
@@ -71,7 +70,8 @@ struct daemon_tz {
 /* A list whose collect failed: not before retry_at. */
 struct daemon_backoff {
     int64_t list_id;
-    int64_t retry_at; /* scheduler clock, unix seconds */
+    int64_t retry_at; /* scheduler clock, unix seconds; 0 = now */
+    int64_t failures; /* failed collects in a row */
 };
 
 /* What the scheduler thread keeps between passes. */
@@ -322,21 +322,35 @@ daemon_backoff_until(const struct daemon_sched *s, int64_t list_id)
     return 0;
 }
 
-/* daemon_backoff_set - remember a failed collect (retry_at 0 = forget) */
-static void
-daemon_backoff_set(struct daemon_sched *s, int64_t list_id, int64_t retry_at)
+/* daemon_backoff_set - remember a failed collect of list_id at now and
+ * return the seconds until it may run again (DAEMON_COLLECT_RETRY for its
+ * count of failures in a row); failed 0 forgets the list's failures */
+static int64_t
+daemon_backoff_set(struct daemon_sched *s, int64_t list_id, int failed,
+                   int64_t now)
 {
-    for (size_t i = 0; i < s->nbackoff; i++)
-        if (s->backoff[i].list_id == list_id) {
-            s->backoff[i].retry_at = retry_at;
-            return;
-        }
-    if (retry_at == 0)
-        return;
-    s->backoff = xrealloc(s->backoff, (s->nbackoff + 1) * sizeof(*s->backoff));
-    s->backoff[s->nbackoff].list_id = list_id;
-    s->backoff[s->nbackoff].retry_at = retry_at;
-    s->nbackoff++;
+    struct daemon_backoff *b = NULL;
+    int64_t delay;
+
+    for (size_t i = 0; i < s->nbackoff && b == NULL; i++)
+        if (s->backoff[i].list_id == list_id)
+            b = &s->backoff[i];
+    if (!failed) {
+        if (b != NULL)
+            b->retry_at = b->failures = 0;
+        return 0;
+    }
+    if (b == NULL) {
+        s->backoff =
+            xrealloc(s->backoff, (s->nbackoff + 1) * sizeof(*s->backoff));
+        b = &s->backoff[s->nbackoff++];
+        b->list_id = list_id;
+        b->failures = 0;
+    }
+    b->failures++;
+    delay = backoff_delay(&DAEMON_COLLECT_RETRY, b->failures);
+    b->retry_at = now + delay;
+    return delay;
 }
 
 /* daemon_stopped_within - 1 if the scheduler is asked to stop within ms.
@@ -488,12 +502,12 @@ daemon_pass(struct daemon *d, struct daemon_sched *s, struct daemon_cfg *dc)
                          name, j->day);
                 break;
             }
-            log_warn("sched: collect list=%s failed, retry in %ds: %s", name,
-                     DAEMON_COLLECT_RETRY, err.msg);
-            daemon_backoff_set(s, j->list_id, now + DAEMON_COLLECT_RETRY);
+            log_warn("sched: collect list=%s failed, retry in %llds: %s", name,
+                     (long long)daemon_backoff_set(s, j->list_id, 1, now),
+                     err.msg);
             continue;
         }
-        daemon_backoff_set(s, j->list_id, 0);
+        daemon_backoff_set(s, j->list_id, 0, now);
         log_info("sched: collected list=%s day=%s new=%lld", name, j->day,
                  (long long)newp);
         collected = 1;
@@ -920,9 +934,6 @@ daemon_serve(const char *config_path, struct config *cfg)
     /* before any thread starts: threads share a few arenas, so pages one
      * frees serve the others and malloc_trim() has less to walk */
     mallopt(M_ARENA_MAX, DAEMON_MALLOC_ARENAS);
-    /* collects fetch in a child process, so libcurl and its libraries
-     * are never mapped here (issue #6) */
-    fetch_set_helper("/proc/self/exe");
 
     log_info("serve: paperboy %s starting, pid %ld, config '%s', database "
              "'%s'",

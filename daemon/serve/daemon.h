@@ -12,7 +12,8 @@
  * sched_plan() says are due; [smtp] connections delivery workers
  * (deliver.h) drain the outbox.  Each thread has its own struct db; they
  * meet only in rows.  A collect's transfers run in a short-lived child,
- * "paperboy __fetch" (fetch.h), so libcurl is never mapped in serve.
+ * the paperboy-fetch program (fetch.h), so libcurl is never mapped in
+ * serve.
  *
  * Memory (issue #6): at most DAEMON_MALLOC_ARENAS malloc arenas; once the
  * process goes quiet after some work the main thread calls malloc_trim();
@@ -39,6 +40,7 @@
 
 #include <stdint.h>
 
+#include "backoff.h"
 #include "compose.h"
 #include "config.h"
 #include "db.h"
@@ -48,7 +50,8 @@
 #define DAEMON_TICK 30 /* seconds between scheduler passes, at most */
 /* after SIGTERM, how long a busy scheduler is waited for (milliseconds) */
 #define DAEMON_STOP_MS 6000
-#define DAEMON_COLLECT_RETRY 300 /* seconds before a failed collect reruns */
+/* a failed collect reruns after 300 s, however often it failed */
+#define DAEMON_COLLECT_RETRY ((struct backoff){300, 300})
 /* memory (issue #6): glibc malloc arenas, at most; one per thread is the
  * default, and each keeps its own free pages */
 #define DAEMON_MALLOC_ARENAS 2

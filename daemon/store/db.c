@@ -15,6 +15,7 @@
 
 #include <sqlite3.h>
 
+#include "backoff.h"
 #include "datafile.h"
 #include "log.h"
 #include "str.h"
@@ -222,6 +223,18 @@ db_global_init(void)
     sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
 }
 
+/* db_sql_backoff - SQL backoff_delay(first, cap, attempt): backoff.h's
+ * rule, so SQL that schedules a retry does not restate it */
+static void
+db_sql_backoff(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+    struct backoff p = {sqlite3_value_int64(argv[0]),
+                        sqlite3_value_int64(argv[1])};
+
+    (void)argc;
+    sqlite3_result_int64(ctx, backoff_delay(&p, sqlite3_value_int64(argv[2])));
+}
+
 int
 db_open(const char *path, int busy_timeout_ms, struct db **out, struct err *err)
 {
@@ -241,12 +254,17 @@ db_open(const char *path, int busy_timeout_ms, struct db **out, struct err *err)
         goto fail;
     }
     sqlite3_busy_timeout(db->conn, busy_timeout_ms);
+    if (sqlite3_create_function(
+            db->conn, "backoff_delay", 3,
+            SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, NULL,
+            db_sql_backoff, NULL, NULL) != SQLITE_OK) {
+        db_fail(db, err, path);
+        goto fail;
+    }
     /* 8 KiB pages for a new database (no effect on an existing one):
      * a paper row with its abstract is 2-3 KB, one to a 4 KiB page, and
      * storing a day's feed then wrote twice the pages and crossed the
-     * WAL auto-checkpoint inside the commit (bench/collect: store and
-     * index 0.100-0.133 s with 4 KiB pages, 0.072-0.081 s with 8 KiB);
-     * delivery and the web measured the same either way */
+     * WAL auto-checkpoint inside the commit (bench/README.md) */
     if (db_exec(db,
                 "PRAGMA page_size = 8192;"
                 "PRAGMA journal_mode = WAL;"

@@ -26,7 +26,9 @@ struct sqlite3_stmt;
  * main() before any db_open() (later calls do nothing) */
 void db_global_init(void);
 
-/* db_open - open or create path (":memory:" works); caller db_close()s */
+/* db_open - open or create path (":memory:" works); caller db_close()s.
+ * The connection's SQL has backoff_delay(first, cap, attempt), backoff.h's
+ * rule. */
 int db_open(const char *path, int busy_timeout_ms, struct db **out,
             struct err *err);
 /* db_close - finalize cached statements and close; NULL is fine */

@@ -307,7 +307,8 @@ dbp_categories(struct db *db, int64_t id, const char *csv, int is_new,
 /* The staging table: new papers of one store call are inserted into
  * papers with ONE statement at the end.  FTS5 flushes its pending index at
  * every statement savepoint, and the schema's insert trigger makes each
- * single-row INSERT open one, so row-by-row inserts cost ~3x more.
+ * single-row INSERT open one, so row-by-row inserts cost several times
+ * more.
  * Staged rows get ids base + seq (base = max(id) when they are flushed),
  * exactly the ids SQLite would assign, so their categories go straight
  * into paper_categories without a join back on arxiv_id. */
@@ -337,7 +338,7 @@ dbp_batch_release(struct dbp_batch *b)
 }
 
 /* DBP_CAT_ROWS (category, paper_id) pairs per INSERT: one multi-row
- * statement costs about half of as many single-row ones. */
+ * statement costs less than as many single-row ones. */
 #define DBP_CAT_ROWS 32
 #define DBP_R1 "(?,?)"
 #define DBP_R2 DBP_R1 "," DBP_R1

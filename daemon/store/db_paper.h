@@ -44,7 +44,7 @@ int db_paper_upsert(struct db *db, const struct paper *p, int64_t now,
  * outcome of v[i].  New papers are inserted with one statement at the end:
  * FTS5 flushes its pending index at every statement savepoint and the
  * schema's insert trigger makes each single-row INSERT open one, so row by
- * row costs about 3x more.  Run it inside the caller's transaction; on
+ * row costs several times more.  Run it inside the caller's transaction; on
  * failure the caller rolls back.
  */
 int db_paper_store(struct db *db, const struct paper *const *v, size_t n,

@@ -34,7 +34,7 @@ void db_web_tune(struct db *db, int timeout_ms);
 
 /*
  * db_web_wal_watch - the sign-up writer's connection never checkpoints
- * inside a commit (a checkpoint there held a batch for up to 70 ms);
+ * inside a commit (a checkpoint there held a batch and its waiters);
  * instead, after each commit, *frames holds the WAL's size in frames, so
  * the web's checkpointer thread knows when to run db_web_checkpoint().
  */

@@ -45,16 +45,6 @@ outbox_state_parse(const char *s, enum outbox_state *out)
     return -1;
 }
 
-long
-outbox_backoff(int attempts)
-{
-    long s = OUTBOX_RETRY_FIRST;
-
-    for (int i = 1; i < attempts && s < OUTBOX_RETRY_MAX; i++)
-        s *= 2;
-    return s > OUTBOX_RETRY_MAX ? OUTBOX_RETRY_MAX : s;
-}
-
 /* outbox_tx_begin - BEGIN IMMEDIATE unless the caller has a transaction
  * open; *own says whether we must commit */
 static int
@@ -415,12 +405,11 @@ outbox_due_read(struct db *db, sqlite3_stmt *st, struct outbox_due *due,
  * of confirmations (0) and digests (1) is one range of the index
  * outbox_due(state, priority, next_attempt_at) read in order and cut at
  * lim rows, so this costs the same with 20 or 200,000 rows queued (a
- * single "state IN (...) ORDER BY" sorts every due row: 9 ms with 20,000
- * queued).  Other priorities are rare; they are read the same way.
- * The ranges are merged here rather than by a UNION ALL in SQL: SQLite
- * materialises such a compound into an ephemeral table, whose page cache
- * (about 90 KB, allocated and freed per claim) cost more than the whole
- * rest of the claim.
+ * single "state IN (...) ORDER BY" sorts every due row).  Other
+ * priorities are rare; they are read the same way.  The ranges are
+ * merged here rather than by a UNION ALL in SQL: SQLite materialises such
+ * a compound into an ephemeral table, whose page cache is allocated and
+ * freed at every claim (figures: bench/README.md).
  */
 static int
 outbox_due_rows(struct db *db, int64_t now, size_t lim, struct outbox_due *due,
@@ -629,7 +618,7 @@ outbox_record_rows(struct db *db, const struct config *cfg,
         "UPDATE outbox SET last_reply = ?3, "
         " state = CASE WHEN ?2 >= coalesce(retried_at, created_at) + ?4 "
         "  THEN 'failed' ELSE 'deferred' END, "
-        " next_attempt_at = ?2 + min(?5 * (1 << min(attempts - 1, 6)), ?6) "
+        " next_attempt_at = ?2 + backoff_delay(?5, ?6, attempts) "
         "WHERE id = ?1 AND state = 'sending'";
     static const char sql_final[] =
         "UPDATE outbox SET state = ?2, last_reply = ?3 "
@@ -656,8 +645,8 @@ outbox_record_rows(struct db *db, const struct config *cfg,
             sqlite3_bind_int64(st, 2, r->at);
             sqlite3_bind_text(st, 3, r->reply, -1, SQLITE_TRANSIENT);
             sqlite3_bind_int64(st, 4, cfg->retry_give_up);
-            sqlite3_bind_int64(st, 5, OUTBOX_RETRY_FIRST);
-            sqlite3_bind_int64(st, 6, OUTBOX_RETRY_MAX);
+            sqlite3_bind_int64(st, 5, OUTBOX_RETRY.first);
+            sqlite3_bind_int64(st, 6, OUTBOX_RETRY.cap);
             break;
         case OUTBOX_BOUNCE:
         case OUTBOX_PERM:

@@ -26,12 +26,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "backoff.h"
 #include "config.h"
 #include "db.h"
 #include "err.h"
 
-#define OUTBOX_RETRY_FIRST 60    /* seconds before the first retry */
-#define OUTBOX_RETRY_MAX 3600    /* backoff cap, seconds */
+/* deferred mail waits 60, 120, 240, ... seconds, at most an hour */
+#define OUTBOX_RETRY ((struct backoff){60, 3600})
 #define OUTBOX_CONFIRM_GAP 86400 /* one confirmation per address per day */
 #define OUTBOX_REPLY_MAX 256     /* stored reply line, bytes with NUL */
 #define OUTBOX_MSGID_MAX 256     /* Message-ID, bytes with NUL */
@@ -93,10 +94,6 @@ struct outbox_result {
 const char *outbox_state_name(enum outbox_state s);
 int outbox_state_parse(const char *s, enum outbox_state *out);
 
-/* outbox_backoff - seconds before retry number attempts (1-based):
- * 60, 120, 240, ... capped at 3600 */
-long outbox_backoff(int attempts);
-
 /*
  * outbox_enqueue_confirm - queue one confirmation mail for a pending
  * subscription at time now, unless one was queued for the same address in
@@ -153,7 +150,7 @@ int outbox_claim(struct db *db, int64_t now, struct outbox_row *rows,
 /*
  * outbox_record - store n results in one transaction: OK -> sent
  * (sent_at, reply); TEMP -> deferred with next_attempt_at = at +
- * outbox_backoff(attempts), or failed when at is past give_up_after since
+ * OUTBOX_RETRY's delay, or failed when at is past give_up_after since
  * the row was made or retried; BOUNCE -> bounced, the subscription's
  * hard_bounces + 1, and the subscription suspended (status 'bounced', its
  * pending rows dropped) once it reaches [smtp] bounce_limit_unknown_user

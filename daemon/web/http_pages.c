@@ -26,7 +26,7 @@
 #include "http_int.h"
 #include "log.h"
 #include "query.h"
-#include "rank.h"
+#include "rank_papers.h"
 #include "str.h"
 #include "subs.h"
 #include "xalloc.h"

@@ -23,10 +23,10 @@
  * one job or many.  Not here: validation and the pages (http_pages.c).
  *
  * The writer's connection never checkpoints the WAL inside a commit (a
- * checkpoint there held a batch, and every sign-up waiting behind it, for
- * up to 70 ms).  When the WAL has grown past HTTP_CKPT_FRAMES it asks a
- * second thread, the checkpointer, which runs a PASSIVE checkpoint on its
- * own connection while the writer goes on committing.
+ * checkpoint there held a batch, and every sign-up waiting behind it).  When
+ * the WAL has grown past HTTP_CKPT_FRAMES it asks a second thread, the
+ * checkpointer, which runs a PASSIVE checkpoint on its own connection while the
+ * writer goes on committing.
  */
 #include <errno.h>
 #include <stdlib.h>

@@ -52,7 +52,7 @@ sleep 0.5
 # the transfers run in serve's fetch helper, a child process (fetch.h)
 HPID=$(pgrep -P "$SPID" | head -n1)
 [ -n "$HPID" ] || fail "no fetch helper process under serve"
-tr '\0' ' ' <"/proc/$HPID/cmdline" | grep -q -- "__fetch" || fail "serve's child is not the fetch helper"
+tr '\0' ' ' <"/proc/$HPID/cmdline" | grep -q -- "paperboy-fetch" || fail "serve's child is not the fetch helper"
 grep -q "/libcurl" "/proc/$SPID/maps" && fail "libcurl is mapped in serve itself"
 
 t0=$(date +%s%N)

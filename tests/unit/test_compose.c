@@ -305,6 +305,10 @@ main(void)
         compose_encode_words("a =?b?= c", &e);
         CHECK(strncmp(buf_str(&e), "=?UTF-8?B?", 10) == 0);
         buf_reset(&e);
+        /* base64 with padding ('/' and '=' included) */
+        compose_encode_words("a =?b?= cd", &e);
+        CHECK_STR_EQ(buf_str(&e), "=?UTF-8?B?YSA9P2I/PSBjZA==?=");
+        buf_reset(&e);
         compose_encode_words("\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9"
                              "\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9"
                              "\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9"

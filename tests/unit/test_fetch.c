@@ -2,11 +2,10 @@
 /*
  * test_fetch - the parts of fetch that need no server: the content-type
  * rule, the User-Agent, and real transfers over file:// (several at
- * once, the size cap, a missing file), and that libcurl is loaded only
- * while fetch_all() runs, with a clear error when it cannot be loaded
- * ($PAPERBOY_LIBCURL); the same through the fetch helper process (this
- * program is its own helper), a helper that fails or answers garbage,
- * and one that is missing (fetches run in process then).  HTTP behaviour
+ * once, the size cap, a missing file) through the real paperboy-fetch
+ * program, with libcurl never mapped in this process; a helper that
+ * fails or answers garbage, and one that is missing (a clear error for
+ * each request, nothing fetched).  HTTP behaviour
  * (timeouts, 304, Retry-After, retries, stalls) is tested against
  * feed_server.py in tests/integration/2[0-2]-*.sh.
  */
@@ -18,7 +17,6 @@
 
 #include "check.h"
 #include "fetch.h"
-#include "fetch_curl.h"
 
 struct type_case {
     const char *ct;
@@ -90,7 +88,7 @@ fetch_three(const char *rss, const char *hf, const char *missing,
 }
 
 int
-main(int argc, char **argv)
+main(void)
 {
     const char *shared = getenv("SHARED_DIR");
     char rss[1024], hf[1024], missing[1024], ua[300];
@@ -101,10 +99,6 @@ main(int argc, char **argv)
         "#!/bin/sh\ncat >/dev/null\necho 'not an answer'\n";
     char garbage[64];
     int fd;
-
-    /* this program is its own fetch helper in the tests below */
-    if (argc == 2 && strcmp(argv[1], FETCH_HELPER_ARG) == 0)
-        return fetch_helper_main();
 
     for (size_t i = 0; i < sizeof(type_cases) / sizeof(type_cases[0]); i++)
         CHECK_INT_EQ(fetch_type_ok(type_cases[i].ct, type_cases[i].expect),
@@ -125,8 +119,9 @@ main(int argc, char **argv)
     snprintf(missing, sizeof(missing), "file://%s/fixtures/feeds/nope.xml",
              shared ? shared : "../shared");
 
-    /* libcurl is not linked: nothing loads it before a fetch */
-    CHECK_INT_EQ(fetch_curl_loaded(), 0);
+    /* the helper the build made (fetch_all() would look beside this
+     * test program, in tests/) */
+    fetch_set_helper(PAPERBOY_FETCH_HELPER_BUILT);
     CHECK_INT_EQ(curl_mapped(), 0);
 
     /* three at once: two good files and a missing one */
@@ -158,50 +153,10 @@ main(int argc, char **argv)
 
     CHECK_INT_EQ(fetch_all(NULL, 0, &o), 0);
 
-    /* ... and fetch_all() unloads it again when it returns */
-    CHECK_INT_EQ(fetch_curl_loaded(), 0);
-    CHECK_INT_EQ(curl_mapped(), 0);
-
-    /* a library that cannot be loaded fails each request, temporarily */
-    setenv("PAPERBOY_LIBCURL", "/nonexistent/libcurl.so.4", 1);
-    fetch_req_init(&reqs[0], rss, FETCH_XML);
-    fetch_req_init(&reqs[1], hf, FETCH_JSON);
-    CHECK_INT_EQ(fetch_all(reqs, 2, &o), -1);
-    for (int i = 0; i < 2; i++) {
-        CHECK_INT_EQ(reqs[i].ok, 0);
-        CHECK_INT_EQ(reqs[i].err.kind, ERR_TEMP);
-        CHECK_CONTAINS(reqs[i].err.msg, "cannot load libcurl");
-        CHECK_CONTAINS(reqs[i].err.msg, "/nonexistent/libcurl.so.4");
-        CHECK_CONTAINS(reqs[i].err.msg, reqs[i].url);
-        fetch_req_release(&reqs[i]);
-    }
-    CHECK_INT_EQ(fetch_curl_loaded(), 0);
-
-    /* a library without curl's functions is refused */
-    setenv("PAPERBOY_LIBCURL", "libm.so.6", 1);
-    fetch_req_init(&reqs[0], rss, FETCH_XML);
-    CHECK_INT_EQ(fetch_all(reqs, 1, &o), -1);
-    CHECK_CONTAINS(reqs[0].err.msg, "has no curl_");
-    fetch_req_release(&reqs[0]);
-    CHECK_INT_EQ(fetch_curl_loaded(), 0);
-
-    /* the real one again: works after a failed load */
-    unsetenv("PAPERBOY_LIBCURL");
+    /* the same results again, with a stale validator; nothing was ever
+     * loaded here */
     o.max_bytes = 32L * 1024 * 1024;
-    fetch_req_init(&reqs[0], rss, FETCH_XML);
-    CHECK_INT_EQ(fetch_all(reqs, 1, &o), 0);
-    CHECK_INT_EQ(reqs[0].body.len, 20607);
-    fetch_req_release(&reqs[0]);
-    CHECK_INT_EQ(fetch_curl_loaded(), 0);
-
-    /* through a helper process: the same results, nothing loaded here */
-    fetch_set_helper("/proc/self/exe");
     fetch_three(rss, hf, missing, &o, "\"abc\"");
-    o.max_bytes = 4096;
-    fetch_req_init(&reqs[0], rss, FETCH_XML);
-    CHECK_INT_EQ(fetch_all(reqs, 1, &o), -1);
-    CHECK_CONTAINS(reqs[0].err.msg, "larger than max_bytes (4096 bytes)");
-    fetch_req_release(&reqs[0]);
     CHECK_INT_EQ(curl_mapped(), 0);
 
     /* a helper that fails or talks nonsense: ERR_TEMP for each request */
@@ -236,13 +191,57 @@ main(int argc, char **argv)
     }
     unlink(garbage);
 
-    /* a helper that is not there at all (no /proc): fetch in process */
-    fetch_set_helper("/nonexistent/paperboy");
+    /* the helper does not see the SMTP password: a "helper" that writes
+     * its environment down */
+    {
+        static const char envscript[] = "#!/bin/sh\nenv >\"$0.env\"\nexit 1\n";
+        char envfile[80], line[512];
+        int seen_pw = 0, seen_other = 0;
+        FILE *fp;
+
+        snprintf(garbage, sizeof(garbage), "/tmp/test_fetch_env.XXXXXX");
+        fd = mkstemp(garbage);
+        CHECK(fd >= 0);
+        CHECK(write(fd, envscript, strlen(envscript)) ==
+              (ssize_t)strlen(envscript));
+        fchmod(fd, 0700);
+        close(fd);
+        setenv("PAPERBOY_SMTP_PASSWORD", "hunter2-not-for-the-fetcher", 1);
+        setenv("PAPERBOY_FETCH_ENV_PROBE", "kept", 1);
+        fetch_set_helper(garbage);
+        fetch_req_init(&reqs[0], rss, FETCH_XML);
+        CHECK_INT_EQ(fetch_all(reqs, 1, &o), -1);
+        fetch_req_release(&reqs[0]);
+        snprintf(envfile, sizeof(envfile), "%s.env", garbage);
+        fp = fopen(envfile, "r");
+        CHECK(fp != NULL);
+        while (fp != NULL && fgets(line, sizeof(line), fp) != NULL) {
+            seen_pw |= strstr(line, "hunter2") != NULL;
+            seen_other |= strstr(line, "PAPERBOY_FETCH_ENV_PROBE=kept") != NULL;
+        }
+        if (fp != NULL)
+            fclose(fp);
+        CHECK_INT_EQ(seen_pw, 0);
+        CHECK_INT_EQ(seen_other, 1);
+        unsetenv("PAPERBOY_SMTP_PASSWORD");
+        unsetenv("PAPERBOY_FETCH_ENV_PROBE");
+        unlink(envfile);
+        unlink(garbage);
+    }
+
+    /* a helper that is not there at all: a clear error for each request,
+     * nothing fetched in this process */
+    fetch_set_helper("/nonexistent/paperboy-fetch");
     o.max_bytes = 32L * 1024 * 1024;
     fetch_req_init(&reqs[0], rss, FETCH_XML);
-    CHECK_INT_EQ(fetch_all(reqs, 1, &o), 0);
-    CHECK_INT_EQ(reqs[0].body.len, 20607);
+    CHECK_INT_EQ(fetch_all(reqs, 1, &o), -1);
+    CHECK_INT_EQ(reqs[0].ok, 0);
+    CHECK_INT_EQ(reqs[0].err.kind, ERR_TEMP);
+    CHECK_CONTAINS(reqs[0].err.msg, "cannot start the fetch helper");
+    CHECK_CONTAINS(reqs[0].err.msg, "/nonexistent/paperboy-fetch");
+    CHECK_INT_EQ(reqs[0].body.len, 0);
     fetch_req_release(&reqs[0]);
+    CHECK_INT_EQ(curl_mapped(), 0);
     fetch_set_helper(NULL);
     return CHECK_DONE();
 }

@@ -151,7 +151,8 @@ test_backoff(void)
                  {6, 1920}, {7, 3600}, {8, 3600}, {40, 3600}, {1000, 3600}};
 
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
-        CHECK_INT_EQ(outbox_backoff(cases[i].attempts), cases[i].want);
+        CHECK_INT_EQ(backoff_delay(&OUTBOX_RETRY, cases[i].attempts),
+                     cases[i].want);
 }
 
 static void
@@ -441,6 +442,50 @@ test_each_counts_purge(void)
                  0);
 }
 
+/* outbox.state's CHECK holds on every connection (the delivery workers
+ * no longer turn CHECKs off): it takes each of outbox.c's state names,
+ * refuses others, and costs an UPDATE of the state no temporary table
+ * (an IN list of six constants built one per row written) */
+static void
+test_state_check(void)
+{
+    struct err err;
+    sqlite3_stmt *st = NULL;
+    char q[160];
+    int ephemeral = 0, ops = 0;
+    int64_t id = one_int("SELECT min(id) FROM outbox");
+
+    CHECK(id > 0);
+    sql("SAVEPOINT state_check");
+    for (int i = 0; i < OUTBOX_NSTATE; i++) {
+        snprintf(q, sizeof(q), "UPDATE outbox SET state = '%s' WHERE id = %lld",
+                 outbox_state_name((enum outbox_state)i), (long long)id);
+        err_init(&err);
+        CHECK(db_exec(db, q, &err) == 0);
+    }
+    snprintf(q, sizeof(q), "UPDATE outbox SET state = 'lost' WHERE id = %lld",
+             (long long)id);
+    err_init(&err);
+    CHECK(db_exec(db, q, &err) == -1);
+    CHECK_CONTAINS(err.msg, "CHECK constraint failed");
+    sql("ROLLBACK TO state_check");
+    sql("RELEASE state_check");
+
+    CHECK(sqlite3_prepare_v2(db_handle(db),
+                             "EXPLAIN UPDATE outbox SET state = ?2 "
+                             "WHERE id = ?1",
+                             -1, &st, NULL) == SQLITE_OK);
+    while (st != NULL && sqlite3_step(st) == SQLITE_ROW) {
+        const char *op = (const char *)sqlite3_column_text(st, 1);
+        ops++;
+        if (op != NULL && strcmp(op, "OpenEphemeral") == 0)
+            ephemeral++;
+    }
+    sqlite3_finalize(st);
+    CHECK(ops > 0);
+    CHECK_INT_EQ(ephemeral, 0);
+}
+
 /* the claim merges the queue's index ranges (queued and deferred, each
  * priority) in one order: priority, then due time, then id */
 static void
@@ -565,6 +610,7 @@ main(void)
     test_eligibility();
     test_recover_replay_unclaim();
     test_lease_full_queue();
+    test_state_check();
     test_each_counts_purge();
     test_claim_merge_order();
     test_record_claim();

@@ -13,7 +13,7 @@
 #include "config.h"
 #include "db.h"
 #include "digest.h"
-#include "rank.h"
+#include "rank_papers.h"
 
 #define D0 1795737600 /* 2026-11-27 00:00 UTC */
 #define DAY "2026-11-27"

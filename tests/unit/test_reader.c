@@ -26,6 +26,7 @@
 #include "config.h"
 #include "query.h"
 #include "rank.h"
+#include "rank_papers.h"
 #include "rank_index.h"
 
 #define NPAPERS_MAX 200

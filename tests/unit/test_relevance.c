@@ -27,7 +27,7 @@
 #include "db.h"
 #include "buf.h"
 #include "query.h"
-#include "rank.h"
+#include "rank_papers.h"
 #include "rank_index.h"
 #include "xalloc.h"
 

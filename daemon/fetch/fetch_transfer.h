@@ -1,0 +1,23 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * fetch_transfer - the transfers behind fetch_all() (fetch.h), on
+ * libcurl's multi interface, as the paperboy-fetch program runs them.
+ * The caller has called curl_global_init().  Layer: the helper program
+ * only; nothing in paperboy links it.
+ */
+#ifndef PAPERBOY_FETCH_TRANSFER_H
+#define PAPERBOY_FETCH_TRANSFER_H
+
+#include <stddef.h>
+
+#include "fetch.h"
+
+/*
+ * fetch_transfer_all - perform the n requests, in parallel across hosts,
+ * and fill their out fields (the rules are fetch.h's).  0 when every
+ * request is ok, -1 when at least one failed (see each req's err).
+ */
+int fetch_transfer_all(struct fetch_req *reqs, size_t n,
+                       const struct fetch_opts *o);
+
+#endif
