@@ -32,6 +32,7 @@ send_ids(struct db *db, const struct send_filter *f, int64_t **out, size_t *n,
         "SELECT s.id FROM subscriptions s JOIN lists l ON l.id = s.list_id "
         "WHERE s.status = 'confirmed' AND s.paused = 0 "
         "AND (?1 IS NULL OR l.name = ?1) AND (?2 IS NULL OR s.timezone = ?2) "
+        "AND (?3 IS NULL OR s.confirmed_at < ?3) "
         "ORDER BY s.id";
     sqlite3_stmt *st = NULL;
     int64_t *ids = NULL;
@@ -44,6 +45,8 @@ send_ids(struct db *db, const struct send_filter *f, int64_t **out, size_t *n,
         sqlite3_bind_text(st, 1, f->list_name, -1, SQLITE_TRANSIENT);
     if (f && f->timezone)
         sqlite3_bind_text(st, 2, f->timezone, -1, SQLITE_TRANSIENT);
+    if (f && f->confirmed_before > 0)
+        sqlite3_bind_int64(st, 3, f->confirmed_before);
     while ((step = sqlite3_step(st)) == SQLITE_ROW) {
         if (len == cap) {
             cap = cap ? cap * 2 : 256;

@@ -33,6 +33,10 @@ struct send_filter {
     const volatile sig_atomic_t *stop; /* when set and *stop becomes
                               non-zero, commit what is done and return
                               (counts.stopped = 1); may be NULL */
+    int64_t confirmed_before; /* > 0: only subscriptions confirmed before
+                                 this instant (unix seconds): a scheduled
+                                 mailing passes its own time, so whoever
+                                 confirms later waits for the next one */
 };
 
 struct send_counts {
