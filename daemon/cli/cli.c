@@ -12,6 +12,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "str.h"
 #include "xalloc.h"
 
 struct db *
@@ -235,6 +236,14 @@ cli_now_ms(void)
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+/* cli_progress_rate - items per second since the start */
+static double
+cli_progress_rate(const struct cli_progress *p)
+{
+    int64_t ms = cli_now_ms() - p->start_ms;
+    return ms > 0 ? (double)p->done * 1000.0 / (double)ms : 0.0;
+}
+
 /* cli_progress_draw - redraw the bar on stderr */
 static void
 cli_progress_draw(struct cli_progress *p)
@@ -247,18 +256,42 @@ cli_progress_draw(struct cli_progress *p)
     memset(bar, '#', fill);
     memset(bar + fill, '-', 30 - fill);
     bar[30] = '\0';
-    fprintf(stderr, "\r%s [%s] %zu/%zu", p->label, bar, p->done, p->total);
+    fprintf(stderr, "\r%s [%s] %zu/%zu %.1f/s ", p->label, bar, p->done,
+            p->total, cli_progress_rate(p));
+    fflush(stderr);
+}
+
+/* cli_progress_line - one progress line on stderr */
+static void
+cli_progress_line(struct cli_progress *p)
+{
+    if (p->total)
+        fprintf(stderr, "paperboy: %s: %zu/%zu (%.1f/s)\n", p->label, p->done,
+                p->total, cli_progress_rate(p));
+    else
+        fprintf(stderr, "paperboy: %s: %zu (%.1f/s)\n", p->label, p->done,
+                cli_progress_rate(p));
     fflush(stderr);
 }
 
 void
 cli_progress_start(struct cli_progress *p, const char *label, size_t total)
 {
+    const char *off = getenv("PAPERBOY_NO_PROGRESS");
+    const char *every = getenv("PAPERBOY_PROGRESS_INTERVAL_MS");
+    int on = off == NULL;
+    long v;
+
     p->label = label;
     p->total = total;
     p->done = 0;
-    p->tty = isatty(STDERR_FILENO) && getenv("PAPERBOY_NO_PROGRESS") == NULL;
-    p->last_ms = 0;
+    p->tty = on && isatty(STDERR_FILENO);
+    p->lines = on && !p->tty;
+    p->every_ms = CLI_PROGRESS_EVERY_MS;
+    if (every != NULL && str_to_long(every, 10, 3600 * 1000L, &v) == 0)
+        p->every_ms = v;
+    p->start_ms = cli_now_ms();
+    p->last_ms = p->start_ms;
     if (p->tty)
         cli_progress_draw(p);
 }
@@ -269,22 +302,27 @@ cli_progress_step(struct cli_progress *p, size_t done)
     int64_t now;
 
     p->done = done;
-    if (!p->tty)
+    if (!p->tty && !p->lines)
         return;
     now = cli_now_ms();
-    if (now - p->last_ms < 100 && done < p->total)
-        return;
-    p->last_ms = now;
-    cli_progress_draw(p);
+    if (p->tty) {
+        if (now - p->last_ms < 100 && done < p->total)
+            return;
+        p->last_ms = now;
+        cli_progress_draw(p);
+    } else if (now - p->last_ms >= p->every_ms) {
+        p->last_ms = now;
+        cli_progress_line(p);
+    }
 }
 
 void
 cli_progress_end(struct cli_progress *p)
 {
-    if (!p->tty)
-        return;
-    cli_progress_draw(p);
-    fputc('\n', stderr);
+    if (p->tty) {
+        cli_progress_draw(p);
+        fputc('\n', stderr);
+    }
 }
 
 const char *

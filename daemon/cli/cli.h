@@ -79,12 +79,22 @@ void cli_print_listing(const struct cJSON *json, struct cli_table *t);
 /* cli_json_str - print s as a quoted JSON string to fp */
 void cli_json_str(FILE *fp, const char *s);
 
-/* A progress bar on stderr, drawn only when stderr is a terminal. */
+/*
+ * Progress on stderr for long commands: on a terminal a bar with the
+ * counts and the rate, redrawn at most ~10 times a second; otherwise one
+ * line "paperboy: LABEL: DONE/TOTAL (RATE/s)" every CLI_PROGRESS_EVERY_MS
+ * ($PAPERBOY_PROGRESS_INTERVAL_MS overrides it, for tests).
+ * $PAPERBOY_NO_PROGRESS=1 turns both off.
+ */
+#define CLI_PROGRESS_EVERY_MS 5000
 struct cli_progress {
     const char *label;
-    size_t total, done;
-    int tty;
-    int64_t last_ms; /* last redraw, to draw at most ~10 times a second */
+    size_t total, done; /* total 0: unknown (only done is shown) */
+    int tty;            /* draw the bar; a caller may clear it */
+    int lines;          /* print periodic lines instead */
+    int64_t every_ms;   /* interval of the lines */
+    int64_t start_ms;   /* monotonic start, for the rate */
+    int64_t last_ms;    /* last redraw or line */
 };
 void cli_progress_start(struct cli_progress *p, const char *label,
                         size_t total);

@@ -1,15 +1,38 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * cli_collect - `paperboy collect`: run collect_run() in the foreground
- * and print one line per source.  Exit 0 when at least one source
- * succeeded, 1 when every source failed, 2 on a usage error.
+ * and print one line per source, with progress on stderr (cli.h).  Exit 0
+ * when at least one source succeeded, 1 when every source failed, 2 on a
+ * usage error, 130 after SIGINT or SIGTERM: what was stored is kept and
+ * the sources done are printed.
  */
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "cli.h"
 #include "collect.h"
 #include "str.h"
+
+static volatile sig_atomic_t collect_stop;
+
+/* collect_on_signal - SIGINT/SIGTERM: start nothing new */
+static void
+collect_on_signal(int sig)
+{
+    (void)sig;
+    collect_stop = 1;
+}
+
+/* collect_progress - the collect_opts progress hook */
+static void
+collect_progress(void *arg, size_t done, size_t total)
+{
+    struct cli_progress *p = arg;
+
+    p->total = total;
+    cli_progress_step(p, done);
+}
 
 static const char collect_usage[] =
     "paperboy collect [--list NAME] [--date YYYY-MM-DD] [--backfill Nd]";
@@ -39,8 +62,15 @@ collect_help(void)
            "                     waiting [sources] api_delay_ms between "
            "calls\n"
            "\n"
+           "Progress goes to stderr: a bar on a terminal, else a line every "
+           "few seconds.\n"
+           "Ctrl-C (SIGINT) or SIGTERM stops after the source or API page in "
+           "flight; what\n"
+           "was stored is kept and the sources done are printed.\n"
+           "\n"
            "Exit status: 0 when at least one source succeeded, 1 when all "
-           "failed, 2 usage.\n",
+           "failed, 2 usage,\n"
+           "130 when stopped by a signal.\n",
            collect_usage);
 }
 
@@ -68,6 +98,8 @@ cmd_collect(struct cli *cli, int argc, char **argv)
 {
     struct collect_opts o;
     struct collect_result res;
+    struct cli_progress bar;
+    struct sigaction sa;
     struct err err;
     struct db *db;
     int rc;
@@ -108,7 +140,18 @@ cmd_collect(struct cli *cli, int argc, char **argv)
     if (db == NULL)
         return CLI_FAIL;
     err_init(&err);
-    if (collect_run(db, cli->cfg, &o, &res, &err) == -1) {
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = collect_on_signal; /* no SA_RESTART: sleeps end */
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    o.stop = &collect_stop;
+    o.progress = collect_progress;
+    o.progress_arg = &bar;
+    cli_progress_start(&bar, "collect: sources", 0);
+    rc = collect_run(db, cli->cfg, &o, &res, &err);
+    cli_progress_end(&bar);
+    if (rc == -1) {
         collect_result_release(&res);
         return cli_fail("collect: %s", err.msg);
     }
@@ -137,6 +180,14 @@ cmd_collect(struct cli *cli, int argc, char **argv)
                         "and no Hugging Face)");
     }
     rc = collect_result_ok(&res) > 0 ? CLI_OK : CLI_FAIL;
+    if (collect_stop) {
+        fflush(stdout);
+        fprintf(stderr,
+                "paperboy: collect: stopped by a signal after %zu of %zu "
+                "sources (%zu stored); what was stored is kept\n",
+                res.n, bar.total, collect_result_ok(&res));
+        rc = 130;
+    }
     collect_result_release(&res);
     return rc;
 }

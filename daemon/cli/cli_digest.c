@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * cli_digest - `paperboy digest preview`: print the digest a subscriber
- * would get, without sending or recording anything.
+ * would get, without sending or recording anything; `paperboy digest
+ * plan`: the next mailing of each list and zone (plan.h).
  *
  *     paperboy digest preview EMAIL [--list NAME] [--date YYYY-MM-DD]
  *                                   [--format text|html|eml]
+ *     paperboy digest plan [--list NAME] [--date YYYY-MM-DD] [--json]
  *
  * The digest is frozen inside a transaction that is always rolled back,
  * so the ranking, the candidate window and "never resend" are exactly
@@ -16,16 +18,21 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include <cjson/cJSON.h>
+
 #include "cli.h"
 #include "compose.h"
+#include "daemon.h"
 #include "db_digest.h"
 #include "digest.h"
+#include "plan.h"
 #include "str.h"
 #include "token.h"
 
 #define DIGEST_USAGE                                                           \
     "paperboy digest preview EMAIL [--list NAME] [--date YYYY-MM-DD] "         \
-    "[--format text|html|eml]"
+    "[--format text|html|eml]\n"                                               \
+    "       paperboy digest plan [--list NAME] [--date YYYY-MM-DD] [--json]"
 #define DIGEST_OUT_MAX (16 * 1024 * 1024) /* bytes of one preview */
 
 /* digest_help - the full help text on stdout */
@@ -53,7 +60,20 @@ digest_help(void)
            "--date 2026-11-27 --format eml > d.eml\n"
            "\n"
            "Exit status: 0 success (also when nothing would be sent, which is\n"
-           "said on stderr), 1 failure, 2 usage error.\n");
+           "said on stderr), 1 failure, 2 usage error.\n"
+           "\n"
+           "digest plan: for each list and time zone it is served in, the\n"
+           "next mailing (or, with --date, the mailing of that local day):\n"
+           "its time, its state (scheduled, due: the daemon sends it at its\n"
+           "next pass, sent, missed), the subscriptions it goes to (confirmed\n"
+           "before its time), those confirmed later (their first digest is\n"
+           "the zone's next mailing), the list's new papers in its window\n"
+           "collected so far, and how many subscriptions would get nothing.\n"
+           "Nothing is sent or recorded.\n"
+           "\n"
+           "  --list NAME        only this list\n"
+           "  --date YYYY-MM-DD  the mailing of this day in each zone\n"
+           "  --json             one JSON array instead of the table\n");
 }
 
 /* digest_key - the token key; when no secret exists yet, a throw-away key
@@ -204,6 +224,92 @@ out:
     return rc;
 }
 
+/* digest_plan_json - the rows as a JSON array */
+static cJSON *
+digest_plan_json(const struct plan_row *v, size_t n)
+{
+    cJSON *a = cJSON_CreateArray();
+
+    for (size_t i = 0; i < n; i++) {
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddStringToObject(o, "list", v[i].list);
+        cJSON_AddStringToObject(o, "zone", v[i].zone_name);
+        cJSON_AddBoolToObject(o, "default_zone", v[i].zone[0] == '\0');
+        cJSON_AddStringToObject(o, "day", v[i].day);
+        cJSON_AddNumberToObject(o, "at", (double)v[i].at);
+        cJSON_AddStringToObject(o, "local_time", v[i].local);
+        cJSON_AddStringToObject(o, "state", plan_state_name(v[i].state));
+        cJSON_AddNumberToObject(o, "subscribers", (double)v[i].subscribers);
+        cJSON_AddNumberToObject(o, "empty", (double)v[i].empty);
+        cJSON_AddNumberToObject(o, "later", (double)v[i].later);
+        cJSON_AddStringToObject(o, "later_first_digest", v[i].later_local);
+        cJSON_AddNumberToObject(o, "new_papers", (double)v[i].papers);
+        cJSON_AddItemToArray(a, o);
+    }
+    return a;
+}
+
+/* digest_plan_cmd - the plan subcommand */
+static int
+digest_plan_cmd(struct cli *cli, int argc, char **argv)
+{
+    static const char *head[] = {"LIST",  "ZONE",        "LOCAL TIME",
+                                 "STATE", "SUBSCRIBERS", "EMPTY",
+                                 "LATER", "NEW PAPERS"};
+    const char *list = NULL, *date = NULL, *pos[1];
+    int json = 0, npos = 0;
+    const struct cli_opt opts[] = {{"--list", &list, NULL},
+                                   {"--date", &date, NULL},
+                                   {"--json", NULL, &json},
+                                   {NULL, NULL, NULL}};
+    struct plan_row *v = NULL;
+    struct cli_table t;
+    struct tm tm;
+    struct err err;
+    size_t n = 0;
+    cJSON *j = NULL;
+
+    if (cli_parse_args("digest", DIGEST_USAGE, argc, argv, opts, pos, 0,
+                       &npos) != CLI_OK)
+        return CLI_USAGE;
+    if (date != NULL && (strlen(date) != 10 || str_parse_day(date, &tm) == -1))
+        return cli_usage_error("digest", DIGEST_USAGE,
+                               "--date must be YYYY-MM-DD, not '%s'", date);
+    if (cli_db(cli) == NULL)
+        return CLI_FAIL;
+    err_init(&err);
+    if (digest_plan(cli->db, cli->cfg, list, date, daemon_now(), &v, &n,
+                    &err) == -1)
+        return cli_fail("digest plan: %s", err.msg);
+    cli_table_init(&t, 8, head);
+    for (size_t i = 0; i < n; i++) {
+        char zone[TZ_NAME_MAX + 12], sub[24], empty[24], later[24], pap[24];
+        const char *row[8];
+        snprintf(zone, sizeof(zone), "%s%s", v[i].zone_name,
+                 v[i].zone[0] ? "" : " (default)");
+        snprintf(sub, sizeof(sub), "%lld", (long long)v[i].subscribers);
+        snprintf(empty, sizeof(empty), "%lld", (long long)v[i].empty);
+        snprintf(later, sizeof(later), "%lld", (long long)v[i].later);
+        snprintf(pap, sizeof(pap), "%lld", (long long)v[i].papers);
+        row[0] = v[i].list;
+        row[1] = zone;
+        row[2] = v[i].local;
+        row[3] = plan_state_name(v[i].state);
+        row[4] = sub;
+        row[5] = empty;
+        row[6] = later;
+        row[7] = pap;
+        cli_table_add(&t, row);
+    }
+    if (json)
+        j = digest_plan_json(v, n);
+    cli_print_listing(j, &t);
+    cJSON_Delete(j);
+    cli_table_release(&t);
+    free(v);
+    return CLI_OK;
+}
+
 int
 cmd_digest(struct cli *cli, int argc, char **argv)
 {
@@ -216,6 +322,8 @@ cmd_digest(struct cli *cli, int argc, char **argv)
     }
     if (strcmp(argv[1], "preview") == 0)
         return digest_preview(cli, argc - 1, argv + 1);
+    if (strcmp(argv[1], "plan") == 0)
+        return digest_plan_cmd(cli, argc - 1, argv + 1);
     return cli_usage_error("digest", DIGEST_USAGE, "unknown subcommand '%s'",
                            argv[1]);
 }

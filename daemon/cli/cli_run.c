@@ -235,7 +235,7 @@ cmd_run(struct cli *cli, int argc, char **argv)
             continue;
         err_init(&err);
         if (daemon_send_list(db, cli->cfg, compose, zones[i].list_id,
-                             zones[i].list_name, NULL, day, str_now(), NULL,
+                             zones[i].list_name, NULL, day, 0, str_now(), NULL,
                              NULL, &sc, &err) == -1) {
             fprintf(stderr, "paperboy: send list=%s: %s\n", zones[i].list_name,
                     err.msg);

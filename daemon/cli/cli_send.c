@@ -123,7 +123,7 @@ cmd_send(struct cli *cli, int argc, char **argv)
 {
     const char *list = NULL, *date = NULL;
     char day[16];
-    struct send_filter filter = {NULL, NULL, &send_stop, NULL, NULL};
+    struct send_filter filter = {NULL, NULL, &send_stop, NULL, NULL, 0};
     struct send_counts counts;
     struct deliver_stats st;
     struct token_key key;

@@ -51,12 +51,20 @@ collect_now_ms(void)
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/* collect_sleep_ms - sleep ms milliseconds (restarting after signals) */
+/* collect_stopped - 1 once the caller asked to stop */
+static int
+collect_stopped(const struct collect_opts *o)
+{
+    return o->stop != NULL && *o->stop != 0;
+}
+
+/* collect_sleep_ms - sleep ms milliseconds (restarting after signals,
+ * unless the caller asked to stop) */
 static void
-collect_sleep_ms(long ms)
+collect_sleep_ms(long ms, const struct collect_opts *o)
 {
     struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
-    while (nanosleep(&ts, &ts) == -1)
+    while (nanosleep(&ts, &ts) == -1 && !collect_stopped(o))
         ;
 }
 
@@ -375,7 +383,8 @@ collect_api_delay(const struct config *cfg)
 static void
 collect_backfill_one(struct db *db, const struct config *cfg, const char *cat,
                      const char *from, const char *to, const char *day,
-                     int64_t *last_call_ms, struct collect_result *res)
+                     int64_t *last_call_ms, const struct collect_opts *o,
+                     struct collect_result *res)
 {
     struct paper_list all;
     struct collect_stat *s;
@@ -405,7 +414,11 @@ collect_backfill_one(struct db *db, const struct config *cfg, const char *cat,
         /* arXiv asks for at least 3 s between calls */
         since = collect_now_ms() - *last_call_ms;
         if (*last_call_ms > 0 && since < collect_api_delay(cfg))
-            collect_sleep_ms(collect_api_delay(cfg) - (long)since);
+            collect_sleep_ms(collect_api_delay(cfg) - (long)since, o);
+        if (collect_stopped(o)) {
+            err_set(&s->err, ERR_TEMP, "stopped before it was done");
+            goto out;
+        }
         fetch_req_init(&r, url, FETCH_XML);
         fetch_all(&r, 1, &fo);
         *last_call_ms = collect_now_ms();
@@ -472,6 +485,7 @@ collect_run(struct db *db, const struct config *cfg,
 {
     struct collect_plan pl;
     char day[16], from[16];
+    size_t total;
     time_t t;
     int rc = -1;
 
@@ -517,8 +531,11 @@ collect_run(struct db *db, const struct config *cfg,
         goto out;
     }
     db_paper_tune(db);
+    total = pl.n + (o->backfill_days > 0 ? pl.categories.n : 0);
     if (collect_daily(db, cfg, &pl, day, res, err) == -1)
         goto out;
+    if (o->progress != NULL)
+        o->progress(o->progress_arg, pl.n, total);
     if (o->backfill_days > 0) {
         int64_t last_call = 0;
         if (collect_day_minus(day, o->backfill_days, from, sizeof(from)) ==
@@ -526,9 +543,12 @@ collect_run(struct db *db, const struct config *cfg,
             err_set(err, ERR_PERM, "bad date '%s'", day);
             goto out;
         }
-        for (size_t i = 0; i < pl.categories.n; i++)
+        for (size_t i = 0; i < pl.categories.n && !collect_stopped(o); i++) {
             collect_backfill_one(db, cfg, pl.categories.v[i], from, day, day,
-                                 &last_call, res);
+                                 &last_call, o, res);
+            if (o->progress != NULL)
+                o->progress(o->progress_arg, pl.n + i + 1, total);
+        }
     }
     rc = 0;
 out:

@@ -22,6 +22,7 @@
 #ifndef PAPERBOY_COLLECT_H
 #define PAPERBOY_COLLECT_H
 
+#include <signal.h>
 #include <stddef.h>
 
 #include "config.h"
@@ -36,6 +37,15 @@ struct collect_opts {
     const char *list;  /* only this list, or NULL for every list */
     const char *date;  /* "YYYY-MM-DD": HF day and backfill end; NULL=today */
     int backfill_days; /* > 0: also backfill via the arXiv API */
+    /* called after the daily sources and after each backfill category
+     * with the sources done and planned; may be NULL */
+    void (*progress)(void *arg, size_t done, size_t total);
+    void *progress_arg;
+    /* when set and *stop becomes non-zero, no new source or API page is
+     * started, and the pause between API calls ends; the sources done are
+     * stored and in res, the one cut short fails with "stopped"; may be
+     * NULL */
+    const volatile sig_atomic_t *stop;
 };
 
 /* The outcome of one source. */

@@ -97,6 +97,28 @@ sched_next_send(const struct tz *tz, const struct sched_rules *rules,
     *due_at = t;
 }
 
+int
+sched_send_of_day(const struct tz *tz, const struct sched_rules *rules,
+                  const char *day, int64_t *due_at)
+{
+    int y, m, d;
+    char end;
+
+    if (strlen(day) != 10 ||
+        sscanf(day, "%4d-%2d-%2d%c", &y, &m, &d, &end) != 3 ||
+        tz_local_to_utc(tz, y, m, d, rules->send_hour, rules->send_minute,
+                        due_at, NULL) == -1)
+        return -1;
+    return 0;
+}
+
+void
+sched_first_send(const struct tz *tz, const struct sched_rules *rules,
+                 int64_t confirmed_at, int64_t *due_at, char day[SCHED_DAY_MAX])
+{
+    sched_next_send(tz, rules, confirmed_at, due_at, day);
+}
+
 /* sched_done - 1 if runs hold (list, kind, day, zone) */
 static int
 sched_done(const struct sched_run *runs, size_t nruns, int64_t list_id,

@@ -92,6 +92,21 @@ void sched_last_send(const struct tz *tz, const struct sched_rules *rules,
 void sched_next_send(const struct tz *tz, const struct sched_rules *rules,
                      int64_t now, int64_t *due_at, char day[SCHED_DAY_MAX]);
 
+/* sched_send_of_day - the send instant of local day ("YYYY-MM-DD") in tz;
+ * -1 when day is not a date */
+int sched_send_of_day(const struct tz *tz, const struct sched_rules *rules,
+                      const char *day, int64_t *due_at);
+
+/*
+ * sched_first_send - the first digest of a subscription confirmed at
+ * confirmed_at in tz: the first send instant after it (the rule: a
+ * mailing takes the subscriptions confirmed before its time, even when
+ * it goes out late; send_filter.confirmed_before).
+ */
+void sched_first_send(const struct tz *tz, const struct sched_rules *rules,
+                      int64_t confirmed_at, int64_t *due_at,
+                      char day[SCHED_DAY_MAX]);
+
 /* sched_utc_day - the UTC date of unix time t as "YYYY-MM-DD" */
 void sched_utc_day(int64_t t, char day[SCHED_DAY_MAX]);
 

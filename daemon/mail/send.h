@@ -40,6 +40,10 @@ struct send_filter {
                                           (new rows are visible to other
                                           connections); may be NULL */
     void *arg;                         /* for committed */
+    int64_t confirmed_before; /* > 0: only subscriptions confirmed before
+                                 this instant (unix seconds): a scheduled
+                                 mailing passes its own time, so whoever
+                                 confirms later waits for the next one */
 };
 
 struct send_counts {

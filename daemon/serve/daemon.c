@@ -190,8 +190,8 @@ int
 daemon_send_list(struct db *db, const struct config *cfg,
                  const struct compose *c, int64_t list_id,
                  const char *list_name, const char *zone, const char *day,
-                 int64_t now, void (*committed)(void *arg), void *arg,
-                 struct send_counts *counts, struct err *err)
+                 int64_t due_at, int64_t now, void (*committed)(void *arg),
+                 void *arg, struct send_counts *counts, struct err *err)
 {
     struct send_filter filter;
     struct send_counts sc;
@@ -201,6 +201,7 @@ daemon_send_list(struct db *db, const struct config *cfg,
     filter.timezone = zone;
     filter.committed = committed;
     filter.arg = arg;
+    filter.confirmed_before = due_at;
     memset(&sc, 0, sizeof(sc));
     if (send_day(db, cfg, c, &filter, day, now, &sc, err) == -1)
         return -1;
@@ -536,8 +537,10 @@ daemon_pass(struct daemon *d, struct daemon_sched *s, struct daemon_cfg *dc)
             continue;
         }
         err_init(&err);
+        /* j->due_at, even for a catch-up: a subscription confirmed after
+         * the mailing's time waits for its zone's next one (paperboy(8)) */
         if (daemon_send_list(s->db, cfg, s->compose, j->list_id, name, j->zone,
-                             j->day, str_now(), daemon_wake, d, &sc,
+                             j->day, j->due_at, str_now(), daemon_wake, d, &sc,
                              &err) == -1) {
             log_err("sched: send list=%s zone='%s' day=%s: %s", name, j->zone,
                     j->day, err.msg);

@@ -92,14 +92,17 @@ int daemon_collect_list(struct db *db, const struct config *cfg,
  * daemon_send_list - freeze and queue day's digests of one list for the
  * subscriptions in zone (exact subscriptions.timezone, "" = the default
  * zone; NULL = every zone) and, on success, record (list, 'send', day,
- * zone) in sched_runs (zone NULL is recorded as "").  committed(arg), if
- * not NULL, runs after each committed batch (send_filter.committed), so
- * the delivery workers start on it while the rest is frozen.
+ * zone) in sched_runs (zone NULL is recorded as "").  due_at > 0 is the
+ * mailing's scheduled instant: only subscriptions confirmed before it are
+ * mailed (the first-digest rule, paperboy(8)); 0 = everyone confirmed now.
+ * committed(arg), if not NULL, runs after each committed batch
+ * (send_filter.committed), so the delivery workers start on it while the
+ * rest is frozen.
  */
 int daemon_send_list(struct db *db, const struct config *cfg,
                      const struct compose *c, int64_t list_id,
                      const char *list_name, const char *zone, const char *day,
-                     int64_t now, void (*committed)(void *arg), void *arg,
-                     struct send_counts *counts, struct err *err);
+                     int64_t due_at, int64_t now, void (*committed)(void *arg),
+                     void *arg, struct send_counts *counts, struct err *err);
 
 #endif

@@ -72,6 +72,7 @@ static const char SQL_SUBS[] =
     " JOIN lists l ON l.id = s.list_id"
     " WHERE s.list_id = ?1 AND s.status = 'confirmed' AND s.id > ?2"
     " AND s.paused = 0 AND (?4 IS NULL OR s.timezone = ?4)"
+    " AND (?6 = 0 OR s.confirmed_at < ?6)"
     " ORDER BY s.id LIMIT ?5";
 
 /* db_freeze_row - one row of SQL_SUBS into f */
@@ -104,8 +105,9 @@ db_freeze_row(sqlite3_stmt *st, struct db_freeze_sub *f)
 
 int
 db_freeze_subs(struct db *db, int64_t list_id, const char *timezone,
-               const char *day, int64_t after, size_t max,
-               struct db_freeze_sub **out, size_t *n, struct err *err)
+               int64_t confirmed_before, const char *day, int64_t after,
+               size_t max, struct db_freeze_sub **out, size_t *n,
+               struct err *err)
 {
     sqlite3_stmt *st = db_stmt(db, SQL_SUBS, err);
     struct db_freeze_sub *v = NULL;
@@ -123,6 +125,7 @@ db_freeze_subs(struct db *db, int64_t list_id, const char *timezone,
     else
         sqlite3_bind_null(st, 4);
     sqlite3_bind_int64(st, 5, (sqlite3_int64)max);
+    sqlite3_bind_int64(st, 6, confirmed_before > 0 ? confirmed_before : 0);
     while (nv < max && (rc = sqlite3_step(st)) == SQLITE_ROW)
         db_freeze_row(st, &v[nv++]);
     if (nv == max)

@@ -72,6 +72,42 @@ db_sched_zones(struct db *db, const char *list_name, struct db_sched_zone **out,
 }
 
 int
+db_sched_subs(struct db *db, int64_t list_id, const char *zone,
+              struct db_sched_sub **out, size_t *n, struct err *err)
+{
+    static const char sql[] =
+        "SELECT id, coalesce(confirmed_at, 0) FROM subscriptions"
+        " WHERE list_id = ?1 AND timezone = ?2 AND status = 'confirmed'"
+        " AND paused = 0 ORDER BY id";
+    struct db_sched_sub *v = NULL;
+    size_t len = 0, cap = 0;
+    sqlite3_stmt *st = db_stmt(db, sql, err);
+    int rc;
+
+    if (st == NULL)
+        return -1;
+    sqlite3_bind_int64(st, 1, list_id);
+    sqlite3_bind_text(st, 2, zone, -1, SQLITE_STATIC);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (len == cap) {
+            cap = cap ? cap * 2 : 64;
+            v = xrealloc(v, cap * sizeof(*v));
+        }
+        v[len].id = sqlite3_column_int64(st, 0);
+        v[len].confirmed_at = sqlite3_column_int64(st, 1);
+        len++;
+    }
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE) {
+        free(v);
+        return db_fail(db, err, "sched: subscriptions of a zone");
+    }
+    *out = v;
+    *n = len;
+    return 0;
+}
+
+int
 db_sched_runs(struct db *db, const char *since, struct sched_run **out,
               size_t *n, struct err *err)
 {

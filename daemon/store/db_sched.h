@@ -52,6 +52,20 @@ struct db_sched_zone {
 int db_sched_zones(struct db *db, const char *list_name,
                    struct db_sched_zone **out, size_t *n, struct err *err);
 
+/* A confirmed, non-paused subscription of one list and zone. */
+struct db_sched_sub {
+    int64_t id;
+    int64_t confirmed_at; /* unix seconds */
+};
+
+/*
+ * db_sched_subs - the confirmed, non-paused subscriptions of list_id whose
+ * subscriptions.timezone is zone ("" = the default zone), by id.  *out is
+ * an array the caller frees with free(); *n its length.
+ */
+int db_sched_subs(struct db *db, int64_t list_id, const char *zone,
+                  struct db_sched_sub **out, size_t *n, struct err *err);
+
 /* db_sched_runs - the runs with day >= since ("YYYY-MM-DD"); caller frees
  * *out with free() */
 int db_sched_runs(struct db *db, const char *since, struct sched_run **out,

@@ -146,6 +146,39 @@ assert_contains "$OUT" "1 confirmed (1 paused)"
 assert_contains "$OUT" "papers:         2 (1 from Hugging Face), newest day 2026-11-28"
 assert_contains "$OUT" "1 deferred, 1 sent"
 assert_contains "$OUT" "(day 2026-11-28): 2 sources, 1 failed, 7 new, 2 updated"
+assert_contains "$OUT" "failed sources:  hf-daily"
+# a retry that worked: the last run of each source counts, not the day's sum
+sql "INSERT INTO collect_runs (source, day, started_at, ok, new, updated) VALUES ('hf-daily', '2026-11-28', 300, 1, 3, 0)"
+expect_rc 0 pb stats --json
+assert_eq "$(json '[j["last_collection"][k] for k in ("started_at", "sources", "failed", "new", "failed_sources")]')" \
+    "[300, 2, 0, 10, []]"
+expect_rc 0 pb stats
+assert_contains "$OUT" "(day 2026-11-28): 2 sources, 0 failed, 10 new, 2 updated"
+assert_not_contains "$OUT" "failed sources"
+# --days: per day in [schedule] timezone, plain numbers off a terminal
+now=$(date +%s)
+sql "UPDATE subscriptions SET confirmed_at = $now WHERE status = 'confirmed';
+UPDATE outbox SET sent_at = $now WHERE state = 'sent';
+UPDATE outbox SET claimed_at = $now WHERE state = 'deferred';
+UPDATE papers SET first_seen_at = $now - 86400 WHERE arxiv_id = '2401.00001'"
+PAPERBOY_NOW=$now expect_rc 0 pb stats --days 14 --json
+assert_eq "$(json 'len(j["days"])')" 14
+assert_eq "$(json '[j["days"][-1][k] for k in ("confirmed", "unsubscribed", "sent", "deferred", "bounced", "papers")]')" "[1, 0, 1, 1, 0, 0]"
+assert_eq "$(json 'j["days"][-2]["papers"]')" 1
+assert_eq "$(json 'sum(d["sent"] for d in j["days"][:-1])')" 0
+PAPERBOY_NOW=$now expect_rc 0 pb stats --days 3
+assert_eq "$(printf '%s\n' "$OUT" | wc -l)" 4 "--days 3 lines (head + 3)"
+assert_contains "$OUT" "DAY         CONFIRMED  UNSUBSCRIBED  SENT  DEFERRED  BOUNCED  PAPERS"
+assert_not_contains "$OUT" "█" "plain output off a terminal"
+# on a terminal (a pty from script(1)): the chart, then the numbers
+need "script (util-linux)" command -v script
+OUT=$(PAPERBOY_NOW=$now script -qec "$PAPERBOY -c $CFG stats --days 14" /dev/null)
+assert_contains "$OUT" "digests sent" "the chart"
+assert_contains "$OUT" "█" "the chart's bars"
+assert_contains "$OUT" "total 1, max 1" "the chart's totals"
+expect_rc 2 pb stats --days 0
+expect_rc 2 pb stats --days 367
+expect_rc 2 pb stats --days x
 
 # --- config errors: exit 1, FILE:LINE: [section] key, no database made
 bad_cfg() { # bad_cfg TEXT WANT

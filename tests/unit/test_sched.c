@@ -376,9 +376,47 @@ test_days(void)
     tz_free(pago);
 }
 
+/* test_first_send - the first-digest rule: the first send instant after
+ * the confirmation (one confirmed exactly at a send waits for the next),
+ * and the send instant of a given local day */
+static void
+test_first_send(void)
+{
+    const struct sched_rules r = {6, 0};
+    struct tz *tokyo = load("Asia/Tokyo"), *berlin = load("Europe/Berlin");
+    const struct {
+        struct tz *tz;
+        int64_t confirmed_at, want;
+        const char *day;
+    } cases[] = {
+        /* Tokyo 06:00 is 21:00 UTC the day before */
+        {tokyo, utc(2026, 6, 1, 20, 59), utc(2026, 6, 1, 21, 0), "2026-06-02"},
+        {tokyo, utc(2026, 6, 1, 21, 0), utc(2026, 6, 2, 21, 0), "2026-06-03"},
+        {tokyo, utc(2026, 6, 1, 21, 30), utc(2026, 6, 2, 21, 0), "2026-06-03"},
+        /* Berlin, the night of the spring-forward change */
+        {berlin, utc(2026, 3, 28, 5, 1), utc(2026, 3, 29, 4, 0), "2026-03-29"},
+    };
+    int64_t t = 0;
+    char day[SCHED_DAY_MAX];
+
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        sched_first_send(cases[i].tz, &r, cases[i].confirmed_at, &t, day);
+        CHECK_INT_EQ(t, cases[i].want);
+        CHECK_STR_EQ(day, cases[i].day);
+        CHECK_INT_EQ(sched_send_of_day(cases[i].tz, &r, cases[i].day, &t), 0);
+        CHECK_INT_EQ(t, cases[i].want);
+    }
+    CHECK_INT_EQ(sched_send_of_day(tokyo, &r, "2026-02-30", &t), -1);
+    CHECK_INT_EQ(sched_send_of_day(tokyo, &r, "2026-6-1", &t), -1);
+    CHECK_INT_EQ(sched_send_of_day(tokyo, &r, "2026-06-01x", &t), -1);
+    tz_free(tokyo);
+    tz_free(berlin);
+}
+
 int
 main(void)
 {
+    test_first_send();
     test_dst();
     test_catch_up();
     test_collect();
