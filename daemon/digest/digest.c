@@ -189,7 +189,8 @@ digest_choose(struct db *db, const struct config *cfg, const struct query *q,
     if (digest_rank_some(db, cfg, q, dr, c, n, err) == -1)
         goto out;
     if (rel && *n > 0) {
-        rank_top(c, *n, 1, cfg->trending_weight, k);
+        rank_top(c, *n, 1, rank_profile_trend(dr->rd->p, cfg->trending_weight),
+                 k);
     } else if (rel && copy != NULL) {
         /* nothing matched: the trending top, exclusions still apply */
         struct query ex = *q;

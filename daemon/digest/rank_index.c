@@ -1380,6 +1380,12 @@ rank_profile_likes(const struct rank_profile *p)
     return p != NULL && p->likes > 0;
 }
 
+double
+rank_profile_trend(const struct rank_profile *p, double w)
+{
+    return rank_profile_likes(p) ? RANK_LIKED_TREND * w : w;
+}
+
 /* ri_logtf - 1 + log tf of a posting, a title occurrence weighing
  * title_weight (as the voted papers' vectors count it) */
 static double

@@ -133,6 +133,18 @@ void rank_profile_free(struct rank_profile *p);
 int rank_profile_likes(const struct rank_profile *p);
 
 /*
+ * rank_profile_trend - the trending weight to blend with relevance for a
+ * reader with profile p: w itself, or RANK_LIKED_TREND * w when p holds a
+ * liked paper.  A reader who liked papers has said what they want, and the
+ * upvotes of the day carry no information about that: at w = 0.05 a paper
+ * with 100 upvotes gains 0.23 on relevance in (0, 1], more than separates
+ * the 3rd from the 15th paper most like the liked ones; at a fifth of it,
+ * upvotes break near-ties only.
+ */
+#define RANK_LIKED_TREND 0.2
+double rank_profile_trend(const struct rank_profile *p, double w);
+
+/*
  * rank_index_score_reader - rank_index_score() with the reader's profile
  * p (NULL: the same as rank_index_score): also fills prof (the profile's
  * share of bm25) and drops the voted papers.  With liked papers, no
