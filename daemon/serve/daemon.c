@@ -25,6 +25,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bounces.h"
 #include "collect.h"
 #include "datafile.h"
 #include "db_sched.h"
@@ -85,6 +86,7 @@ struct daemon_sched {
     struct daemon_backoff *backoff;
     size_t nbackoff;
     int64_t logged_next; /* the next send time last logged */
+    int64_t bounces_at;  /* next read of [bounces] mailbox, unix seconds */
 };
 
 int64_t
@@ -413,6 +415,31 @@ out:
     return rc;
 }
 
+/* daemon_bounces - read [bounces] mailbox when its interval is up (the
+ * first pass reads it at once); returns wait, shortened to the next read */
+static int64_t
+daemon_bounces(struct daemon *d, struct daemon_sched *s,
+               const struct config *cfg, int64_t now, int64_t wait)
+{
+    struct bounces_stats st;
+    struct err err;
+    char line[512];
+
+    if (cfg->bounce_mailbox[0] == '\0' || daemon_stopping(d))
+        return wait;
+    if (now >= s->bounces_at) {
+        memset(&st, 0, sizeof(st));
+        err_init(&err);
+        if (bounces_fetch(s->db, cfg, &d->key, str_now(), &st, &err) == -1)
+            log_warn("sched: %s", err.msg);
+        bounces_summary(&st, line, sizeof(line));
+        if (st.messages > 0)
+            log_info("sched: bounces: %s", line);
+        s->bounces_at = now + cfg->bounce_interval;
+    }
+    return s->bounces_at - now < wait ? s->bounces_at - now : wait;
+}
+
 /* daemon_pass - one scheduler pass on cfg; returns seconds to sleep */
 static int64_t
 daemon_pass(struct daemon *d, struct daemon_sched *s, struct daemon_cfg *dc)
@@ -533,6 +560,7 @@ daemon_pass(struct daemon *d, struct daemon_sched *s, struct daemon_cfg *dc)
     for (size_t i = 0; i < s->nbackoff; i++)
         if (s->backoff[i].retry_at > now && s->backoff[i].retry_at - now < wait)
             wait = s->backoff[i].retry_at - now;
+    wait = daemon_bounces(d, s, cfg, now, wait);
 out:
     sched_plan_release(&plan);
     free(zones);
