@@ -39,6 +39,10 @@ default_internal_user = $(id -un)"
 fi
 IMAP_PORT=$(freeport)
 POP_PORT=$(freeport)
+IMAPS_PORT=$(freeport)
+POPS_PORT=$(freeport)
+gen_cert "$DV"
+chmod 644 "$DV/key.pem"
 echo "bob:{PLAIN}mailbox-pass-1234" >"$DV/passwd"
 cat >"$DV/dovecot.conf" <<EOF
 base_dir = $DV/run
@@ -47,7 +51,9 @@ log_path = $DV/dovecot.log
 instance_name = pb-$$
 protocols = imap pop3
 listen = 127.0.0.1
-ssl = no
+ssl = yes
+ssl_cert = <$DV/cert.pem
+ssl_key = <$DV/key.pem
 disable_plaintext_auth = no
 auth_mechanisms = plain login
 first_valid_uid = 1
@@ -68,7 +74,8 @@ service imap-login {
     port = $IMAP_PORT
   }
   inet_listener imaps {
-    port = 0
+    address = 127.0.0.1
+    port = $IMAPS_PORT
   }
 }
 service pop3-login {
@@ -78,7 +85,8 @@ service pop3-login {
     port = $POP_PORT
   }
   inet_listener pop3s {
-    port = 0
+    address = 127.0.0.1
+    port = $POPS_PORT
   }
 }
 service anvil {
@@ -87,7 +95,16 @@ service anvil {
 EOF
 /usr/sbin/dovecot -c "$DV/dovecot.conf" 2>"$DV/start.err" ||
     skip "dovecot does not start here: $(cat "$DV/start.err")"
-trap '[ -s "$DV/run/master.pid" ] && kill "$(cat "$DV/run/master.pid")" 2>/dev/null; smtp_stop; lib_cleanup' EXIT
+DV_PID=$(cat "$DV/run/master.pid")
+# dv_stop - stop this Dovecot and wait for it to be gone
+dv_stop() {
+    kill "$DV_PID" 2>/dev/null || return 0
+    for _ in $(seq 50); do
+        kill -0 "$DV_PID" 2>/dev/null || return 0
+        sleep 0.1
+    done
+}
+trap 'dv_stop; smtp_stop; lib_cleanup' EXIT
 for _ in $(seq 50); do
     py -c "import socket; socket.create_connection(('127.0.0.1', $IMAP_PORT), 1)" 2>/dev/null && break
     sleep 0.1
@@ -230,6 +247,22 @@ assert_contains "$OUT" "2 messages: 1 hard" "maildir pass"
 assert_contains "$OUT" "1 deleted, 1 left (0 not reports, 1 too big)" "maildir leaves the big one"
 assert_eq "$(status_of 12)" bounced "Yahoo's plain-text bounce"
 assert_eq "$(find "$MD/new" "$MD/cur" -type f | wc -l)" 1 "only the big message remains"
+
+# ---- imaps:// and pop3s://: the certificate is checked ([smtp] ca_file)
+sed -i "s|^mailbox = .*|mailbox = imaps://bob@127.0.0.1:$IMAPS_PORT/INBOX|" "$CFG"
+expect_rc 1 pb bounces fetch
+assert_contains "$ERR" "bounces: TLS certificate of 127.0.0.1 rejected" "imaps: untrusted certificate"
+assert_eq "$(imap_count | cut -d' ' -f1)" 2 "nothing read over an untrusted TLS session"
+sed -i "s|^url = smtp://.*|&\nca_file = $DV/cert.pem|" "$CFG"
+imap_put "$(bounce postfix-hard 14)"
+expect_rc 0 pb bounces fetch
+assert_contains "$OUT" "1 messages: 1 hard" "imaps pass"
+assert_eq "$(status_of 14)" bounced "bounce read over imaps"
+sed -i "s|^mailbox = .*|mailbox = pop3s://bob@localhost:$POPS_PORT|" "$CFG"
+imap_put "$(bounce arf-abuse 15)"
+expect_rc 0 pb bounces fetch
+assert_contains "$OUT" "3 messages: 0 hard, 0 soft, 1 complaints" "pop3s pass"
+assert_eq "$(status_of 15)" unsubscribed "complaint read over pop3s"
 
 # ---- the guard: the paused list's next mailing waits for `list resume`
 PAPERBOY_NOW=$(at $D2) expect_rc 0 pb send --date $D2
