@@ -37,10 +37,9 @@ struct bounce_mailbox {
     mailimap *imap;
     mailpop3 *pop3;
     struct maildir *md;
-    size_t n;
+    size_t n;       /* messages listed */
     uint32_t *uids; /* IMAP UIDs or POP3 message numbers */
     char **names;   /* maildir uids */
-    int closed;
 };
 
 struct mb_ops {
@@ -399,8 +398,13 @@ mb_pop3_open(struct bounce_mailbox *mb, const struct config *cfg,
         return -1;
     }
     mb->uids = xcalloc(carray_count(list) + 1, sizeof(*mb->uids));
-    for (unsigned i = 0; i < carray_count(list) && mb->n < BOUNCE_MAILBOX_MAX;
-         i++) {
+    /* POP3 cannot mark what it keeps, so kept messages come back every
+     * time: read the newest (last) ones, or old non-reports could hide
+     * new reports forever */
+    for (unsigned i = carray_count(list) > BOUNCE_MAILBOX_MAX
+                          ? carray_count(list) - BOUNCE_MAILBOX_MAX
+                          : 0;
+         i < carray_count(list) && mb->n < BOUNCE_MAILBOX_MAX; i++) {
         struct mailpop3_msg_info *info = carray_get(list, i);
         if (info != NULL && !info->msg_deleted)
             mb->uids[mb->n++] = info->msg_index;
@@ -607,7 +611,6 @@ bounce_mailbox_open(const struct config *cfg, struct bounce_mailbox **out,
     *out = mb;
     return 0;
 fail:
-    mb->closed = 1; /* nothing to commit */
     bounce_mailbox_free(mb);
     return -1;
 }
@@ -641,7 +644,6 @@ bounce_mailbox_keep(struct bounce_mailbox *mb, size_t i, struct err *err)
 int
 bounce_mailbox_close(struct bounce_mailbox *mb, struct err *err)
 {
-    mb->closed = 1;
     return mb->ops->close(mb, err);
 }
 

@@ -299,8 +299,9 @@ static const struct config_key config_keys[] = {
      "imap:// and pop3:// (clear text) are accepted only for a loopback "
      "host. TLS certificates are checked as [smtp] ca_file and tls_verify "
      "say. Messages recognised as bounces or complaints are deleted once "
-     "their result is stored; others are left (marked seen where the "
-     "mailbox can). Empty: no mailbox is read."},
+     "their result is stored; others are left, marked seen (IMAP, "
+     "maildir), and IMAP and maildir read only unseen messages. Empty: "
+     "no mailbox is read."},
     {"bounces", "password", CT_SECRET, F(bounce_password), "", 0, 0,
      "Password of the bounce mailbox. Prefer password_file or the "
      "environment variable PAPERBOY_BOUNCES_PASSWORD (which overrides "
