@@ -40,10 +40,15 @@ CREATE TABLE bounce_events (
 CREATE INDEX bounce_events_subscriber ON bounce_events(subscriber_id, kind, at);
 CREATE INDEX bounce_events_mailing ON bounce_events(list_id, day);
 
--- Lists whose delivery is held: their digests are neither claimed nor
--- dropped by the delivery workers until `paperboy list resume NAME`.
+-- Lists whose delivery the guard paused: while resumed_at is NULL their
+-- mail is neither claimed nor dropped by the delivery workers; `paperboy
+-- list resume NAME` sets resumed_at.  day is the mailing that tripped the
+-- guard: late reports about that same mailing do not pause the list
+-- again once it was resumed, a later mailing's do.
 CREATE TABLE list_pauses (
     list_id       INTEGER PRIMARY KEY REFERENCES lists(id) ON DELETE CASCADE,
-    reason        TEXT NOT NULL,               -- for /healthz and list ls
-    paused_at     INTEGER NOT NULL
+    day           TEXT NOT NULL,               -- the mailing, 'YYYY-MM-DD'
+    reason        TEXT NOT NULL,               -- for /healthz
+    paused_at     INTEGER NOT NULL,
+    resumed_at    INTEGER                      -- NULL while paused
 );

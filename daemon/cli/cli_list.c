@@ -303,7 +303,7 @@ list_resume(struct cli *cli, int argc, char **argv)
         return cli_fail("no list named '%s'", pos[0]);
     if (db_begin(db, &err) == -1)
         return cli_fail("%s", err.msg);
-    if (db_pause_clear(db, l.id, &removed, &err) == -1) {
+    if (db_pause_clear(db, l.id, str_now(), &removed, &err) == -1) {
         db_rollback(db);
         return cli_fail("%s", err.msg);
     }

@@ -173,7 +173,7 @@ bounces_guard(struct db *db, const struct config *cfg,
                  m.complaints, m.sent, cfg->bounce_pause_complaint);
     else
         return 0;
-    if (db_pause_set(db, t->list_id, why, now, &added, err) == -1)
+    if (db_pause_set(db, t->list_id, t->day, why, now, &added, err) == -1)
         return -1;
     if (added) {
         st->paused++;

@@ -44,26 +44,39 @@ db_pause_shift(struct db *db, int64_t list_id, int64_t delta, struct err *err)
 }
 
 int
-db_pause_set(struct db *db, int64_t list_id, const char *reason, int64_t now,
-             int *added, struct err *err)
+db_pause_set(struct db *db, int64_t list_id, const char *day,
+             const char *reason, int64_t now, int *added, struct err *err)
 {
+    /* a new row, or a resumed one for another mailing paused again */
     static const char sql[] =
-        "INSERT OR IGNORE INTO list_pauses (list_id, reason, paused_at) "
-        "VALUES (?1, substr(?2, 1, ?4), ?3)";
+        "INSERT INTO list_pauses (list_id, day, reason, paused_at) "
+        "VALUES (?1, ?2, substr(?3, 1, ?5), ?4) "
+        "ON CONFLICT (list_id) DO UPDATE SET day = excluded.day, "
+        " reason = excluded.reason, paused_at = excluded.paused_at, "
+        " resumed_at = NULL "
+        "WHERE resumed_at IS NOT NULL AND day <> excluded.day";
+    static const char sql_active[] =
+        "SELECT 1 FROM list_pauses WHERE list_id = ?1 AND resumed_at IS NULL";
     sqlite3_stmt *st = db_stmt(db, sql, err);
-    int n;
+    int n, active;
 
     if (st == NULL)
         return -1;
     sqlite3_bind_int64(st, 1, list_id);
-    sqlite3_bind_text(st, 2, reason, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 3, now);
-    sqlite3_bind_int(st, 4, DB_PAUSE_REASON_MAX - 1);
+    sqlite3_bind_text(st, 2, day, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, reason, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 4, now);
+    sqlite3_bind_int(st, 5, DB_PAUSE_REASON_MAX - 1);
     if (db_pause_step(db, st, "pausing a list", err) == -1)
         return -1;
     n = db_changes(db);
+    if ((st = db_stmt(db, sql_active, err)) == NULL)
+        return -1;
+    sqlite3_bind_int64(st, 1, list_id);
+    active = sqlite3_step(st) == SQLITE_ROW;
+    sqlite3_reset(st);
     /* rows queued since an earlier pause are moved too */
-    if (db_pause_shift(db, list_id, DB_PAUSE_SHIFT, err) == -1)
+    if (active && db_pause_shift(db, list_id, DB_PAUSE_SHIFT, err) == -1)
         return -1;
     if (added)
         *added = n > 0;
@@ -71,15 +84,18 @@ db_pause_set(struct db *db, int64_t list_id, const char *reason, int64_t now,
 }
 
 int
-db_pause_clear(struct db *db, int64_t list_id, int *removed, struct err *err)
+db_pause_clear(struct db *db, int64_t list_id, int64_t now, int *removed,
+               struct err *err)
 {
-    static const char sql[] = "DELETE FROM list_pauses WHERE list_id = ?1";
+    static const char sql[] = "UPDATE list_pauses SET resumed_at = ?2 "
+                              "WHERE list_id = ?1 AND resumed_at IS NULL";
     sqlite3_stmt *st = db_stmt(db, sql, err);
     int n;
 
     if (st == NULL)
         return -1;
     sqlite3_bind_int64(st, 1, list_id);
+    sqlite3_bind_int64(st, 2, now);
     if (db_pause_step(db, st, "resuming a list", err) == -1)
         return -1;
     n = db_changes(db);
@@ -95,7 +111,8 @@ db_pause_each(struct db *db, db_pause_cb fn, void *arg, struct err *err)
 {
     static const char sql[] =
         "SELECT l.name, p.reason, p.paused_at FROM list_pauses p "
-        "JOIN lists l ON l.id = p.list_id ORDER BY l.name";
+        "JOIN lists l ON l.id = p.list_id WHERE p.resumed_at IS NULL "
+        "ORDER BY l.name";
     sqlite3_stmt *st = db_stmt(db, sql, err);
     int rc;
 

@@ -409,7 +409,7 @@ outbox_due_read(struct db *db, sqlite3_stmt *st, struct outbox_due *due,
     " OR (o.kind = 'confirm' AND s.status = 'pending') "                       \
     "FROM outbox o JOIN subscriptions s ON s.id = o.subscription_id "          \
     " AND NOT EXISTS (SELECT 1 FROM list_pauses p "                            \
-    "  WHERE p.list_id = s.list_id) " /* a paused list's mail waits */
+    "  WHERE p.list_id = s.list_id AND p.resumed_at IS NULL) " /* paused */
 
 /*
  * outbox_due_rows - the first lim due rows, best first, with whether

@@ -310,7 +310,9 @@ static const struct config_key config_keys[] = {
      "File whose first line (its line end stripped) is the bounce "
      "mailbox's password; it replaces password."},
     {"bounces", "interval", CT_DURATION, F(bounce_interval), "15m", 60,
-     7.0 * 86400, "How often serve reads the bounce mailbox."},
+     7.0 * 86400,
+     "How often serve reads the bounce mailbox; it also reads it when it "
+     "starts and after a reload."},
     {"bounces", "soft_limit", CT_INT, F(bounce_soft_limit), "3", 1, 1000,
      "Temporary failures (4.x.x, or delays) of one address within "
      "soft_window that suspend it (its subscriptions set to bounced, the "

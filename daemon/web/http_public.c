@@ -14,6 +14,7 @@
 #include "db_sub.h"
 #include "db_web.h"
 #include "http_int.h"
+#include "http_pauses.h"
 #include "log.h"
 #include "outbox.h"
 #include "str.h"
@@ -239,9 +240,10 @@ http_page_healthz(struct http_req *r)
     } else {
         buf_adds(&b, ",\"last_collection\":null");
     }
-    if (ok)
+    if (ok) {
         buf_addf(&b, ",\"outbox_depth\":%lld", (long long)depth);
-    else {
+        http_healthz_pauses(db, &b); /* the bounce guard's paused lists */
+    } else {
         buf_adds(&b, ",\"error\":\"");
         buf_add_json(&b, err.msg, strlen(err.msg));
         buf_adds(&b, "\"");

@@ -271,7 +271,7 @@ queued=$(sql "SELECT count(*) FROM outbox o JOIN digests d ON d.id = o.digest_id
 [ "$queued" -gt 0 ] || fail "the paused mailing was not kept queued"
 expect_rc 0 pb list resume trending
 assert_contains "$OUT" "list 'trending' resumed" "resume"
-assert_eq "$(sql "SELECT count(*) FROM list_pauses")" 0 "no pause left"
+assert_eq "$(sql "SELECT count(*) FROM list_pauses WHERE resumed_at IS NULL")" 0 "no pause left"
 PAPERBOY_NOW=$(at $D2) expect_rc 0 pb send --date $D2
 assert_eq "$(sql "SELECT count(*) FROM outbox o JOIN digests d ON d.id = o.digest_id WHERE d.day = '$D2' AND o.state = 'sent'")" "$queued" "the held mailing goes out after resume"
 expect_rc 0 pb list resume trending
@@ -288,19 +288,42 @@ assert_contains "$OUT" "imported 1, updated 0, unchanged 0, skipped 1" "import s
 expect_rc 0 pb bounces unsuppress a1@example.org
 expect_rc 1 pb bounces check a1@example.org
 
-# ---- serve reads the mailbox on its own
+# ---- serve reads the mailbox on its own; a late bounce of the resumed
+# mailing does not pause the list again, one of the next mailing does,
+# and /healthz says why
+need curl command -v curl
+late=$(bounce postfix-hard 16)
+grep -l "^Message-I[Dd]: <d\.[0-9]*\.$D2\." "$TMP"/sink/*.eml >"$TMP/d2files" ||
+    fail "no $D2 mail in the sink"
+while read -r f; do
+    printf '%s %s %s\n' "$(sed -n 's/^X-Test-Rcpt: //p' "$f" | tr -d '\r')" \
+        "$(sed -n 's/^X-Test-Mail-From: //p' "$f" | tr -d '\r')" \
+        "$(grep -i -m1 '^Message-ID:' "$f" | sed 's/^[^:]*: *//' | tr -d '\r')"
+done <"$TMP/d2files" >"$TMP/sent"
 sed -i "s|^mailbox = .*|mailbox = imap://bob@127.0.0.1:$IMAP_PORT/INBOX|" "$CFG"
 cfg_add "[web]"
 cfg_add "listen = 127.0.0.1:0"
-imap_put "$(bounce postfix-hard 13)"
-pb serve >"$TMP/serve.out" 2>"$TMP/serve.err" &
+imap_put "$late"
+"$PAPERBOY" -c "$CFG" serve >"$TMP/serve.out" 2>"$TMP/serve.err" &
 SERVE=$!
+for _ in $(seq 100); do
+    [ "$(status_of 16)" = bounced ] && break
+    sleep 0.1
+done
+assert_eq "$(status_of 16)" bounced "serve processed the mailbox"
+assert_eq "$(sql "SELECT count(*) FROM list_pauses WHERE resumed_at IS NULL")" 0 "a late report of a resumed mailing does not pause again"
+imap_put "$(bounce postfix-hard 13)"
+kill -HUP "$SERVE" # a reload re-plans at once (the next read is 15 min away)
 for _ in $(seq 100); do
     [ "$(status_of 13)" = bounced ] && break
     sleep 0.1
 done
+WEB=$(sed -n 's|.*listening on \(http://[^ ]*\).*|\1|p' "$TMP/serve.err" | head -n1)
+health=$(curl -s "$WEB/healthz")
 kill "$SERVE"
 wait "$SERVE" || true
-assert_eq "$(status_of 13)" bounced "serve processed the mailbox"
+assert_eq "$(status_of 13)" bounced "serve processed the second report"
 assert_contains "$(cat "$TMP/serve.err")" "sched: bounces: 1 messages: 1 hard" "serve logs what it did"
+assert_contains "$health" '"paused_lists":[{"list":"trending","reason":"hard bounces' "/healthz names the paused list"
+assert_contains "$health" "of the $D2 mailing" "/healthz says which mailing"
 pass

@@ -77,7 +77,7 @@ status_of(int64_t sub)
 /* add_sent - a confirmed subscription of list 1 with a digest for DAY
  * sent at T0; its id, and the outbox row's issued_at in *issued */
 static int64_t
-add_sent(const char *email, int64_t *issued)
+add_sent_day(const char *email, const char *day, int64_t *issued)
 {
     char q[768];
     int64_t sub;
@@ -92,16 +92,22 @@ add_sent(const char *email, int64_t *issued)
     sub = db_last_id(db);
     snprintf(q, sizeof(q),
              "INSERT INTO digests (subscription_id, day, created_at) VALUES "
-             "(%lld, '" DAY "', %lld);"
+             "(%lld, '%s', %lld);"
              "INSERT INTO outbox (kind, subscription_id, digest_id, rcpt, "
              "message_id, issued_at, state, created_at, next_attempt_at) "
              "VALUES ('digest', %lld, last_insert_rowid(), '%s', "
              "'<m.%lld@test>', %lld, 'sent', %lld, %lld)",
-             (long long)sub, T0, (long long)sub, email, (long long)sub,
+             (long long)sub, day, T0, (long long)sub, email, (long long)sub,
              T0 + sub, T0, T0);
     sql(q);
     *issued = T0 + sub;
     return sub;
+}
+
+static int64_t
+add_sent(const char *email, int64_t *issued)
+{
+    return add_sent_day(email, DAY, issued);
 }
 
 /* dsn - a Postfix-style DSN to the VERP address of (sub, issued), or to
@@ -319,15 +325,34 @@ test_complaint_msgid_and_guard(void)
     CHECK_INT_EQ(one_int("SELECT count(*) FROM outbox WHERE state = 'queued'"),
                  1);
     /* pausing again moves its queued rows out of the claim's range */
-    CHECK(db_pause_set(db, 1, "again", T0, NULL, &err) == 0);
+    CHECK(db_pause_set(db, 1, DAY, "again", T0, NULL, &err) == 0);
     CHECK(one_int("SELECT next_attempt_at FROM outbox WHERE state = "
                   "'queued'") > DB_PAUSE_SHIFT);
-    CHECK(db_pause_clear(db, 1, NULL, &err) == 0);
+    CHECK(db_pause_clear(db, 1, T0, NULL, &err) == 0);
     CHECK_INT_EQ(one_int("SELECT next_attempt_at FROM outbox WHERE state = "
                          "'queued'"),
                  T0);
     CHECK(outbox_claim(db, T0 + 10, rows, 8, &n, &dropped, &err) == 0);
     CHECK_INT_EQ(n, 1);
+
+    /* resumed: a late report about the same mailing does not pause it
+     * again, a later mailing's does */
+    w = add_sent("w3@example.org", &wi);
+    dsn(msg, sizeof(msg), w, wi, "failed", "5.1.1", "<x@y>", 22);
+    st = run(msg, T0 + 20, &report);
+    CHECK_INT_EQ(st.hard, 1);
+    CHECK_INT_EQ(st.paused, 0);
+    CHECK_INT_EQ(
+        one_int("SELECT count(*) FROM list_pauses WHERE resumed_at IS NULL"),
+        0);
+    add_sent_day("n1@example.org", "2027-01-16", &wi);
+    w = add_sent_day("n2@example.org", "2027-01-16", &wi);
+    dsn(msg, sizeof(msg), w, wi, "failed", "5.1.1", "<x@y>", 23);
+    st = run(msg, T0 + 30, &report);
+    CHECK_INT_EQ(st.paused, 1);
+    CHECK_INT_EQ(one_int("SELECT count(*) FROM list_pauses WHERE resumed_at "
+                         "IS NULL AND day = '2027-01-16'"),
+                 1);
 }
 
 static void
