@@ -197,21 +197,23 @@ out:
     return rc;
 }
 
+/* The outbox is reached through its subscription index (there is none
+ * on digest_id): a list's subscriptions, each one's digest of the day by
+ * UNIQUE (subscription_id, day), then its few outbox rows. */
 int
 db_bounce_mailing(struct db *db, int64_t list_id, const char *day,
                   struct db_mailing *out, struct err *err)
 {
     static const char sql[] =
         "SELECT "
-        " (SELECT count(*) FROM digests d "
-        "   JOIN subscriptions s ON s.id = d.subscription_id "
-        "   JOIN outbox o ON o.digest_id = d.id "
-        "   WHERE s.list_id = ?1 AND d.day = ?2 "
-        "   AND o.state IN ('sent', 'bounced')), "
-        " (SELECT count(*) FROM digests d "
-        "   JOIN subscriptions s ON s.id = d.subscription_id "
-        "   JOIN outbox o ON o.digest_id = d.id "
-        "   WHERE s.list_id = ?1 AND d.day = ?2 AND o.state = 'bounced'), "
+        " (SELECT count(*) FROM subscriptions s "
+        "   JOIN digests d ON d.subscription_id = s.id AND d.day = ?2 "
+        "   JOIN outbox o ON o.subscription_id = s.id AND o.digest_id = d.id "
+        "   WHERE s.list_id = ?1 AND o.state IN ('sent', 'bounced')), "
+        " (SELECT count(*) FROM subscriptions s "
+        "   JOIN digests d ON d.subscription_id = s.id AND d.day = ?2 "
+        "   JOIN outbox o ON o.subscription_id = s.id AND o.digest_id = d.id "
+        "   WHERE s.list_id = ?1 AND o.state = 'bounced'), "
         " (SELECT count(*) FROM bounce_events "
         "   WHERE list_id = ?1 AND day = ?2 AND kind = 'hard'), "
         " (SELECT count(*) FROM bounce_events "
