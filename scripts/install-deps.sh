@@ -13,7 +13,8 @@ build_pkgs=(build-essential cmake pkg-config ca-certificates tzdata
   libgnutls28-dev libstemmer-dev libopendkim-dev libldns-dev)
 test_pkgs=(sqlite3 python3 python3-aiosmtpd python3-feedparser postfix wrk
   nginx-light chromium clang libclang-rt-14-dev openssl curl time procps
-  psmisc groff-base man-db python3-dkim python3-dnspython)
+  psmisc groff-base man-db python3-dkim python3-dnspython dovecot-imapd
+  dovecot-pop3d)
 # Node.js and npm run the browser test; a machine may already have them from
 # elsewhere (Debian's nodejs then conflicts), so install them only if absent.
 if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
@@ -22,7 +23,9 @@ fi
 
 # test packages wanted only for their binaries, and the service each
 # would otherwise enable
-declare -A binary_only_services=([nginx-light]=nginx [postfix]=postfix)
+# (Dovecot: tests/integration/69-bounces starts its own on loopback)
+declare -A binary_only_services=([nginx-light]=nginx [postfix]=postfix
+  [dovecot-imapd]=dovecot [dovecot-pop3d]=dovecot)
 
 # disable_service NAME: not started at boot, by systemd or SysV init, with
 # or without a running systemd (a chroot, a container being built)
@@ -53,8 +56,9 @@ if [ "${#missing[@]}" -gt 0 ]; then
         echo "install-deps: missing packages: ${missing[*]} (run as root)" >&2
         exit 1
     fi
-    # Postfix and nginx are installed only for their binaries (smtp-sink,
-    # smtp-source, nginx run by the benchmarks); keep their services from
+    # Postfix, nginx and Dovecot are installed only for their binaries
+    # (smtp-sink, smtp-source, nginx run by the benchmarks, dovecot by the
+    # bounce test); keep their services from
     # starting while the packages install.
     policy=/usr/sbin/policy-rc.d
     made_policy=0

@@ -124,5 +124,6 @@ int cmd_run(struct cli *cli, int argc, char **argv);
 int cmd_check_config(struct cli *cli, int argc, char **argv);
 int cmd_check_dns(struct cli *cli, int argc, char **argv);
 int cmd_dkim(struct cli *cli, int argc, char **argv);
+int cmd_bounces(struct cli *cli, int argc, char **argv);
 
 #endif

@@ -6,6 +6,7 @@
  *                            [--categories cs.LG,cs.CL] [--hf | --no-hf]
  *     paperboy list ls [--json]
  *     paperboy list rm NAME [--yes]
+ *     paperboy list resume NAME
  *
  * Validation (name, title, categories) lives in db_list so the web side
  * refuses the same things.
@@ -17,6 +18,7 @@
 
 #include "cli.h"
 #include "db_list.h"
+#include "db_pause.h"
 #include "db_sub.h"
 #include "str.h"
 
@@ -24,7 +26,8 @@
     "paperboy list add NAME [--title T] [--description D] "                    \
     "[--categories LIST] [--hf | --no-hf] [--replacements]\n"                  \
     "       paperboy list ls [--json]\n"                                       \
-    "       paperboy list rm NAME [--yes]"
+    "       paperboy list rm NAME [--yes]\n"                                   \
+    "       paperboy list resume NAME"
 
 /* list_help - the full help text on stdout */
 static void
@@ -62,6 +65,11 @@ list_help(void)
         "  --yes                 also when it has subscriptions (they are\n"
         "                        deleted with it); without --yes a list with\n"
         "                        subscriptions is refused\n"
+        "\n"
+        "list resume NAME  deliver a list again that the bounce and "
+        "complaint guard\n"
+        "                  paused ([bounces] pause_hard_rate, "
+        "pause_complaint_rate)\n"
         "\n"
         "Examples:\n"
         "  paperboy list add nlp --title 'NLP daily' --categories "
@@ -269,6 +277,43 @@ list_rm(struct cli *cli, int argc, char **argv)
     return CLI_OK;
 }
 
+/* list_resume - `list resume NAME`: deliver a list the bounce guard
+ * paused (db_pause.h) */
+static int
+list_resume(struct cli *cli, int argc, char **argv)
+{
+    const char *pos[1];
+    const struct cli_opt opts[] = {{NULL, NULL, NULL}};
+    int npos = 0, rc, removed = 0;
+    struct db_list l;
+    struct err err;
+    struct db *db;
+
+    if ((rc = list_args("resume", argc, argv, opts, pos, 1, &npos)) != CLI_OK)
+        return rc;
+    if (npos != 1)
+        return cli_usage_error("list resume", LIST_USAGE, "missing list NAME");
+    err_init(&err);
+    if ((db = cli_db(cli)) == NULL)
+        return CLI_FAIL;
+    rc = db_list_get(db, pos[0], &l, &err);
+    if (rc == -1)
+        return cli_fail("%s", err.msg);
+    if (rc == 1)
+        return cli_fail("no list named '%s'", pos[0]);
+    if (db_begin(db, &err) == -1)
+        return cli_fail("%s", err.msg);
+    if (db_pause_clear(db, l.id, str_now(), &removed, &err) == -1) {
+        db_rollback(db);
+        return cli_fail("%s", err.msg);
+    }
+    if (db_commit(db, &err) == -1)
+        return cli_fail("%s", err.msg);
+    printf(removed ? "list '%s' resumed\n" : "list '%s' was not paused\n",
+           l.name);
+    return CLI_OK;
+}
+
 int
 cmd_list(struct cli *cli, int argc, char **argv)
 {
@@ -284,6 +329,8 @@ cmd_list(struct cli *cli, int argc, char **argv)
         return list_ls(cli, argc - 1, argv + 1);
     if (strcmp(argv[1], "rm") == 0)
         return list_rm(cli, argc - 1, argv + 1);
+    if (strcmp(argv[1], "resume") == 0)
+        return list_resume(cli, argc - 1, argv + 1);
     return cli_usage_error("list", LIST_USAGE, "unknown subcommand '%s'",
                            argv[1]);
 }

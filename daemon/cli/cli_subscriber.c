@@ -26,6 +26,7 @@
 #include "csv.h"
 #include "db_list.h"
 #include "db_sub.h"
+#include "db_suppress.h"
 #include "str.h"
 #include "subs.h"
 
@@ -109,6 +110,7 @@ sub_help(void)
         "confirmed\n"
         "  Bad rows are reported as 'line N: reason' and skipped; the rest\n"
         "  is imported.  Importing the same file again changes nothing.\n"
+        "  Addresses in the suppression table (hard bounces) are skipped.\n"
         "  Exit status 1 when any row was skipped.\n"
         "\n"
         "subscriber export                write CSV to standard output:\n"
@@ -638,6 +640,30 @@ sub_row_check(const struct csv_record *rec, const struct sub_cols *c,
     return 0;
 }
 
+/* sub_row_suppressed - 1 when row's address may be imported; 0 with the
+ * reason in err when it is in the suppression table (db_suppress.h), -1
+ * (ERR_TEMP) on a database error */
+static int
+sub_row_suppressed(struct db *db, const struct token_key *key,
+                   const struct sub_row *row, struct err *err)
+{
+    unsigned char h[DB_SUPPRESS_HASH];
+    char why[DB_SUPPRESS_REASON_MAX];
+    int rc;
+
+    db_suppress_hash(key, row->email, h);
+    rc = db_suppress_get(db, h, why, err);
+    if (rc == -1) {
+        err->kind = ERR_TEMP;
+        return -1;
+    }
+    if (rc == 0) {
+        err_set(err, ERR_PERM, "address suppressed (%s): not imported", why);
+        return 0;
+    }
+    return 1;
+}
+
 /* sub_row_apply - write one validated row (subs.h: SUBS_IMPORT); -1 on
  * a database error */
 static int
@@ -686,6 +712,7 @@ sub_import(struct cli *cli, int argc, char **argv)
     struct db_list l;
     struct stat st;
     struct err err;
+    struct token_key key;
     struct db *db;
     FILE *fp = NULL;
     size_t size = 0;
@@ -715,6 +742,10 @@ sub_import(struct cli *cli, int argc, char **argv)
         goto out;
     if (sub_get_list(db, list, &l) != CLI_OK)
         goto out;
+    if (token_key_load(cli->cfg, &key, &err) == -1) {
+        cli_fail("%s", err.msg);
+        goto out;
+    }
     csv_reader_init_file(&r, fp);
     rc = csv_read(&r, &hdr, &err);
     if (rc == 0) {
@@ -755,7 +786,10 @@ sub_import(struct cli *cli, int argc, char **argv)
                 break;
             continue;
         }
-        if (sub_row_check(&rec, &c, &l, &row, &err) == -1) {
+        if (sub_row_check(&rec, &c, &l, &row, &err) == -1 ||
+            sub_row_suppressed(db, &key, &row, &err) != 1) {
+            if (err.kind == ERR_TEMP)
+                goto db_fail;
             fprintf(stderr, "line %ld: %s\n", rec.line, err.msg);
             t.skipped++;
             continue;

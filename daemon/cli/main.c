@@ -35,6 +35,8 @@ static const struct main_command main_commands[] = {
     {"check-config", cmd_check_config, 0, "validate a config file"},
     {"check-dns", cmd_check_dns, 1, "check SPF, DKIM, DMARC and MX in DNS"},
     {"dkim", cmd_dkim, 0, "generate a DKIM key and its DNS record"},
+    {"bounces", cmd_bounces, 1,
+     "read the bounce mailbox; check or lift suppressions"},
 };
 
 #define NCOMMANDS (sizeof(main_commands) / sizeof(main_commands[0]))

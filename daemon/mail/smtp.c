@@ -10,11 +10,10 @@
  *    never verifies the peer, and mailstream_ssl_set_server_certicate()
  *    is "not implemented" there.  After each handshake we take the peer's
  *    chain from mailstream_get_certificate_chain() and verify it, with the
- *    host name, through GnuTLS's gnutls_x509_trust_list_verify_crt2()
- *    against the system CAs or [smtp] ca_file, before a single command is
- *    sent over the TLS channel (GnuTLS is linked directly).  Every
- *    failure on this path refuses the session: verification fails
- *    closed.
+ *    host name, in tls_check_peer() (tls_check.c, on GnuTLS) against the system
+ * CAs or [smtp] ca_file, before a single command is sent over the TLS channel
+ * (GnuTLS is linked directly).  Every failure on this path refuses the session:
+ * verification fails closed.
  *  - The EHLO name: mailesmtp_ehlo() always sends gethostname().  We send
  *    "EHLO <[smtp] helo>" with mailsmtp_send_command() and let
  *    mailesmtp_parse_ehlo() read the extensions, exactly as
@@ -51,13 +50,12 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include <gnutls/gnutls.h>
-#include <gnutls/x509.h>
 #include <libetpan/libetpan.h>
 #include <sodium.h>
 
 #include "buf.h"
 #include "log.h"
+#include "tls_check.h"
 #include "smtp_net.h"
 #include "str.h"
 #include "xalloc.h"
@@ -83,102 +81,16 @@ struct smtp {
     struct buf out; /* the dot-stuffed message being sent */
 };
 
-/* smtp_verify_reason - words for GnuTLS verification status bits */
-static const char *
-smtp_verify_reason(unsigned status)
-{
-    if (status & GNUTLS_CERT_UNEXPECTED_OWNER)
-        return "the certificate does not match the host name";
-    if (status & GNUTLS_CERT_SIGNER_NOT_FOUND)
-        return "the certificate is not signed by a trusted CA";
-    if (status & GNUTLS_CERT_EXPIRED)
-        return "the certificate has expired";
-    if (status & GNUTLS_CERT_NOT_ACTIVATED)
-        return "the certificate is not yet valid";
-    if (status & GNUTLS_CERT_REVOKED)
-        return "the certificate was revoked";
-    if (status & GNUTLS_CERT_INSECURE_ALGORITHM)
-        return "the certificate uses an insecure algorithm";
-    return "the certificate is invalid";
-}
-
-/* smtp_verify - check the peer's chain against the CAs and host name */
+/* smtp_verify - check the peer's chain against the CAs and host name,
+ * unless [smtp] tls_verify is off */
 static int
 smtp_verify(mailsmtp *session, const struct config *cfg, const char *host,
             struct err *err)
 {
-    gnutls_x509_trust_list_t tl = NULL;
-    gnutls_x509_crt_t crts[16];
-    unsigned ncrt = 0, status = 0;
-    carray *chain = NULL;
-    gnutls_typed_vdata_st vdata[2];
-    int rc = -1, r;
-
     if (!cfg->smtp_tls_verify)
         return 0;
-    chain = mailstream_get_certificate_chain(session->stream);
-    if (chain == NULL || carray_count(chain) == 0) {
-        err_set(err, ERR_PERM, "smtp: %s sent no certificate", host);
-        goto out;
-    }
-    for (unsigned i = 0; i < carray_count(chain) && ncrt < 16; i++) {
-        MMAPString *der = carray_get(chain, i);
-        gnutls_datum_t d = {(unsigned char *)der->str, (unsigned)der->len};
-        if (gnutls_x509_crt_init(&crts[ncrt]) < 0)
-            break;
-        if (gnutls_x509_crt_import(crts[ncrt], &d, GNUTLS_X509_FMT_DER) < 0) {
-            gnutls_x509_crt_deinit(crts[ncrt]);
-            break;
-        }
-        ncrt++;
-    }
-    if (ncrt == 0) {
-        err_set(err, ERR_PERM, "smtp: cannot read %s's certificate", host);
-        goto out;
-    }
-    if (gnutls_x509_trust_list_init(&tl, 0) < 0) {
-        err_set(err, ERR_TEMP, "smtp: cannot create a trust list");
-        goto out;
-    }
-    if (cfg->smtp_ca_file[0] != '\0') {
-        r = gnutls_x509_trust_list_add_trust_file(tl, cfg->smtp_ca_file, NULL,
-                                                  GNUTLS_X509_FMT_PEM, 0, 0);
-        if (r <= 0) {
-            err_set(err, ERR_PERM,
-                    "smtp: [smtp] ca_file '%s' holds no usable certificate",
-                    cfg->smtp_ca_file);
-            goto out;
-        }
-    } else if (gnutls_x509_trust_list_add_system_trust(tl, 0, 0) <= 0) {
-        err_set(err, ERR_PERM,
-                "smtp: no system CA certificates found "
-                "(install ca-certificates or set ca_file)");
-        goto out;
-    }
-    memset(vdata, 0, sizeof(vdata));
-    vdata[0].type = GNUTLS_DT_DNS_HOSTNAME;
-    vdata[0].data = (unsigned char *)host;
-    vdata[1].type = GNUTLS_DT_KEY_PURPOSE_OID;
-    vdata[1].data = (unsigned char *)GNUTLS_KP_TLS_WWW_SERVER;
-    r = gnutls_x509_trust_list_verify_crt2(tl, crts, ncrt, vdata, 2, 0, &status,
-                                           NULL);
-    if (r < 0 || status != 0) {
-        err_set(err, ERR_PERM,
-                "smtp: TLS certificate of %s rejected: %s (set [smtp] "
-                "ca_file for a private CA)",
-                host,
-                r < 0 ? "verification error" : smtp_verify_reason(status));
-        goto out;
-    }
-    rc = 0;
-out:
-    if (tl)
-        gnutls_x509_trust_list_deinit(tl, 1);
-    for (unsigned i = 0; i < ncrt; i++)
-        gnutls_x509_crt_deinit(crts[i]);
-    if (chain)
-        mailstream_certificate_chain_free(chain);
-    return rc;
+    return tls_check_peer(session->stream, cfg->smtp_ca_file, host, "smtp",
+                          err);
 }
 
 /* smtp_tls_cb - libetpan's hook before the handshake: send SNI */

@@ -25,6 +25,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bounces.h"
 #include "collect.h"
 #include "datafile.h"
 #include "db_sched.h"
@@ -84,7 +85,9 @@ struct daemon_sched {
     size_t ntzs;
     struct daemon_backoff *backoff;
     size_t nbackoff;
-    int64_t logged_next; /* the next send time last logged */
+    int64_t logged_next;  /* the next send time last logged */
+    int64_t bounces_at;   /* next read of [bounces] mailbox, unix seconds */
+    unsigned bounces_gen; /* the config generation of the last read */
 };
 
 int64_t
@@ -447,6 +450,34 @@ out:
     return rc;
 }
 
+/* daemon_bounces - read [bounces] mailbox when its interval is up, at
+ * the first pass and after a reload; returns wait, shortened to the next
+ * read */
+static int64_t
+daemon_bounces(struct daemon *d, struct daemon_sched *s,
+               const struct daemon_cfg *dc, int64_t now, int64_t wait)
+{
+    const struct config *cfg = dc->cfg;
+    struct bounces_stats st;
+    struct err err;
+    char line[512];
+
+    if (cfg->bounce_mailbox[0] == '\0' || daemon_stopping(d))
+        return wait;
+    if (now >= s->bounces_at || s->bounces_gen != dc->gen) {
+        s->bounces_gen = dc->gen;
+        memset(&st, 0, sizeof(st));
+        err_init(&err);
+        if (bounces_fetch(s->db, cfg, &d->key, str_now(), &st, &err) == -1)
+            log_warn("sched: %s", err.msg);
+        bounces_summary(&st, line, sizeof(line));
+        if (st.messages > 0)
+            log_info("sched: bounces: %s", line);
+        s->bounces_at = now + cfg->bounce_interval;
+    }
+    return s->bounces_at - now < wait ? s->bounces_at - now : wait;
+}
+
 /* daemon_pass - one scheduler pass on cfg; returns seconds to sleep */
 static int64_t
 daemon_pass(struct daemon *d, struct daemon_sched *s, struct daemon_cfg *dc)
@@ -570,6 +601,7 @@ daemon_pass(struct daemon *d, struct daemon_sched *s, struct daemon_cfg *dc)
     for (size_t i = 0; i < s->nbackoff; i++)
         if (s->backoff[i].retry_at > now && s->backoff[i].retry_at - now < wait)
             wait = s->backoff[i].retry_at - now;
+    wait = daemon_bounces(d, s, dc, now, wait);
 out:
     sched_plan_release(&plan);
     free(zones);

@@ -397,7 +397,9 @@ outbox_due_read(struct db *db, sqlite3_stmt *st, struct outbox_due *due,
     "SELECT o.id, o.priority, o.next_attempt_at, "                             \
     " (o.kind = 'digest' AND s.status = 'confirmed' AND s.paused = 0) "        \
     " OR (o.kind = 'confirm' AND s.status = 'pending') "                       \
-    "FROM outbox o JOIN subscriptions s ON s.id = o.subscription_id "
+    "FROM outbox o JOIN subscriptions s ON s.id = o.subscription_id "          \
+    " AND NOT EXISTS (SELECT 1 FROM list_pauses p "                            \
+    "  WHERE p.list_id = s.list_id AND p.resumed_at IS NULL) " /* paused */
 
 /*
  * outbox_due_rows - the first lim due rows, best first, with whether

@@ -292,6 +292,47 @@ static const struct config_key config_keys[] = {
      "bounces+TOKEN@DOMAIN), so that a bounce names its subscription. "
      "Empty: the From address is the envelope sender. The domain must "
      "accept mail for bounces+*."},
+    {"bounces", "mailbox", CT_STR, F(bounce_mailbox), "", 0, 0,
+     "Where bounces and complaints arrive, read by 'paperboy bounces fetch' "
+     "and by serve every interval: imaps://USER@HOST[:PORT][/FOLDER] "
+     "(default folder INBOX), pop3s://USER@HOST[:PORT] or maildir:/PATH. "
+     "imap:// and pop3:// (clear text) are accepted only for a loopback "
+     "host. TLS certificates are checked as [smtp] ca_file and tls_verify "
+     "say. Messages recognised as bounces or complaints are deleted once "
+     "their result is stored; others are left, marked seen (IMAP, "
+     "maildir), and IMAP and maildir read only unseen messages. Empty: "
+     "no mailbox is read."},
+    {"bounces", "password", CT_SECRET, F(bounce_password), "", 0, 0,
+     "Password of the bounce mailbox. Prefer password_file or the "
+     "environment variable PAPERBOY_BOUNCES_PASSWORD (which overrides "
+     "both). Never printed."},
+    {"bounces", "password_file", CT_STR, 0, "", 0, 0,
+     "File whose first line (its line end stripped) is the bounce "
+     "mailbox's password; it replaces password."},
+    {"bounces", "interval", CT_DURATION, F(bounce_interval), "15m", 60,
+     7.0 * 86400,
+     "How often serve reads the bounce mailbox; it also reads it when it "
+     "starts and after a reload."},
+    {"bounces", "soft_limit", CT_INT, F(bounce_soft_limit), "3", 1, 1000,
+     "Temporary failures (4.x.x, or delays) of one address within "
+     "soft_window that suspend it (its subscriptions set to bounced, the "
+     "address suppressed). A permanent failure (5.x.x) suppresses at once."},
+    {"bounces", "soft_window", CT_DURATION, F(bounce_soft_window), "14d", 3600,
+     365.0 * 86400, "The window soft_limit counts in."},
+    {"bounces", "pause_hard_rate", CT_DOUBLE, F(bounce_pause_hard), "5", 0, 100,
+     "Percent of a mailing (one list's digests of one day) bouncing "
+     "permanently, at RCPT or later, above which the list's delivery "
+     "pauses until 'paperboy list resume NAME'. 0 = never pause for "
+     "bounces."},
+    {"bounces", "pause_complaint_rate", CT_DOUBLE, F(bounce_pause_complaint),
+     "0.1", 0, 100,
+     "Percent of a mailing reported as spam above which the list's "
+     "delivery pauses (Gmail and Yahoo ask for under 0.1%, never 0.3%). "
+     "0 = never pause for complaints."},
+    {"bounces", "pause_min_messages", CT_INT, F(bounce_pause_min), "100", 1,
+     10000000,
+     "Messages a mailing must have sent before its rates can pause a list, "
+     "so that one bounce in a tiny mailing does not."},
 };
 
 #define NKEYS (sizeof(config_keys) / sizeof(config_keys[0]))
@@ -305,6 +346,7 @@ struct config_parse {
     int failed;
     struct err *err;
     char password_file[1024];
+    char bounce_password_file[1024];
     char seen[NKEYS]; /* a key given twice is an error */
 };
 
@@ -675,6 +717,12 @@ config_handler(void *user, const char *section, const char *name,
             str_copy(p->password_file, sizeof(p->password_file), value);
             return 1;
         }
+        if (strcmp(section, "bounces") == 0 &&
+            strcmp(name, "password_file") == 0) {
+            str_copy(p->bounce_password_file, sizeof(p->bounce_password_file),
+                     value);
+            return 1;
+        }
         if (config_set(p->cfg, k, value, why, sizeof(why)) == -1) {
             /* never echo a secret back, even a malformed one */
             if (k->type == CT_SECRET)
@@ -715,37 +763,38 @@ config_defaults(void)
 /* config_check_web - one client may hold at most half of the connection
  * pool, so a single address can never fill it */
 static int
-config_check_web(const struct config *cfg, const char *label,
-                 struct err *err)
+config_check_web(const struct config *cfg, const char *label, struct err *err)
 {
     if (cfg->web_per_client > cfg->web_max_connections / 2) {
         err_set(err, ERR_PERM,
                 "%s: [web] max_connections_per_client (%d) is more than half "
                 "of max_connections (%d)",
-                label, cfg->web_per_client,
-                cfg->web_max_connections);
+                label, cfg->web_per_client, cfg->web_max_connections);
         return -1;
     }
     return 0;
 }
 
-/* config_read_password_file - first line of path into cfg->smtp_password */
+/* config_read_password_file - first line of path into *dst ([section]
+ * password_file) */
 static int
-config_read_password_file(struct config *cfg, const char *path, struct err *err)
+config_read_password_file(char **dst, const char *section, const char *path,
+                          struct err *err)
 {
     char line[1024];
     FILE *fp = fopen(path, "r");
 
     if (fp == NULL) {
-        err_set(err, ERR_PERM, "[smtp] password_file: cannot open '%s'", path);
+        err_set(err, ERR_PERM, "[%s] password_file: cannot open '%s'", section,
+                path);
         return -1;
     }
     if (fgets(line, sizeof(line), fp) == NULL)
         line[0] = '\0';
     fclose(fp);
     line[strcspn(line, "\r\n")] = '\0';
-    free(cfg->smtp_password);
-    cfg->smtp_password = xstrdup(line);
+    free(*dst);
+    *dst = xstrdup(line);
     explicit_bzero(line, sizeof(line));
     return 0;
 }
@@ -864,6 +913,17 @@ config_validate(struct config *cfg, const char *label, struct err *err)
                 label, cfg->bounce_domain);
         return -1;
     }
+    if (cfg->bounce_mailbox[0] != '\0') {
+        static const char *const mb_schemes[] = {
+            "imaps://", "imap://", "pop3s://", "pop3://", "maildir:/", NULL};
+        if (config_check_url(cfg->bounce_mailbox, mb_schemes) == -1) {
+            err_set(err, ERR_PERM,
+                    "%s: [bounces] mailbox: '%s' is not imaps://USER@HOST, "
+                    "pop3s://USER@HOST or maildir:/PATH",
+                    label, cfg->bounce_mailbox);
+            return -1;
+        }
+    }
     return config_check_web(cfg, label, err);
 }
 
@@ -906,8 +966,12 @@ config_load(const char *path, struct err *err)
             goto fail;
         }
     }
-    if (p.password_file[0] != '\0' &&
-        config_read_password_file(cfg, p.password_file, err) == -1) {
+    if ((p.password_file[0] != '\0' &&
+         config_read_password_file(&cfg->smtp_password, "smtp", p.password_file,
+                                   err) == -1) ||
+        (p.bounce_password_file[0] != '\0' &&
+         config_read_password_file(&cfg->bounce_password, "bounces",
+                                   p.bounce_password_file, err) == -1)) {
         if (path)
             err_prefix(err, "%s", path);
         goto fail;
@@ -916,6 +980,11 @@ config_load(const char *path, struct err *err)
     if (envpw != NULL && *envpw != '\0') {
         free(cfg->smtp_password);
         cfg->smtp_password = xstrdup(envpw);
+    }
+    envpw = getenv("PAPERBOY_BOUNCES_PASSWORD");
+    if (envpw != NULL && *envpw != '\0') {
+        free(cfg->bounce_password);
+        cfg->bounce_password = xstrdup(envpw);
     }
     if (config_validate(cfg, path ? path : "defaults", err) == -1)
         goto fail;

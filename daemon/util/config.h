@@ -112,8 +112,18 @@ struct config {
     char *dkim_ed_key_pem;  /* ed25519_key_file's contents; or NULL */
 
     /* [bounces] */
-    char *bounce_domain; /* return_path_domain: VERP envelope sender
-                            bounces+TOKEN@this; "" = the From domain */
+    char *bounce_domain;           /* return_path_domain: VERP envelope sender
+                                      bounces+TOKEN@this; "" = the From domain */
+    char *bounce_mailbox;          /* imaps://, pop3s://, maildir:; "" = none */
+    char *bounce_password;         /* never printed; password, password_file
+                                      or $PAPERBOY_BOUNCES_PASSWORD */
+    long bounce_interval;          /* seconds between reads in serve */
+    int bounce_soft_limit;         /* soft bounces within soft_window that
+                                      suspend an address, default 3 */
+    long bounce_soft_window;       /* seconds, default 14 days */
+    double bounce_pause_hard;      /* % hard bounces that pause a list */
+    double bounce_pause_complaint; /* % complaints that pause a list */
+    int bounce_pause_min;          /* messages a mailing needs to be judged */
 };
 
 /* config_defaults - a config with every built-in default; caller frees */

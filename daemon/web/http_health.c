@@ -20,8 +20,10 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "db_pause.h"
 #include "db_web.h"
 #include "http_int.h"
+#include "http_pauses.h"
 #include "outbox.h"
 #include "str.h"
 
@@ -33,6 +35,7 @@ enum http_health_reason {
     HTTP_H_SMTP,    /* relay unreachable too long */
     HTTP_H_QUEUE,   /* oldest queued mail too old */
     HTTP_H_PAUSED,  /* delivery paused: results cannot be stored */
+    HTTP_H_LISTS,   /* a list paused by the bounce and complaint guard */
     HTTP_H_NREASONS,
 };
 
@@ -41,6 +44,7 @@ static const char *const http_health_names[HTTP_H_NREASONS] = {
     [HTTP_H_SMTP] = "smtp_unreachable",
     [HTTP_H_QUEUE] = "queue_stale",
     [HTTP_H_PAUSED] = "delivery_paused",
+    [HTTP_H_LISTS] = "list_paused",
 };
 
 /* The facts and the verdict. */
@@ -50,6 +54,10 @@ struct http_health {
     int collected;         /* 0: run and pass hold the latest */
     struct db_web_run run; /* latest collect_runs row */
     struct db_web_pass pass;
+    struct db *db;  /* the request's connection, when db_ok */
+    int64_t paused_lists;      /* lists the guard paused */
+    char paused_list[64];      /* the first of them, by name */
+    char paused_reason[256];   /* and why */
     int64_t depth;  /* mails still to deliver */
     int64_t oldest; /* created_at of the oldest of them, or 0 */
     struct http_daemon_state st;
@@ -68,6 +76,21 @@ http_set_health(struct http *h,
     h->health = state;
     h->health_arg = arg;
     atomic_store_explicit(&h->health_set, 1, memory_order_release);
+}
+
+/* http_health_on_pause - db_pause_each callback: count, keep the first */
+static int
+http_health_on_pause(void *arg, const char *list, const char *reason,
+                     int64_t paused_at)
+{
+    struct http_health *f = arg;
+
+    (void)paused_at;
+    if (f->paused_lists++ == 0) {
+        str_copy(f->paused_list, sizeof(f->paused_list), list);
+        str_copy(f->paused_reason, sizeof(f->paused_reason), reason);
+    }
+    return 0;
 }
 
 /* http_health_facts - read the database and ask the daemon */
@@ -90,8 +113,10 @@ http_health_facts(struct http_req *r, struct http_health *f)
                (found = db_web_last_collection(db, &f->run, &f->err)) != -1 &&
                (found == 1 || db_web_last_pass(db, &f->pass, &f->err) != -1) &&
                outbox_depth(db, &f->depth, &f->err) == 0 &&
-               db_web_oldest_queued(db, &f->oldest, &f->err) == 0;
+               db_web_oldest_queued(db, &f->oldest, &f->err) == 0 &&
+               db_pause_each(db, http_health_on_pause, f, &f->err) == 0;
     f->collected = f->db_ok && found == 0;
+    f->db = f->db_ok ? db : NULL;
 }
 
 /* http_health_judge - the reasons and the status from the facts */
@@ -108,6 +133,7 @@ http_health_judge(struct http_health *f)
     f->reason[HTTP_H_SMTP] = f->st.delivering && dv->smtp_down_since > 0 &&
                              f->now - dv->smtp_down_since > HTTP_HEALTH_SMTP_S;
     f->reason[HTTP_H_PAUSED] = f->st.delivering && dv->paused > 0;
+    f->reason[HTTP_H_LISTS] = f->db_ok && f->paused_lists > 0;
     for (int i = 0; i < HTTP_H_NREASONS; i++)
         any |= f->reason[i];
     f->level = !f->db_ok ? 2 : any ? 1 : 0;
@@ -143,6 +169,13 @@ http_health_detail(const struct http_health *f, int i, struct buf *b)
         snprintf(s, sizeof(s),
                  "the oldest queued mail is %" PRId64 " minutes old",
                  http_health_age(f, f->oldest) / 60);
+        break;
+    case HTTP_H_LISTS:
+        snprintf(s, sizeof(s),
+                 "%" PRId64 " list%s paused: %s: %s ('paperboy list resume "
+                 "%s' continues it)",
+                 f->paused_lists, f->paused_lists == 1 ? "" : "s",
+                 f->paused_list, f->paused_reason, f->paused_list);
         break;
     default:
         snprintf(s, sizeof(s), "delivery paused: %s", dv->store_error);
@@ -192,6 +225,7 @@ http_page_healthz(struct http_req *r)
                  ",\"outbox_depth\":%" PRId64
                  ",\"oldest_queued_age_seconds\":%" PRId64,
                  f.depth, http_health_age(&f, f.oldest));
+        http_healthz_pauses(f.db, &b); /* the bounce guard's paused lists */
     } else {
         buf_adds(&b, ",\"error\":\"");
         buf_add_json(&b, f.err.msg, strlen(f.err.msg));

@@ -14,6 +14,7 @@
 #include "db_sub.h"
 #include "db_web.h"
 #include "http_int.h"
+#include "http_pauses.h"
 #include "log.h"
 #include "outbox.h"
 #include "str.h"

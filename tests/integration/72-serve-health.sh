@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
-# 68-serve-health: /healthz and its /metrics gauges tell the truth.
+# 72-serve-health: /healthz and its /metrics gauges tell the truth.
 #   ok        a collection with a working source, nothing old queued;
 #   degraded  every source failed at the latest pass (and ok again after
 #             a pass with a working one); the SMTP relay refusing sessions
