@@ -85,13 +85,20 @@ http_count(struct http *h, enum http_route route, unsigned status)
                               memory_order_relaxed);
 }
 
-void
-http_add_security(struct MHD_Response *resp)
+/* http_add_headers - the security headers, with policy as the CSP */
+static void
+http_add_headers(struct MHD_Response *resp, const char *policy)
 {
-    MHD_add_response_header(resp, "Content-Security-Policy", HTTP_CSP);
+    MHD_add_response_header(resp, "Content-Security-Policy", policy);
     MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
     MHD_add_response_header(resp, "Referrer-Policy", "no-referrer");
     MHD_add_response_header(resp, "X-Frame-Options", "DENY");
+}
+
+void
+http_add_security(struct MHD_Response *resp)
+{
+    http_add_headers(resp, HTTP_CSP);
 }
 
 /* ---- generations: templates, static files, proxies ---- */
@@ -314,7 +321,7 @@ http_send(struct http_req *r, unsigned status, const char *ctype,
         free(data);
         return MHD_NO;
     }
-    http_add_security(resp);
+    http_add_headers(resp, r->csp ? r->csp : HTTP_CSP);
     if (ctype)
         MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, ctype);
     MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL,
@@ -784,8 +791,11 @@ http_route(struct http_req *r)
         return http_page_metrics(r);
     }
     if (strcmp(path, "/favicon.ico") == 0) {
+        /* what a browser asks for on a page without <link rel=icon> (the
+         * digest page, which is the mail's HTML): the SVG icon, by its
+         * content type, which browsers go by */
         r->route = HTTP_R_STATIC;
-        return http_static_serve(r, "favicon.ico");
+        return http_static_serve(r, "favicon.svg");
     }
 not_found:
     return http_error_page(r, MHD_HTTP_NOT_FOUND, "Page not found",
@@ -862,6 +872,7 @@ http_completed_cb(void *cls, struct MHD_Connection *conn, void **req_cls,
     http_form_release(&r->query);
     http_form_release(&r->form);
     http_job_free(r->job);
+    free(r->csp);
     free(r->uri);
     free(r);
     *req_cls = NULL;

@@ -206,6 +206,7 @@ struct http_req {
     const char *allow;    /* Allow header for 405, or NULL */
     const char *cache;    /* Cache-Control, default "no-store" */
     struct http_job *job; /* POST /subscribe handed to the writer */
+    char *csp;            /* owned: this answer's own policy, or NULL */
 };
 
 /* ---- http.c ---- */
@@ -321,6 +322,15 @@ enum MHD_Result http_page_confirm(struct http_req *r, const char *tok);
 enum MHD_Result http_page_preferences(struct http_req *r, const char *tok);
 enum MHD_Result http_page_unsubscribe(struct http_req *r, const char *tok);
 enum MHD_Result http_page_digest(struct http_req *r, const char *tok);
+
+/* ---- http_view.c ---- */
+
+/* http_view_policy - append to out the Content-Security-Policy of a
+ * "view in browser" page: the site's, with the SHA-256 of each distinct
+ * style attribute value of html allowed ('unsafe-hashes').  -1 when the
+ * page has too many distinct values or out overflowed: send the site's
+ * policy instead. */
+int http_view_policy(const char *html, size_t len, struct buf *out);
 
 /* ---- http_public.c ---- */
 enum MHD_Result http_page_archive(struct http_req *r, const char *list,

@@ -8,7 +8,8 @@
 // errors, for horizontal overflow at 320 px, and for a visible keyboard
 // focus.  The form is also used with JavaScript switched off.
 //
-// Environment: BASE (http://127.0.0.1:PORT of `paperboy serve`), MAIL_DIR
+// Environment: BASE (http://127.0.0.1:PORT of `paperboy serve`), VIEW_URL
+// (a digest's /d/TOKEN page), MAIL_DIR
 // (where smtp_server.py saves messages), SHOTS (screenshot directory),
 // CHROMIUM (default /usr/bin/chromium).
 import { chromium } from 'playwright-core';
@@ -20,6 +21,7 @@ const BASE = process.env.BASE;
 const MAIL_DIR = process.env.MAIL_DIR;
 const SHOTS = process.env.SHOTS || 'screenshots';
 const EMAIL = 'reader@example.org';
+const VIEW_URL = process.env.VIEW_URL; // a /d/TOKEN page
 
 if (!BASE || !MAIL_DIR) {
   console.error('e2e: BASE and MAIL_DIR must be set');
@@ -209,7 +211,34 @@ try {
   await shot(page, '13-archive');
   await narrow(page, '13-archive');
 
-  check(problems.length === 0, `no console errors or CSP violations (${problems.join('; ')})`);
+  // 11. "view in browser": the mail's HTML under the page's own policy
+  // (style attributes allowed by hash), laid out, at phone and desktop width
+  if (VIEW_URL) {
+    const before = problems.length;
+    await page.setViewportSize({ width: 390, height: 844 });
+    const view = await page.goto(VIEW_URL);
+    check(view.status() === 200, 'digest page answers 200');
+    const csp = (await view.allHeaders())['content-security-policy'] || '';
+    check(/style-src 'self' 'unsafe-hashes' 'sha256-/.test(csp), 'digest page has its own style-src');
+    check(!/unsafe-inline/.test(csp), "digest page policy has no 'unsafe-inline'");
+    const bg = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+    check(bg === 'rgb(243, 244, 246)', `the mail's inline styles apply (body ${bg})`);
+    const over = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    check(over <= 0, `digest page: no horizontal scroll at 390 px (${over} px)`);
+    check((await page.textContent('body')).includes('Fast KV cache'), 'digest page shows the papers');
+    await shot(page, '15-digest-390');
+    await page.setViewportSize({ width: 1280, height: 900 });
+    await page.reload();
+    await shot(page, '15-digest-1280');
+    const csps = problems.slice(before).filter((p) => /Content Security Policy/i.test(p));
+    check(csps.length === 0, `digest page: no CSP violations (${csps.length}: ${csps.slice(0, 2).join('; ')})`);
+    await page.setViewportSize({ width: 1024, height: 800 });
+  } else {
+    check(false, 'VIEW_URL is set');
+  }
+
+  check(problems.length === 0,
+    `no console errors or CSP violations (${problems.length}: ${problems.slice(0, 3).join('; ')})`);
 } catch (e) {
   failures++;
   console.log(`not ok - ${e.stack || e}`);
@@ -218,7 +247,7 @@ try {
   fs.rmSync(userDataDir, { recursive: true, force: true });
 }
 
-// 11. everything works without JavaScript (a fresh browser and profile)
+// 12. everything works without JavaScript (a fresh browser and profile)
 const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
   headless: true,
