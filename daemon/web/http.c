@@ -53,6 +53,7 @@ static const char *const http_tmpl_files[HTTP_T_COUNT] = {
     [HTTP_T_ERROR] = "error.html",
     [HTTP_T_ARCHIVE] = "archive.html",
     [HTTP_T_FEED] = "feed.atom",
+    [HTTP_T_MANAGE] = "manage_page.html",
 };
 
 int64_t
@@ -716,6 +717,12 @@ http_route(struct http_req *r)
         if (!http_method_ok(r, 0, 1))
             goto not_allowed;
         return http_page_sample(r);
+    }
+    if (strcmp(path, "/manage") == 0) {
+        r->route = HTTP_R_MANAGE;
+        if (!http_method_ok(r, 1, 1))
+            goto not_allowed;
+        return http_page_manage(r);
     }
     if (strcmp(path, "/subscribe") == 0) {
         r->route = HTTP_R_SUBSCRIBE;

@@ -3,8 +3,10 @@
  * http_int - what the parts of the web module share (http.c: server and
  * request plumbing; http_static.c: static files; http_pages.c: the form
  * pages; http_token.c: the pages behind signed links; http_public.c:
- * archive, feed, health and metrics; http_guard.c: the per-client
- * connection limit and the request deadline).  Private to http*.c: the only
+ * archive, feed, health and metrics; http_manage.c: "manage my
+ * subscription"; http_view.c: the policy of "view in browser";
+ * http_guard.c: the per-client connection limit and the request
+ * deadline).  Private to http*.c: the only
  * header besides http_form.h that includes <microhttpd.h>.  Layer 3.
  */
 #ifndef PAPERBOY_HTTP_INT_H
@@ -44,6 +46,7 @@ enum http_tmpl {
     HTTP_T_ERROR,
     HTTP_T_ARCHIVE,
     HTTP_T_FEED,
+    HTTP_T_MANAGE,
     HTTP_T_COUNT
 };
 
@@ -61,6 +64,7 @@ enum http_route {
     HTTP_R_HEALTHZ,
     HTTP_R_METRICS,
     HTTP_R_STATIC,
+    HTTP_R_MANAGE,
     HTTP_R_OTHER,
     HTTP_R_COUNT
 };
@@ -322,6 +326,11 @@ enum MHD_Result http_page_confirm(struct http_req *r, const char *tok);
 enum MHD_Result http_page_preferences(struct http_req *r, const char *tok);
 enum MHD_Result http_page_unsubscribe(struct http_req *r, const char *tok);
 enum MHD_Result http_page_digest(struct http_req *r, const char *tok);
+
+/* ---- http_manage.c ---- */
+/* http_page_manage - GET /manage: the form; POST /manage: mail the
+ * address its links (same answer for every valid address) */
+enum MHD_Result http_page_manage(struct http_req *r);
 
 /* ---- http_view.c ---- */
 

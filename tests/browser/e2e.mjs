@@ -66,7 +66,7 @@ async function narrow(page, name) {
 
 // waitMail - the first message to `to` saved by smtp_server.py, decoded
 // enough to find links (quoted-printable decoded)
-async function waitMail(to = EMAIL) {
+async function waitMail(to = EMAIL, subject = null) {
   const header = new RegExp(`^To:.*<?${to.replace(/[.]/g, '\\.')}>?\\s*$`, 'mi');
   for (let i = 0; i < 150; i++) {
     const files = fs.existsSync(MAIL_DIR)
@@ -75,12 +75,13 @@ async function waitMail(to = EMAIL) {
     for (const f of files) {
       const raw = fs.readFileSync(path.join(MAIL_DIR, f), 'utf8');
       if (!header.test(raw)) continue;
+      if (subject && !new RegExp(`^Subject: ${subject}`, 'mi').test(raw)) continue;
       return raw.replace(/=\r?\n/g, '')
         .replace(/=([0-9A-F]{2})/g, (_, h) => String.fromCharCode(parseInt(h, 16)));
     }
     await new Promise((r) => setTimeout(r, 100));
   }
-  throw new Error(`no confirmation mail to ${to} arrived within 15 s`);
+  throw new Error(`no ${subject || 'confirmation'} mail to ${to} arrived within 15 s`);
 }
 
 const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'pb-chromium-'));
@@ -183,6 +184,27 @@ try {
   check(await page.inputValue('#timezone') === 'Europe/Berlin', 'saved time zone shown');
   check(await page.isChecked('input[name=paused]'), 'pause shown as saved');
   await shot(page, '09-preferences-saved');
+
+  // 7b. "manage my subscription": from the form's link, the address,
+  // then the mail with the links, at phone width
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.goto(`${BASE}/`);
+  await page.click('a[href$="/manage"]');
+  await page.waitForSelector('#manage');
+  await shot(page, '09b-manage-390');
+  await narrow(page, '09b-manage');
+  await page.fill('#email', EMAIL);
+  await page.click('button.primary');
+  await page.waitForSelector('text=Check your inbox');
+  check((await page.textContent('main')).includes(EMAIL), 'manage answer names the address');
+  await shot(page, '09c-manage-sent-390');
+  const manageMail = await waitMail(EMAIL, 'Your Paperboy subscriptions');
+  const pm = manageMail.match(/https?:\/\/[^\s"<>]*\/preferences\/[A-Za-z0-9_-]+/);
+  check(!!pm, 'manage mail holds a preferences link');
+  await page.goto(pm[0]);
+  await page.waitForSelector('#preferences');
+  check(await page.inputValue('#timezone') === 'Europe/Berlin', 'the mailed link opens these preferences');
+  await page.setViewportSize({ width: 1024, height: 800 });
 
   // 8. unsubscribe: a page with one button; the click unsubscribes
   await page.goto(unsubscribeUrl);

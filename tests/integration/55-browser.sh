@@ -4,7 +4,8 @@
 # 55-browser: the end-to-end reader journey in headless Debian chromium
 # (tests/browser/e2e.mjs, playwright-core): form, live sample, subscribe,
 # the confirmation mail received by a real SMTP server (aiosmtpd), confirm,
-# preferences, unsubscribe, 320 px layout, "view in browser" under its
+# preferences, "manage my subscription" (its mail), unsubscribe, 320 px
+# layout, "view in browser" under its
 # policy at 390 and 1280 px, no JavaScript.  Screenshots go
 # to tests/browser/screenshots/ (gitignored).
 . "$(dirname "$0")/lib.sh"
