@@ -54,6 +54,7 @@ static const char *const http_tmpl_files[HTTP_T_COUNT] = {
     [HTTP_T_ARCHIVE] = "archive.html",
     [HTTP_T_FEED] = "feed.atom",
     [HTTP_T_MANAGE] = "manage_page.html",
+    [HTTP_T_MYFEED] = "feed_private.atom",
 };
 
 int64_t
@@ -386,8 +387,9 @@ http_render(struct http_req *r, unsigned status, enum http_tmpl t,
                               "internal error\n");
     }
     return http_send(r, status,
-                     t == HTTP_T_FEED ? "application/atom+xml; charset=utf-8"
-                                      : "text/html; charset=utf-8",
+                     t == HTTP_T_FEED || t == HTTP_T_MYFEED
+                         ? "application/atom+xml; charset=utf-8"
+                         : "text/html; charset=utf-8",
                      &b);
 }
 
@@ -748,6 +750,10 @@ http_route(struct http_req *r)
     if (str_has_prefix(path, "/d/")) {
         r->route = HTTP_R_DIGEST;
         return http_token_route(r, path + strlen("/d/"), 0, http_page_digest);
+    }
+    if (str_has_prefix(path, "/f/")) {
+        r->route = HTTP_R_MYFEED;
+        return http_token_route(r, path + strlen("/f/"), 0, http_page_myfeed);
     }
     if (str_has_prefix(path, "/static/")) {
         r->route = HTTP_R_STATIC;

@@ -4,10 +4,10 @@
  * request plumbing; http_static.c: static files; http_pages.c: the form
  * pages; http_token.c: the pages behind signed links; http_public.c:
  * archive, feed, health and metrics; http_manage.c: "manage my
- * subscription"; http_view.c: the policy of "view in browser";
- * http_guard.c: the per-client connection limit and the request
- * deadline).  Private to http*.c: the only
- * header besides http_form.h that includes <microhttpd.h>.  Layer 3.
+ * subscription"; http_feed.c: the private feeds; http_view.c: the policy of
+ * "view in browser"; http_guard.c: the per-client connection limit and the
+ * request deadline).  Private to http*.c: the only header besides http_form.h
+ * that includes <microhttpd.h>.  Layer 3.
  */
 #ifndef PAPERBOY_HTTP_INT_H
 #define PAPERBOY_HTTP_INT_H
@@ -47,6 +47,7 @@ enum http_tmpl {
     HTTP_T_ARCHIVE,
     HTTP_T_FEED,
     HTTP_T_MANAGE,
+    HTTP_T_MYFEED,
     HTTP_T_COUNT
 };
 
@@ -65,6 +66,7 @@ enum http_route {
     HTTP_R_METRICS,
     HTTP_R_STATIC,
     HTTP_R_MANAGE,
+    HTTP_R_MYFEED,
     HTTP_R_OTHER,
     HTTP_R_COUNT
 };
@@ -331,6 +333,14 @@ enum MHD_Result http_page_digest(struct http_req *r, const char *tok);
 /* http_page_manage - GET /manage: the form; POST /manage: mail the
  * address its links (same answer for every valid address) */
 enum MHD_Result http_page_manage(struct http_req *r);
+
+/* ---- http_feed.c ---- */
+struct db_subscription;
+/* http_page_myfeed - GET /f/TOKEN: a subscription's private Atom feed */
+enum MHD_Result http_page_myfeed(struct http_req *r, const char *tok);
+/* http_feed_url - the private feed's URL of sub (the same at every call) */
+void http_feed_url(struct http_req *r, const struct db_subscription *sub,
+                   char *out, size_t size);
 
 /* ---- http_view.c ---- */
 

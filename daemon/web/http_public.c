@@ -332,6 +332,7 @@ static const char *const http_route_names[HTTP_R_COUNT] = {
     [HTTP_R_ARCHIVE] = "archive",
     [HTTP_R_FEED] = "feed",
     [HTTP_R_MANAGE] = "manage",
+    [HTTP_R_MYFEED] = "private_feed",
     [HTTP_R_HEALTHZ] = "healthz",
     [HTTP_R_METRICS] = "metrics",
     [HTTP_R_STATIC] = "static",

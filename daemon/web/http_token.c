@@ -89,6 +89,11 @@ http_sub_root(struct http_req *r, const char *title,
     token_make(r->h->key, TOKEN_UNSUBSCRIBE, sub->id, r->now, t);
     tmpl_setf(root, "unsubscribe_url", "%s/unsubscribe/%s", r->cfg->base_url,
               t);
+    {
+        char feed[512];
+        http_feed_url(r, sub, feed, sizeof(feed));
+        tmpl_set(root, "feed_url", feed);
+    }
     return root;
 }
 

@@ -169,6 +169,11 @@ try {
   await page.waitForSelector('#preferences');
   check(await page.inputValue('#keywords') === 'kv cache', 'preferences show the keywords');
   check(await page.isChecked('input[name=categories][value="cs.LG"]'), 'preferences show the category');
+  const feedUrl = await page.getAttribute('#feed-url', 'href');
+  check(!!feedUrl && feedUrl.startsWith(`${BASE}/f/`), 'preferences show the private feed');
+  const feedResp = await page.request.get(feedUrl);
+  check(feedResp.status() === 200 && /atom\+xml/.test(feedResp.headers()['content-type']),
+    'the private feed answers as Atom');
   await shot(page, '07-preferences');
   await narrow(page, '07-preferences');
   await page.fill('#timezone', 'Nowhere/Atlantis');
