@@ -40,8 +40,7 @@ outbox_ls_row(const struct outbox_row *r, void *arg, struct err *err)
         printf("%s{\"id\":%" PRId64 ",\"kind\":\"%s\",\"state\":\"%s\","
                "\"subscription_id\":%" PRId64 ",\"digest_id\":%" PRId64
                ",\"rcpt\":",
-               ls->n ? ",\n" : "", r->id,
-               r->kind == OUTBOX_CONFIRM ? "confirm" : "digest",
+               ls->n ? ",\n" : "", r->id, outbox_kind_name(r->kind),
                outbox_state_name(r->state), r->subscription_id, r->digest_id);
         cli_json_str(stdout, r->rcpt);
         printf(",\"message_id\":");
@@ -60,7 +59,7 @@ outbox_ls_row(const struct outbox_row *r, void *arg, struct err *err)
                         sizeof(next));
         cli_format_time(r->sent_at, sent, sizeof(sent));
         cells[0] = id;
-        cells[1] = r->kind == OUTBOX_CONFIRM ? "confirm" : "digest";
+        cells[1] = outbox_kind_name(r->kind);
         cells[2] = outbox_state_name(r->state);
         cells[3] = r->rcpt;
         cells[4] = att;

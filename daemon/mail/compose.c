@@ -27,6 +27,8 @@
 #include <time.h>
 
 #include "db_digest.h"
+#include "db_list.h"
+#include "db_sub.h"
 #include "log.h"
 #include "render.h"
 #include "str.h"
@@ -84,6 +86,8 @@ struct compose {
     struct tmpl *digest_txt;
     struct tmpl *confirm_html;
     struct tmpl *confirm_txt;
+    struct tmpl *manage_html; /* "manage my subscription" */
+    struct tmpl *manage_txt;
     struct tmpl_data *data; /* reused for every message */
     struct buf scratch;     /* reused by render_paper() */
     struct buf scratch2;    /* its second work buffer */
@@ -162,7 +166,9 @@ compose_new(const struct config *cfg, const struct token_key *key,
     if (compose_load_one(cfg, "digest.html", &c->digest_html, err) == -1 ||
         compose_load_one(cfg, "digest.txt", &c->digest_txt, err) == -1 ||
         compose_load_one(cfg, "confirm.html", &c->confirm_html, err) == -1 ||
-        compose_load_one(cfg, "confirm.txt", &c->confirm_txt, err) == -1)
+        compose_load_one(cfg, "confirm.txt", &c->confirm_txt, err) == -1 ||
+        compose_load_one(cfg, "manage.html", &c->manage_html, err) == -1 ||
+        compose_load_one(cfg, "manage.txt", &c->manage_txt, err) == -1)
         goto fail;
     c->data = tmpl_data_new();
     *out = c;
@@ -181,6 +187,8 @@ compose_free(struct compose *c)
     tmpl_free(c->digest_txt);
     tmpl_free(c->confirm_html);
     tmpl_free(c->confirm_txt);
+    tmpl_free(c->manage_html);
+    tmpl_free(c->manage_txt);
     tmpl_data_free(c->data);
     buf_release(&c->scratch);
     buf_release(&c->scratch2);
@@ -1251,5 +1259,90 @@ compose_confirm_message(struct compose *c, struct db *db,
 out:
     buf_release(&subject);
 
+    return rc;
+}
+
+/* What compose_manage_item fills. */
+struct compose_manage {
+    struct compose *c;
+    struct db *db;
+    struct tmpl_obj *root;
+    int64_t issued_at;
+    int n;
+};
+
+/* compose_manage_item - db_sub_each callback: one live subscription */
+static int
+compose_manage_item(const struct db_subscription *s, void *arg, struct err *err)
+{
+    struct compose_manage *m = arg;
+    struct tmpl_obj *it;
+    struct db_list l;
+    char url[512];
+    int found;
+
+    if (s->status != DB_SUB_PENDING && s->status != DB_SUB_CONFIRMED)
+        return 0;
+    if ((found = db_list_get_id(m->db, s->list_id, &l, err)) == -1)
+        return -1;
+    it = tmpl_add_item(m->root, "subscriptions");
+    tmpl_set(it, "list_name", s->list_name);
+    tmpl_set(it, "list_title",
+             found == 0 && l.title[0] ? l.title : s->list_name);
+    tmpl_set_bool(it, "pending", s->status == DB_SUB_PENDING);
+    tmpl_set_bool(it, "paused", s->paused);
+    compose_url(m->c, "preferences", TOKEN_PREFERENCES, s->id, m->issued_at,
+                url, sizeof(url));
+    tmpl_set(it, "prefs_url", url);
+    compose_url(m->c, "unsubscribe", TOKEN_UNSUBSCRIBE, s->id, m->issued_at,
+                url, sizeof(url));
+    tmpl_set(it, "unsub_url", url);
+    m->n++;
+    return 0;
+}
+
+int
+compose_manage_message(struct compose *c, struct db *db,
+                       int64_t subscription_id, int64_t issued_at,
+                       const char *message_id, struct buf *out, struct err *err)
+{
+    struct db_digest_sub sub;
+    struct db_sub_filter f;
+    struct compose_manage m;
+    struct compose_head h;
+    struct buf *text = &c->text, *html = &c->html;
+    int rc = -1;
+
+    buf_reset(text);
+    buf_reset(html);
+    if (db_digest_sub_load(db, subscription_id, &sub, err) == -1)
+        return -1;
+    tmpl_data_reset(c->data);
+    m.c = c;
+    m.db = db;
+    m.root = tmpl_data_root(c->data);
+    m.issued_at = issued_at;
+    m.n = 0;
+    tmpl_set(m.root, "email", sub.email);
+    tmpl_set(m.root, "base_url", c->cfg->base_url);
+    tmpl_set_list(m.root, "subscriptions");
+    memset(&f, 0, sizeof(f));
+    f.email = sub.email;
+    f.status = -1;
+    if (db_sub_each(db, &f, compose_manage_item, &m, err) == -1)
+        return -1;
+    if (tmpl_render(c->manage_txt, m.root, text, err) == -1 ||
+        tmpl_render(c->manage_html, m.root, html, err) == -1)
+        return -1;
+    memset(&h, 0, sizeof(h));
+    h.date = issued_at;
+    h.message_id = message_id;
+    h.to = sub.email;
+    h.subject = "Your Paperboy subscriptions";
+    h.list_name = NULL;
+    h.unsub_url = NULL;
+    h.campaign = "manage";
+    h.kind = "manage";
+    rc = compose_build(c, &h, text, html, out, err);
     return rc;
 }

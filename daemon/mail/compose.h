@@ -49,6 +49,13 @@ int compose_confirm_message(struct compose *c, struct db *db,
                             int64_t subscription_id, int64_t issued_at,
                             const char *message_id, struct buf *out,
                             struct err *err);
+/* compose_manage_message - "manage my subscription": the preferences and
+ * unsubscribe links of every pending or confirmed subscription of the
+ * address of subscription_id, tokens issued at issued_at */
+int compose_manage_message(struct compose *c, struct db *db,
+                           int64_t subscription_id, int64_t issued_at,
+                           const char *message_id, struct buf *out,
+                           struct err *err);
 /* compose_digest_page - the digest as a standalone HTML page (/d/TOKEN) */
 int compose_digest_page(struct compose *c, struct db *db, int64_t digest_id,
                         struct buf *out, struct err *err);

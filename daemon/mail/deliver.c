@@ -360,6 +360,9 @@ deliver_render(struct deliver_run *r, const struct outbox_row *row,
     if (row->kind == OUTBOX_DIGEST)
         rc = compose_digest_message(r->compose, r->db, row->digest_id,
                                     row->message_id, msg, err);
+    else if (row->kind == OUTBOX_MANAGE)
+        rc = compose_manage_message(r->compose, r->db, row->subscription_id,
+                                    row->issued_at, row->message_id, msg, err);
     else
         rc = compose_confirm_message(r->compose, r->db, row->subscription_id,
                                      row->issued_at, row->message_id, msg, err);

@@ -565,6 +565,48 @@ db_digest_get(struct db *db, int64_t digest_id, struct db_digest_row *out,
     return 0;
 }
 
+int
+db_digest_recent(struct db *db, int64_t sub_id, int limit,
+                 int (*fn)(void *arg, const struct db_digest_row *d), void *arg,
+                 struct err *err)
+{
+    /* the rows are read first, then handed out: fn runs its own queries */
+    sqlite3_stmt *st = db_stmt(db,
+                               "SELECT id, subscription_id, day, created_at"
+                               " FROM digests WHERE subscription_id = ?1"
+                               " ORDER BY day DESC LIMIT ?2",
+                               err);
+    struct db_digest_row *v;
+    int n = 0, rc;
+
+    if (st == NULL)
+        return -1;
+    if (limit < 1)
+        return 0;
+    v = xcalloc((size_t)limit, sizeof(*v));
+    sqlite3_bind_int64(st, 1, sub_id);
+    sqlite3_bind_int(st, 2, limit);
+    while (n < limit && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        v[n].id = sqlite3_column_int64(st, 0);
+        v[n].sub_id = sqlite3_column_int64(st, 1);
+        db_digest_copy(st, 2, v[n].day, sizeof(v[n].day));
+        v[n].created_at = sqlite3_column_int64(st, 3);
+        n++;
+    }
+    if (n < limit && rc != SQLITE_DONE) {
+        sqlite3_reset(st);
+        free(v);
+        return db_fail(db, err, "listing digests");
+    }
+    sqlite3_reset(st);
+    rc = 0;
+    for (int i = 0; i < n && rc == 0; i++)
+        if (fn(arg, &v[i]) != 0)
+            rc = -1;
+    free(v);
+    return rc;
+}
+
 #define PAPER_COLS                                                             \
     "p.id, p.arxiv_id, p.title, p.abstract, p.authors, p.categories,"          \
     " COALESCE(p.hf_day, ''), p.hf_upvotes, COALESCE(p.github_repo, ''),"      \

@@ -176,6 +176,13 @@ struct db_digest_paper {
     const char *ai_summary;   /* or "" */
 };
 
+/* db_digest_recent - call fn for sub_id's latest digests, newest day
+ * first, at most limit; fn may run other queries and returns 0 to go on,
+ * or -1 to stop, which db_digest_recent returns (the error is fn's) */
+int db_digest_recent(struct db *db, int64_t sub_id, int limit,
+                     int (*fn)(void *arg, const struct db_digest_row *d),
+                     void *arg, struct err *err);
+
 /* db_digest_items - call fn for each paper of digest_id in rank order */
 int db_digest_items(struct db *db, int64_t digest_id,
                     int (*fn)(void *arg, const struct db_digest_paper *p),

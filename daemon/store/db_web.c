@@ -286,6 +286,40 @@ db_web_latest_day(struct db *db, const struct db_web_scope *scope, char day[11],
     return 0;
 }
 
+int
+db_web_near_day(struct db *db, const struct db_web_scope *scope,
+                const char *day, int dir, char out[11], struct err *err)
+{
+    /* two statements rather than one with the comparison chosen by a
+     * parameter: each stays a plain aggregate over the list's papers */
+    sqlite3_stmt *st =
+        dir < 0 ? db_stmt(db,
+                          "SELECT max(p.first_seen_day) FROM papers p"
+                          " WHERE p.first_seen_day < ?3 AND " DB_WEB_IN_LIST,
+                          err)
+                : db_stmt(db,
+                          "SELECT min(p.first_seen_day) FROM papers p"
+                          " WHERE p.first_seen_day > ?3 AND " DB_WEB_IN_LIST,
+                          err);
+    int rc;
+
+    if (st == NULL)
+        return -1;
+    sqlite3_bind_text(st, 1, scope->categories, -1, SQLITE_STATIC);
+    sqlite3_bind_int(st, 2, scope->include_hf);
+    sqlite3_bind_text(st, 3, day, -1, SQLITE_STATIC);
+    rc = sqlite3_step(st);
+    if (rc != SQLITE_ROW)
+        return db_fail(db, err, "nearest day");
+    if (sqlite3_column_type(st, 0) == SQLITE_NULL) {
+        sqlite3_reset(st);
+        return 1;
+    }
+    str_copy(out, 11, db_web_text(st, 0));
+    sqlite3_reset(st);
+    return 0;
+}
+
 /* db_web_each_paper - step st, calling fn with each row (paper columns
  * first, bm25 at column bm25_col or -1) */
 static int

@@ -126,6 +126,11 @@ struct db_web_scope {
 int db_web_latest_day(struct db *db, const struct db_web_scope *scope,
                       char day[11], struct err *err);
 
+/* db_web_near_day - the list's nearest day with papers before day (dir
+ * < 0) or after it (dir > 0), into out[11]; 1 when there is none */
+int db_web_near_day(struct db *db, const struct db_web_scope *scope,
+                    const char *day, int dir, char out[11], struct err *err);
+
 /*
  * db_web_day_papers - the list's papers first seen on day, trending first
  * (upvotes, then newest, then id), at most limit; fn returns 0 to go on.

@@ -127,9 +127,10 @@ outbox_row_read(sqlite3_stmt *st, struct outbox_row *r)
 
     memset(r, 0, sizeof(*r));
     r->id = sqlite3_column_int64(st, 0);
-    r->kind = strcmp((const char *)sqlite3_column_text(st, 1), "confirm") == 0
-                  ? OUTBOX_CONFIRM
-                  : OUTBOX_DIGEST;
+    outbox_col_text(st, 1, state, sizeof(state));
+    r->kind = strcmp(state, "confirm") == 0  ? OUTBOX_CONFIRM
+              : strcmp(state, "manage") == 0 ? OUTBOX_MANAGE
+                                             : OUTBOX_DIGEST;
     outbox_col_text(st, 2, state, sizeof(state));
     if (outbox_state_parse(state, &r->state) == -1)
         r->state = OUTBOX_FAILED;
@@ -215,6 +216,83 @@ outbox_enqueue_confirm(struct db *db, const struct config *cfg,
     sqlite3_bind_int64(st, 1, subscription_id);
     sqlite3_bind_int64(st, 2, now);
     if (outbox_step_done(db, st, err, "stamping confirm_sent_at") == -1)
+        goto out;
+    *queued = 1;
+    rc = 0;
+out:
+    return outbox_tx_end(db, own, rc, err);
+}
+
+const char *
+outbox_kind_name(enum outbox_kind k)
+{
+    return k == OUTBOX_CONFIRM  ? "confirm"
+           : k == OUTBOX_MANAGE ? "manage"
+                                : "digest";
+}
+
+int
+outbox_enqueue_manage(struct db *db, const struct config *cfg,
+                      const char *email, int64_t now, int *queued,
+                      struct err *err)
+{
+    static const char sql_sub[] =
+        "SELECT b.id, b.email, b.manage_sent_at, s.id "
+        "FROM subscribers b JOIN subscriptions s ON s.subscriber_id = b.id "
+        "WHERE b.email = ?1 AND s.status IN ('pending', 'confirmed') "
+        "ORDER BY s.created_at DESC, s.id DESC LIMIT 1";
+    static const char sql_ins[] =
+        "INSERT INTO outbox (kind, priority, subscription_id, rcpt, "
+        " message_id, issued_at, state, created_at, next_attempt_at) "
+        "VALUES ('manage', 0, ?1, ?2, ?3, ?4, 'queued', ?4, ?4)";
+    static const char sql_stamp[] =
+        "UPDATE subscribers SET manage_sent_at = ?2 WHERE id = ?1";
+    sqlite3_stmt *st;
+    char addr[256], domain[256], msgid[OUTBOX_MSGID_MAX];
+    int64_t subscriber, last, sub;
+    int own = 0, rc = -1, step;
+
+    *queued = 0;
+    if (outbox_tx_begin(db, &own, err) == -1)
+        return -1;
+    if ((st = db_stmt(db, sql_sub, err)) == NULL)
+        goto out;
+    sqlite3_bind_text(st, 1, email, -1, SQLITE_TRANSIENT);
+    step = sqlite3_step(st);
+    if (step != SQLITE_ROW) {
+        sqlite3_reset(st);
+        if (step == SQLITE_DONE) /* unknown, or nothing to manage */
+            rc = 0;
+        else
+            db_fail(db, err, "reading a subscriber");
+        goto out;
+    }
+    subscriber = sqlite3_column_int64(st, 0);
+    outbox_col_text(st, 1, addr, sizeof(addr));
+    last = sqlite3_column_int64(st, 2);
+    sub = sqlite3_column_int64(st, 3);
+    sqlite3_reset(st);
+    /* one per address per 24 h, as for confirmations */
+    if (last != 0 && now - last < OUTBOX_CONFIRM_GAP) {
+        rc = 0;
+        goto out;
+    }
+    config_from_domain(cfg, domain, sizeof(domain));
+    snprintf(msgid, sizeof(msgid), "<m.%" PRId64 ".%" PRId64 "@%s>", sub, now,
+             domain);
+    if ((st = db_stmt(db, sql_ins, err)) == NULL)
+        goto out;
+    sqlite3_bind_int64(st, 1, sub);
+    sqlite3_bind_text(st, 2, addr, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 3, msgid, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(st, 4, now);
+    if (outbox_step_done(db, st, err, "queueing a manage mail") == -1)
+        goto out;
+    if ((st = db_stmt(db, sql_stamp, err)) == NULL)
+        goto out;
+    sqlite3_bind_int64(st, 1, subscriber);
+    sqlite3_bind_int64(st, 2, now);
+    if (outbox_step_done(db, st, err, "stamping manage_sent_at") == -1)
         goto out;
     *queued = 1;
     rc = 0;
@@ -397,6 +475,7 @@ outbox_due_read(struct db *db, sqlite3_stmt *st, struct outbox_due *due,
     "SELECT o.id, o.priority, o.next_attempt_at, "                             \
     " (o.kind = 'digest' AND s.status = 'confirmed' AND s.paused = 0) "        \
     " OR (o.kind = 'confirm' AND s.status = 'pending') "                       \
+    " OR (o.kind = 'manage' AND s.status IN ('pending', 'confirmed')) "        \
     "FROM outbox o JOIN subscriptions s ON s.id = o.subscription_id "          \
     " AND NOT EXISTS (SELECT 1 FROM list_pauses p "                            \
     "  WHERE p.list_id = s.list_id AND p.resumed_at IS NULL) " /* paused */

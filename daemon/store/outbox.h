@@ -42,7 +42,11 @@
 enum outbox_kind {
     OUTBOX_CONFIRM = 0, /* double opt-in mail, priority 0 */
     OUTBOX_DIGEST = 1,  /* a frozen digest, priority 1 */
+    OUTBOX_MANAGE = 2,  /* "manage my subscription" links, priority 0 */
 };
+
+/* outbox_kind_name - "confirm", "digest" or "manage" */
+const char *outbox_kind_name(enum outbox_kind k);
 
 enum outbox_state {
     OUTBOX_QUEUED = 0,
@@ -105,6 +109,21 @@ int outbox_state_parse(const char *s, enum outbox_state *out);
 int outbox_enqueue_confirm(struct db *db, const struct config *cfg,
                            int64_t subscription_id, int64_t now, int *queued,
                            struct err *err);
+
+/*
+ * outbox_enqueue_manage - queue one "manage my subscription" mail to the
+ * subscriber with this (normalised) address at time now, unless the
+ * address has no pending or confirmed subscription, or such a mail was
+ * queued for it in the last OUTBOX_CONFIRM_GAP seconds (then *queued = 0
+ * and nothing changes; the caller answers the same either way).  The row
+ * points at the address's newest pending or confirmed subscription; the
+ * mail lists them all.  Stamps subscribers.manage_sent_at.  Its
+ * Message-ID is "<m.SUB.NOW@domain-of-from>".  Runs in the caller's
+ * transaction if one is open.
+ */
+int outbox_enqueue_manage(struct db *db, const struct config *cfg,
+                          const char *email, int64_t now, int *queued,
+                          struct err *err);
 
 /*
  * outbox_enqueue_digest - queue frozen digest digest_id (of its

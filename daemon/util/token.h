@@ -26,6 +26,8 @@ enum token_purpose {
     TOKEN_UNSUBSCRIBE = 'u', /* never expires */
     TOKEN_PREFERENCES = 'p', /* never expires */
     TOKEN_VIEW = 'v',        /* id is a digest id; never expires */
+    TOKEN_FEED = 'f',        /* a subscription's private Atom feed; never
+                                expires */
 };
 
 #define TOKEN_CONFIRM_TTL (7 * 86400) /* seconds */

@@ -53,6 +53,8 @@ static const char *const http_tmpl_files[HTTP_T_COUNT] = {
     [HTTP_T_ERROR] = "error.html",
     [HTTP_T_ARCHIVE] = "archive.html",
     [HTTP_T_FEED] = "feed.atom",
+    [HTTP_T_MANAGE] = "manage_page.html",
+    [HTTP_T_MYFEED] = "feed_private.atom",
 };
 
 int64_t
@@ -85,13 +87,20 @@ http_count(struct http *h, enum http_route route, unsigned status)
                               memory_order_relaxed);
 }
 
-void
-http_add_security(struct MHD_Response *resp)
+/* http_add_headers - the security headers, with policy as the CSP */
+static void
+http_add_headers(struct MHD_Response *resp, const char *policy)
 {
-    MHD_add_response_header(resp, "Content-Security-Policy", HTTP_CSP);
+    MHD_add_response_header(resp, "Content-Security-Policy", policy);
     MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
     MHD_add_response_header(resp, "Referrer-Policy", "no-referrer");
     MHD_add_response_header(resp, "X-Frame-Options", "DENY");
+}
+
+void
+http_add_security(struct MHD_Response *resp)
+{
+    http_add_headers(resp, HTTP_CSP);
 }
 
 /* ---- generations: templates, static files, proxies ---- */
@@ -314,7 +323,7 @@ http_send(struct http_req *r, unsigned status, const char *ctype,
         free(data);
         return MHD_NO;
     }
-    http_add_security(resp);
+    http_add_headers(resp, r->csp ? r->csp : HTTP_CSP);
     if (ctype)
         MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, ctype);
     MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL,
@@ -378,8 +387,9 @@ http_render(struct http_req *r, unsigned status, enum http_tmpl t,
                               "internal error\n");
     }
     return http_send(r, status,
-                     t == HTTP_T_FEED ? "application/atom+xml; charset=utf-8"
-                                      : "text/html; charset=utf-8",
+                     t == HTTP_T_FEED || t == HTTP_T_MYFEED
+                         ? "application/atom+xml; charset=utf-8"
+                         : "text/html; charset=utf-8",
                      &b);
 }
 
@@ -710,6 +720,12 @@ http_route(struct http_req *r)
             goto not_allowed;
         return http_page_sample(r);
     }
+    if (strcmp(path, "/manage") == 0) {
+        r->route = HTTP_R_MANAGE;
+        if (!http_method_ok(r, 1, 1))
+            goto not_allowed;
+        return http_page_manage(r);
+    }
     if (strcmp(path, "/subscribe") == 0) {
         r->route = HTTP_R_SUBSCRIBE;
         if (!http_method_ok(r, 1, 0))
@@ -734,6 +750,10 @@ http_route(struct http_req *r)
     if (str_has_prefix(path, "/d/")) {
         r->route = HTTP_R_DIGEST;
         return http_token_route(r, path + strlen("/d/"), 0, http_page_digest);
+    }
+    if (str_has_prefix(path, "/f/")) {
+        r->route = HTTP_R_MYFEED;
+        return http_token_route(r, path + strlen("/f/"), 0, http_page_myfeed);
     }
     if (str_has_prefix(path, "/static/")) {
         r->route = HTTP_R_STATIC;
@@ -784,8 +804,11 @@ http_route(struct http_req *r)
         return http_page_metrics(r);
     }
     if (strcmp(path, "/favicon.ico") == 0) {
+        /* what a browser asks for on a page without <link rel=icon> (the
+         * digest page, which is the mail's HTML): the SVG icon, by its
+         * content type, which browsers go by */
         r->route = HTTP_R_STATIC;
-        return http_static_serve(r, "favicon.ico");
+        return http_static_serve(r, "favicon.svg");
     }
 not_found:
     return http_error_page(r, MHD_HTTP_NOT_FOUND, "Page not found",
@@ -862,6 +885,7 @@ http_completed_cb(void *cls, struct MHD_Connection *conn, void **req_cls,
     http_form_release(&r->query);
     http_form_release(&r->form);
     http_job_free(r->job);
+    free(r->csp);
     free(r->uri);
     free(r);
     *req_cls = NULL;

@@ -4,9 +4,11 @@
  * request plumbing; http_static.c: static files; http_pages.c: the form
  * pages; http_token.c: the pages behind signed links; http_public.c:
  * archive, feed and metrics; http_health.c: /healthz and the health
- * gauges; http_guard.c: the per-client
- * connection limit and the request deadline).  Private to http*.c: the only
- * header besides http_form.h that includes <microhttpd.h>.  Layer 3.
+ * gauges; http_manage.c: "manage my subscription"; http_feed.c: the
+ * private feeds; http_view.c: the policy of "view in browser";
+ * http_guard.c: the per-client connection limit and the request
+ * deadline).  Private to http*.c: the only header besides http_form.h that
+ * includes <microhttpd.h>.
  */
 #ifndef PAPERBOY_HTTP_INT_H
 #define PAPERBOY_HTTP_INT_H
@@ -45,6 +47,8 @@ enum http_tmpl {
     HTTP_T_ERROR,
     HTTP_T_ARCHIVE,
     HTTP_T_FEED,
+    HTTP_T_MANAGE,
+    HTTP_T_MYFEED,
     HTTP_T_COUNT
 };
 
@@ -62,6 +66,8 @@ enum http_route {
     HTTP_R_HEALTHZ,
     HTTP_R_METRICS,
     HTTP_R_STATIC,
+    HTTP_R_MANAGE,
+    HTTP_R_MYFEED,
     HTTP_R_OTHER,
     HTTP_R_COUNT
 };
@@ -212,6 +218,7 @@ struct http_req {
     const char *allow;    /* Allow header for 405, or NULL */
     const char *cache;    /* Cache-Control, default "no-store" */
     struct http_job *job; /* POST /subscribe handed to the writer */
+    char *csp;            /* owned: this answer's own policy, or NULL */
 };
 
 /* ---- http.c ---- */
@@ -332,6 +339,28 @@ enum MHD_Result http_page_confirm(struct http_req *r, const char *tok);
 enum MHD_Result http_page_preferences(struct http_req *r, const char *tok);
 enum MHD_Result http_page_unsubscribe(struct http_req *r, const char *tok);
 enum MHD_Result http_page_digest(struct http_req *r, const char *tok);
+
+/* ---- http_manage.c ---- */
+/* http_page_manage - GET /manage: the form; POST /manage: mail the
+ * address its links (same answer for every valid address) */
+enum MHD_Result http_page_manage(struct http_req *r);
+
+/* ---- http_feed.c ---- */
+struct db_subscription;
+/* http_page_myfeed - GET /f/TOKEN: a subscription's private Atom feed */
+enum MHD_Result http_page_myfeed(struct http_req *r, const char *tok);
+/* http_feed_url - the private feed's URL of sub (the same at every call) */
+void http_feed_url(struct http_req *r, const struct db_subscription *sub,
+                   char *out, size_t size);
+
+/* ---- http_view.c ---- */
+
+/* http_view_policy - append to out the Content-Security-Policy of a
+ * "view in browser" page: the site's, with the SHA-256 of each distinct
+ * style attribute value of html allowed ('unsafe-hashes').  -1 when the
+ * page has too many distinct values or out overflowed: send the site's
+ * policy instead. */
+int http_view_policy(const char *html, size_t len, struct buf *out);
 
 /* ---- http_public.c ---- */
 enum MHD_Result http_page_archive(struct http_req *r, const char *list,

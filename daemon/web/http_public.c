@@ -61,6 +61,13 @@ http_paper_item(void *arg, const struct db_web_paper *p)
     tmpl_set(it, "abstract", p->abstract);
     tmpl_set(it, "authors", buf_str(&au));
     tmpl_set(it, "categories", p->categories);
+    /* "authors · categories", either left out when empty */
+    if (*p->categories) {
+        if (au.len)
+            buf_adds(&au, " \xc2\xb7 ");
+        buf_adds(&au, p->categories);
+    }
+    tmpl_set(it, "meta", buf_str(&au));
     tmpl_set(it, "day", p->day);
     if (p->upvotes > 0)
         tmpl_setf(it, "upvotes", "%d", p->upvotes);
@@ -114,6 +121,7 @@ http_page_archive(struct http_req *r, const char *list, const char *day)
     char latest[11], d[11];
     struct tm tm;
     time_t t;
+    int found;
 
     err_init(&err);
     if (http_list_load(r, &db, list, &l, &ret) == -1)
@@ -124,7 +132,7 @@ http_page_archive(struct http_req *r, const char *list, const char *day)
     tmpl_set(root, "list_name", l.name);
     tmpl_set(root, "list_title", l.title[0] ? l.title : l.name);
     if (*day == '\0') {
-        int found = db_web_latest_day(db, &scope, latest, &err);
+        found = db_web_latest_day(db, &scope, latest, &err);
         if (found == -1)
             return http_fail(r, &err, "archive");
         if (found == 1)
@@ -139,12 +147,16 @@ http_page_archive(struct http_req *r, const char *list, const char *day)
             r, MHD_HTTP_NOT_FOUND, "Page not found",
             "Archive pages are at /archive/LIST/YYYY-MM-DD.");
     tmpl_set(root, "day", day);
-    str_format_day(t - 86400, d, sizeof(d));
-    tmpl_set(root, "prev_day", d);
-    if (t + 86400 <= r->now) {
-        str_format_day(t + 86400, d, sizeof(d));
+    /* the arrows skip days without papers (weekends, a failed day): the
+     * nearest day with papers on each side, none past the last one */
+    if ((found = db_web_near_day(db, &scope, day, -1, d, &err)) == -1)
+        return http_fail(r, &err, "archive");
+    if (found == 0)
+        tmpl_set(root, "prev_day", d);
+    if ((found = db_web_near_day(db, &scope, day, 1, d, &err)) == -1)
+        return http_fail(r, &err, "archive");
+    if (found == 0)
         tmpl_set(root, "next_day", d);
-    }
     memset(&ctx, 0, sizeof(ctx));
     ctx.root = root;
     ctx.list_key = "papers";
@@ -153,6 +165,9 @@ http_page_archive(struct http_req *r, const char *list, const char *day)
                           &ctx, &err) == -1)
         return http_fail(r, &err, "archive");
     tmpl_setf(root, "count", "%zu", ctx.n);
+    if (ctx.n > 0) /* "top 1 paper"; nothing on an empty day */
+        tmpl_setf(root, "count_label", "top %zu paper%s", ctx.n,
+                  ctx.n == 1 ? "" : "s");
     r->cache = "public, max-age=300";
     return http_render(r, MHD_HTTP_OK, HTTP_T_ARCHIVE, root);
 }
@@ -255,6 +270,8 @@ static const char *const http_route_names[HTTP_R_COUNT] = {
     [HTTP_R_DIGEST] = "digest",
     [HTTP_R_ARCHIVE] = "archive",
     [HTTP_R_FEED] = "feed",
+    [HTTP_R_MANAGE] = "manage",
+    [HTTP_R_MYFEED] = "private_feed",
     [HTTP_R_HEALTHZ] = "healthz",
     [HTTP_R_METRICS] = "metrics",
     [HTTP_R_STATIC] = "static",

@@ -87,6 +87,11 @@ http_sub_root(struct http_req *r, const char *title,
     token_make(r->h->key, TOKEN_UNSUBSCRIBE, sub->id, r->now, t);
     tmpl_setf(root, "unsubscribe_url", "%s/unsubscribe/%s", r->cfg->base_url,
               t);
+    {
+        char feed[512];
+        http_feed_url(r, sub, feed, sizeof(feed));
+        tmpl_set(root, "feed_url", feed);
+    }
     return root;
 }
 
@@ -407,6 +412,16 @@ http_page_digest(struct http_req *r, const char *tok)
             return http_fail(r, &err, "digest page");
         return http_error_page(r, MHD_HTTP_NOT_FOUND, "Digest not found",
                                "This digest no longer exists.");
+    }
+    { /* the mail's inline styles, allowed by hash (http_view.c) */
+        struct buf csp;
+        buf_init(&csp, 16384);
+        if (http_view_policy(buf_str(&b), b.len, &csp) == 0)
+            r->csp = buf_detach(&csp);
+        else
+            log_warn("web: digest page: too many distinct inline styles "
+                     "to allow; served with the site's policy");
+        buf_release(&csp);
     }
     return http_send(r, MHD_HTTP_OK, "text/html; charset=utf-8", &b);
 }

@@ -8,7 +8,8 @@
 // errors, for horizontal overflow at 320 px, and for a visible keyboard
 // focus.  The form is also used with JavaScript switched off.
 //
-// Environment: BASE (http://127.0.0.1:PORT of `paperboy serve`), MAIL_DIR
+// Environment: BASE (http://127.0.0.1:PORT of `paperboy serve`), VIEW_URL
+// (a digest's /d/TOKEN page), MAIL_DIR
 // (where smtp_server.py saves messages), SHOTS (screenshot directory),
 // CHROMIUM (default /usr/bin/chromium).
 import { chromium } from 'playwright-core';
@@ -20,6 +21,7 @@ const BASE = process.env.BASE;
 const MAIL_DIR = process.env.MAIL_DIR;
 const SHOTS = process.env.SHOTS || 'screenshots';
 const EMAIL = 'reader@example.org';
+const VIEW_URL = process.env.VIEW_URL; // a /d/TOKEN page
 
 if (!BASE || !MAIL_DIR) {
   console.error('e2e: BASE and MAIL_DIR must be set');
@@ -64,7 +66,7 @@ async function narrow(page, name) {
 
 // waitMail - the first message to `to` saved by smtp_server.py, decoded
 // enough to find links (quoted-printable decoded)
-async function waitMail(to = EMAIL) {
+async function waitMail(to = EMAIL, subject = null) {
   const header = new RegExp(`^To:.*<?${to.replace(/[.]/g, '\\.')}>?\\s*$`, 'mi');
   for (let i = 0; i < 150; i++) {
     const files = fs.existsSync(MAIL_DIR)
@@ -73,12 +75,13 @@ async function waitMail(to = EMAIL) {
     for (const f of files) {
       const raw = fs.readFileSync(path.join(MAIL_DIR, f), 'utf8');
       if (!header.test(raw)) continue;
+      if (subject && !new RegExp(`^Subject: ${subject}`, 'mi').test(raw)) continue;
       return raw.replace(/=\r?\n/g, '')
         .replace(/=([0-9A-F]{2})/g, (_, h) => String.fromCharCode(parseInt(h, 16)));
     }
     await new Promise((r) => setTimeout(r, 100));
   }
-  throw new Error(`no confirmation mail to ${to} arrived within 15 s`);
+  throw new Error(`no ${subject || 'confirmation'} mail to ${to} arrived within 15 s`);
 }
 
 const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'pb-chromium-'));
@@ -166,6 +169,11 @@ try {
   await page.waitForSelector('#preferences');
   check(await page.inputValue('#keywords') === 'kv cache', 'preferences show the keywords');
   check(await page.isChecked('input[name=categories][value="cs.LG"]'), 'preferences show the category');
+  const feedUrl = await page.getAttribute('#feed-url', 'href');
+  check(!!feedUrl && feedUrl.startsWith(`${BASE}/f/`), 'preferences show the private feed');
+  const feedResp = await page.request.get(feedUrl);
+  check(feedResp.status() === 200 && /atom\+xml/.test(feedResp.headers()['content-type']),
+    'the private feed answers as Atom');
   await shot(page, '07-preferences');
   await narrow(page, '07-preferences');
   await page.fill('#timezone', 'Nowhere/Atlantis');
@@ -181,6 +189,27 @@ try {
   check(await page.inputValue('#timezone') === 'Europe/Berlin', 'saved time zone shown');
   check(await page.isChecked('input[name=paused]'), 'pause shown as saved');
   await shot(page, '09-preferences-saved');
+
+  // 7b. "manage my subscription": from the form's link, the address,
+  // then the mail with the links, at phone width
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.goto(`${BASE}/`);
+  await page.click('a[href$="/manage"]');
+  await page.waitForSelector('#manage');
+  await shot(page, '09b-manage-390');
+  await narrow(page, '09b-manage');
+  await page.fill('#email', EMAIL);
+  await page.click('button.primary');
+  await page.waitForSelector('text=Check your inbox');
+  check((await page.textContent('main')).includes(EMAIL), 'manage answer names the address');
+  await shot(page, '09c-manage-sent-390');
+  const manageMail = await waitMail(EMAIL, 'Your Paperboy subscriptions');
+  const pm = manageMail.match(/https?:\/\/[^\s"<>]*\/preferences\/[A-Za-z0-9_-]+/);
+  check(!!pm, 'manage mail holds a preferences link');
+  await page.goto(pm[0]);
+  await page.waitForSelector('#preferences');
+  check(await page.inputValue('#timezone') === 'Europe/Berlin', 'the mailed link opens these preferences');
+  await page.setViewportSize({ width: 1024, height: 800 });
 
   // 8. unsubscribe: a page with one button; the click unsubscribes
   await page.goto(unsubscribeUrl);
@@ -209,7 +238,34 @@ try {
   await shot(page, '13-archive');
   await narrow(page, '13-archive');
 
-  check(problems.length === 0, `no console errors or CSP violations (${problems.join('; ')})`);
+  // 11. "view in browser": the mail's HTML under the page's own policy
+  // (style attributes allowed by hash), laid out, at phone and desktop width
+  if (VIEW_URL) {
+    const before = problems.length;
+    await page.setViewportSize({ width: 390, height: 844 });
+    const view = await page.goto(VIEW_URL);
+    check(view.status() === 200, 'digest page answers 200');
+    const csp = (await view.allHeaders())['content-security-policy'] || '';
+    check(/style-src 'self' 'unsafe-hashes' 'sha256-/.test(csp), 'digest page has its own style-src');
+    check(!/unsafe-inline/.test(csp), "digest page policy has no 'unsafe-inline'");
+    const bg = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+    check(bg === 'rgb(243, 244, 246)', `the mail's inline styles apply (body ${bg})`);
+    const over = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    check(over <= 0, `digest page: no horizontal scroll at 390 px (${over} px)`);
+    check((await page.textContent('body')).includes('Fast KV cache'), 'digest page shows the papers');
+    await shot(page, '15-digest-390');
+    await page.setViewportSize({ width: 1280, height: 900 });
+    await page.reload();
+    await shot(page, '15-digest-1280');
+    const csps = problems.slice(before).filter((p) => /Content Security Policy/i.test(p));
+    check(csps.length === 0, `digest page: no CSP violations (${csps.length}: ${csps.slice(0, 2).join('; ')})`);
+    await page.setViewportSize({ width: 1024, height: 800 });
+  } else {
+    check(false, 'VIEW_URL is set');
+  }
+
+  check(problems.length === 0,
+    `no console errors or CSP violations (${problems.length}: ${problems.slice(0, 3).join('; ')})`);
 } catch (e) {
   failures++;
   console.log(`not ok - ${e.stack || e}`);
@@ -218,7 +274,7 @@ try {
   fs.rmSync(userDataDir, { recursive: true, force: true });
 }
 
-// 11. everything works without JavaScript (a fresh browser and profile)
+// 12. everything works without JavaScript (a fresh browser and profile)
 const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
   headless: true,

@@ -294,11 +294,32 @@ sql "INSERT INTO digests (subscription_id, day, created_at) VALUES ($sub, date('
 did=$(sql "SELECT max(id) FROM digests")
 http GET "/d/$(token v "$did")"
 expect_code 200 "GET /d/TOKEN"
-check_security_headers "/d/"
+# its own policy: the site's, with exactly the page's style attribute
+# values allowed by hash (the mail's inline styles)
+printf '%s' "$BODY" >"$TMP/view.html"
+want_csp=$(/usr/bin/python3 - "$TMP/view.html" <<'PYEOF'
+import base64, hashlib, html.parser, sys
+class P(html.parser.HTMLParser):
+    def __init__(self):
+        super().__init__(); self.seen = []
+    def handle_starttag(self, tag, attrs):
+        for k, v in attrs:
+            if k == "style" and v not in self.seen:
+                self.seen.append(v)
+p = P(); p.feed(open(sys.argv[1], encoding="utf-8").read())
+assert len(p.seen) > 10, p.seen
+h = " ".join("'sha256-%s'" % base64.b64encode(hashlib.sha256(v.encode()).digest()).decode() for v in p.seen)
+print("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-hashes' %s; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'; form-action 'self'" % h)
+PYEOF
+) || fail "could not hash the digest page's styles"
+assert_eq "$(header Content-Security-Policy)" "$want_csp" "CSP of /d/"
+assert_eq "$(header X-Frame-Options)" "DENY" "X-Frame-Options on /d/"
+assert_eq "$(header X-Content-Type-Options)" "nosniff" "nosniff on /d/"
 assert_contains "$BODY" "Diffusion &lt;b&gt;models"
 assert_not_contains "$BODY" "<script>x()" "paper title escaped in the digest page"
 http GET "/d/$(token v 999999)"
 expect_code 404 "digest that does not exist"
+check_security_headers "/d/ not found (the site's policy)"
 http GET "/d/$(token u "$did")"
 expect_code 400 "unsubscribe token on /d/"
 

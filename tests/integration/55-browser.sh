@@ -4,7 +4,9 @@
 # 55-browser: the end-to-end reader journey in headless Debian chromium
 # (tests/browser/e2e.mjs, playwright-core): form, live sample, subscribe,
 # the confirmation mail received by a real SMTP server (aiosmtpd), confirm,
-# preferences, unsubscribe, 320 px layout, no JavaScript.  Screenshots go
+# preferences, "manage my subscription" (its mail), unsubscribe, 320 px
+# layout, "view in browser" under its
+# policy at 390 and 1280 px, no JavaScript.  Screenshots go
 # to tests/browser/screenshots/ (gitignored).
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/web_lib.sh"
@@ -53,8 +55,20 @@ web_start
 web_seed_papers
 assert_eq "$BASE" "http://127.0.0.1:$web_port" "server on the chosen port"
 
+# a confirmed reader with a frozen digest of the seeded papers, for the
+# "view in browser" page
+sql "INSERT INTO subscribers (email, created_at) VALUES ('viewer@example.org', 1);
+     INSERT INTO subscriptions (subscriber_id, list_id, status, keywords, created_at, updated_at, confirmed_at)
+       VALUES (last_insert_rowid(), (SELECT id FROM lists WHERE name = 'trending'), 'confirmed', 'kv cache', 1, 1, 1);
+     INSERT INTO digests (subscription_id, day, created_at)
+       VALUES (last_insert_rowid(), date('now'), strftime('%s','now'));
+     INSERT INTO digest_items (digest_id, rank, paper_id, score, why)
+       SELECT (SELECT max(id) FROM digests), id, id, 1.0, 'matched: kv cache'
+       FROM papers ORDER BY id;" || fail "seeding a digest"
+VIEW_URL=$BASE/d/$(token v "$(sql "SELECT max(id) FROM digests")")
+
 rm -rf "$BROWSER_DIR/screenshots"
-(cd "$BROWSER_DIR" && BASE=$BASE MAIL_DIR=$TMP/smtp SHOTS=$BROWSER_DIR/screenshots \
+(cd "$BROWSER_DIR" && BASE=$BASE MAIL_DIR=$TMP/smtp SHOTS=$BROWSER_DIR/screenshots VIEW_URL=$VIEW_URL \
     timeout 180 node e2e.mjs) >"$TMP/e2e.out" 2>&1
 rc=$?
 cat "$TMP/e2e.out"
