@@ -1052,6 +1052,49 @@ compose_url(const struct compose *c, const char *path, enum token_purpose p,
     out[n] = '\0';
 }
 
+/* The digest's failed sources, as template data. */
+struct compose_failed {
+    struct tmpl_obj *root;
+    int n;
+};
+
+/* compose_on_failed - one "could not be fetched" line (category "" is HF) */
+static int
+compose_on_failed(void *arg, const char *category)
+{
+    struct compose_failed *f = arg;
+    struct tmpl_obj *item = tmpl_add_item(f->root, "failed_sources");
+
+    if (*category == '\0')
+        tmpl_set(item, "sentence",
+                 "Hugging Face's trending papers could not be fetched today.");
+    else
+        tmpl_setf(item, "sentence",
+                  "arXiv's %s listing could not be fetched today.", category);
+    f->n++;
+    return 0;
+}
+
+/* compose_failed_sources - failed_sources (one sentence each) and
+ * any_failed: the digest's sources (the subscription's categories, or
+ * the list's) whose last collection before the digest was made failed */
+static int
+compose_failed_sources(struct db *db, const struct db_digest_sub *sub,
+                       int64_t created_at, struct tmpl_obj *root,
+                       struct err *err)
+{
+    const char *cats =
+        *sub->categories ? sub->categories : sub->list_categories;
+    struct compose_failed f = {root, 0};
+
+    tmpl_set_list(root, "failed_sources");
+    if (db_digest_failed_sources(db, cats, sub->include_hf, created_at,
+                                 compose_on_failed, &f, err) == -1)
+        return -1;
+    tmpl_set_bool(root, "any_failed", f.n > 0);
+    return 0;
+}
+
 /* compose_digest_data - the template data of digest_id into *root; fills
  * row, sub, the subject and the unsubscribe URL */
 static int
@@ -1098,6 +1141,8 @@ compose_digest_data(struct compose *c, struct db *db, int64_t digest_id,
     tmpl_set(f.root, "email", sub->email);
     tmpl_set(f.root, "base_url", c->cfg->base_url);
     tmpl_set_bool(f.root, "page", page);
+    if (compose_failed_sources(db, sub, row->created_at, f.root, err) == -1)
+        return -1;
     compose_url(c, "preferences", TOKEN_PREFERENCES, sub->id, row->created_at,
                 url, sizeof(url));
     tmpl_set(f.root, "prefs_url", url);

@@ -696,3 +696,46 @@ db_digest_paper(struct db *db, int64_t paper_id,
         return db_fail(db, err, "loading a paper");
     return frc ? -1 : 0;
 }
+
+/* A source's outcome is its latest collect_runs row finished at or before
+ * the digest's time; the source names are collect.c's ("arxiv-rss:<cat>",
+ * "hf-daily").  Runs of the three UTC days before that time are looked
+ * at (through the day index): an older failure is not "today's". */
+static const char SQL_FAILED_SOURCES[] =
+    "WITH want(k, name, cat) AS ("
+    "  SELECT -1, 'hf-daily', '' WHERE ?2"
+    "  UNION ALL SELECT j.key, 'arxiv-rss:' || j.value, j.value"
+    "  FROM json_each(?1) j)"
+    " SELECT w.cat FROM want w"
+    " WHERE (SELECT r.ok FROM collect_runs r"
+    "        WHERE r.day >= date(?3, 'unixepoch', '-3 days')"
+    "        AND r.source = w.name AND r.finished_at IS NOT NULL"
+    "        AND r.finished_at <= ?3"
+    "        ORDER BY r.finished_at DESC, r.id DESC LIMIT 1) = 0"
+    " ORDER BY w.k";
+
+int
+db_digest_failed_sources(struct db *db, const char *categories, int include_hf,
+                         int64_t at, int (*fn)(void *arg, const char *category),
+                         void *arg, struct err *err)
+{
+    sqlite3_stmt *st = db_stmt(db, SQL_FAILED_SOURCES, err);
+    struct buf cats;
+    int rc;
+
+    if (st == NULL)
+        return -1;
+    buf_init(&cats, 4096);
+    db_digest_json_list(categories, &cats);
+    sqlite3_bind_text(st, 1, buf_str(&cats), -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int(st, 2, include_hf != 0);
+    sqlite3_bind_int64(st, 3, at);
+    buf_release(&cats);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+        if (fn(arg, db_digest_text(st, 0)) != 0)
+            break;
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+        return db_fail(db, err, "reading the sources' last runs");
+    return 0;
+}

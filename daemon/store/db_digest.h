@@ -194,4 +194,18 @@ int db_digest_paper(struct db *db, int64_t paper_id,
                     int (*fn)(void *arg, const struct db_digest_paper *p),
                     void *arg, struct err *err);
 
+/*
+ * db_digest_failed_sources - call fn for each source of a digest whose
+ * latest collection run finished by `at` (the digest's created_at, so a
+ * re-render reads the same rows) failed: "" for Hugging Face daily papers
+ * (when include_hf), then each arXiv category of the CSV categories whose
+ * RSS listing failed, in CSV order.  Runs older than three days before
+ * `at` do not count; a source with no run counts as fine.  fn returns 0
+ * to go on.
+ */
+int db_digest_failed_sources(struct db *db, const char *categories,
+                             int include_hf, int64_t at,
+                             int (*fn)(void *arg, const char *category),
+                             void *arg, struct err *err);
+
 #endif

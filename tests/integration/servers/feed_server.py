@@ -32,6 +32,8 @@ Routes (the last path segment is the arXiv category or ignored):
   /bad/partial/...      one good item and one without any arXiv id
   /flaky/N/<cat>        HTTP 500 for the first N requests of that path,
                         then the RSS fixture
+  /rssfail/<bad>/<cat>  HTTP 404 when <cat> is <bad>, else like /rss/<cat>
+                        (one arXiv category unreachable)
   /slow429/<cat>        HTTP 429 (Retry-After: 1) once, then the fixture
   /slow/rss/<cat>, /slow/hf
                         the RSS or HF fixture after a 1 s pause (for the
@@ -189,6 +191,10 @@ class Handler(BaseHTTPRequestHandler):
             return self.send(404, b"not found\n", "text/plain")
         head = parts[0]
         if head == "rss":
+            return self.conditional(fixture("arxiv_rss_cs_LG.xml"), RSS_TYPE)
+        if head == "rssfail" and len(parts) >= 3:
+            if parts[2] == parts[1]:
+                return self.send(404, b"<html>Not Found</html>", "text/html")
             return self.conditional(fixture("arxiv_rss_cs_LG.xml"), RSS_TYPE)
         if head == "hf":
             return self.conditional(fixture("hf_daily_papers.json"), JSON_TYPE)
