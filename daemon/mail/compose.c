@@ -37,14 +37,14 @@
 
 #define COMPOSE_PART_MAX (4 * 1024 * 1024) /* bytes per rendered part */
 #define COMPOSE_SUBJECT_MAX 512            /* bytes before encoding */
-#define COMPOSE_WORD_BYTES 30               /* text bytes per RFC 2047 encoded word */
-#define COMPOSE_CACHE_SLOTS 4096           /* papers; a power of two */
-#define COMPOSE_CACHE_PROBE 8              /* slots tried per paper */
-#define COMPOSE_CACHE_BYTES (8 << 20)      /* default cap, see compose.h */
-#define COMPOSE_QPL_SLOTS 4096             /* lines; a power of two */
-#define COMPOSE_QPL_PROBE 4                /* slots tried per line */
-#define COMPOSE_QPL_BYTES (1 << 20)        /* cap on the lines kept */
-#define COMPOSE_QPL_MIN 24                 /* shorter lines: encoded */
+#define COMPOSE_WORD_BYTES 30         /* text bytes per RFC 2047 encoded word */
+#define COMPOSE_CACHE_SLOTS 4096      /* papers; a power of two */
+#define COMPOSE_CACHE_PROBE 8         /* slots tried per paper */
+#define COMPOSE_CACHE_BYTES (8 << 20) /* default cap, see compose.h */
+#define COMPOSE_QPL_SLOTS 4096        /* lines; a power of two */
+#define COMPOSE_QPL_PROBE 4           /* slots tried per line */
+#define COMPOSE_QPL_BYTES (1 << 20)   /* cap on the lines kept */
+#define COMPOSE_QPL_MIN 24            /* shorter lines: encoded */
 /* The digest mail's HTML part before encoding.  Gmail clips a message
  * whose HTML passes about 102 KB, and the unsubscribe link at the bottom
  * goes with it; quoted-printable adds up to ~10 % to this template (=3D
@@ -883,8 +883,9 @@ out:
 struct compose_fill {
     struct compose *c;
     struct tmpl_obj *root;
-    int n;       /* papers added */
-    int omitted; /* papers left out by c->paper_limit */
+    int n;                  /* papers added */
+    int omitted;            /* papers left out by c->paper_limit */
+    int64_t sub_id, issued; /* for the vote links: subscription, time */
 };
 
 /* compose_key_add - s and its NUL onto the cache key */
@@ -1004,6 +1005,25 @@ compose_set_cache_bytes(struct compose *c, size_t bytes)
     c->cache_max = bytes;
 }
 
+/* compose_vote_urls - "more / less like this" (web/http_votes.c): one
+ * pair token names the subscription and the paper; the direction is the
+ * path, so both links share it (and the paper's cached fields stay free
+ * of anything per reader) */
+static void
+compose_vote_urls(const struct compose_fill *f, struct tmpl_obj *item,
+                  int64_t paper_id)
+{
+    char tok[TOKEN_MAX];
+    const char *base = f->c->cfg->base_url;
+
+    if (paper_id <= 0 || f->sub_id <= 0)
+        return;
+    token_make_pair(&f->c->key, TOKEN_VOTE, f->sub_id, paper_id, f->issued,
+                    tok);
+    tmpl_setf(item, "more_url", "%s/more/%s", base, tok);
+    tmpl_setf(item, "less_url", "%s/less/%s", base, tok);
+}
+
 /* compose_on_item - one paper into the template data */
 static int
 compose_on_item(void *arg, const struct db_digest_paper *p)
@@ -1018,6 +1038,7 @@ compose_on_item(void *arg, const struct db_digest_paper *p)
     item = tmpl_add_item(f->root, "papers");
 
     compose_paper_fields(f->c, item, p);
+    compose_vote_urls(f, item, p->id);
     f->n++;
     return 0;
 }
@@ -1077,6 +1098,8 @@ compose_digest_data(struct compose *c, struct db *db, int64_t digest_id,
     f.root = tmpl_data_root(c->data);
     f.n = 0;
     f.omitted = 0;
+    f.sub_id = sub->id;
+    f.issued = row->created_at;
     tmpl_set_list(f.root, "papers");
     if (db_digest_items(db, digest_id, compose_on_item, &f, err) == -1)
         return -1;
