@@ -63,6 +63,29 @@ http_vote_store(struct http_req *r, struct db *db, int64_t sub_id,
     return rc;
 }
 
+/* http_votes_one - db_votes_each's callback: count */
+static int
+http_votes_one(void *arg, const struct db_vote *v)
+{
+    (void)v;
+    ++*(int *)arg;
+    return 0;
+}
+
+/* http_votes_room - how many new votes sub_id may still take (the store
+ * refuses more than DB_VOTES_MAX; saying so here gives the reader a page
+ * rather than a server error) */
+static int
+http_votes_room(struct db *db, int64_t sub_id, int *room, struct err *err)
+{
+    int n = 0;
+
+    if (db_votes_each(db, sub_id, http_votes_one, &n, err) == -1)
+        return -1;
+    *room = n >= DB_VOTES_MAX ? 0 : DB_VOTES_MAX - n;
+    return 0;
+}
+
 /* http_vote_rows - verify tok and load its subscription and paper.
  * Returns 0 when the page may go on, else the answer was sent and *ret
  * holds it (400 for a bad token, 404 for a row that is gone). */
@@ -132,6 +155,20 @@ http_page_vote(struct http_req *r, const char *tok, int vote)
     if (http_vote_rows(r, tok, &db, &sub, &paper, &ret) == -1)
         return ret;
     if (r->method == HTTP_M_POST) {
+        int room = 1;
+        if (db_votes_get(db, sub.id, paper.id, &current, &err) == -1 ||
+            (current == 0 && http_votes_room(db, sub.id, &room, &err) == -1)) {
+            db_paper_row_release(&paper);
+            return http_fail(r, &err, "vote");
+        }
+        if (room == 0) {
+            db_paper_row_release(&paper);
+            return http_error_page(
+                r, MHD_HTTP_BAD_REQUEST, "Too many votes",
+                "This subscription holds as many votes as are kept. Take "
+                "some back on your preferences page first. Nothing was "
+                "recorded.");
+        }
         if (http_vote_store(r, db, sub.id, &paper.id, 1, vote, DB_VOTE_MAIL,
                             &err) == -1) {
             db_paper_row_release(&paper);
@@ -257,16 +294,26 @@ http_votes_like(struct http_req *r, struct db *db,
         tmpl_set(root, "votes_error", "Name a paper by its arXiv id or URL.");
         goto out;
     }
-    if (n > 0 && http_vote_store(r, db, sub->id, pid, n, 1, DB_VOTE_PREFERENCES,
-                                 err) == -1) {
-        /* the cap on votes is the reader's to fix, not a server fault */
-        if (err->kind == ERR_PERM) {
-            tmpl_set(root, "votes_error", err->msg);
-            err_init(err);
-        } else {
+    if (n > 0) {
+        int room;
+        /* (a paper voted on already is counted as new: the check is only
+         * stricter) */
+        if (http_votes_room(db, sub->id, &room, err) == -1) {
             rc = -1;
+            goto out;
         }
-        goto out;
+        if (n > room) {
+            tmpl_setf(root, "votes_error",
+                      "Your subscription keeps at most %d votes: remove some "
+                      "first. Nothing was added.",
+                      DB_VOTES_MAX);
+            goto out;
+        }
+        if (http_vote_store(r, db, sub->id, pid, n, 1, DB_VOTE_PREFERENCES,
+                            err) == -1) {
+            rc = -1;
+            goto out;
+        }
     }
     if (n > 0)
         tmpl_setf(root, "votes_notice", "Added %d paper%s you like.", n,

@@ -193,6 +193,24 @@ expect_code 200 "save preferences"
 assert_eq "$(sql 'SELECT keywords FROM subscriptions WHERE id = 1')" "kv cache"
 assert_eq "$(votes)" "1:-1:preferences 3:1:mail 4:1:preferences 5:1:preferences " "saving keeps the votes"
 
+# the most votes kept (200): a new one is refused with a page, not a
+# server error; a vote held already can still be turned
+sql "WITH RECURSIVE k(i) AS (SELECT 100 UNION ALL SELECT i + 1 FROM k WHERE i < 295)
+     INSERT INTO papers (id, arxiv_id, title, abstract, authors, categories, first_seen_at, first_seen_day, updated_at)
+       SELECT i, '2601.' || printf('%05d', i), 'Filler ' || i, '', '[]', 'cs.LG', $OLD, '2026-08-29', $OLD FROM k;
+     INSERT INTO votes (subscription_id, paper_id, vote, source, created_at)
+       SELECT 1, id, 1, 'cli', 1 FROM papers WHERE id >= 100;" || fail "seeding votes"
+assert_eq "$(sql 'SELECT count(*) FROM votes')" 200 "votes held"
+http POST "$robots_less" --data ''
+expect_code 400 "a vote over the cap"
+assert_contains "$BODY" "Too many votes"
+http POST "$P" --data-urlencode 'action=vote_like' --data-urlencode 'papers=2611.00002'
+assert_contains "$BODY" "keeps at most 200 votes" "liking over the cap"
+assert_eq "$(sql 'SELECT count(*) FROM votes')" 200 "nothing added over the cap"
+http POST "/less/${kv_more#/more/}" --data ''
+expect_code 200 "turning a vote held already"
+assert_eq "$(sql 'SELECT vote FROM votes WHERE paper_id = 3')" "-1" "turned"
+
 # a removed subscription: its links are a 404 and record nothing
 expect_rc 0 pb subscriber rm ada@example.org
 http GET "$kv_more"
