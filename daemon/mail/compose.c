@@ -37,14 +37,14 @@
 
 #define COMPOSE_PART_MAX (4 * 1024 * 1024) /* bytes per rendered part */
 #define COMPOSE_SUBJECT_MAX 512            /* bytes before encoding */
-#define COMPOSE_WORD_BYTES 30         /* text bytes per RFC 2047 encoded word */
-#define COMPOSE_CACHE_SLOTS 4096      /* papers; a power of two */
-#define COMPOSE_CACHE_PROBE 8         /* slots tried per paper */
-#define COMPOSE_CACHE_BYTES (8 << 20) /* default cap, see compose.h */
-#define COMPOSE_QPL_SLOTS 4096        /* lines; a power of two */
-#define COMPOSE_QPL_PROBE 4           /* slots tried per line */
-#define COMPOSE_QPL_BYTES (1 << 20)   /* cap on the lines kept */
-#define COMPOSE_QPL_MIN 24            /* shorter lines: encoded */
+#define COMPOSE_WORD_BYTES 30               /* text bytes per RFC 2047 encoded word */
+#define COMPOSE_CACHE_SLOTS 4096           /* papers; a power of two */
+#define COMPOSE_CACHE_PROBE 8              /* slots tried per paper */
+#define COMPOSE_CACHE_BYTES (8 << 20)      /* default cap, see compose.h */
+#define COMPOSE_QPL_SLOTS 4096             /* lines; a power of two */
+#define COMPOSE_QPL_PROBE 4                /* slots tried per line */
+#define COMPOSE_QPL_BYTES (1 << 20)        /* cap on the lines kept */
+#define COMPOSE_QPL_MIN 24                 /* shorter lines: encoded */
 /* The digest mail's HTML part before encoding.  Gmail clips a message
  * whose HTML passes about 102 KB, and the unsubscribe link at the bottom
  * goes with it; quoted-printable adds up to ~10 % to this template (=3D
