@@ -883,8 +883,9 @@ out:
 struct compose_fill {
     struct compose *c;
     struct tmpl_obj *root;
-    int n;       /* papers added */
-    int omitted; /* papers left out by c->paper_limit */
+    int n;                  /* papers added */
+    int omitted;            /* papers left out by c->paper_limit */
+    int64_t sub_id, issued; /* for the vote links: subscription, time */
 };
 
 /* compose_key_add - s and its NUL onto the cache key */
@@ -1004,6 +1005,25 @@ compose_set_cache_bytes(struct compose *c, size_t bytes)
     c->cache_max = bytes;
 }
 
+/* compose_vote_urls - "more / less like this" (web/http_votes.c): one
+ * pair token names the subscription and the paper; the direction is the
+ * path, so both links share it (and the paper's cached fields stay free
+ * of anything per reader) */
+static void
+compose_vote_urls(const struct compose_fill *f, struct tmpl_obj *item,
+                  int64_t paper_id)
+{
+    char tok[TOKEN_MAX];
+    const char *base = f->c->cfg->base_url;
+
+    if (paper_id <= 0 || f->sub_id <= 0)
+        return;
+    token_make_pair(&f->c->key, TOKEN_VOTE, f->sub_id, paper_id, f->issued,
+                    tok);
+    tmpl_setf(item, "more_url", "%s/more/%s", base, tok);
+    tmpl_setf(item, "less_url", "%s/less/%s", base, tok);
+}
+
 /* compose_on_item - one paper into the template data */
 static int
 compose_on_item(void *arg, const struct db_digest_paper *p)
@@ -1018,6 +1038,7 @@ compose_on_item(void *arg, const struct db_digest_paper *p)
     item = tmpl_add_item(f->root, "papers");
 
     compose_paper_fields(f->c, item, p);
+    compose_vote_urls(f, item, p->id);
     f->n++;
     return 0;
 }
@@ -1120,6 +1141,8 @@ compose_digest_data(struct compose *c, struct db *db, int64_t digest_id,
     f.root = tmpl_data_root(c->data);
     f.n = 0;
     f.omitted = 0;
+    f.sub_id = sub->id;
+    f.issued = row->created_at;
     tmpl_set_list(f.root, "papers");
     if (db_digest_items(db, digest_id, compose_on_item, &f, err) == -1)
         return -1;

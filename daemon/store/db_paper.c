@@ -813,6 +813,30 @@ db_paper_get(struct db *db, const char *arxiv_id, struct db_paper_row *out,
 }
 
 int
+db_paper_get_id(struct db *db, int64_t id, struct db_paper_row *out,
+                struct err *err)
+{
+    static const char sql[] =
+        "SELECT " DBP_ROW_COLS " FROM papers p WHERE p.id = ?1";
+    sqlite3_stmt *st = db_stmt(db, sql, err);
+    int step;
+
+    if (st == NULL)
+        return -1;
+    sqlite3_bind_int64(st, 1, id);
+    step = sqlite3_step(st);
+    if (step == SQLITE_ROW) {
+        dbp_row(st, out);
+        sqlite3_reset(st);
+        return 0;
+    }
+    sqlite3_reset(st);
+    if (step == SQLITE_DONE)
+        return 1;
+    return db_fail(db, err, "reading a paper");
+}
+
+int
 db_paper_each(struct db *db, const char *since, const char *categories,
               int include_hf, long limit, db_paper_cb cb, void *arg,
               struct err *err)

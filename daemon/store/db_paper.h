@@ -88,6 +88,10 @@ void db_paper_row_release(struct db_paper_row *r);
 int db_paper_get(struct db *db, const char *arxiv_id, struct db_paper_row *out,
                  struct err *err);
 
+/* db_paper_get_id - by row id; 0 found, 1 not found, -1 error */
+int db_paper_get_id(struct db *db, int64_t id, struct db_paper_row *out,
+                    struct err *err);
+
 /* Called once per paper; 0 to go on, -1 to stop with err set. */
 typedef int (*db_paper_cb)(const struct db_paper_row *r, void *arg,
                            struct err *err);

@@ -7,6 +7,10 @@
  *   [1..8]   id, big-endian
  *   [9..16]  issued_at, big-endian
  *   [17..48] HMAC-SHA256(key, bytes 0..16)
+ * A pair token, 57 bytes:
+ *   [0]      purpose letter
+ *   [1..8]   id, [9..16] id2, [17..24] issued_at, big-endian
+ *   [25..56] HMAC-SHA256(key, bytes 0..24)
  */
 #include "token.h"
 
@@ -24,6 +28,8 @@
 
 #define TOKEN_BODY 17
 #define TOKEN_RAW (TOKEN_BODY + crypto_auth_hmacsha256_BYTES)
+#define TOKEN_PAIR_BODY 25
+#define TOKEN_PAIR_RAW (TOKEN_PAIR_BODY + crypto_auth_hmacsha256_BYTES)
 
 /* token_sodium_init - sodium_init() once; it is idempotent and
  * thread-safe */
@@ -228,6 +234,56 @@ token_check(const struct token_key *k, const char *tok,
     }
     *id = token_get64(raw + 1);
     *issued_at = issued;
+    return 0;
+}
+
+void
+token_make_pair(const struct token_key *k, enum token_purpose purpose,
+                int64_t id, int64_t id2, int64_t issued_at, char out[TOKEN_MAX])
+{
+    unsigned char raw[TOKEN_PAIR_RAW];
+
+    raw[0] = (unsigned char)purpose;
+    token_put64(raw + 1, id);
+    token_put64(raw + 9, id2);
+    token_put64(raw + 17, issued_at);
+    token_hmac(k, raw + TOKEN_PAIR_BODY, raw, TOKEN_PAIR_BODY);
+    sodium_bin2base64(out, TOKEN_MAX, raw, sizeof(raw),
+                      sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+}
+
+int
+token_check_pair(const struct token_key *k, const char *tok,
+                 enum token_purpose purpose, int64_t *id, int64_t *id2,
+                 int64_t *issued_at, struct err *err)
+{
+    unsigned char raw[TOKEN_PAIR_RAW + 4];
+    unsigned char mac[crypto_auth_hmacsha256_BYTES];
+    size_t len = 0, toklen = strnlen(tok, TOKEN_MAX);
+
+    if (toklen == 0 || toklen >= TOKEN_MAX ||
+        sodium_base642bin(raw, sizeof(raw), tok, toklen, NULL, &len, NULL,
+                          sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0 ||
+        len != TOKEN_PAIR_RAW) {
+        err_set(err, ERR_PERM,
+                "This link is incomplete or damaged. Copy the whole link from "
+                "the email.");
+        return -1;
+    }
+    token_hmac(k, mac, raw, TOKEN_PAIR_BODY);
+    if (sodium_memcmp(mac, raw + TOKEN_PAIR_BODY, sizeof(mac)) != 0) {
+        err_set(err, ERR_PERM,
+                "This link is not valid: it was changed or was not made by "
+                "this server.");
+        return -1;
+    }
+    if (raw[0] != (unsigned char)purpose) {
+        err_set(err, ERR_PERM, "This link is meant for a different page.");
+        return -1;
+    }
+    *id = token_get64(raw + 1);
+    *id2 = token_get64(raw + 9);
+    *issued_at = token_get64(raw + 17);
     return 0;
 }
 

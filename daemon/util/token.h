@@ -5,7 +5,8 @@
  * A token is base64url(purpose | id | value | HMAC-SHA256(secret, the
  * three)), so no table of tokens is needed.  `id` is a subscription id
  * (confirm, unsubscribe, preferences) or a digest id (view); `value` is
- * the issue time in unix seconds.  Verification recomputes the MAC and
+ * the issue time in unix seconds.  A pair token (TOKEN_VOTE) carries a
+ * second id between the two.  Verification recomputes the MAC and
  * compares it in constant time, then checks the purpose and the expiry.
  * The secret comes from [web] secret, or from [web] secret_file, which is
  * created with 32 random bytes and mode 0600 on first use.  Tokens are
@@ -28,6 +29,9 @@ enum token_purpose {
     TOKEN_VIEW = 'v',        /* id is a digest id; never expires */
     TOKEN_FEED = 'f',        /* a subscription's private Atom feed; never
                                 expires */
+    TOKEN_VOTE = 'r',        /* a pair token (token_make_pair): a
+                                subscription id and a paper id, for "more
+                                / less like this"; never expires */
 };
 
 #define TOKEN_CONFIRM_TTL (7 * 86400) /* seconds */
@@ -62,6 +66,19 @@ void token_make(const struct token_key *k, enum token_purpose purpose,
 int token_check(const struct token_key *k, const char *tok,
                 enum token_purpose purpose, int64_t now, int64_t *id,
                 int64_t *issued_at, struct err *err);
+
+/*
+ * token_make_pair, token_check_pair - the same for a purpose that names
+ * two rows (TOKEN_VOTE: the subscription, then the paper).  A pair token
+ * is longer than a one-id token, so neither kind verifies as the other.
+ * token_check_pair writes id, id2 and issued_at only on success.
+ */
+void token_make_pair(const struct token_key *k, enum token_purpose purpose,
+                     int64_t id, int64_t id2, int64_t issued_at,
+                     char out[TOKEN_MAX]);
+int token_check_pair(const struct token_key *k, const char *tok,
+                     enum token_purpose purpose, int64_t *id, int64_t *id2,
+                     int64_t *issued_at, struct err *err);
 
 /* token_mac_hex - first n hex digits of HMAC(key, data), for ids that
  * must be stable and unguessable (Message-IDs).  out holds n+1 bytes. */

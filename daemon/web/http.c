@@ -55,6 +55,7 @@ static const char *const http_tmpl_files[HTTP_T_COUNT] = {
     [HTTP_T_FEED] = "feed.atom",
     [HTTP_T_MANAGE] = "manage_page.html",
     [HTTP_T_MYFEED] = "feed_private.atom",
+    [HTTP_T_VOTE] = "vote.html",
 };
 
 int64_t
@@ -683,6 +684,20 @@ http_token_route(struct http_req *r, const char *tok, int post_ok,
     return fn(r, tok);
 }
 
+/* http_page_vote_more, http_page_vote_less - http_page_vote's two
+ * directions, in http_token_route's shape */
+static enum MHD_Result
+http_page_vote_more(struct http_req *r, const char *tok)
+{
+    return http_page_vote(r, tok, 1);
+}
+
+static enum MHD_Result
+http_page_vote_less(struct http_req *r, const char *tok)
+{
+    return http_page_vote(r, tok, -1);
+}
+
 /* http_route - decode the target and call the page */
 static enum MHD_Result
 http_route(struct http_req *r)
@@ -750,6 +765,12 @@ http_route(struct http_req *r)
     if (str_has_prefix(path, "/d/")) {
         r->route = HTTP_R_DIGEST;
         return http_token_route(r, path + strlen("/d/"), 0, http_page_digest);
+    }
+    if (str_has_prefix(path, "/more/") || str_has_prefix(path, "/less/")) {
+        r->route = HTTP_R_VOTE;
+        return http_token_route(r, path + strlen("/more/"), 1,
+                                path[1] == 'm' ? http_page_vote_more
+                                               : http_page_vote_less);
     }
     if (str_has_prefix(path, "/f/")) {
         r->route = HTTP_R_MYFEED;

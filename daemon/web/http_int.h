@@ -49,6 +49,7 @@ enum http_tmpl {
     HTTP_T_FEED,
     HTTP_T_MANAGE,
     HTTP_T_MYFEED,
+    HTTP_T_VOTE,
     HTTP_T_COUNT
 };
 
@@ -68,6 +69,7 @@ enum http_route {
     HTTP_R_STATIC,
     HTTP_R_MANAGE,
     HTTP_R_MYFEED,
+    HTTP_R_VOTE,
     HTTP_R_OTHER,
     HTTP_R_COUNT
 };
@@ -352,6 +354,20 @@ enum MHD_Result http_page_myfeed(struct http_req *r, const char *tok);
 /* http_feed_url - the private feed's URL of sub (the same at every call) */
 void http_feed_url(struct http_req *r, const struct db_subscription *sub,
                    char *out, size_t size);
+
+/* ---- http_votes.c ---- */
+/* http_page_vote - GET (the page, nothing recorded) or POST (record) of
+ * /more/TOKEN (vote 1) and /less/TOKEN (vote -1) */
+enum MHD_Result http_page_vote(struct http_req *r, const char *tok, int vote);
+/* http_votes_prefs_fill - sub's votes into root's "votes" list */
+void http_votes_prefs_fill(struct db *db, const struct db_subscription *sub,
+                           struct tmpl_obj *root);
+/* http_votes_prefs_post - a preferences POST whose action starts with
+ * "vote_": change, remove or add votes; what the reader must fix goes
+ * into root ("votes_error"), -1 with err only on a server fault */
+int http_votes_prefs_post(struct http_req *r, struct db *db,
+                          const struct db_subscription *sub, const char *action,
+                          struct tmpl_obj *root, struct err *err);
 
 /* ---- http_view.c ---- */
 

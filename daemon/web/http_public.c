@@ -266,6 +266,7 @@ static const char *const http_route_names[HTTP_R_COUNT] = {
     [HTTP_R_SUBSCRIBE] = "subscribe",
     [HTTP_R_CONFIRM] = "confirm",
     [HTTP_R_PREFERENCES] = "preferences",
+    [HTTP_R_VOTE] = "vote",
     [HTTP_R_UNSUBSCRIBE] = "unsubscribe",
     [HTTP_R_DIGEST] = "digest",
     [HTTP_R_ARCHIVE] = "archive",

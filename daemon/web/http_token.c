@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * http_token - the pages behind signed links: /confirm/TOKEN,
- * /preferences/TOKEN, /unsubscribe/TOKEN and /d/TOKEN.
+ * /preferences/TOKEN, /unsubscribe/TOKEN and /d/TOKEN (the votes' part of
+ * the preferences page is http_votes.c's).
  *
  * A GET never changes anything: mail scanners fetch every link in a
  * message, so confirming and unsubscribing take a POST from the button
@@ -321,6 +322,7 @@ http_page_preferences(struct http_req *r, const char *tok)
     if (r->method != HTTP_M_POST) {
         http_prefs_fill(db, &sub, sub.keywords, sub.categories, mp,
                         sub.timezone, sub.paused, root);
+        http_votes_prefs_fill(db, &sub, root);
         return http_render(r, MHD_HTTP_OK, HTTP_T_PREFERENCES, root);
     }
 
@@ -339,6 +341,14 @@ http_page_preferences(struct http_req *r, const char *tok)
             root = http_sub_root(r, "Unsubscribed", &sub, tok);
             http_list_title(db, &sub, root);
             return http_render(r, MHD_HTTP_OK, HTTP_T_UNSUBSCRIBED, root);
+        }
+        if (action && str_has_prefix(action, "vote_")) { /* http_votes.c */
+            if (http_votes_prefs_post(r, db, &sub, action, root, &err) == -1)
+                return http_fail(r, &err, "preferences");
+            http_prefs_fill(db, &sub, sub.keywords, sub.categories, mp,
+                            sub.timezone, sub.paused, root);
+            http_votes_prefs_fill(db, &sub, root);
+            return http_render(r, MHD_HTTP_OK, HTTP_T_PREFERENCES, root);
         }
         buf_init(&cats, DB_SUB_CATEGORIES_MAX * 2);
         for (size_t i = 0; i < r->form.n; i++) {
@@ -367,6 +377,7 @@ http_page_preferences(struct http_req *r, const char *tok)
             return http_fail(r, &err, "preferences");
         }
         http_prefs_fill(db, &sub, kw, buf_str(&cats), mpv, tz, paused, root);
+        http_votes_prefs_fill(db, &sub, root);
         buf_release(&cats);
         if (!bad)
             tmpl_set_bool(root, "saved", 1);

@@ -260,6 +260,21 @@ try {
     const csps = problems.slice(before).filter((p) => /Content Security Policy/i.test(p));
     check(csps.length === 0, `digest page: no CSP violations (${csps.length}: ${csps.slice(0, 2).join('; ')})`);
     await page.setViewportSize({ width: 1024, height: 800 });
+
+    // 11b. "more like this" from the digest's page: the link's page, whose
+    // script posts the vote (the GET alone records nothing; 55-browser.sh
+    // checks the row)
+    const more = page.locator('a', { hasText: 'More like this' }).first();
+    check(/\/more\/[A-Za-z0-9_-]{60,}$/.test(await more.getAttribute('href')), 'digest page links "more like this"');
+    await more.click();
+    await page.waitForSelector('#vote-recorded', { timeout: 10000 });
+    check((await page.textContent('#vote-paper')).includes('Fast KV cache'), 'the vote page names the paper');
+    check(new URL(page.url()).pathname.startsWith('/more/'), `the script posted to the same URL (${page.url()})`);
+    check(await page.locator('#vote').count() === 0, 'no form left to post after the vote');
+    await shot(page, '16-vote-more');
+    await narrow(page, '16-vote-more');
+    const vcsp = problems.slice(before).filter((p) => /Content Security Policy/i.test(p));
+    check(vcsp.length === 0, `vote page: no CSP violations (${vcsp.length})`);
   } else {
     check(false, 'VIEW_URL is set');
   }
@@ -291,6 +306,18 @@ try {
   await p2.waitForURL(/keywords=diffusion/);
   check((await p2.textContent('#sample')).includes('Diffusion'), 'server-rendered sample without JavaScript');
   await shot(p2, '14-nojs-sample');
+  // "less like this" without JavaScript: the page records nothing until
+  // its button is pressed
+  if (VIEW_URL) {
+    await p2.goto(VIEW_URL);
+    await p2.locator('a', { hasText: 'Less like this' }).nth(1).click();
+    await p2.waitForSelector('#vote button');
+    check(await p2.locator('#vote-recorded').count() === 0, 'no JavaScript: nothing recorded by the GET');
+    await p2.click('#vote button');
+    await p2.waitForSelector('#vote-recorded');
+    check(true, 'no JavaScript: the button records the vote');
+    await p2.goto(`${BASE}/`);
+  }
   await p2.fill('#email', 'nojs@example.org');
   await p2.click('button.primary');
   await p2.waitForSelector('text=Check your inbox');

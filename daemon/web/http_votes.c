@@ -1,0 +1,374 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * http_votes - "more like this" and "less like this": the pages behind
+ * BASE/more/TOKEN and BASE/less/TOKEN in every digest, and the votes'
+ * part of the preferences page (the list of votes with change and remove
+ * buttons, and "papers like these" by arXiv id or URL).
+ *
+ * The token is a pair token (TOKEN_VOTE) naming the subscription and the
+ * paper; the direction is the path.  A GET shows the paper and the choice
+ * and records nothing: mail scanners fetch every link.  Only a POST to the
+ * same URL records the vote (web/static/app.js posts the page's form on
+ * load; without JavaScript the reader presses its button).  A token older
+ * than its subscription, or than the paper's row, was made for a row that
+ * is gone: 404, as is a paper or subscription that does not exist.
+ *
+ * The web layer does not fetch papers: an id not in the database is
+ * named on the page and nothing is stored (`paperboy subscriber like`
+ * fetches it).  What a vote does to the ranking is rank_index.h's.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "authors.h"
+#include "db_paper.h"
+#include "db_sub.h"
+#include "db_votes.h"
+#include "http_int.h"
+#include "log.h"
+#include "normalise.h"
+
+#define HTTP_VOTES_LIKE_MAX 20 /* ids one "papers like these" form takes */
+
+/* http_vote_gone - the 404 page for a row that is not there */
+static enum MHD_Result
+http_vote_gone(struct http_req *r, const char *title, const char *msg)
+{
+    return http_error_page(r, MHD_HTTP_NOT_FOUND, title, msg);
+}
+
+/* http_vote_store - sub_id's vote on paper_id (0 takes it back), in one
+ * transaction under the web's write lock */
+static int
+http_vote_store(struct http_req *r, struct db *db, int64_t sub_id,
+                const int64_t *paper_ids, int n, int vote,
+                enum db_vote_source source, struct err *err)
+{
+    int rc = 0;
+
+    pthread_mutex_lock(&r->h->write_lock);
+    if (db_begin(db, err) == -1) {
+        rc = -1;
+    } else {
+        for (int i = 0; i < n && rc == 0; i++)
+            rc = db_votes_set(db, sub_id, paper_ids[i], vote, source, r->now,
+                              err);
+        if (rc == 0)
+            rc = db_commit(db, err);
+        else
+            db_rollback(db);
+    }
+    pthread_mutex_unlock(&r->h->write_lock);
+    return rc;
+}
+
+/* http_votes_one - db_votes_each's callback: count */
+static int
+http_votes_one(void *arg, const struct db_vote *v)
+{
+    (void)v;
+    ++*(int *)arg;
+    return 0;
+}
+
+/* http_votes_room - how many new votes sub_id may still take (the store
+ * refuses more than DB_VOTES_MAX; saying so here gives the reader a page
+ * rather than a server error) */
+static int
+http_votes_room(struct db *db, int64_t sub_id, int *room, struct err *err)
+{
+    int n = 0;
+
+    if (db_votes_each(db, sub_id, http_votes_one, &n, err) == -1)
+        return -1;
+    *room = n >= DB_VOTES_MAX ? 0 : DB_VOTES_MAX - n;
+    return 0;
+}
+
+/* http_vote_rows - verify tok and load its subscription and paper.
+ * Returns 0 when the page may go on, else the answer was sent and *ret
+ * holds it (400 for a bad token, 404 for a row that is gone). */
+static int
+http_vote_rows(struct http_req *r, const char *tok, struct db **dbp,
+               struct db_subscription *sub, struct db_paper_row *paper,
+               enum MHD_Result *ret)
+{
+    struct err err;
+    int64_t sub_id, paper_id, issued;
+    struct db *db;
+    int found;
+
+    err_init(&err);
+    if (token_check_pair(r->h->key, tok, TOKEN_VOTE, &sub_id, &paper_id,
+                         &issued, &err) == -1) {
+        *ret = http_error_page(r, MHD_HTTP_BAD_REQUEST,
+                               "This link does not work", err.msg);
+        return -1;
+    }
+    if ((db = http_db(r, &err)) == NULL ||
+        (found = db_sub_get(db, sub_id, sub, &err)) == -1) {
+        *ret = http_fail(r, &err, "vote page");
+        return -1;
+    }
+    /* ids are never reused, and a token older than its row could not
+     * have been made for it even if one were */
+    if (found == 1 || issued < sub->created_at ||
+        sub->status == DB_SUB_UNSUBSCRIBED || sub->status == DB_SUB_BOUNCED) {
+        *ret = http_vote_gone(r, "Subscription not found",
+                              "This subscription no longer exists, so there "
+                              "is nothing to vote for. Nothing was recorded.");
+        return -1;
+    }
+    if ((found = db_paper_get_id(db, paper_id, paper, &err)) == -1) {
+        *ret = http_fail(r, &err, "vote page");
+        return -1;
+    }
+    /* a paper row first seen after the token was issued is not the
+     * paper the digest showed */
+    if (found == 1 || paper->first_seen_at > issued) {
+        if (found == 0)
+            db_paper_row_release(paper);
+        *ret = http_vote_gone(r, "Paper not found",
+                              "This paper is no longer in the database. "
+                              "Nothing was recorded.");
+        return -1;
+    }
+    *dbp = db;
+    return 0;
+}
+
+enum MHD_Result
+http_page_vote(struct http_req *r, const char *tok, int vote)
+{
+    struct db_subscription sub;
+    struct db_paper_row paper;
+    struct tmpl_obj *root;
+    struct db *db;
+    struct err err;
+    enum MHD_Result ret;
+    struct buf authors;
+    char t[TOKEN_MAX];
+    int current = 0;
+
+    err_init(&err);
+    if (http_vote_rows(r, tok, &db, &sub, &paper, &ret) == -1)
+        return ret;
+    if (r->method == HTTP_M_POST) {
+        int room = 1;
+        if (db_votes_get(db, sub.id, paper.id, &current, &err) == -1 ||
+            (current == 0 && http_votes_room(db, sub.id, &room, &err) == -1)) {
+            db_paper_row_release(&paper);
+            return http_fail(r, &err, "vote");
+        }
+        if (room == 0) {
+            db_paper_row_release(&paper);
+            return http_error_page(
+                r, MHD_HTTP_BAD_REQUEST, "Too many votes",
+                "This subscription holds as many votes as are kept. Take "
+                "some back on your preferences page first. Nothing was "
+                "recorded.");
+        }
+        if (http_vote_store(r, db, sub.id, &paper.id, 1, vote, DB_VOTE_MAIL,
+                            &err) == -1) {
+            db_paper_row_release(&paper);
+            return http_fail(r, &err, "vote");
+        }
+        log_info("web: subscription=%lld vote %+d on paper=%lld",
+                 (long long)sub.id, vote, (long long)paper.id);
+        current = vote;
+    } else if (db_votes_get(db, sub.id, paper.id, &current, &err) == -1) {
+        db_paper_row_release(&paper);
+        return http_fail(r, &err, "vote page");
+    }
+    root = http_root(r, vote > 0 ? "More like this" : "Less like this");
+    tmpl_set(root, "paper_title", paper.title);
+    tmpl_set(root, "arxiv_id", paper.arxiv_id);
+    buf_init(&authors, 1024);
+    authors_format(paper.authors, 6, &authors);
+    tmpl_set(root, "authors", buf_str(&authors));
+    buf_release(&authors);
+    db_paper_row_release(&paper);
+    tmpl_set(root, "list_name", sub.list_name);
+    tmpl_set(root, "token", tok);
+    tmpl_set(root, "path", vote > 0 ? "more" : "less");
+    tmpl_set(root, "choice", vote > 0 ? "More like this" : "Less like this");
+    tmpl_set(root, "fewer_more", vote > 0 ? "more" : "fewer");
+    tmpl_set_bool(root, "recorded", current == vote);
+    tmpl_set_bool(root, "just_recorded", r->method == HTTP_M_POST);
+    token_make(r->h->key, TOKEN_PREFERENCES, sub.id, r->now, t);
+    tmpl_setf(root, "preferences_url", "%s/preferences/%s#votes",
+              r->cfg->base_url, t);
+    return http_render(r, MHD_HTTP_OK, HTTP_T_VOTE, root);
+}
+
+/* State for listing a subscription's votes. */
+struct http_votes_list {
+    struct tmpl_obj *root;
+    int n;
+};
+
+/* http_votes_item - one vote into the page's list */
+static int
+http_votes_item(void *arg, const struct db_vote *v)
+{
+    struct http_votes_list *l = arg;
+    struct tmpl_obj *it = tmpl_add_item(l->root, "votes");
+
+    tmpl_setf(it, "paper_id", "%lld", (long long)v->paper_id);
+    tmpl_set(it, "arxiv_id", v->arxiv_id);
+    tmpl_set(it, "paper_title", v->title);
+    tmpl_set_bool(it, "more", v->vote > 0);
+    l->n++;
+    return 0;
+}
+
+void
+http_votes_prefs_fill(struct db *db, const struct db_subscription *sub,
+                      struct tmpl_obj *root)
+{
+    struct http_votes_list l = {root, 0};
+    struct err err;
+
+    err_init(&err);
+    tmpl_set_list(root, "votes");
+    if (db_votes_each(db, sub->id, http_votes_item, &l, &err) == -1)
+        log_warn("web: preferences: listing votes: %s", err.msg);
+}
+
+/* http_votes_like - "papers like these": every id in text that is in the
+ * database gets a vote of 1; the others are named on the page.  Nothing
+ * is stored when an entry is not an arXiv id. */
+static int
+http_votes_like(struct http_req *r, struct db *db,
+                const struct db_subscription *sub, const char *text,
+                struct tmpl_obj *root, struct err *err)
+{
+    int64_t pid[HTTP_VOTES_LIKE_MAX];
+    struct buf missing, words;
+    int n = 0, nmiss = 0, rc = 0;
+    char *save = NULL;
+
+    buf_init(&words, 4096);
+    buf_adds(&words, text);
+    buf_init(&missing, 1024);
+    if (words.failed) {
+        tmpl_set(root, "votes_error", "Too much text: name fewer papers.");
+        goto out;
+    }
+    for (char *w =
+             strtok_r(words.data ? words.data : (char *)"", " \t\r\n,", &save);
+         w != NULL; w = strtok_r(NULL, " \t\r\n,", &save)) {
+        char id[64];
+        int version;
+        struct db_paper_row row;
+        int found;
+
+        if (n + nmiss >= HTTP_VOTES_LIKE_MAX) {
+            tmpl_setf(root, "votes_error",
+                      "Name at most %d papers at a time. Nothing was added.",
+                      HTTP_VOTES_LIKE_MAX);
+            goto out;
+        }
+        if (normalise_arxiv_id(w, id, sizeof(id), &version) == -1 ||
+            strlen(id) >= PAPER_ID_MAX) {
+            tmpl_setf(root, "votes_error",
+                      "'%.80s' is not an arXiv id or arXiv URL. Nothing was "
+                      "added.",
+                      w);
+            goto out;
+        }
+        if ((found = db_paper_get(db, id, &row, err)) == -1) {
+            rc = -1;
+            goto out;
+        }
+        if (found == 1) {
+            buf_addf(&missing, "%s%s", nmiss ? ", " : "", id);
+            nmiss++;
+            continue;
+        }
+        pid[n++] = row.id;
+        db_paper_row_release(&row);
+    }
+    if (n == 0 && nmiss == 0) {
+        tmpl_set(root, "votes_error", "Name a paper by its arXiv id or URL.");
+        goto out;
+    }
+    if (n > 0) {
+        int room;
+        /* (a paper voted on already is counted as new: the check is only
+         * stricter) */
+        if (http_votes_room(db, sub->id, &room, err) == -1) {
+            rc = -1;
+            goto out;
+        }
+        if (n > room) {
+            tmpl_setf(root, "votes_error",
+                      "Your subscription keeps at most %d votes: remove some "
+                      "first. Nothing was added.",
+                      DB_VOTES_MAX);
+            goto out;
+        }
+        if (http_vote_store(r, db, sub->id, pid, n, 1, DB_VOTE_PREFERENCES,
+                            err) == -1) {
+            rc = -1;
+            goto out;
+        }
+    }
+    if (n > 0)
+        tmpl_setf(root, "votes_notice", "Added %d paper%s you like.", n,
+                  n == 1 ? "" : "s");
+    if (nmiss > 0)
+        tmpl_setf(root, "votes_missing",
+                  "Not in this server's database yet, so not added: %s.",
+                  buf_str(&missing));
+out:
+    buf_release(&words);
+    buf_release(&missing);
+    return rc;
+}
+
+int
+http_votes_prefs_post(struct http_req *r, struct db *db,
+                      const struct db_subscription *sub, const char *action,
+                      struct tmpl_obj *root, struct err *err)
+{
+    const char *paper = http_form_get(&r->form, "paper");
+    int vote, cur;
+    int64_t pid;
+    char *end;
+
+    if (strcmp(action, "vote_like") == 0) {
+        const char *text = http_form_get(&r->form, "papers");
+        return http_votes_like(r, db, sub, text ? text : "", root, err);
+    }
+    if (strcmp(action, "vote_more") == 0)
+        vote = 1;
+    else if (strcmp(action, "vote_less") == 0)
+        vote = -1;
+    else if (strcmp(action, "vote_remove") == 0)
+        vote = 0;
+    else {
+        tmpl_set(root, "votes_error", "That action is not on this page.");
+        return 0;
+    }
+    pid = paper ? strtoll(paper, &end, 10) : 0;
+    if (paper == NULL || *paper == '\0' || *end != '\0' || pid <= 0) {
+        tmpl_set(root, "votes_error", "That vote is not on this page.");
+        return 0;
+    }
+    /* only a vote the subscription holds is changed: the page's form
+     * names a paper id, which is not a capability */
+    if (db_votes_get(db, sub->id, pid, &cur, err) == -1)
+        return -1;
+    if (cur == 0) {
+        tmpl_set(root, "votes_error", "That vote is not on this page.");
+        return 0;
+    }
+    if (http_vote_store(r, db, sub->id, &pid, 1, vote, DB_VOTE_PREFERENCES,
+                        err) == -1)
+        return -1;
+    tmpl_set(root, "votes_notice",
+             vote == 0 ? "Vote removed." : "Vote changed.");
+    return 0;
+}
