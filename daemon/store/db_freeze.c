@@ -104,7 +104,7 @@ db_freeze_row(sqlite3_stmt *st, struct db_freeze_sub *f)
 }
 
 int
-db_freeze_subs(struct db *db, int64_t list_id, const char *timezone,
+db_freeze_subs(struct db *db, int64_t list_id, const char *zone,
                int64_t confirmed_before, const char *day, int64_t after,
                size_t max, struct db_freeze_sub **out, size_t *n,
                struct err *err)
@@ -120,8 +120,8 @@ db_freeze_subs(struct db *db, int64_t list_id, const char *timezone,
     sqlite3_bind_int64(st, 1, list_id);
     sqlite3_bind_int64(st, 2, after);
     sqlite3_bind_text(st, 3, day, -1, SQLITE_TRANSIENT);
-    if (timezone != NULL)
-        sqlite3_bind_text(st, 4, timezone, -1, SQLITE_TRANSIENT);
+    if (zone != NULL)
+        sqlite3_bind_text(st, 4, zone, -1, SQLITE_TRANSIENT);
     else
         sqlite3_bind_null(st, 4);
     sqlite3_bind_int64(st, 5, (sqlite3_int64)max);

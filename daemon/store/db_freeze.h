@@ -36,12 +36,12 @@ struct db_freeze_sub {
 
 /*
  * db_freeze_subs - up to max confirmed, non-paused subscriptions of list
- * list_id with id > after, ascending, in zone timezone (exact
+ * list_id with id > after, ascending, in zone (exact
  * subscriptions.timezone; NULL = any zone), confirmed before
  * confirmed_before when it is > 0, with prev and digest_id for day.
  * *n < max means the list is done.
  */
-int db_freeze_subs(struct db *db, int64_t list_id, const char *timezone,
+int db_freeze_subs(struct db *db, int64_t list_id, const char *zone,
                    int64_t confirmed_before, const char *day, int64_t after,
                    size_t max, struct db_freeze_sub **out, size_t *n,
                    struct err *err);
