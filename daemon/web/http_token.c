@@ -33,10 +33,9 @@ http_bad_token(struct http_req *r, const char *why)
                            why);
 }
 
-/* http_token_sub - verify tok for purpose and load its subscription.
- * Returns 0 when the page may go on, else the answer was sent and *ret
- * holds it. */
-static int
+/* http_token_sub - verify tok for purpose and load its subscription
+ * (http_int.h) */
+int
 http_token_sub(struct http_req *r, const char *tok, enum token_purpose purpose,
                struct db **dbp, struct db_subscription *sub, int64_t *issued_at,
                enum MHD_Result *ret)
