@@ -83,6 +83,8 @@ http_sub_root(struct http_req *r, const char *title,
     token_make(r->h->key, TOKEN_PREFERENCES, sub->id, r->now, t);
     tmpl_setf(root, "preferences_url", "%s/preferences/%s", r->cfg->base_url,
               t);
+    tmpl_setf(root, "data_url", "%s/data/%s", r->cfg->base_url, t);
+    tmpl_setf(root, "erase_url", "%s/erase/%s", r->cfg->base_url, t);
     token_make(r->h->key, TOKEN_UNSUBSCRIBE, sub->id, r->now, t);
     tmpl_setf(root, "unsubscribe_url", "%s/unsubscribe/%s", r->cfg->base_url,
               t);

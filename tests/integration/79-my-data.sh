@@ -125,6 +125,17 @@ c=${p1:40:1}; n=A; [ "$c" = A ] && n=B
 http GET "/data/${p1:0:40}$n${p1:41}"
 expect_code 400 "a forged token on /data"
 
+# leaving a list: the page offers the same two links
+http POST "/unsubscribe/$(token u 2)"
+expect_code 200 "unsubscribe from ml"
+dl=$(printf '%s' "$BODY" | sed -n 's/.*href="\([^"]*\)" id="data-download".*/\1/p')
+er=$(printf '%s' "$BODY" | sed -n 's/.*href="\([^"]*\)" id="data-erase".*/\1/p')
+assert_contains "$dl" "/data/" "download link after unsubscribing"
+assert_contains "$er" "/erase/" "delete link after unsubscribing"
+http GET "/data/${dl##*/data/}"
+expect_code 200 "the unsubscribed page's download link"
+assert_contains "$BODY" '"list":"ml","list_title":"Machine learning","status":"unsubscribed"'
+
 # ---- the web: delete everything ----
 tables="subscribers subscriptions digests digest_items votes outbox suppressions"
 counts() {
@@ -137,7 +148,7 @@ assert_eq "$before" "subscribers=2 subscriptions=3 digests=3 digest_items=6 vote
 http GET "/erase/$p1"
 expect_code 200 "GET /erase asks"
 assert_contains "$BODY" "Delete everything?"
-assert_contains "$BODY" "2 subscription(s), 2 digest(s) sent and 2 vote(s)"
+assert_contains "$BODY" "2 subscription(s), 2 digest(s) and 2 vote(s)"
 assert_contains "$BODY" 'name="confirm" value="erase"'
 assert_eq "$(counts)" "$before" "rows after GET /erase"
 http POST "/erase/$p1" --data 'confirm=no'
@@ -147,7 +158,7 @@ assert_eq "$(counts)" "$before" "rows after an unconfirmed POST"
 
 old_links="/preferences/$p1 /preferences/$p2 /unsubscribe/$(token u 1) /data/$p1
 /data/$p2 /erase/$p1 /erase/$p2 /d/$(token v 1 $((now - 7200))) /d/$(token v 2 $((now - 3600)))
-/f/$(token f 1 $((now - 86400))) /confirm/$(token c 2 $now)"
+/f/$(token f 1 $((now - 86400))) /confirm/$(token c 1 $now)"
 for u in $old_links; do
     http GET "$u"
     case "$CODE" in 200) ;; *) fail "before erase: $u answers $CODE" ;; esac
