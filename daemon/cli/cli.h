@@ -113,6 +113,9 @@ int cli_like_show_json(struct db *db, int64_t sub_id, struct cJSON *obj,
                        struct err *err);
 int cli_like_show_text(struct db *db, int64_t sub_id, const char *list,
                        struct err *err);
+/* cli_mydata.c: `subscriber export-data` and `subscriber erase` */
+int cli_export_data(struct cli *cli, int argc, char **argv);
+int cli_erase(struct cli *cli, int argc, char **argv);
 int cmd_stats(struct cli *cli, int argc, char **argv);
 int cmd_collect(struct cli *cli, int argc, char **argv);
 int cmd_papers(struct cli *cli, int argc, char **argv);

@@ -37,10 +37,13 @@
     "       paperboy subscriber ls [--list NAME] [--status STATUS] "           \
     "[--json]\n"                                                               \
     "       paperboy subscriber show EMAIL [--json]\n"                         \
-    "       paperboy subscriber import FILE.csv --list NAME [--confirmed]\n"   \
+    "       paperboy subscriber import FILE.csv --list NAME [--confirmed] "    \
+    "[--force]\n"                                                              \
     "       paperboy subscriber export [--list NAME] [--raw]\n"                \
     "       paperboy subscriber like EMAIL --list NAME [--less] [--clear] "    \
-    "[ARXIV_ID...]"
+    "[ARXIV_ID...]\n"                                                          \
+    "       paperboy subscriber export-data EMAIL\n"                           \
+    "       paperboy subscriber erase EMAIL"
 
 #define SUB_IMPORT_BATCH 500 /* rows per transaction */
 
@@ -110,7 +113,10 @@ sub_help(void)
         "confirmed\n"
         "  Bad rows are reported as 'line N: reason' and skipped; the rest\n"
         "  is imported.  Importing the same file again changes nothing.\n"
-        "  Addresses in the suppression table (hard bounces) are skipped.\n"
+        "  Addresses in the suppression table (bounces, erased\n"
+        "  subscribers) are skipped with a message.\n"
+        "  --force               import suppressed addresses too, lift their\n"
+        "                        suppression, and say so for each\n"
         "  Exit status 1 when any row was skipped.\n"
         "\n"
         "subscriber export                write CSV to standard output:\n"
@@ -122,6 +128,14 @@ sub_help(void)
         "                        formula (starting with = + - @, TAB or CR,\n"
         "                        e.g. the exclusion '-rl') gets a leading '\n"
         "                        ('-rl), which import removes again\n"
+        "\n"
+        "subscriber export-data EMAIL     everything stored about EMAIL as\n"
+        "                                 JSON on standard output\n"
+        "subscriber erase EMAIL           delete the subscriber, every\n"
+        "                                 subscription, digest, vote and\n"
+        "                                 mail; asks nothing.  A keyed hash\n"
+        "                                 of the address stays in the\n"
+        "                                 suppression table (import skips)\n"
         "\n"
         "Examples:\n"
         "  paperboy subscriber add ada@example.org --list trending "
@@ -571,6 +585,7 @@ struct sub_cols {
 /* Counters of an import. */
 struct sub_tally {
     long imported, updated, unchanged, skipped;
+    long forced; /* suppressed rows imported with --force */
 };
 
 /* One validated import row (borrowed strings from the record). */
@@ -641,11 +656,12 @@ sub_row_check(const struct csv_record *rec, const struct sub_cols *c,
 }
 
 /* sub_row_suppressed - 1 when row's address may be imported; 0 with the
- * reason in err when it is in the suppression table (db_suppress.h), -1
- * (ERR_TEMP) on a database error */
+ * reason in err when it is in the suppression table (db_suppress.h), in
+ * the words for force (0 or 1, --force), -1 (ERR_TEMP) on a database
+ * error */
 static int
 sub_row_suppressed(struct db *db, const struct token_key *key,
-                   const struct sub_row *row, struct err *err)
+                   const struct sub_row *row, int force, struct err *err)
 {
     unsigned char h[DB_SUPPRESS_HASH];
     char why[DB_SUPPRESS_REASON_MAX];
@@ -658,10 +674,28 @@ sub_row_suppressed(struct db *db, const struct token_key *key,
         return -1;
     }
     if (rc == 0) {
-        err_set(err, ERR_PERM, "address suppressed (%s): not imported", why);
+        err_set(err, ERR_PERM, "address suppressed (%s): %s", why,
+                force ? "imported anyway (--force), suppression lifted"
+                      : "not imported (--force overrides)");
         return 0;
     }
     return 1;
+}
+
+/* sub_row_force - --force on a suppressed row: lift the suppression (in
+ * the import's transaction) and say so on stderr */
+static int
+sub_row_force(struct db *db, const struct token_key *key,
+              const struct sub_row *row, long line, struct sub_tally *t,
+              struct err *err)
+{
+    unsigned char h[DB_SUPPRESS_HASH];
+
+    fprintf(stderr, "line %ld: %s\n", line, err->msg);
+    db_suppress_hash(key, row->email, h);
+    t->forced++;
+    err_init(err);
+    return db_suppress_remove(db, h, NULL, err);
 }
 
 /* sub_row_apply - write one validated row (subs.h: SUBS_IMPORT); -1 on
@@ -699,11 +733,12 @@ static int
 sub_import(struct cli *cli, int argc, char **argv)
 {
     const char *pos[1], *list = NULL;
-    int confirmed = 0, npos = 0, rc, in_tx = 0, ret = CLI_FAIL;
+    int confirmed = 0, force = 0, npos = 0, rc, in_tx = 0, ret = CLI_FAIL;
     const struct cli_opt opts[] = {{"--list", &list, NULL},
                                    {"--confirmed", NULL, &confirmed},
+                                   {"--force", NULL, &force},
                                    {NULL, NULL, NULL}};
-    struct sub_tally t = {0, 0, 0, 0};
+    struct sub_tally t = {0, 0, 0, 0, 0};
     struct csv_reader r;
     struct csv_record hdr, rec;
     struct cli_progress prog;
@@ -787,7 +822,8 @@ sub_import(struct cli *cli, int argc, char **argv)
             continue;
         }
         if (sub_row_check(&rec, &c, &l, &row, &err) == -1 ||
-            sub_row_suppressed(db, &key, &row, &err) != 1) {
+            (rc = sub_row_suppressed(db, &key, &row, force, &err)) == -1 ||
+            (rc == 0 && !force)) {
             if (err.kind == ERR_TEMP)
                 goto db_fail;
             fprintf(stderr, "line %ld: %s\n", rec.line, err.msg);
@@ -799,6 +835,8 @@ sub_import(struct cli *cli, int argc, char **argv)
                 goto db_fail;
             in_tx = 1;
         }
+        if (rc == 0 && sub_row_force(db, &key, &row, rec.line, &t, &err) == -1)
+            goto db_fail;
         if (sub_row_apply(db, cli->cfg, &l, &row, confirmed, now, &t, &err) ==
             -1) {
             err_prefix(&err, "line %ld", rec.line);
@@ -827,8 +865,11 @@ sub_import(struct cli *cli, int argc, char **argv)
         goto db_fail;
     cli_progress_step(&prog, size);
     cli_progress_end(&prog);
-    printf("imported %ld, updated %ld, unchanged %ld, skipped %ld\n",
-           t.imported, t.updated, t.unchanged, t.skipped);
+    printf("imported %ld, updated %ld, unchanged %ld, skipped %ld", t.imported,
+           t.updated, t.unchanged, t.skipped);
+    if (t.forced)
+        printf(", suppression overridden by --force %ld", t.forced);
+    printf("\n");
     ret = t.skipped ? CLI_FAIL : CLI_OK;
     goto out;
 db_fail:
@@ -927,9 +968,11 @@ cmd_subscriber(struct cli *cli, int argc, char **argv)
         const char *name;
         int (*run)(struct cli *, int, char **);
     } subs[] = {
-        {"add", sub_add},   {"rm", sub_rm},         {"ls", sub_ls},
-        {"show", sub_show}, {"import", sub_import}, {"export", sub_export},
-        {"like", cli_like},
+        {"add", sub_add},       {"rm", sub_rm},
+        {"ls", sub_ls},         {"show", sub_show},
+        {"import", sub_import}, {"export", sub_export},
+        {"like", cli_like},     {"export-data", cli_export_data},
+        {"erase", cli_erase},
     };
 
     if (cli_wants_help(argc, argv)) {

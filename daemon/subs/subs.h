@@ -38,8 +38,10 @@
 #include "config.h"
 #include "db.h"
 #include "db_list.h"
+#include "db_export.h"
 #include "db_sub.h"
 #include "err.h"
+#include "token.h"
 
 /* subs_check_email - normalise in (NULL is "") into out (size >=
  * ADDR_SIZE); "invalid address 'IN': reason" when it is not an address */
@@ -129,5 +131,24 @@ int sub_unsubscribe(struct db *db, int64_t id, int64_t now, struct err *err);
  * above) and paused (0 or 1; -1 leaves it), together */
 int sub_set_prefs(struct db *db, int64_t id, const struct db_sub_prefs *p,
                   int paused, int64_t now, struct err *err);
+
+/* What sub_erase() removed. */
+struct subs_erased {
+    struct db_export_counts rows; /* rows deleted, by table */
+    int suppressed; /* 1: the suppression row was added; 0: already there */
+};
+
+/*
+ * sub_erase - "delete everything": the subscriber with this normalised
+ * address goes with every subscription, digest, vote and queued or sent
+ * mail row (schema FK cascades), and only a keyed hash of the address
+ * stays, in the suppression table with reason 'erased' (key: the token
+ * key, db_suppress_hash()), so that a later import skips it unless
+ * forced.  Bounce events keep their counts with the subscriber unlinked
+ * (ON DELETE SET NULL).  Returns 1 when there is no such subscriber
+ * (nothing changed, out untouched).  In subs/erase.c.
+ */
+int sub_erase(struct db *db, const struct token_key *key, const char *email,
+              int64_t now, struct subs_erased *out, struct err *err);
 
 #endif

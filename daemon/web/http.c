@@ -54,6 +54,7 @@ static const char *const http_tmpl_files[HTTP_T_COUNT] = {
     [HTTP_T_ARCHIVE] = "archive.html",
     [HTTP_T_FEED] = "feed.atom",
     [HTTP_T_MANAGE] = "manage_page.html",
+    [HTTP_T_ERASE] = "erase.html",
     [HTTP_T_MYFEED] = "feed_private.atom",
     [HTTP_T_VOTE] = "vote.html",
 };
@@ -335,6 +336,9 @@ http_send(struct http_req *r, unsigned status, const char *ctype,
     }
     if (r->allow)
         MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW, r->allow);
+    if (r->disposition)
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_DISPOSITION,
+                                r->disposition);
     ret = MHD_queue_response(r->conn, status, resp);
     MHD_destroy_response(resp);
     http_count(r->h, r->route, status);
@@ -756,6 +760,18 @@ http_route(struct http_req *r)
         r->route = HTTP_R_PREFERENCES;
         return http_token_route(r, path + strlen("/preferences/"), 1,
                                 http_page_preferences);
+    }
+    /* a reader's own data, behind the preferences token (counted as
+     * preferences pages) */
+    if (str_has_prefix(path, "/data/")) {
+        r->route = HTTP_R_PREFERENCES;
+        return http_token_route(r, path + strlen("/data/"), 0,
+                                http_page_mydata);
+    }
+    if (str_has_prefix(path, "/erase/")) {
+        r->route = HTTP_R_PREFERENCES;
+        return http_token_route(r, path + strlen("/erase/"), 1,
+                                http_page_erase);
     }
     if (str_has_prefix(path, "/unsubscribe/")) {
         r->route = HTTP_R_UNSUBSCRIBE;

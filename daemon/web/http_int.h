@@ -50,6 +50,7 @@ enum http_tmpl {
     HTTP_T_MANAGE,
     HTTP_T_MYFEED,
     HTTP_T_VOTE,
+    HTTP_T_ERASE,
     HTTP_T_COUNT
 };
 
@@ -216,11 +217,12 @@ struct http_req {
     int64_t now;                  /* str_now() at dispatch */
     enum http_route route;
     /* response extras */
-    int retry_after;      /* seconds; 0 = no header */
-    const char *allow;    /* Allow header for 405, or NULL */
-    const char *cache;    /* Cache-Control, default "no-store" */
-    struct http_job *job; /* POST /subscribe handed to the writer */
-    char *csp;            /* owned: this answer's own policy, or NULL */
+    int retry_after;         /* seconds; 0 = no header */
+    const char *allow;       /* Allow header for 405, or NULL */
+    const char *cache;       /* Cache-Control, default "no-store" */
+    struct http_job *job;    /* POST /subscribe handed to the writer */
+    char *csp;               /* owned: this answer's own policy, or NULL */
+    const char *disposition; /* Content-Disposition (a literal), or NULL */
 };
 
 /* ---- http.c ---- */
@@ -341,6 +343,22 @@ enum MHD_Result http_page_confirm(struct http_req *r, const char *tok);
 enum MHD_Result http_page_preferences(struct http_req *r, const char *tok);
 enum MHD_Result http_page_unsubscribe(struct http_req *r, const char *tok);
 enum MHD_Result http_page_digest(struct http_req *r, const char *tok);
+struct db_subscription;
+/* http_token_sub - verify tok for purpose and load its subscription into
+ * sub; 0 when the page may go on, else -1 with the answer sent (400 for a
+ * bad token, 404 for a subscription that is gone) and held in *ret */
+int http_token_sub(struct http_req *r, const char *tok,
+                   enum token_purpose purpose, struct db **dbp,
+                   struct db_subscription *sub, int64_t *issued_at,
+                   enum MHD_Result *ret);
+
+/* ---- http_mydata.c ---- */
+/* http_page_mydata - GET /data/TOKEN (a preferences token): the
+ * subscriber's data as a JSON attachment (db_export_subscriber()) */
+enum MHD_Result http_page_mydata(struct http_req *r, const char *tok);
+/* http_page_erase - /erase/TOKEN: GET asks, POST with confirm=erase
+ * deletes everything (sub_erase()) */
+enum MHD_Result http_page_erase(struct http_req *r, const char *tok);
 
 /* ---- http_manage.c ---- */
 /* http_page_manage - GET /manage: the form; POST /manage: mail the

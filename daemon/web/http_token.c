@@ -34,10 +34,9 @@ http_bad_token(struct http_req *r, const char *why)
                            why);
 }
 
-/* http_token_sub - verify tok for purpose and load its subscription.
- * Returns 0 when the page may go on, else the answer was sent and *ret
- * holds it. */
-static int
+/* http_token_sub - verify tok for purpose and load its subscription
+ * (http_int.h) */
+int
 http_token_sub(struct http_req *r, const char *tok, enum token_purpose purpose,
                struct db **dbp, struct db_subscription *sub, int64_t *issued_at,
                enum MHD_Result *ret)
@@ -85,6 +84,8 @@ http_sub_root(struct http_req *r, const char *title,
     token_make(r->h->key, TOKEN_PREFERENCES, sub->id, r->now, t);
     tmpl_setf(root, "preferences_url", "%s/preferences/%s", r->cfg->base_url,
               t);
+    tmpl_setf(root, "data_url", "%s/data/%s", r->cfg->base_url, t);
+    tmpl_setf(root, "erase_url", "%s/erase/%s", r->cfg->base_url, t);
     token_make(r->h->key, TOKEN_UNSUBSCRIBE, sub->id, r->now, t);
     tmpl_setf(root, "unsubscribe_url", "%s/unsubscribe/%s", r->cfg->base_url,
               t);

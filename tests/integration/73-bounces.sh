@@ -283,7 +283,7 @@ assert_contains "$OUT" "is suppressed (hard_bounce)" "check"
 expect_rc 1 pb bounces check a5@example.org
 printf 'email,name\na1@example.org,One\nz1@example.org,Zed\n' >"$TMP/import.csv"
 expect_rc 1 pb subscriber import "$TMP/import.csv" --list trending
-assert_contains "$ERR" "line 2: address suppressed (hard_bounce): not imported" "import skips"
+assert_contains "$ERR" "line 2: address suppressed (hard_bounce): not imported (--force overrides)" "import skips"
 assert_contains "$OUT" "imported 1, updated 0, unchanged 0, skipped 1" "import summary"
 expect_rc 0 pb bounces unsuppress a1@example.org
 expect_rc 1 pb bounces check a1@example.org

@@ -6,7 +6,9 @@
  * confirmation and stale links, preferences, unsubscribing (queued mail
  * dropped, sent kept), the administrator's add and import rules, and
  * that a sign-up is all or nothing in its own or the caller's
- * transaction.  Time is passed in.
+ * transaction; erasing (every row of the subscriber gone, one keyed
+ * suppression row kept, an unknown address changing nothing, a caller's
+ * rollback undoing it).  Time is passed in.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,6 +21,7 @@
 #include "db.h"
 #include "db_list.h"
 #include "db_sub.h"
+#include "db_suppress.h"
 #include "subs.h"
 
 #define T0 1800000000LL
@@ -531,6 +534,116 @@ test_all_or_nothing(void)
                  0);
 }
 
+/* erase_seed - subscriber 900 (erase@example.org) with two
+ * subscriptions, a digest of two papers, a vote and an outbox row; and
+ * subscriber 901 (keep@example.org) with one subscription of its own */
+static void
+erase_seed(void)
+{
+    sql("INSERT INTO lists (id, name, created_at) VALUES (900, 'erase-a', 0),"
+        " (901, 'erase-b', 0);"
+        "INSERT INTO subscribers (id, email, created_at) VALUES"
+        " (900, 'erase@example.org', 0), (901, 'keep@example.org', 0);"
+        "INSERT INTO subscriptions (id, subscriber_id, list_id, status,"
+        " created_at, updated_at) VALUES (900, 900, 900, 'confirmed', 0, 0),"
+        " (901, 900, 901, 'pending', 0, 0), (902, 901, 900, 'confirmed', 0, 0);"
+        "INSERT INTO papers (id, arxiv_id, title, first_seen_at,"
+        " first_seen_day, updated_at) VALUES (900, '2611.90000', 'a', 0,"
+        " '2026-01-01', 0), (901, '2611.90001', 'b', 0, '2026-01-01', 0);"
+        "INSERT INTO digests (id, subscription_id, day, created_at) VALUES"
+        " (900, 900, '2026-01-01', 0);"
+        "INSERT INTO digest_items (digest_id, rank, paper_id) VALUES"
+        " (900, 1, 900), (900, 2, 901);"
+        "INSERT INTO votes (subscription_id, paper_id, vote, source,"
+        " created_at) VALUES (900, 900, 1, 'mail', 0), (902, 900, 1, 'cli', 0);"
+        "INSERT INTO outbox (kind, subscription_id, digest_id, rcpt,"
+        " message_id, issued_at, created_at, next_attempt_at) VALUES"
+        " ('digest', 900, 900, 'erase@example.org', '<e900@x>', 0, 0, 0);");
+}
+
+/* subscriber_rows - rows of every table that belong to subscriber 900 */
+static long long
+subscriber_rows(void)
+{
+    return one_int(
+        "SELECT (SELECT count(*) FROM subscribers WHERE id = %1$lld)"
+        " + (SELECT count(*) FROM subscriptions WHERE"
+        "    subscriber_id = %1$lld)"
+        " + (SELECT count(*) FROM digests WHERE subscription_id"
+        "    IN (900, 901))"
+        " + (SELECT count(*) FROM digest_items WHERE digest_id = 900)"
+        " + (SELECT count(*) FROM votes WHERE subscription_id"
+        "    IN (900, 901))"
+        " + (SELECT count(*) FROM outbox WHERE subscription_id"
+        "    IN (900, 901))",
+        900);
+}
+
+static void
+test_erase(void)
+{
+    unsigned char h[DB_SUPPRESS_HASH];
+    char why[DB_SUPPRESS_REASON_MAX];
+    struct subs_erased res;
+    struct token_key k;
+    struct err err;
+
+    token_key_from_string("erase-test-secret", &k);
+    erase_seed();
+    CHECK_INT_EQ(subscriber_rows(), 8);
+    sql("DELETE FROM suppressions");
+
+    /* nobody: nothing changes */
+    err_init(&err);
+    CHECK_INT_EQ(sub_erase(db, &k, "nobody@example.org", T0, &res, &err), 1);
+    CHECK_INT_EQ(one_int("SELECT count(*) FROM suppressions WHERE %lld", 1), 0);
+
+    /* in the caller's transaction, rolled back: nothing happened */
+    CHECK_INT_EQ(db_begin(db, &err), 0);
+    CHECK_INT_EQ(sub_erase(db, &k, "erase@example.org", T0, &res, &err), 0);
+    CHECK_INT_EQ(subscriber_rows(), 0);
+    db_rollback(db);
+    CHECK_INT_EQ(subscriber_rows(), 8);
+    CHECK_INT_EQ(one_int("SELECT count(*) FROM suppressions WHERE %lld", 1), 0);
+
+    /* its own transaction; the address in another case is the same */
+    memset(&res, 0, sizeof(res));
+    CHECK_INT_EQ(sub_erase(db, &k, "ERASE@example.org", T0, &res, &err), 0);
+    CHECK_INT_EQ(res.rows.subscriptions, 2);
+    CHECK_INT_EQ(res.rows.digests, 1);
+    CHECK_INT_EQ(res.rows.digest_items, 2);
+    CHECK_INT_EQ(res.rows.votes, 1);
+    CHECK_INT_EQ(res.rows.outbox, 1);
+    CHECK_INT_EQ(res.suppressed, 1);
+    CHECK_INT_EQ(subscriber_rows(), 0);
+    CHECK_INT_EQ(one_int("SELECT count(*) FROM suppressions WHERE %lld", 1), 1);
+    db_suppress_hash(&k, "erase@example.org", h);
+    CHECK_INT_EQ(db_suppress_get(db, h, why, &err), 0);
+    CHECK_STR_EQ(why, "erased");
+    /* the other subscriber and the shared papers stay */
+    CHECK_INT_EQ(one_int("SELECT count(*) FROM subscriptions WHERE "
+                         "subscriber_id = %lld",
+                         901),
+                 1);
+    CHECK_INT_EQ(one_int("SELECT count(*) FROM votes WHERE subscription_id = "
+                         "%lld",
+                         902),
+                 1);
+    CHECK_INT_EQ(one_int("SELECT count(*) FROM papers WHERE id >= %lld", 900),
+                 2);
+    /* again: nobody left */
+    CHECK_INT_EQ(sub_erase(db, &k, "erase@example.org", T0, &res, &err), 1);
+
+    /* an address suppressed already keeps its first reason */
+    db_suppress_hash(&k, "keep@example.org", h);
+    CHECK_INT_EQ(db_suppress_add(db, h, "hard_bounce", "5.1.1", T0, NULL, &err),
+                 0);
+    CHECK_INT_EQ(sub_erase(db, &k, "keep@example.org", T0, &res, &err), 0);
+    CHECK_INT_EQ(res.suppressed, 0);
+    CHECK_INT_EQ(db_suppress_get(db, h, why, &err), 0);
+    CHECK_STR_EQ(why, "hard_bounce");
+}
+
 int
 main(void)
 {
@@ -550,6 +663,7 @@ main(void)
     test_add();
     test_import();
     test_all_or_nothing();
+    test_erase();
     db_close(db);
     config_free(cfg);
     return CHECK_DONE();
