@@ -21,6 +21,7 @@
 #include "db_pause.h"
 #include "db_sub.h"
 #include "str.h"
+#include "subs.h"
 
 #define LIST_USAGE                                                             \
     "paperboy list add NAME [--title T] [--description D] "                    \
@@ -134,7 +135,7 @@ list_add(struct cli *cli, int argc, char **argv)
             return cli_fail("--description: must be UTF-8 text without "
                             "control characters");
     }
-    if (cats != NULL && db_list_check_categories(cats, &err) == -1)
+    if (cats != NULL && subs_check_list_categories(cli->cfg, cats, &err) == -1)
         return cli_fail("--categories: %s", err.msg);
     (void)str_copy(l.categories, sizeof(l.categories), cats ? cats : "");
     l.include_hf = !no_hf;
