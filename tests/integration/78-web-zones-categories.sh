@@ -31,6 +31,9 @@ assert_not_contains "$OUT" "bio" "a refused list is not added"
 expect_rc 0 pb list add bio --categories q-bio.QM,stat.ML,hep-ex,astro-ph.CO,cond-mat.mes-hall
 expect_rc 0 pb list ls
 assert_contains "$OUT" "bio" "known categories are accepted"
+expect_rc 0 pb list ls --json
+assert_eq "$(/usr/bin/python3 -c 'import json,sys; l=[x for x in json.load(sys.stdin) if x["name"]=="bio"][0]; print(l["category_names"]["q-bio.QM"], "|", l["category_names"]["cond-mat.mes-hall"])' <<<"$OUT")" \
+    "Quantitative Methods | Mesoscale and Nanoscale Physics" "list ls --json names the categories"
 
 NOW=1796626800 # 2026-12-07 08:00 Europe/Berlin, after its 07:00 mailing
 cfg_add "[schedule]"
