@@ -45,11 +45,13 @@ catnames_line(struct catnames *c, char *line, int no, const char *path,
     }
     *tab = '\0';
     len = (size_t)(tab - line);
-    for (size_t i = 0; i < len; i++)
-        if (!isgraph((unsigned char)line[i]) || len > CATNAMES_CODE_MAX) {
-            err_set(err, ERR_PERM, "%s:%d: bad category code", path, no);
-            return -1;
-        }
+    for (size_t i = 0; i < len && len <= CATNAMES_CODE_MAX; i++)
+        if (!isgraph((unsigned char)line[i]))
+            len = CATNAMES_CODE_MAX + 1;
+    if (len > CATNAMES_CODE_MAX) {
+        err_set(err, ERR_PERM, "%s:%d: bad category code", path, no);
+        return -1;
+    }
     if (catnames_get(c, line, len) != NULL) {
         err_set(err, ERR_PERM, "%s:%d: category '%s' is listed twice", path, no,
                 line);

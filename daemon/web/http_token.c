@@ -22,9 +22,9 @@
 #include "db_sub.h"
 #include "http_int.h"
 #include "log.h"
+#include "plan.h"
 #include "str.h"
 #include "subs.h"
-#include "plan.h"
 
 /* http_bad_token - the 400 page for a link that does not verify */
 static enum MHD_Result
