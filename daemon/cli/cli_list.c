@@ -16,11 +16,13 @@
 
 #include <cjson/cJSON.h>
 
+#include "catnames.h"
 #include "cli.h"
 #include "db_list.h"
 #include "db_pause.h"
 #include "db_sub.h"
 #include "str.h"
+#include "subs.h"
 
 #define LIST_USAGE                                                             \
     "paperboy list add NAME [--title T] [--description D] "                    \
@@ -134,7 +136,7 @@ list_add(struct cli *cli, int argc, char **argv)
             return cli_fail("--description: must be UTF-8 text without "
                             "control characters");
     }
-    if (cats != NULL && db_list_check_categories(cats, &err) == -1)
+    if (cats != NULL && subs_check_list_categories(cli->cfg, cats, &err) == -1)
         return cli_fail("--categories: %s", err.msg);
     (void)str_copy(l.categories, sizeof(l.categories), cats ? cats : "");
     l.include_hf = !no_hf;
@@ -155,8 +157,30 @@ list_add(struct cli *cli, int argc, char **argv)
 struct list_ls {
     struct db *db;
     struct cli_table table;
-    cJSON *json; /* array, or NULL for a table */
+    cJSON *json;            /* array, or NULL for a table */
+    struct catnames *names; /* arXiv's names; NULL when unreadable */
 };
+
+/* list_ls_names - the JSON object {code: name} of csv's categories that
+ * the taxonomy names */
+static cJSON *
+list_ls_names(const struct catnames *names, const char *csv)
+{
+    cJSON *o = cJSON_CreateObject();
+    char code[64];
+
+    for (const char *p = csv; names != NULL && *p;) {
+        size_t n = strcspn(p, ",");
+        const char *name = catnames_get(names, p, n);
+        if (name != NULL && n < sizeof(code)) {
+            memcpy(code, p, n);
+            code[n] = '\0';
+            cJSON_AddStringToObject(o, code, name);
+        }
+        p += n + (p[n] == ',');
+    }
+    return o;
+}
 
 /* list_ls_row - one list into the table or the JSON array */
 static int
@@ -174,6 +198,8 @@ list_ls_row(const struct db_list *l, void *arg, struct err *err)
         cJSON_AddStringToObject(o, "title", l->title);
         cJSON_AddStringToObject(o, "description", l->description);
         cJSON_AddStringToObject(o, "categories", l->categories);
+        cJSON_AddItemToObject(o, "category_names",
+                              list_ls_names(ls->names, l->categories));
         cJSON_AddBoolToObject(o, "include_hf", l->include_hf);
         cJSON_AddBoolToObject(o, "include_replacements",
                               l->include_replacements);
@@ -221,13 +247,21 @@ list_ls(struct cli *cli, int argc, char **argv)
     if ((ls.db = cli_db(cli)) == NULL)
         return CLI_FAIL;
     cli_table_init(&ls.table, 7, head);
-    if (json)
+    if (json) {
+        char path[4096];
         ls.json = cJSON_CreateArray();
+        err_init(&err);
+        if (config_web_path(cli->cfg, CATNAMES_FILE, path, sizeof(path)) ==
+                -1 ||
+            catnames_load(path, &ls.names, &err) == -1)
+            fprintf(stderr, "paperboy: no category names: %s\n", err.msg);
+    }
     err_init(&err);
     rc = db_list_each(ls.db, list_ls_row, &ls, &err);
     if (rc == 0)
         cli_print_listing(ls.json, &ls.table);
     cJSON_Delete(ls.json);
+    catnames_free(ls.names);
     cli_table_release(&ls.table);
     return rc == 0 ? CLI_OK : cli_fail("%s", err.msg);
 }

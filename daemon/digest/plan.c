@@ -238,3 +238,35 @@ out:
     free(zones);
     return rc;
 }
+
+int
+plan_first_digest(const struct config *cfg, const char *zone,
+                  int64_t confirmed_at, char *out, size_t size, struct err *err)
+{
+    static const char *const days[] = {"Sunday",    "Monday",   "Tuesday",
+                                       "Wednesday", "Thursday", "Friday",
+                                       "Saturday"};
+    static const char *const months[] = {
+        "January", "February", "March",     "April",   "May",      "June",
+        "July",    "August",   "September", "October", "November", "December"};
+    const struct sched_rules rules = {cfg->send_hour, cfg->send_minute};
+    const char *name = zone != NULL && *zone ? zone : cfg->timezone;
+    struct tz *tz = NULL;
+    struct tz_local lt;
+    char day[SCHED_DAY_MAX];
+    int64_t at;
+    int n;
+
+    if (tz_load(name, &tz, err) == -1)
+        return -1;
+    sched_first_send(tz, &rules, confirmed_at, &at, day);
+    tz_utc_to_local(tz, at, &lt);
+    tz_free(tz);
+    n = snprintf(out, size, "%s %d %s at %02d:%02d (%s)", days[lt.wday % 7],
+                 lt.day, months[(lt.month - 1) % 12], lt.hour, lt.minute, name);
+    if (n < 0 || (size_t)n >= size) {
+        err_set(err, ERR_PERM, "plan: first-digest text too long");
+        return -1;
+    }
+    return 0;
+}

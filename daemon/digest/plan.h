@@ -68,4 +68,14 @@ int digest_plan(struct db *db, const struct config *cfg, const char *list,
                 const char *day, int64_t now, struct plan_row **rows, size_t *n,
                 struct err *err);
 
+/*
+ * plan_first_digest - when the first digest of a subscription in zone
+ * ("" = [schedule] timezone) confirmed at confirmed_at goes, by the rule
+ * above, in that zone: "Tuesday 8 December at 07:00 (Europe/Berlin)"
+ * into out.  -1 when the zone cannot be loaded or out is too small.
+ */
+int plan_first_digest(const struct config *cfg, const char *zone,
+                      int64_t confirmed_at, char *out, size_t size,
+                      struct err *err);
+
 #endif

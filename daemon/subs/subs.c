@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "addr.h"
+#include "catnames.h"
 #include "outbox.h"
 #include "query.h"
 #include "str.h"
@@ -91,6 +92,27 @@ int
 subs_check_categories(const struct db_list *l, const char *csv, struct err *err)
 {
     return db_list_check_sub_categories(l, csv, err);
+}
+
+int
+subs_check_list_categories(const struct config *cfg, const char *csv,
+                           struct err *err)
+{
+    struct catnames *c = NULL;
+    char path[4096];
+    int rc;
+
+    if (db_list_check_categories(csv, err) == -1)
+        return -1;
+    if (config_web_path(cfg, CATNAMES_FILE, path, sizeof(path)) == -1) {
+        err_set(err, ERR_PERM, "the web directory's path is too long");
+        return -1;
+    }
+    if (catnames_load(path, &c, err) == -1)
+        return -1;
+    rc = catnames_check(c, csv, err);
+    catnames_free(c);
+    return rc;
 }
 
 int

@@ -65,6 +65,14 @@ int subs_check_keywords(const char *kw, struct err *err);
 int subs_check_categories(const struct db_list *l, const char *csv,
                           struct err *err);
 
+/* subs_check_list_categories - a list's categories: the syntax
+ * (db_list_check_categories()) and every one of them in arXiv's taxonomy
+ * bundled under the web directory (catnames.h), or "unknown category
+ * 'q-bio.XX'; did you mean 'q-bio.QM'?".  -1 too when the taxonomy file
+ * cannot be read. */
+int subs_check_list_categories(const struct config *cfg, const char *csv,
+                               struct err *err);
+
 /* subs_check_max_papers - s as a number of papers from 1 to 50 into *out;
  * NULL or "" is "not given" (*out = 0) */
 int subs_check_max_papers(const char *s, int *out, struct err *err);

@@ -8,12 +8,14 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "log.h"
 #include "str.h"
+#include "xalloc.h"
 
 /* datafile_check_dir - refuse a directory others may write to, unless it
  * is sticky and owned by us (then they cannot rename or remove our files,
@@ -121,4 +123,44 @@ datafile_warn_readable(const char *path, const char *what)
         log_warn("%s '%s' is readable by other users (mode %04o): "
                  "chmod 600 it",
                  what, path, (unsigned)(st.st_mode & 07777));
+}
+
+int
+datafile_read(const char *path, size_t max, char **data, size_t *len,
+              struct err *err)
+{
+    struct stat st;
+    char *d = NULL;
+    size_t n = 0;
+    ssize_t got;
+    int fd, rc = -1, saved;
+
+    if ((fd = datafile_open(path, O_RDONLY | O_NOCTTY, 0, err)) == -1)
+        return -1;
+    if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode) ||
+        (unsigned long long)st.st_size > max) {
+        err_set(err, ERR_PERM,
+                "'%s' is not a regular file of at most %zu bytes", path, max);
+        goto out;
+    }
+    d = xmalloc((size_t)st.st_size + 1);
+    while (n < (size_t)st.st_size &&
+           (got = read(fd, d + n, (size_t)st.st_size - n)) > 0)
+        n += (size_t)got;
+    if (n < (size_t)st.st_size) {
+        err_set(err, ERR_PERM, "cannot read '%s': %s", path,
+                n ? "it shrank" : strerror(errno));
+        goto out;
+    }
+    d[n] = '\0';
+    *data = d;
+    *len = n;
+    d = NULL;
+    rc = 0;
+out:
+    saved = errno;
+    free(d);
+    close(fd);
+    errno = saved;
+    return rc;
 }

@@ -18,6 +18,8 @@
 #ifndef PAPERBOY_DATAFILE_H
 #define PAPERBOY_DATAFILE_H
 
+#include <stddef.h>
+
 #include "err.h"
 
 /*
@@ -45,5 +47,14 @@ int datafile_check_link(const char *path, struct err *err);
  * "database", "secret file") can be read by other users.  By name, not
  * by fd: the caller may not open SQLite's file (see db.c) */
 void datafile_warn_readable(const char *path, const char *what);
+
+/*
+ * datafile_read - the whole regular file at path (opened like
+ * datafile_open(), so never through a symbolic link), at most max bytes,
+ * NUL-terminated.  *data is the caller's to free(); errno is kept on a
+ * failed open (ENOENT for callers that treat a missing file specially).
+ */
+int datafile_read(const char *path, size_t max, char **data, size_t *len,
+                  struct err *err);
 
 #endif

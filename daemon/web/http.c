@@ -176,6 +176,8 @@ http_gen_free(struct http_gen *g)
     for (int i = 0; i < HTTP_T_COUNT; i++)
         tmpl_free(g->t[i]);
     http_static_free(g);
+    catnames_free(g->cats);
+    tz_names_release(&g->zones);
     free(g->proxies);
     if (g->index_resp)
         MHD_destroy_response(g->index_resp);
@@ -209,6 +211,12 @@ http_gen_new(const struct config *cfg, uint64_t id, struct http_gen **out,
         goto fail;
     if (http_proxies_load(g, cfg->trusted_proxies, err) == -1)
         goto fail;
+    if (config_web_path(cfg, CATNAMES_FILE, path, sizeof(path)) == -1 ||
+        catnames_load(path, &g->cats, err) == -1)
+        goto fail;
+    if (tz_names_load(&g->zones, err) == -1) /* a text field then */
+        log_warn("web: no zone list, /preferences offers no zones: %s",
+                 err->msg);
     *out = g;
     return 0;
 fail:

@@ -20,12 +20,14 @@
 
 #include "addr.h"
 #include "buf.h"
+#include "catnames.h"
 #include "config.h"
 #include "db.h"
 #include "http.h"
 #include "http_form.h"
 #include "tmpl.h"
 #include "token.h"
+#include "tz_names.h"
 
 #define HTTP_PAGE_MAX (1024 * 1024) /* bytes of one rendered page */
 #define HTTP_URI_MAX 2048           /* bytes of a request target */
@@ -110,6 +112,9 @@ struct http_gen {
     size_t nstatic;
     struct http_proxy *proxies;
     size_t nproxies;
+    struct catnames *cats; /* arXiv category names (catnames.h) */
+    struct tz_names zones; /* the zones offered on /preferences; may be
+                              empty when the system has no zone tables */
     struct MHD_Response *index_resp; /* cached GET / (under http.lock) */
     int64_t index_at;                /* monotonic ms when rendered */
 };
@@ -331,10 +336,11 @@ enum MHD_Result http_page_subscribe(struct http_req *r);
 /* http_page_subscribed - the answer once the writer has stored r->job */
 enum MHD_Result http_page_subscribed(struct http_req *r);
 /* http_categories_fill - one item of root's "categories" per category
- * of list_categories ("cs.LG,cs.CL"), each with "name" and "checked"
- * (one of checked's) */
-void http_categories_fill(struct tmpl_obj *root, const char *list_categories,
-                          const char *checked);
+ * of list_categories ("cs.LG,cs.CL"), each with "name", "title" (arXiv's
+ * name for it, when the taxonomy has one) and "checked" (one of
+ * checked's) */
+void http_categories_fill(const struct http_req *r, struct tmpl_obj *root,
+                          const char *list_categories, const char *checked);
 /* http_rate_take - 0 when client may post now, else the seconds to wait */
 int http_rate_take(struct http *h, const char *client, int per_minute);
 

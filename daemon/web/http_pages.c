@@ -263,7 +263,7 @@ http_form_fill(struct http_req *r, struct db *db, const struct http_lists *ls,
         tmpl_set(root, "list_name", sel->name);
         tmpl_set(root, "list_title", sel->title[0] ? sel->title : sel->name);
         tmpl_set(root, "list_description", sel->description);
-        http_categories_fill(root, sel->categories, buf_str(&f->categories));
+        http_categories_fill(r, root, sel->categories, buf_str(&f->categories));
     }
     if (f->err_email)
         tmpl_set(root, "email_error", f->err_email);
@@ -289,13 +289,16 @@ http_form_fill(struct http_req *r, struct db *db, const struct http_lists *ls,
 }
 
 void
-http_categories_fill(struct tmpl_obj *root, const char *list_categories,
-                     const char *checked)
+http_categories_fill(const struct http_req *r, struct tmpl_obj *root,
+                     const char *list_categories, const char *checked)
 {
     for (const char *p = list_categories; *p;) {
         size_t n = strcspn(p, ",");
         struct tmpl_obj *it = tmpl_add_item(root, "categories");
+        const char *title = catnames_get(r->gen->cats, p, n);
         tmpl_setn(it, "name", p, n);
+        if (title != NULL)
+            tmpl_set(it, "title", title);
         tmpl_set_bool(it, "checked", db_list_categories_has(checked, p, n));
         p += n + (p[n] == ',');
     }

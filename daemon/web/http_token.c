@@ -23,6 +23,7 @@
 #include "db_sub.h"
 #include "http_int.h"
 #include "log.h"
+#include "plan.h"
 #include "str.h"
 #include "subs.h"
 
@@ -112,6 +113,24 @@ http_list_title(struct db *db, const struct db_subscription *sub,
         tmpl_set(root, "list_title", sub->list_name);
 }
 
+/* http_first_digest - root's "first_digest": when the next mailing of
+ * sub's zone goes (plan.h's first-digest rule, from now: a revisited link
+ * names the next one); left out when the zone cannot be loaded */
+static void
+http_first_digest(const struct http_req *r, const struct db_subscription *sub,
+                  struct tmpl_obj *root)
+{
+    char when[128];
+    struct err err;
+
+    err_init(&err);
+    if (plan_first_digest(r->cfg, sub->timezone, r->now, when, sizeof(when),
+                          &err) == 0)
+        tmpl_set(root, "first_digest", when);
+    else
+        log_warn("web: subscription=%lld: %s", (long long)sub->id, err.msg);
+}
+
 enum MHD_Result
 http_page_confirm(struct http_req *r, const char *tok)
 {
@@ -139,6 +158,7 @@ http_page_confirm(struct http_req *r, const char *tok)
     if (sub.status == DB_SUB_CONFIRMED) {
         root = http_sub_root(r, "Subscription confirmed", &sub, tok);
         http_list_title(db, &sub, root);
+        http_first_digest(r, &sub, root);
         return http_render(r, MHD_HTTP_OK, HTTP_T_CONFIRMED, root);
     }
     root = http_sub_root(r, "Confirm your subscription", &sub, tok);
@@ -211,13 +231,43 @@ http_page_unsubscribe(struct http_req *r, const char *tok)
     return http_render(r, MHD_HTTP_OK, HTTP_T_UNSUBSCRIBE, root);
 }
 
+/* http_zones_fill - the time zone choice: "zones" (the system's, with
+ * tz_name selected; a stored name not among them, such as a legacy alias,
+ * is offered first so that saving keeps it), the server's zone, and
+ * "zone_auto" when the reader has no zone of their own, so that app.js
+ * may pre-select the browser's */
+static void
+http_zones_fill(const struct http_req *r, const char *tz_name,
+                struct tmpl_obj *root)
+{
+    const struct tz_names *z = &r->gen->zones;
+    struct tmpl_obj *it;
+
+    tmpl_set_bool(root, "has_zones", z->n > 0);
+    tmpl_set(root, "server_zone", r->cfg->timezone);
+    tmpl_setf(root, "send_at", "%02d:%02d", r->cfg->send_hour,
+              r->cfg->send_minute);
+    tmpl_set_bool(root, "zone_auto", *tz_name == '\0');
+    tmpl_set_list(root, "zones");
+    if (*tz_name && !tz_names_has(z, tz_name)) {
+        it = tmpl_add_item(root, "zones");
+        tmpl_set(it, "name", tz_name);
+        tmpl_set_bool(it, "selected", 1);
+    }
+    for (size_t i = 0; i < z->n; i++) {
+        it = tmpl_add_item(root, "zones");
+        tmpl_set(it, "name", z->names[i]);
+        tmpl_set_bool(it, "selected", strcmp(z->names[i], tz_name) == 0);
+    }
+}
+
 /* http_prefs_fill - the preferences form: values and the list's
  * categories with the chosen ones checked */
 static void
-http_prefs_fill(struct db *db, const struct db_subscription *sub,
-                const char *keywords, const char *categories,
-                const char *max_papers, const char *tz_name, int paused,
-                struct tmpl_obj *root)
+http_prefs_fill(const struct http_req *r, struct db *db,
+                const struct db_subscription *sub, const char *keywords,
+                const char *categories, const char *max_papers,
+                const char *tz_name, int paused, struct tmpl_obj *root)
 {
     struct db_list l;
     struct err err;
@@ -226,12 +276,13 @@ http_prefs_fill(struct db *db, const struct db_subscription *sub,
     tmpl_set(root, "keywords", keywords);
     tmpl_set(root, "max_papers", max_papers);
     tmpl_set(root, "timezone", tz_name);
+    http_zones_fill(r, tz_name, root);
     tmpl_set_bool(root, "paused", paused);
     tmpl_set_bool(root, "confirmed", sub->status == DB_SUB_CONFIRMED);
     tmpl_set_list(root, "categories");
     if (db_list_get_id(db, sub->list_id, &l, &err) == 0) {
         tmpl_set(root, "list_title", l.title[0] ? l.title : l.name);
-        http_categories_fill(root, l.categories, categories);
+        http_categories_fill(r, root, l.categories, categories);
     } else {
         tmpl_set(root, "list_title", sub->list_name);
     }
@@ -321,7 +372,7 @@ http_page_preferences(struct http_req *r, const char *tok)
     root = http_sub_root(r, "Your preferences", &sub, tok);
     snprintf(mp, sizeof(mp), "%d", sub.max_papers);
     if (r->method != HTTP_M_POST) {
-        http_prefs_fill(db, &sub, sub.keywords, sub.categories, mp,
+        http_prefs_fill(r, db, &sub, sub.keywords, sub.categories, mp,
                         sub.timezone, sub.paused, root);
         http_votes_prefs_fill(db, &sub, root);
         return http_render(r, MHD_HTTP_OK, HTTP_T_PREFERENCES, root);
@@ -346,7 +397,7 @@ http_page_preferences(struct http_req *r, const char *tok)
         if (action && str_has_prefix(action, "vote_")) { /* http_votes.c */
             if (http_votes_prefs_post(r, db, &sub, action, root, &err) == -1)
                 return http_fail(r, &err, "preferences");
-            http_prefs_fill(db, &sub, sub.keywords, sub.categories, mp,
+            http_prefs_fill(r, db, &sub, sub.keywords, sub.categories, mp,
                             sub.timezone, sub.paused, root);
             http_votes_prefs_fill(db, &sub, root);
             return http_render(r, MHD_HTTP_OK, HTTP_T_PREFERENCES, root);
@@ -377,7 +428,7 @@ http_page_preferences(struct http_req *r, const char *tok)
             buf_release(&cats);
             return http_fail(r, &err, "preferences");
         }
-        http_prefs_fill(db, &sub, kw, buf_str(&cats), mpv, tz, paused, root);
+        http_prefs_fill(r, db, &sub, kw, buf_str(&cats), mpv, tz, paused, root);
         http_votes_prefs_fill(db, &sub, root);
         buf_release(&cats);
         if (!bad)

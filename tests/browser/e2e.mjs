@@ -9,7 +9,9 @@
 // focus.  The form is also used with JavaScript switched off.
 //
 // Environment: BASE (http://127.0.0.1:PORT of `paperboy serve`), VIEW_URL
-// (a digest's /d/TOKEN page), MAIL_DIR
+// (a digest's /d/TOKEN page), PREFS_URL (/preferences of a confirmed
+// reader with no zone of their own: the browser's zone is pre-selected
+// there, under timezoneId Asia/Tokyo), MAIL_DIR
 // (where smtp_server.py saves messages), SHOTS (screenshot directory),
 // CHROMIUM (default /usr/bin/chromium).
 import { chromium } from 'playwright-core';
@@ -22,6 +24,7 @@ const MAIL_DIR = process.env.MAIL_DIR;
 const SHOTS = process.env.SHOTS || 'screenshots';
 const EMAIL = 'reader@example.org';
 const VIEW_URL = process.env.VIEW_URL; // a /d/TOKEN page
+const PREFS_URL = process.env.PREFS_URL; // /preferences of a reader with no zone
 
 if (!BASE || !MAIL_DIR) {
   console.error('e2e: BASE and MAIL_DIR must be set');
@@ -160,6 +163,9 @@ try {
   await narrow(page, '05-confirm');
   await page.click('button.primary');
   await page.waitForSelector('text=You are subscribed');
+  const first = (await page.textContent('#first-digest')) || '';
+  check(/^[A-Z][a-z]+day \d{1,2} [A-Z][a-z]+ at \d\d:\d\d \(.+\)$/.test(first),
+    `confirmed page names the first digest's day and hour (${first})`);
   await shot(page, '06-confirmed');
   await narrow(page, '06-confirmed');
   const unsubscribeUrl = await page.getAttribute('a[href*="/unsubscribe/"]', 'href');
@@ -176,12 +182,20 @@ try {
     'the private feed answers as Atom');
   await shot(page, '07-preferences');
   await narrow(page, '07-preferences');
-  await page.fill('#timezone', 'Nowhere/Atlantis');
+  check(await page.locator('#timezone option', { hasText: 'Server default (' }).count() === 1,
+    "the zone choice names the server's zone");
+  check((await page.textContent('#preferences')).includes('Machine Learning'), 'preferences name the categories');
+  // a zone the list does not offer (as a forged post would send)
+  await page.evaluate(() => {
+    const sel = document.getElementById('timezone');
+    sel.add(new Option('Nowhere/Atlantis'));
+    sel.value = 'Nowhere/Atlantis';
+  });
   await page.click('button[value=save]');
   await page.waitForSelector('#timezone-error');
   await shot(page, '08-preferences-error');
   await page.fill('#keywords', 'diffusion, "kv cache"');
-  await page.fill('#timezone', 'Europe/Berlin');
+  await page.selectOption('#timezone', 'Europe/Berlin');
   await page.fill('#max_papers', '12');
   await page.check('input[name=paused]');
   await page.click('button[value=save]');
@@ -289,6 +303,39 @@ try {
   fs.rmSync(userDataDir, { recursive: true, force: true });
 }
 
+// 11b. the browser's zone is pre-selected on /preferences of a reader
+// without a zone of their own, at desktop and phone width
+const zoneBrowser = await chromium.launch({
+  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+  headless: true,
+  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+    '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+});
+try {
+  check(!!PREFS_URL, 'PREFS_URL is set');
+  const ctx = await zoneBrowser.newContext({ timezoneId: 'Asia/Tokyo' });
+  const p3 = await ctx.newPage();
+  watch(p3);
+  for (const width of [1280, 390]) {
+    await p3.setViewportSize({ width, height: width > 400 ? 900 : 844 });
+    await p3.goto(PREFS_URL);
+    await p3.waitForSelector('#preferences');
+    check(await p3.inputValue('#timezone') === 'Asia/Tokyo',
+      `${width} px: the browser's zone is pre-selected (${await p3.inputValue('#timezone')})`);
+    check((await p3.textContent('#preferences')).includes('Machine Learning'), `${width} px: category names shown`);
+    const over = await p3.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    check(over <= 0, `${width} px: no horizontal overflow on /preferences (${over} px)`);
+    await shot(p3, `16-preferences-zone-${width}`);
+  }
+  check(problems.length === 0, `zone page: no console errors or CSP violations (${problems.slice(0, 3).join('; ')})`);
+  await ctx.close();
+} catch (e) {
+  failures++;
+  console.log(`not ok - zone: ${e.stack || e}`);
+} finally {
+  await zoneBrowser.close();
+}
+
 // 12. everything works without JavaScript (a fresh browser and profile)
 const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
@@ -299,6 +346,10 @@ const browser = await chromium.launch({
 try {
   const ctx = await browser.newContext({ javaScriptEnabled: false, viewport: { width: 1024, height: 800 } });
   const p2 = await ctx.newPage();
+  if (PREFS_URL) {
+    await p2.goto(PREFS_URL);
+    check(await p2.inputValue('#timezone') === '', "without JavaScript the server's zone stays the choice");
+  }
   await p2.goto(`${BASE}/`);
   check(await p2.locator('button[name=preview]').isVisible(), 'preview button shown without JavaScript');
   await p2.fill('#keywords', 'diffusion');

@@ -262,7 +262,7 @@ http POST "/preferences/$ptok" --data-binary 'keywords=diffusion&max_papers=99&t
 expect_code 400 "bad preferences"
 assert_contains "$BODY" 'id="max_papers-error"'
 assert_contains "$BODY" 'id="timezone-error"'
-assert_contains "$BODY" 'value="Mars/Olympus"' "typed time zone kept"
+assert_contains "$BODY" '<option selected>Mars/Olympus</option>' "posted time zone kept"
 assert_eq "$(sql "SELECT max_papers FROM subscriptions")" "7" "bad preferences not saved"
 # categories outside the list: the subscribe form's rule, so 400, nothing stored
 cats_before=$(sql "SELECT categories||'|'||keywords||'|'||max_papers FROM subscriptions")

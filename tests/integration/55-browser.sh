@@ -67,9 +67,10 @@ sql "INSERT INTO subscribers (email, created_at) VALUES ('viewer@example.org', 1
        SELECT (SELECT max(id) FROM digests), id, id, 1.0, 'matched: kv cache'
        FROM papers ORDER BY id;" || fail "seeding a digest"
 VIEW_URL=$BASE/d/$(token v "$(sql "SELECT max(id) FROM digests")")
+PREFS_URL=$BASE/preferences/$(token p "$(sql "SELECT s.id FROM subscriptions s JOIN subscribers u ON u.id = s.subscriber_id WHERE u.email = 'viewer@example.org'")")
 
 rm -rf "$BROWSER_DIR/screenshots"
-(cd "$BROWSER_DIR" && BASE=$BASE MAIL_DIR=$TMP/smtp SHOTS=$BROWSER_DIR/screenshots VIEW_URL=$VIEW_URL \
+(cd "$BROWSER_DIR" && BASE=$BASE MAIL_DIR=$TMP/smtp SHOTS=$BROWSER_DIR/screenshots VIEW_URL=$VIEW_URL PREFS_URL=$PREFS_URL \
     timeout 180 node e2e.mjs) >"$TMP/e2e.out" 2>&1
 rc=$?
 cat "$TMP/e2e.out"

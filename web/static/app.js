@@ -16,6 +16,25 @@
 (function () {
   'use strict';
   document.documentElement.classList.add('js');
+
+  /* preferences: a reader with no zone of their own (data-auto) gets the
+   * browser's zone pre-selected, when the list offers it; saving stores
+   * it.  Without script the server's default stays selected. */
+  var zone = document.getElementById('timezone');
+  if (zone && zone.tagName === 'SELECT' && zone.getAttribute('data-auto') === '1' &&
+      window.Intl && Intl.DateTimeFormat) {
+    var mine = '';
+    try {
+      mine = Intl.DateTimeFormat().resolvedOptions().timeZone || '';
+    } catch (e) { /* no zone: keep the default */ }
+    for (var i = 0; mine && i < zone.options.length; i++) {
+      if (zone.options[i].value === mine) {
+        zone.selectedIndex = i;
+        break;
+      }
+    }
+  }
+
   var form = document.getElementById('subscribe');
   var sample = document.getElementById('sample');
   if (!form || !sample || !window.fetch || !window.URLSearchParams) {
