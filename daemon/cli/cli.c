@@ -4,6 +4,7 @@
  */
 #include "cli.h"
 
+#include <signal.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -323,6 +324,29 @@ cli_progress_end(struct cli_progress *p)
         cli_progress_draw(p);
         fputc('\n', stderr);
     }
+}
+
+static volatile sig_atomic_t cli_stop;
+
+/* cli_on_stop - SIGINT/SIGTERM: ask the command to stop */
+static void
+cli_on_stop(int sig)
+{
+    (void)sig;
+    cli_stop = 1;
+}
+
+const volatile sig_atomic_t *
+cli_catch_stop(void)
+{
+    struct sigaction sa;
+
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = cli_on_stop; /* no SA_RESTART: reads and sleeps end */
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    return &cli_stop;
 }
 
 const char *
