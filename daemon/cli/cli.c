@@ -228,20 +228,11 @@ cli_json_str(FILE *fp, const char *s)
     fputc('"', fp);
 }
 
-/* cli_now_ms - monotonic milliseconds */
-static int64_t
-cli_now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* cli_progress_rate - items per second since the start */
 static double
 cli_progress_rate(const struct cli_progress *p)
 {
-    int64_t ms = cli_now_ms() - p->start_ms;
+    int64_t ms = str_mono_ms() - p->start_ms;
     return ms > 0 ? (double)p->done * 1000.0 / (double)ms : 0.0;
 }
 
@@ -291,7 +282,7 @@ cli_progress_start(struct cli_progress *p, const char *label, size_t total)
     p->every_ms = CLI_PROGRESS_EVERY_MS;
     if (every != NULL && str_to_long(every, 10, 3600 * 1000L, &v) == 0)
         p->every_ms = v;
-    p->start_ms = cli_now_ms();
+    p->start_ms = str_mono_ms();
     p->last_ms = p->start_ms;
     if (p->tty)
         cli_progress_draw(p);
@@ -305,7 +296,7 @@ cli_progress_step(struct cli_progress *p, size_t done)
     p->done = done;
     if (!p->tty && !p->lines)
         return;
-    now = cli_now_ms();
+    now = str_mono_ms();
     if (p->tty) {
         if (now - p->last_ms < 100 && done < p->total)
             return;

@@ -127,12 +127,6 @@ db_digest_sub_find(struct db *db, const char *email, const char *list_name,
     return 0;
 }
 
-int
-db_digest_in_txn(struct db *db)
-{
-    return !sqlite3_get_autocommit(db_handle(db));
-}
-
 static const char SQL_FIND[] =
     "SELECT id FROM digests WHERE subscription_id = ?1 AND day = ?2";
 
@@ -141,23 +135,12 @@ db_digest_find(struct db *db, int64_t sub_id, const char *day,
                int64_t *digest_id, struct err *err)
 {
     sqlite3_stmt *st = db_stmt(db, SQL_FIND, err);
-    int64_t id = 0;
-    int rc;
 
     if (st == NULL)
         return -1;
     sqlite3_bind_int64(st, 1, sub_id);
     sqlite3_bind_text(st, 2, day, -1, SQLITE_TRANSIENT);
-    rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW)
-        id = sqlite3_column_int64(st, 0);
-    sqlite3_reset(st);
-    if (rc == SQLITE_DONE)
-        return 1;
-    if (rc != SQLITE_ROW)
-        return db_fail(db, err, "finding a digest");
-    *digest_id = id;
-    return 0;
+    return db_step_int64(db, st, digest_id, "finding a digest", err);
 }
 
 static const char SQL_PREV[] =
@@ -169,23 +152,13 @@ db_digest_prev(struct db *db, int64_t sub_id, const char *day,
                int64_t *created_at, struct err *err)
 {
     sqlite3_stmt *st = db_stmt(db, SQL_PREV, err);
-    int64_t t = 0;
-    int rc;
 
     if (st == NULL)
         return -1;
     sqlite3_bind_int64(st, 1, sub_id);
     sqlite3_bind_text(st, 2, day, -1, SQLITE_TRANSIENT);
-    rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW)
-        t = sqlite3_column_int64(st, 0);
-    sqlite3_reset(st);
-    if (rc == SQLITE_DONE)
-        return 1;
-    if (rc != SQLITE_ROW)
-        return db_fail(db, err, "finding the previous digest");
-    *created_at = t;
-    return 0;
+    return db_step_int64(db, st, created_at, "finding the previous digest",
+                         err);
 }
 
 /* The list's papers of the window.  List membership is an IN-subquery,

@@ -347,18 +347,6 @@ dbp_batch_release(struct dbp_batch *b)
 #define DBP_R16 DBP_R8 "," DBP_R8
 #define DBP_R32 DBP_R16 "," DBP_R16 /* DBP_CAT_ROWS rows */
 
-/* dbp_cat_step - run st (bound) as one categories insert */
-static int
-dbp_cat_step(struct db *db, sqlite3_stmt *st, struct err *err)
-{
-    if (sqlite3_step(st) != SQLITE_DONE) {
-        sqlite3_reset(st);
-        return db_fail(db, err, "storing paper categories");
-    }
-    sqlite3_reset(st);
-    return 0;
-}
-
 /* dbp_flush_categories - paper_categories rows of the staged papers, which
  * have ids base + 1 .. base + b->n */
 static int
@@ -408,7 +396,7 @@ dbp_flush_categories(struct db *db, const struct dbp_batch *b, int64_t base,
             db_fail(db, err, "binding paper categories");
             goto out;
         }
-        if (dbp_cat_step(db, st, err) == -1)
+        if (db_step_done(db, st, "storing paper categories", err) == -1)
             goto out;
     }
     for (; i < n; i++) {
@@ -416,7 +404,7 @@ dbp_flush_categories(struct db *db, const struct dbp_batch *b, int64_t base,
             goto out;
         sqlite3_bind_text(st, 1, v[i].s, v[i].n, SQLITE_STATIC);
         sqlite3_bind_int64(st, 2, v[i].id);
-        if (dbp_cat_step(db, st, err) == -1)
+        if (db_step_done(db, st, "storing paper categories", err) == -1)
             goto out;
     }
     rc = 0;

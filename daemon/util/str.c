@@ -284,3 +284,12 @@ str_now(void)
         return v;
     return (int64_t)time(NULL);
 }
+
+int64_t
+str_mono_ms(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}

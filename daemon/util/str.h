@@ -51,5 +51,8 @@ int str_day_to_time(const char *day, time_t *out);
 
 /* str_now - unix seconds; honours PAPERBOY_NOW (tests drive time) */
 int64_t str_now(void);
+/* str_mono_ms - CLOCK_MONOTONIC in milliseconds: for intervals and
+ * deadlines, never moved by PAPERBOY_NOW or a change of the wall clock */
+int64_t str_mono_ms(void);
 
 #endif
