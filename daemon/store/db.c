@@ -403,22 +403,29 @@ db_step_done(struct db *db, sqlite3_stmt *st, const char *what, struct err *err)
 }
 
 int
+db_step_row(struct db *db, sqlite3_stmt *st, const char *what, struct err *err)
+{
+    int rc = sqlite3_step(st);
+
+    if (rc == SQLITE_ROW)
+        return 0;
+    if (rc != SQLITE_DONE)
+        db_fail(db, err, what); /* before the reset, which may clear it */
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE ? 1 : -1;
+}
+
+int
 db_step_int64(struct db *db, sqlite3_stmt *st, int64_t *out, const char *what,
               struct err *err)
 {
-    int rc = sqlite3_step(st);
-    int64_t v = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+    int rc = db_step_row(db, st, what, err);
 
-    if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
-        db_fail(db, err, what);
+    if (rc == 0) {
+        *out = sqlite3_column_int64(st, 0);
         sqlite3_reset(st);
-        return -1;
     }
-    sqlite3_reset(st);
-    if (rc == SQLITE_DONE)
-        return 1;
-    *out = v;
-    return 0;
+    return rc;
 }
 
 int

@@ -71,6 +71,11 @@ int db_own_end(struct db *db, int own, int rc, struct err *err);
  * -1 with err ("database: WHAT: ...") unless it ran to completion */
 int db_step_done(struct db *db, struct sqlite3_stmt *st, const char *what,
                  struct err *err);
+/* db_step_row - step a one-row lookup: 0 with the row to read (the caller
+ * resets st after reading it), 1 when there is no row, -1 with err; st is
+ * reset unless it returns 0 */
+int db_step_row(struct db *db, struct sqlite3_stmt *st, const char *what,
+                struct err *err);
 /* db_step_int64 - step a one-row lookup, then reset it: 0 with column 0
  * in *out, 1 when there is no row (out untouched), -1 with err */
 int db_step_int64(struct db *db, struct sqlite3_stmt *st, int64_t *out,

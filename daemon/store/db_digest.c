@@ -442,7 +442,6 @@ db_digest_item_add(struct db *db, int64_t digest_id, int rank, int64_t paper_id,
                    double score, const char *why, struct err *err)
 {
     sqlite3_stmt *st = db_stmt(db, SQL_ITEM, err);
-    int rc;
 
     if (st == NULL)
         return -1;
@@ -451,11 +450,7 @@ db_digest_item_add(struct db *db, int64_t digest_id, int rank, int64_t paper_id,
     sqlite3_bind_int64(st, 3, paper_id);
     sqlite3_bind_double(st, 4, score);
     sqlite3_bind_text(st, 5, why, -1, SQLITE_TRANSIENT);
-    rc = sqlite3_step(st);
-    sqlite3_reset(st);
-    if (rc != SQLITE_DONE)
-        return db_fail(db, err, "inserting a digest item");
-    return 0;
+    return db_step_done(db, st, "inserting a digest item", err);
 }
 
 static const char SQL_ITEMS_JSON[] =
@@ -469,17 +464,12 @@ db_digest_items_add(struct db *db, int64_t digest_id, const char *json,
                     struct err *err)
 {
     sqlite3_stmt *st = db_stmt(db, SQL_ITEMS_JSON, err);
-    int rc;
 
     if (st == NULL)
         return -1;
     sqlite3_bind_int64(st, 1, digest_id);
     sqlite3_bind_text(st, 2, json, -1, SQLITE_TRANSIENT);
-    rc = sqlite3_step(st);
-    sqlite3_reset(st);
-    if (rc != SQLITE_DONE)
-        return db_fail(db, err, "inserting digest items");
-    return 0;
+    return db_step_done(db, st, "inserting digest items", err);
 }
 
 static const char SQL_LAST_DAY[] =
@@ -491,17 +481,12 @@ db_digest_set_last_day(struct db *db, int64_t sub_id, const char *day,
                        struct err *err)
 {
     sqlite3_stmt *st = db_stmt(db, SQL_LAST_DAY, err);
-    int rc;
 
     if (st == NULL)
         return -1;
     sqlite3_bind_int64(st, 1, sub_id);
     sqlite3_bind_text(st, 2, day, -1, SQLITE_TRANSIENT);
-    rc = sqlite3_step(st);
-    sqlite3_reset(st);
-    if (rc != SQLITE_DONE)
-        return db_fail(db, err, "updating last_digest_day");
-    return 0;
+    return db_step_done(db, st, "updating last_digest_day", err);
 }
 
 static const char SQL_GET[] =

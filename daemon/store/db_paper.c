@@ -846,13 +846,8 @@ db_paper_count(struct db *db, int64_t *out, struct err *err)
 
     if (st == NULL)
         return -1;
-    if (sqlite3_step(st) != SQLITE_ROW) {
-        sqlite3_reset(st);
-        return db_fail(db, err, "counting papers");
-    }
-    *out = sqlite3_column_int64(st, 0);
-    sqlite3_reset(st);
-    return 0;
+    /* count(*) always has its row: 0 or -1 */
+    return db_step_int64(db, st, out, "counting papers", err);
 }
 
 int
@@ -903,12 +898,7 @@ db_paper_fetch_state_ok(struct db *db, const char *url, const char *etag,
     dbp_bind_text(st, 3, lm);
     sqlite3_bind_int64(st, 4, now);
     sqlite3_bind_int(st, 5, not_modified ? 1 : 0);
-    if (sqlite3_step(st) != SQLITE_DONE) {
-        sqlite3_reset(st);
-        return db_fail(db, err, "saving fetch state");
-    }
-    sqlite3_reset(st);
-    return 0;
+    return db_step_done(db, st, "saving fetch state", err);
 }
 
 int
@@ -924,12 +914,7 @@ db_paper_fetch_state_error(struct db *db, const char *url, const char *msg,
         return -1;
     sqlite3_bind_text(st, 1, url, -1, SQLITE_TRANSIENT);
     sqlite3_bind_text(st, 2, msg, -1, SQLITE_TRANSIENT);
-    if (sqlite3_step(st) != SQLITE_DONE) {
-        sqlite3_reset(st);
-        return db_fail(db, err, "saving fetch state");
-    }
-    sqlite3_reset(st);
-    return 0;
+    return db_step_done(db, st, "saving fetch state", err);
 }
 
 int
@@ -955,10 +940,5 @@ db_paper_run_add(struct db *db, const struct db_paper_run *r, struct err *err)
     sqlite3_bind_int64(st, 10, r->failed);
     sqlite3_bind_int64(st, 11, r->duration_ms);
     dbp_bind_text(st, 12, r->error);
-    if (sqlite3_step(st) != SQLITE_DONE) {
-        sqlite3_reset(st);
-        return db_fail(db, err, "recording a collect run");
-    }
-    sqlite3_reset(st);
-    return 0;
+    return db_step_done(db, st, "recording a collect run", err);
 }

@@ -356,17 +356,13 @@ static int
 db_sub_get_one(struct db *db, sqlite3_stmt *st, struct db_subscription *out,
                struct err *err)
 {
-    int rc = sqlite3_step(st);
+    int rc = db_step_row(db, st, "reading a subscription", err);
 
-    if (rc == SQLITE_ROW) {
+    if (rc == 0) {
         db_sub_row(st, out);
         sqlite3_reset(st);
-        return 0;
     }
-    sqlite3_reset(st);
-    if (rc == SQLITE_DONE)
-        return 1;
-    return db_fail(db, err, "reading a subscription");
+    return rc;
 }
 
 int
