@@ -534,11 +534,7 @@ sub_show(struct cli *cli, int argc, char **argv)
 static void
 sub_format_iso(int64_t t, char *out, size_t size)
 {
-    time_t tt = (time_t)t;
-    struct tm tm;
-
-    gmtime_r(&tt, &tm);
-    strftime(out, size, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    str_format_iso(t, out, size);
 }
 
 /* sub_parse_iso - "YYYY-MM-DDTHH:MM:SSZ" (what export writes); 0 or -1 */

@@ -259,6 +259,16 @@ str_format_day(time_t t, char *out, size_t size)
 }
 
 void
+str_format_iso(int64_t t, char *out, size_t size)
+{
+    time_t tt = (time_t)t;
+    struct tm tm;
+
+    gmtime_r(&tt, &tm);
+    strftime(out, size, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+void
 str_today_utc(char *out, size_t size)
 {
     str_format_day((time_t)str_now(), out, size);
