@@ -295,27 +295,35 @@ static const char SQL_MATCH[] =
     " p.first_seen_at FROM papers_fts f JOIN papers p ON p.id = f.rowid"
     " WHERE papers_fts MATCH ?1 AND f.rowid BETWEEN ?3 AND ?4";
 
-int
-db_digest_match(struct db *db, const char *match, double title_weight,
-                int64_t min_id, int64_t max_id,
-                int (*fn)(void *arg, const struct db_digest_match *m),
-                void *arg, struct err *err)
+/* db_digest_fts - run an FTS5 query (SQL_MATCH or SQL_PHRASE: ?1 match,
+ * ?2 title weight, ?3..?4 the rowid range) and call fn per row; the
+ * upvotes and first_seen_at stay 0 when the query does not select them.
+ * A bad MATCH expression is ERR_PERM. */
+static int
+db_digest_fts(struct db *db, const char *sql, const char *match,
+              double title_weight, int64_t min_id, int64_t max_id,
+              int (*fn)(void *arg, const struct db_digest_match *m), void *arg,
+              struct err *err)
 {
-    sqlite3_stmt *st = db_stmt(db, SQL_MATCH, err);
+    sqlite3_stmt *st = db_stmt(db, sql, err);
     struct db_digest_match m;
-    int rc;
+    int rc, full;
 
     if (st == NULL)
         return -1;
+    full = sqlite3_column_count(st) > 2;
     sqlite3_bind_text(st, 1, match, -1, SQLITE_TRANSIENT);
     sqlite3_bind_double(st, 2, title_weight);
     sqlite3_bind_int64(st, 3, min_id);
     sqlite3_bind_int64(st, 4, max_id);
+    memset(&m, 0, sizeof(m));
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         m.id = sqlite3_column_int64(st, 0);
         m.bm25 = sqlite3_column_double(st, 1);
-        m.upvotes = sqlite3_column_int(st, 2);
-        m.first_seen_at = sqlite3_column_int64(st, 3);
+        if (full) {
+            m.upvotes = sqlite3_column_int(st, 2);
+            m.first_seen_at = sqlite3_column_int64(st, 3);
+        }
         if (fn(arg, &m) != 0) {
             rc = SQLITE_DONE;
             break;
@@ -331,6 +339,16 @@ db_digest_match(struct db *db, const char *match, double title_weight,
     return 0;
 }
 
+int
+db_digest_match(struct db *db, const char *match, double title_weight,
+                int64_t min_id, int64_t max_id,
+                int (*fn)(void *arg, const struct db_digest_match *m),
+                void *arg, struct err *err)
+{
+    return db_digest_fts(db, SQL_MATCH, match, title_weight, min_id, max_id, fn,
+                         arg, err);
+}
+
 static const char SQL_PHRASE[] =
     "SELECT rowid, -bm25(papers_fts, ?2, 1.0) FROM papers_fts"
     " WHERE papers_fts MATCH ?1 AND rowid BETWEEN ?3 AND ?4";
@@ -341,33 +359,8 @@ db_digest_phrase(struct db *db, const char *match, double title_weight,
                  int (*fn)(void *arg, const struct db_digest_match *m),
                  void *arg, struct err *err)
 {
-    sqlite3_stmt *st = db_stmt(db, SQL_PHRASE, err);
-    struct db_digest_match m;
-    int rc;
-
-    if (st == NULL)
-        return -1;
-    sqlite3_bind_text(st, 1, match, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_double(st, 2, title_weight);
-    sqlite3_bind_int64(st, 3, min_id);
-    sqlite3_bind_int64(st, 4, max_id);
-    memset(&m, 0, sizeof(m));
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        m.id = sqlite3_column_int64(st, 0);
-        m.bm25 = sqlite3_column_double(st, 1);
-        if (fn(arg, &m) != 0) {
-            rc = SQLITE_DONE;
-            break;
-        }
-    }
-    if (rc != SQLITE_DONE) {
-        db_fail(db, err, "full-text search");
-        sqlite3_reset(st);
-        err->kind = ERR_PERM;
-        return -1;
-    }
-    sqlite3_reset(st);
-    return 0;
+    return db_digest_fts(db, SQL_PHRASE, match, title_weight, min_id, max_id,
+                         fn, arg, err);
 }
 
 static const char SQL_TEXTS[] =
