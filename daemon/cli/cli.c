@@ -13,6 +13,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "db_list.h"
 #include "str.h"
 #include "xalloc.h"
 
@@ -315,6 +316,21 @@ cli_progress_end(struct cli_progress *p)
         cli_progress_draw(p);
         fputc('\n', stderr);
     }
+}
+
+int
+cli_get_list(struct db *db, const char *name, struct db_list *out)
+{
+    struct err err;
+    int rc;
+
+    err_init(&err);
+    rc = db_list_get(db, name, out, &err);
+    if (rc == -1)
+        return cli_fail("%s", err.msg);
+    if (rc == 1)
+        return cli_fail("no list named '%s'", name);
+    return CLI_OK;
 }
 
 static volatile sig_atomic_t cli_stop;

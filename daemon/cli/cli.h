@@ -102,6 +102,11 @@ void cli_progress_start(struct cli_progress *p, const char *label,
 void cli_progress_step(struct cli_progress *p, size_t done);
 void cli_progress_end(struct cli_progress *p);
 
+/* cli_get_list - the list named name into *out; CLI_OK, or CLI_FAIL after
+ * printing why (a database error, "no list named 'X'") */
+struct db_list;
+int cli_get_list(struct db *db, const char *name, struct db_list *out);
+
 /*
  * cli_catch_stop - from now on SIGINT and SIGTERM set the returned flag
  * instead of ending the process.  No SA_RESTART: a blocking read or sleep

@@ -146,7 +146,7 @@ cmd_send(struct cli *cli, int argc, char **argv)
     struct db_list l;
     struct tm tm;
     struct err err, derr;
-    int busy = 0, dfail = 0, rc = CLI_FAIL, r;
+    int busy = 0, dfail = 0, rc = CLI_FAIL;
 
     if (cli_wants_help(argc, argv)) {
         printf("usage: %s\n\n"
@@ -184,11 +184,8 @@ cmd_send(struct cli *cli, int argc, char **argv)
         return CLI_FAIL;
     err_init(&err);
     if (list) {
-        r = db_list_get(cli->db, list, &l, &err);
-        if (r == -1)
-            return cli_fail("%s", err.msg);
-        if (r == 1)
-            return cli_fail("no list named '%s'", list);
+        if (cli_get_list(cli->db, list, &l) != CLI_OK)
+            return CLI_FAIL;
         filter.list_name = list;
     }
     if (token_key_load(cli->cfg, &key, &err) == -1 ||
