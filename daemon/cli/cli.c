@@ -4,6 +4,7 @@
  */
 #include "cli.h"
 
+#include <signal.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +13,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "db_list.h"
 #include "str.h"
 #include "xalloc.h"
 
@@ -227,20 +229,11 @@ cli_json_str(FILE *fp, const char *s)
     fputc('"', fp);
 }
 
-/* cli_now_ms - monotonic milliseconds */
-static int64_t
-cli_now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* cli_progress_rate - items per second since the start */
 static double
 cli_progress_rate(const struct cli_progress *p)
 {
-    int64_t ms = cli_now_ms() - p->start_ms;
+    int64_t ms = str_mono_ms() - p->start_ms;
     return ms > 0 ? (double)p->done * 1000.0 / (double)ms : 0.0;
 }
 
@@ -290,7 +283,7 @@ cli_progress_start(struct cli_progress *p, const char *label, size_t total)
     p->every_ms = CLI_PROGRESS_EVERY_MS;
     if (every != NULL && str_to_long(every, 10, 3600 * 1000L, &v) == 0)
         p->every_ms = v;
-    p->start_ms = cli_now_ms();
+    p->start_ms = str_mono_ms();
     p->last_ms = p->start_ms;
     if (p->tty)
         cli_progress_draw(p);
@@ -304,7 +297,7 @@ cli_progress_step(struct cli_progress *p, size_t done)
     p->done = done;
     if (!p->tty && !p->lines)
         return;
-    now = cli_now_ms();
+    now = str_mono_ms();
     if (p->tty) {
         if (now - p->last_ms < 100 && done < p->total)
             return;
@@ -323,6 +316,44 @@ cli_progress_end(struct cli_progress *p)
         cli_progress_draw(p);
         fputc('\n', stderr);
     }
+}
+
+int
+cli_get_list(struct db *db, const char *name, struct db_list *out)
+{
+    struct err err;
+    int rc;
+
+    err_init(&err);
+    rc = db_list_get(db, name, out, &err);
+    if (rc == -1)
+        return cli_fail("%s", err.msg);
+    if (rc == 1)
+        return cli_fail("no list named '%s'", name);
+    return CLI_OK;
+}
+
+static volatile sig_atomic_t cli_stop;
+
+/* cli_on_stop - SIGINT/SIGTERM: ask the command to stop */
+static void
+cli_on_stop(int sig)
+{
+    (void)sig;
+    cli_stop = 1;
+}
+
+const volatile sig_atomic_t *
+cli_catch_stop(void)
+{
+    struct sigaction sa;
+
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = cli_on_stop; /* no SA_RESTART: reads and sleeps end */
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    return &cli_stop;
 }
 
 const char *

@@ -7,12 +7,13 @@
  * Each command lives in its own cli_<name>.c and has the signature
  *     int cmd_<name>(struct cli *cli, int argc, char **argv);
  * where argv[0] is the command's own name.  It returns the exit status:
- * CLI_OK (0), CLI_FAIL (1) or CLI_USAGE (2).  `paperboy CMD --help` is
- * answered by the command itself, on stdout, with status 0.  Layer 4.
+ * CLI_OK (0), CLI_FAIL (1), CLI_USAGE (2) or CLI_STOPPED (130).  `paperboy CMD
+ * --help` is answered by the command itself, on stdout, with status 0. Layer 4.
  */
 #ifndef PAPERBOY_CLI_H
 #define PAPERBOY_CLI_H
 
+#include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -20,7 +21,7 @@
 #include "config.h"
 #include "db.h"
 
-enum { CLI_OK = 0, CLI_FAIL = 1, CLI_USAGE = 2 };
+enum { CLI_OK = 0, CLI_FAIL = 1, CLI_USAGE = 2, CLI_STOPPED = 130 };
 
 struct cli {
     const char *config_path; /* -c or $PAPERBOY_CONFIG, or NULL */
@@ -100,6 +101,20 @@ void cli_progress_start(struct cli_progress *p, const char *label,
                         size_t total);
 void cli_progress_step(struct cli_progress *p, size_t done);
 void cli_progress_end(struct cli_progress *p);
+
+/* cli_get_list - the list named name into *out; CLI_OK, or CLI_FAIL after
+ * printing why (a database error, "no list named 'X'") */
+struct db_list;
+int cli_get_list(struct db *db, const char *name, struct db_list *out);
+
+/*
+ * cli_catch_stop - from now on SIGINT and SIGTERM set the returned flag
+ * instead of ending the process.  No SA_RESTART: a blocking read or sleep
+ * returns early, so the command sees the flag at once.  A command that
+ * stops on it keeps what it stored, prints what it did and returns
+ * CLI_STOPPED.
+ */
+const volatile sig_atomic_t *cli_catch_stop(void);
 
 /* cli_format_time - unix seconds as "YYYY-MM-DD HH:MM" UTC, "-" for 0 */
 const char *cli_format_time(int64_t t, char *out, size_t size);

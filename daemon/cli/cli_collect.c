@@ -6,23 +6,12 @@
  * usage error, 130 after SIGINT or SIGTERM: what was stored is kept and
  * the sources done are printed.
  */
-#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "cli.h"
 #include "collect.h"
 #include "str.h"
-
-static volatile sig_atomic_t collect_stop;
-
-/* collect_on_signal - SIGINT/SIGTERM: start nothing new */
-static void
-collect_on_signal(int sig)
-{
-    (void)sig;
-    collect_stop = 1;
-}
 
 /* collect_progress - the collect_opts progress hook */
 static void
@@ -99,7 +88,6 @@ cmd_collect(struct cli *cli, int argc, char **argv)
     struct collect_opts o;
     struct collect_result res;
     struct cli_progress bar;
-    struct sigaction sa;
     struct err err;
     struct db *db;
     int rc;
@@ -140,12 +128,7 @@ cmd_collect(struct cli *cli, int argc, char **argv)
     if (db == NULL)
         return CLI_FAIL;
     err_init(&err);
-    memset(&sa, 0, sizeof(sa));
-    sa.sa_handler = collect_on_signal; /* no SA_RESTART: sleeps end */
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
-    o.stop = &collect_stop;
+    o.stop = cli_catch_stop(); /* no new source or page once set */
     o.progress = collect_progress;
     o.progress_arg = &bar;
     cli_progress_start(&bar, "collect: sources", 0);
@@ -180,13 +163,13 @@ cmd_collect(struct cli *cli, int argc, char **argv)
                         "and no Hugging Face)");
     }
     rc = collect_result_ok(&res) > 0 ? CLI_OK : CLI_FAIL;
-    if (collect_stop) {
+    if (*o.stop) {
         fflush(stdout);
         fprintf(stderr,
                 "paperboy: collect: stopped by a signal after %zu of %zu "
                 "sources (%zu stored); what was stored is kept\n",
                 res.n, bar.total, collect_result_ok(&res));
-        rc = 130;
+        rc = CLI_STOPPED;
     }
     collect_result_release(&res);
     return rc;

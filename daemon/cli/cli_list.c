@@ -287,11 +287,8 @@ list_rm(struct cli *cli, int argc, char **argv)
         return cli_fail("%s", err.msg);
     if ((db = cli_db(cli)) == NULL)
         return CLI_FAIL;
-    rc = db_list_get(db, pos[0], &l, &err);
-    if (rc == -1)
-        return cli_fail("%s", err.msg);
-    if (rc == 1)
-        return cli_fail("no list named '%s'", pos[0]);
+    if (cli_get_list(db, pos[0], &l) != CLI_OK)
+        return CLI_FAIL;
     if (db_sub_count_by_status(db, l.id, counts, &err) == -1)
         return cli_fail("%s", err.msg);
     for (int s = 0; s < DB_SUB_NSTATUS; s++)
@@ -330,11 +327,8 @@ list_resume(struct cli *cli, int argc, char **argv)
     err_init(&err);
     if ((db = cli_db(cli)) == NULL)
         return CLI_FAIL;
-    rc = db_list_get(db, pos[0], &l, &err);
-    if (rc == -1)
-        return cli_fail("%s", err.msg);
-    if (rc == 1)
-        return cli_fail("no list named '%s'", pos[0]);
+    if (cli_get_list(db, pos[0], &l) != CLI_OK)
+        return CLI_FAIL;
     if (db_begin(db, &err) == -1)
         return cli_fail("%s", err.msg);
     if (db_pause_clear(db, l.id, str_now(), &removed, &err) == -1) {

@@ -8,10 +8,11 @@
  * summary line.  The workers start first and take each batch of digests
  * as soon as it is committed, so freezing and sending overlap.  SIGINT/SIGTERM
  * stop taking new work; messages in flight finish and the command exits within
- * 10 seconds.  When the daemon holds the delivery lock, the digests are queued
- * and left to it.
+ * 10 seconds; the summary then ends in "; interrupted", stderr says how many
+ * messages stay queued, and the exit status is 1 (the run did not finish).
+ * When the daemon holds the delivery lock, the digests are queued and left
+ * to it.
  */
-#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -28,15 +29,8 @@
 
 #define SEND_USAGE "paperboy send [--list NAME] [--date YYYY-MM-DD]"
 
-static volatile sig_atomic_t send_stop;
-
-/* send_on_signal - SIGINT/SIGTERM: stop taking new work */
-static void
-send_on_signal(int sig)
-{
-    (void)sig;
-    send_stop = 1;
-}
+/* set by SIGINT/SIGTERM (cli_catch_stop): take no new work */
+static const volatile sig_atomic_t *send_stop;
 
 /* send_today - today's date in the [schedule] timezone */
 static void
@@ -103,7 +97,7 @@ send_deliver(struct cli *cli, struct deliver *d, struct deliver_stats *st,
                                 st->bounced + st->failed));
     while (!deliver_done(d)) {
         struct timespec ts = {0, 100 * 1000000L};
-        if (send_stop) {
+        if (*send_stop) {
             fprintf(stderr, "paperboy send: stopping, finishing the "
                             "messages in flight\n");
             break;
@@ -118,22 +112,41 @@ send_deliver(struct cli *cli, struct deliver *d, struct deliver_stats *st,
     return 0;
 }
 
+/* send_say_stopped - after SIGINT/SIGTERM: what is left for later */
+static void
+send_say_stopped(struct cli *cli)
+{
+    int64_t left = 0;
+    struct err err;
+
+    err_init(&err);
+    fflush(stdout);
+    if (outbox_depth(cli->db, &left, &err) == -1)
+        fprintf(stderr, "paperboy send: interrupted by a signal; what was "
+                        "delivered is recorded, the rest stays queued\n");
+    else
+        fprintf(stderr,
+                "paperboy send: interrupted by a signal; what was delivered "
+                "is recorded, %lld messages stay queued for the next send "
+                "or the daemon\n",
+                (long long)left);
+}
+
 int
 cmd_send(struct cli *cli, int argc, char **argv)
 {
     const char *list = NULL, *date = NULL;
     char day[16];
-    struct send_filter filter = {NULL, NULL, &send_stop, NULL, NULL, 0};
+    struct send_filter filter = {NULL, NULL, NULL, NULL, NULL, 0};
     struct send_counts counts;
     struct deliver_stats st;
     struct token_key key;
     struct compose *c = NULL;
     struct deliver *d = NULL;
-    struct sigaction sa;
     struct db_list l;
     struct tm tm;
     struct err err, derr;
-    int busy = 0, dfail = 0, rc = CLI_FAIL, r;
+    int busy = 0, dfail = 0, rc = CLI_FAIL;
 
     if (cli_wants_help(argc, argv)) {
         printf("usage: %s\n\n"
@@ -142,7 +155,12 @@ cmd_send(struct cli *cli, int argc, char **argv)
                "then deliver everything due in the\noutbox.  Running it again "
                "for the same date queues nothing new.\n\n"
                "  --list NAME       only this list\n"
-               "  --date YYYY-MM-DD the digest day\n",
+               "  --date YYYY-MM-DD the digest day\n\n"
+               "Ctrl-C (SIGINT) or SIGTERM stops taking new work, finishes "
+               "the messages in\nflight and prints the summary; the rest "
+               "stays queued.  Exit status 0 when\neverything due went "
+               "out, 1 when something was deferred or failed or the run\n"
+               "was stopped.\n",
                SEND_USAGE);
         return CLI_OK;
     }
@@ -166,21 +184,15 @@ cmd_send(struct cli *cli, int argc, char **argv)
         return CLI_FAIL;
     err_init(&err);
     if (list) {
-        r = db_list_get(cli->db, list, &l, &err);
-        if (r == -1)
-            return cli_fail("%s", err.msg);
-        if (r == 1)
-            return cli_fail("no list named '%s'", list);
+        if (cli_get_list(cli->db, list, &l) != CLI_OK)
+            return CLI_FAIL;
         filter.list_name = list;
     }
     if (token_key_load(cli->cfg, &key, &err) == -1 ||
         compose_new(cli->cfg, &key, &c, &err) == -1)
         return cli_fail("%s", err.msg);
-    memset(&sa, 0, sizeof(sa));
-    sa.sa_handler = send_on_signal;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
+    send_stop = cli_catch_stop();
+    filter.stop = send_stop;
 
     memset(&st, 0, sizeof(st));
     /* delivery that cannot start (an unusable maildir, a bad [smtp] from)
@@ -214,7 +226,7 @@ cmd_send(struct cli *cli, int argc, char **argv)
         printf(", failed %lld", (long long)st.failed);
     if (counts.already)
         printf(" (%lld already queued before)", (long long)counts.already);
-    printf("\n");
+    printf("%s\n", *send_stop ? "; interrupted" : "");
     if (busy)
         printf("another paperboy process is delivering; it will send "
                "what was queued\n");
@@ -229,13 +241,15 @@ cmd_send(struct cli *cli, int argc, char **argv)
     if (counts.stopped)
         fprintf(stderr, "paperboy send: stopped while queueing; run it again "
                         "to queue the rest\n");
+    if (*send_stop)
+        send_say_stopped(cli);
     if (counts.failed)
         fprintf(stderr,
                 "paperboy send: %lld subscriptions could not be frozen "
                 "(see the log above)\n",
                 (long long)counts.failed);
     rc = (st.deferred || st.failed || st.error[0] || st.unstored ||
-          counts.failed || send_stop)
+          counts.failed || *send_stop)
              ? CLI_FAIL
              : CLI_OK;
 out:

@@ -548,11 +548,7 @@ sub_show(struct cli *cli, int argc, char **argv)
 static void
 sub_format_iso(int64_t t, char *out, size_t size)
 {
-    time_t tt = (time_t)t;
-    struct tm tm;
-
-    gmtime_r(&tt, &tm);
-    strftime(out, size, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    str_format_iso(t, out, size);
 }
 
 /* sub_parse_iso - "YYYY-MM-DDTHH:MM:SSZ" (what export writes); 0 or -1 */
@@ -751,8 +747,9 @@ sub_import(struct cli *cli, int argc, char **argv)
     struct db *db;
     FILE *fp = NULL;
     size_t size = 0;
-    long batch = 0;
+    long batch = 0, last = 0; /* last: the line of the last record handled */
     int64_t now = str_now();
+    const volatile sig_atomic_t *stop;
 
     if ((rc = sub_args("import", argc, argv, opts, pos, 1, &npos)) != CLI_OK)
         return rc;
@@ -809,11 +806,15 @@ sub_import(struct cli *cli, int argc, char **argv)
     cli_progress_start(&prog, "importing (bytes read)", size);
     if (size == 0)
         prog.tty = 0; /* a pipe: no total to show progress against */
+    stop = cli_catch_stop();
     for (;;) {
         err_init(&err);
         rc = csv_read(&r, &rec, &err);
+        if (*stop) /* the record may be cut short by the signal: drop it */
+            break;
         if (rc == 0)
             break;
+        last = rec.line;
         if (rc == -1) {
             fprintf(stderr, "%s\n", err.msg);
             t.skipped++;
@@ -854,7 +855,7 @@ sub_import(struct cli *cli, int argc, char **argv)
                 cli_progress_step(&prog, (size_t)off);
         }
     }
-    if (ferror(fp)) {
+    if (ferror(fp) && !*stop) {
         cli_progress_end(&prog);
         if (in_tx)
             db_rollback(db);
@@ -871,6 +872,15 @@ sub_import(struct cli *cli, int argc, char **argv)
         printf(", suppression overridden by --force %ld", t.forced);
     printf("\n");
     ret = t.skipped ? CLI_FAIL : CLI_OK;
+    if (*stop) {
+        fflush(stdout);
+        fprintf(stderr,
+                "paperboy: subscriber import: stopped by a signal after line "
+                "%ld: the rows up to it are imported, importing the file "
+                "again does the rest\n",
+                last);
+        ret = CLI_STOPPED;
+    }
     goto out;
 db_fail:
     cli_progress_end(&prog);
@@ -890,6 +900,8 @@ out:
 struct sub_export {
     struct buf line;
     int raw; /* 1: cells as stored, no formula neutralising (--raw) */
+    struct cli_progress prog; /* rows written, on stderr */
+    size_t n;
 };
 
 /* sub_export_row - one subscription as a CSV record on stdout */
@@ -920,6 +932,7 @@ sub_export_row(const struct db_subscription *s, void *arg, struct err *err)
         err_set(err, ERR_PERM, "writing the export: %s", strerror(errno));
         return -1;
     }
+    cli_progress_step(&x->prog, ++x->n);
     return 0;
 }
 
@@ -933,7 +946,8 @@ sub_export(struct cli *cli, int argc, char **argv)
     const struct cli_opt opts[] = {
         {"--list", &list, NULL}, {"--raw", NULL, &x.raw}, {NULL, NULL, NULL}};
     struct db_sub_filter f = {NULL, NULL, -1};
-    struct db_list l;
+    struct db_list l = {.id = 0};
+    int64_t counts[DB_SUB_NSTATUS], total = 0;
     struct err err;
     struct db *db;
 
@@ -952,7 +966,12 @@ sub_export(struct cli *cli, int argc, char **argv)
     csv_end_record(&x.line);
     fwrite(x.line.data, 1, x.line.len, stdout);
     err_init(&err);
+    if (db_sub_count_by_status(db, l.id, counts, &err) == 0)
+        for (int i = 0; i < DB_SUB_NSTATUS; i++)
+            total += counts[i];
+    cli_progress_start(&x.prog, "exporting (rows)", (size_t)total);
     rc = db_sub_each(db, &f, sub_export_row, &x, &err);
+    cli_progress_end(&x.prog);
     buf_release(&x.line);
     if (rc == -1)
         return cli_fail("%s", err.msg);

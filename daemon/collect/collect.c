@@ -42,15 +42,6 @@ struct collect_plan {
     int bad;      /* a URL did not fit */
 };
 
-/* collect_now_ms - monotonic milliseconds */
-static int64_t
-collect_now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* collect_stopped - 1 once the caller asked to stop */
 static int
 collect_stopped(const struct collect_opts *o)
@@ -285,7 +276,7 @@ collect_daily(struct db *db, const struct config *cfg,
     struct fetch_req *reqs;
     char **etags, **lms;
     struct fetch_opts fo;
-    int64_t started = str_now(), t0 = collect_now_ms();
+    int64_t started = str_now(), t0 = str_mono_ms();
     int rc = -1;
 
     if (pl->n == 0)
@@ -312,7 +303,7 @@ collect_daily(struct db *db, const struct config *cfg,
         struct collect_stat *s;
         struct source_feed feed;
         char name[96];
-        int64_t t1 = collect_now_ms();
+        int64_t t1 = str_mono_ms();
 
         if (src->kind == COLLECT_HF)
             str_copy(name, sizeof(name), "hf-daily");
@@ -340,7 +331,7 @@ collect_daily(struct db *db, const struct config *cfg,
                 s->ok = 1;
         }
         source_feed_release(&feed);
-        s->duration_ms = (long)(collect_now_ms() - t1) + r->elapsed_ms;
+        s->duration_ms = (long)(str_mono_ms() - t1) + r->elapsed_ms;
         (void)t0;
         collect_record(db, s, day, started, 1);
     }
@@ -390,7 +381,7 @@ collect_backfill_one(struct db *db, const struct config *cfg, const char *cat,
     struct collect_stat *s;
     struct fetch_opts fo;
     char name[96], url[1024];
-    int64_t started = str_now(), t0 = collect_now_ms();
+    int64_t started = str_now(), t0 = str_mono_ms();
     long start = 0, total = -1;
     int empty_retry = 1;
 
@@ -412,7 +403,7 @@ collect_backfill_one(struct db *db, const struct config *cfg, const char *cat,
             goto out;
         }
         /* arXiv asks for at least 3 s between calls */
-        since = collect_now_ms() - *last_call_ms;
+        since = str_mono_ms() - *last_call_ms;
         if (*last_call_ms > 0 && since < collect_api_delay(cfg))
             collect_sleep_ms(collect_api_delay(cfg) - (long)since, o);
         if (collect_stopped(o)) {
@@ -421,7 +412,7 @@ collect_backfill_one(struct db *db, const struct config *cfg, const char *cat,
         }
         fetch_req_init(&r, url, FETCH_XML);
         fetch_all(&r, 1, &fo);
-        *last_call_ms = collect_now_ms();
+        *last_call_ms = str_mono_ms();
         s->calls++;
         source_feed_init(&feed);
         if (!r.ok) {
@@ -462,7 +453,7 @@ collect_backfill_one(struct db *db, const struct config *cfg, const char *cat,
         s->ok = 1;
 out:
     paper_list_release(&all);
-    s->duration_ms = (long)(collect_now_ms() - t0);
+    s->duration_ms = (long)(str_mono_ms() - t0);
     collect_record(db, s, day, started, 0);
 }
 

@@ -6,6 +6,7 @@
  */
 #include "normalise.h"
 
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -755,4 +756,19 @@ normalise_iso8601_time(const char *s, int64_t *out)
         return -1;
     *out = t - off;
     return 0;
+}
+
+char *
+normalise_field(const char *s, int flags)
+{
+    char *r;
+
+    if (s == NULL)
+        return NULL;
+    r = normalise_text(s, strlen(s), flags);
+    if (*r == '\0') {
+        free(r);
+        return NULL;
+    }
+    return r;
 }

@@ -37,6 +37,9 @@ enum normalise_flags {
 /* normalise_text - the n bytes of s cleaned per flags (see above).  Caller
  * frees with free().  Never fails; "" for empty input. */
 char *normalise_text(const char *s, size_t n, int flags);
+/* normalise_field - normalise_text() of the string s, or NULL when s is
+ * NULL or cleans to "" (an absent optional field).  Caller frees. */
+char *normalise_field(const char *s, int flags);
 
 /* normalise_utf8_repair - copy of the n bytes with invalid sequences
  * replaced by U+FFFD and NUL bytes dropped.  Caller frees. */

@@ -115,22 +115,6 @@ atom_start(struct source_xml *x, const char *name, const char **attrs)
     }
 }
 
-/* atom_clean - normalised copy of a raw field (NULL stays NULL) */
-static char *
-atom_clean(const char *s, int flags)
-{
-    char *r;
-
-    if (s == NULL)
-        return NULL;
-    r = normalise_text(s, strlen(s), flags);
-    if (*r == '\0') {
-        free(r);
-        return NULL;
-    }
-    return r;
-}
-
 /* atom_entry_finish - turn the raw entry into a paper, or skip it */
 static void
 atom_entry_finish(struct atom_state *st)
@@ -143,7 +127,7 @@ atom_entry_finish(struct atom_state *st)
     int64_t t;
 
     if (e->id && strstr(e->id, "/api/errors")) {
-        char *why = atom_clean(e->summary, 0);
+        char *why = normalise_field(e->summary, 0);
         str_copy(st->api_error, sizeof(st->api_error),
                  why ? why : "unspecified error");
         free(why);
@@ -211,9 +195,9 @@ atom_entry_finish(struct atom_state *st)
             strlist_add_unique(&p->categories, c);
         free(c);
     }
-    p->comment = atom_clean(e->comment, NORM_TEX);
-    p->journal_ref = atom_clean(e->journal_ref, NORM_TEX);
-    p->doi = atom_clean(e->doi, 0);
+    p->comment = normalise_field(e->comment, NORM_TEX);
+    p->journal_ref = normalise_field(e->journal_ref, NORM_TEX);
+    p->doi = normalise_field(e->doi, 0);
     if (e->published && normalise_iso8601_time(e->published, &t) == 0) {
         p->published_at = t;
         /* the listing variant's <published> is the announcement date */

@@ -47,17 +47,7 @@ hf_int(const cJSON *obj, const char *name, int64_t def)
 static char *
 hf_text(const cJSON *obj, const char *name, int flags)
 {
-    const char *s = hf_str(obj, name);
-    char *r;
-
-    if (s == NULL)
-        return NULL;
-    r = normalise_text(s, strlen(s), flags);
-    if (*r == '\0') {
-        free(r);
-        return NULL;
-    }
-    return r;
+    return normalise_field(hf_str(obj, name), flags);
 }
 
 /* hf_url - copy of a member if it is an http(s) URL, else NULL */

@@ -510,7 +510,7 @@ digest_freeze_batch(struct digest_batch *batch, struct db *db,
     memset(&rd, 0, sizeof(rd));
     if (digest_day_start(day, &oldest, err) == -1)
         return -1;
-    if (!db_digest_in_txn(db)) {
+    if (!db_in_txn(db)) {
         if (db_begin(db, err) == -1)
             return -1;
         own_txn = 1;

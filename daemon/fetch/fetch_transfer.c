@@ -43,15 +43,6 @@ struct fetch_xfer {
     char errbuf[CURL_ERROR_SIZE];
 };
 
-/* fetch_now_ms - monotonic milliseconds */
-static int64_t
-fetch_now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* fetch_write - body callback: append, or stop at the size cap */
 static size_t
 fetch_write(char *p, size_t size, size_t nmemb, void *ud)
@@ -317,7 +308,7 @@ fetch_finish(CURLM *multi, struct fetch_xfer *x, CURLcode res)
     x->hdrs = NULL;
     if (!r->ok && retry && r->attempts <= FETCH_MAX_RETRIES) {
         x->state = FETCH_WAITING;
-        x->not_before_ms = fetch_now_ms() + delay;
+        x->not_before_ms = str_mono_ms() + delay;
         return;
     }
     if (!r->ok) {
@@ -328,7 +319,7 @@ fetch_finish(CURLM *multi, struct fetch_xfer *x, CURLcode res)
                      " (after %d attempts)", r->attempts);
         }
     }
-    r->elapsed_ms = (long)(fetch_now_ms() - x->started_ms);
+    r->elapsed_ms = (long)(str_mono_ms() - x->started_ms);
     x->state = FETCH_DONE;
 }
 
@@ -365,7 +356,7 @@ fetch_transfer_all(struct fetch_req *reqs, size_t n, const struct fetch_opts *o)
     for (size_t i = 0; i < n; i++) {
         xs[i].r = &reqs[i];
         xs[i].o = o;
-        xs[i].started_ms = fetch_now_ms();
+        xs[i].started_ms = str_mono_ms();
         fetch_host_key(reqs[i].url, xs[i].host, sizeof(xs[i].host));
         reqs[i].ok = 0;
         reqs[i].not_modified = 0;
@@ -378,7 +369,7 @@ fetch_transfer_all(struct fetch_req *reqs, size_t n, const struct fetch_opts *o)
         }
     }
     while (done < n) {
-        int64_t now = fetch_now_ms(), wait = 1000;
+        int64_t now = str_mono_ms(), wait = 1000;
         int running = 0;
         CURLMsg *msg;
         int left;

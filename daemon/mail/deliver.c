@@ -974,6 +974,19 @@ deliver_lock(const struct config *cfg, struct err *err)
     return fd;
 }
 
+/* deliver_release_sync - the delivery lock and the locks and condition
+ * of d, once no worker runs */
+static void
+deliver_release_sync(struct deliver *d)
+{
+    if (d->lock_fd != -1)
+        close(d->lock_fd);
+    pthread_mutex_destroy(&d->mu);
+    pthread_cond_destroy(&d->cv);
+    pthread_mutex_destroy(&d->rate_mu);
+    pthread_mutex_destroy(&d->write_mu);
+}
+
 int
 deliver_start(const struct config *cfg, const struct token_key *key, int flags,
               struct deliver **out, struct err *err)
@@ -1058,12 +1071,7 @@ fail:
     err->kind = ERR_PERM;
 out:
     db_close(db);
-    if (d->lock_fd != -1)
-        close(d->lock_fd);
-    pthread_mutex_destroy(&d->mu);
-    pthread_cond_destroy(&d->cv);
-    pthread_mutex_destroy(&d->rate_mu);
-    pthread_mutex_destroy(&d->write_mu);
+    deliver_release_sync(d);
     free(d);
     return -1;
 }
@@ -1167,12 +1175,7 @@ deliver_finish(struct deliver *d, struct deliver_stats *out)
             pthread_join(d->w[i].thread, NULL);
     if (out)
         deliver_stats(d, out);
-    if (d->lock_fd != -1)
-        close(d->lock_fd);
-    pthread_mutex_destroy(&d->mu);
-    pthread_cond_destroy(&d->cv);
-    pthread_mutex_destroy(&d->rate_mu);
-    pthread_mutex_destroy(&d->write_mu);
+    deliver_release_sync(d);
     free(d->w);
     free(d);
 }

@@ -850,15 +850,6 @@ daemon_trim_idle(struct daemon_trim *t, int64_t now_ms)
     t->cpu_ns = daemon_cpu_ns(); /* the trim is not work to trim after */
 }
 
-/* daemon_mono_ms - monotonic milliseconds */
-static int64_t
-daemon_mono_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* daemon_loop - wait for signals and feed the watchdog; returns the
  * signal that asked us to stop */
 static int
@@ -866,13 +857,12 @@ daemon_loop(struct daemon *d, int sfd)
 {
     int64_t wd_ms = sdnotify_watchdog_usec() / 2000, next_wd = 0;
     /* start-up was work: the first quiet second trims what it freed */
-    struct daemon_trim trim = {daemon_mono_ms(), daemon_cpu_ns(),
-                               daemon_cpu_ns()};
+    struct daemon_trim trim = {str_mono_ms(), daemon_cpu_ns(), daemon_cpu_ns()};
 
     if (wd_ms > 0) {
         log_info("serve: watchdog every %lldms", (long long)wd_ms);
         sdnotify_sendf("WATCHDOG=1");
-        next_wd = daemon_mono_ms() + wd_ms;
+        next_wd = str_mono_ms() + wd_ms;
     }
     for (;;) {
         struct pollfd pfd = {sfd, POLLIN, 0};
@@ -880,18 +870,18 @@ daemon_loop(struct daemon *d, int sfd)
         int timeout = 1000;
 
         if (wd_ms > 0) {
-            int64_t left = next_wd - daemon_mono_ms();
+            int64_t left = next_wd - str_mono_ms();
             timeout = left < 0 ? 0 : left > 1000 ? 1000 : (int)left;
         }
         if (poll(&pfd, 1, timeout) == -1 && errno != EINTR) {
             log_warn_errno("serve: poll");
             sleep(1);
         }
-        if (wd_ms > 0 && daemon_mono_ms() >= next_wd) {
+        if (wd_ms > 0 && str_mono_ms() >= next_wd) {
             sdnotify_sendf("WATCHDOG=1");
-            next_wd = daemon_mono_ms() + wd_ms;
+            next_wd = str_mono_ms() + wd_ms;
         }
-        daemon_trim_idle(&trim, daemon_mono_ms());
+        daemon_trim_idle(&trim, str_mono_ms());
         while (read(sfd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
             switch (si.ssi_signo) {
             case SIGTERM:
@@ -923,7 +913,7 @@ daemon_stop_sched(struct daemon *d, pthread_t th, int64_t deadline)
     pthread_cond_broadcast(&d->cond);
     while (d->sched_running) {
         struct timespec ts;
-        int64_t left = deadline - daemon_mono_ms();
+        int64_t left = deadline - str_mono_ms();
         if (left <= 0)
             break;
         /* d->cond uses CLOCK_MONOTONIC */
@@ -1028,7 +1018,7 @@ daemon_serve(const char *config_path, struct config *cfg)
     pthread_mutex_unlock(&d.mu);
     rc = 0;
 out:
-    deadline = daemon_mono_ms() + DAEMON_STOP_MS;
+    deadline = str_mono_ms() + DAEMON_STOP_MS;
     sdnotify_sendf("STOPPING=1\nSTATUS=stopping");
     /* stop accepting first; requests in progress finish */
     if (d.http != NULL) {

@@ -371,6 +371,64 @@ db_in_txn(struct db *db)
 }
 
 int
+db_own_begin(struct db *db, int *own, struct err *err)
+{
+    *own = !db_in_txn(db);
+    return *own ? db_begin(db, err) : 0;
+}
+
+int
+db_own_end(struct db *db, int own, int rc, struct err *err)
+{
+    if (!own)
+        return rc;
+    if (rc == 0 && db_commit(db, err) == 0)
+        return 0;
+    db_rollback(db);
+    return -1;
+}
+
+int
+db_step_done(struct db *db, sqlite3_stmt *st, const char *what, struct err *err)
+{
+    int rc = sqlite3_step(st);
+
+    if (rc != SQLITE_DONE) {
+        db_fail(db, err, what); /* before the reset, which may clear it */
+        sqlite3_reset(st);
+        return -1;
+    }
+    sqlite3_reset(st);
+    return 0;
+}
+
+int
+db_step_row(struct db *db, sqlite3_stmt *st, const char *what, struct err *err)
+{
+    int rc = sqlite3_step(st);
+
+    if (rc == SQLITE_ROW)
+        return 0;
+    if (rc != SQLITE_DONE)
+        db_fail(db, err, what); /* before the reset, which may clear it */
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE ? 1 : -1;
+}
+
+int
+db_step_int64(struct db *db, sqlite3_stmt *st, int64_t *out, const char *what,
+              struct err *err)
+{
+    int rc = db_step_row(db, st, what, err);
+
+    if (rc == 0) {
+        *out = sqlite3_column_int64(st, 0);
+        sqlite3_reset(st);
+    }
+    return rc;
+}
+
+int
 db_commit(struct db *db, struct err *err)
 {
     return db_exec(db, "COMMIT", err);

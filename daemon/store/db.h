@@ -60,6 +60,26 @@ int db_commit(struct db *db, struct err *err);
 void db_rollback(struct db *db);
 /* db_in_txn - 1 if a transaction is open on db, else 0 */
 int db_in_txn(struct db *db);
+/* db_own_begin - BEGIN IMMEDIATE unless a transaction is open already;
+ * *own says whether db_own_end() ends it */
+int db_own_begin(struct db *db, int *own, struct err *err);
+/* db_own_end - when own, commit (rc 0) or roll back (rc -1); returns rc,
+ * or -1 when the commit failed (rolled back) */
+int db_own_end(struct db *db, int own, int rc, struct err *err);
+
+/* db_step_done - step a statement that returns no rows, then reset it;
+ * -1 with err ("database: WHAT: ...") unless it ran to completion */
+int db_step_done(struct db *db, struct sqlite3_stmt *st, const char *what,
+                 struct err *err);
+/* db_step_row - step a one-row lookup: 0 with the row to read (the caller
+ * resets st after reading it), 1 when there is no row, -1 with err; st is
+ * reset unless it returns 0 */
+int db_step_row(struct db *db, struct sqlite3_stmt *st, const char *what,
+                struct err *err);
+/* db_step_int64 - step a one-row lookup, then reset it: 0 with column 0
+ * in *out, 1 when there is no row (out untouched), -1 with err */
+int db_step_int64(struct db *db, struct sqlite3_stmt *st, int64_t *out,
+                  const char *what, struct err *err);
 
 /* db_fail - fill err from the connection's last error; ERR_TEMP when the
  * database was busy or locked.  Returns -1 for "return db_fail(...)". */

@@ -127,12 +127,6 @@ db_digest_sub_find(struct db *db, const char *email, const char *list_name,
     return 0;
 }
 
-int
-db_digest_in_txn(struct db *db)
-{
-    return !sqlite3_get_autocommit(db_handle(db));
-}
-
 static const char SQL_FIND[] =
     "SELECT id FROM digests WHERE subscription_id = ?1 AND day = ?2";
 
@@ -141,23 +135,12 @@ db_digest_find(struct db *db, int64_t sub_id, const char *day,
                int64_t *digest_id, struct err *err)
 {
     sqlite3_stmt *st = db_stmt(db, SQL_FIND, err);
-    int64_t id = 0;
-    int rc;
 
     if (st == NULL)
         return -1;
     sqlite3_bind_int64(st, 1, sub_id);
     sqlite3_bind_text(st, 2, day, -1, SQLITE_TRANSIENT);
-    rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW)
-        id = sqlite3_column_int64(st, 0);
-    sqlite3_reset(st);
-    if (rc == SQLITE_DONE)
-        return 1;
-    if (rc != SQLITE_ROW)
-        return db_fail(db, err, "finding a digest");
-    *digest_id = id;
-    return 0;
+    return db_step_int64(db, st, digest_id, "finding a digest", err);
 }
 
 static const char SQL_PREV[] =
@@ -169,23 +152,13 @@ db_digest_prev(struct db *db, int64_t sub_id, const char *day,
                int64_t *created_at, struct err *err)
 {
     sqlite3_stmt *st = db_stmt(db, SQL_PREV, err);
-    int64_t t = 0;
-    int rc;
 
     if (st == NULL)
         return -1;
     sqlite3_bind_int64(st, 1, sub_id);
     sqlite3_bind_text(st, 2, day, -1, SQLITE_TRANSIENT);
-    rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW)
-        t = sqlite3_column_int64(st, 0);
-    sqlite3_reset(st);
-    if (rc == SQLITE_DONE)
-        return 1;
-    if (rc != SQLITE_ROW)
-        return db_fail(db, err, "finding the previous digest");
-    *created_at = t;
-    return 0;
+    return db_step_int64(db, st, created_at, "finding the previous digest",
+                         err);
 }
 
 /* The list's papers of the window.  List membership is an IN-subquery,
@@ -322,27 +295,35 @@ static const char SQL_MATCH[] =
     " p.first_seen_at FROM papers_fts f JOIN papers p ON p.id = f.rowid"
     " WHERE papers_fts MATCH ?1 AND f.rowid BETWEEN ?3 AND ?4";
 
-int
-db_digest_match(struct db *db, const char *match, double title_weight,
-                int64_t min_id, int64_t max_id,
-                int (*fn)(void *arg, const struct db_digest_match *m),
-                void *arg, struct err *err)
+/* db_digest_fts - run an FTS5 query (SQL_MATCH or SQL_PHRASE: ?1 match,
+ * ?2 title weight, ?3..?4 the rowid range) and call fn per row; the
+ * upvotes and first_seen_at stay 0 when the query does not select them.
+ * A bad MATCH expression is ERR_PERM. */
+static int
+db_digest_fts(struct db *db, const char *sql, const char *match,
+              double title_weight, int64_t min_id, int64_t max_id,
+              int (*fn)(void *arg, const struct db_digest_match *m), void *arg,
+              struct err *err)
 {
-    sqlite3_stmt *st = db_stmt(db, SQL_MATCH, err);
+    sqlite3_stmt *st = db_stmt(db, sql, err);
     struct db_digest_match m;
-    int rc;
+    int rc, full;
 
     if (st == NULL)
         return -1;
+    full = sqlite3_column_count(st) > 2;
     sqlite3_bind_text(st, 1, match, -1, SQLITE_TRANSIENT);
     sqlite3_bind_double(st, 2, title_weight);
     sqlite3_bind_int64(st, 3, min_id);
     sqlite3_bind_int64(st, 4, max_id);
+    memset(&m, 0, sizeof(m));
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         m.id = sqlite3_column_int64(st, 0);
         m.bm25 = sqlite3_column_double(st, 1);
-        m.upvotes = sqlite3_column_int(st, 2);
-        m.first_seen_at = sqlite3_column_int64(st, 3);
+        if (full) {
+            m.upvotes = sqlite3_column_int(st, 2);
+            m.first_seen_at = sqlite3_column_int64(st, 3);
+        }
         if (fn(arg, &m) != 0) {
             rc = SQLITE_DONE;
             break;
@@ -358,6 +339,16 @@ db_digest_match(struct db *db, const char *match, double title_weight,
     return 0;
 }
 
+int
+db_digest_match(struct db *db, const char *match, double title_weight,
+                int64_t min_id, int64_t max_id,
+                int (*fn)(void *arg, const struct db_digest_match *m),
+                void *arg, struct err *err)
+{
+    return db_digest_fts(db, SQL_MATCH, match, title_weight, min_id, max_id, fn,
+                         arg, err);
+}
+
 static const char SQL_PHRASE[] =
     "SELECT rowid, -bm25(papers_fts, ?2, 1.0) FROM papers_fts"
     " WHERE papers_fts MATCH ?1 AND rowid BETWEEN ?3 AND ?4";
@@ -368,33 +359,8 @@ db_digest_phrase(struct db *db, const char *match, double title_weight,
                  int (*fn)(void *arg, const struct db_digest_match *m),
                  void *arg, struct err *err)
 {
-    sqlite3_stmt *st = db_stmt(db, SQL_PHRASE, err);
-    struct db_digest_match m;
-    int rc;
-
-    if (st == NULL)
-        return -1;
-    sqlite3_bind_text(st, 1, match, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_double(st, 2, title_weight);
-    sqlite3_bind_int64(st, 3, min_id);
-    sqlite3_bind_int64(st, 4, max_id);
-    memset(&m, 0, sizeof(m));
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        m.id = sqlite3_column_int64(st, 0);
-        m.bm25 = sqlite3_column_double(st, 1);
-        if (fn(arg, &m) != 0) {
-            rc = SQLITE_DONE;
-            break;
-        }
-    }
-    if (rc != SQLITE_DONE) {
-        db_fail(db, err, "full-text search");
-        sqlite3_reset(st);
-        err->kind = ERR_PERM;
-        return -1;
-    }
-    sqlite3_reset(st);
-    return 0;
+    return db_digest_fts(db, SQL_PHRASE, match, title_weight, min_id, max_id,
+                         fn, arg, err);
 }
 
 static const char SQL_TEXTS[] =
@@ -469,7 +435,6 @@ db_digest_item_add(struct db *db, int64_t digest_id, int rank, int64_t paper_id,
                    double score, const char *why, struct err *err)
 {
     sqlite3_stmt *st = db_stmt(db, SQL_ITEM, err);
-    int rc;
 
     if (st == NULL)
         return -1;
@@ -478,11 +443,7 @@ db_digest_item_add(struct db *db, int64_t digest_id, int rank, int64_t paper_id,
     sqlite3_bind_int64(st, 3, paper_id);
     sqlite3_bind_double(st, 4, score);
     sqlite3_bind_text(st, 5, why, -1, SQLITE_TRANSIENT);
-    rc = sqlite3_step(st);
-    sqlite3_reset(st);
-    if (rc != SQLITE_DONE)
-        return db_fail(db, err, "inserting a digest item");
-    return 0;
+    return db_step_done(db, st, "inserting a digest item", err);
 }
 
 static const char SQL_ITEMS_JSON[] =
@@ -496,17 +457,12 @@ db_digest_items_add(struct db *db, int64_t digest_id, const char *json,
                     struct err *err)
 {
     sqlite3_stmt *st = db_stmt(db, SQL_ITEMS_JSON, err);
-    int rc;
 
     if (st == NULL)
         return -1;
     sqlite3_bind_int64(st, 1, digest_id);
     sqlite3_bind_text(st, 2, json, -1, SQLITE_TRANSIENT);
-    rc = sqlite3_step(st);
-    sqlite3_reset(st);
-    if (rc != SQLITE_DONE)
-        return db_fail(db, err, "inserting digest items");
-    return 0;
+    return db_step_done(db, st, "inserting digest items", err);
 }
 
 static const char SQL_LAST_DAY[] =
@@ -518,17 +474,12 @@ db_digest_set_last_day(struct db *db, int64_t sub_id, const char *day,
                        struct err *err)
 {
     sqlite3_stmt *st = db_stmt(db, SQL_LAST_DAY, err);
-    int rc;
 
     if (st == NULL)
         return -1;
     sqlite3_bind_int64(st, 1, sub_id);
     sqlite3_bind_text(st, 2, day, -1, SQLITE_TRANSIENT);
-    rc = sqlite3_step(st);
-    sqlite3_reset(st);
-    if (rc != SQLITE_DONE)
-        return db_fail(db, err, "updating last_digest_day");
-    return 0;
+    return db_step_done(db, st, "updating last_digest_day", err);
 }
 
 static const char SQL_GET[] =

@@ -52,9 +52,6 @@ int db_digest_sub_load(struct db *db, int64_t sub_id, struct db_digest_sub *out,
 int db_digest_sub_find(struct db *db, const char *email, const char *list_name,
                        int64_t *sub_id, struct err *err);
 
-/* db_digest_in_txn - 1 if a transaction is open on db */
-int db_digest_in_txn(struct db *db);
-
 /* db_digest_find - the digest of sub for day; 0/1/-1 */
 int db_digest_find(struct db *db, int64_t sub_id, const char *day,
                    int64_t *digest_id, struct err *err);

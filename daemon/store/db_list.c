@@ -252,20 +252,13 @@ static int
 db_list_get_one(struct db *db, sqlite3_stmt *st, struct db_list *out,
                 struct err *err)
 {
-    int rc = sqlite3_step(st);
+    int rc = db_step_row(db, st, "reading a list", err);
 
-    if (rc == SQLITE_ROW) {
+    if (rc == 0) {
         db_list_row(st, out);
         sqlite3_reset(st);
-        return 0;
     }
-    if (rc == SQLITE_DONE) {
-        sqlite3_reset(st);
-        return 1;
-    }
-    db_fail(db, err, "reading a list");
-    sqlite3_reset(st);
-    return -1;
+    return rc;
 }
 
 int
@@ -300,16 +293,11 @@ db_list_delete(struct db *db, int64_t id, struct err *err)
 {
     static const char sql[] = "DELETE FROM lists WHERE id = ?1";
     sqlite3_stmt *st = db_stmt(db, sql, err);
-    int rc;
 
     if (st == NULL)
         return -1;
     sqlite3_bind_int64(st, 1, id);
-    rc = sqlite3_step(st);
-    sqlite3_reset(st);
-    if (rc != SQLITE_DONE)
-        return db_fail(db, err, "removing a list");
-    return 0;
+    return db_step_done(db, st, "removing a list", err);
 }
 
 int

@@ -347,18 +347,6 @@ dbp_batch_release(struct dbp_batch *b)
 #define DBP_R16 DBP_R8 "," DBP_R8
 #define DBP_R32 DBP_R16 "," DBP_R16 /* DBP_CAT_ROWS rows */
 
-/* dbp_cat_step - run st (bound) as one categories insert */
-static int
-dbp_cat_step(struct db *db, sqlite3_stmt *st, struct err *err)
-{
-    if (sqlite3_step(st) != SQLITE_DONE) {
-        sqlite3_reset(st);
-        return db_fail(db, err, "storing paper categories");
-    }
-    sqlite3_reset(st);
-    return 0;
-}
-
 /* dbp_flush_categories - paper_categories rows of the staged papers, which
  * have ids base + 1 .. base + b->n */
 static int
@@ -408,7 +396,7 @@ dbp_flush_categories(struct db *db, const struct dbp_batch *b, int64_t base,
             db_fail(db, err, "binding paper categories");
             goto out;
         }
-        if (dbp_cat_step(db, st, err) == -1)
+        if (db_step_done(db, st, "storing paper categories", err) == -1)
             goto out;
     }
     for (; i < n; i++) {
@@ -416,7 +404,7 @@ dbp_flush_categories(struct db *db, const struct dbp_batch *b, int64_t base,
             goto out;
         sqlite3_bind_text(st, 1, v[i].s, v[i].n, SQLITE_STATIC);
         sqlite3_bind_int64(st, 2, v[i].id);
-        if (dbp_cat_step(db, st, err) == -1)
+        if (db_step_done(db, st, "storing paper categories", err) == -1)
             goto out;
     }
     rc = 0;
@@ -882,13 +870,8 @@ db_paper_count(struct db *db, int64_t *out, struct err *err)
 
     if (st == NULL)
         return -1;
-    if (sqlite3_step(st) != SQLITE_ROW) {
-        sqlite3_reset(st);
-        return db_fail(db, err, "counting papers");
-    }
-    *out = sqlite3_column_int64(st, 0);
-    sqlite3_reset(st);
-    return 0;
+    /* count(*) always has its row: 0 or -1 */
+    return db_step_int64(db, st, out, "counting papers", err);
 }
 
 int
@@ -939,12 +922,7 @@ db_paper_fetch_state_ok(struct db *db, const char *url, const char *etag,
     dbp_bind_text(st, 3, lm);
     sqlite3_bind_int64(st, 4, now);
     sqlite3_bind_int(st, 5, not_modified ? 1 : 0);
-    if (sqlite3_step(st) != SQLITE_DONE) {
-        sqlite3_reset(st);
-        return db_fail(db, err, "saving fetch state");
-    }
-    sqlite3_reset(st);
-    return 0;
+    return db_step_done(db, st, "saving fetch state", err);
 }
 
 int
@@ -960,12 +938,7 @@ db_paper_fetch_state_error(struct db *db, const char *url, const char *msg,
         return -1;
     sqlite3_bind_text(st, 1, url, -1, SQLITE_TRANSIENT);
     sqlite3_bind_text(st, 2, msg, -1, SQLITE_TRANSIENT);
-    if (sqlite3_step(st) != SQLITE_DONE) {
-        sqlite3_reset(st);
-        return db_fail(db, err, "saving fetch state");
-    }
-    sqlite3_reset(st);
-    return 0;
+    return db_step_done(db, st, "saving fetch state", err);
 }
 
 int
@@ -991,10 +964,5 @@ db_paper_run_add(struct db *db, const struct db_paper_run *r, struct err *err)
     sqlite3_bind_int64(st, 10, r->failed);
     sqlite3_bind_int64(st, 11, r->duration_ms);
     dbp_bind_text(st, 12, r->error);
-    if (sqlite3_step(st) != SQLITE_DONE) {
-        sqlite3_reset(st);
-        return db_fail(db, err, "recording a collect run");
-    }
-    sqlite3_reset(st);
-    return 0;
+    return db_step_done(db, st, "recording a collect run", err);
 }

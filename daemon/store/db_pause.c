@@ -8,19 +8,6 @@
 
 #include <sqlite3.h>
 
-/* db_pause_step - run a statement without result rows */
-static int
-db_pause_step(struct db *db, sqlite3_stmt *st, const char *what,
-              struct err *err)
-{
-    int rc = sqlite3_step(st);
-
-    sqlite3_reset(st);
-    if (rc != SQLITE_DONE)
-        return db_fail(db, err, what);
-    return 0;
-}
-
 /* db_pause_shift - move the list's due digests by delta seconds: ahead
  * (delta > 0) those not moved yet, back (delta < 0) those moved */
 static int
@@ -40,7 +27,7 @@ db_pause_shift(struct db *db, int64_t list_id, int64_t delta, struct err *err)
     sqlite3_bind_int64(st, 1, list_id);
     sqlite3_bind_int64(st, 2, delta);
     sqlite3_bind_int64(st, 3, DB_PAUSE_SHIFT);
-    return db_pause_step(db, st, "holding a list's mail", err);
+    return db_step_done(db, st, "holding a list's mail", err);
 }
 
 int
@@ -67,7 +54,7 @@ db_pause_set(struct db *db, int64_t list_id, const char *day,
     sqlite3_bind_text(st, 3, reason, -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 4, now);
     sqlite3_bind_int(st, 5, DB_PAUSE_REASON_MAX - 1);
-    if (db_pause_step(db, st, "pausing a list", err) == -1)
+    if (db_step_done(db, st, "pausing a list", err) == -1)
         return -1;
     n = db_changes(db);
     if ((st = db_stmt(db, sql_active, err)) == NULL)
@@ -96,7 +83,7 @@ db_pause_clear(struct db *db, int64_t list_id, int64_t now, int *removed,
         return -1;
     sqlite3_bind_int64(st, 1, list_id);
     sqlite3_bind_int64(st, 2, now);
-    if (db_pause_step(db, st, "resuming a list", err) == -1)
+    if (db_step_done(db, st, "resuming a list", err) == -1)
         return -1;
     n = db_changes(db);
     if (db_pause_shift(db, list_id, -DB_PAUSE_SHIFT, err) == -1)

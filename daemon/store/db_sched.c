@@ -155,7 +155,6 @@ db_sched_mark(struct db *db, int64_t list_id, enum sched_kind kind,
         "INSERT OR IGNORE INTO sched_runs (list_id, job, day, zone, done_at)"
         " VALUES (?1, ?2, ?3, ?4, ?5)";
     sqlite3_stmt *st = db_stmt(db, sql, err);
-    int rc;
 
     if (st == NULL)
         return -1;
@@ -164,9 +163,5 @@ db_sched_mark(struct db *db, int64_t list_id, enum sched_kind kind,
     sqlite3_bind_text(st, 3, day, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 4, zone, -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 5, now);
-    rc = sqlite3_step(st);
-    sqlite3_reset(st);
-    if (rc != SQLITE_DONE)
-        return db_fail(db, err, "sched: mark run");
-    return 0;
+    return db_step_done(db, st, "sched: mark run", err);
 }

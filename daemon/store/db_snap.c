@@ -13,15 +13,10 @@ db_snap_begin(struct db *db, struct err *err)
 {
     static const char sql[] = "BEGIN";
     sqlite3_stmt *st = db_stmt(db, sql, err);
-    int rc;
 
     if (st == NULL)
         return -1;
-    rc = sqlite3_step(st);
-    sqlite3_reset(st);
-    if (rc != SQLITE_DONE)
-        return db_fail(db, err, "beginning a read");
-    return 0;
+    return db_step_done(db, st, "beginning a read", err);
 }
 
 void

@@ -54,8 +54,7 @@ db_sub_check_text(const char *what, const char *s, size_t n, size_t max,
                 max);
         return -1;
     }
-    if (str_has_ctl(s, n) || memchr(s, '\0', n) != NULL ||
-        str_has_c1(s, n)) {
+    if (str_has_ctl(s, n) || memchr(s, '\0', n) != NULL || str_has_c1(s, n)) {
         err_set(err, ERR_PERM,
                 "%s not allowed to contain control characters (line "
                 "breaks, tabs, ...)",
@@ -143,22 +142,6 @@ db_sub_check_prefs(const struct db_sub_prefs *p, struct err *err)
     return 0;
 }
 
-/* db_sub_step_done - step a statement that returns no rows, then reset */
-static int
-db_sub_step_done(struct db *db, sqlite3_stmt *st, const char *what,
-                 struct err *err)
-{
-    int rc = sqlite3_step(st);
-
-    if (rc != SQLITE_DONE) {
-        db_fail(db, err, what);
-        sqlite3_reset(st);
-        return -1;
-    }
-    sqlite3_reset(st);
-    return 0;
-}
-
 /* db_sub_copy - a text column into a fixed array */
 static void
 db_sub_copy(char *dst, size_t size, sqlite3_stmt *st, int col)
@@ -199,7 +182,7 @@ db_sub_find_or_create(struct db *db, const char *email, const char *name,
     sqlite3_bind_text(st, 1, norm, -1, SQLITE_TRANSIENT);
     sqlite3_bind_text(st, 2, name ? name : "", -1, SQLITE_TRANSIENT);
     sqlite3_bind_int64(st, 3, now);
-    if (db_sub_step_done(db, st, "adding a subscriber", err) == -1)
+    if (db_step_done(db, st, "adding a subscriber", err) == -1)
         return -1;
     created = db_changes(db) == 1;
     if (created) {
@@ -259,7 +242,7 @@ db_sub_set_name(struct db *db, int64_t subscriber_id, const char *name,
         return -1;
     sqlite3_bind_int64(st, 1, subscriber_id);
     sqlite3_bind_text(st, 2, name, -1, SQLITE_TRANSIENT);
-    return db_sub_step_done(db, st, "renaming a subscriber", err);
+    return db_step_done(db, st, "renaming a subscriber", err);
 }
 
 int
@@ -271,7 +254,7 @@ db_sub_delete_subscriber(struct db *db, int64_t subscriber_id, struct err *err)
     if (st == NULL)
         return -1;
     sqlite3_bind_int64(st, 1, subscriber_id);
-    return db_sub_step_done(db, st, "removing a subscriber", err);
+    return db_step_done(db, st, "removing a subscriber", err);
 }
 
 int
@@ -303,7 +286,7 @@ db_sub_subscribe(struct db *db, int64_t subscriber_id, int64_t list_id,
         sqlite3_bind_int(st, 5, prefs->max_papers);
     db_sub_bind_opt(st, 6, prefs ? prefs->timezone : NULL);
     sqlite3_bind_int64(st, 7, now);
-    if (db_sub_step_done(db, st, "adding a subscription", err) == -1)
+    if (db_step_done(db, st, "adding a subscription", err) == -1)
         return -1;
     created = db_changes(db) == 1;
     if (created) {
@@ -373,17 +356,13 @@ static int
 db_sub_get_one(struct db *db, sqlite3_stmt *st, struct db_subscription *out,
                struct err *err)
 {
-    int rc = sqlite3_step(st);
+    int rc = db_step_row(db, st, "reading a subscription", err);
 
-    if (rc == SQLITE_ROW) {
+    if (rc == 0) {
         db_sub_row(st, out);
         sqlite3_reset(st);
-        return 0;
     }
-    sqlite3_reset(st);
-    if (rc == SQLITE_DONE)
-        return 1;
-    return db_fail(db, err, "reading a subscription");
+    return rc;
 }
 
 int
@@ -461,7 +440,7 @@ db_sub_set_status(struct db *db, int64_t id, enum db_sub_status status,
     sqlite3_bind_int64(st, 1, id);
     sqlite3_bind_text(st, 2, db_sub_status_name(status), -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 3, now);
-    if (db_sub_step_done(db, st, "changing a subscription's status", err) == -1)
+    if (db_step_done(db, st, "changing a subscription's status", err) == -1)
         return -1;
     if (db_changes(db) == 0)
         return db_sub_exists(db, id, err);
@@ -482,7 +461,7 @@ db_sub_set_paused(struct db *db, int64_t id, int paused, int64_t now,
     sqlite3_bind_int64(st, 1, id);
     sqlite3_bind_int(st, 2, paused ? 1 : 0);
     sqlite3_bind_int64(st, 3, now);
-    if (db_sub_step_done(db, st, "pausing a subscription", err) == -1)
+    if (db_step_done(db, st, "pausing a subscription", err) == -1)
         return -1;
     if (db_changes(db) == 0)
         return db_sub_exists(db, id, err);
@@ -517,7 +496,7 @@ db_sub_update_prefs(struct db *db, int64_t id, const struct db_sub_prefs *prefs,
         sqlite3_bind_int(st, 4, prefs->max_papers);
     db_sub_bind_opt(st, 5, prefs->timezone);
     sqlite3_bind_int64(st, 6, now);
-    if (db_sub_step_done(db, st, "updating preferences", err) == -1)
+    if (db_step_done(db, st, "updating preferences", err) == -1)
         return -1;
     if (db_changes(db) == 0)
         return db_sub_exists(db, id, err);
@@ -535,7 +514,7 @@ db_sub_set_confirm_sent(struct db *db, int64_t id, int64_t now, struct err *err)
         return -1;
     sqlite3_bind_int64(st, 1, id);
     sqlite3_bind_int64(st, 2, now);
-    if (db_sub_step_done(db, st, "stamping a confirmation", err) == -1)
+    if (db_step_done(db, st, "stamping a confirmation", err) == -1)
         return -1;
     if (db_changes(db) == 0)
         return db_sub_exists(db, id, err);
@@ -551,7 +530,7 @@ db_sub_delete(struct db *db, int64_t id, struct err *err)
     if (st == NULL)
         return -1;
     sqlite3_bind_int64(st, 1, id);
-    return db_sub_step_done(db, st, "removing a subscription", err);
+    return db_step_done(db, st, "removing a subscription", err);
 }
 
 int

@@ -68,17 +68,13 @@ db_suppress_get(struct db *db, const unsigned char hash[DB_SUPPRESS_HASH],
     if (st == NULL)
         return -1;
     sqlite3_bind_blob(st, 1, hash, DB_SUPPRESS_HASH, SQLITE_STATIC);
-    rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) {
+    rc = db_step_row(db, st, "reading suppressions", err);
+    if (rc == 0) {
         const unsigned char *t = sqlite3_column_text(st, 0);
         str_copy(reason, DB_SUPPRESS_REASON_MAX, t ? (const char *)t : "");
         sqlite3_reset(st);
-        return 0;
     }
-    sqlite3_reset(st);
-    if (rc != SQLITE_DONE)
-        return db_fail(db, err, "reading suppressions");
-    return 1;
+    return rc;
 }
 
 int
@@ -106,16 +102,9 @@ db_suppress_count(struct db *db, int64_t *n, struct err *err)
 {
     static const char sql[] = "SELECT count(*) FROM suppressions";
     sqlite3_stmt *st = db_stmt(db, sql, err);
-    int rc;
 
     if (st == NULL)
         return -1;
-    rc = sqlite3_step(st);
-    if (rc != SQLITE_ROW) {
-        sqlite3_reset(st);
-        return db_fail(db, err, "counting suppressions");
-    }
-    *n = sqlite3_column_int64(st, 0);
-    sqlite3_reset(st);
-    return 0;
+    /* count(*) always has its row: 0 or -1 */
+    return db_step_int64(db, st, n, "counting suppressions", err);
 }

@@ -260,6 +260,40 @@ db_web_outbox_counts(struct db *db,
     return 0;
 }
 
+/* db_web_bind_scope - bind a list's scope as ?1 (categories) and ?2
+ * (include_hf), day as ?3 unless it is NULL and limit as ?4 unless it
+ * is negative; the strings must outlive the statement's use */
+static void
+db_web_bind_scope(sqlite3_stmt *st, const struct db_web_scope *scope,
+                  const char *day, int64_t limit)
+{
+    sqlite3_bind_text(st, 1, scope->categories, -1, SQLITE_STATIC);
+    sqlite3_bind_int(st, 2, scope->include_hf);
+    if (day != NULL)
+        sqlite3_bind_text(st, 3, day, -1, SQLITE_STATIC);
+    if (limit >= 0)
+        sqlite3_bind_int64(st, 4, limit);
+}
+
+/* db_web_step_day - step st, an aggregate of one day column: 0 with the
+ * day in out, 1 when it is NULL (out untouched), -1 on failure */
+static int
+db_web_step_day(struct db *db, sqlite3_stmt *st, char out[11], const char *what,
+                struct err *err)
+{
+    int rc = sqlite3_step(st);
+
+    if (rc != SQLITE_ROW)
+        return db_fail(db, err, what);
+    if (sqlite3_column_type(st, 0) == SQLITE_NULL) {
+        sqlite3_reset(st);
+        return 1;
+    }
+    str_copy(out, 11, db_web_text(st, 0));
+    sqlite3_reset(st);
+    return 0;
+}
+
 int
 db_web_latest_day(struct db *db, const struct db_web_scope *scope, char day[11],
                   struct err *err)
@@ -268,22 +302,11 @@ db_web_latest_day(struct db *db, const struct db_web_scope *scope, char day[11],
                                "SELECT max(p.first_seen_day) FROM papers p"
                                " WHERE " DB_WEB_IN_LIST,
                                err);
-    int rc;
 
     if (st == NULL)
         return -1;
-    sqlite3_bind_text(st, 1, scope->categories, -1, SQLITE_STATIC);
-    sqlite3_bind_int(st, 2, scope->include_hf);
-    rc = sqlite3_step(st);
-    if (rc != SQLITE_ROW)
-        return db_fail(db, err, "latest day");
-    if (sqlite3_column_type(st, 0) == SQLITE_NULL) {
-        sqlite3_reset(st);
-        return 1;
-    }
-    str_copy(day, 11, db_web_text(st, 0));
-    sqlite3_reset(st);
-    return 0;
+    db_web_bind_scope(st, scope, NULL, -1);
+    return db_web_step_day(db, st, day, "latest day", err);
 }
 
 int
@@ -301,23 +324,11 @@ db_web_near_day(struct db *db, const struct db_web_scope *scope,
                           "SELECT min(p.first_seen_day) FROM papers p"
                           " WHERE p.first_seen_day > ?3 AND " DB_WEB_IN_LIST,
                           err);
-    int rc;
 
     if (st == NULL)
         return -1;
-    sqlite3_bind_text(st, 1, scope->categories, -1, SQLITE_STATIC);
-    sqlite3_bind_int(st, 2, scope->include_hf);
-    sqlite3_bind_text(st, 3, day, -1, SQLITE_STATIC);
-    rc = sqlite3_step(st);
-    if (rc != SQLITE_ROW)
-        return db_fail(db, err, "nearest day");
-    if (sqlite3_column_type(st, 0) == SQLITE_NULL) {
-        sqlite3_reset(st);
-        return 1;
-    }
-    str_copy(out, 11, db_web_text(st, 0));
-    sqlite3_reset(st);
-    return 0;
+    db_web_bind_scope(st, scope, day, -1);
+    return db_web_step_day(db, st, out, "nearest day", err);
 }
 
 /* db_web_each_paper - step st, calling fn with each row (paper columns
@@ -368,10 +379,7 @@ db_web_day_papers(struct db *db, const struct db_web_scope *scope,
 
     if (st == NULL)
         return -1;
-    sqlite3_bind_text(st, 1, scope->categories, -1, SQLITE_STATIC);
-    sqlite3_bind_int(st, 2, scope->include_hf);
-    sqlite3_bind_text(st, 3, day, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 4, (sqlite3_int64)limit);
+    db_web_bind_scope(st, scope, day, (int64_t)limit);
     return db_web_each_paper(db, st, -1, fn, arg, err, "day papers");
 }
 
@@ -391,10 +399,7 @@ db_web_recent_papers(struct db *db, const struct db_web_scope *scope,
 
     if (st == NULL)
         return -1;
-    sqlite3_bind_text(st, 1, scope->categories, -1, SQLITE_STATIC);
-    sqlite3_bind_int(st, 2, scope->include_hf);
-    sqlite3_bind_text(st, 3, since, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 4, (sqlite3_int64)limit);
+    db_web_bind_scope(st, scope, since, (int64_t)limit);
     return db_web_each_paper(db, st, -1, fn, arg, err, "recent papers");
 }
 
@@ -416,10 +421,7 @@ db_web_day_matches(struct db *db, const struct db_web_scope *scope,
 
     if (st == NULL)
         return -1;
-    sqlite3_bind_text(st, 1, scope->categories, -1, SQLITE_STATIC);
-    sqlite3_bind_int(st, 2, scope->include_hf);
-    sqlite3_bind_text(st, 3, day, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 4, (sqlite3_int64)limit);
+    db_web_bind_scope(st, scope, day, (int64_t)limit);
     sqlite3_bind_text(st, 5, match, -1, SQLITE_STATIC);
     sqlite3_bind_double(st, 6, title_weight);
     rc = db_web_each_paper(db, st, 9, fn, arg, err, "sample search");

@@ -45,41 +45,6 @@ outbox_state_parse(const char *s, enum outbox_state *out)
     return -1;
 }
 
-/* outbox_tx_begin - BEGIN IMMEDIATE unless the caller has a transaction
- * open; *own says whether we must commit */
-static int
-outbox_tx_begin(struct db *db, int *own, struct err *err)
-{
-    *own = sqlite3_get_autocommit(db_handle(db)) != 0;
-    if (*own)
-        return db_begin(db, err);
-    return 0;
-}
-
-/* outbox_tx_end - commit (rc 0) or roll back (rc -1) what we began */
-static int
-outbox_tx_end(struct db *db, int own, int rc, struct err *err)
-{
-    if (!own)
-        return rc;
-    if (rc == 0 && db_commit(db, err) == 0)
-        return 0;
-    db_rollback(db);
-    return -1;
-}
-
-/* outbox_step_done - run a statement that returns no rows */
-static int
-outbox_step_done(struct db *db, sqlite3_stmt *st, struct err *err,
-                 const char *what)
-{
-    int rc = sqlite3_step(st);
-    sqlite3_reset(st);
-    if (rc != SQLITE_DONE)
-        return db_fail(db, err, what);
-    return 0;
-}
-
 /* outbox_begin - BEGIN IMMEDIATE as a prepared statement: the hot paths
  * (claim, record) begin a transaction many times a second, and
  * db_begin()'s sqlite3_exec() parses the SQL every time */
@@ -91,7 +56,7 @@ outbox_begin(struct db *db, struct err *err)
 
     if (st == NULL)
         return -1;
-    return outbox_step_done(db, st, err, "beginning a transaction");
+    return db_step_done(db, st, "beginning a transaction", err);
 }
 
 /* outbox_commit - COMMIT as a prepared statement (see outbox_begin) */
@@ -103,7 +68,7 @@ outbox_commit(struct db *db, struct err *err)
 
     if (st == NULL)
         return -1;
-    return outbox_step_done(db, st, err, "committing");
+    return db_step_done(db, st, "committing", err);
 }
 
 /* outbox_col_text - copy a text column into a fixed array */
@@ -169,7 +134,7 @@ outbox_enqueue_confirm(struct db *db, const struct config *cfg,
     int64_t last = 0;
     int own = 0, rc = -1, step;
 
-    if (outbox_tx_begin(db, &own, err) == -1)
+    if (db_own_begin(db, &own, err) == -1)
         return -1;
     if ((st = db_stmt(db, sql_sub, err)) == NULL)
         goto out;
@@ -209,18 +174,18 @@ outbox_enqueue_confirm(struct db *db, const struct config *cfg,
     sqlite3_bind_text(st, 2, email, -1, SQLITE_TRANSIENT);
     sqlite3_bind_text(st, 3, msgid, -1, SQLITE_TRANSIENT);
     sqlite3_bind_int64(st, 4, now);
-    if (outbox_step_done(db, st, err, "queueing a confirmation") == -1)
+    if (db_step_done(db, st, "queueing a confirmation", err) == -1)
         goto out;
     if ((st = db_stmt(db, sql_stamp, err)) == NULL)
         goto out;
     sqlite3_bind_int64(st, 1, subscription_id);
     sqlite3_bind_int64(st, 2, now);
-    if (outbox_step_done(db, st, err, "stamping confirm_sent_at") == -1)
+    if (db_step_done(db, st, "stamping confirm_sent_at", err) == -1)
         goto out;
     *queued = 1;
     rc = 0;
 out:
-    return outbox_tx_end(db, own, rc, err);
+    return db_own_end(db, own, rc, err);
 }
 
 const char *
@@ -253,7 +218,7 @@ outbox_enqueue_manage(struct db *db, const struct config *cfg,
     int own = 0, rc = -1, step;
 
     *queued = 0;
-    if (outbox_tx_begin(db, &own, err) == -1)
+    if (db_own_begin(db, &own, err) == -1)
         return -1;
     if ((st = db_stmt(db, sql_sub, err)) == NULL)
         goto out;
@@ -286,18 +251,18 @@ outbox_enqueue_manage(struct db *db, const struct config *cfg,
     sqlite3_bind_text(st, 2, addr, -1, SQLITE_TRANSIENT);
     sqlite3_bind_text(st, 3, msgid, -1, SQLITE_TRANSIENT);
     sqlite3_bind_int64(st, 4, now);
-    if (outbox_step_done(db, st, err, "queueing a manage mail") == -1)
+    if (db_step_done(db, st, "queueing a manage mail", err) == -1)
         goto out;
     if ((st = db_stmt(db, sql_stamp, err)) == NULL)
         goto out;
     sqlite3_bind_int64(st, 1, subscriber);
     sqlite3_bind_int64(st, 2, now);
-    if (outbox_step_done(db, st, err, "stamping manage_sent_at") == -1)
+    if (db_step_done(db, st, "stamping manage_sent_at", err) == -1)
         goto out;
     *queued = 1;
     rc = 0;
 out:
-    return outbox_tx_end(db, own, rc, err);
+    return db_own_end(db, own, rc, err);
 }
 
 int
@@ -329,7 +294,7 @@ outbox_enqueue_digest(struct db *db, int64_t digest_id, const char *message_id,
     sqlite3_bind_int64(st, 1, digest_id);
     sqlite3_bind_text(st, 2, message_id, -1, SQLITE_TRANSIENT);
     sqlite3_bind_int64(st, 3, now);
-    if (outbox_step_done(db, st, err, "queueing a digest") == -1)
+    if (db_step_done(db, st, "queueing a digest", err) == -1)
         return -1;
     *queued = db_changes(db) > 0;
     return 0;
@@ -345,7 +310,7 @@ outbox_drop_pending(struct db *db, int64_t subscription_id, struct err *err)
     if (st == NULL)
         return -1;
     sqlite3_bind_int64(st, 1, subscription_id);
-    return outbox_step_done(db, st, err, "dropping queued mail");
+    return db_step_done(db, st, "dropping queued mail", err);
 }
 
 int
@@ -375,7 +340,7 @@ outbox_recover(struct db *db, int64_t *n, struct err *err)
 
     if (st == NULL)
         return -1;
-    if (outbox_step_done(db, st, err, "recovering claimed rows") == -1)
+    if (db_step_done(db, st, "recovering claimed rows", err) == -1)
         return -1;
     if (n)
         *n = db_changes(db);
@@ -396,7 +361,7 @@ outbox_mark_sent(struct db *db, int64_t id, int64_t sent_at, const char *reply,
     sqlite3_bind_int64(st, 1, id);
     sqlite3_bind_int64(st, 2, sent_at);
     sqlite3_bind_text(st, 3, reply, -1, SQLITE_TRANSIENT);
-    return outbox_step_done(db, st, err, "marking a row sent");
+    return db_step_done(db, st, "marking a row sent", err);
 }
 
 /* When this process last looked for expired claims (outbox_lease). */
@@ -421,7 +386,7 @@ outbox_lease(struct db *db, int64_t now, int64_t *n, struct err *err)
     if (st == NULL)
         return -1;
     sqlite3_bind_int64(st, 1, now - OUTBOX_LEASE);
-    if (outbox_step_done(db, st, err, "expiring old claims") == -1)
+    if (db_step_done(db, st, "expiring old claims", err) == -1)
         return -1;
     *n = db_changes(db);
     atomic_store(&outbox_lease_at, now);
@@ -596,7 +561,7 @@ outbox_claim_rows(struct db *db, int64_t now, struct outbox_row *rows,
             if ((st = db_stmt(db, sql_drop, err)) == NULL)
                 return -1;
             sqlite3_bind_int64(st, 1, due[i].id);
-            if (outbox_step_done(db, st, err, "dropping a row") == -1)
+            if (db_step_done(db, st, "dropping a row", err) == -1)
                 return -1;
             ndrop++;
             continue;
@@ -607,7 +572,7 @@ outbox_claim_rows(struct db *db, int64_t now, struct outbox_row *rows,
             return -1;
         sqlite3_bind_int64(st, 1, due[i].id);
         sqlite3_bind_int64(st, 2, now);
-        if (outbox_step_done(db, st, err, "claiming a row") == -1)
+        if (db_step_done(db, st, "claiming a row", err) == -1)
             return -1;
         if ((st = db_stmt(db, sql_read, err)) == NULL)
             return -1;
@@ -672,7 +637,7 @@ outbox_bounce(struct db *db, const struct config *cfg, int64_t id,
         return -1;
     sqlite3_bind_int64(st, 1, sub);
     sqlite3_bind_int64(st, 2, now);
-    if (outbox_step_done(db, st, err, "suspending a subscription") == -1)
+    if (db_step_done(db, st, "suspending a subscription", err) == -1)
         return -1;
     if (outbox_drop_pending(db, sub, err) == -1)
         return -1;
@@ -747,7 +712,7 @@ outbox_record_rows(struct db *db, const struct config *cfg,
             break;
         }
         sqlite3_bind_int64(st, 1, r->id);
-        if (outbox_step_done(db, st, err, "recording a result") == -1)
+        if (db_step_done(db, st, "recording a result", err) == -1)
             return -1;
         if (r->outcome == OUTBOX_BOUNCE && db_changes(db) > 0 &&
             outbox_bounce(db, cfg, r->id, r->unknown_user, r->at, sp, err) ==
@@ -921,7 +886,7 @@ outbox_retry(struct db *db, int64_t id, int64_t now, int64_t *n,
     if (id > 0)
         sqlite3_bind_int64(st, 1, id);
     sqlite3_bind_int64(st, 2, now);
-    if (outbox_step_done(db, st, err, "re-queueing") == -1)
+    if (db_step_done(db, st, "re-queueing", err) == -1)
         return -1;
     *n = db_changes(db);
     return 0;
@@ -938,7 +903,7 @@ outbox_purge(struct db *db, int64_t before, int64_t *n, struct err *err)
     if (st == NULL)
         return -1;
     sqlite3_bind_int64(st, 1, before);
-    if (outbox_step_done(db, st, err, "purging the outbox") == -1)
+    if (db_step_done(db, st, "purging the outbox", err) == -1)
         return -1;
     *n = db_changes(db);
     return 0;

@@ -148,27 +148,6 @@ subs_check_name(const char *name, struct err *err)
     return db_sub_check_name(name, err);
 }
 
-/* subs_begin - BEGIN unless the caller has a transaction open; *own says
- * whether subs_end() must end it */
-static int
-subs_begin(struct db *db, int *own, struct err *err)
-{
-    *own = !db_in_txn(db);
-    return *own ? db_begin(db, err) : 0;
-}
-
-/* subs_end - commit (rc 0) or roll back (rc -1) what subs_begin began */
-static int
-subs_end(struct db *db, int own, int rc, struct err *err)
-{
-    if (!own)
-        return rc;
-    if (rc == 0 && db_commit(db, err) == 0)
-        return 0;
-    db_rollback(db);
-    return -1;
-}
-
 /* subs_move - the one way a status changes: a subscription that leaves
  * (unsubscribed, bounced) loses its queued and deferred mail with it */
 static int
@@ -311,7 +290,7 @@ sub_signup(struct db *db, const struct config *cfg,
     memset(&res, 0, sizeof(res));
     if (create.max_papers == 0)
         create.max_papers = cfg->max_papers; /* [digest] max_papers */
-    if (subs_begin(db, &own, err) == -1)
+    if (db_own_begin(db, &own, err) == -1)
         return -1;
     if (db_sub_find_or_create(db, in->email,
                               in->origin == SUBS_FORM ? NULL : in->name, when,
@@ -325,7 +304,7 @@ sub_signup(struct db *db, const struct config *cfg,
         rc = subs_signup_admin(db, in, subscriber_id, created_who, created, now,
                                &res, err);
 out:
-    rc = subs_end(db, own, rc, err);
+    rc = db_own_end(db, own, rc, err);
     if (rc == 0)
         *out = res;
     return rc;
@@ -356,10 +335,10 @@ sub_unsubscribe(struct db *db, int64_t id, int64_t now, struct err *err)
 {
     int own;
 
-    if (subs_begin(db, &own, err) == -1)
+    if (db_own_begin(db, &own, err) == -1)
         return -1;
-    return subs_end(db, own, subs_move(db, id, DB_SUB_UNSUBSCRIBED, now, err),
-                    err);
+    return db_own_end(db, own, subs_move(db, id, DB_SUB_UNSUBSCRIBED, now, err),
+                      err);
 }
 
 int
@@ -368,10 +347,10 @@ sub_set_prefs(struct db *db, int64_t id, const struct db_sub_prefs *p,
 {
     int own, rc = -1;
 
-    if (subs_begin(db, &own, err) == -1)
+    if (db_own_begin(db, &own, err) == -1)
         return -1;
     if (db_sub_update_prefs(db, id, p, now, err) == 0 &&
         (paused < 0 || db_sub_set_paused(db, id, paused, now, err) == 0))
         rc = 0;
-    return subs_end(db, own, rc, err);
+    return db_own_end(db, own, rc, err);
 }

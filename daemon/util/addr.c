@@ -145,6 +145,24 @@ addr_check_domain(const char *d, struct err *err)
     return 0;
 }
 
+/* addr_to_ascii - the A-label form of a domain (libidn2, IDNA2008
+ * non-transitional) in *out, freed by the caller; -1 with err when it is
+ * not a valid internationalised domain name */
+static int
+addr_to_ascii(const char *domain, char **out, struct err *err)
+{
+    int irc =
+        idn2_to_ascii_8z(domain, out, IDN2_NFC_INPUT | IDN2_NONTRANSITIONAL);
+
+    if (irc != IDN2_OK) {
+        err_set(err, ERR_PERM,
+                "the domain is not a valid internationalised domain name (%s)",
+                idn2_strerror(irc));
+        return -1;
+    }
+    return 0;
+}
+
 int
 addr_normalize(const char *in, char *out, size_t size, struct err *err)
 {
@@ -206,15 +224,8 @@ addr_normalize(const char *in, char *out, size_t size, struct err *err)
         if ((unsigned char)*p >= 0x80)
             nonascii = 1;
     if (nonascii) {
-        int irc = idn2_to_ascii_8z(domain, &ascii,
-                                   IDN2_NFC_INPUT | IDN2_NONTRANSITIONAL);
-        if (irc != IDN2_OK) {
-            err_set(err, ERR_PERM,
-                    "the domain is not a valid internationalised domain "
-                    "name (%s)",
-                    idn2_strerror(irc));
+        if (addr_to_ascii(domain, &ascii, err) == -1)
             goto out;
-        }
         domain = ascii;
     }
     str_lower(domain);
@@ -224,16 +235,10 @@ addr_normalize(const char *in, char *out, size_t size, struct err *err)
         /* an A-label typed as such must be valid punycode of a valid
          * U-label, or two spellings of one mailbox could be stored */
         char *check = NULL;
-        int irc = idn2_to_ascii_8z(domain, &check,
-                                   IDN2_NFC_INPUT | IDN2_NONTRANSITIONAL);
+        int bad = addr_to_ascii(domain, &check, err) == -1;
         free(check);
-        if (irc != IDN2_OK) {
-            err_set(err, ERR_PERM,
-                    "the domain is not a valid internationalised domain "
-                    "name (%s)",
-                    idn2_strerror(irc));
+        if (bad)
             goto out;
-        }
     }
     n = (size_t)(at - s) + 1 + strlen(domain);
     if (n > ADDR_MAX) {

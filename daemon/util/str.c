@@ -259,6 +259,16 @@ str_format_day(time_t t, char *out, size_t size)
 }
 
 void
+str_format_iso(int64_t t, char *out, size_t size)
+{
+    time_t tt = (time_t)t;
+    struct tm tm;
+
+    gmtime_r(&tt, &tm);
+    strftime(out, size, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+void
 str_today_utc(char *out, size_t size)
 {
     str_format_day((time_t)str_now(), out, size);
@@ -283,4 +293,13 @@ str_now(void)
     if (fake && str_to_long(fake, 0, 4102444800L, &v) == 0)
         return v;
     return (int64_t)time(NULL);
+}
+
+int64_t
+str_mono_ms(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }

@@ -44,6 +44,9 @@ int str_utf8_valid(const char *s, size_t n);
 int str_parse_day(const char *s, struct tm *out);
 /* str_format_day - unix seconds to "YYYY-MM-DD" in UTC; buf >= 11 bytes */
 void str_format_day(time_t t, char *out, size_t size);
+/* str_format_iso - unix seconds to RFC 3339 UTC "YYYY-MM-DDTHH:MM:SSZ"
+ * (Atom dates, CSV export); out >= 21 bytes */
+void str_format_iso(int64_t t, char *out, size_t size);
 /* str_today_utc - today's date in UTC as "YYYY-MM-DD" */
 void str_today_utc(char *out, size_t size);
 /* str_day_to_time - "YYYY-MM-DD" to unix seconds at 00:00 UTC; 0 or -1 */
@@ -51,5 +54,8 @@ int str_day_to_time(const char *day, time_t *out);
 
 /* str_now - unix seconds; honours PAPERBOY_NOW (tests drive time) */
 int64_t str_now(void);
+/* str_mono_ms - CLOCK_MONOTONIC in milliseconds: for intervals and
+ * deadlines, never moved by PAPERBOY_NOW or a change of the wall clock */
+int64_t str_mono_ms(void);
 
 #endif

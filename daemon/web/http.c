@@ -62,9 +62,7 @@ static const char *const http_tmpl_files[HTTP_T_COUNT] = {
 int64_t
 http_monotonic_ms(void)
 {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+    return str_mono_ms();
 }
 
 /* http_status_index - the metrics column of a status code */

@@ -36,17 +36,6 @@ struct http_feed_ctx {
     struct err *err;
 };
 
-/* http_feed_rfc3339 - unix seconds as "2026-01-02T03:04:05Z" */
-static void
-http_feed_rfc3339(int64_t t, char *out, size_t size)
-{
-    time_t tt = (time_t)t;
-    struct tm tm;
-
-    gmtime_r(&tt, &tm);
-    strftime(out, size, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
-
 /* http_feed_paper - db_digest_items callback: "1. Title" lines */
 static int
 http_feed_paper(void *arg, const struct db_digest_paper *p)
@@ -79,7 +68,7 @@ http_feed_entry(void *arg, const struct db_digest_row *d)
     /* the view token of the digest as the mail has it: the same URL */
     token_make(c->r->h->key, TOKEN_VIEW, d->id, d->created_at, tok);
     tmpl_setf(it, "view_url", "%s/d/%s", c->r->cfg->base_url, tok);
-    http_feed_rfc3339(d->created_at, ts, sizeof(ts));
+    str_format_iso(d->created_at, ts, sizeof(ts));
     tmpl_set(it, "updated", ts);
     tmpl_set(it, "summary", buf_str(&c->titles));
     if (d->created_at > c->newest)
@@ -142,7 +131,7 @@ http_page_myfeed(struct http_req *r, const char *tok)
         return http_fail(r, &err, "private feed");
     }
     buf_release(&c.titles);
-    http_feed_rfc3339(c.newest ? c.newest : sub.created_at, ts, sizeof(ts));
+    str_format_iso(c.newest ? c.newest : sub.created_at, ts, sizeof(ts));
     tmpl_set(c.root, "updated", ts);
     r->cache = "private, max-age=300";
     ret = http_render(r, MHD_HTTP_OK, HTTP_T_MYFEED, c.root);

@@ -25,17 +25,6 @@
 #define HTTP_FEED_MAX 60       /* entries in an Atom feed */
 #define HTTP_PUBLIC_AUTHORS 12 /* names shown before "et al." */
 
-/* http_rfc3339 - unix seconds as "2026-01-02T03:04:05Z" */
-static void
-http_rfc3339(int64_t t, char *out, size_t size)
-{
-    time_t tt = (time_t)t;
-    struct tm tm;
-
-    gmtime_r(&tt, &tm);
-    strftime(out, size, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
-
 /* What the paper callbacks fill. */
 struct http_paper_ctx {
     struct tmpl_obj *root;
@@ -71,7 +60,7 @@ http_paper_item(void *arg, const struct db_web_paper *p)
     tmpl_set(it, "day", p->day);
     if (p->upvotes > 0)
         tmpl_setf(it, "upvotes", "%d", p->upvotes);
-    http_rfc3339(p->first_seen_at, ts, sizeof(ts));
+    str_format_iso(p->first_seen_at, ts, sizeof(ts));
     tmpl_set(it, "updated", ts);
     if (p->first_seen_at > c->newest)
         c->newest = p->first_seen_at;
@@ -202,7 +191,7 @@ http_page_feed(struct http_req *r, const char *list)
     if (db_web_recent_papers(db, &scope, since, HTTP_FEED_MAX, http_paper_item,
                              &ctx, &err) == -1)
         return http_fail(r, &err, "feed");
-    http_rfc3339(ctx.newest ? ctx.newest : l.created_at, ts, sizeof(ts));
+    str_format_iso(ctx.newest ? ctx.newest : l.created_at, ts, sizeof(ts));
     tmpl_set(root, "updated", ts);
     r->cache = "public, max-age=300";
     return http_render(r, MHD_HTTP_OK, HTTP_T_FEED, root);

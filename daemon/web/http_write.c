@@ -37,6 +37,7 @@
 #include "db_web.h"
 #include "http_int.h"
 #include "log.h"
+#include "str.h"
 #include "subs.h"
 #include "xalloc.h"
 
@@ -185,16 +186,6 @@ http_write_trim(struct http *h)
     pthread_mutex_unlock(&h->lock);
 }
 
-/* http_write_mono_ms - monotonic milliseconds */
-static int64_t
-http_write_mono_ms(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* http_write_hold - wait until the latest answer_at_ms of batch.  Storing
  * a new address takes longer than finding a known one; answering every
  * sign-up no sooner than [web] subscribe_answer_ms after it arrived keeps
@@ -209,7 +200,7 @@ http_write_hold(const struct http_job *batch)
     for (const struct http_job *j = batch; j; j = j->next)
         if (j->answer_at_ms > until)
             until = j->answer_at_ms;
-    if (until <= http_write_mono_ms())
+    if (until <= str_mono_ms())
         return;
     ts.tv_sec = (time_t)(until / 1000);
     ts.tv_nsec = (long)(until % 1000) * 1000000L;
@@ -307,7 +298,7 @@ http_write_submit(struct http *h, struct http_job *j)
         pthread_mutex_unlock(&h->wq_lock);
         return -1;
     }
-    j->answer_at_ms = http_write_mono_ms() + j->gen->cfg->subscribe_answer_ms;
+    j->answer_at_ms = str_mono_ms() + j->gen->cfg->subscribe_answer_ms;
     /* suspended before the writer can see the job, so its resume can
      * never come first */
     MHD_suspend_connection(j->conn);

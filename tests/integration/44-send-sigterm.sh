@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: MIT
 # 44-send-sigterm: SIGTERM during `paperboy send` stops taking new work,
 # finishes (or, for a stalled server, cuts) the messages in flight and
-# exits within 10 seconds; every message the server accepted is recorded
+# exits within 10 seconds with status 1, its summary ending in
+# "; interrupted" and stderr saying how many messages stay queued; every message the server accepted is recorded
 # as sent, nothing is left in 'sending', and a later send finishes the job
 # without duplicates.
 . "$(dirname "$0")/lib.sh"
@@ -35,6 +36,8 @@ echo "exited $rc after ${ms} ms" >&2
 [ "$ms" -le 10000 ] || fail "send took ${ms} ms to stop after SIGTERM"
 assert_eq "$rc" 1 "exit status after SIGTERM"
 assert_contains "$(cat "$TMP/send.err")" "stopping" "stderr after SIGTERM"
+assert_contains "$(cat "$TMP/send.out")" "; interrupted" "the summary says it was interrupted"
+assert_contains "$(cat "$TMP/send.err")" "messages stay queued for the next send" "what is left"
 got=$(msg_count "$TMP/sink")
 [ "$got" -lt 60 ] || fail "all mail went out; SIGTERM came too late to test"
 assert_eq "$(sql "SELECT count(*) FROM outbox WHERE state = 'sending'")" 0 "rows left in sending"
