@@ -3,7 +3,8 @@
 // e2e.mjs - the whole reader journey in headless Debian chromium, driven
 // by playwright-core: fill in the form (the live sample follows the
 // keywords), submit, read the confirmation mail that aiosmtpd received,
-// follow its link, confirm, change preferences, unsubscribe.  Every page
+// follow its link, confirm, change preferences, unsubscribe; a second
+// reader downloads its data and deletes everything.  Every page
 // is screenshotted into $SHOTS, checked for CSP violations and console
 // errors, for horizontal overflow at 320 px, and for a visible keyboard
 // focus.  The form is also used with JavaScript switched off.
@@ -291,6 +292,90 @@ try {
     check(vcsp.length === 0, `vote page: no CSP violations (${vcsp.length})`);
   } else {
     check(false, 'VIEW_URL is set');
+  }
+
+  // 11c. "download my data" and "delete everything", for a second reader
+  // subscribed through the form (the first one's rows stay for the steps
+  // after this and for 55-browser.sh): the download is the JSON of
+  // `subscriber export-data`; the erase page asks first, its POST erases,
+  // and then the preferences link answers 404.  At 1280 and 390 px.
+  {
+    const ERASER = 'eraser@example.org';
+    const before = problems.length;
+    // wide - screenshot at `width`, with no horizontal overflow
+    const wide = async (name, width) => {
+      await page.setViewportSize({ width, height: width > 800 ? 900 : 844 });
+      const over = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      check(over <= 0, `${name}: no horizontal overflow at ${width} px (${over} px)`);
+      await shot(page, `${name}-${width}`);
+    };
+    await page.setViewportSize({ width: 1280, height: 900 });
+    await page.goto(`${BASE}/`);
+    await page.fill('#email', ERASER);
+    await page.fill('#keywords', 'diffusion');
+    await page.click('button.primary');
+    await page.waitForSelector('text=Check your inbox');
+    const eMail = await waitMail(ERASER);
+    const ec = eMail.match(/https?:\/\/[^\s"<>]*\/confirm\/[A-Za-z0-9_-]+/);
+    check(!!ec, 'second reader: mail holds a confirmation link');
+    await page.goto(ec[0]);
+    await page.click('button.primary');
+    await page.waitForSelector('text=You are subscribed');
+    await page.click('a[href*="/preferences/"]');
+    await page.waitForSelector('#preferences');
+    const prefsUrl = page.url();
+    check((await page.textContent('#your-data')).includes(ERASER), 'preferences: "your data" names the address');
+    await wide('17-data-preferences', 1280);
+    await wide('17-data-preferences', 390);
+
+    // the download: a JSON file with the address and the subscription
+    const [dl] = await Promise.all([page.waitForEvent('download'), page.click('#data-download')]);
+    check(dl.suggestedFilename() === 'paperboy-data.json', `download named ${dl.suggestedFilename()}`);
+    let data = null;
+    try {
+      data = JSON.parse(fs.readFileSync(await dl.path(), 'utf8'));
+    } catch (e) {
+      check(false, `downloaded file is JSON (${e.message})`);
+    }
+    check(data?.format === 'paperboy-export-1' && data?.email === ERASER,
+      `download holds the address (${data?.format} ${data?.email})`);
+    const subs = data?.subscriptions || [];
+    check(subs.length === 1 && subs[0].list === 'trending' && subs[0].status === 'confirmed' &&
+      subs[0].keywords === 'diffusion', `download holds the subscription (${JSON.stringify(subs).slice(0, 120)})`);
+
+    // "delete everything": the GET asks and erases nothing
+    await page.click('#data-erase');
+    await page.waitForSelector('#erase-confirm');
+    check((await page.textContent('main')).includes(ERASER), 'erase page names the address');
+    await wide('18-erase-ask', 390);
+    await wide('18-erase-ask', 1280);
+    const still = await page.request.get(prefsUrl);
+    check(still.status() === 200, `the erase page's GET erased nothing (preferences ${still.status()})`);
+
+    // the button's POST erases
+    await page.click('#erase-confirm');
+    await page.waitForSelector('text=Everything deleted');
+    check(new URL(page.url()).pathname.startsWith('/erase/'), `erased by the form's POST (${page.url()})`);
+    await wide('19-erased', 1280);
+    await wide('19-erased', 390);
+
+    // every old link is gone: the preferences page answers 404
+    const gone = await page.goto(prefsUrl);
+    check(gone.status() === 404, `preferences after erasing answer 404 (${gone.status()})`);
+    check(/not found/i.test(await page.textContent('main')), 'the 404 page says "not found"');
+    await wide('20-erased-prefs', 390);
+    await wide('20-erased-prefs', 1280);
+    const dataGone = await page.request.get(prefsUrl.replace('/preferences/', '/data/'));
+    check(dataGone.status() === 404, `"download my data" after erasing answers 404 (${dataGone.status()})`);
+
+    // the 404 navigations are logged as console errors on purpose: drop
+    // only those; any CSP violation stays and fails below
+    for (let i = problems.length - 1; i >= before; i--) {
+      if (/status of 404/.test(problems[i])) problems.splice(i, 1);
+    }
+    const dcsp = problems.slice(before).filter((p) => /Content Security Policy/i.test(p));
+    check(dcsp.length === 0, `data and erase pages: no CSP violations (${dcsp.length})`);
+    await page.setViewportSize({ width: 1024, height: 800 });
   }
 
   check(problems.length === 0,

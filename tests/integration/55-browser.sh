@@ -7,7 +7,8 @@
 # preferences, "manage my subscription" (its mail), unsubscribe, 320 px
 # layout, "view in browser" under its
 # policy at 390 and 1280 px, "more like this" from it (the page's script
-# records the vote), no JavaScript (the vote page's button).  Screenshots go
+# records the vote), "download my data" and "delete everything" for a
+# second reader, no JavaScript (the vote page's button).  Screenshots go
 # to tests/browser/screenshots/ (gitignored).
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/web_lib.sh"
@@ -86,5 +87,15 @@ assert_eq "$(sql "SELECT status FROM subscriptions s JOIN subscribers u ON u.id 
 assert_eq "$(sql "SELECT p.arxiv_id||'|'||v.vote||'|'||v.source FROM votes v JOIN papers p ON p.id = v.paper_id ORDER BY p.arxiv_id")" \
     "2611.00001|1|mail
 2611.00002|-1|mail" "the votes from the digest page"
+# "delete everything": the second reader's rows are gone, and only the
+# keyed hash of its address is left, as the one suppression row
+assert_eq "$(sql "SELECT count(*) FROM subscribers WHERE email = 'eraser@example.org'")" \
+    "0" "the erased reader is gone"
+assert_eq "$(sql "SELECT count(*) FROM subscriptions WHERE subscriber_id NOT IN (SELECT id FROM subscribers)")" \
+    "0" "no subscription left without its reader"
+assert_eq "$(sql "SELECT count(*)||'|'||group_concat(reason)||'|'||group_concat(length(addr_hash)) FROM suppressions")" \
+    "1|erased|32" "one suppression row, the erased address's hash"
+assert_eq "$(sql "SELECT count(*) FROM subscribers WHERE email IN ('reader@example.org', 'viewer@example.org')")" \
+    "2" "erasing the second reader left the others"
 web_stop
 pass
