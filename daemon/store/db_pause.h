@@ -35,6 +35,13 @@ int db_pause_set(struct db *db, int64_t list_id, const char *day,
 int db_pause_clear(struct db *db, int64_t list_id, int64_t now, int *removed,
                    struct err *err);
 
+/* db_pause_get - list_id's current pause: 0 paused (reason, at most
+ * DB_PAUSE_REASON_MAX bytes, and paused_at written), 1 not paused (out
+ * untouched), -1 */
+int db_pause_get(struct db *db, int64_t list_id,
+                 char reason[DB_PAUSE_REASON_MAX], int64_t *paused_at,
+                 struct err *err);
+
 typedef int (*db_pause_cb)(void *arg, const char *list_name, const char *reason,
                            int64_t paused_at);
 /* db_pause_each - fn once per list paused now, by name; a callback returning
