@@ -243,9 +243,15 @@ db_bounce_guard(struct db *db, const struct config *cfg, int64_t list_id,
                 char why[DB_PAUSE_REASON_MAX], struct err *err)
 {
     struct db_mailing m;
+    int settled = 0;
 
     *paused = 0;
     if (day == NULL || day[0] == '\0')
+        return 0;
+    /* counting a large mailing costs; skip it when the verdict is moot */
+    if (db_pause_settled(db, list_id, day, &settled, err) == -1)
+        return -1;
+    if (settled)
         return 0;
     if (db_bounce_mailing(db, list_id, day, &m, err) == -1)
         return -1;
