@@ -6,7 +6,8 @@
 # 5.1.1): `paperboy send` pauses the list after a batch, the rest of its
 # mail stays queued, `list ls` (table and --json) shows the pause,
 # `list resume` lets the rest go out (a resumed mailing is not paused
-# again), and a clean mailing leaves a list unpaused.
+# again), and a clean mailing leaves a list unpaused.  Then `serve`'s
+# workers pause a list the same way and /healthz says why.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/smtp_lib.sh"
 
@@ -90,4 +91,38 @@ sql "INSERT INTO subscriptions (subscriber_id, list_id, status, created_at, upda
 PAPERBOY_NOW=$(at $D1) expect_rc 0 pb send --date $D1
 assert_eq "$(sql "SELECT count(*) FROM outbox o JOIN subscriptions s ON s.id = o.subscription_id JOIN lists l ON l.id = s.list_id WHERE l.name = 'clean' AND o.state = 'sent'")" 20 "the clean list is sent"
 assert_eq "$(sql "SELECT count(*) FROM list_pauses p JOIN lists l ON l.id = p.list_id WHERE l.name = 'clean'")" 0 "a clean mailing does not pause"
+
+# ---- serve's delivery workers run the guard too, and /healthz says why:
+# a third list's mailing is queued while the relay is down, then serve
+# delivers it to a relay that refuses every tenth address
+need curl command -v curl
+expect_rc 0 pb list add served --title Served --categories cs.LG
+for i in $(seq 1 40); do
+    if [ $((i % 10)) = 1 ]; then a=unknown-s$i; else a=s$i; fi
+    sql "INSERT INTO subscribers (email, created_at) VALUES ('$a@example.org', 1); INSERT INTO subscriptions (subscriber_id, list_id, status, created_at, updated_at, confirmed_at) VALUES (last_insert_rowid(), (SELECT id FROM lists WHERE name='served'), 'confirmed', 1, 1, 1)"
+done
+smtp_stop
+PAPERBOY_NOW=$(at $D1) expect_rc 1 pb send --date $D1 --list served
+sql "UPDATE outbox SET state = 'queued', next_attempt_at = 0 WHERE state = 'deferred'"
+smtp_start sink2 --faults
+sed -i "s|^url = smtp://.*|url = smtp://127.0.0.1:$SMTP_PORT|" "$CFG"
+cfg_add "[web]"
+cfg_add "listen = 127.0.0.1:0"
+PAPERBOY_NOW=$(at $D1) "$PAPERBOY" -c "$CFG" serve >"$TMP/serve.out" 2>"$TMP/serve.err" &
+SERVE=$!
+for _ in $(seq 100); do
+    [ "$(sql "SELECT count(*) FROM list_pauses p JOIN lists l ON l.id = p.list_id WHERE l.name = 'served' AND resumed_at IS NULL")" = 1 ] && break
+    sleep 0.1
+done
+WEB=$(sed -n 's|.*listening on \(http://[^ ]*\).*|\1|p' "$TMP/serve.err" | head -n1)
+health=$(curl -s "$WEB/healthz")
+kill "$SERVE"
+wait "$SERVE" || true
+assert_eq "$(sql "SELECT count(*) FROM list_pauses p JOIN lists l ON l.id = p.list_id WHERE l.name = 'served' AND resumed_at IS NULL")" 1 "serve's RCPT bounces pause the list"
+assert_contains "$(cat "$TMP/serve.err")" "paused: hard bounces" "serve logs the pause"
+assert_contains "$health" '"reason":"list_paused"' "/healthz is degraded by the pause"
+assert_contains "$health" '"list":"served","reason":"hard bounces' "/healthz names the paused list"
+held=$(sql "SELECT count(*) FROM outbox o JOIN subscriptions s ON s.id = o.subscription_id JOIN lists l ON l.id = s.list_id WHERE l.name = 'served' AND o.state = 'queued'")
+[ "$held" -gt 0 ] || fail "serve kept sending the paused list"
+assert_eq "$(msg_count "$TMP/sink2")" "$(sql "SELECT count(*) FROM outbox o JOIN subscriptions s ON s.id = o.subscription_id JOIN lists l ON l.id = s.list_id WHERE l.name = 'served' AND o.state = 'sent'")" "serve's relay got only what was recorded as sent"
 pass
