@@ -60,7 +60,8 @@ list_help(void)
         "papers);\n"
         "                        by default only 'new' and 'cross' are taken\n"
         "\n"
-        "list ls         show every list with its subscriber counts\n"
+        "list ls         show every list with its subscriber counts and\n"
+        "                whether its delivery is paused\n"
         "  --json                print a JSON array instead of a table\n"
         "\n"
         "list rm NAME    delete a list\n"
@@ -188,10 +189,14 @@ list_ls_row(const struct db_list *l, void *arg, struct err *err)
 {
     struct list_ls *ls = arg;
     int64_t counts[DB_SUB_NSTATUS];
-    char created[32], confirmed[24], pending[24];
+    char created[32], confirmed[24], pending[24], why[DB_PAUSE_REASON_MAX];
+    int64_t paused_at = 0;
+    int paused;
 
-    if (db_sub_count_by_status(ls->db, l->id, counts, err) == -1)
+    if (db_sub_count_by_status(ls->db, l->id, counts, err) == -1 ||
+        (paused = db_pause_get(ls->db, l->id, why, &paused_at, err)) == -1)
         return -1;
+    paused = paused == 0;
     if (ls->json != NULL) {
         cJSON *o = cJSON_CreateObject(), *c = cJSON_CreateObject();
         cJSON_AddStringToObject(o, "name", l->name);
@@ -209,6 +214,11 @@ list_ls_row(const struct db_list *l, void *arg, struct err *err)
                                     (double)counts[s]);
         cJSON_AddItemToObject(o, "subscriptions", c);
         cJSON_AddNumberToObject(o, "created_at", (double)l->created_at);
+        cJSON_AddBoolToObject(o, "paused", paused);
+        if (paused) {
+            cJSON_AddStringToObject(o, "paused_reason", why);
+            cJSON_AddNumberToObject(o, "paused_at", (double)paused_at);
+        }
         cJSON_AddItemToArray(ls->json, o);
         return 0;
     }
@@ -224,7 +234,8 @@ list_ls_row(const struct db_list *l, void *arg, struct err *err)
             l->include_hf ? "yes" : "no",
             confirmed,
             pending,
-            cli_format_time(l->created_at, created, sizeof(created))};
+            cli_format_time(l->created_at, created, sizeof(created)),
+            paused ? "paused" : "-"};
         cli_table_add(&ls->table, row);
     }
     return 0;
@@ -234,8 +245,9 @@ list_ls_row(const struct db_list *l, void *arg, struct err *err)
 static int
 list_ls(struct cli *cli, int argc, char **argv)
 {
-    static const char *head[] = {"NAME",      "TITLE",   "CATEGORIES", "HF",
-                                 "CONFIRMED", "PENDING", "CREATED"};
+    static const char *head[] = {"NAME",    "TITLE",     "CATEGORIES",
+                                 "HF",      "CONFIRMED", "PENDING",
+                                 "CREATED", "DELIVERY"};
     int json = 0, npos, rc;
     const struct cli_opt opts[] = {{"--json", NULL, &json}, {NULL, NULL, NULL}};
     struct list_ls ls;
@@ -246,7 +258,7 @@ list_ls(struct cli *cli, int argc, char **argv)
     memset(&ls, 0, sizeof(ls));
     if ((ls.db = cli_db(cli)) == NULL)
         return CLI_FAIL;
-    cli_table_init(&ls.table, 7, head);
+    cli_table_init(&ls.table, 8, head);
     if (json) {
         char path[4096];
         ls.json = cJSON_CreateArray();

@@ -140,40 +140,17 @@ bounces_unsubscribe(struct db *db, const struct db_bounce_target *t,
 }
 
 /* bounces_guard - pause t's list when its mailing's rates are past the
- * limits */
+ * limits (db_bounce_guard) */
 static int
 bounces_guard(struct db *db, const struct config *cfg,
               const struct db_bounce_target *t, int64_t now,
               struct bounces_stats *st, struct err *err)
 {
-    struct db_mailing m;
     char why[DB_PAUSE_REASON_MAX];
     int added = 0;
 
-    if (t->day[0] == '\0')
-        return 0;
-    if (db_bounce_mailing(db, t->list_id, t->day, &m, err) == -1)
-        return -1;
-    if (m.sent < cfg->bounce_pause_min || m.sent == 0)
-        return 0;
-    if (cfg->bounce_pause_hard > 0 &&
-        (double)m.hard * 100.0 > cfg->bounce_pause_hard * (double)m.sent)
-        snprintf(why, sizeof(why),
-                 "hard bounces %.2f%% of the %s mailing (%" PRId64
-                 " of %" PRId64 ") passed %g%%",
-                 100.0 * (double)m.hard / (double)m.sent, t->day, m.hard,
-                 m.sent, cfg->bounce_pause_hard);
-    else if (cfg->bounce_pause_complaint > 0 &&
-             (double)m.complaints * 100.0 >
-                 cfg->bounce_pause_complaint * (double)m.sent)
-        snprintf(why, sizeof(why),
-                 "complaints %.2f%% of the %s mailing (%" PRId64 " of %" PRId64
-                 ") passed %g%%",
-                 100.0 * (double)m.complaints / (double)m.sent, t->day,
-                 m.complaints, m.sent, cfg->bounce_pause_complaint);
-    else
-        return 0;
-    if (db_pause_set(db, t->list_id, t->day, why, now, &added, err) == -1)
+    if (db_bounce_guard(db, cfg, t->list_id, t->day, now, &added, why, err) ==
+        -1)
         return -1;
     if (added) {
         st->paused++;

@@ -5,6 +5,8 @@
  */
 #include "db_bounce.h"
 
+#include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -233,6 +235,46 @@ db_bounce_mailing(struct db *db, int64_t list_id, const char *day,
     out->complaints = sqlite3_column_int64(st, 3);
     sqlite3_reset(st);
     return 0;
+}
+
+int
+db_bounce_guard(struct db *db, const struct config *cfg, int64_t list_id,
+                const char *day, int64_t now, int *paused,
+                char why[DB_PAUSE_REASON_MAX], struct err *err)
+{
+    struct db_mailing m;
+    int settled = 0;
+
+    *paused = 0;
+    if (day == NULL || day[0] == '\0')
+        return 0;
+    /* counting a large mailing costs; skip it when the verdict is moot */
+    if (db_pause_settled(db, list_id, day, &settled, err) == -1)
+        return -1;
+    if (settled)
+        return 0;
+    if (db_bounce_mailing(db, list_id, day, &m, err) == -1)
+        return -1;
+    if (m.sent < cfg->bounce_pause_min || m.sent == 0)
+        return 0;
+    if (cfg->bounce_pause_hard > 0 &&
+        (double)m.hard * 100.0 > cfg->bounce_pause_hard * (double)m.sent)
+        snprintf(why, DB_PAUSE_REASON_MAX,
+                 "hard bounces %.2f%% of the %s mailing (%" PRId64
+                 " of %" PRId64 ") passed %g%%",
+                 100.0 * (double)m.hard / (double)m.sent, day, m.hard, m.sent,
+                 cfg->bounce_pause_hard);
+    else if (cfg->bounce_pause_complaint > 0 &&
+             (double)m.complaints * 100.0 >
+                 cfg->bounce_pause_complaint * (double)m.sent)
+        snprintf(why, DB_PAUSE_REASON_MAX,
+                 "complaints %.2f%% of the %s mailing (%" PRId64 " of %" PRId64
+                 ") passed %g%%",
+                 100.0 * (double)m.complaints / (double)m.sent, day,
+                 m.complaints, m.sent, cfg->bounce_pause_complaint);
+    else
+        return 0;
+    return db_pause_set(db, list_id, day, why, now, paused, err);
 }
 
 int

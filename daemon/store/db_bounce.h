@@ -5,9 +5,10 @@
  * by the original Message-ID, or by a digest's subscription and day), a
  * row per recipient of every report processed (bounce_events), the soft
  * bounces of an address within a window, suspending an address's
- * subscriptions, and a mailing's figures for the guard.
+ * subscriptions, a mailing's figures, and the guard that pauses a list
+ * on them (shared by the bounce reader and the delivery workers).
  *
- * It does not parse mail or decide anything: bounces.c does.  Every value
+ * It does not parse mail: bounces.c does.  Every value
  * is bound.  Layer 1.
  *
  * Contract: 0 on success, -1 with err; lookups (db_bounce_find_*) return 0
@@ -19,7 +20,9 @@
 
 #include <stdint.h>
 
+#include "config.h"
 #include "db.h"
+#include "db_pause.h"
 #include "err.h"
 
 /* The subscription a report names, and the mailing it was part of. */
@@ -78,6 +81,15 @@ struct db_mailing {
 };
 int db_bounce_mailing(struct db *db, int64_t list_id, const char *day,
                       struct db_mailing *out, struct err *err);
+
+/* db_bounce_guard - pause list_id when its mailing of day is past
+ * [bounces] pause_hard_rate or pause_complaint_rate (once it has
+ * pause_min_messages); in the caller's transaction.  *paused is 1 when
+ * this call paused the list, with the reason in why; 0 otherwise (not
+ * past the limits, no day, or db_pause_set() changed nothing). */
+int db_bounce_guard(struct db *db, const struct config *cfg, int64_t list_id,
+                    const char *day, int64_t now, int *paused,
+                    char why[DB_PAUSE_REASON_MAX], struct err *err);
 
 /* db_bounce_totals - events by kind since since: hard, soft, complaint,
  * unmatched (for `bounces stats`) */

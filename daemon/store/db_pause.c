@@ -5,6 +5,7 @@
 #include "db_pause.h"
 
 #include <stddef.h>
+#include <stdio.h>
 
 #include <sqlite3.h>
 
@@ -71,6 +72,27 @@ db_pause_set(struct db *db, int64_t list_id, const char *day,
 }
 
 int
+db_pause_settled(struct db *db, int64_t list_id, const char *day, int *settled,
+                 struct err *err)
+{
+    static const char sql[] = "SELECT 1 FROM list_pauses WHERE list_id = ?1 "
+                              "AND (resumed_at IS NULL OR day = ?2)";
+    sqlite3_stmt *st = db_stmt(db, sql, err);
+    int rc;
+
+    if (st == NULL)
+        return -1;
+    sqlite3_bind_int64(st, 1, list_id);
+    sqlite3_bind_text(st, 2, day, -1, SQLITE_STATIC);
+    rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        return db_fail(db, err, "reading a pause");
+    *settled = rc == SQLITE_ROW;
+    return 0;
+}
+
+int
 db_pause_clear(struct db *db, int64_t list_id, int64_t now, int *removed,
                struct err *err)
 {
@@ -90,6 +112,31 @@ db_pause_clear(struct db *db, int64_t list_id, int64_t now, int *removed,
         return -1;
     if (removed)
         *removed = n > 0;
+    return 0;
+}
+
+int
+db_pause_get(struct db *db, int64_t list_id, char reason[DB_PAUSE_REASON_MAX],
+             int64_t *paused_at, struct err *err)
+{
+    static const char sql[] = "SELECT reason, paused_at FROM list_pauses "
+                              "WHERE list_id = ?1 AND resumed_at IS NULL";
+    sqlite3_stmt *st = db_stmt(db, sql, err);
+    const unsigned char *why;
+    int rc;
+
+    if (st == NULL)
+        return -1;
+    sqlite3_bind_int64(st, 1, list_id);
+    rc = sqlite3_step(st);
+    if (rc != SQLITE_ROW) {
+        sqlite3_reset(st);
+        return rc == SQLITE_DONE ? 1 : db_fail(db, err, "reading a pause");
+    }
+    why = sqlite3_column_text(st, 0);
+    snprintf(reason, DB_PAUSE_REASON_MAX, "%s", why ? (const char *)why : "");
+    *paused_at = sqlite3_column_int64(st, 1);
+    sqlite3_reset(st);
     return 0;
 }
 

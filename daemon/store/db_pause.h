@@ -30,10 +30,22 @@
  * mailing). */
 int db_pause_set(struct db *db, int64_t list_id, const char *day,
                  const char *reason, int64_t now, int *added, struct err *err);
+/* db_pause_settled - *settled 1 when db_pause_set(list_id, day) would
+ * change nothing (the list is paused, or was paused for day and resumed),
+ * so the guard need not count the mailing */
+int db_pause_settled(struct db *db, int64_t list_id, const char *day,
+                     int *settled, struct err *err);
 /* db_pause_clear - resume list_id at now; *removed (may be NULL) 0 when
  * it was not paused */
 int db_pause_clear(struct db *db, int64_t list_id, int64_t now, int *removed,
                    struct err *err);
+
+/* db_pause_get - list_id's current pause: 0 paused (reason, at most
+ * DB_PAUSE_REASON_MAX bytes, and paused_at written), 1 not paused (out
+ * untouched), -1 */
+int db_pause_get(struct db *db, int64_t list_id,
+                 char reason[DB_PAUSE_REASON_MAX], int64_t *paused_at,
+                 struct err *err);
 
 typedef int (*db_pause_cb)(void *arg, const char *list_name, const char *reason,
                            int64_t paused_at);

@@ -6,7 +6,10 @@
  * Claiming and recording are the hot path of delivery: a claim is one
  * SELECT and a few UPDATEs by primary key; a batch of results is one
  * transaction of UPDATEs by primary key, so a worker pays one commit per
- * batch, not per message.
+ * batch, not per message.  Only a batch that held a bounce at RCPT pays
+ * more: a lookup per bounce and the list guard (db_bounce_guard) once per
+ * mailing it touched, so a list past its bounce limit pauses before its
+ * next claim.
  */
 #include "outbox.h"
 
@@ -18,6 +21,7 @@
 
 #include <sqlite3.h>
 
+#include "db_bounce.h"
 #include "log.h"
 #include "str.h"
 
@@ -591,12 +595,22 @@ outbox_claim_rows(struct db *db, int64_t now, struct outbox_row *rows,
     return 0;
 }
 
-/* Subscriptions suspended inside a transaction, logged once it has
- * committed (a rolled-back suspension must not be logged). */
+/* A mailing (list and day) a batch bounced mail of, for the guard. */
+struct outbox_mailing {
+    int64_t list_id;
+    char day[11];
+    int paused;                    /* the guard paused the list */
+    char why[DB_PAUSE_REASON_MAX]; /* and why */
+};
+
+/* Subscriptions suspended and lists paused inside a transaction, logged
+ * once it has committed (a rolled-back suspension must not be logged). */
 struct outbox_susp {
     int64_t sub[8];
     int count[8];
     int n, more; /* in sub[], and beyond */
+    struct outbox_mailing mail[4];
+    int nmail, paused_more; /* in mail[], and lists paused beyond */
 };
 
 /* outbox_bounce - count a hard bounce on row id's subscription and
@@ -646,6 +660,63 @@ outbox_bounce(struct db *db, const struct config *cfg, int64_t id,
         sp->count[sp->n++] = count;
     } else {
         sp->more++;
+    }
+    return 0;
+}
+
+/* outbox_note_mailing - note the mailing of bounced digest row id in sp
+ * for outbox_guard(); a confirmation has none.  When sp is full the
+ * mailing is judged at once (a batch rarely spans that many). */
+static int
+outbox_note_mailing(struct db *db, const struct config *cfg, int64_t id,
+                    int64_t now, struct outbox_susp *sp, struct err *err)
+{
+    static const char sql[] =
+        "SELECT s.list_id, d.day FROM outbox o "
+        "JOIN digests d ON d.id = o.digest_id "
+        "JOIN subscriptions s ON s.id = o.subscription_id WHERE o.id = ?1";
+    struct outbox_mailing m;
+    sqlite3_stmt *st = db_stmt(db, sql, err);
+    int rc;
+
+    if (st == NULL)
+        return -1;
+    sqlite3_bind_int64(st, 1, id);
+    rc = sqlite3_step(st);
+    if (rc != SQLITE_ROW) {
+        sqlite3_reset(st);
+        return rc == SQLITE_DONE ? 0 : db_fail(db, err, "looking up a mailing");
+    }
+    memset(&m, 0, sizeof(m));
+    m.list_id = sqlite3_column_int64(st, 0);
+    outbox_col_text(st, 1, m.day, sizeof(m.day));
+    sqlite3_reset(st);
+    for (int i = 0; i < sp->nmail; i++)
+        if (sp->mail[i].list_id == m.list_id &&
+            strcmp(sp->mail[i].day, m.day) == 0)
+            return 0;
+    if (sp->nmail < (int)(sizeof(sp->mail) / sizeof(sp->mail[0]))) {
+        sp->mail[sp->nmail++] = m;
+        return 0;
+    }
+    if (db_bounce_guard(db, cfg, m.list_id, m.day, now, &m.paused, m.why,
+                        err) == -1)
+        return -1;
+    sp->paused_more += m.paused;
+    return 0;
+}
+
+/* outbox_guard - the guard on each mailing noted in sp, once the batch's
+ * results are in */
+static int
+outbox_guard(struct db *db, const struct config *cfg, int64_t now,
+             struct outbox_susp *sp, struct err *err)
+{
+    for (int i = 0; i < sp->nmail; i++) {
+        struct outbox_mailing *m = &sp->mail[i];
+        if (db_bounce_guard(db, cfg, m->list_id, m->day, now, &m->paused,
+                            m->why, err) == -1)
+            return -1;
     }
     return 0;
 }
@@ -715,11 +786,12 @@ outbox_record_rows(struct db *db, const struct config *cfg,
         if (db_step_done(db, st, "recording a result", err) == -1)
             return -1;
         if (r->outcome == OUTBOX_BOUNCE && db_changes(db) > 0 &&
-            outbox_bounce(db, cfg, r->id, r->unknown_user, r->at, sp, err) ==
-                -1)
+            (outbox_bounce(db, cfg, r->id, r->unknown_user, r->at, sp, err) ==
+                 -1 ||
+             outbox_note_mailing(db, cfg, r->id, r->at, sp, err) == -1))
             return -1;
     }
-    return 0;
+    return sp->nmail > 0 ? outbox_guard(db, cfg, res[n - 1].at, sp, err) : 0;
 }
 
 int
@@ -763,6 +835,13 @@ outbox_record_claim(struct db *db, const struct config *cfg,
     if (susp.more > 0)
         log_info("outbox: %d more subscriptions suspended after hard bounces",
                  susp.more);
+    for (int i = 0; i < susp.nmail; i++)
+        if (susp.mail[i].paused)
+            log_warn("outbox: list=%" PRId64 " paused: %s",
+                     susp.mail[i].list_id, susp.mail[i].why);
+    if (susp.paused_more > 0)
+        log_warn("outbox: %d more lists paused after hard bounces",
+                 susp.paused_more);
     if (suspended)
         *suspended += susp.n + susp.more;
     return 0;

@@ -175,7 +175,10 @@ int outbox_claim(struct db *db, int64_t now, struct outbox_row *rows,
  * pending rows dropped) once it reaches [smtp] bounce_limit_unknown_user
  * (for unknown_user) or [smtp] bounce_limit; PERM -> failed; UNCLAIM ->
  * queued as it was.  Only rows in 'sending' change.  *suspended (may be
- * NULL) counts subscriptions suspended.
+ * NULL) counts subscriptions suspended.  When the batch bounced a digest,
+ * the guard (db_bounce_guard) judges each mailing it bounced mail of, in
+ * the same transaction: a list past [bounces] pause_hard_rate pauses
+ * before its next claim.
  */
 int outbox_record(struct db *db, const struct config *cfg,
                   const struct outbox_result *res, size_t n, int *suspended,
