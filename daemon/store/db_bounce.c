@@ -199,27 +199,25 @@ out:
     return rc;
 }
 
-/* The outbox is reached through its subscription index (there is none
- * on digest_id): a list's subscriptions, each one's digest of the day by
- * UNIQUE (subscription_id, day), then its few outbox rows. */
+/* A list's subscriptions, each one's digest of the day by UNIQUE
+ * (subscription_id, day), then its few outbox rows by the subscription
+ * index: one walk counts both what went out and what bounced. */
 int
 db_bounce_mailing(struct db *db, int64_t list_id, const char *day,
                   struct db_mailing *out, struct err *err)
 {
     static const char sql[] =
-        "SELECT "
-        " (SELECT count(*) FROM subscriptions s "
-        "   JOIN digests d ON d.subscription_id = s.id AND d.day = ?2 "
-        "   JOIN outbox o ON o.subscription_id = s.id AND o.digest_id = d.id "
-        "   WHERE s.list_id = ?1 AND o.state IN ('sent', 'bounced')), "
-        " (SELECT count(*) FROM subscriptions s "
-        "   JOIN digests d ON d.subscription_id = s.id AND d.day = ?2 "
-        "   JOIN outbox o ON o.subscription_id = s.id AND o.digest_id = d.id "
-        "   WHERE s.list_id = ?1 AND o.state = 'bounced'), "
+        "SELECT m.sent, m.bounced, "
         " (SELECT count(*) FROM bounce_events "
         "   WHERE list_id = ?1 AND day = ?2 AND kind = 'hard'), "
         " (SELECT count(*) FROM bounce_events "
-        "   WHERE list_id = ?1 AND day = ?2 AND kind = 'complaint')";
+        "   WHERE list_id = ?1 AND day = ?2 AND kind = 'complaint') "
+        "FROM (SELECT count(*) AS sent, "
+        "  coalesce(sum(o.state = 'bounced'), 0) AS bounced "
+        "  FROM subscriptions s "
+        "  JOIN digests d ON d.subscription_id = s.id AND d.day = ?2 "
+        "  JOIN outbox o ON o.subscription_id = s.id AND o.digest_id = d.id "
+        "  WHERE s.list_id = ?1 AND o.state IN ('sent', 'bounced')) m";
     sqlite3_stmt *st = db_stmt(db, sql, err);
 
     if (st == NULL)
