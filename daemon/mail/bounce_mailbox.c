@@ -6,8 +6,10 @@
  */
 #include "bounce_mailbox.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -56,8 +58,15 @@ struct mb_ops {
 static int
 mb_loopback(const char *host)
 {
-    return strcmp(host, "localhost") == 0 || strcmp(host, "::1") == 0 ||
-           strncmp(host, "127.", 4) == 0;
+    struct in_addr a4;
+    struct in6_addr a6;
+
+    /* an address, not a name that starts like one (127.evil.example) */
+    if (inet_pton(AF_INET, host, &a4) == 1)
+        return (ntohl(a4.s_addr) >> 24) == 127;
+    if (inet_pton(AF_INET6, host, &a6) == 1)
+        return IN6_IS_ADDR_LOOPBACK(&a6);
+    return strcmp(host, "localhost") == 0;
 }
 
 /* mb_parse_url - the forms in bounce_mailbox.h into u */

@@ -37,14 +37,14 @@
 
 #define COMPOSE_PART_MAX (4 * 1024 * 1024) /* bytes per rendered part */
 #define COMPOSE_SUBJECT_MAX 512            /* bytes before encoding */
-#define COMPOSE_WORD_BYTES 30               /* text bytes per RFC 2047 encoded word */
-#define COMPOSE_CACHE_SLOTS 4096           /* papers; a power of two */
-#define COMPOSE_CACHE_PROBE 8              /* slots tried per paper */
-#define COMPOSE_CACHE_BYTES (8 << 20)      /* default cap, see compose.h */
-#define COMPOSE_QPL_SLOTS 4096             /* lines; a power of two */
-#define COMPOSE_QPL_PROBE 4                /* slots tried per line */
-#define COMPOSE_QPL_BYTES (1 << 20)        /* cap on the lines kept */
-#define COMPOSE_QPL_MIN 24                 /* shorter lines: encoded */
+#define COMPOSE_WORD_BYTES 30         /* text bytes per RFC 2047 encoded word */
+#define COMPOSE_CACHE_SLOTS 4096      /* papers; a power of two */
+#define COMPOSE_CACHE_PROBE 8         /* slots tried per paper */
+#define COMPOSE_CACHE_BYTES (8 << 20) /* default cap, see compose.h */
+#define COMPOSE_QPL_SLOTS 4096        /* lines; a power of two */
+#define COMPOSE_QPL_PROBE 4           /* slots tried per line */
+#define COMPOSE_QPL_BYTES (1 << 20)   /* cap on the lines kept */
+#define COMPOSE_QPL_MIN 24            /* shorter lines: encoded */
 /* The digest mail's HTML part before encoding.  Gmail clips a message
  * whose HTML passes about 102 KB, and the unsubscribe link at the bottom
  * goes with it; quoted-printable adds up to ~10 % to this template (=3D
@@ -1166,12 +1166,16 @@ compose_digest_data(struct compose *c, struct db *db, int64_t digest_id,
     tmpl_set_bool(f.root, "page", page);
     if (compose_failed_sources(db, sub, row->created_at, f.root, err) == -1)
         return -1;
-    compose_url(c, "preferences", TOKEN_PREFERENCES, sub->id, row->created_at,
-                url, sizeof(url));
-    tmpl_set(f.root, "prefs_url", url);
     compose_url(c, "unsubscribe", TOKEN_UNSUBSCRIBE, sub->id, row->created_at,
                 unsub, unsub_size);
-    tmpl_set(f.root, "unsub_url", unsub);
+    /* the web view's address is shareable (a private feed links to it):
+     * it never carries the links that change or open the subscription */
+    if (!page) {
+        compose_url(c, "preferences", TOKEN_PREFERENCES, sub->id,
+                    row->created_at, url, sizeof(url));
+        tmpl_set(f.root, "prefs_url", url);
+        tmpl_set(f.root, "unsub_url", unsub);
+    }
     compose_url(c, "d", TOKEN_VIEW, row->id, row->created_at, url, sizeof(url));
     tmpl_set(f.root, "view_url", url);
     *root = f.root;

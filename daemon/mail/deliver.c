@@ -244,9 +244,9 @@ deliver_reserve(struct deliver_run *r)
     } else if (errno == EOPNOTSUPP) {
         r->jroom = (off_t)1 << 62; /* cannot reserve here: as before */
     } else {
+        /* what was reserved before stays reserved */
         snprintf(r->jerr, sizeof(r->jerr), "cannot reserve journal space: %s",
                  strerror(errno));
-        r->jroom = 0;
     }
 }
 
@@ -817,6 +817,15 @@ deliver_worker_main(void *arg)
     unsigned seen = 0;
     int busy_naps = 0, worked = 0;
 
+    /* stop signals are the main thread's: a worker waiting in a TLS read
+     * must not see EINTR and call a live session lost */
+    {
+        sigset_t stop;
+        sigemptyset(&stop);
+        sigaddset(&stop, SIGINT);
+        sigaddset(&stop, SIGTERM);
+        pthread_sigmask(SIG_BLOCK, &stop, NULL);
+    }
     r->d = d;
     r->w = w;
     r->claim_size = DELIVER_CLAIM;
@@ -859,6 +868,9 @@ deliver_worker_main(void *arg)
     while (!atomic_load(&d->stopping)) {
         size_t n = 0;
         int64_t dropped = 0;
+        /* read before the claim: a chunk committed just before
+         * deliver_fed() is then seen by this claim or the next */
+        int fed = !atomic_load(&d->feeding);
         err_init(&err);
         if (deliver_claim(r, rows, &n, &dropped, &err) == -1) {
             if (err.kind == ERR_TEMP && busy_naps++ < 100) {
@@ -866,6 +878,11 @@ deliver_worker_main(void *arg)
                 continue;
             }
             log_err("deliver: worker %d: %s", w->index, err.msg);
+            /* a foreground run that stops here says so (exit 1) */
+            pthread_mutex_lock(&d->mu);
+            if ((d->flags & DELIVER_FOREGROUND) && d->error[0] == '\0')
+                (void)snprintf(d->error, sizeof(d->error), "%s", err.msg);
+            pthread_mutex_unlock(&d->mu);
             break;
         }
         busy_naps = 0;
@@ -873,7 +890,7 @@ deliver_worker_main(void *arg)
         if (n == 0) {
             deliver_settle(r);
             deliver_flush(r);
-            if ((d->flags & DELIVER_FOREGROUND) && !atomic_load(&d->feeding))
+            if ((d->flags & DELIVER_FOREGROUND) && fed)
                 break;
             if (d->flags & DELIVER_FOREGROUND) {
                 (void)deliver_idle(d, &seen); /* more is being queued */

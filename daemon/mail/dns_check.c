@@ -580,8 +580,15 @@ dns_relay_host(const struct config *cfg, char *out, size_t size)
 static int
 dns_is_loopback(const char *h)
 {
-    return strcasecmp(h, "localhost") == 0 || strncmp(h, "127.", 4) == 0 ||
-           strcmp(h, "::1") == 0;
+    struct in_addr a4;
+    struct in6_addr a6;
+
+    /* an address, not a name that starts like one (127.evil.example) */
+    if (inet_pton(AF_INET, h, &a4) == 1)
+        return (ntohl(a4.s_addr) >> 24) == 127;
+    if (inet_pton(AF_INET6, h, &a6) == 1)
+        return IN6_IS_ADDR_LOOPBACK(&a6);
+    return strcasecmp(h, "localhost") == 0;
 }
 
 /* dns_check_mx - MX of domain */

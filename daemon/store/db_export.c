@@ -86,7 +86,8 @@ db_export_subscriber(struct db *db, const char *email, int64_t now,
     buf_addc(out, '\n');
     sqlite3_reset(st);
     if (out->failed) {
-        err_set(err, ERR_PERM, "the data of '%s' exceeds %zu bytes", email,
+        /* no address: the web logs this message */
+        err_set(err, ERR_PERM, "a subscriber's data exceeds %zu bytes",
                 out->max);
         return -1;
     }

@@ -186,6 +186,10 @@ assert_contains "$ERR" "cannot connect to 127.0.0.1" "closed port"
 sed -i "s|^mailbox = .*|mailbox = imap://bob@mail.example.org|" "$CFG"
 expect_rc 1 pb bounces fetch
 assert_contains "$ERR" "clear-text imap:// and pop3:// only on a loopback host" "clear text refused"
+# a name that only starts like a loopback address is not one
+sed -i "s|^mailbox = .*|mailbox = imap://bob@127.evil.example|" "$CFG"
+expect_rc 1 pb bounces fetch
+assert_contains "$ERR" "clear-text imap:// and pop3:// only on a loopback host" "127.evil.example is not loopback"
 sed -i "s|^mailbox = .*|mailbox = http://bob@127.0.0.1|" "$CFG"
 expect_rc 1 pb check-config
 assert_contains "$ERR" "[bounces] mailbox: 'http://bob@127.0.0.1' is not" "bad scheme"

@@ -80,6 +80,11 @@ assert_not_contains "$BODY" "reader@example.org" "no address in the feed"
 view=$(printf '%s' "$BODY" | grep -o '/d/[A-Za-z0-9_-]*' | head -n1)
 http GET "$view"
 expect_code 200 "an entry's link"
+# a feed reader holds that link: the page opens nothing of the subscription
+assert_not_contains "$BODY" "/preferences/" "the web view links the preferences (and so the data)"
+assert_not_contains "$BODY" "/unsubscribe/" "the web view links unsubscribe"
+assert_not_contains "$BODY" "reader@example.org" "the web view shows the address"
+assert_contains "$BODY" "/manage" "the web view points to manage my subscription"
 
 # refused: issued before the row, forged, another kind of token
 http GET "/f/$(token f 1 $((created - 1)))"
