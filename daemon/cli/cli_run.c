@@ -109,8 +109,7 @@ run_deliver(struct db *db, const struct config *cfg,
         nanosleep(&pause, NULL);
         waited += 50;
     }
-    deliver_stats(d, &st);
-    deliver_stop(d);
+    deliver_finish(d, &st); /* the counters after the workers ended */
     unsent = run_unsent(db);
     printf("deliver: %lld delivered, %lld deferred, %lld bounced, %lld "
            "failed, %lld not sent\n",
