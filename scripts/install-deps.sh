@@ -23,7 +23,7 @@ fi
 
 # test packages wanted only for their binaries, and the service each
 # would otherwise enable
-# (Dovecot: tests/integration/69-bounces starts its own on loopback)
+# (Dovecot: tests/integration/73-bounces starts its own on loopback)
 declare -A binary_only_services=([nginx-light]=nginx [postfix]=postfix
   [dovecot-imapd]=dovecot [dovecot-pop3d]=dovecot)
 
