@@ -181,8 +181,8 @@ send_list(struct send_run *r, int64_t list_id, struct err *err)
             break;
         }
         if (db_freeze_subs(r->db, list_id, r->f ? r->f->timezone : NULL,
-                           r->f ? r->f->confirmed_before : 0, r->day,
-                           after, SEND_BATCH, &subs, &n, err) == -1)
+                           r->f ? r->f->confirmed_before : 0, r->day, after,
+                           SEND_BATCH, &subs, &n, err) == -1)
             goto out;
         if (n == 0)
             break;

@@ -40,10 +40,8 @@ enum http_health_reason {
 };
 
 static const char *const http_health_names[HTTP_H_NREASONS] = {
-    [HTTP_H_SOURCES] = "sources_failed",
-    [HTTP_H_SMTP] = "smtp_unreachable",
-    [HTTP_H_QUEUE] = "queue_stale",
-    [HTTP_H_PAUSED] = "delivery_paused",
+    [HTTP_H_SOURCES] = "sources_failed", [HTTP_H_SMTP] = "smtp_unreachable",
+    [HTTP_H_QUEUE] = "queue_stale",      [HTTP_H_PAUSED] = "delivery_paused",
     [HTTP_H_LISTS] = "list_paused",
 };
 
@@ -54,12 +52,12 @@ struct http_health {
     int collected;         /* 0: run and pass hold the latest */
     struct db_web_run run; /* latest collect_runs row */
     struct db_web_pass pass;
-    struct db *db;  /* the request's connection, when db_ok */
-    int64_t paused_lists;      /* lists the guard paused */
-    char paused_list[64];      /* the first of them, by name */
-    char paused_reason[256];   /* and why */
-    int64_t depth;  /* mails still to deliver */
-    int64_t oldest; /* created_at of the oldest of them, or 0 */
+    struct db *db;           /* the request's connection, when db_ok */
+    int64_t paused_lists;    /* lists the guard paused */
+    char paused_list[64];    /* the first of them, by name */
+    char paused_reason[256]; /* and why */
+    int64_t depth;           /* mails still to deliver */
+    int64_t oldest;          /* created_at of the oldest of them, or 0 */
     struct http_daemon_state st;
     int have_state; /* st came from the daemon */
     int64_t now;

@@ -33,13 +33,17 @@ static const struct score_case score_cases[] = {
     {"relevance first when w = 0",
      1,
      0,
-     {{1, 100, 500, 1.0, 0, 0, 0}, {2, 100, 0, 3.0, 0, 0, 0}, {3, 100, 0, 2.0, 0, 0, 0}},
+     {{1, 100, 500, 1.0, 0, 0, 0},
+      {2, 100, 0, 3.0, 0, 0, 0},
+      {3, 100, 0, 2.0, 0, 0, 0}},
      3,
      {2, 3, 1}},
     {"upvotes lift a weaker match",
      1,
      0.5,
-     {{1, 100, 500, 1.0, 0, 0, 0}, {2, 100, 0, 3.0, 0, 0, 0}, {3, 100, 0, 2.0, 0, 0, 0}},
+     {{1, 100, 500, 1.0, 0, 0, 0},
+      {2, 100, 0, 3.0, 0, 0, 0},
+      {3, 100, 0, 2.0, 0, 0, 0}},
      3,
      {1, 2, 3}},
     {"ties: upvotes, then recency, then id",
@@ -54,7 +58,9 @@ static const struct score_case score_cases[] = {
     {"trending: upvotes only",
      0,
      0,
-     {{1, 100, 3, 9.0, 0, 0, 0}, {2, 100, 7, 0.1, 0, 0, 0}, {3, 300, 7, 0, 0, 0, 0}},
+     {{1, 100, 3, 9.0, 0, 0, 0},
+      {2, 100, 7, 0.1, 0, 0, 0},
+      {3, 300, 7, 0, 0, 0, 0}},
      3,
      {3, 2, 1}},
 };
@@ -75,7 +81,8 @@ test_score(void)
     }
     /* normalised: the best match with no upvotes scores exactly 1 */
     {
-        struct rank_cand c[2] = {{1, 0, 0, 4.0, 0, 0, 0}, {2, 0, 0, 2.0, 0, 0, 0}};
+        struct rank_cand c[2] = {{1, 0, 0, 4.0, 0, 0, 0},
+                                 {2, 0, 0, 2.0, 0, 0, 0}};
         rank_score(c, 2, 1, 0.05);
         CHECK(c[0].score > 0.999 && c[0].score < 1.001);
         CHECK(c[1].score > 0.499 && c[1].score < 0.501);
