@@ -31,143 +31,16 @@
 #include "rank.h"
 #include "rank_papers.h"
 #include "rank_index.h"
+#include "seed_fixtures.h"
 
-#define NPAPERS_MAX 200
+#define NPAPERS_MAX SEED_PAPERS_MAX
 #define NQUERIES_MAX 64
-#define TOP 10
 #define NVAGUE (sizeof(vague) / sizeof(vague[0]))
 
-struct paper {
-    char *title;
-    char *abstract;
-};
-
-struct judged {
-    char id[8];
-    char keywords[256];
-    int grade[NPAPERS_MAX + 1]; /* by paper number, 1-based */
-};
-
-static struct paper papers[NPAPERS_MAX];
+static struct seed_paper papers[NPAPERS_MAX];
 static int npapers;
-static struct judged qs[2 * NQUERIES_MAX];
+static struct seed_judged qs[2 * NQUERIES_MAX];
 static int nq;
-
-/* read_line - next line of fp without the newline, or NULL */
-static char *
-read_line(FILE *fp)
-{
-    char *line = NULL;
-    size_t cap = 0;
-    ssize_t n = getline(&line, &cap, fp);
-
-    if (n < 0) {
-        free(line);
-        return NULL;
-    }
-    while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
-        line[--n] = '\0';
-    return line;
-}
-
-/* load_seed - the seed papers (title line, abstract line) */
-static int
-load_seed(void)
-{
-    const char *dir = getenv("SHARED_DIR");
-    char path[1024];
-    FILE *fp;
-    char *l;
-
-    snprintf(path, sizeof(path), "%s/fixtures/seed_papers.txt",
-             dir ? dir : "../shared");
-    if ((fp = fopen(path, "r")) == NULL) {
-        fprintf(stderr, "cannot open %s\n", path);
-        return -1;
-    }
-    free(read_line(fp));
-    free(read_line(fp));
-    while (npapers < NPAPERS_MAX && (l = read_line(fp)) != NULL) {
-        char *a = read_line(fp);
-        if (a == NULL) {
-            free(l);
-            break;
-        }
-        if (npapers == 0 && strncmp(l, "Subscribe", 9) == 0)
-            memmove(l, l + 9, strlen(l + 9) + 1);
-        papers[npapers].title = l;
-        papers[npapers].abstract = a;
-        npapers++;
-    }
-    fclose(fp);
-    return 0;
-}
-
-/* load_judgements - a queries file and its qrels, appended to qs */
-static int
-load_judgements(const char *qfile, const char *rfile)
-{
-    FILE *fp;
-    char *l;
-    int first = nq;
-
-    if ((fp = fopen(qfile, "r")) == NULL)
-        return -1;
-    while ((l = read_line(fp)) != NULL) {
-        char *tab = strchr(l, '\t');
-        if (l[0] != '#' && tab != NULL && nq < 2 * NQUERIES_MAX) {
-            *tab = '\0';
-            snprintf(qs[nq].id, sizeof(qs[nq].id), "%s", l);
-            snprintf(qs[nq].keywords, sizeof(qs[nq].keywords), "%s", tab + 1);
-            nq++;
-        }
-        free(l);
-    }
-    fclose(fp);
-    if ((fp = fopen(rfile, "r")) == NULL)
-        return -1;
-    while ((l = read_line(fp)) != NULL) {
-        char qid[16];
-        int p, g;
-        if (l[0] != '#' && sscanf(l, "%15s %d %d", qid, &p, &g) == 3 &&
-            p >= 1 && p <= NPAPERS_MAX)
-            for (int i = first; i < nq; i++)
-                if (strcmp(qs[i].id, qid) == 0)
-                    qs[i].grade[p] = g;
-        free(l);
-    }
-    fclose(fp);
-    return 0;
-}
-
-/* upvotes_of - deterministic, plausible, unrelated to relevance (as in
- * test_relevance) */
-static int
-upvotes_of(int i)
-{
-    unsigned h = (unsigned)i * 2654435761u;
-    h ^= h >> 13;
-    return (int)(h % 97 < 60 ? h % 12 : h % 180);
-}
-
-/* ndcg - nDCG@TOP of r[0..n) for grades g (voted papers already 0) */
-static double
-ndcg(const int *g, const int *r, int n)
-{
-    double dcg = 0, idcg = 0;
-    int ni = 0;
-
-    for (int i = 0; i < n && i < TOP; i++)
-        dcg += (pow(2, g[r[i]]) - 1) / log2(i + 2.0);
-    for (int grade = 3; grade >= 1; grade--)
-        for (int p = 1; p <= npapers; p++)
-            if (g[p] == grade) {
-                if (ni < TOP)
-                    idcg += (pow(2, grade) - 1) / log2(ni + 2.0);
-                ni++;
-            }
-    return idcg > 0 ? dcg / idcg : 0;
-}
 
 /* When set, readers with likes blend upvotes at the full trending weight
  * (the ranking before rank_profile_trend), for the comparison. */
@@ -188,7 +61,7 @@ rank_reader(struct rank_index *ix, const struct config *cfg, const char *kw,
     memset(c, 0, sizeof(c));
     for (int i = 0; i < npapers; i++) {
         c[i].id = i + 1;
-        c[i].upvotes = upvotes_of(i + 1);
+        c[i].upvotes = seed_upvotes(i + 1);
         c[i].first_seen_at = 1767225600 + i + 1;
     }
     err_init(&err);
@@ -208,7 +81,7 @@ rank_reader(struct rank_index *ix, const struct config *cfg, const char *kw,
 
 /* pick_best - the two best-graded papers of q (ties: lower number) */
 static void
-pick_best(const struct judged *q, int out[2])
+pick_best(const struct seed_judged *q, int out[2])
 {
     int k = 0;
 
@@ -220,7 +93,7 @@ pick_best(const struct judged *q, int out[2])
 
 /* pick_any - two judged papers of q drawn by a fixed sequence (seed s) */
 static void
-pick_any(const struct judged *q, unsigned s, int out[2])
+pick_any(const struct seed_judged *q, unsigned s, int out[2])
 {
     int judged[NPAPERS_MAX], n = 0;
 
@@ -284,7 +157,7 @@ eval(struct rank_index *ix, const struct config *cfg, const char *kw, int best,
         v[0] = vote_on(liked[0], 1);
         v[1] = vote_on(liked[1], 1);
         if (dislike) {
-            const struct judged *o = &qs[(i + dislike) % nq];
+            const struct seed_judged *o = &qs[(i + dislike) % nq];
             pick_best(o, other);
             if (other[0] != 0 && qs[i].grade[other[0]] == 0)
                 v[nv++] = vote_on(other[0], -1);
@@ -301,12 +174,13 @@ eval(struct rank_index *ix, const struct config *cfg, const char *kw, int best,
                 r[b++] = r[a];
         n -= (int)nv; /* each voted paper was in the ranking once */
         if (kw[0] == '\0' || n > 0)
-            f.before += ndcg(g, r, n < 0 ? 0 : n);
+            f.before += seed_ndcg(g, npapers, r, n < 0 ? 0 : n);
         n = rank_reader(ix, cfg, kw, v, nv, r);
-        f.after += ndcg(g, r, n);
+        f.after += seed_ndcg(g, npapers, r, n);
         if (getenv("READER_SHOW") && best && !dislike) {
             printf("  %-4s %-40.40s liked %3d %3d  %.3f :", qs[i].id,
-                   qs[i].keywords, liked[0], liked[1], ndcg(g, r, n));
+                   qs[i].keywords, liked[0], liked[1],
+                   seed_ndcg(g, npapers, r, n));
             for (int a = 0; a < 10 && a < n; a++)
                 printf(" %d", g[r[a]]);
             printf("\n");
@@ -331,12 +205,15 @@ main(void)
     double sum_after = 0, sum_full = 0;
 
     err_init(&err);
-    CHECK(load_seed() == 0);
+    CHECK(seed_load(papers, NPAPERS_MAX, &npapers) == 0);
     CHECK_INT_EQ(npapers, 119);
-    CHECK(load_judgements("tests/fixtures/relevance/queries.tsv",
-                          "tests/fixtures/relevance/qrels.tsv") == 0);
-    CHECK(load_judgements("tests/fixtures/relevance/queries_typed.tsv",
-                          "tests/fixtures/relevance/qrels_typed.tsv") == 0);
+    CHECK(seed_load_judgements(qs, 2 * NQUERIES_MAX, &nq,
+                               "tests/fixtures/relevance/queries.tsv",
+                               "tests/fixtures/relevance/qrels.tsv") == 0);
+    CHECK(seed_load_judgements(qs, 2 * NQUERIES_MAX, &nq,
+                               "tests/fixtures/relevance/queries_typed.tsv",
+                               "tests/fixtures/relevance/qrels_typed.tsv") ==
+          0);
     CHECK(nq >= 30);
     CHECK(rank_index_open(cfg, &ix, &err) == 0);
     if (ix == NULL || npapers == 0)
@@ -380,10 +257,7 @@ main(void)
     CHECK(sum_after / NVAGUE >= 0.73);
     /* a reader's likes outweigh the day's upvotes */
     CHECK(sum_after > sum_full + 0.02 * NVAGUE);
-    for (int i = 0; i < npapers; i++) {
-        free(papers[i].title);
-        free(papers[i].abstract);
-    }
+    seed_free(papers, npapers);
     rank_index_free(ix);
     config_free(cfg);
     return CHECK_DONE();

@@ -29,130 +29,20 @@
 #include "query.h"
 #include "rank_papers.h"
 #include "rank_index.h"
+#include "seed_fixtures.h"
 #include "xalloc.h"
 
-#define NPAPERS_MAX 200
+#define NPAPERS_MAX SEED_PAPERS_MAX
 #define NQUERIES_MAX 64
-#define TOP 10
 
-struct paper {
-    char *title;
-    char *abstract;
-};
-
-struct judged {
-    char id[8];
-    char keywords[256];
-    int grade[NPAPERS_MAX + 1]; /* by paper number, 1-based */
-};
-
-static struct paper papers[NPAPERS_MAX];
+static struct seed_paper papers[NPAPERS_MAX];
 static int npapers;
 struct qset {
     const char *name;
-    struct judged q[NQUERIES_MAX];
+    struct seed_judged q[NQUERIES_MAX];
     int n;
 };
 static struct qset sets[2]; /* comma, typed */
-
-/* read_line - next line of fp without the newline into a new string */
-static char *
-read_line(FILE *fp)
-{
-    char *line = NULL;
-    size_t cap = 0;
-    ssize_t n = getline(&line, &cap, fp);
-
-    if (n < 0) {
-        free(line);
-        return NULL;
-    }
-    while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
-        line[--n] = '\0';
-    return line;
-}
-
-/* load_seed - the seed papers (title line, abstract line) */
-static int
-load_seed(void)
-{
-    const char *dir = getenv("SHARED_DIR");
-    char path[1024];
-    FILE *fp;
-    char *l;
-
-    snprintf(path, sizeof(path), "%s/fixtures/seed_papers.txt",
-             dir ? dir : "../shared");
-    fp = fopen(path, "r");
-    if (fp == NULL) {
-        fprintf(stderr, "cannot open %s\n", path);
-        return -1;
-    }
-    free(read_line(fp)); /* page header */
-    free(read_line(fp));
-    while (npapers < NPAPERS_MAX && (l = read_line(fp)) != NULL) {
-        char *a = read_line(fp);
-        if (a == NULL) {
-            free(l);
-            break;
-        }
-        if (npapers == 0 && strncmp(l, "Subscribe", 9) == 0)
-            memmove(l, l + 9, strlen(l + 9) + 1);
-        papers[npapers].title = l;
-        papers[npapers].abstract = a;
-        npapers++;
-    }
-    fclose(fp);
-    return 0;
-}
-
-/* load_judgements - a queries file and its qrels into qs */
-static int
-load_judgements(struct qset *qs, const char *qfile, const char *rfile)
-{
-    FILE *fp;
-    char *l;
-
-    fp = fopen(qfile, "r");
-    if (fp == NULL)
-        return -1;
-    while ((l = read_line(fp)) != NULL) {
-        char *tab = strchr(l, '\t');
-        if (l[0] != '#' && tab != NULL && qs->n < NQUERIES_MAX) {
-            struct judged *q = &qs->q[qs->n++];
-            *tab = '\0';
-            snprintf(q->id, sizeof(q->id), "%s", l);
-            snprintf(q->keywords, sizeof(q->keywords), "%s", tab + 1);
-        }
-        free(l);
-    }
-    fclose(fp);
-    fp = fopen(rfile, "r");
-    if (fp == NULL)
-        return -1;
-    while ((l = read_line(fp)) != NULL) {
-        char qid[16];
-        int paper, grade;
-        if (l[0] != '#' && sscanf(l, "%15s %d %d", qid, &paper, &grade) == 3 &&
-            paper >= 1 && paper <= NPAPERS_MAX) {
-            for (int i = 0; i < qs->n; i++)
-                if (strcmp(qs->q[i].id, qid) == 0)
-                    qs->q[i].grade[paper] = grade;
-        }
-        free(l);
-    }
-    fclose(fp);
-    return 0;
-}
-
-/* upvotes_of - deterministic, plausible, unrelated to relevance */
-static int
-upvotes_of(int i)
-{
-    unsigned h = (unsigned)i * 2654435761u;
-    h ^= h >> 13;
-    return (int)(h % 97 < 60 ? h % 12 : h % 180);
-}
 
 /* setup_db - the seed papers in the real schema plus a plain FTS table */
 static struct db *
@@ -183,7 +73,7 @@ setup_db(void)
         sqlite3_bind_int(st, 1, i + 1);
         sqlite3_bind_text(st, 2, papers[i].title, -1, SQLITE_STATIC);
         sqlite3_bind_text(st, 3, papers[i].abstract, -1, SQLITE_STATIC);
-        sqlite3_bind_int(st, 4, upvotes_of(i + 1));
+        sqlite3_bind_int(st, 4, seed_upvotes(i + 1));
         CHECK(sqlite3_step(st) == SQLITE_DONE);
     }
     sqlite3_finalize(st);
@@ -194,28 +84,10 @@ setup_db(void)
     return db;
 }
 
-/* ndcg - nDCG@TOP of ranking r[0..n) (paper numbers) for query q */
-static double
-ndcg(const struct judged *q, const int *r, int n)
-{
-    double dcg = 0, idcg = 0;
-    int ideal[NPAPERS_MAX + 1], ni = 0;
-
-    for (int i = 0; i < n && i < TOP; i++)
-        dcg += (pow(2, q->grade[r[i]]) - 1) / log2(i + 2.0);
-    for (int g = 3; g >= 1; g--)
-        for (int p = 1; p <= npapers; p++)
-            if (q->grade[p] == g)
-                ideal[ni++] = g;
-    for (int i = 0; i < ni && i < TOP; i++)
-        idcg += (pow(2, ideal[i]) - 1) / log2(i + 2.0);
-    return idcg > 0 ? dcg / idcg : 0;
-}
-
 /* rprec - R-precision: the share of relevant papers (grade >= 1) among
  * the first R of r, R being how many relevant papers q has */
 static double
-rprec(const struct judged *q, const int *r, int n)
+rprec(const struct seed_judged *q, const int *r, int n)
 {
     int rel = 0, hit = 0;
 
@@ -239,7 +111,7 @@ rank_ours(struct rank_index *ix, const struct config *cfg, const char *kw,
     memset(c, 0, sizeof(c));
     for (int i = 0; i < npapers; i++) {
         c[i].id = i + 1;
-        c[i].upvotes = upvotes_of(i + 1);
+        c[i].upvotes = seed_upvotes(i + 1);
         c[i].first_seen_at = 1767225600 + i + 1;
     }
     if (query_parse(kw, &q, &err) == -1)
@@ -484,11 +356,11 @@ eval_set(struct db *db, struct rank_index *ix, const struct config *cfg,
         printf(" %9s", rname[k]);
     printf("\n");
     for (int i = 0; i < qs->n; i++) {
-        const struct judged *q = &qs->q[i];
+        const struct seed_judged *q = &qs->q[i];
         printf("%-5s %-40.40s", q->id, q->keywords);
         for (int k = 0; k < R_N; k++) {
             int n = run(k, db, ix, cfg, q->keywords, r);
-            double d = ndcg(q, r, n);
+            double d = seed_ndcg(q->grade, npapers, r, n);
             f[k].ndcg += d / qs->n;
             f[k].rprec += rprec(q, r, n) / qs->n;
             printf(" %9.3f", d);
@@ -521,13 +393,15 @@ main(void)
     err_init(&err);
     sets[0].name = "comma";
     sets[1].name = "typed";
-    CHECK(load_seed() == 0);
+    CHECK(seed_load(papers, NPAPERS_MAX, &npapers) == 0);
     CHECK_INT_EQ(npapers, 119);
-    CHECK(load_judgements(&sets[0], "tests/fixtures/relevance/queries.tsv",
-                          "tests/fixtures/relevance/qrels.tsv") == 0);
-    CHECK(load_judgements(&sets[1],
-                          "tests/fixtures/relevance/queries_typed.tsv",
-                          "tests/fixtures/relevance/qrels_typed.tsv") == 0);
+    CHECK(seed_load_judgements(sets[0].q, NQUERIES_MAX, &sets[0].n,
+                               "tests/fixtures/relevance/queries.tsv",
+                               "tests/fixtures/relevance/qrels.tsv") == 0);
+    CHECK(seed_load_judgements(sets[1].q, NQUERIES_MAX, &sets[1].n,
+                               "tests/fixtures/relevance/queries_typed.tsv",
+                               "tests/fixtures/relevance/qrels_typed.tsv") ==
+          0);
     CHECK(sets[0].n >= 12);
     CHECK(sets[1].n >= 17);
     db = setup_db();
@@ -570,10 +444,7 @@ main(void)
 
     for (int i = 0; i < nvocab; i++)
         free(vocab[i]);
-    for (int i = 0; i < npapers; i++) {
-        free(papers[i].title);
-        free(papers[i].abstract);
-    }
+    seed_free(papers, npapers);
     rank_index_free(ix);
     db_close(db);
     config_free(cfg);
