@@ -56,6 +56,16 @@ struct ri_tf {
 struct ri_result;
 struct rank_index;
 static void ri_cache_clear(struct rank_index *ix);
+static void ri_nb_clear(struct rank_index *ix);
+static const struct ri_nb *ri_neighbours(struct rank_index *ix, uint32_t t);
+
+/* A term's co-occurrence neighbours (ri_neighbours), best first. */
+struct ri_nb {
+    uint32_t *t;
+    float *w; /* association, the best 1 */
+    uint32_t n;
+    int done;
+};
 
 struct rank_index {
     struct terms *terms;
@@ -83,6 +93,8 @@ struct rank_index {
     size_t wcap;
     struct ri_result *cache; /* RANK_CACHE_SLOTS results by interest */
     size_t ncache;
+    struct ri_nb *nb; /* per term, computed on first use; NULL = none yet */
+    uint32_t *cnt;    /* per term: co-occurrence counts while computing */
 };
 
 /* A concept occurrence. */
@@ -131,6 +143,9 @@ rank_index_new(const char *synonyms, double title_weight,
     ix->prm.prf_terms = 10;
     ix->prm.prf_weight = 0.3;
     ix->prm.profile_weight = 1;
+    ix->prm.cooc_terms = 10;
+    ix->prm.cooc_from = 10;
+    ix->prm.cooc_weight = 0.1;
     ix->nslot = 1024;
     ix->slot = xcalloc(ix->nslot, sizeof(*ix->slot));
     *out = ix;
@@ -144,6 +159,7 @@ rank_index_free(struct rank_index *ix)
         return;
     ri_cache_clear(ix);
     free(ix->cache);
+    ri_nb_clear(ix);
     terms_free(ix->terms);
     for (size_t i = 0; i < ix->nt; i++) {
         free(ix->t[i].s);
@@ -169,10 +185,26 @@ rank_index_free(struct rank_index *ix)
     free(ix);
 }
 
+/* ri_nb_clear - forget every term's neighbours */
+static void
+ri_nb_clear(struct rank_index *ix)
+{
+    if (ix->nb != NULL)
+        for (size_t i = 0; i < ix->nt; i++) {
+            free(ix->nb[i].t);
+            free(ix->nb[i].w);
+        }
+    free(ix->nb);
+    free(ix->cnt);
+    ix->nb = NULL;
+    ix->cnt = NULL;
+}
+
 struct rank_params *
 rank_index_params(struct rank_index *ix)
 {
     ri_cache_clear(ix); /* results computed with the old knobs */
+    ri_nb_clear(ix);
     return &ix->prm;
 }
 
@@ -331,6 +363,7 @@ rank_index_add(struct rank_index *ix, int64_t id, const char *title,
     memset(&b, 0, sizeof(b));
     b.ix = ix;
     ri_cache_clear(ix); /* new papers change every idf */
+    ri_nb_clear(ix);
     free(ix->norm);
     ix->norm = NULL;
     ri_grow_docs(ix);
@@ -1227,6 +1260,70 @@ ri_idf(const struct rank_index *ix, uint32_t t)
     return log(1 + (n - df + 0.5) / (df + 0.5));
 }
 
+/*
+ * ri_neighbours - the prm.cooc_terms terms most associated with t over
+ * the index's papers, by Dice's coefficient (2 * papers holding both /
+ * (papers holding t + papers holding u); PMI did worse on unit.reader),
+ * computed on first use and kept until the index changes: one pass over
+ * the forward lists of t's papers, so at most once per term and index
+ * whatever the number of readers.  Only terms co-occurring in two papers
+ * or more, held by at most a quarter of the papers, count.
+ */
+static const struct ri_nb *
+ri_neighbours(struct rank_index *ix, uint32_t t)
+{
+    struct ri_nb *nb;
+    struct ri_tw *v;
+    size_t nv = 0, want = (size_t)ix->prm.cooc_terms;
+    uint32_t *list;
+    double n = (double)ix->ndocs, dft = ix->t[t].n;
+
+    if (ix->nb == NULL) { /* sized for the vocabulary of now */
+        ix->nb = xcalloc(ix->nt ? ix->nt : 1, sizeof(*ix->nb));
+        ix->cnt = xcalloc(ix->nt ? ix->nt : 1, sizeof(*ix->cnt));
+    }
+    nb = &ix->nb[t];
+    if (nb->done)
+        return nb;
+    nb->done = 1;
+    list = xmalloc((ix->nt ? ix->nt : 1) * sizeof(*list));
+    for (uint32_t k = 0; k < ix->t[t].n; k++) {
+        uint32_t d = ix->t[t].p[k].doc;
+        for (uint32_t f = ix->fwd[d]; f < ix->fwd[d + 1]; f++)
+            if (ix->cnt[ix->tfs[f].term]++ == 0)
+                list[nv++] = ix->tfs[f].term;
+    }
+    v = xmalloc((nv ? nv : 1) * sizeof(*v));
+    {
+        size_t k = 0;
+        for (size_t i = 0; i < nv; i++) {
+            uint32_t u = list[i];
+            double c = ix->cnt[u], dfu = ix->t[u].n;
+            ix->cnt[u] = 0;
+            if (u == t || c < 2 || dfu > n / 4)
+                continue;
+            v[k].term = u;
+            v[k].w = (float)(2 * c / (dft + dfu)); /* Dice */
+            k++;
+        }
+        nv = k;
+    }
+    free(list);
+    if (nv > 1)
+        qsort(v, nv, sizeof(*v), ri_cmp_tw);
+    if (nv > want)
+        nv = want;
+    nb->t = xmalloc((nv ? nv : 1) * sizeof(*nb->t));
+    nb->w = xmalloc((nv ? nv : 1) * sizeof(*nb->w));
+    for (size_t i = 0; i < nv; i++) {
+        nb->t[i] = v[i].term;
+        nb->w[i] = v[i].w / v[0].w;
+    }
+    nb->n = (uint32_t)nv;
+    free(v);
+    return nb;
+}
+
 /* ri_vote_vector - the unit (1 + log tf) * idf vector of a voted paper,
  * its RANK_VOTE_TERMS strongest terms sorted by term; *n set */
 static struct ri_tw *
@@ -1334,6 +1431,61 @@ ri_profile_sum(struct rank_profile *p)
     p->ntw = k;
 }
 
+/*
+ * ri_profile_expand - co-occurrence expansion: each of the
+ * prm.cooc_from strongest liked terms of p lends prm.cooc_weight times
+ * its weight, times the association, to its neighbours (ri_neighbours),
+ * so papers naming the liked papers' topic with other words of the
+ * field are found.  The neighbours are the index's, shared by every
+ * reader; a reader costs the merge only.
+ */
+static void
+ri_profile_expand(struct rank_index *ix, struct rank_profile *p)
+{
+    size_t from = 0, k = p->ntw, cap = p->ntw;
+    struct ri_tw *all;
+
+    if (ix->prm.cooc_terms <= 0 || ix->prm.cooc_weight <= 0)
+        return;
+    for (size_t i = 0; i < p->ntw && from < (size_t)ix->prm.cooc_from; i++)
+        if (p->tw[i].w > 0) {
+            cap += ri_neighbours(ix, p->tw[i].term)->n;
+            from++;
+        }
+    all = xmalloc((cap ? cap : 1) * sizeof(*all));
+    memcpy(all, p->tw, p->ntw * sizeof(*all));
+    from = 0;
+    for (size_t i = 0; i < p->ntw && from < (size_t)ix->prm.cooc_from; i++) {
+        const struct ri_nb *nb;
+        if (p->tw[i].w <= 0)
+            continue;
+        from++;
+        nb = ri_neighbours(ix, p->tw[i].term);
+        for (uint32_t j = 0; j < nb->n; j++) {
+            all[k].term = nb->t[j];
+            all[k].w = (float)(ix->prm.cooc_weight * p->tw[i].w * nb->w[j]);
+            k++;
+        }
+    }
+    if (k > 1)
+        qsort(all, k, sizeof(*all), ri_cmp_tw_term);
+    cap = 0;
+    for (size_t i = 0; i < k;) {
+        size_t j = i;
+        float w = 0;
+        for (; j < k && all[j].term == all[i].term; j++)
+            w += all[j].w;
+        all[cap].term = all[i].term;
+        all[cap++].w = w;
+        i = j;
+    }
+    if (cap > 1)
+        qsort(all, cap, sizeof(*all), ri_cmp_tw);
+    free(p->tw);
+    p->tw = all;
+    p->ntw = cap;
+}
+
 struct rank_profile *
 rank_profile_new(struct rank_index *ix, const struct rank_vote *v, size_t n)
 {
@@ -1356,6 +1508,7 @@ rank_profile_new(struct rank_index *ix, const struct rank_vote *v, size_t n)
     qsort(p->voted, n, sizeof(*p->voted), ri_cmp_i64);
     p->nvoted = n;
     ri_profile_sum(p);
+    ri_profile_expand(ix, p);
     return p;
 }
 

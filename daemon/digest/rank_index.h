@@ -58,6 +58,10 @@ struct rank_params {
     int prf_terms;         /* feedback: terms added */
     double prf_weight;     /* feedback: weight of the added terms */
     double profile_weight; /* reader's profile share (rank_profile) */
+    int cooc_terms;        /* profile expansion: neighbours a term lends to
+                              (0 = off) */
+    int cooc_from;         /* profile expansion: liked terms expanded */
+    double cooc_weight;    /* profile expansion: share of a term's weight */
 };
 
 struct rank_index;

@@ -222,6 +222,12 @@ main(void)
         rank_index_add(ix, i + 1, papers[i].title, papers[i].abstract);
     if (getenv("READER_TREND"))
         cfg->trending_weight = atof(getenv("READER_TREND"));
+    if (getenv("READER_COOC"))
+        rank_index_params(ix)->cooc_terms = atoi(getenv("READER_COOC"));
+    if (getenv("READER_COOC_W"))
+        rank_index_params(ix)->cooc_weight = atof(getenv("READER_COOC_W"));
+    if (getenv("READER_COOC_FROM"))
+        rank_index_params(ix)->cooc_from = atoi(getenv("READER_COOC_FROM"));
     if (getenv("READER_WEIGHT"))
         rank_index_params(ix)->profile_weight = atof(getenv("READER_WEIGHT"));
 
