@@ -12,12 +12,12 @@
  * paper, rank_score() with the default weights and rank_profile_trend()),
  * is scored with nDCG@10 against the hidden interest, voted papers left
  * out of both the ranking and the ideal (interests with nothing left to
- * find are skipped).  Asserts that the likes lift the mean by 0.5 for
- * every vague profile, to 0.70 at least (0.73 over the profiles; on each
- * labelled set apart too), that blending upvotes at a fifth of the
- * trending weight for readers with likes gains over the full weight, and
- * that a "less like this" vote on a paper of another interest does not
- * lower it by more than 0.05; prints the figures (bench/README.md keeps
+ * find are skipped).  Asserts that the likes lift the mean by 0.6 for
+ * every vague profile, to 0.73 at least (0.75 over the profiles; on each
+ * labelled set apart too: comma 0.76, typed 0.70), that blending upvotes at a
+ * fifth of the trending weight for readers with likes gains over the full
+ * weight, and that a "less like this" vote on a paper of another interest does
+ * not lower it by more than 0.05; prints the figures (bench/README.md keeps
  * them).
  */
 #include <math.h>
@@ -248,11 +248,13 @@ main(void)
         printf("%-12s %8.3f %8.3f %8.3f %8.3f %8.3f %8.3f %8.3f\n",
                vague[k][0] ? vague[k] : "(nothing)", b.before, b.after,
                bq.after, bt.after, a.after, d.after, o.after);
-        CHECK(b.after > b.before + 0.5);
-        CHECK(a.after > a.before + 0.5);
-        CHECK(b.after >= 0.70); /* the target is 0.8: see README */
-        CHECK(bq.after >= 0.70 && bt.after >= 0.65);
-        CHECK(a.after >= 0.65);
+        /* floors just below the figures of 2026-12-06 (bench/README.md);
+         * the issue's target is 0.8, not reached: see README */
+        CHECK(b.after > b.before + 0.6);
+        CHECK(a.after > a.before + 0.6);
+        CHECK(b.after >= 0.73);
+        CHECK(bq.after >= 0.76 && bt.after >= 0.70);
+        CHECK(a.after >= 0.66);
         CHECK(d.after >= b.after - 0.05);
         sum_after += b.after;
         sum_full += o.after;
@@ -260,7 +262,7 @@ main(void)
     printf("mean after 2 best likes over the vague profiles: %.3f (upvotes "
            "at the full trending weight: %.3f)\n",
            sum_after / NVAGUE, sum_full / NVAGUE);
-    CHECK(sum_after / NVAGUE >= 0.73);
+    CHECK(sum_after / NVAGUE >= 0.75); /* 0.739 without the expansion */
     /* a reader's likes outweigh the day's upvotes */
     CHECK(sum_after > sum_full + 0.02 * NVAGUE);
     seed_free(papers, npapers);

@@ -12,7 +12,8 @@
  *       word, OR);
  *   (d) FTS5 BM25 with the porter tokenizer over query.h's expression
  *       (terms OR'd, the words of a term AND'ed: the ranking before).
- * Asserts that ours reaches the best baseline on each set, and prints
+ * Asserts that ours reaches the best baseline on each set, and does not
+ * fall below just under its figures (bench/README.md), and prints
  * the figures with pseudo-relevance feedback on for comparison.  Upvotes
  * are assigned deterministically and carry no relevance information, as
  * on a real day.
@@ -423,6 +424,8 @@ main(void)
     build_tfidf();
 
     for (int s = 0; s < 2; s++) {
+        static const double floor_ndcg[2] = {0.89, 0.855};
+        static const double floor_rprec[2] = {0.69, 0.675};
         struct figs f[R_N];
         double best_ndcg = 0, best_rp = 0;
         eval_set(db, ix, cfg, &sets[s], f);
@@ -440,6 +443,9 @@ main(void)
                best_rp);
         CHECK(f[R_OURS].ndcg >= best_ndcg);
         CHECK(f[R_OURS].rprec >= best_rp);
+        /* and no lower than just below the figures of 2026-12-06 */
+        CHECK(f[R_OURS].ndcg >= floor_ndcg[s]);
+        CHECK(f[R_OURS].rprec >= floor_rprec[s]);
     }
 
     for (int i = 0; i < nvocab; i++)
