@@ -105,7 +105,11 @@ void rank_index_score(struct rank_index *ix, const struct query *q,
  * index's terms (a title word counts title_weight times; words no
  * indexed paper holds say nothing about any); the profile is the mean of
  * the liked vectors minus RANK_ROCCHIO_GAMMA times the mean of the
- * disliked ones, cut to its RANK_PROFILE_TERMS strongest terms each way.
+ * disliked ones, cut to its RANK_PROFILE_TERMS strongest terms each way,
+ * then widened by co-occurrence: each of the prm.cooc_from strongest
+ * liked terms lends prm.cooc_weight of its weight, times Dice's
+ * association, to its prm.cooc_terms nearest terms over the index's
+ * papers (computed once per term and index, shared by every reader).
  * A paper's profile score is the cosine of the profile with the paper's
  * own vector.  relevance = info^-2-scaled keywords + profile_weight *
  * profile / best profile, where the keyword part is divided by the best
