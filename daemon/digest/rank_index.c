@@ -42,7 +42,9 @@ struct ri_post {
 };
 
 struct ri_term {
-    char *s; /* the term */
+    char *s;     /* the term */
+    int surface; /* a word's form as written ("=adaptive"), not a
+                    stem: in the postings only (terms_surface()) */
     struct ri_post *p;
     uint32_t n, cap;
 };
@@ -58,6 +60,7 @@ struct rank_index;
 static void ri_cache_clear(struct rank_index *ix);
 static void ri_nb_clear(struct rank_index *ix);
 static const struct ri_nb *ri_neighbours(struct rank_index *ix, uint32_t t);
+static double ri_idf(const struct rank_index *ix, uint32_t t);
 
 /* A term's co-occurrence neighbours (ri_neighbours), best first. */
 struct ri_nb {
@@ -111,6 +114,7 @@ struct ri_alt {
 struct ri_concept {
     struct ri_alt alt[RANK_MAX_ALTS];
     int nalt;
+    long exact; /* the typed word's own form (a term id), or -1 */
     double idf;
     struct ri_occ *occ; /* sorted by doc, then position */
     size_t nocc;
@@ -139,6 +143,7 @@ rank_index_new(const char *synonyms, double title_weight,
     ix->prm.cover_power = 1;
     ix->prm.phrase_bonus = 0.25;
     ix->prm.near_bonus = 0.1;
+    ix->prm.exact_weight = 0.5;
     ix->prm.prf_docs = 0;
     ix->prm.prf_terms = 10;
     ix->prm.prf_weight = 0.3;
@@ -267,6 +272,7 @@ ri_intern(struct rank_index *ix, const char *s)
     }
     memset(&ix->t[ix->nt], 0, sizeof(ix->t[0]));
     ix->t[ix->nt].s = xstrdup(s);
+    ix->t[ix->nt].surface = s[0] == '=';
     *sl = (uint32_t)ix->nt + 1;
     return (uint32_t)ix->nt++;
 }
@@ -306,11 +312,15 @@ static void
 ri_on_word(void *arg, const char *w, size_t n, int flags)
 {
     struct ri_build *b = arg;
-    char term[TERMS_WORD_MAX];
+    char term[TERMS_WORD_MAX], surf[TERMS_WORD_MAX + 1];
 
     terms_syn_learn(b->ix->terms, w, n, flags);
-    if (terms_word(b->ix->terms, w, n, term) > 0)
+    surf[0] = '='; /* a form as written: '=' starts no term */
+    if (terms_word_forms(b->ix->terms, w, n, term, surf + 1) > 0) {
         ri_push(b, ri_intern(b->ix, term), b->next, 1);
+        if (strcmp(surf + 1, term) != 0)
+            ri_push(b, ri_intern(b->ix, surf), b->next, 1);
+    }
     /* hyphen compounds: "pre-training" is also "pretraining" */
     if (b->chainwords == 0)
         b->chainpos = b->next;
@@ -406,6 +416,10 @@ rank_index_add(struct rank_index *ix, int64_t id, const char *title,
         }
         p->n = (uint16_t)(j - i > 65535 ? 65535 : j - i);
         p->ntitle = (uint16_t)(nt > 65535 ? 65535 : nt);
+        if (t->surface) {
+            i = j;
+            continue; /* not in the forward index: a stem's other form */
+        }
         if (ix->ntfs == ix->tfscap) {
             ix->tfscap = ix->tfscap ? 2 * ix->tfscap : 4096;
             ix->tfs = xrealloc(ix->tfs, ix->tfscap * sizeof(*ix->tfs));
@@ -563,8 +577,24 @@ struct ri_words {
     struct rank_index *ix;
     char stem[RANK_MAX_WORDS][TERMS_WORD_MAX];
     char raw[RANK_MAX_WORDS][TERMS_WORD_MAX];
+    long exact[RANK_MAX_WORDS]; /* the word's own form's term, or -1 */
     size_t n;
 };
+
+/* ri_exact_term - the term of word w's own form when it differs from its
+ * stem ("=adaptive" for "adapt"), or -1 (the same, or no paper writes
+ * it) */
+static long
+ri_exact_term(const struct rank_index *ix, const char *w, size_t n,
+              const char *stem)
+{
+    char surf[TERMS_WORD_MAX + 1];
+
+    surf[0] = '=';
+    if (terms_surface(w, n, surf + 1) == 0 || strcmp(surf + 1, stem) == 0)
+        return -1;
+    return ri_lookup(ix, surf);
+}
 
 /* ri_on_query_word - collect one typed word */
 static void
@@ -579,6 +609,7 @@ ri_on_query_word(void *arg, const char *w, size_t n, int flags)
         return;
     if (n >= TERMS_WORD_MAX)
         n = TERMS_WORD_MAX - 1;
+    q->exact[q->n] = ri_exact_term(q->ix, w, n, q->stem[q->n]);
     memcpy(q->raw[q->n], w, n);
     q->raw[q->n][n] = '\0';
     q->n++;
@@ -673,6 +704,7 @@ ri_new_concept(struct ri_interest *in)
         return NULL;
     c = &in->c[in->nc++];
     memset(c, 0, sizeof(*c));
+    c->exact = -1;
     return c;
 }
 
@@ -734,12 +766,14 @@ ri_words_concepts(struct rank_index *ix, const struct ri_words *w,
                     return;
                 ri_alt_add(ix, c, w->stem[j]);
                 ri_add_others(ix, c, seq);
+                c->exact = w->exact[j];
             }
             i += run;
             continue;
         }
         if ((c = ri_new_concept(in)) == NULL)
             return;
+        c->exact = w->exact[i];
         if (run == 1) {
             ri_add_group(ix, c, seq);
             i++;
@@ -764,6 +798,7 @@ ri_words_concepts(struct rank_index *ix, const struct ri_words *w,
                 return;
             ri_alt_add(ix, c, w->stem[i + 1]);
             ri_alt_add(ix, c, joined);
+            c->exact = w->exact[i + 1];
             i += 2;
             continue;
         }
@@ -940,6 +975,22 @@ ri_work(struct rank_index *ix)
     ix->touched = xcalloc(ix->wcap, sizeof(*ix->touched));
 }
 
+/* ri_exact_bonus - acc += exact_weight * idf * sat of term t (a typed
+ * word's own form) for the papers already touched that hold it */
+static void
+ri_exact_bonus(struct rank_index *ix, uint32_t t)
+{
+    const struct ri_term *tt = &ix->t[t];
+    double lam = ix->prm.exact_weight * ri_idf(ix, t);
+
+    for (uint32_t k = 0; k < tt->n; k++) {
+        const struct ri_post *po = &tt->p[k];
+        if (ix->seen[po->doc])
+            ix->acc[po->doc] +=
+                lam * ri_sat(ix, po->doc, po->ntitle, po->n - po->ntitle);
+    }
+}
+
 /* ri_accumulate - acc += idf * sat, mass += idf for every doc holding a
  * concept; returns how many docs were touched (listed in ix->touched) */
 static size_t
@@ -970,6 +1021,8 @@ ri_accumulate(struct rank_index *ix, const struct ri_interest *in,
             ix->acc[doc] += c->idf * ri_sat(ix, doc, title, abs);
             ix->mass[doc] += c->idf;
         }
+        if (c->exact >= 0 && ix->prm.exact_weight > 0)
+            ri_exact_bonus(ix, (uint32_t)c->exact);
     }
     return nt;
 }
@@ -1558,6 +1611,8 @@ ri_norm(struct rank_index *ix, uint32_t doc)
         ix->norm = xcalloc(ix->ndocs ? ix->ndocs : 1, sizeof(*ix->norm));
         for (size_t t = 0; t < ix->nt; t++) {
             double idf = ri_idf(ix, (uint32_t)t);
+            if (ix->t[t].surface)
+                continue;
             for (uint32_t k = 0; k < ix->t[t].n; k++) {
                 const struct ri_post *po = &ix->t[t].p[k];
                 double w = ri_logtf(ix, po) * idf;

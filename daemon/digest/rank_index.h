@@ -54,6 +54,7 @@ struct rank_params {
     double cover_power;    /* relevance is scaled by cover^cover_power */
     double phrase_bonus;   /* x sum idf, all concepts as the typed phrase */
     double near_bonus;     /* x sum idf, all concepts within RANK_NEAR */
+    double exact_weight;   /* x BM25 of a typed word's own form (below) */
     int prf_docs;          /* feedback: papers taken as relevant (0 = off) */
     int prf_terms;         /* feedback: terms added */
     double prf_weight;     /* feedback: weight of the added terms */

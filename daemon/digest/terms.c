@@ -202,25 +202,57 @@ terms_acronym_plural(const char *w, size_t n)
     return upper >= 2 && w[0] >= 'A' && w[0] <= 'Z';
 }
 
-size_t
-terms_word(struct terms *t, const char *w, size_t n, char *out)
+/* terms_lower - w lower-cased, in American spelling, an acronym's plural
+ * "s" dropped, into low (TERMS_WORD_MAX bytes); its length */
+static size_t
+terms_lower(const char *w, size_t n, char *low)
 {
-    char low[TERMS_WORD_MAX];
-    size_t k = 0, sl;
-    const sb_symbol *st;
+    size_t k = 0;
 
     if (terms_acronym_plural(w, n))
         n--;
-    for (size_t i = 0; i < n && k + 1 < sizeof(low); i++) {
+    for (size_t i = 0; i < n && k + 1 < TERMS_WORD_MAX; i++) {
         unsigned char c = (unsigned char)w[i];
         if (!terms_tok(c))
             continue;
         low[k++] = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
     }
     low[k] = '\0';
-    if (k == 0)
-        return 0;
-    terms_american(low, &k);
+    if (k > 0)
+        terms_american(low, &k);
+    return k;
+}
+
+/* terms_fold_plural - a plural of s (length k) made singular: "-ies" ->
+ * "-y", "-sses" -> "-ss", "-s" dropped except after s, u or i ("loss",
+ * "corpus", "analysis"); the new length */
+static size_t
+terms_fold_plural(char *s, size_t k)
+{
+    if (k > 4 && terms_ends(s, k, "ies")) {
+        memcpy(s + k - 3, "y", 2);
+        k -= 2;
+    } else if (k > 4 && terms_ends(s, k, "sses")) {
+        s[k -= 2] = '\0';
+    } else if (k > 3 && s[k - 1] == 's' && strchr("sui", s[k - 2]) == NULL) {
+        s[--k] = '\0';
+    }
+    return k;
+}
+
+size_t
+terms_surface(const char *w, size_t n, char *out)
+{
+    return terms_fold_plural(out, terms_lower(w, n, out));
+}
+
+/* terms_stem - the term of low (lower-cased, k > 0 bytes) into out */
+static size_t
+terms_stem(struct terms *t, const char *low, size_t k, char *out)
+{
+    const sb_symbol *st;
+    size_t sl;
+
     st = sb_stemmer_stem(t->stem, (const sb_symbol *)low, (int)k);
     sl = st ? (size_t)sb_stemmer_length(t->stem) : 0;
     if (st == NULL || sl == 0 || sl + 1 > TERMS_WORD_MAX) {
@@ -235,6 +267,28 @@ terms_word(struct terms *t, const char *w, size_t n, char *out)
     if (sl >= 5 && out[sl - 1] == 'l' && out[sl - 2] == 'l')
         out[--sl] = '\0';
     return sl;
+}
+
+size_t
+terms_word(struct terms *t, const char *w, size_t n, char *out)
+{
+    char low[TERMS_WORD_MAX];
+    size_t k = terms_lower(w, n, low);
+
+    return k == 0 ? 0 : terms_stem(t, low, k, out);
+}
+
+size_t
+terms_word_forms(struct terms *t, const char *w, size_t n, char *out,
+                 char *surface)
+{
+    size_t k = terms_lower(w, n, surface);
+
+    if (k == 0)
+        return 0;
+    k = terms_stem(t, surface, k, out);
+    terms_fold_plural(surface, strlen(surface));
+    return k;
 }
 
 void

@@ -44,6 +44,21 @@ void terms_free(struct terms *t);
  */
 size_t terms_word(struct terms *t, const char *w, size_t n, char *out);
 
+/*
+ * terms_surface - the word w (n bytes) as typed, only lower-cased, in
+ * American spelling and with a plural folded ("networks" -> "network",
+ * "adaptive" stays "adaptive" where terms_word() gives "adapt"), into out
+ * (TERMS_WORD_MAX bytes).  Returns its length; 0 when w has no letter or
+ * digit.  For matching the form typed above other forms of its stem.
+ */
+size_t terms_surface(const char *w, size_t n, char *out);
+
+/* terms_word_forms - terms_word() into out and terms_surface() into
+ * surface (TERMS_WORD_MAX bytes each) at once; returns the term's length
+ * (0: no letter or digit, nothing written) */
+size_t terms_word_forms(struct terms *t, const char *w, size_t n, char *out,
+                        char *surface);
+
 enum terms_flags {
     TERMS_HYPHEN = 1 << 0, /* the word is followed by '-' and another word */
     TERMS_BREAK = 1 << 1,  /* punctuation (.,;:!?()[]) before this word */

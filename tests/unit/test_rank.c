@@ -13,6 +13,7 @@
 #include "config.h"
 #include "db.h"
 #include "digest.h"
+#include "rank_index.h"
 #include "rank_papers.h"
 
 #define D0 1795737600 /* 2026-11-27 00:00 UTC */
@@ -392,9 +393,67 @@ test_freeze(void)
     config_free(cfg);
 }
 
+/* rank_exact - ids of the papers texts[0..n) (id i + 1) ranked for kw,
+ * into order; returns how many matched */
+static size_t
+rank_exact(const char *const (*texts)[2], size_t n, const char *kw,
+           int64_t *order)
+{
+    struct rank_index *ix = NULL;
+    struct rank_cand c[8];
+    struct query q;
+    struct err err;
+    size_t k = n;
+
+    err_init(&err);
+    CHECK(rank_index_new(NULL, 3, &ix, &err) == 0);
+    CHECK(query_parse(kw, &q, &err) == 0);
+    memset(c, 0, sizeof(c));
+    for (size_t i = 0; i < n; i++) {
+        rank_index_add(ix, (int64_t)i + 1, texts[i][0], texts[i][1]);
+        c[i].id = (int64_t)i + 1;
+        c[i].first_seen_at = D0 + (int64_t)i; /* ties: the later first */
+    }
+    rank_index_score(ix, &q, c, &k);
+    rank_score(c, k, 1, 0);
+    for (size_t i = 0; i < k; i++)
+        order[i] = c[i].id;
+    query_release(&q);
+    rank_index_free(ix);
+    return k;
+}
+
+/* test_exact_form - a paper writing a typed word as typed ranks above one
+ * writing another word of the same stem ("adaptive" / "adaptation"), and
+ * plurals and British spelling still count as the typed form */
+static void
+test_exact_form(void)
+{
+    static const char *const stem_only[][2] = {
+        {"Adaptive layers", "We study adaptive depth for inference."},
+        {"Domain adaptation", "We study domain adaptation for inference."},
+    };
+    static const char *const plural[][2] = {
+        {"Graph networks", "Many networks over graphs for molecules."},
+        {"Graph network", "A network over graphs for molecules."},
+    };
+    int64_t order[8];
+
+    /* paper 2 wins a tie (more recent): only the typed form puts 1 first */
+    CHECK_INT_EQ(rank_exact(stem_only, 2, "adaptive", order), 2);
+    CHECK_INT_EQ(order[0], 1);
+    CHECK_INT_EQ(rank_exact(stem_only, 2, "adaptation", order), 2);
+    CHECK_INT_EQ(order[0], 2);
+    /* "networks" typed: no form is preferred over the other (a tie, so
+     * the more recent paper 2 first) */
+    CHECK_INT_EQ(rank_exact(plural, 2, "graph networks", order), 2);
+    CHECK_INT_EQ(order[0], 2);
+}
+
 int
 main(void)
 {
+    test_exact_form();
     test_score();
     test_freeze();
     return CHECK_DONE();

@@ -55,6 +55,28 @@ main(void)
         CHECK(strcmp(term(t, differ[i][0], a), term(t, differ[i][1], b)) != 0);
     CHECK_INT_EQ(terms_word(t, "--", 2, a), 0);
 
+    /* the typed form: only case, spelling and plurals folded */
+    {
+        static const char *const surface[][2] = {
+            {"Adaptive", "adaptive"},
+            {"networks", "network"},
+            {"studies", "study"},
+            {"losses", "loss"},
+            {"loss", "loss"},
+            {"corpus", "corpus"},
+            {"analysis", "analysis"},
+            {"LLMs", "llm"},
+            {"quantisation", "quantization"},
+            {"computational", "computational"},
+        };
+        for (size_t i = 0; i < sizeof(surface) / sizeof(surface[0]); i++) {
+            size_t k = terms_surface(surface[i][0], strlen(surface[i][0]), a);
+            CHECK_STR_EQ(a, surface[i][1]);
+            CHECK_INT_EQ(k, strlen(surface[i][1]));
+        }
+        CHECK_INT_EQ(terms_surface("--", 2, a), 0);
+    }
+
     /* a synonym file: groups, comments, normalised spellings */
     fp = fopen("test_terms.syn", "w");
     CHECK(fp != NULL);
