@@ -14,15 +14,18 @@
  * "pretraining").  A paper's relevance to an interest is
  *
  *   cover * sum over matched concepts c of idf(c) * sat(tf(c))
+ *     + cover * exact_weight * sum over typed words w of idf(w) * sat(tf(w))
  *     + phrase or proximity bonus * sum idf(c)
  *
- * where tf is BM25F's (title occurrences weighted by [digest]
- * title_weight, length-normalised, saturated with k1 = 1.2, b = 0.75),
- * cover is the share of the interest's idf mass the paper holds (a paper
- * with one common word of four ranks below one with three rare ones, and
- * one under RANK_MIN_COVER is no match), and the bonus goes to papers
- * holding all concepts as the typed phrase, or within a few words of each
- * other.  Interests add up; an excluded interest drops every paper holding
+ * where the middle line counts a typed word in its own form (case,
+ * spelling and plurals folded: terms_surface()) where its stem also
+ * stands for other words ("adaptive" / "adaptation"), and tf is BM25F's (title
+ * occurrences weighted by [digest] title_weight, length-normalised, saturated
+ * with k1 = 1.2, b = 0.75), cover is the share of the interest's idf mass the
+ * paper holds (a paper with one common word of four ranks below one with three
+ * rare ones, and one under RANK_MIN_COVER is no match), and the bonus goes to
+ * papers holding all concepts as the typed phrase, or within a few words of
+ * each other.  Interests add up; an excluded interest drops every paper holding
  * all its concepts.  Each interest's result is cached in the index, so
  * subscribers sharing an interest cost its postings once.  Optional
  * pseudo-relevance feedback (RM3-style) adds the best papers' other words with
