@@ -1316,7 +1316,8 @@ ri_idf(const struct rank_index *ix, uint32_t t)
 /*
  * ri_neighbours - the prm.cooc_terms terms most associated with t over
  * the index's papers, by Dice's coefficient (2 * papers holding both /
- * (papers holding t + papers holding u); PMI did worse on unit.reader),
+ * (papers holding t + papers holding u); PMI did as well with the best
+ * likes of unit.reader and worse with the drawn ones),
  * computed on first use and kept until the index changes: one pass over
  * the forward lists of t's papers, so at most once per term and index
  * whatever the number of readers.  Only terms co-occurring in two papers
