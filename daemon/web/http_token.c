@@ -124,9 +124,14 @@ http_first_digest(const struct http_req *r, const struct db_subscription *sub,
     struct err err;
 
     err_init(&err);
-    if (plan_first_digest(r->cfg, sub->timezone, r->now, when, sizeof(when),
-                          &err) == 0)
+    if (plan_first_digest(r->cfg, sub->timezone, r->now,
+                          sub->cadence == DB_SUB_WEEKLY ? sub->weekday : -1,
+                          when, sizeof(when), &err) == 0)
         tmpl_set(root, "first_digest", when);
+    if (sub->cadence == DB_SUB_WEEKLY)
+        tmpl_setf(root, "weekly_day", "%c%s",
+                  db_sub_weekday_name(sub->weekday)[0] - 'a' + 'A',
+                  db_sub_weekday_name(sub->weekday) + 1);
     else
         log_warn("web: subscription=%lld: %s", (long long)sub->id, err.msg);
 }

@@ -6,6 +6,7 @@
 #   - `subscriber add --weekly DAY` / `--daily`, `subscriber set`, `show`
 #     (and --json) say the cadence; bad input ("funday", both options)
 #     gets a clear error and changes nothing;
+#   - `digest plan --date` counts a weekly reader on its day only;
 #   - from Friday to the next Friday a daily reader gets one mail a day,
 #     a Friday reader exactly two (both Fridays), a Tuesday reader one (on
 #     Tuesday); the weekly mail's subject names the week; its first digest
@@ -59,6 +60,17 @@ assert_eq "$(printf '%s' "$OUT" | /usr/bin/python3 -c 'import json,sys; s=json.l
     "daily None" "show --json (daily)"
 # room for a whole week of papers (2 a day)
 sql "UPDATE subscriptions SET max_papers = 50"
+
+# --- digest plan: who gets mail on which day
+plan() { # plan DAY -> "subscribers weekly other_day"
+    PAPERBOY_NOW=$BEFORE pb digest plan --date "$1" --json >"$TMP/plan.json" || fail "digest plan --date $1"
+    /usr/bin/python3 -c 'import json,sys; r=json.load(open(sys.argv[1]))[0]; print(r["subscribers"], r["weekly"], r["weekly_other_day"])' "$TMP/plan.json"
+}
+assert_eq "$(plan "$D0")" "2 1 1" "plan of Friday"
+assert_eq "$(plan "$(day 1)")" "1 0 2" "plan of Saturday"
+assert_eq "$(plan "$(day 4)")" "2 1 1" "plan of Tuesday"
+PAPERBOY_NOW=$BEFORE expect_rc 0 pb digest plan --date "$(day 1)"
+assert_contains "$OUT" "OTHER DAY" "plan's table"
 
 # --- a week: Friday D0 to Friday D0+7
 mails() { grep -l "^X-Test-Rcpt: $1" "$TMP/sink"/*.eml 2>/dev/null | wc -l; }
