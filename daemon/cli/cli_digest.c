@@ -170,6 +170,11 @@ digest_preview(struct cli *cli, int argc, char **argv)
                 "paperboy: note: the subscription is %s: no digest would be "
                 "sent to it\n",
                 sub.status);
+    if (sub.weekly && digest_weekday_of(day) != sub.weekday)
+        fprintf(stderr,
+                "paperboy: note: the subscription is weekly, on %s: no digest "
+                "is sent to it on %s; this is what it would hold\n",
+                db_sub_weekday_name(sub.weekday), day);
     if (db_begin(db, &err) == -1) {
         cli_fail("%s", err.msg);
         goto out;

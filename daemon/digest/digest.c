@@ -489,6 +489,18 @@ digest_sent_day(const char *day, int64_t prev, int weekly, char *out,
 }
 
 int
+digest_weekday_of(const char *day)
+{
+    struct tm tm;
+    time_t t;
+
+    if (strlen(day) != 10 || str_day_to_time(day, &t) == -1 ||
+        gmtime_r(&t, &tm) == NULL)
+        return -1;
+    return tm.tm_wday;
+}
+
+int
 digest_period_from(const char *last_day, const char *day, char *out,
                    size_t size, struct err *err)
 {

@@ -108,6 +108,10 @@ int digest_pass_store(struct db *db, const struct db_digest_sub *sub,
 int digest_sent_day(const char *day, int64_t prev, int weekly, char *out,
                     size_t size, struct err *err);
 
+/* digest_weekday_of - the weekday of day ("YYYY-MM-DD"): 0 = Sunday ..
+ * 6, as subscriptions.weekday counts; -1 when day does not parse */
+int digest_weekday_of(const char *day);
+
 #define DIGEST_WEEK_DAYS 7 /* days a weekly digest covers at most */
 
 /*

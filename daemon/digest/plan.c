@@ -12,7 +12,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "db_digest.h"
 #include "db_list.h"
@@ -103,19 +102,6 @@ plan_papers(struct db *db, const struct db_list *l, struct plan_row *r,
     return 0;
 }
 
-/* plan_weekday - the weekday of day ("YYYY-MM-DD"), 0 = Sunday; -1 when
- * it does not parse */
-static int
-plan_weekday(const char *day)
-{
-    struct tm tm;
-    time_t t;
-
-    if (str_day_to_time(day, &t) == -1 || gmtime_r(&t, &tm) == NULL)
-        return -1;
-    return tm.tm_wday;
-}
-
 /* plan_subs - count the row's subscriptions and freeze theirs (rolled
  * back) to count the empty ones; a weekly one on another weekday is
  * counted apart and not frozen (db_freeze_subs skips it the same way) */
@@ -126,7 +112,7 @@ plan_subs(struct db *db, const struct config *cfg, int64_t list_id,
     struct db_sched_sub *subs = NULL;
     struct digest_batch *b = NULL;
     size_t n = 0, i = 0, done = 0;
-    int rc = -1, wday = plan_weekday(r->day);
+    int rc = -1, wday = digest_weekday_of(r->day);
 
     if (db_sched_subs(db, list_id, r->zone, &subs, &n, err) == -1)
         return -1;

@@ -6,7 +6,8 @@
 #   - `subscriber add --weekly DAY` / `--daily`, `subscriber set`, `show`
 #     (and --json) say the cadence; bad input ("funday", both options)
 #     gets a clear error and changes nothing;
-#   - `digest plan --date` counts a weekly reader on its day only;
+#   - `digest plan --date` counts a weekly reader on its day only, and
+#     `digest preview` on another day says it would send nothing;
 #   - from Friday to the next Friday a daily reader gets one mail a day,
 #     a Friday reader exactly two (both Fridays), a Tuesday reader one (on
 #     Tuesday); the weekly mail's subject names the week; its first digest
@@ -71,6 +72,12 @@ assert_eq "$(plan "$(day 1)")" "1 0 2" "plan of Saturday"
 assert_eq "$(plan "$(day 4)")" "2 1 1" "plan of Tuesday"
 PAPERBOY_NOW=$BEFORE expect_rc 0 pb digest plan --date "$(day 1)"
 assert_contains "$OUT" "OTHER DAY" "plan's table"
+
+PAPERBOY_NOW=$BEFORE expect_rc 0 pb digest preview weekly@example.org --date "$(day 1)"
+assert_contains "$ERR" "the subscription is weekly, on friday: no digest is sent to it on $(day 1)" "preview on another day"
+PAPERBOY_NOW=$BEFORE expect_rc 0 pb digest preview weekly@example.org --date "$D0"
+assert_not_contains "$ERR" "is weekly" "preview on its day"
+assert_contains "$OUT" "Subject: Trending papers: weekly digest" "preview's subject"
 
 # --- a week: Friday D0 to Friday D0+7
 mails() { grep -l "^X-Test-Rcpt: $1" "$TMP/sink"/*.eml 2>/dev/null | wc -l; }
