@@ -69,6 +69,9 @@ digest_help(void)
            "before its time), those confirmed later (their first digest is\n"
            "the zone's next mailing), the list's new papers in its window\n"
            "collected so far, and how many subscriptions would get nothing.\n"
+           "WEEKLY counts the weekly subscriptions among them (this is their\n"
+           "day); OTHER DAY the weekly ones whose day is another, which this\n"
+           "mailing leaves out.\n"
            "Nothing is sent or recorded.\n"
            "\n"
            "  --list NAME        only this list\n"
@@ -167,6 +170,11 @@ digest_preview(struct cli *cli, int argc, char **argv)
                 "paperboy: note: the subscription is %s: no digest would be "
                 "sent to it\n",
                 sub.status);
+    if (sub.weekly && digest_weekday_of(day) != sub.weekday)
+        fprintf(stderr,
+                "paperboy: note: the subscription is weekly, on %s: no digest "
+                "is sent to it on %s; this is what it would hold\n",
+                db_sub_weekday_name(sub.weekday), day);
     if (db_begin(db, &err) == -1) {
         cli_fail("%s", err.msg);
         goto out;
@@ -241,6 +249,8 @@ digest_plan_json(const struct plan_row *v, size_t n)
         cJSON_AddStringToObject(o, "state", plan_state_name(v[i].state));
         cJSON_AddNumberToObject(o, "subscribers", (double)v[i].subscribers);
         cJSON_AddNumberToObject(o, "empty", (double)v[i].empty);
+        cJSON_AddNumberToObject(o, "weekly", (double)v[i].weekly);
+        cJSON_AddNumberToObject(o, "weekly_other_day", (double)v[i].other_day);
         cJSON_AddNumberToObject(o, "later", (double)v[i].later);
         cJSON_AddStringToObject(o, "later_first_digest", v[i].later_local);
         cJSON_AddNumberToObject(o, "new_papers", (double)v[i].papers);
@@ -253,9 +263,9 @@ digest_plan_json(const struct plan_row *v, size_t n)
 static int
 digest_plan_cmd(struct cli *cli, int argc, char **argv)
 {
-    static const char *head[] = {"LIST",  "ZONE",        "LOCAL TIME",
-                                 "STATE", "SUBSCRIBERS", "EMPTY",
-                                 "LATER", "NEW PAPERS"};
+    static const char *head[] = {
+        "LIST",  "ZONE",  "LOCAL TIME", "STATE",  "SUBSCRIBERS",
+        "EMPTY", "LATER", "NEW PAPERS", "WEEKLY", "OTHER DAY"};
     const char *list = NULL, *date = NULL, *pos[1];
     int json = 0, npos = 0;
     const struct cli_opt opts[] = {{"--list", &list, NULL},
@@ -281,16 +291,19 @@ digest_plan_cmd(struct cli *cli, int argc, char **argv)
     if (digest_plan(cli->db, cli->cfg, list, date, daemon_now(), &v, &n,
                     &err) == -1)
         return cli_fail("digest plan: %s", err.msg);
-    cli_table_init(&t, 8, head);
+    cli_table_init(&t, 10, head);
     for (size_t i = 0; i < n; i++) {
-        char zone[TZ_NAME_MAX + 12], sub[24], empty[24], later[24], pap[24];
-        const char *row[8];
+        char zone[TZ_NAME_MAX + 12], sub[24], empty[24], later[24], pap[24],
+            wk[24], other[24];
+        const char *row[10];
         snprintf(zone, sizeof(zone), "%s%s", v[i].zone_name,
                  v[i].zone[0] ? "" : " (default)");
         snprintf(sub, sizeof(sub), "%lld", (long long)v[i].subscribers);
         snprintf(empty, sizeof(empty), "%lld", (long long)v[i].empty);
         snprintf(later, sizeof(later), "%lld", (long long)v[i].later);
         snprintf(pap, sizeof(pap), "%lld", (long long)v[i].papers);
+        snprintf(wk, sizeof(wk), "%lld", (long long)v[i].weekly);
+        snprintf(other, sizeof(other), "%lld", (long long)v[i].other_day);
         row[0] = v[i].list;
         row[1] = zone;
         row[2] = v[i].local;
@@ -299,6 +312,8 @@ digest_plan_cmd(struct cli *cli, int argc, char **argv)
         row[5] = empty;
         row[6] = later;
         row[7] = pap;
+        row[8] = wk;
+        row[9] = other;
         cli_table_add(&t, row);
     }
     if (json)

@@ -32,7 +32,9 @@
 
 #define SUB_USAGE                                                              \
     "paperboy subscriber add EMAIL --list NAME [--name N] "                    \
-    "[--keywords K] [--confirmed]\n"                                           \
+    "[--keywords K] [--daily | --weekly DAY] [--confirmed]\n"                  \
+    "       paperboy subscriber set EMAIL --list NAME [--keywords K] "         \
+    "[--daily | --weekly DAY]\n"                                               \
     "       paperboy subscriber rm EMAIL [--list NAME]\n"                      \
     "       paperboy subscriber ls [--list NAME] [--status STATUS] "           \
     "[--json]\n"                                                               \
@@ -49,9 +51,9 @@
 
 /* the export header; import recognises each of these columns */
 static const char *const sub_export_head[] = {
-    "email",      "name",       "list",     "status",    "keywords",
-    "categories", "max_papers", "timezone", "created_at"};
-#define SUB_EXPORT_NCOLS 9
+    "email",      "name",     "list",       "status",  "keywords", "categories",
+    "max_papers", "timezone", "created_at", "cadence", "weekday"};
+#define SUB_EXPORT_NCOLS 11
 
 /* sub_help - the full help text on stdout */
 static void
@@ -73,9 +75,20 @@ sub_help(void)
         "  --keywords K          what to look for, e.g. \"KV cache, "
         "distillation\"\n"
         "                        (at most 500 bytes, one line)\n"
+        "  --daily               a digest every day (the default)\n"
+        "  --weekly DAY          one digest a week, on DAY (monday ...\n"
+        "                        sunday, or mon ... sun) in the\n"
+        "                        subscription's zone: the papers since\n"
+        "                        the previous digest, at most 7 days\n"
         "  --confirmed           skip double opt-in: status confirmed now;\n"
         "                        otherwise the subscription is pending and\n"
         "                        receives nothing until confirmed\n"
+        "  An address already subscribed keeps its status; the keywords\n"
+        "  and cadence given replace its own.\n"
+        "\n"
+        "subscriber set EMAIL --list NAME   change a subscription\n"
+        "  --keywords K, --daily, --weekly DAY   as for add; what is not\n"
+        "                        given stays as it is\n"
         "\n"
         "subscriber rm EMAIL              delete the subscriber and all its\n"
         "                                 subscriptions\n"
@@ -105,9 +118,11 @@ sub_help(void)
         "                        '-' reads standard input.  Column 'email'\n"
         "                        is required; 'name', 'keywords',\n"
         "                        'categories', 'max_papers', 'timezone',\n"
-        "                        'status' and 'created_at' are used when\n"
-        "                        present; other columns (listmonk's uuid,\n"
-        "                        attributes, ...) are ignored\n"
+        "                        'status', 'created_at', 'cadence' (daily\n"
+        "                        or weekly) and 'weekday' (monday ...\n"
+        "                        sunday) are used when present; other\n"
+        "                        columns (listmonk's uuid, attributes,\n"
+        "                        ...) are ignored\n"
         "  --list NAME           the list to subscribe everyone to\n"
         "  --confirmed           make new and pending subscriptions "
         "confirmed\n"
@@ -121,7 +136,7 @@ sub_help(void)
         "\n"
         "subscriber export                write CSV to standard output:\n"
         "  email,name,list,status,keywords,categories,max_papers,timezone,"
-        "created_at\n"
+        "created_at,\n  cadence,weekday\n"
         "  --list NAME           only this list\n"
         "  --raw                 values exactly as stored; without it a\n"
         "                        value that a spreadsheet would run as a\n"
@@ -209,18 +224,50 @@ sub_status_word(const struct db_subscription *s, char *out, size_t size)
     return out;
 }
 
+/* sub_cadence_opts - --daily / --weekly DAY (subs_check_schedule) into
+ * p; CLI_OK, or a usage error or CLI_FAIL with the message printed */
+static int
+sub_cadence_opts(const char *cmd, int daily, const char *weekly,
+                 struct db_sub_prefs *p)
+{
+    struct err err;
+
+    if (daily && weekly != NULL)
+        return cli_usage_error(cmd, SUB_USAGE,
+                               "--daily and --weekly exclude each other");
+    if (!daily && weekly == NULL)
+        return CLI_OK;
+    err_init(&err);
+    if (subs_check_schedule(daily ? "daily" : "weekly", weekly, &p->cadence,
+                            &p->weekday, &err) == -1)
+        return cli_fail("--weekly: %s", err.msg);
+    return CLI_OK;
+}
+
+/* sub_schedule_word - "daily", or "weekly on friday" */
+static const char *
+sub_schedule_word(const struct db_subscription *s, char *out, size_t size)
+{
+    if (s->cadence == DB_SUB_WEEKLY)
+        snprintf(out, size, "weekly on %s", db_sub_weekday_name(s->weekday));
+    else
+        snprintf(out, size, "daily");
+    return out;
+}
+
 /* sub_add - `subscriber add EMAIL --list NAME ...` */
 static int
 sub_add(struct cli *cli, int argc, char **argv)
 {
-    const char *pos[1], *list = NULL, *kw = NULL, *name = NULL;
-    int confirmed = 0, npos = 0, rc;
+    const char *pos[1], *list = NULL, *kw = NULL, *name = NULL, *weekly = NULL;
+    int confirmed = 0, daily = 0, npos = 0, rc;
     const struct cli_opt opts[] = {
-        {"--list", &list, NULL}, {"--keywords", &kw, NULL},
-        {"--name", &name, NULL}, {"--confirmed", NULL, &confirmed},
+        {"--list", &list, NULL},   {"--keywords", &kw, NULL},
+        {"--name", &name, NULL},   {"--confirmed", NULL, &confirmed},
+        {"--daily", NULL, &daily}, {"--weekly", &weekly, NULL},
         {NULL, NULL, NULL},
     };
-    char email[ADDR_SIZE], word[40];
+    char email[ADDR_SIZE], word[40], when[40];
     struct subs_signup in;
     struct subs_result res;
     struct db_subscription s;
@@ -242,11 +289,14 @@ sub_add(struct cli *cli, int argc, char **argv)
         return cli_fail("--keywords: %s", err.msg);
     if (name != NULL && subs_check_name(name, &err) == -1)
         return cli_fail("--name: %s", err.msg);
+    memset(&in, 0, sizeof(in));
+    if ((rc = sub_cadence_opts("subscriber add", daily, weekly, &in.prefs)) !=
+        CLI_OK)
+        return rc;
     if ((db = cli_db(cli)) == NULL)
         return CLI_FAIL;
     if (sub_get_list(db, list, &l) != CLI_OK)
         return CLI_FAIL;
-    memset(&in, 0, sizeof(in));
     in.origin = SUBS_ADD;
     in.email = email;
     in.name = name;
@@ -257,13 +307,74 @@ sub_add(struct cli *cli, int argc, char **argv)
     if (sub_signup(db, cli->cfg, &in, str_now(), &res, &err) == -1 ||
         sub_get(db, res.sub_id, &s, &err) == -1)
         return cli_fail("%s", err.msg);
+    sub_schedule_word(&s, when, sizeof(when));
     if (res.created)
-        printf("subscribed %s to '%s' (%s)\n", s.email, l.name,
-               sub_status_word(&s, word, sizeof(word)));
-    else
-        printf("%s is already subscribed to '%s' (%s)%s\n", s.email, l.name,
+        printf("subscribed %s to '%s' (%s%s%s)\n", s.email, l.name,
                sub_status_word(&s, word, sizeof(word)),
-               res.prefs_changed ? "; keywords updated" : "");
+               s.cadence == DB_SUB_WEEKLY ? ", " : "",
+               s.cadence == DB_SUB_WEEKLY ? when : "");
+    else
+        printf("%s is already subscribed to '%s' (%s%s%s)%s%s\n", s.email,
+               l.name, sub_status_word(&s, word, sizeof(word)),
+               s.cadence == DB_SUB_WEEKLY ? ", " : "",
+               s.cadence == DB_SUB_WEEKLY ? when : "",
+               res.prefs_changed && kw ? "; keywords updated" : "",
+               res.prefs_changed && in.prefs.cadence ? "; cadence updated"
+                                                     : "");
+    return CLI_OK;
+}
+
+/* sub_set - `subscriber set EMAIL --list NAME [--keywords K] [--daily |
+ * --weekly DAY]`: an existing subscription's preferences (sub_set_prefs) */
+static int
+sub_set(struct cli *cli, int argc, char **argv)
+{
+    const char *pos[1], *list = NULL, *kw = NULL, *weekly = NULL;
+    int daily = 0, npos = 0, rc;
+    const struct cli_opt opts[] = {
+        {"--list", &list, NULL},   {"--keywords", &kw, NULL},
+        {"--daily", NULL, &daily}, {"--weekly", &weekly, NULL},
+        {NULL, NULL, NULL},
+    };
+    char email[ADDR_SIZE], when[40];
+    struct db_sub_prefs p;
+    struct db_subscription s;
+    struct db_list l;
+    struct err err;
+    struct db *db;
+
+    if ((rc = sub_args("set", argc, argv, opts, pos, 1, &npos)) != CLI_OK)
+        return rc;
+    if (npos != 1)
+        return cli_usage_error("subscriber set", SUB_USAGE, "missing EMAIL");
+    if (list == NULL)
+        return cli_usage_error("subscriber set", SUB_USAGE,
+                               "--list NAME is required");
+    if (kw == NULL && !daily && weekly == NULL)
+        return cli_usage_error("subscriber set", SUB_USAGE,
+                               "nothing to change (--keywords, --daily, "
+                               "--weekly DAY)");
+    if (sub_normalize(pos[0], email, sizeof(email)) != CLI_OK)
+        return CLI_FAIL;
+    memset(&p, 0, sizeof(p));
+    err_init(&err);
+    if (kw != NULL && subs_check_keywords(kw, &err) == -1)
+        return cli_fail("--keywords: %s", err.msg);
+    p.keywords = kw;
+    if ((rc = sub_cadence_opts("subscriber set", daily, weekly, &p)) != CLI_OK)
+        return rc;
+    if ((db = cli_db(cli)) == NULL)
+        return CLI_FAIL;
+    if (sub_get_list(db, list, &l) != CLI_OK)
+        return CLI_FAIL;
+    rc = db_sub_get_by_email(db, email, l.name, &s, &err);
+    if (rc == 1)
+        return cli_fail("%s is not subscribed to '%s'", email, l.name);
+    if (rc == -1 || sub_set_prefs(db, s.id, &p, -1, str_now(), &err) == -1 ||
+        sub_get(db, s.id, &s, &err) == -1)
+        return cli_fail("%s", err.msg);
+    printf("%s on '%s': %s\n", s.email, l.name,
+           sub_schedule_word(&s, when, sizeof(when)));
     return CLI_OK;
 }
 
@@ -357,6 +468,11 @@ sub_json(const struct db_subscription *s, int with_who)
     cJSON_AddStringToObject(o, "categories", s->categories);
     cJSON_AddNumberToObject(o, "max_papers", s->max_papers);
     cJSON_AddStringToObject(o, "timezone", s->timezone);
+    cJSON_AddStringToObject(o, "cadence", db_sub_cadence_name(s->cadence));
+    if (s->cadence == DB_SUB_WEEKLY)
+        cJSON_AddStringToObject(o, "weekday", db_sub_weekday_name(s->weekday));
+    else
+        cJSON_AddNullToObject(o, "weekday");
     cJSON_AddNumberToObject(o, "hard_bounces", s->hard_bounces);
     cJSON_AddNumberToObject(o, "created_at", (double)s->created_at);
     cJSON_AddNumberToObject(o, "updated_at", (double)s->updated_at);
@@ -387,7 +503,7 @@ static int
 sub_ls_row(const struct db_subscription *s, void *arg, struct err *err)
 {
     struct sub_ls *ls = arg;
-    char created[32], confirmed[32], word[40], max[16];
+    char created[32], confirmed[32], word[40], max[16], when[40];
 
     if (ls->json != NULL) {
         cJSON *o = sub_json(s, ls->with_who);
@@ -416,6 +532,7 @@ sub_ls_row(const struct db_subscription *s, void *arg, struct err *err)
             s->keywords,
             s->categories[0] ? s->categories : "(list's)",
             (snprintf(max, sizeof(max), "%d", s->max_papers), max),
+            sub_schedule_word(s, when, sizeof(when)),
             s->timezone[0] ? s->timezone : "(default)",
             created,
             cli_format_time(s->confirmed_at, confirmed, sizeof(confirmed))};
@@ -479,8 +596,9 @@ sub_ls(struct cli *cli, int argc, char **argv)
 static int
 sub_show(struct cli *cli, int argc, char **argv)
 {
-    static const char *head[] = {"LIST", "STATUS",   "KEYWORDS", "CATEGORIES",
-                                 "MAX",  "TIMEZONE", "CREATED",  "CONFIRMED"};
+    static const char *head[] = {"LIST",       "STATUS",  "KEYWORDS",
+                                 "CATEGORIES", "MAX",     "CADENCE",
+                                 "TIMEZONE",   "CREATED", "CONFIRMED"};
     const char *pos[1];
     int json = 0, npos = 0, rc;
     const struct cli_opt opts[] = {{"--json", NULL, &json}, {NULL, NULL, NULL}};
@@ -509,7 +627,7 @@ sub_show(struct cli *cli, int argc, char **argv)
     f.email = who.email;
     memset(&ls, 0, sizeof(ls));
     ls.db = db;
-    cli_table_init(&ls.table, 8, head);
+    cli_table_init(&ls.table, 9, head);
     if (json) {
         obj = cJSON_CreateObject();
         cJSON_AddStringToObject(obj, "email", who.email);
@@ -575,7 +693,7 @@ sub_parse_iso(const char *s, int64_t *out)
 /* The columns of an import file; -1 when absent. */
 struct sub_cols {
     int email, name, keywords, categories, max_papers, timezone, status,
-        created_at;
+        created_at, cadence, weekday;
 };
 
 /* Counters of an import. */
@@ -630,6 +748,12 @@ sub_row_check(const struct csv_record *rec, const struct sub_cols *c,
     row->prefs.timezone = sub_col(rec, c->timezone);
     if (row->prefs.timezone &&
         subs_check_timezone(row->prefs.timezone, err) == -1)
+        return -1;
+    /* without the columns (an older export, listmonk's) nothing is given:
+     * a new subscription is daily, an existing one keeps its cadence */
+    if (subs_check_schedule(sub_col(rec, c->cadence), sub_col(rec, c->weekday),
+                            &row->prefs.cadence, &row->prefs.weekday,
+                            err) == -1)
         return -1;
     v = sub_col(rec, c->status);
     if (v && v[0] != '\0') {
@@ -798,6 +922,8 @@ sub_import(struct cli *cli, int argc, char **argv)
     c.timezone = csv_header_index(&hdr, "timezone");
     c.status = csv_header_index(&hdr, "status");
     c.created_at = csv_header_index(&hdr, "created_at");
+    c.cadence = csv_header_index(&hdr, "cadence");
+    c.weekday = csv_header_index(&hdr, "weekday");
     if (c.email < 0) {
         cli_fail("%s: line %ld: the header has no 'email' column", pos[0],
                  hdr.line);
@@ -925,6 +1051,8 @@ sub_export_row(const struct db_subscription *s, void *arg, struct err *err)
     add(&x->line, max, 0);
     add(&x->line, s->timezone, 0);
     add(&x->line, created, 0);
+    add(&x->line, db_sub_cadence_name(s->cadence), 0);
+    add(&x->line, db_sub_weekday_name(s->weekday), 0);
     csv_end_record(&x->line);
     if (buf_check(&x->line, err) == -1)
         return -1;
@@ -987,10 +1115,15 @@ cmd_subscriber(struct cli *cli, int argc, char **argv)
         const char *name;
         int (*run)(struct cli *, int, char **);
     } subs[] = {
-        {"add", sub_add},       {"rm", sub_rm},
-        {"ls", sub_ls},         {"show", sub_show},
-        {"import", sub_import}, {"export", sub_export},
-        {"like", cli_like},     {"export-data", cli_export_data},
+        {"add", sub_add},
+        {"set", sub_set},
+        {"rm", sub_rm},
+        {"ls", sub_ls},
+        {"show", sub_show},
+        {"import", sub_import},
+        {"export", sub_export},
+        {"like", cli_like},
+        {"export-data", cli_export_data},
         {"erase", cli_erase},
     };
 

@@ -5,11 +5,12 @@
  * The candidate window: papers first seen after the subscription's
  * previous digest was frozen (at most DIGEST_MAX_DAYS before day), or,
  * for a first digest, papers first seen on day or the DIGEST_FIRST_DAYS
- * days before it; in both cases no later than day (first_seen_day <= day)
- * and never a paper already in one of its digests.  The list's part of
- * the selection (categories, HF, replacements, the widest window) is one
- * query whose result a struct digest_batch keeps for the next
- * subscription of the same list and day; the subscription's own part
+ * days before it (DIGEST_FIRST_DAYS_WEEKLY for a weekly subscription,
+ * whose digest is only frozen on its weekday: db_freeze_subs); in both cases no
+ * later than day (first_seen_day <= day) and never a paper already in one of
+ * its digests.  The list's part of the selection (categories, HF, replacements,
+ * the widest window) is one query whose result a struct digest_batch keeps for
+ * the next subscription of the same list and day; the subscription's own part
  * (its window, categories, papers already sent) is applied in C.  Keywords rank
  * and filter; without keywords the order is trending.  When keywords match
  * nothing, [digest] when_empty decides between sending nothing and the
@@ -32,9 +33,10 @@
 #include "str.h"
 #include "xalloc.h"
 
-#define DIGEST_FIRST_DAYS 2 /* first digest: day and the 2 days before */
-#define DIGEST_MAX_DAYS 7   /* never reach further back than a week */
-#define DIGEST_WHY_MAX 1024 /* bytes of one "why" line */
+#define DIGEST_FIRST_DAYS 2        /* first digest: day and the 2 days before */
+#define DIGEST_FIRST_DAYS_WEEKLY 6 /* a first weekly one: the last 7 days */
+#define DIGEST_MAX_DAYS 7          /* never reach further back than a week */
+#define DIGEST_WHY_MAX 1024        /* bytes of one "why" line */
 
 /* The reader's votes (db_votes.h) and the profile made of them. */
 struct digest_reader {
@@ -74,6 +76,9 @@ digest_reader_release(struct digest_reader *r)
     memset(r, 0, sizeof(*r));
 }
 
+static int digest_mark_period(struct db *db, const struct db_digest_sub *sub,
+                              const char *day, int64_t id, struct err *err);
+
 /* digest_write - store the top of c as digest rows; *digest_id set.
  * The items go in as one statement: every statement in a transaction
  * that has touched the FTS5 table costs a virtual-table savepoint. */
@@ -111,7 +116,8 @@ digest_write(struct db *db, const struct db_digest_sub *sub, const char *day,
     if (buf_check(&json, err) == -1 ||
         db_digest_items_add(db, id, buf_str(&json), err) == -1)
         goto out;
-    if (db_digest_set_last_day(db, sub->id, day, err) == -1)
+    if (digest_mark_period(db, sub, day, id, err) == -1 ||
+        db_digest_set_last_day(db, sub->id, day, err) == -1)
         goto out;
     *digest_id = id;
     rc = 0;
@@ -457,27 +463,78 @@ digest_day_start(const char *day, int64_t *oldest, struct err *err)
 }
 
 /* digest_since - the first first_seen_at of a subscription's window, from
- * its previous digest's created_at (prev, 0 = none) */
+ * its previous digest's created_at (prev, 0 = none); weekly: a first
+ * digest reaches back a week, not DIGEST_FIRST_DAYS */
 static int64_t
-digest_since(int64_t oldest, int64_t prev)
+digest_since(int64_t oldest, int64_t prev, int weekly)
 {
     int64_t day0 = oldest + DIGEST_MAX_DAYS * 86400;
 
     if (prev > 0)
         return prev + 1 > oldest ? prev + 1 : oldest;
-    return day0 - DIGEST_FIRST_DAYS * 86400;
+    return day0 -
+           (weekly ? DIGEST_FIRST_DAYS_WEEKLY : DIGEST_FIRST_DAYS) * 86400;
 }
 
 int
-digest_sent_day(const char *day, int64_t prev, char *out, size_t size,
-                struct err *err)
+digest_sent_day(const char *day, int64_t prev, int weekly, char *out,
+                size_t size, struct err *err)
 {
     int64_t oldest;
 
     if (digest_day_start(day, &oldest, err) == -1)
         return -1;
-    digest_sent_since_day(digest_since(oldest, prev), out, size);
+    digest_sent_since_day(digest_since(oldest, prev, weekly), out, size);
     return 0;
+}
+
+int
+digest_weekday_of(const char *day)
+{
+    struct tm tm;
+    time_t t;
+
+    if (strlen(day) != 10 || str_day_to_time(day, &t) == -1 ||
+        gmtime_r(&t, &tm) == NULL)
+        return -1;
+    return tm.tm_wday;
+}
+
+int
+digest_period_from(const char *last_day, const char *day, char *out,
+                   size_t size, struct err *err)
+{
+    time_t day0, from;
+
+    if (strlen(day) != 10 || str_day_to_time(day, &day0) == -1) {
+        err_set(err, ERR_PERM, "digest: bad day '%s' (want YYYY-MM-DD)", day);
+        return -1;
+    }
+    from = day0 - (DIGEST_WEEK_DAYS - 1) * 86400;
+    if (last_day != NULL && strlen(last_day) == 10 &&
+        strcmp(last_day, day) < 0) {
+        time_t last;
+        if (str_day_to_time(last_day, &last) == 0 && last + 86400 > from)
+            from = last + 86400;
+    }
+    str_format_day(from, out, size);
+    return 0;
+}
+
+/* digest_mark_period - a weekly sub's new digest id of day records the
+ * period it covers (schema 060); a daily one's nothing */
+static int
+digest_mark_period(struct db *db, const struct db_digest_sub *sub,
+                   const char *day, int64_t id, struct err *err)
+{
+    char from[16];
+
+    if (!sub->weekly || id == 0)
+        return 0;
+    if (digest_period_from(sub->last_digest_day, day, from, sizeof(from),
+                           err) == -1)
+        return -1;
+    return db_digest_set_period(db, id, from, err);
 }
 
 int
@@ -531,7 +588,7 @@ digest_freeze_batch(struct digest_batch *batch, struct db *db,
     }
     if (db_digest_prev(db, subscription_id, day, &prev, err) == -1)
         goto out;
-    since = digest_since(oldest, prev);
+    since = digest_since(oldest, prev, sub.weekly);
     if (digest_list_window(batch, db, &sub, day, oldest, err) == -1 ||
         digest_candidates(batch, db, &sub, since, &c, &n, err) == -1)
         goto out;
@@ -889,7 +946,7 @@ digest_pass_plan(struct digest_pass *p, struct db *db, const struct config *cfg,
     memset(&rd, 0, sizeof(rd));
     if (digest_day_start(day, &oldest, err) == -1)
         return -1;
-    since = digest_since(oldest, prev);
+    since = digest_since(oldest, prev, sub->weekly);
     if (digest_pass_window(p, db, sub, day, oldest, err) == -1 ||
         db_votes_each(db, sub->id, digest_on_vote, &rd, err) == -1) {
         digest_reader_release(&rd);
@@ -942,7 +999,8 @@ digest_pass_store(struct db *db, const struct db_digest_sub *sub,
 {
     int64_t id = 0;
 
-    if (digest_pass_write(db, sub, day, prof, &id, err) == -1)
+    if (digest_pass_write(db, sub, day, prof, &id, err) == -1 ||
+        digest_mark_period(db, sub, day, id, err) == -1)
         return -1;
     *digest_id = id;
     return 0;

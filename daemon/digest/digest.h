@@ -102,9 +102,25 @@ int digest_pass_store(struct db *db, const struct db_digest_sub *sub,
                       int64_t *digest_id, struct err *err);
 
 /* digest_sent_day - the first day ("YYYY-MM-DD") whose digests can hold
- * a paper of the window of a subscription whose previous digest was made
- * at prev (0 = none); -1 on a malformed day */
-int digest_sent_day(const char *day, int64_t prev, char *out, size_t size,
-                    struct err *err);
+ * a paper of the window of a subscription (weekly: 1 for a weekly one)
+ * whose previous digest was made at prev (0 = none); -1 on a malformed
+ * day */
+int digest_sent_day(const char *day, int64_t prev, int weekly, char *out,
+                    size_t size, struct err *err);
+
+/* digest_weekday_of - the weekday of day ("YYYY-MM-DD"): 0 = Sunday ..
+ * 6, as subscriptions.weekday counts; -1 when day does not parse */
+int digest_weekday_of(const char *day);
+
+#define DIGEST_WEEK_DAYS 7 /* days a weekly digest covers at most */
+
+/*
+ * digest_period_from - the first day a weekly digest of day covers: the
+ * day after the subscription's last digest (last_day, "" or NULL = none),
+ * but not more than DIGEST_WEEK_DAYS - 1 days before day.  "YYYY-MM-DD"
+ * into out; -1 on a malformed day.
+ */
+int digest_period_from(const char *last_day, const char *day, char *out,
+                       size_t size, struct err *err);
 
 #endif

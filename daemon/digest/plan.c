@@ -103,7 +103,8 @@ plan_papers(struct db *db, const struct db_list *l, struct plan_row *r,
 }
 
 /* plan_subs - count the row's subscriptions and freeze theirs (rolled
- * back) to count the empty ones */
+ * back) to count the empty ones; a weekly one on another weekday is
+ * counted apart and not frozen (db_freeze_subs skips it the same way) */
 static int
 plan_subs(struct db *db, const struct config *cfg, int64_t list_id,
           struct plan_row *r, struct err *err)
@@ -111,7 +112,7 @@ plan_subs(struct db *db, const struct config *cfg, int64_t list_id,
     struct db_sched_sub *subs = NULL;
     struct digest_batch *b = NULL;
     size_t n = 0, i = 0, done = 0;
-    int rc = -1;
+    int rc = -1, wday = digest_weekday_of(r->day);
 
     if (db_sched_subs(db, list_id, r->zone, &subs, &n, err) == -1)
         return -1;
@@ -121,11 +122,16 @@ plan_subs(struct db *db, const struct config *cfg, int64_t list_id,
             goto out;
         for (done = 0; i < n && done < PLAN_CHUNK; i++) {
             int64_t id = 0;
+            if (subs[i].weekday >= 0 && subs[i].weekday != wday) {
+                r->other_day++;
+                continue;
+            }
             if (subs[i].confirmed_at >= r->at) {
                 r->later++;
                 continue;
             }
             r->subscribers++;
+            r->weekly += subs[i].weekday >= 0;
             done++;
             if (digest_freeze_batch(b, db, cfg, subs[i].id, r->day, &id, err) ==
                 -1) {
@@ -241,7 +247,8 @@ out:
 
 int
 plan_first_digest(const struct config *cfg, const char *zone,
-                  int64_t confirmed_at, char *out, size_t size, struct err *err)
+                  int64_t confirmed_at, int weekday, char *out, size_t size,
+                  struct err *err)
 {
     static const char *const days[] = {"Sunday",    "Monday",   "Tuesday",
                                        "Wednesday", "Thursday", "Friday",
@@ -261,6 +268,12 @@ plan_first_digest(const struct config *cfg, const char *zone,
         return -1;
     sched_first_send(tz, &rules, confirmed_at, &at, day);
     tz_utc_to_local(tz, at, &lt);
+    /* a weekly subscription: the first mailing on its day (a week of
+     * mailings holds one, whatever the zone's clock changes do) */
+    for (int i = 0; i < 8 && weekday >= 0 && lt.wday % 7 != weekday; i++) {
+        sched_next_send(tz, &rules, at, &at, day);
+        tz_utc_to_local(tz, at, &lt);
+    }
     tz_free(tz);
     n = snprintf(out, size, "%s %d %s at %02d:%02d (%s)", days[lt.wday % 7],
                  lt.day, months[(lt.month - 1) % 12], lt.hour, lt.minute, name);

@@ -11,7 +11,8 @@
  * The first-digest rule it shows: a mailing takes the subscriptions
  * confirmed before its scheduled time, even when it goes out late (a
  * catch-up, a new zone, a new list); one confirmed later gets its first
- * digest at the next mailing of its zone (sched_first_send()).
+ * digest at the next mailing of its zone (sched_first_send()).  A weekly
+ * subscription (schema 060) is in the mailings of its weekday only.
  *
  * Out-parameters are written only on success.
  */
@@ -52,6 +53,9 @@ struct plan_row {
     int64_t papers;       /* the list's papers first seen since the zone's
                              previous mailing, up to day (collected so far) */
     int64_t empty;        /* of subscribers, those whose digest is empty */
+    int64_t weekly;       /* of subscribers, weekly ones (their weekday) */
+    int64_t other_day;    /* weekly subscriptions whose weekday is another
+                             day: not in this mailing, nor in subscribers */
 };
 
 /* plan_state_name - "scheduled", "due", "sent" or "missed" */
@@ -72,10 +76,12 @@ int digest_plan(struct db *db, const struct config *cfg, const char *list,
  * plan_first_digest - when the first digest of a subscription in zone
  * ("" = [schedule] timezone) confirmed at confirmed_at goes, by the rule
  * above, in that zone: "Tuesday 8 December at 07:00 (Europe/Berlin)"
- * into out.  -1 when the zone cannot be loaded or out is too small.
+ * into out.  weekday: a weekly subscription's day (0 = Sunday .. 6), the
+ * first mailing on that day; -1 for a daily one.  -1 when the zone
+ * cannot be loaded or out is too small.
  */
 int plan_first_digest(const struct config *cfg, const char *zone,
-                      int64_t confirmed_at, char *out, size_t size,
+                      int64_t confirmed_at, int weekday, char *out, size_t size,
                       struct err *err);
 
 #endif

@@ -1151,8 +1151,20 @@ compose_digest_data(struct compose *c, struct db *db, int64_t digest_id,
         tmpl_setf(f.root, "more_label", "%d more paper%s", f.omitted,
                   f.omitted == 1 ? "" : "s");
     render_day_long(row->day, day_long, sizeof(day_long));
-    buf_addf(subject, "%s: %d paper%s for %s", title, f.n, f.n == 1 ? "" : "s",
-             day_long);
+    if (row->period_from[0]) {
+        /* a weekly digest (schema 060) names its period */
+        char period[96];
+        render_period_long(row->period_from, row->day, period, sizeof(period));
+        buf_addf(subject, "%s: weekly digest, %d paper%s, %s", title, f.n,
+                 f.n == 1 ? "" : "s", period);
+        tmpl_set_bool(f.root, "weekly", 1);
+        tmpl_set(f.root, "period_long", period);
+    } else {
+        buf_addf(subject, "%s: %d paper%s for %s", title, f.n,
+                 f.n == 1 ? "" : "s", day_long);
+        tmpl_set_bool(f.root, "weekly", 0);
+        tmpl_set(f.root, "period_long", "");
+    }
     tmpl_set(f.root, "subject", buf_str(subject));
     tmpl_set(f.root, "list_title", title);
     tmpl_set(f.root, "list_name", sub->list_name);

@@ -225,6 +225,35 @@ render_day_long(const char *day, char *out, size_t size)
              mo[tm.tm_mon], tm.tm_year + 1900);
 }
 
+void
+render_period_long(const char *from, const char *to, char *out, size_t size)
+{
+    static const char *const mo[] = {
+        "January", "February", "March",     "April",   "May",      "June",
+        "July",    "August",   "September", "October", "November", "December"};
+    struct tm a, b;
+    time_t ta, tb;
+
+    if (str_day_to_time(from, &ta) == -1 || str_day_to_time(to, &tb) == -1 ||
+        gmtime_r(&ta, &a) == NULL || gmtime_r(&tb, &b) == NULL) {
+        snprintf(out, size, "%s to %s", from, to);
+        return;
+    }
+    if (ta == tb)
+        snprintf(out, size, "%d %s %d", b.tm_mday, mo[b.tm_mon],
+                 b.tm_year + 1900);
+    else if (a.tm_year != b.tm_year)
+        snprintf(out, size, "%d %s %d \xe2\x80\x93 %d %s %d", a.tm_mday,
+                 mo[a.tm_mon], a.tm_year + 1900, b.tm_mday, mo[b.tm_mon],
+                 b.tm_year + 1900);
+    else if (a.tm_mon != b.tm_mon)
+        snprintf(out, size, "%d %s \xe2\x80\x93 %d %s %d", a.tm_mday,
+                 mo[a.tm_mon], b.tm_mday, mo[b.tm_mon], b.tm_year + 1900);
+    else
+        snprintf(out, size, "%d\xe2\x80\x93%d %s %d", a.tm_mday, b.tm_mday,
+                 mo[b.tm_mon], b.tm_year + 1900);
+}
+
 int
 render_arxiv_id_ok(const char *id)
 {

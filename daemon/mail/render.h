@@ -43,6 +43,12 @@ void render_wrap(const char *s, size_t width, size_t first_col,
  * independent of the locale); the day itself if it does not parse */
 void render_day_long(const char *day, char *out, size_t size);
 
+/* render_period_long - the days from..to ("YYYY-MM-DD") as "21–27
+ * November 2026", "28 November – 4 December 2026" or "29 December 2026
+ * – 4 January 2027" (UTF-8 en dash); "FROM to TO" if they do not parse */
+void render_period_long(const char *from, const char *to, char *out,
+                        size_t size);
+
 /* render_arxiv_id_ok - 1 if id is safe to put in an arxiv.org URL */
 int render_arxiv_id_ok(const char *id);
 

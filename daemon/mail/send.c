@@ -152,7 +152,8 @@ send_min_sent_day(const struct send_run *r, const struct db_freeze_sub *subs,
     for (size_t i = 0; i < n; i++) {
         if (subs[i].digest_id != 0)
             continue;
-        if (digest_sent_day(r->day, subs[i].prev, d, sizeof(d), err) == -1)
+        if (digest_sent_day(r->day, subs[i].prev, subs[i].sub.weekly, d,
+                            sizeof(d), err) == -1)
             return -1;
         if (out[0] == '\0' || strcmp(d, out) < 0)
             (void)snprintf(out, size, "%s", d);

@@ -36,7 +36,8 @@ static const char SQL_SUB_LOAD[] =
     "SELECT s.id, s.list_id, s.status, b.email, b.name, s.keywords,"
     " s.categories, s.max_papers, COALESCE(s.last_digest_day, ''),"
     " COALESCE(s.confirm_sent_at, 0), l.name, l.title, l.categories,"
-    " l.include_hf, l.include_replacements"
+    " l.include_hf, l.include_replacements, s.cadence = 'weekly',"
+    " COALESCE(s.weekday, -1)"
     " FROM subscriptions s JOIN subscribers b ON b.id = s.subscriber_id"
     " JOIN lists l ON l.id = s.list_id WHERE s.id = ?1";
 
@@ -75,6 +76,8 @@ db_digest_sub_load(struct db *db, int64_t sub_id, struct db_digest_sub *out,
     db_digest_copy(st, 12, s.list_categories, sizeof(s.list_categories));
     s.include_hf = sqlite3_column_int(st, 13);
     s.include_replacements = sqlite3_column_int(st, 14);
+    s.weekly = sqlite3_column_int(st, 15);
+    s.weekday = sqlite3_column_int(st, 16);
     sqlite3_reset(st);
     if (s.max_papers < 1 || s.max_papers > 50)
         s.max_papers = 10;
@@ -482,8 +485,25 @@ db_digest_set_last_day(struct db *db, int64_t sub_id, const char *day,
     return db_step_done(db, st, "updating last_digest_day", err);
 }
 
+static const char SQL_PERIOD[] =
+    "UPDATE digests SET period_from = ?2 WHERE id = ?1";
+
+int
+db_digest_set_period(struct db *db, int64_t digest_id, const char *from,
+                     struct err *err)
+{
+    sqlite3_stmt *st = db_stmt(db, SQL_PERIOD, err);
+
+    if (st == NULL)
+        return -1;
+    sqlite3_bind_int64(st, 1, digest_id);
+    sqlite3_bind_text(st, 2, from, -1, SQLITE_TRANSIENT);
+    return db_step_done(db, st, "recording a weekly digest's period", err);
+}
+
 static const char SQL_GET[] =
-    "SELECT id, subscription_id, day, created_at FROM digests WHERE id = ?1";
+    "SELECT id, subscription_id, day, created_at, COALESCE(period_from, '')"
+    " FROM digests WHERE id = ?1";
 
 int
 db_digest_get(struct db *db, int64_t digest_id, struct db_digest_row *out,
@@ -511,6 +531,7 @@ db_digest_get(struct db *db, int64_t digest_id, struct db_digest_row *out,
     r.sub_id = sqlite3_column_int64(st, 1);
     db_digest_copy(st, 2, r.day, sizeof(r.day));
     r.created_at = sqlite3_column_int64(st, 3);
+    db_digest_copy(st, 4, r.period_from, sizeof(r.period_from));
     sqlite3_reset(st);
     *out = r;
     return 0;

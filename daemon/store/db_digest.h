@@ -40,6 +40,8 @@ struct db_digest_sub {
     char list_categories[520]; /* 'cs.LG,cs.CL' */
     int include_hf;            /* 1: papers on HF daily belong to it */
     int include_replacements;  /* 1: replaced papers count as new */
+    int weekly;  /* 1: mailed once a week (subscriptions.cadence) */
+    int weekday; /* weekly: 0 = Sunday .. 6 = Saturday; else -1 */
 };
 
 /* db_digest_sub_load - a subscription by id; 0/1/-1 */
@@ -139,6 +141,10 @@ int db_digest_item_add(struct db *db, int64_t digest_id, int rank,
  * [[paper_id, score, "why"], ...] in rank order (rank 1 first) */
 int db_digest_items_add(struct db *db, int64_t digest_id, const char *json,
                         struct err *err);
+/* db_digest_set_period - digests.period_from = from ("YYYY-MM-DD"): the
+ * first day a weekly digest covers (schema 060) */
+int db_digest_set_period(struct db *db, int64_t digest_id, const char *from,
+                         struct err *err);
 /* db_digest_set_last_day - subscriptions.last_digest_day = day */
 int db_digest_set_last_day(struct db *db, int64_t sub_id, const char *day,
                            struct err *err);
@@ -147,8 +153,9 @@ int db_digest_set_last_day(struct db *db, int64_t sub_id, const char *day,
 struct db_digest_row {
     int64_t id;
     int64_t sub_id;
-    char day[11];       /* "YYYY-MM-DD" */
-    int64_t created_at; /* unix seconds; Date header and token time */
+    char day[11];         /* "YYYY-MM-DD" */
+    int64_t created_at;   /* unix seconds; Date header and token time */
+    char period_from[11]; /* weekly: first day covered; "" for daily */
 };
 
 /* db_digest_get - a frozen digest by id; 0/1/-1 */

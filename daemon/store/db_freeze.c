@@ -67,12 +67,17 @@ static const char SQL_SUBS[] =
     " (SELECT d.created_at FROM digests d WHERE d.subscription_id = s.id"
     "  AND d.day < ?3 ORDER BY d.day DESC LIMIT 1),"
     " (SELECT d.id FROM digests d WHERE d.subscription_id = s.id"
-    "  AND d.day = ?3)"
+    "  AND d.day = ?3),"
+    " s.cadence = 'weekly', COALESCE(s.weekday, -1)"
     " FROM subscriptions s JOIN subscribers b ON b.id = s.subscriber_id"
     " JOIN lists l ON l.id = s.list_id"
     " WHERE s.list_id = ?1 AND s.status = 'confirmed' AND s.id > ?2"
     " AND s.paused = 0 AND (?4 IS NULL OR s.timezone = ?4)"
     " AND (?6 = 0 OR s.confirmed_at < ?6)"
+    /* a weekly subscription only on its weekday (schema 060: 0 = Sunday,
+     * as strftime's %w numbers day's weekday) */
+    " AND (s.cadence = 'daily' OR s.weekday = CAST(strftime('%w', ?3) AS"
+    " INTEGER))"
     " ORDER BY s.id LIMIT ?5";
 
 /* db_freeze_row - one row of SQL_SUBS into f */
@@ -101,6 +106,8 @@ db_freeze_row(sqlite3_stmt *st, struct db_freeze_sub *f)
     s->include_replacements = sqlite3_column_int(st, 14);
     f->prev = sqlite3_column_int64(st, 15);
     f->digest_id = sqlite3_column_int64(st, 16);
+    s->weekly = sqlite3_column_int(st, 17);
+    s->weekday = sqlite3_column_int(st, 18);
 }
 
 int

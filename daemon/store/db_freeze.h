@@ -39,7 +39,8 @@ struct db_freeze_sub {
  * list_id with id > after, ascending, in zone (exact
  * subscriptions.timezone; NULL = any zone), confirmed before
  * confirmed_before when it is > 0, with prev and digest_id for day.
- * *n < max means the list is done.
+ * A weekly subscription (schema 060) is read only when day is its
+ * weekday.  *n < max means the list is done.
  */
 int db_freeze_subs(struct db *db, int64_t list_id, const char *zone,
                    int64_t confirmed_before, const char *day, int64_t after,

@@ -76,7 +76,8 @@ db_sched_subs(struct db *db, int64_t list_id, const char *zone,
               struct db_sched_sub **out, size_t *n, struct err *err)
 {
     static const char sql[] =
-        "SELECT id, coalesce(confirmed_at, 0) FROM subscriptions"
+        "SELECT id, coalesce(confirmed_at, 0), coalesce(weekday, -1)"
+        " FROM subscriptions"
         " WHERE list_id = ?1 AND timezone = ?2 AND status = 'confirmed'"
         " AND paused = 0 ORDER BY id";
     struct db_sched_sub *v = NULL;
@@ -95,6 +96,7 @@ db_sched_subs(struct db *db, int64_t list_id, const char *zone,
         }
         v[len].id = sqlite3_column_int64(st, 0);
         v[len].confirmed_at = sqlite3_column_int64(st, 1);
+        v[len].weekday = sqlite3_column_int(st, 2);
         len++;
     }
     sqlite3_reset(st);

@@ -56,6 +56,7 @@ int db_sched_zones(struct db *db, const char *list_name,
 struct db_sched_sub {
     int64_t id;
     int64_t confirmed_at; /* unix seconds */
+    int weekday;          /* weekly (schema 060): 0 = Sunday .. 6; daily: -1 */
 };
 
 /*

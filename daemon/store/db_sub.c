@@ -125,6 +125,50 @@ db_sub_check_max_papers(int n, struct err *err)
     return 0;
 }
 
+int
+db_sub_check_cadence(enum db_sub_cadence cadence, int weekday, struct err *err)
+{
+    if (cadence == DB_SUB_CADENCE_UNSET || cadence == DB_SUB_DAILY)
+        return 0;
+    if (cadence != DB_SUB_WEEKLY) {
+        err_set(err, ERR_PERM, "the cadence must be daily or weekly");
+        return -1;
+    }
+    if (weekday < 0 || weekday > 6) {
+        err_set(err, ERR_PERM, "a weekly digest needs a day of the week");
+        return -1;
+    }
+    return 0;
+}
+
+const char *
+db_sub_cadence_name(enum db_sub_cadence c)
+{
+    return c == DB_SUB_WEEKLY ? "weekly" : "daily";
+}
+
+const char *
+db_sub_weekday_name(int weekday)
+{
+    static const char *const names[7] = {"sunday",    "monday",   "tuesday",
+                                         "wednesday", "thursday", "friday",
+                                         "saturday"};
+    return weekday >= 0 && weekday <= 6 ? names[weekday] : "";
+}
+
+/* db_sub_bind_cadence - bind cadence at i and weekday at i + 1 (NULL
+ * when not given, or daily) */
+static void
+db_sub_bind_cadence(sqlite3_stmt *st, int i, const struct db_sub_prefs *p)
+{
+    if (p == NULL || p->cadence == DB_SUB_CADENCE_UNSET)
+        return; /* both stay NULL: not given */
+    sqlite3_bind_text(st, i, db_sub_cadence_name(p->cadence), -1,
+                      SQLITE_STATIC);
+    if (p->cadence == DB_SUB_WEEKLY)
+        sqlite3_bind_int(st, i + 1, p->weekday);
+}
+
 /* db_sub_check_prefs - validate the fields that are given */
 static int
 db_sub_check_prefs(const struct db_sub_prefs *p, struct err *err)
@@ -139,7 +183,7 @@ db_sub_check_prefs(const struct db_sub_prefs *p, struct err *err)
         return -1;
     if (p->timezone && db_sub_check_timezone(p->timezone, err) == -1)
         return -1;
-    return 0;
+    return db_sub_check_cadence(p->cadence, p->weekday, err);
 }
 
 /* db_sub_copy - a text column into a fixed array */
@@ -265,9 +309,10 @@ db_sub_subscribe(struct db *db, int64_t subscriber_id, int64_t list_id,
     static const char ins[] =
         "INSERT INTO subscriptions (subscriber_id, list_id, keywords, "
         "categories, max_papers, timezone, created_at, updated_at, "
-        "pending_at) "
+        "pending_at, cadence, weekday) "
         "VALUES (?1, ?2, COALESCE(?3, ''), COALESCE(?4, ''), "
-        "COALESCE(?5, 10), COALESCE(?6, ''), ?7, ?7, ?7) "
+        "COALESCE(?5, 10), COALESCE(?6, ''), ?7, ?7, ?7, "
+        "COALESCE(?8, 'daily'), ?9) "
         "ON CONFLICT (subscriber_id, list_id) DO NOTHING";
     static const char sel[] = "SELECT id FROM subscriptions "
                               "WHERE subscriber_id = ?1 AND list_id = ?2";
@@ -286,6 +331,7 @@ db_sub_subscribe(struct db *db, int64_t subscriber_id, int64_t list_id,
         sqlite3_bind_int(st, 5, prefs->max_papers);
     db_sub_bind_opt(st, 6, prefs ? prefs->timezone : NULL);
     sqlite3_bind_int64(st, 7, now);
+    db_sub_bind_cadence(st, 8, prefs);
     if (db_step_done(db, st, "adding a subscription", err) == -1)
         return -1;
     created = db_changes(db) == 1;
@@ -315,9 +361,19 @@ db_sub_subscribe(struct db *db, int64_t subscriber_id, int64_t list_id,
     "s.status, s.paused, s.keywords, s.categories, s.max_papers, "             \
     "s.timezone, s.hard_bounces, s.created_at, s.updated_at, "                 \
     "s.confirmed_at, s.unsubscribed_at, s.confirm_sent_at, "                   \
-    "s.last_digest_day, s.pending_at "                                         \
+    "s.last_digest_day, s.pending_at, s.cadence, s.weekday "                   \
     "FROM subscriptions s JOIN subscribers r ON r.id = s.subscriber_id "       \
     "JOIN lists l ON l.id = s.list_id "
+
+/* db_sub_cadence_of - column i ('daily' or 'weekly') as a cadence */
+static enum db_sub_cadence
+db_sub_cadence_of(sqlite3_stmt *st, int i)
+{
+    const unsigned char *c = sqlite3_column_text(st, i);
+
+    return c && strcmp((const char *)c, "weekly") == 0 ? DB_SUB_WEEKLY
+                                                       : DB_SUB_DAILY;
+}
 
 /* db_sub_row - fill out from a row selected with DB_SUB_SELECT */
 static void
@@ -349,6 +405,9 @@ db_sub_row(sqlite3_stmt *st, struct db_subscription *out)
     out->confirm_sent_at = sqlite3_column_int64(st, 17);
     db_sub_copy(out->last_digest_day, sizeof(out->last_digest_day), st, 18);
     out->pending_at = sqlite3_column_int64(st, 19);
+    out->cadence = db_sub_cadence_of(st, 20);
+    out->weekday = out->cadence == DB_SUB_WEEKLY ? sqlite3_column_int(st, 21)
+                                                 : DB_SUB_NO_WEEKDAY;
 }
 
 /* db_sub_get_one - step a one-row lookup: 0 found, 1 none, -1 error */
@@ -476,11 +535,15 @@ db_sub_update_prefs(struct db *db, int64_t id, const struct db_sub_prefs *prefs,
         "UPDATE subscriptions SET keywords = COALESCE(?2, keywords), "
         "categories = COALESCE(?3, categories), "
         "max_papers = COALESCE(?4, max_papers), "
-        "timezone = COALESCE(?5, timezone), updated_at = ?6 "
+        "timezone = COALESCE(?5, timezone), updated_at = ?6, "
+        "cadence = COALESCE(?7, cadence), "
+        "weekday = CASE WHEN ?7 IS NULL THEN weekday ELSE ?8 END "
         "WHERE id = ?1 AND (COALESCE(?2, keywords) IS NOT keywords "
         "OR COALESCE(?3, categories) IS NOT categories "
         "OR COALESCE(?4, max_papers) IS NOT max_papers "
-        "OR COALESCE(?5, timezone) IS NOT timezone)";
+        "OR COALESCE(?5, timezone) IS NOT timezone "
+        "OR COALESCE(?7, cadence) IS NOT cadence "
+        "OR (CASE WHEN ?7 IS NULL THEN weekday ELSE ?8 END) IS NOT weekday)";
     sqlite3_stmt *st;
 
     if (prefs == NULL)
@@ -496,6 +559,7 @@ db_sub_update_prefs(struct db *db, int64_t id, const struct db_sub_prefs *prefs,
         sqlite3_bind_int(st, 4, prefs->max_papers);
     db_sub_bind_opt(st, 5, prefs->timezone);
     sqlite3_bind_int64(st, 6, now);
+    db_sub_bind_cadence(st, 7, prefs);
     if (db_step_done(db, st, "updating preferences", err) == -1)
         return -1;
     if (db_changes(db) == 0)

@@ -43,6 +43,14 @@ enum db_sub_status {
 };
 #define DB_SUB_NSTATUS 4
 
+/* How often a subscription is mailed (schema 060). */
+enum db_sub_cadence {
+    DB_SUB_CADENCE_UNSET = 0, /* in struct db_sub_prefs: not given */
+    DB_SUB_DAILY = 1,         /* every day (the default) */
+    DB_SUB_WEEKLY = 2,        /* once a week, on its weekday */
+};
+#define DB_SUB_NO_WEEKDAY (-1) /* weekday of a daily subscription */
+
 struct db_subscriber {
     int64_t id;
     char email[DB_SUB_EMAIL_MAX]; /* normalised address */
@@ -72,6 +80,9 @@ struct db_subscription {
     int64_t unsubscribed_at;  /* 0 = never / resubscribed */
     int64_t confirm_sent_at;  /* 0 = never */
     char last_digest_day[11]; /* "YYYY-MM-DD" or "" */
+    enum db_sub_cadence cadence; /* DB_SUB_DAILY or DB_SUB_WEEKLY */
+    int weekday; /* weekly: 0 = Sunday .. 6 = Saturday (strftime %w), in
+                    the subscription's zone; daily: DB_SUB_NO_WEEKDAY */
 };
 
 /*
@@ -80,10 +91,12 @@ struct db_subscription {
  * alone on update.  Values are checked with the db_sub_check_* rules.
  */
 struct db_sub_prefs {
-    const char *keywords;   /* NULL = not given */
-    const char *categories; /* NULL = not given; "" = the list's */
-    int max_papers;         /* 0 = not given (default 10) */
-    const char *timezone;   /* NULL = not given; "" = server default */
+    const char *keywords;        /* NULL = not given */
+    const char *categories;      /* NULL = not given; "" = the list's */
+    int max_papers;              /* 0 = not given (default 10) */
+    const char *timezone;        /* NULL = not given; "" = server default */
+    enum db_sub_cadence cadence; /* DB_SUB_CADENCE_UNSET = not given */
+    int weekday; /* with cadence DB_SUB_WEEKLY: 0 (Sunday) .. 6 */
 };
 
 /* db_sub_status_name - "pending", "confirmed", "unsubscribed", "bounced" */
@@ -108,6 +121,14 @@ int db_sub_check_name(const char *name, struct err *err);
 int db_sub_check_timezone(const char *tz, struct err *err);
 /* db_sub_check_max_papers - 1..50 */
 int db_sub_check_max_papers(int n, struct err *err);
+/* db_sub_check_cadence - cadence DB_SUB_DAILY, or DB_SUB_WEEKLY with a
+ * weekday 0..6 (DB_SUB_CADENCE_UNSET passes: not given) */
+int db_sub_check_cadence(enum db_sub_cadence cadence, int weekday,
+                         struct err *err);
+/* db_sub_cadence_name - "daily" or "weekly" */
+const char *db_sub_cadence_name(enum db_sub_cadence c);
+/* db_sub_weekday_name - "sunday" .. "saturday" for 0..6, "" otherwise */
+const char *db_sub_weekday_name(int weekday);
 /* (categories are checked with db_list_check_categories() in db_list.h) */
 
 /*

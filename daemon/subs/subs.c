@@ -8,6 +8,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "addr.h"
 #include "catnames.h"
@@ -143,6 +144,73 @@ subs_check_timezone(const char *tz, struct err *err)
 }
 
 int
+subs_check_cadence(const char *s, enum db_sub_cadence *out, struct err *err)
+{
+    char safe[96];
+
+    if (s == NULL || *s == '\0')
+        *out = DB_SUB_CADENCE_UNSET;
+    else if (strcasecmp(s, "daily") == 0)
+        *out = DB_SUB_DAILY;
+    else if (strcasecmp(s, "weekly") == 0)
+        *out = DB_SUB_WEEKLY;
+    else {
+        err_set(err, ERR_PERM, "the cadence '%s' is not daily or weekly",
+                subs_safe(s, safe, sizeof(safe)));
+        return -1;
+    }
+    return 0;
+}
+
+int
+subs_check_weekday(const char *s, int *out, struct err *err)
+{
+    char safe[96];
+    size_t n;
+
+    if (s == NULL || *s == '\0') {
+        *out = DB_SUB_NO_WEEKDAY;
+        return 0;
+    }
+    n = strlen(s);
+    for (int d = 0; d < 7; d++) {
+        const char *name = db_sub_weekday_name(d);
+        if ((n == 3 || n == strlen(name)) && strncasecmp(s, name, n) == 0) {
+            *out = d;
+            return 0;
+        }
+    }
+    err_set(err, ERR_PERM,
+            "'%s' is not a day of the week (monday, tuesday, ... sunday)",
+            subs_safe(s, safe, sizeof(safe)));
+    return -1;
+}
+
+int
+subs_check_schedule(const char *cadence, const char *weekday,
+                    enum db_sub_cadence *out_cadence, int *out_weekday,
+                    struct err *err)
+{
+    enum db_sub_cadence c;
+    int d;
+
+    if (subs_check_cadence(cadence, &c, err) == -1 ||
+        subs_check_weekday(weekday, &d, err) == -1)
+        return -1;
+    if (c == DB_SUB_CADENCE_UNSET && d != DB_SUB_NO_WEEKDAY)
+        c = DB_SUB_WEEKLY; /* a day alone says weekly */
+    if (c == DB_SUB_WEEKLY && d == DB_SUB_NO_WEEKDAY) {
+        err_set(err, ERR_PERM, "choose the day of your weekly digest");
+        return -1;
+    }
+    if (c != DB_SUB_WEEKLY)
+        d = DB_SUB_NO_WEEKDAY; /* a daily digest has no day */
+    *out_cadence = c;
+    *out_weekday = d;
+    return 0;
+}
+
+int
 subs_check_name(const char *name, struct err *err)
 {
     return db_sub_check_name(name, err);
@@ -180,7 +248,10 @@ subs_prefs_differ(const struct db_subscription *s, const struct db_sub_prefs *p)
     return (p->keywords && strcmp(p->keywords, s->keywords) != 0) ||
            (p->categories && strcmp(p->categories, s->categories) != 0) ||
            (p->max_papers && p->max_papers != s->max_papers) ||
-           (p->timezone && strcmp(p->timezone, s->timezone) != 0);
+           (p->timezone && strcmp(p->timezone, s->timezone) != 0) ||
+           (p->cadence != DB_SUB_CADENCE_UNSET &&
+            (p->cadence != s->cadence ||
+             (p->cadence == DB_SUB_WEEKLY && p->weekday != s->weekday)));
 }
 
 /* subs_admin_target - the status an administrator's sign-up (ADD or

@@ -81,6 +81,27 @@ int subs_check_max_papers(const char *s, int *out, struct err *err);
  * /usr/share/zoneinfo such as "Europe/Berlin" */
 int subs_check_timezone(const char *tz, struct err *err);
 
+/* subs_check_cadence - "daily" or "weekly" (any case) into *out; NULL or
+ * "" is "not given" (*out = DB_SUB_CADENCE_UNSET); anything else is "the
+ * cadence 'X' is not daily or weekly" */
+int subs_check_cadence(const char *s, enum db_sub_cadence *out,
+                       struct err *err);
+
+/* subs_check_weekday - a day of the week, its English name or first
+ * three letters in any case ("friday", "Fri"), into *out as 0 (Sunday) ..
+ * 6 (Saturday); NULL or "" is "no day chosen" (*out = DB_SUB_NO_WEEKDAY);
+ * anything else is "'X' is not a day of the week (monday ... sunday)" */
+int subs_check_weekday(const char *s, int *out, struct err *err);
+
+/* subs_check_schedule - the two together, as a form or command line gives
+ * them: weekly needs a day ("choose the day of your weekly digest"); a
+ * day with cadence not given means weekly; with daily the day is ignored
+ * (a form's select always sends one).  The result into *out_cadence
+ * (DB_SUB_CADENCE_UNSET when neither is given) and *out_weekday */
+int subs_check_schedule(const char *cadence, const char *weekday,
+                        enum db_sub_cadence *out_cadence, int *out_weekday,
+                        struct err *err);
+
 /* subs_check_name - a display name: at most 200 bytes of UTF-8, one line */
 int subs_check_name(const char *name, struct err *err);
 

@@ -23,6 +23,7 @@
 #include "catnames.h"
 #include "config.h"
 #include "db.h"
+#include "db_sub.h"
 #include "http.h"
 #include "http_form.h"
 #include "tmpl.h"
@@ -132,6 +133,8 @@ struct http_job {
     char *keywords;   /* owned; "" = none */
     char *categories; /* owned; "" = the list's */
     int max_papers;
+    enum db_sub_cadence cadence; /* DB_SUB_CADENCE_UNSET: not posted */
+    int weekday;                 /* weekly: 0 = Sunday .. 6 */
     int64_t now;
     int64_t answer_at_ms; /* monotonic: resumed no sooner (answer floor) */
     /* the result, set by the writer before it resumes the connection */
@@ -341,6 +344,12 @@ enum MHD_Result http_page_subscribed(struct http_req *r);
  * checked's) */
 void http_categories_fill(const struct http_req *r, struct tmpl_obj *root,
                           const char *list_categories, const char *checked);
+/* http_cadence_fill - root's "weekly" (the weekly choice is checked) and
+ * "weekdays" (Monday first, each with "value" "monday"..., "label"
+ * "Monday"... and "selected": weekday, else Monday) for the cadence
+ * partial (cadence.html) */
+void http_cadence_fill(struct tmpl_obj *root, enum db_sub_cadence cadence,
+                       int weekday);
 /* http_rate_take - 0 when client may post now, else the seconds to wait */
 int http_rate_take(struct http *h, const char *client, int per_minute);
 

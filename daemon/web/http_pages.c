@@ -223,11 +223,44 @@ out:
 /* The form as typed, with one error message per field. */
 struct http_sub_form {
     const char *email, *list, *keywords, *max_papers;
-    struct buf categories; /* "cs.LG,cs.CL" as checked */
+    const char *cadence, *weekday; /* as posted, NULL when absent */
+    struct buf categories;         /* "cs.LG,cs.CL" as checked */
     const char *err_email, *err_list, *err_keywords, *err_categories,
-        *err_max_papers;
+        *err_max_papers, *err_cadence;
     int max_papers_n;
 };
+
+void
+http_cadence_fill(struct tmpl_obj *root, enum db_sub_cadence cadence,
+                  int weekday)
+{
+    if (weekday < 0 || weekday > 6)
+        weekday = 1; /* Monday, shown while daily is chosen */
+    tmpl_set_bool(root, "weekly", cadence == DB_SUB_WEEKLY);
+    tmpl_set_list(root, "weekdays");
+    for (int i = 1; i <= 7; i++) {
+        struct tmpl_obj *it = tmpl_add_item(root, "weekdays");
+        const char *name = db_sub_weekday_name(i % 7);
+        tmpl_set(it, "value", name);
+        tmpl_setf(it, "label", "%c%s", name[0] - 'a' + 'A', name + 1);
+        tmpl_set_bool(it, "selected", i % 7 == weekday);
+    }
+}
+
+/* http_form_cadence - the cadence the form shows: what was posted when it
+ * is valid, else daily (the error says why) */
+static void
+http_form_cadence(const struct http_sub_form *f, struct tmpl_obj *root)
+{
+    enum db_sub_cadence c = DB_SUB_DAILY;
+    int d = DB_SUB_NO_WEEKDAY;
+
+    if (subs_check_cadence(f->cadence, &c, NULL) == -1)
+        c = DB_SUB_DAILY;
+    if (subs_check_weekday(f->weekday, &d, NULL) == -1)
+        d = DB_SUB_NO_WEEKDAY;
+    http_cadence_fill(root, c, d);
+}
 
 /* http_form_fill - put the form (values, errors, lists, categories) and
  * the sample into root */
@@ -275,8 +308,11 @@ http_form_fill(struct http_req *r, struct db *db, const struct http_lists *ls,
         tmpl_set(root, "categories_error", f->err_categories);
     if (f->err_max_papers)
         tmpl_set(root, "max_papers_error", f->err_max_papers);
+    http_form_cadence(f, root);
+    if (f->err_cadence)
+        tmpl_set(root, "cadence_error", f->err_cadence);
     if (f->err_email || f->err_list || f->err_keywords || f->err_categories ||
-        f->err_max_papers)
+        f->err_max_papers || f->err_cadence)
         tmpl_set_bool(root, "has_errors", 1);
     if (sel == NULL) {
         tmpl_set_bool(root, "sample_nothing_yet", 1);
@@ -314,6 +350,8 @@ http_form_from(const struct http_form *form, struct http_sub_form *f)
     f->list = http_form_get(form, "list");
     f->keywords = http_form_get(form, "keywords");
     f->max_papers = http_form_get(form, "max_papers");
+    f->cadence = http_form_get(form, "cadence");
+    f->weekday = http_form_get(form, "weekday");
     for (size_t i = 0; i < form->n; i++) {
         if (strcmp(form->fields[i].name, "categories") != 0 ||
             form->fields[i].value_len == 0)
@@ -524,6 +562,8 @@ http_subscribe_queue(struct http_req *r, const char *email,
     j->keywords = xstrdup(p->keywords ? p->keywords : "");
     j->categories = xstrdup(p->categories ? p->categories : "");
     j->max_papers = p->max_papers;
+    j->cadence = p->cadence;
+    j->weekday = p->weekday;
     j->now = r->now;
     err_init(&j->err);
     if (http_write_submit(r->h, j) == -1) {
@@ -569,8 +609,10 @@ http_page_subscribe(struct http_req *r)
     const struct db_list *l = NULL;
     struct db_list lst;
     char email[ADDR_SIZE];
-    char email_err[512], list_err[512], kw_err[512], cat_err[512],
-        mp_err[512]; /* struct err's msg, kept per field */
+    char email_err[512], list_err[512], kw_err[512], cat_err[512], mp_err[512],
+        cad_err[512]; /* struct err's msg, kept per field */
+    enum db_sub_cadence cadence = DB_SUB_CADENCE_UNSET;
+    int weekday = DB_SUB_NO_WEEKDAY;
     const char *hp;
     struct db *db;
     struct err err;
@@ -641,8 +683,14 @@ http_page_subscribe(struct http_req *r)
         str_copy(mp_err, sizeof(mp_err), err.msg);
         f.err_max_papers = mp_err;
     }
+    err_init(&err);
+    if (subs_check_schedule(f.cadence, f.weekday, &cadence, &weekday, &err) ==
+        -1) {
+        str_copy(cad_err, sizeof(cad_err), err.msg);
+        f.err_cadence = cad_err;
+    }
     if (f.err_email || f.err_list || f.err_keywords || f.err_categories ||
-        f.err_max_papers) {
+        f.err_max_papers || f.err_cadence) {
         root = http_root(r, "Subscribe");
         if (http_form_fill(r, db, &ls, &f, root, &err) == -1) {
             ret = http_fail(r, &err, "subscribe");
@@ -656,6 +704,8 @@ http_page_subscribe(struct http_req *r)
     prefs.keywords = f.keywords ? f.keywords : "";
     prefs.categories = buf_str(&f.categories);
     prefs.max_papers = f.max_papers_n ? f.max_papers_n : r->cfg->max_papers;
+    prefs.cadence = cadence;
+    prefs.weekday = weekday;
     ret = http_subscribe_queue(r, email, l, &prefs);
 done:
     buf_release(&f.categories);

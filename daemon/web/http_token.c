@@ -124,9 +124,14 @@ http_first_digest(const struct http_req *r, const struct db_subscription *sub,
     struct err err;
 
     err_init(&err);
-    if (plan_first_digest(r->cfg, sub->timezone, r->now, when, sizeof(when),
-                          &err) == 0)
+    if (plan_first_digest(r->cfg, sub->timezone, r->now,
+                          sub->cadence == DB_SUB_WEEKLY ? sub->weekday : -1,
+                          when, sizeof(when), &err) == 0)
         tmpl_set(root, "first_digest", when);
+    if (sub->cadence == DB_SUB_WEEKLY)
+        tmpl_setf(root, "weekly_day", "%c%s",
+                  db_sub_weekday_name(sub->weekday)[0] - 'a' + 'A',
+                  db_sub_weekday_name(sub->weekday) + 1);
     else
         log_warn("web: subscription=%lld: %s", (long long)sub->id, err.msg);
 }
@@ -267,12 +272,14 @@ static void
 http_prefs_fill(const struct http_req *r, struct db *db,
                 const struct db_subscription *sub, const char *keywords,
                 const char *categories, const char *max_papers,
-                const char *tz_name, int paused, struct tmpl_obj *root)
+                const char *tz_name, enum db_sub_cadence cadence, int weekday,
+                int paused, struct tmpl_obj *root)
 {
     struct db_list l;
     struct err err;
 
     err_init(&err);
+    http_cadence_fill(root, cadence, weekday);
     tmpl_set(root, "keywords", keywords);
     tmpl_set(root, "max_papers", max_papers);
     tmpl_set(root, "timezone", tz_name);
@@ -294,10 +301,12 @@ static int
 http_prefs_save(struct http_req *r, struct db *db,
                 const struct db_subscription *sub, const char *keywords,
                 const char *categories, const char *max_papers,
-                const char *tz_name, int paused, struct tmpl_obj *root,
-                int *bad, struct err *err)
+                const char *tz_name, const char *cadence, const char *weekday,
+                int paused, struct tmpl_obj *root, int *bad, struct err *err)
 {
     struct db_sub_prefs p;
+    enum db_sub_cadence c = DB_SUB_CADENCE_UNSET;
+    int d = DB_SUB_NO_WEEKDAY;
     struct db_list l;
     struct err ferr;
     int n = 0, rc, found;
@@ -332,6 +341,11 @@ http_prefs_save(struct http_req *r, struct db *db,
         tmpl_set(root, "timezone_error", ferr.msg);
         *bad = 1;
     }
+    err_init(&ferr);
+    if (subs_check_schedule(cadence, weekday, &c, &d, &ferr) == -1) {
+        tmpl_set(root, "cadence_error", ferr.msg);
+        *bad = 1;
+    }
     if (*bad) {
         tmpl_set_bool(root, "has_errors", 1);
         return 0;
@@ -341,6 +355,8 @@ http_prefs_save(struct http_req *r, struct db *db,
     p.categories = categories;
     p.max_papers = n;
     p.timezone = tz_name;
+    p.cadence = c; /* not posted (an older page): left as it is */
+    p.weekday = d;
     pthread_mutex_lock(&r->h->write_lock);
     rc = sub_set_prefs(db, sub->id, &p, paused, r->now, err);
     pthread_mutex_unlock(&r->h->write_lock);
@@ -373,7 +389,8 @@ http_page_preferences(struct http_req *r, const char *tok)
     snprintf(mp, sizeof(mp), "%d", sub.max_papers);
     if (r->method != HTTP_M_POST) {
         http_prefs_fill(r, db, &sub, sub.keywords, sub.categories, mp,
-                        sub.timezone, sub.paused, root);
+                        sub.timezone, sub.cadence, sub.weekday, sub.paused,
+                        root);
         http_votes_prefs_fill(db, &sub, root);
         return http_render(r, MHD_HTTP_OK, HTTP_T_PREFERENCES, root);
     }
@@ -384,6 +401,10 @@ http_page_preferences(struct http_req *r, const char *tok)
         const char *kw = http_form_get(&r->form, "keywords");
         const char *mpv = http_form_get(&r->form, "max_papers");
         const char *tz = http_form_get(&r->form, "timezone");
+        const char *cad = http_form_get(&r->form, "cadence");
+        const char *wd = http_form_get(&r->form, "weekday");
+        enum db_sub_cadence show_c = sub.cadence;
+        int show_d = sub.weekday;
         int paused = http_form_get(&r->form, "paused") != NULL;
         int bad = 0;
 
@@ -398,7 +419,8 @@ http_page_preferences(struct http_req *r, const char *tok)
             if (http_votes_prefs_post(r, db, &sub, action, root, &err) == -1)
                 return http_fail(r, &err, "preferences");
             http_prefs_fill(r, db, &sub, sub.keywords, sub.categories, mp,
-                            sub.timezone, sub.paused, root);
+                            sub.timezone, sub.cadence, sub.weekday, sub.paused,
+                            root);
             http_votes_prefs_fill(db, &sub, root);
             return http_render(r, MHD_HTTP_OK, HTTP_T_PREFERENCES, root);
         }
@@ -424,11 +446,19 @@ http_page_preferences(struct http_req *r, const char *tok)
             bad = 1;
         }
         if (!bad && http_prefs_save(r, db, &sub, kw, buf_str(&cats), mpv, tz,
-                                    paused, root, &bad, &err) == -1) {
+                                    cad, wd, paused, root, &bad, &err) == -1) {
             buf_release(&cats);
             return http_fail(r, &err, "preferences");
         }
-        http_prefs_fill(r, db, &sub, kw, buf_str(&cats), mpv, tz, paused, root);
+        /* the page shows what was posted where it is valid */
+        if (subs_check_cadence(cad, &show_c, NULL) == -1 ||
+            show_c == DB_SUB_CADENCE_UNSET)
+            show_c = sub.cadence;
+        if (subs_check_weekday(wd, &show_d, NULL) == -1 ||
+            show_d == DB_SUB_NO_WEEKDAY)
+            show_d = sub.weekday;
+        http_prefs_fill(r, db, &sub, kw, buf_str(&cats), mpv, tz, show_c,
+                        show_d, paused, root);
         http_votes_prefs_fill(db, &sub, root);
         buf_release(&cats);
         if (!bad)

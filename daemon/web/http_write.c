@@ -62,6 +62,8 @@ http_write_subscribe(struct db *db, struct http_job *j, struct err *err)
     in.prefs.keywords = j->keywords;
     in.prefs.categories = j->categories;
     in.prefs.max_papers = j->max_papers;
+    in.prefs.cadence = j->cadence;
+    in.prefs.weekday = j->weekday;
     in.status = -1;
     if (sub_signup(db, j->gen->cfg, &in, j->now, &res, err) == -1)
         return -1;

@@ -2,7 +2,7 @@
 //
 // e2e.mjs - the whole reader journey in headless Debian chromium, driven
 // by playwright-core: fill in the form (the live sample follows the
-// keywords), submit, read the confirmation mail that aiosmtpd received,
+// keywords; once a week on Thursday), submit, read the confirmation mail that aiosmtpd received,
 // follow its link, confirm, change preferences, unsubscribe; a second
 // reader downloads its data and deletes everything.  Every page
 // is screenshotted into $SHOTS, checked for CSP violations and console
@@ -143,6 +143,10 @@ try {
   await page.fill('#email', EMAIL);
   await page.check('input[name=categories][value="cs.LG"]');
   await page.fill('#max_papers', '5');
+  // once a week, on Thursday (daily is checked by default)
+  check(await page.isChecked('input[name=cadence][value=daily]'), 'the form checks daily by default');
+  await page.check('input[name=cadence][value=weekly]');
+  await page.selectOption('#weekday', 'thursday');
   await page.click('button.primary');
   await page.waitForSelector('text=Check your inbox');
   check((await page.textContent('main')).includes(EMAIL), 'check-your-inbox page names the address');
@@ -167,6 +171,8 @@ try {
   const first = (await page.textContent('#first-digest')) || '';
   check(/^[A-Z][a-z]+day \d{1,2} [A-Z][a-z]+ at \d\d:\d\d \(.+\)$/.test(first),
     `confirmed page names the first digest's day and hour (${first})`);
+  check(first.startsWith('Thursday ') && (await page.textContent('#weekly-day')) === 'Thursday',
+    `confirmed page: weekly on Thursday, first on a Thursday (${first})`);
   await shot(page, '06-confirmed');
   await narrow(page, '06-confirmed');
   const unsubscribeUrl = await page.getAttribute('a[href*="/unsubscribe/"]', 'href');
@@ -176,6 +182,8 @@ try {
   await page.waitForSelector('#preferences');
   check(await page.inputValue('#keywords') === 'kv cache', 'preferences show the keywords');
   check(await page.isChecked('input[name=categories][value="cs.LG"]'), 'preferences show the category');
+  check(await page.isChecked('input[name=cadence][value=weekly]') &&
+    await page.inputValue('#weekday') === 'thursday', 'preferences show weekly on Thursday');
   const feedUrl = await page.getAttribute('#feed-url', 'href');
   check(!!feedUrl && feedUrl.startsWith(`${BASE}/f/`), 'preferences show the private feed');
   const feedResp = await page.request.get(feedUrl);

@@ -143,7 +143,7 @@ CSV
 expect_rc 0 pb subscriber import "$TMP/rich.csv" --list lab
 assert_contains "$OUT" "imported 4, updated 0, unchanged 0, skipped 0"
 pb subscriber export --list lab >"$TMP/export1.csv" || fail "export"
-head -1 "$TMP/export1.csv" | tr -d '\r' | grep -qx 'email,name,list,status,keywords,categories,max_papers,timezone,created_at' ||
+head -1 "$TMP/export1.csv" | tr -d '\r' | grep -qx 'email,name,list,status,keywords,categories,max_papers,timezone,created_at,cadence,weekday' ||
     fail "export header: $(head -1 "$TMP/export1.csv")"
 assert_eq "$(grep -c . "$TMP/export1.csv")" 5 "export lines (header and 4 rows)"
 assert_contains "$(cat "$TMP/export1.csv")" 'ann@example.org,"Ann, PhD",lab,confirmed,"kv cache, ""flash attention"", -rl",cs.LG,25,Europe/Berlin,2025-01-02T03:04:05Z'

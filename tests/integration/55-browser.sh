@@ -78,8 +78,8 @@ cat "$TMP/e2e.out"
 [ "$rc" = 0 ] || fail "e2e.mjs failed (exit $rc)"
 
 # what the browser did is in the database
-assert_eq "$(sql "SELECT s.status||'|'||s.paused||'|'||s.timezone||'|'||s.max_papers FROM subscriptions s JOIN subscribers u ON u.id = s.subscriber_id WHERE u.email = 'reader@example.org'")" \
-    "unsubscribed|1|Europe/Berlin|12" "the journey left its rows"
+assert_eq "$(sql "SELECT s.status||'|'||s.paused||'|'||s.timezone||'|'||s.max_papers||'|'||s.cadence||'|'||s.weekday FROM subscriptions s JOIN subscribers u ON u.id = s.subscriber_id WHERE u.email = 'reader@example.org'")" \
+    "unsubscribed|1|Europe/Berlin|12|weekly|4" "the journey left its rows"
 assert_eq "$(sql "SELECT status FROM subscriptions s JOIN subscribers u ON u.id = s.subscriber_id WHERE u.email = 'nojs@example.org'")" \
     "pending" "subscribing without JavaScript"
 # the digest page's votes: "more" on the first paper by the script, "less"
