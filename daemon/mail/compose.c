@@ -30,6 +30,7 @@
 #include "db_list.h"
 #include "db_sub.h"
 #include "log.h"
+#include "qp.h"
 #include "render.h"
 #include "str.h"
 #include "tmpl.h"
@@ -41,10 +42,6 @@
 #define COMPOSE_CACHE_SLOTS 4096      /* papers; a power of two */
 #define COMPOSE_CACHE_PROBE 8         /* slots tried per paper */
 #define COMPOSE_CACHE_BYTES (8 << 20) /* default cap, see compose.h */
-#define COMPOSE_QPL_SLOTS 4096        /* lines; a power of two */
-#define COMPOSE_QPL_PROBE 4           /* slots tried per line */
-#define COMPOSE_QPL_BYTES (1 << 20)   /* cap on the lines kept */
-#define COMPOSE_QPL_MIN 24            /* shorter lines: encoded */
 /* The digest mail's HTML part before encoding.  Gmail clips a message
  * whose HTML passes about 102 KB, and the unsubscribe link at the bottom
  * goes with it; quoted-printable adds up to ~10 % to this template (=3D
@@ -63,20 +60,6 @@ struct compose_cached {
     char *key;  /* the inputs, see compose_cache_key() */
     size_t key_len;
     struct tmpl_obj *obj; /* in compose.cache_data */
-};
-
-/* A line of a part and its quoted-printable form.  A digest's lines are
- * mostly the same from one subscriber to the next (the papers, the
- * template), and the encoding of a line depends on that line alone
- * (compose_qp() starts every line at column 0), so a line seen before is
- * copied instead of encoded.  A slot first only remembers the line's hash
- * (seen once); the text is kept when the line comes again, so lines that
- * occur once (addresses, tokens) do not fill the table. */
-struct compose_qpline {
-    uint64_t hash;  /* compose_qpl_hash() of the line; 0 = empty */
-    size_t in_len;  /* bytes of the line, with its '\n' */
-    size_t out_len; /* bytes of its encoding */
-    char *data;     /* in_len input bytes, then the encoding; NULL = seen */
 };
 
 struct compose {
@@ -99,14 +82,11 @@ struct compose {
     size_t cache_max;             /* cap on cache_bytes; 0 = no cache */
     int cache_full;               /* cleared before the next message */
     struct buf ckey;              /* compose_cache_key()'s, reused */
-    struct compose_qpline qpl[COMPOSE_QPL_SLOTS];
-    size_t qpl_bytes; /* held by qpl[].data */
+    struct qp_lines *qpl;         /* the parts' lines already encoded */
     char domain[256]; /* of [smtp] from, for Message-IDs and List-Id */
     int paper_limit;  /* papers a digest mail carries; 0 = all */
     int papers;       /* papers the last digest had, before the limit */
 };
-
-static void compose_qpl_clear(struct compose *c);
 
 /* What a message needs besides its two bodies. */
 struct compose_head {
@@ -157,6 +137,7 @@ compose_new(const struct config *cfg, const struct token_key *key,
     buf_init(&c->ckey, BUF_UNLIMITED);
     c->cache_data = tmpl_data_new();
     c->cache_max = COMPOSE_CACHE_BYTES;
+    c->qpl = qp_lines_new();
     config_from_domain(cfg, c->domain, sizeof(c->domain));
     if (str_has_ctl(c->domain, strlen(c->domain)) ||
         strpbrk(c->domain, " <>\"()[],;:\\") != NULL) {
@@ -200,7 +181,7 @@ compose_free(struct compose *c)
     for (size_t i = 0; i < COMPOSE_CACHE_SLOTS; i++)
         free(c->cache[i].key);
     tmpl_data_free(c->cache_data);
-    compose_qpl_clear(c);
+    qp_lines_free(c->qpl);
     free(c);
 }
 
@@ -294,310 +275,13 @@ compose_encode_words(const char *s, struct buf *out)
     }
 }
 
-/*
- * compose_qp - append s[0..n) quoted-printable (RFC 2045 6.7) with CRLF
- * line ends: '=', controls, non-ASCII, white space before a line break,
- * and an 'F' or '.' starting a line are encoded; lines are soft-broken
- * before 76 characters.  (libetpan's own encoder writes a trailing space
- * twice, which breaks the "-- " signature line, so the parts are handed
- * to libetpan already encoded.)
- */
-/* compose_qp_class - 0 for a byte written as it is inside a line
- * (printable ASCII other than '=', 'F' and '.', and white space, which
- * compose_qp_space_fix() encodes after the fact before a line break).
- * A constant: every delivery worker reads it, none may write it. */
-static const unsigned char compose_qp_class[256] = {
-    1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 1, 1, 1, 1, /* 0x00 */
-    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, /* 0x10 */
-    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, /* 0x20 */
-    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, /* 0x30 */
-    0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* 0x40 */
-    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* 0x50 */
-    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* 0x60 */
-    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, /* 0x70 */
-    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, /* 0x80 */
-    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, /* 0x90 */
-    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, /* 0xa0 */
-    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, /* 0xb0 */
-    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, /* 0xc0 */
-    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, /* 0xd0 */
-    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, /* 0xe0 */
-    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, /* 0xf0 */
-};
-
-#define COMPOSE_QP_BLOCK 1024 /* input bytes per chunk: 3.2x fits below */
-
-/* compose_qp_word_mask - 0 if none of the 8 bytes in x is a control,
- * DEL, non-ASCII or '='; else bit 7 of the lowest such byte is the lowest
- * bit set (bit tricks: for any byte of v that is zero, bit 7 is set in
- * (v - 0x01..) & ~v & 0x80..; a borrow can flag bytes above a true one,
- * never below) */
-static inline uint64_t
-compose_qp_word_mask(uint64_t x)
-{
-    const uint64_t ones = 0x0101010101010101ull, high = ones * 0x80;
-    uint64_t lt32 = (x - ones * 0x20) & ~x & high;
-    uint64_t eq7f = ((x ^ (ones * 0x7f)) - ones) & ~(x ^ (ones * 0x7f)) & high;
-    uint64_t eqeq = ((x ^ (ones * '=')) - ones) & ~(x ^ (ones * '=')) & high;
-
-    return (x & high) | lt32 | eq7f | eqeq;
-}
-
-/* compose_qp_space_fix - the byte before a line break was white space,
- * written as it is at o - 1, ending column col: encode it instead, as the
- * line's last character (o points into a chunk with room); the column is
- * then compose_qp_space_col(col) */
-static char *
-compose_qp_space_fix(char *o, size_t col)
-{
-    static const char hex[] = "0123456789ABCDEF";
-    unsigned ch = (unsigned char)o[-1];
-
-    o--;
-    if (col - 1 + 3 > 75) {
-        *o++ = '=';
-        *o++ = '\r';
-        *o++ = '\n';
-    }
-    *o++ = '=';
-    *o++ = hex[ch >> 4];
-    *o++ = hex[ch & 15];
-    return o;
-}
-
-/* compose_qp_space_col - the column after compose_qp_space_fix() */
-static size_t
-compose_qp_space_col(size_t col)
-{
-    return col - 1 + 3 > 75 ? 3 : col - 1 + 3;
-}
-
+/* compose_qp_part - the part quoted-printable into out, through the
+ * table of encoded lines unless the caches are off (the same bytes) */
 static void
-compose_qp(const char *s, size_t n, struct buf *out)
+compose_qp_part(struct compose *c, const struct buf *part, struct buf *out)
 {
-    static const char hex[] = "0123456789ABCDEF";
-    const unsigned char *u = (const unsigned char *)s;
-    const unsigned char *cls = compose_qp_class;
-    char chunk[4 * COMPOSE_QP_BLOCK];
-    char *o = chunk;
-    size_t col = 0, i = 0;
-
-    /* white space is written as it is and encoded again when a line
-     * break follows; so that it is still in the chunk then, the chunk's
-     * last byte is kept back when the chunk is flushed */
-    while (i < n) {
-        /* at most 3 bytes out per byte in, plus a soft break per 25 */
-        size_t stop = n - i > COMPOSE_QP_BLOCK ? i + COMPOSE_QP_BLOCK : n;
-        for (; i < stop; i++) {
-            unsigned ch;
-            int enc;
-            /* eight plain bytes at once inside a line ('F' and '.' are
-             * plain past its start; white space is fixed after the fact
-             * as below) */
-            if (col > 0 && col + 8 <= 75 && i + 8 <= stop) {
-                uint64_t x;
-                memcpy(&x, u + i, 8);
-                uint64_t m = compose_qp_word_mask(x);
-                if (m == 0) {
-                    memcpy(o, &x, 8);
-                    o += 8;
-                    col += 8;
-                    i += 7;
-                    continue;
-                }
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-                {
-                    /* the plain bytes before the first one that is not
-                     * (the chunk has room for all 8) */
-                    size_t k = (size_t)__builtin_ctzll(m) >> 3;
-                    memcpy(o, &x, 8);
-                    o += k;
-                    col += k;
-                    i += k;
-                }
-#endif
-            }
-            ch = u[i];
-            if (__builtin_expect(cls[ch] == 0 && col < 75, 1)) {
-                *o++ = (char)ch;
-                col++;
-                continue;
-            }
-            if (ch == '\r' && i + 1 < n && u[i + 1] == '\n') {
-                if (i > 0 && (u[i - 1] == ' ' || u[i - 1] == '\t') &&
-                    o > chunk && o[-1] == (char)u[i - 1]) {
-                    o = compose_qp_space_fix(o, col);
-                    col = compose_qp_space_col(col);
-                }
-                continue;
-            }
-            if (ch == '\n') {
-                if (i > 0 && (u[i - 1] == ' ' || u[i - 1] == '\t') &&
-                    o > chunk && o[-1] == (char)u[i - 1]) {
-                    o = compose_qp_space_fix(o, col);
-                    col = compose_qp_space_col(col);
-                }
-                *o++ = '\r';
-                *o++ = '\n';
-                col = 0;
-                continue;
-            }
-            if (ch == ' ' || ch == '\t') {
-                /* (here col is 75) before a line break encoded; a space
-                 * before a lone CR goes out as it is */
-                enc = i + 1 == n || u[i + 1] == '\n' ||
-                      (u[i + 1] == '\r' && i + 2 < n && u[i + 2] == '\n');
-            } else if (ch == 'F' || ch == '.') {
-                enc = col == 0; /* "From " and a lone "." at a line start */
-            } else {
-                enc = ch < 32 || ch >= 127 || ch == '=';
-            }
-            if (col + (enc ? 3 : 1) > 75) {
-                *o++ = '=';
-                *o++ = '\r';
-                *o++ = '\n';
-                col = 0;
-            }
-            if (enc) {
-                *o++ = '=';
-                *o++ = hex[ch >> 4];
-                *o++ = hex[ch & 15];
-                col += 3;
-            } else {
-                *o++ = (char)ch;
-                col++;
-            }
-        }
-        if (i == n) {
-            /* white space at the very end is before a line break too */
-            if ((u[n - 1] == ' ' || u[n - 1] == '\t') && o > chunk &&
-                o[-1] == (char)u[n - 1]) {
-                o = compose_qp_space_fix(o, col);
-                col = compose_qp_space_col(col);
-            }
-            break;
-        }
-        if (o > chunk + 1) {
-            buf_add(out, chunk, (size_t)(o - chunk) - 1);
-            chunk[0] = o[-1];
-            o = chunk + 1;
-        }
-    }
-    buf_add(out, chunk, (size_t)(o - chunk));
-}
-
-/* compose_qpl_hash - a 64-bit hash of s[0..n), 8 bytes a step (a
- * collision costs a miss, never a wrong line: a hit compares the whole
- * line); never 0, which marks an empty slot */
-static uint64_t
-compose_qpl_hash(const char *s, size_t n)
-{
-    uint64_t h = 0x9e3779b97f4a7c15ull ^ n, x;
-    size_t i = 0;
-
-    for (; i + 8 <= n; i += 8) {
-        memcpy(&x, s + i, 8);
-        h = (h ^ x) * 0xff51afd7ed558ccdull;
-    }
-    if (i < n) { /* the last 1..7 bytes, as the last 8 (n >= 8) */
-        memcpy(&x, s + n - 8, 8);
-        h = (h ^ x) * 0xc4ceb9fe1a85ec53ull;
-    }
-    h ^= h >> 29;
-    h *= 0xbf58476d1ce4e5b9ull;
-    h ^= h >> 32;
-    return h ? h : 1;
-}
-
-/* compose_qpl_clear - forget every line */
-static void
-compose_qpl_clear(struct compose *c)
-{
-    for (size_t i = 0; i < COMPOSE_QPL_SLOTS; i++) {
-        free(c->qpl[i].data);
-        memset(&c->qpl[i], 0, sizeof(c->qpl[i]));
-    }
-    c->qpl_bytes = 0;
-}
-
-/* compose_qp_line - one line (ending in '\n') quoted-printable, from the
- * line table when it holds it; out receives exactly what compose_qp()
- * gives for the line */
-static void
-compose_qp_line(struct compose *c, const char *s, size_t n, struct buf *out)
-{
-    uint64_t h = compose_qpl_hash(s, n);
-    size_t at = (size_t)(h >> 20) & (COMPOSE_QPL_SLOTS - 1), start;
-    struct compose_qpline *e = NULL;
-
-    for (size_t k = 0; k < COMPOSE_QPL_PROBE; k++) {
-        struct compose_qpline *x = &c->qpl[(at + k) & (COMPOSE_QPL_SLOTS - 1)];
-        if ((x->hash == h && x->in_len == n) || x->hash == 0) {
-            e = x;
-            break;
-        }
-    }
-    if (e != NULL && e->data != NULL && memcmp(e->data, s, n) == 0) {
-        buf_put(out, e->data + n, e->out_len);
-        return;
-    }
-    start = out->len;
-    compose_qp(s, n, out);
-    if (out->failed)
-        return;
-    if (e == NULL || e->hash == 0 || e->data != NULL) {
-        /* first sighting (or its slot is taken): remember the hash */
-        if (e == NULL)
-            e = &c->qpl[at];
-        if (e->data != NULL) {
-            c->qpl_bytes -= e->in_len + e->out_len;
-            free(e->data);
-        }
-        e->hash = h;
-        e->in_len = n;
-        e->out_len = 0;
-        e->data = NULL;
-        return;
-    }
-    /* seen before: keep it */
-    if (c->qpl_bytes + n + (out->len - start) > COMPOSE_QPL_BYTES)
-        compose_qpl_clear(c);
-    e->hash = h;
-    e->in_len = n;
-    e->out_len = out->len - start;
-    e->data = xmalloc(n + e->out_len);
-    memcpy(e->data, s, n);
-    memcpy(e->data + n, out->data + start, e->out_len);
-    c->qpl_bytes += n + e->out_len;
-}
-
-/* compose_qp_part - compose_qp() of a whole part, line by line through
- * the line table (the same bytes: see struct compose_qpline) */
-static void
-compose_qp_part(struct compose *c, const char *s, size_t n, struct buf *out)
-{
-    size_t i = 0, run = 0; /* [run, i): short lines not yet encoded */
-
-    if (c->cache_max == 0) {
-        compose_qp(s, n, out);
-        return;
-    }
-    while (i < n && !out->failed) {
-        const char *nl = memchr(s + i, '\n', n - i);
-        size_t len;
-        if (nl == NULL)
-            break; /* the last line, without its '\n': encoded below */
-        len = (size_t)(nl - (s + i)) + 1;
-        if (len >= COMPOSE_QPL_MIN) {
-            if (i > run)
-                compose_qp(s + run, i - run, out);
-            compose_qp_line(c, s + i, len, out);
-            run = i + len;
-        }
-        i += len;
-    }
-    if (n > run)
-        compose_qp(s + run, n - run, out);
+    qp_lines_encode(c->cache_max > 0 ? c->qpl : NULL, buf_str(part), part->len,
+                    out);
 }
 
 /* compose_text_part - a text/SUBTYPE; charset=utf-8 quoted-printable part
@@ -800,8 +484,8 @@ compose_build(struct compose *c, const struct compose_head *h,
             BUG("compose: out of memory");
     }
     alt_ct = NULL;
-    compose_qp_part(c, buf_str(text), text->len, qt);
-    compose_qp_part(c, buf_str(html), html->len, qh);
+    compose_qp_part(c, text, qt);
+    compose_qp_part(c, html, qh);
     if (buf_check(qt, err) == -1 || buf_check(qh, err) == -1)
         goto out;
     /* libetpan writes the parts' bodies byte by byte through its line
@@ -937,8 +621,7 @@ compose_trim(struct compose *c)
         return;
     if (c->cache_bytes > 0 || c->cache_full)
         compose_cache_clear(c);
-    if (c->qpl_bytes > 0)
-        compose_qpl_clear(c);
+    qp_lines_trim(c->qpl);
 }
 
 /* compose_paper_fields - render_paper() on item, the fixed part from the
