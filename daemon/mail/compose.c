@@ -3,18 +3,20 @@
  * compose - digests and confirmations as RFC 5322 messages (see
  * compose.h).
  *
- * The message is built with libetpan's MIME API: an RFC 822 message whose
- * body is multipart/alternative with a text/plain part and then a
- * text/html part, both UTF-8 and quoted-printable, written by
- * mailmime_write_mem() with CRLF line ends and lines under 998 octets
- * (quoted-printable soft-breaks at 76; headers fold at white space).
- * Everything that could vary between two renderings of the same row is
- * derived from the row: Date is the row's time, the tokens carry that
- * time, and the MIME boundary is an HMAC of the Message-ID ("=_" cannot
- * occur in quoted-printable text, so the boundary never collides).  The
- * only values that reach headers are the config's From, the list's name
- * and title, the subscriber's address and our own tokens; each is checked
- * for CR, LF and other control characters and refused if it has any.
+ * The message is written in two parts with one seam.  libetpan writes
+ * the RFC 5322 fields that need its address parser, date format and
+ * folding (Date, From, To, Message-ID, Subject: compose_imf_fields);
+ * mime.c appends everything after them: our header fields (List-*,
+ * Feedback-ID, Auto-Submitted) and the multipart/alternative body of a
+ * text/plain and a text/html part, UTF-8, quoted-printable (qp.c), CRLF
+ * line ends.  Everything that could vary between two renderings of the
+ * same row is derived from the row: Date is the row's time, the tokens
+ * carry that time, and the MIME boundary is an HMAC of the Message-ID
+ * ("=_" cannot occur in quoted-printable text, so the boundary never
+ * collides).  The only values that reach headers are the config's From,
+ * the list's name and title, the subscriber's address and our own
+ * tokens; each is checked for CR, LF and other control characters and
+ * refused if it has any (compose_head_ok, and mime_header() again).
  */
 #include "compose.h"
 
@@ -30,6 +32,7 @@
 #include "db_list.h"
 #include "db_sub.h"
 #include "log.h"
+#include "mime.h"
 #include "qp.h"
 #include "render.h"
 #include "str.h"
@@ -75,7 +78,6 @@ struct compose {
     struct buf scratch;     /* reused by render_paper() */
     struct buf scratch2;    /* its second work buffer */
     struct buf text, html;  /* the rendered parts, reused */
-    struct buf qt, qh;      /* the parts quoted-printable, reused */
     struct compose_cached cache[COMPOSE_CACHE_SLOTS];
     struct tmpl_data *cache_data; /* the cached fields */
     size_t cache_bytes;           /* roughly, held by the cache */
@@ -132,8 +134,6 @@ compose_new(const struct config *cfg, const struct token_key *key,
     buf_init(&c->scratch2, COMPOSE_PART_MAX);
     buf_init(&c->text, COMPOSE_PART_MAX);
     buf_init(&c->html, COMPOSE_PART_MAX);
-    buf_init(&c->qt, 4 * COMPOSE_PART_MAX);
-    buf_init(&c->qh, 4 * COMPOSE_PART_MAX);
     buf_init(&c->ckey, BUF_UNLIMITED);
     c->cache_data = tmpl_data_new();
     c->cache_max = COMPOSE_CACHE_BYTES;
@@ -175,8 +175,6 @@ compose_free(struct compose *c)
     buf_release(&c->scratch2);
     buf_release(&c->text);
     buf_release(&c->html);
-    buf_release(&c->qt);
-    buf_release(&c->qh);
     buf_release(&c->ckey);
     for (size_t i = 0; i < COMPOSE_CACHE_SLOTS; i++)
         free(c->cache[i].key);
@@ -208,21 +206,6 @@ compose_message_id_confirm(const struct compose *c, int64_t sub_id,
     token_mac_hex(&c->key, data, (size_t)n, mac, 16);
     snprintf(out, size, "<c.%lld.%lld.%s@%s>", (long long)sub_id,
              (long long)issued_at, mac, c->domain);
-}
-
-/* compose_header_ok - -1 with err if a header value has CR, LF, other
- * control characters or is too long */
-static int
-compose_header_ok(const char *what, const char *v, struct err *err)
-{
-    size_t n = strlen(v);
-
-    if (str_has_ctl(v, n) || n > 900) {
-        err_set(err, ERR_PERM,
-                "compose: %s has control characters or is too long", what);
-        return -1;
-    }
-    return 0;
 }
 
 /* compose_b64 - append base64 of s[0..n), n <= COMPOSE_WORD_BYTES
@@ -275,119 +258,68 @@ compose_encode_words(const char *s, struct buf *out)
     }
 }
 
-/* compose_qp_part - the part quoted-printable into out, through the
- * table of encoded lines unless the caches are off (the same bytes) */
-static void
-compose_qp_part(struct compose *c, const struct buf *part, struct buf *out)
-{
-    qp_lines_encode(c->cache_max > 0 ? c->qpl : NULL, buf_str(part), part->len,
-                    out);
-}
-
-/* compose_text_part - a text/SUBTYPE; charset=utf-8 quoted-printable part
- * over qp, which is already encoded (borrowed until the message is
- * written) */
-static struct mailmime *
-compose_text_part(const char *subtype, const struct buf *qp)
-{
-    struct mailmime_fields *fields;
-    struct mailmime_content *content;
-    struct mailmime_parameter *param;
-    struct mailmime *part;
-    char type[32];
-
-    snprintf(type, sizeof(type), "text/%s", subtype);
-    fields = mailmime_fields_new_encoding(MAILMIME_MECHANISM_QUOTED_PRINTABLE);
-    content = mailmime_content_new_with_str(type);
-    param = mailmime_param_new_with_data("charset", "utf-8");
-    if (fields == NULL || content == NULL || param == NULL ||
-        clist_append(content->ct_parameters, param) < 0)
-        BUG("compose: out of memory building a part");
-    part = mailmime_new_empty(content, fields);
-    if (part == NULL)
-        BUG("compose: out of memory building a part");
-    part->mm_data.mm_single = mailmime_data_new(
-        MAILMIME_DATA_TEXT, MAILMIME_MECHANISM_QUOTED_PRINTABLE, 1, buf_str(qp),
-        qp->len, NULL);
-    if (part->mm_data.mm_single == NULL)
-        BUG("compose: out of memory building a part");
-    return part;
-}
-
-/* compose_custom - add "name: value" to fields */
-static void
-compose_custom(struct mailimf_fields *fields, const char *name,
-               const char *value)
-{
-    struct mailimf_field *f =
-        mailimf_field_new_custom(xstrdup(name), xstrdup(value));
-
-    if (f == NULL || mailimf_fields_add(fields, f) != MAILIMF_NO_ERROR)
-        BUG("compose: out of memory adding a header");
-}
-
-/* compose_build - the whole message into out */
+/* compose_head_ok - -1 with err unless every value of h and the config
+ * that reaches the header is free of control characters and of sane
+ * length, the Message-ID is "<...>" and the recipient a bare address */
 static int
-compose_build(struct compose *c, const struct compose_head *h,
-              const struct buf *text, const struct buf *html, struct buf *out,
-              struct err *err)
+compose_head_ok(const struct compose *c, const struct compose_head *h,
+                struct err *err)
 {
-    const struct config *cfg = c->cfg;
+    size_t mid_len = strlen(h->message_id);
+
+    if (mime_value_ok("the subject", h->subject, err) == -1 ||
+        mime_value_ok("the recipient", h->to, err) == -1 ||
+        mime_value_ok("[smtp] from", c->cfg->smtp_from, err) == -1 ||
+        mime_value_ok("the Message-ID", h->message_id, err) == -1 ||
+        (h->list_name &&
+         mime_value_ok("the list name", h->list_name, err) == -1) ||
+        (h->unsub_url &&
+         mime_value_ok("the unsubscribe link", h->unsub_url, err) == -1) ||
+        mime_value_ok("[digest] list_address", c->cfg->list_address, err) == -1)
+        return -1;
+    if (mid_len < 5 || h->message_id[0] != '<' ||
+        h->message_id[mid_len - 1] != '>' ||
+        strpbrk(h->message_id + 1, "<> ") != h->message_id + mid_len - 1) {
+        err_set(err, ERR_PERM, "compose: malformed Message-ID");
+        return -1;
+    }
+    if (strchr(h->to, '@') == NULL || strpbrk(h->to, " <>,;\"()\\") != NULL) {
+        err_set(err, ERR_PERM, "compose: bad recipient address");
+        return -1;
+    }
+    return 0;
+}
+
+/* compose_imf_fields - Date, From, To, Message-ID and Subject, written by
+ * libetpan (it parses [smtp] from, formats the date and folds the
+ * subject at white space) onto out; from_addr receives From's addr-spec.
+ * The values were checked by compose_head_ok(). */
+static int
+compose_imf_fields(const struct compose *c, const struct compose_head *h,
+                   char *from_addr, size_t from_size, struct buf *out,
+                   struct err *err)
+{
+    const char *from_cfg = c->cfg->smtp_from;
     struct mailimf_mailbox_list *from = NULL;
     struct mailimf_address_list *to = NULL;
     struct mailimf_mailbox *from_mb = NULL;
     struct mailimf_fields *fields = NULL;
     struct mailimf_date_time *date = NULL;
-    struct mailmime *msg = NULL, *alt = NULL;
-    struct mailmime_content *alt_ct = NULL;
-    struct mailmime_parameter *bparam;
     MMAPString *mm = NULL;
-    struct buf subj, tmp, lh;
-    struct buf *qt = &c->qt, *qh = &c->qh;
+    struct buf tmp;
     struct tm tm;
     time_t t = (time_t)h->date;
-    size_t idx = 0, mid_len;
-    char mac[25], boundary[40], from_addr[320];
-    char ph_text[48], ph_html[48];
-    struct buf ph_t, ph_h;
+    size_t idx = 0, mid_len = strlen(h->message_id);
     int col = 0, rc = -1;
 
-    buf_init(&subj, 4096);
     buf_init(&tmp, 4096);
-    buf_init(&lh, 4096);
-    buf_reset(qt);
-    buf_reset(qh);
-    if (compose_header_ok("the subject", h->subject, err) == -1 ||
-        compose_header_ok("the recipient", h->to, err) == -1 ||
-        compose_header_ok("[smtp] from", cfg->smtp_from, err) == -1 ||
-        compose_header_ok("the Message-ID", h->message_id, err) == -1 ||
-        (h->list_name &&
-         compose_header_ok("the list name", h->list_name, err) == -1) ||
-        (h->unsub_url &&
-         compose_header_ok("the unsubscribe link", h->unsub_url, err) == -1) ||
-        compose_header_ok("[digest] list_address", cfg->list_address, err) ==
-            -1)
-        goto out;
-    mid_len = strlen(h->message_id);
-    if (mid_len < 5 || h->message_id[0] != '<' ||
-        h->message_id[mid_len - 1] != '>' ||
-        strpbrk(h->message_id + 1, "<> ") != h->message_id + mid_len - 1) {
-        err_set(err, ERR_PERM, "compose: malformed Message-ID");
-        goto out;
-    }
-    if (strchr(h->to, '@') == NULL || strpbrk(h->to, " <>,;\"()\\") != NULL) {
-        err_set(err, ERR_PERM, "compose: bad recipient address");
-        goto out;
-    }
-
-    /* From: parsed from the config, display name encoded if needed */
-    if (mailimf_mailbox_parse(cfg->smtp_from, strlen(cfg->smtp_from), &idx,
-                              &from_mb) != MAILIMF_NO_ERROR) {
+    if (mailimf_mailbox_parse(from_cfg, strlen(from_cfg), &idx, &from_mb) !=
+        MAILIMF_NO_ERROR) {
         err_set(err, ERR_PERM, "compose: cannot parse [smtp] from '%s'",
-                cfg->smtp_from);
+                from_cfg);
         goto out;
     }
-    snprintf(from_addr, sizeof(from_addr), "%s", from_mb->mb_addr_spec);
+    snprintf(from_addr, from_size, "%s", from_mb->mb_addr_spec);
     if (from_mb->mb_display_name != NULL) {
         compose_encode_words(from_mb->mb_display_name, &tmp);
         free(from_mb->mb_display_name);
@@ -402,150 +334,33 @@ compose_build(struct compose *c, const struct compose_head *h,
     if (to == NULL ||
         mailimf_address_list_add_mb(to, NULL, xstrdup(h->to)) != 0)
         BUG("compose: out of memory");
-
     if (gmtime_r(&t, &tm) == NULL) {
         err_set(err, ERR_PERM, "compose: bad date");
         goto out;
     }
     date = mailimf_date_time_new(tm.tm_mday, tm.tm_mon + 1, tm.tm_year + 1900,
                                  tm.tm_hour, tm.tm_min, tm.tm_sec, 0);
-    compose_encode_words(h->subject, &subj);
+    compose_encode_words(h->subject, &tmp);
     fields = mailimf_fields_new_with_data_all(
         date, from, NULL, NULL, to, NULL, NULL,
         xstrndup(h->message_id + 1, mid_len - 2), NULL, NULL,
-        xstrdup(buf_str(&subj)));
-    if (fields == NULL)
+        xstrdup(buf_str(&tmp)));
+    if (date == NULL || fields == NULL)
         BUG("compose: out of memory");
     date = NULL;
     from = NULL;
     to = NULL;
-
-    /* List-* are written here, unfolded (each is far below 998 octets):
-     * libetpan folds before a first word that is longer than a line,
-     * which leaves an empty first line some parsers keep as a space */
-    /* (buf_adds rather than buf_addf: this runs for every message) */
-    if (h->list_name != NULL) {
-        buf_adds(&lh, "List-Id: <");
-        buf_adds(&lh, h->list_name);
-        buf_addc(&lh, '.');
-        buf_adds(&lh, c->domain);
-        buf_adds(&lh, ">\r\n");
-    }
-    if (h->unsub_url != NULL) {
-        const char *mailto = *cfg->list_address ? cfg->list_address : from_addr;
-        buf_adds(&lh, "List-Unsubscribe: <");
-        buf_adds(&lh, h->unsub_url);
-        buf_adds(&lh, ">, <mailto:");
-        buf_adds(&lh, mailto);
-        buf_adds(&lh, "?subject=unsubscribe>\r\n"
-                      "List-Unsubscribe-Post: List-Unsubscribe=One-Click\r\n");
-    }
-    if (h->list_name != NULL && h->campaign != NULL) {
-        /* Gmail's feedback loop: campaign:list:kind:sender, where the
-         * sender id is the From domain (the same for every message) */
-        buf_adds(&lh, "Feedback-ID: ");
-        buf_adds(&lh, h->campaign);
-        buf_addc(&lh, ':');
-        buf_adds(&lh, h->list_name);
-        buf_addc(&lh, ':');
-        buf_adds(&lh, h->kind);
-        buf_addc(&lh, ':');
-        buf_adds(&lh, c->domain);
-        buf_adds(&lh, "\r\n");
-    }
-    compose_custom(fields, "Auto-Submitted", "auto-generated");
-
-    msg = mailmime_new_message_data(NULL);
-    if (msg == NULL)
-        BUG("compose: out of memory");
-    mailmime_set_imf_fields(msg, fields);
-    fields = NULL;
-
-    /* a boundary that is a function of the Message-ID */
-    token_mac_hex(&c->key, h->message_id, mid_len, mac, 24);
-    snprintf(boundary, sizeof(boundary), "=_pb_%s", mac);
-    alt_ct = mailmime_content_new_with_str("multipart/alternative");
-    if (alt_ct == NULL)
-        BUG("compose: out of memory");
-    /* the boundary parameter first, then mailmime_new(): unlike
-     * mailmime_new_empty(), it does not make a random boundary of its own
-     * (gethostname(), getpid() and time: two system calls a message) */
-    bparam = mailmime_param_new_with_data("boundary", boundary);
-    if (bparam == NULL || clist_append(alt_ct->ct_parameters, bparam) < 0)
-        BUG("compose: out of memory");
-    {
-        struct mailmime_fields *af = mailmime_fields_new_empty();
-        clist *parts = clist_new();
-        if (af == NULL || parts == NULL)
-            BUG("compose: out of memory");
-        alt = mailmime_new(MAILMIME_MULTIPLE, NULL, 0, af, alt_ct, NULL, NULL,
-                           NULL, parts, NULL, NULL);
-        if (alt == NULL)
-            BUG("compose: out of memory");
-    }
-    alt_ct = NULL;
-    compose_qp_part(c, text, qt);
-    compose_qp_part(c, html, qh);
-    if (buf_check(qt, err) == -1 || buf_check(qh, err) == -1)
-        goto out;
-    /* libetpan writes the parts' bodies byte by byte through its line
-     * checks; the bodies are already QP (lines < 77 octets), so it gets
-     * placeholders, unique to this message, that are replaced below by
-     * the same bytes it would have copied */
-    snprintf(ph_text, sizeof(ph_text), "%s_T", boundary);
-    snprintf(ph_html, sizeof(ph_html), "%s_H", boundary);
-    ph_t.data = ph_text;
-    ph_t.len = strlen(ph_text);
-    ph_h.data = ph_html;
-    ph_h.len = strlen(ph_html);
-    if (mailmime_smart_add_part(alt, compose_text_part("plain", &ph_t)) !=
-            MAILIMF_NO_ERROR ||
-        mailmime_smart_add_part(alt, compose_text_part("html", &ph_h)) !=
-            MAILIMF_NO_ERROR ||
-        mailmime_smart_add_part(msg, alt) != MAILIMF_NO_ERROR)
-        BUG("compose: out of memory");
-    alt = NULL;
-
     mm = mmap_string_new("");
-    if (mm == NULL || mailmime_write_mem(mm, &col, msg) != MAILIMF_NO_ERROR) {
-        err_set(err, ERR_PERM, "compose: libetpan could not write the message");
+    if (mm == NULL ||
+        mailimf_fields_write_mem(mm, &col, fields) != MAILIMF_NO_ERROR) {
+        err_set(err, ERR_PERM, "compose: libetpan could not write the header");
         goto out;
     }
-    {
-        /* our List-* lines go just before MIME-Version, in the header */
-        const char *body = strstr(mm->str, "\r\n\r\n");
-        const char *mv = strstr(mm->str, "\r\nMIME-Version: ");
-        size_t at = (mv != NULL && (body == NULL || mv < body))
-                        ? (size_t)(mv - mm->str) + 2
-                        : 0;
-        const char *pt = body ? strstr(body, ph_text) : NULL;
-        const char *ph = pt ? strstr(pt, ph_html) : NULL;
-        if (pt == NULL || ph == NULL) {
-            err_set(err, ERR_PERM, "compose: placeholders not found");
-            goto out;
-        }
-        buf_add(out, mm->str, at);
-        buf_add(out, lh.data ? lh.data : "", lh.len);
-        buf_add(out, mm->str + at, (size_t)(pt - mm->str) - at);
-        buf_add(out, buf_str(qt), qt->len);
-        pt += strlen(ph_text);
-        buf_add(out, pt, (size_t)(ph - pt));
-        buf_add(out, buf_str(qh), qh->len);
-        ph += strlen(ph_html);
-        buf_add(out, ph, mm->len - (size_t)(ph - mm->str));
-    }
-    if (buf_check(out, err) == -1)
-        goto out;
+    buf_add(out, mm->str, mm->len);
     rc = 0;
 out:
     if (mm != NULL)
         mmap_string_free(mm);
-    if (msg != NULL)
-        mailmime_free(msg);
-    if (alt != NULL)
-        mailmime_free(alt);
-    if (alt_ct != NULL)
-        mailmime_content_free(alt_ct);
     if (fields != NULL)
         mailimf_fields_free(fields);
     if (date != NULL)
@@ -556,11 +371,94 @@ out:
         mailimf_address_list_free(to);
     if (from_mb != NULL)
         mailimf_mailbox_free(from_mb);
-    buf_release(&subj);
     buf_release(&tmp);
-    buf_release(&lh);
-
     return rc;
+}
+
+/* compose_list_fields - Auto-Submitted, and for a list's mail List-Id,
+ * List-Unsubscribe (RFC 2369) with List-Unsubscribe-Post (RFC 8058
+ * one-click) and Feedback-ID, onto out (unfolded: each is far below 998
+ * octets, and a folded first word leaves an empty first line some
+ * parsers keep as a space) */
+static int
+compose_list_fields(const struct compose *c, const struct compose_head *h,
+                    const char *from_addr, struct buf *out, struct err *err)
+{
+    struct buf v;
+    int rc = 0;
+
+    buf_init(&v, 4096);
+    rc |= mime_header(out, "Auto-Submitted", "auto-generated", err);
+    /* (buf_adds rather than buf_addf: this runs for every message) */
+    if (h->list_name != NULL && rc == 0) {
+        buf_adds(&v, "<");
+        buf_adds(&v, h->list_name);
+        buf_addc(&v, '.');
+        buf_adds(&v, c->domain);
+        buf_adds(&v, ">");
+        rc |= mime_header(out, "List-Id", buf_str(&v), err);
+    }
+    if (h->unsub_url != NULL && rc == 0) {
+        const char *list = c->cfg->list_address;
+        buf_reset(&v);
+        buf_adds(&v, "<");
+        buf_adds(&v, h->unsub_url);
+        buf_adds(&v, ">, <mailto:");
+        buf_adds(&v, *list ? list : from_addr);
+        buf_adds(&v, "?subject=unsubscribe>");
+        rc |= mime_header(out, "List-Unsubscribe", buf_str(&v), err);
+        rc |= mime_header(out, "List-Unsubscribe-Post",
+                          "List-Unsubscribe=One-Click", err);
+    }
+    if (h->list_name != NULL && h->campaign != NULL && rc == 0) {
+        /* Gmail's feedback loop: campaign:list:kind:sender, where the
+         * sender id is the From domain (the same for every message) */
+        buf_reset(&v);
+        buf_adds(&v, h->campaign);
+        buf_addc(&v, ':');
+        buf_adds(&v, h->list_name);
+        buf_addc(&v, ':');
+        buf_adds(&v, h->kind);
+        buf_addc(&v, ':');
+        buf_adds(&v, c->domain);
+        rc |= mime_header(out, "Feedback-ID", buf_str(&v), err);
+    }
+    buf_release(&v);
+    return rc == 0 ? 0 : -1;
+}
+
+/* compose_build - the whole message onto out: libetpan's RFC 5322 fields,
+ * then ours and the MIME entity (mime.h); on failure out is as it was */
+static int
+compose_build(struct compose *c, const struct compose_head *h,
+              const struct buf *text, const struct buf *html, struct buf *out,
+              struct err *err)
+{
+    struct mime_text parts[2];
+    char mac[25], boundary[40], from_addr[320];
+    size_t start = out->len;
+
+    if (compose_head_ok(c, h, err) == -1)
+        return -1;
+    /* a boundary that is a function of the Message-ID */
+    token_mac_hex(&c->key, h->message_id, strlen(h->message_id), mac, 24);
+    snprintf(boundary, sizeof(boundary), "=_pb_%s", mac);
+    parts[0].subtype = "plain";
+    parts[0].data = buf_str(text);
+    parts[0].len = text->len;
+    parts[1].subtype = "html";
+    parts[1].data = buf_str(html);
+    parts[1].len = html->len;
+    if (compose_imf_fields(c, h, from_addr, sizeof(from_addr), out, err) ==
+            -1 ||
+        compose_list_fields(c, h, from_addr, out, err) == -1 ||
+        mime_alternative(out, boundary, parts, 2,
+                         c->cache_max > 0 ? c->qpl : NULL, err) == -1 ||
+        buf_check(out, err) == -1) {
+        buf_truncate(out, start);
+        return -1;
+    }
+    return 0;
 }
 
 /* State for filling a digest's papers. */

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * compose - turn frozen rows into what a reader sees: a digest or a
- * confirmation mail as a complete RFC 5322 message (libetpan's MIME API,
- * multipart/alternative, quoted-printable, CRLF), or a digest as an HTML
- * page for "view in browser".
+ * confirmation mail as a complete RFC 5322 message (multipart/alternative,
+ * quoted-printable, CRLF: libetpan writes the RFC 5322 fields, mime.h the
+ * rest), or a digest as an HTML page for "view in browser".
  *
  * A struct compose holds the compiled templates from web/templates and a
  * reusable data arena; each thread that renders owns one.  Messages are a
