@@ -21,7 +21,6 @@
 #include "compose.h"
 
 #include <libetpan/libetpan.h>
-#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,10 +40,9 @@
 
 #define COMPOSE_PART_MAX (4 * 1024 * 1024) /* bytes per rendered part */
 #define COMPOSE_SUBJECT_MAX 512            /* bytes before encoding */
-#define COMPOSE_WORD_BYTES 30         /* text bytes per RFC 2047 encoded word */
-#define COMPOSE_CACHE_SLOTS 4096      /* papers; a power of two */
-#define COMPOSE_CACHE_PROBE 8         /* slots tried per paper */
-#define COMPOSE_CACHE_BYTES (8 << 20) /* default cap, see compose.h */
+#define COMPOSE_CACHE_SLOTS 4096           /* papers; a power of two */
+#define COMPOSE_CACHE_PROBE 8              /* slots tried per paper */
+#define COMPOSE_CACHE_BYTES (8 << 20)      /* default cap, see compose.h */
 /* The digest mail's HTML part before encoding.  Gmail clips a message
  * whose HTML passes about 102 KB, and the unsubscribe link at the bottom
  * goes with it; quoted-printable adds up to ~10 % to this template (=3D
@@ -208,56 +206,6 @@ compose_message_id_confirm(const struct compose *c, int64_t sub_id,
              (long long)issued_at, mac, c->domain);
 }
 
-/* compose_b64 - append base64 of s[0..n), n <= COMPOSE_WORD_BYTES
- * (libsodium's encoder, as smtp.c's AUTH uses) */
-static void
-compose_b64(struct buf *out, const unsigned char *s, size_t n)
-{
-    char b64[sodium_base64_ENCODED_LEN(COMPOSE_WORD_BYTES,
-                                       sodium_base64_VARIANT_ORIGINAL)];
-
-    sodium_bin2base64(b64, sizeof(b64), s, n, sodium_base64_VARIANT_ORIGINAL);
-    buf_adds(out, b64);
-}
-
-/*
- * compose_encode_words - s as it goes into a header: unchanged when it is
- * printable ASCII without "=?", else RFC 2047 "=?UTF-8?B?...?=" words of
- * 52 characters at most (30 bytes of text each, split between UTF-8
- * characters; RFC 2047 allows 75, but the first word must fit on the
- * "Subject: " line or libetpan folds before it), separated by spaces so
- * the writer may fold between them.
- */
-void
-compose_encode_words(const char *s, struct buf *out)
-{
-    size_t n = strlen(s), i = 0;
-    int plain = strstr(s, "=?") == NULL;
-
-    for (size_t k = 0; k < n && plain; k++)
-        if ((unsigned char)s[k] >= 0x7f || (unsigned char)s[k] < 0x20)
-            plain = 0;
-    if (plain) {
-        buf_add(out, s, n);
-        return;
-    }
-    while (i < n) {
-        size_t len = n - i > COMPOSE_WORD_BYTES ? COMPOSE_WORD_BYTES : n - i;
-        /* do not split a UTF-8 sequence */
-        while (len > 0 && i + len < n &&
-               ((unsigned char)s[i + len] & 0xc0) == 0x80)
-            len--;
-        if (len == 0)
-            len = n - i > COMPOSE_WORD_BYTES ? COMPOSE_WORD_BYTES : n - i;
-        if (i > 0)
-            buf_addc(out, ' ');
-        buf_adds(out, "=?UTF-8?B?");
-        compose_b64(out, (const unsigned char *)s + i, len);
-        buf_adds(out, "?=");
-        i += len;
-    }
-}
-
 /* compose_head_ok - -1 with err unless every value of h and the config
  * that reaches the header is free of control characters and of sane
  * length, the Message-ID is "<...>" and the recipient a bare address */
@@ -321,7 +269,7 @@ compose_imf_fields(const struct compose *c, const struct compose_head *h,
     }
     snprintf(from_addr, from_size, "%s", from_mb->mb_addr_spec);
     if (from_mb->mb_display_name != NULL) {
-        compose_encode_words(from_mb->mb_display_name, &tmp);
+        mime_encode_words(from_mb->mb_display_name, &tmp);
         free(from_mb->mb_display_name);
         from_mb->mb_display_name = xstrdup(buf_str(&tmp));
         buf_reset(&tmp);
@@ -340,7 +288,7 @@ compose_imf_fields(const struct compose *c, const struct compose_head *h,
     }
     date = mailimf_date_time_new(tm.tm_mday, tm.tm_mon + 1, tm.tm_year + 1900,
                                  tm.tm_hour, tm.tm_min, tm.tm_sec, 0);
-    compose_encode_words(h->subject, &tmp);
+    mime_encode_words(h->subject, &tmp);
     fields = mailimf_fields_new_with_data_all(
         date, from, NULL, NULL, to, NULL, NULL,
         xstrndup(h->message_id + 1, mid_len - 2), NULL, NULL,

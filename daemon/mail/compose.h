@@ -69,11 +69,6 @@ int compose_digest_parts(struct compose *c, struct db *db, int64_t digest_id,
                          struct buf *subject, struct buf *text,
                          struct buf *html, struct err *err);
 
-/* compose_encode_words - append s as a header value: unchanged if it is
- * printable ASCII without "=?", else RFC 2047 UTF-8 "B" encoded words of
- * at most 52 characters separated by spaces */
-void compose_encode_words(const char *s, struct buf *out);
-
 /* Additions (digest-perf helper). */
 
 /* compose_set_cache_bytes - cap the memory a compose spends remembering

@@ -2,7 +2,8 @@
 /*
  * mime - the part of a mail that Paperboy writes itself: header fields
  * given as finished values (one writer, which refuses CR, LF and every
- * other control character), and the MIME entity (RFC 2045/2046): a
+ * other control character), RFC 2047 encoded words for the values that
+ * are not plain ASCII, and the MIME entity (RFC 2045/2046): a
  * multipart/alternative body of UTF-8 text parts, quoted-printable
  * (qp.h), with CRLF line ends.
  *
@@ -38,6 +39,13 @@ int mime_value_ok(const char *what, const char *v, struct err *err);
  * MIME_LINE_MAX octets */
 int mime_header(struct buf *out, const char *name, const char *value,
                 struct err *err);
+
+/* mime_encode_words - append s as it goes into a header value:
+ * unchanged when it is printable ASCII without "=?", else RFC 2047
+ * "=?UTF-8?B?...?=" words of at most 52 characters (30 bytes of text
+ * each, split between UTF-8 characters), separated by spaces so that a
+ * writer may fold between them */
+void mime_encode_words(const char *s, struct buf *out);
 
 /* One text part of a multipart/alternative: "text/SUBTYPE" in UTF-8. */
 struct mime_text {

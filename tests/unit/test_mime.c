@@ -2,6 +2,8 @@
 /*
  * test_mime - the MIME writer: mime_header() refuses CR, LF and other
  * control characters and lines over 998 octets, writing nothing;
+ * mime_encode_words() keeps plain ASCII and splits the rest into RFC 2047
+ * words between UTF-8 characters;
  * mime_alternative() refuses a boundary that could collide or is not a
  * token, and writes an entity that libetpan's parser (the oracle) reads
  * back as multipart/alternative with the boundary and two UTF-8
@@ -143,10 +145,40 @@ entity(void)
     buf_release(&got);
 }
 
+/* words - RFC 2047 encoded words: plain ASCII kept, "=?" and non-ASCII
+ * encoded, long input split between characters */
+static void
+words(void)
+{
+    struct buf e;
+    buf_init(&e, 4096);
+    mime_encode_words("plain ascii", &e);
+    CHECK_STR_EQ(buf_str(&e), "plain ascii");
+    buf_reset(&e);
+    mime_encode_words("a =?b?= c", &e);
+    CHECK(strncmp(buf_str(&e), "=?UTF-8?B?", 10) == 0);
+    buf_reset(&e);
+    /* base64 with padding ('/' and '=' included) */
+    mime_encode_words("a =?b?= cd", &e);
+    CHECK_STR_EQ(buf_str(&e), "=?UTF-8?B?YSA9P2I/PSBjZA==?=");
+    buf_reset(&e);
+    mime_encode_words("\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9"
+                      "\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9"
+                      "\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9"
+                      "\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9",
+                      &e);
+    /* 48 bytes: two words of 30 bytes at most, none split */
+    CHECK_STR_EQ(buf_str(&e),
+                 "=?UTF-8?B?w6nDqcOpw6nDqcOpw6nDqcOpw6nDqcOpw6nDqcOp?= "
+                 "=?UTF-8?B?w6nDqcOpw6nDqcOpw6nDqcOp?=");
+    buf_release(&e);
+}
+
 int
 main(void)
 {
     headers();
+    words();
     entity();
     return CHECK_DONE();
 }
