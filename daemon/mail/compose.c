@@ -3,23 +3,24 @@
  * compose - digests and confirmations as RFC 5322 messages (see
  * compose.h).
  *
- * The message is built with libetpan's MIME API: an RFC 822 message whose
- * body is multipart/alternative with a text/plain part and then a
- * text/html part, both UTF-8 and quoted-printable, written by
- * mailmime_write_mem() with CRLF line ends and lines under 998 octets
- * (quoted-printable soft-breaks at 76; headers fold at white space).
- * Everything that could vary between two renderings of the same row is
- * derived from the row: Date is the row's time, the tokens carry that
- * time, and the MIME boundary is an HMAC of the Message-ID ("=_" cannot
- * occur in quoted-printable text, so the boundary never collides).  The
- * only values that reach headers are the config's From, the list's name
- * and title, the subscriber's address and our own tokens; each is checked
- * for CR, LF and other control characters and refused if it has any.
+ * The message is written in two parts with one seam.  libetpan writes
+ * the RFC 5322 fields that need its address parser, date format and
+ * folding (Date, From, To, Message-ID, Subject: compose_imf_fields);
+ * mime.c appends everything after them: our header fields (List-*,
+ * Feedback-ID, Auto-Submitted) and the multipart/alternative body of a
+ * text/plain and a text/html part, UTF-8, quoted-printable (qp.c), CRLF
+ * line ends.  Everything that could vary between two renderings of the
+ * same row is derived from the row: Date is the row's time, the tokens
+ * carry that time, and the MIME boundary is an HMAC of the Message-ID
+ * ("=_" cannot occur in quoted-printable text, so the boundary never
+ * collides).  The only values that reach headers are the config's From,
+ * the list's name and title, the subscriber's address and our own
+ * tokens; each is checked for CR, LF and other control characters and
+ * refused if it has any (compose_head_ok, and mime_header() again).
  */
 #include "compose.h"
 
 #include <libetpan/libetpan.h>
-#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,6 +31,8 @@
 #include "db_list.h"
 #include "db_sub.h"
 #include "log.h"
+#include "mime.h"
+#include "qp.h"
 #include "render.h"
 #include "str.h"
 #include "tmpl.h"
@@ -37,14 +40,9 @@
 
 #define COMPOSE_PART_MAX (4 * 1024 * 1024) /* bytes per rendered part */
 #define COMPOSE_SUBJECT_MAX 512            /* bytes before encoding */
-#define COMPOSE_WORD_BYTES 30         /* text bytes per RFC 2047 encoded word */
-#define COMPOSE_CACHE_SLOTS 4096      /* papers; a power of two */
-#define COMPOSE_CACHE_PROBE 8         /* slots tried per paper */
-#define COMPOSE_CACHE_BYTES (8 << 20) /* default cap, see compose.h */
-#define COMPOSE_QPL_SLOTS 4096        /* lines; a power of two */
-#define COMPOSE_QPL_PROBE 4           /* slots tried per line */
-#define COMPOSE_QPL_BYTES (1 << 20)   /* cap on the lines kept */
-#define COMPOSE_QPL_MIN 24            /* shorter lines: encoded */
+#define COMPOSE_CACHE_SLOTS 4096           /* papers; a power of two */
+#define COMPOSE_CACHE_PROBE 8              /* slots tried per paper */
+#define COMPOSE_CACHE_BYTES (8 << 20)      /* default cap, see compose.h */
 /* The digest mail's HTML part before encoding.  Gmail clips a message
  * whose HTML passes about 102 KB, and the unsubscribe link at the bottom
  * goes with it; quoted-printable adds up to ~10 % to this template (=3D
@@ -65,20 +63,6 @@ struct compose_cached {
     struct tmpl_obj *obj; /* in compose.cache_data */
 };
 
-/* A line of a part and its quoted-printable form.  A digest's lines are
- * mostly the same from one subscriber to the next (the papers, the
- * template), and the encoding of a line depends on that line alone
- * (compose_qp() starts every line at column 0), so a line seen before is
- * copied instead of encoded.  A slot first only remembers the line's hash
- * (seen once); the text is kept when the line comes again, so lines that
- * occur once (addresses, tokens) do not fill the table. */
-struct compose_qpline {
-    uint64_t hash;  /* compose_qpl_hash() of the line; 0 = empty */
-    size_t in_len;  /* bytes of the line, with its '\n' */
-    size_t out_len; /* bytes of its encoding */
-    char *data;     /* in_len input bytes, then the encoding; NULL = seen */
-};
-
 struct compose {
     const struct config *cfg; /* borrowed; outlives the compose */
     struct token_key key;
@@ -92,21 +76,17 @@ struct compose {
     struct buf scratch;     /* reused by render_paper() */
     struct buf scratch2;    /* its second work buffer */
     struct buf text, html;  /* the rendered parts, reused */
-    struct buf qt, qh;      /* the parts quoted-printable, reused */
     struct compose_cached cache[COMPOSE_CACHE_SLOTS];
     struct tmpl_data *cache_data; /* the cached fields */
     size_t cache_bytes;           /* roughly, held by the cache */
     size_t cache_max;             /* cap on cache_bytes; 0 = no cache */
     int cache_full;               /* cleared before the next message */
     struct buf ckey;              /* compose_cache_key()'s, reused */
-    struct compose_qpline qpl[COMPOSE_QPL_SLOTS];
-    size_t qpl_bytes; /* held by qpl[].data */
+    struct qp_lines *qpl;         /* the parts' lines already encoded */
     char domain[256]; /* of [smtp] from, for Message-IDs and List-Id */
     int paper_limit;  /* papers a digest mail carries; 0 = all */
     int papers;       /* papers the last digest had, before the limit */
 };
-
-static void compose_qpl_clear(struct compose *c);
 
 /* What a message needs besides its two bodies. */
 struct compose_head {
@@ -152,11 +132,10 @@ compose_new(const struct config *cfg, const struct token_key *key,
     buf_init(&c->scratch2, COMPOSE_PART_MAX);
     buf_init(&c->text, COMPOSE_PART_MAX);
     buf_init(&c->html, COMPOSE_PART_MAX);
-    buf_init(&c->qt, 4 * COMPOSE_PART_MAX);
-    buf_init(&c->qh, 4 * COMPOSE_PART_MAX);
     buf_init(&c->ckey, BUF_UNLIMITED);
     c->cache_data = tmpl_data_new();
     c->cache_max = COMPOSE_CACHE_BYTES;
+    c->qpl = qp_lines_new();
     config_from_domain(cfg, c->domain, sizeof(c->domain));
     if (str_has_ctl(c->domain, strlen(c->domain)) ||
         strpbrk(c->domain, " <>\"()[],;:\\") != NULL) {
@@ -194,13 +173,11 @@ compose_free(struct compose *c)
     buf_release(&c->scratch2);
     buf_release(&c->text);
     buf_release(&c->html);
-    buf_release(&c->qt);
-    buf_release(&c->qh);
     buf_release(&c->ckey);
     for (size_t i = 0; i < COMPOSE_CACHE_SLOTS; i++)
         free(c->cache[i].key);
     tmpl_data_free(c->cache_data);
-    compose_qpl_clear(c);
+    qp_lines_free(c->qpl);
     free(c);
 }
 
@@ -229,483 +206,70 @@ compose_message_id_confirm(const struct compose *c, int64_t sub_id,
              (long long)issued_at, mac, c->domain);
 }
 
-/* compose_header_ok - -1 with err if a header value has CR, LF, other
- * control characters or is too long */
+/* compose_head_ok - -1 with err unless every value of h and the config
+ * that reaches the header is free of control characters and of sane
+ * length, the Message-ID is "<...>" and the recipient a bare address */
 static int
-compose_header_ok(const char *what, const char *v, struct err *err)
+compose_head_ok(const struct compose *c, const struct compose_head *h,
+                struct err *err)
 {
-    size_t n = strlen(v);
+    size_t mid_len = strlen(h->message_id);
 
-    if (str_has_ctl(v, n) || n > 900) {
-        err_set(err, ERR_PERM,
-                "compose: %s has control characters or is too long", what);
+    if (mime_value_ok("the subject", h->subject, err) == -1 ||
+        mime_value_ok("the recipient", h->to, err) == -1 ||
+        mime_value_ok("[smtp] from", c->cfg->smtp_from, err) == -1 ||
+        mime_value_ok("the Message-ID", h->message_id, err) == -1 ||
+        (h->list_name &&
+         mime_value_ok("the list name", h->list_name, err) == -1) ||
+        (h->unsub_url &&
+         mime_value_ok("the unsubscribe link", h->unsub_url, err) == -1) ||
+        mime_value_ok("[digest] list_address", c->cfg->list_address, err) == -1)
+        return -1;
+    if (mid_len < 5 || h->message_id[0] != '<' ||
+        h->message_id[mid_len - 1] != '>' ||
+        strpbrk(h->message_id + 1, "<> ") != h->message_id + mid_len - 1) {
+        err_set(err, ERR_PERM, "compose: malformed Message-ID");
+        return -1;
+    }
+    if (strchr(h->to, '@') == NULL || strpbrk(h->to, " <>,;\"()\\") != NULL) {
+        err_set(err, ERR_PERM, "compose: bad recipient address");
         return -1;
     }
     return 0;
 }
 
-/* compose_b64 - append base64 of s[0..n), n <= COMPOSE_WORD_BYTES
- * (libsodium's encoder, as smtp.c's AUTH uses) */
-static void
-compose_b64(struct buf *out, const unsigned char *s, size_t n)
-{
-    char b64[sodium_base64_ENCODED_LEN(COMPOSE_WORD_BYTES,
-                                       sodium_base64_VARIANT_ORIGINAL)];
-
-    sodium_bin2base64(b64, sizeof(b64), s, n, sodium_base64_VARIANT_ORIGINAL);
-    buf_adds(out, b64);
-}
-
-/*
- * compose_encode_words - s as it goes into a header: unchanged when it is
- * printable ASCII without "=?", else RFC 2047 "=?UTF-8?B?...?=" words of
- * 52 characters at most (30 bytes of text each, split between UTF-8
- * characters; RFC 2047 allows 75, but the first word must fit on the
- * "Subject: " line or libetpan folds before it), separated by spaces so
- * the writer may fold between them.
- */
-void
-compose_encode_words(const char *s, struct buf *out)
-{
-    size_t n = strlen(s), i = 0;
-    int plain = strstr(s, "=?") == NULL;
-
-    for (size_t k = 0; k < n && plain; k++)
-        if ((unsigned char)s[k] >= 0x7f || (unsigned char)s[k] < 0x20)
-            plain = 0;
-    if (plain) {
-        buf_add(out, s, n);
-        return;
-    }
-    while (i < n) {
-        size_t len = n - i > COMPOSE_WORD_BYTES ? COMPOSE_WORD_BYTES : n - i;
-        /* do not split a UTF-8 sequence */
-        while (len > 0 && i + len < n &&
-               ((unsigned char)s[i + len] & 0xc0) == 0x80)
-            len--;
-        if (len == 0)
-            len = n - i > COMPOSE_WORD_BYTES ? COMPOSE_WORD_BYTES : n - i;
-        if (i > 0)
-            buf_addc(out, ' ');
-        buf_adds(out, "=?UTF-8?B?");
-        compose_b64(out, (const unsigned char *)s + i, len);
-        buf_adds(out, "?=");
-        i += len;
-    }
-}
-
-/*
- * compose_qp - append s[0..n) quoted-printable (RFC 2045 6.7) with CRLF
- * line ends: '=', controls, non-ASCII, white space before a line break,
- * and an 'F' or '.' starting a line are encoded; lines are soft-broken
- * before 76 characters.  (libetpan's own encoder writes a trailing space
- * twice, which breaks the "-- " signature line, so the parts are handed
- * to libetpan already encoded.)
- */
-/* compose_qp_class - 0 for a byte written as it is inside a line
- * (printable ASCII other than '=', 'F' and '.', and white space, which
- * compose_qp_space_fix() encodes after the fact before a line break).
- * A constant: every delivery worker reads it, none may write it. */
-static const unsigned char compose_qp_class[256] = {
-    1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 1, 1, 1, 1, /* 0x00 */
-    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, /* 0x10 */
-    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, /* 0x20 */
-    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, /* 0x30 */
-    0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* 0x40 */
-    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* 0x50 */
-    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* 0x60 */
-    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, /* 0x70 */
-    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, /* 0x80 */
-    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, /* 0x90 */
-    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, /* 0xa0 */
-    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, /* 0xb0 */
-    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, /* 0xc0 */
-    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, /* 0xd0 */
-    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, /* 0xe0 */
-    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, /* 0xf0 */
-};
-
-#define COMPOSE_QP_BLOCK 1024 /* input bytes per chunk: 3.2x fits below */
-
-/* compose_qp_word_mask - 0 if none of the 8 bytes in x is a control,
- * DEL, non-ASCII or '='; else bit 7 of the lowest such byte is the lowest
- * bit set (bit tricks: for any byte of v that is zero, bit 7 is set in
- * (v - 0x01..) & ~v & 0x80..; a borrow can flag bytes above a true one,
- * never below) */
-static inline uint64_t
-compose_qp_word_mask(uint64_t x)
-{
-    const uint64_t ones = 0x0101010101010101ull, high = ones * 0x80;
-    uint64_t lt32 = (x - ones * 0x20) & ~x & high;
-    uint64_t eq7f = ((x ^ (ones * 0x7f)) - ones) & ~(x ^ (ones * 0x7f)) & high;
-    uint64_t eqeq = ((x ^ (ones * '=')) - ones) & ~(x ^ (ones * '=')) & high;
-
-    return (x & high) | lt32 | eq7f | eqeq;
-}
-
-/* compose_qp_space_fix - the byte before a line break was white space,
- * written as it is at o - 1, ending column col: encode it instead, as the
- * line's last character (o points into a chunk with room); the column is
- * then compose_qp_space_col(col) */
-static char *
-compose_qp_space_fix(char *o, size_t col)
-{
-    static const char hex[] = "0123456789ABCDEF";
-    unsigned ch = (unsigned char)o[-1];
-
-    o--;
-    if (col - 1 + 3 > 75) {
-        *o++ = '=';
-        *o++ = '\r';
-        *o++ = '\n';
-    }
-    *o++ = '=';
-    *o++ = hex[ch >> 4];
-    *o++ = hex[ch & 15];
-    return o;
-}
-
-/* compose_qp_space_col - the column after compose_qp_space_fix() */
-static size_t
-compose_qp_space_col(size_t col)
-{
-    return col - 1 + 3 > 75 ? 3 : col - 1 + 3;
-}
-
-static void
-compose_qp(const char *s, size_t n, struct buf *out)
-{
-    static const char hex[] = "0123456789ABCDEF";
-    const unsigned char *u = (const unsigned char *)s;
-    const unsigned char *cls = compose_qp_class;
-    char chunk[4 * COMPOSE_QP_BLOCK];
-    char *o = chunk;
-    size_t col = 0, i = 0;
-
-    /* white space is written as it is and encoded again when a line
-     * break follows; so that it is still in the chunk then, the chunk's
-     * last byte is kept back when the chunk is flushed */
-    while (i < n) {
-        /* at most 3 bytes out per byte in, plus a soft break per 25 */
-        size_t stop = n - i > COMPOSE_QP_BLOCK ? i + COMPOSE_QP_BLOCK : n;
-        for (; i < stop; i++) {
-            unsigned ch;
-            int enc;
-            /* eight plain bytes at once inside a line ('F' and '.' are
-             * plain past its start; white space is fixed after the fact
-             * as below) */
-            if (col > 0 && col + 8 <= 75 && i + 8 <= stop) {
-                uint64_t x;
-                memcpy(&x, u + i, 8);
-                uint64_t m = compose_qp_word_mask(x);
-                if (m == 0) {
-                    memcpy(o, &x, 8);
-                    o += 8;
-                    col += 8;
-                    i += 7;
-                    continue;
-                }
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-                {
-                    /* the plain bytes before the first one that is not
-                     * (the chunk has room for all 8) */
-                    size_t k = (size_t)__builtin_ctzll(m) >> 3;
-                    memcpy(o, &x, 8);
-                    o += k;
-                    col += k;
-                    i += k;
-                }
-#endif
-            }
-            ch = u[i];
-            if (__builtin_expect(cls[ch] == 0 && col < 75, 1)) {
-                *o++ = (char)ch;
-                col++;
-                continue;
-            }
-            if (ch == '\r' && i + 1 < n && u[i + 1] == '\n') {
-                if (i > 0 && (u[i - 1] == ' ' || u[i - 1] == '\t') &&
-                    o > chunk && o[-1] == (char)u[i - 1]) {
-                    o = compose_qp_space_fix(o, col);
-                    col = compose_qp_space_col(col);
-                }
-                continue;
-            }
-            if (ch == '\n') {
-                if (i > 0 && (u[i - 1] == ' ' || u[i - 1] == '\t') &&
-                    o > chunk && o[-1] == (char)u[i - 1]) {
-                    o = compose_qp_space_fix(o, col);
-                    col = compose_qp_space_col(col);
-                }
-                *o++ = '\r';
-                *o++ = '\n';
-                col = 0;
-                continue;
-            }
-            if (ch == ' ' || ch == '\t') {
-                /* (here col is 75) before a line break encoded; a space
-                 * before a lone CR goes out as it is */
-                enc = i + 1 == n || u[i + 1] == '\n' ||
-                      (u[i + 1] == '\r' && i + 2 < n && u[i + 2] == '\n');
-            } else if (ch == 'F' || ch == '.') {
-                enc = col == 0; /* "From " and a lone "." at a line start */
-            } else {
-                enc = ch < 32 || ch >= 127 || ch == '=';
-            }
-            if (col + (enc ? 3 : 1) > 75) {
-                *o++ = '=';
-                *o++ = '\r';
-                *o++ = '\n';
-                col = 0;
-            }
-            if (enc) {
-                *o++ = '=';
-                *o++ = hex[ch >> 4];
-                *o++ = hex[ch & 15];
-                col += 3;
-            } else {
-                *o++ = (char)ch;
-                col++;
-            }
-        }
-        if (i == n) {
-            /* white space at the very end is before a line break too */
-            if ((u[n - 1] == ' ' || u[n - 1] == '\t') && o > chunk &&
-                o[-1] == (char)u[n - 1]) {
-                o = compose_qp_space_fix(o, col);
-                col = compose_qp_space_col(col);
-            }
-            break;
-        }
-        if (o > chunk + 1) {
-            buf_add(out, chunk, (size_t)(o - chunk) - 1);
-            chunk[0] = o[-1];
-            o = chunk + 1;
-        }
-    }
-    buf_add(out, chunk, (size_t)(o - chunk));
-}
-
-/* compose_qpl_hash - a 64-bit hash of s[0..n), 8 bytes a step (a
- * collision costs a miss, never a wrong line: a hit compares the whole
- * line); never 0, which marks an empty slot */
-static uint64_t
-compose_qpl_hash(const char *s, size_t n)
-{
-    uint64_t h = 0x9e3779b97f4a7c15ull ^ n, x;
-    size_t i = 0;
-
-    for (; i + 8 <= n; i += 8) {
-        memcpy(&x, s + i, 8);
-        h = (h ^ x) * 0xff51afd7ed558ccdull;
-    }
-    if (i < n) { /* the last 1..7 bytes, as the last 8 (n >= 8) */
-        memcpy(&x, s + n - 8, 8);
-        h = (h ^ x) * 0xc4ceb9fe1a85ec53ull;
-    }
-    h ^= h >> 29;
-    h *= 0xbf58476d1ce4e5b9ull;
-    h ^= h >> 32;
-    return h ? h : 1;
-}
-
-/* compose_qpl_clear - forget every line */
-static void
-compose_qpl_clear(struct compose *c)
-{
-    for (size_t i = 0; i < COMPOSE_QPL_SLOTS; i++) {
-        free(c->qpl[i].data);
-        memset(&c->qpl[i], 0, sizeof(c->qpl[i]));
-    }
-    c->qpl_bytes = 0;
-}
-
-/* compose_qp_line - one line (ending in '\n') quoted-printable, from the
- * line table when it holds it; out receives exactly what compose_qp()
- * gives for the line */
-static void
-compose_qp_line(struct compose *c, const char *s, size_t n, struct buf *out)
-{
-    uint64_t h = compose_qpl_hash(s, n);
-    size_t at = (size_t)(h >> 20) & (COMPOSE_QPL_SLOTS - 1), start;
-    struct compose_qpline *e = NULL;
-
-    for (size_t k = 0; k < COMPOSE_QPL_PROBE; k++) {
-        struct compose_qpline *x = &c->qpl[(at + k) & (COMPOSE_QPL_SLOTS - 1)];
-        if ((x->hash == h && x->in_len == n) || x->hash == 0) {
-            e = x;
-            break;
-        }
-    }
-    if (e != NULL && e->data != NULL && memcmp(e->data, s, n) == 0) {
-        buf_put(out, e->data + n, e->out_len);
-        return;
-    }
-    start = out->len;
-    compose_qp(s, n, out);
-    if (out->failed)
-        return;
-    if (e == NULL || e->hash == 0 || e->data != NULL) {
-        /* first sighting (or its slot is taken): remember the hash */
-        if (e == NULL)
-            e = &c->qpl[at];
-        if (e->data != NULL) {
-            c->qpl_bytes -= e->in_len + e->out_len;
-            free(e->data);
-        }
-        e->hash = h;
-        e->in_len = n;
-        e->out_len = 0;
-        e->data = NULL;
-        return;
-    }
-    /* seen before: keep it */
-    if (c->qpl_bytes + n + (out->len - start) > COMPOSE_QPL_BYTES)
-        compose_qpl_clear(c);
-    e->hash = h;
-    e->in_len = n;
-    e->out_len = out->len - start;
-    e->data = xmalloc(n + e->out_len);
-    memcpy(e->data, s, n);
-    memcpy(e->data + n, out->data + start, e->out_len);
-    c->qpl_bytes += n + e->out_len;
-}
-
-/* compose_qp_part - compose_qp() of a whole part, line by line through
- * the line table (the same bytes: see struct compose_qpline) */
-static void
-compose_qp_part(struct compose *c, const char *s, size_t n, struct buf *out)
-{
-    size_t i = 0, run = 0; /* [run, i): short lines not yet encoded */
-
-    if (c->cache_max == 0) {
-        compose_qp(s, n, out);
-        return;
-    }
-    while (i < n && !out->failed) {
-        const char *nl = memchr(s + i, '\n', n - i);
-        size_t len;
-        if (nl == NULL)
-            break; /* the last line, without its '\n': encoded below */
-        len = (size_t)(nl - (s + i)) + 1;
-        if (len >= COMPOSE_QPL_MIN) {
-            if (i > run)
-                compose_qp(s + run, i - run, out);
-            compose_qp_line(c, s + i, len, out);
-            run = i + len;
-        }
-        i += len;
-    }
-    if (n > run)
-        compose_qp(s + run, n - run, out);
-}
-
-/* compose_text_part - a text/SUBTYPE; charset=utf-8 quoted-printable part
- * over qp, which is already encoded (borrowed until the message is
- * written) */
-static struct mailmime *
-compose_text_part(const char *subtype, const struct buf *qp)
-{
-    struct mailmime_fields *fields;
-    struct mailmime_content *content;
-    struct mailmime_parameter *param;
-    struct mailmime *part;
-    char type[32];
-
-    snprintf(type, sizeof(type), "text/%s", subtype);
-    fields = mailmime_fields_new_encoding(MAILMIME_MECHANISM_QUOTED_PRINTABLE);
-    content = mailmime_content_new_with_str(type);
-    param = mailmime_param_new_with_data("charset", "utf-8");
-    if (fields == NULL || content == NULL || param == NULL ||
-        clist_append(content->ct_parameters, param) < 0)
-        BUG("compose: out of memory building a part");
-    part = mailmime_new_empty(content, fields);
-    if (part == NULL)
-        BUG("compose: out of memory building a part");
-    part->mm_data.mm_single = mailmime_data_new(
-        MAILMIME_DATA_TEXT, MAILMIME_MECHANISM_QUOTED_PRINTABLE, 1, buf_str(qp),
-        qp->len, NULL);
-    if (part->mm_data.mm_single == NULL)
-        BUG("compose: out of memory building a part");
-    return part;
-}
-
-/* compose_custom - add "name: value" to fields */
-static void
-compose_custom(struct mailimf_fields *fields, const char *name,
-               const char *value)
-{
-    struct mailimf_field *f =
-        mailimf_field_new_custom(xstrdup(name), xstrdup(value));
-
-    if (f == NULL || mailimf_fields_add(fields, f) != MAILIMF_NO_ERROR)
-        BUG("compose: out of memory adding a header");
-}
-
-/* compose_build - the whole message into out */
+/* compose_imf_fields - Date, From, To, Message-ID and Subject, written by
+ * libetpan (it parses [smtp] from, formats the date and folds the
+ * subject at white space) onto out; from_addr receives From's addr-spec.
+ * The values were checked by compose_head_ok(). */
 static int
-compose_build(struct compose *c, const struct compose_head *h,
-              const struct buf *text, const struct buf *html, struct buf *out,
-              struct err *err)
+compose_imf_fields(const struct compose *c, const struct compose_head *h,
+                   char *from_addr, size_t from_size, struct buf *out,
+                   struct err *err)
 {
-    const struct config *cfg = c->cfg;
+    const char *from_cfg = c->cfg->smtp_from;
     struct mailimf_mailbox_list *from = NULL;
     struct mailimf_address_list *to = NULL;
     struct mailimf_mailbox *from_mb = NULL;
     struct mailimf_fields *fields = NULL;
     struct mailimf_date_time *date = NULL;
-    struct mailmime *msg = NULL, *alt = NULL;
-    struct mailmime_content *alt_ct = NULL;
-    struct mailmime_parameter *bparam;
     MMAPString *mm = NULL;
-    struct buf subj, tmp, lh;
-    struct buf *qt = &c->qt, *qh = &c->qh;
+    struct buf tmp;
     struct tm tm;
     time_t t = (time_t)h->date;
-    size_t idx = 0, mid_len;
-    char mac[25], boundary[40], from_addr[320];
-    char ph_text[48], ph_html[48];
-    struct buf ph_t, ph_h;
+    size_t idx = 0, mid_len = strlen(h->message_id);
     int col = 0, rc = -1;
 
-    buf_init(&subj, 4096);
     buf_init(&tmp, 4096);
-    buf_init(&lh, 4096);
-    buf_reset(qt);
-    buf_reset(qh);
-    if (compose_header_ok("the subject", h->subject, err) == -1 ||
-        compose_header_ok("the recipient", h->to, err) == -1 ||
-        compose_header_ok("[smtp] from", cfg->smtp_from, err) == -1 ||
-        compose_header_ok("the Message-ID", h->message_id, err) == -1 ||
-        (h->list_name &&
-         compose_header_ok("the list name", h->list_name, err) == -1) ||
-        (h->unsub_url &&
-         compose_header_ok("the unsubscribe link", h->unsub_url, err) == -1) ||
-        compose_header_ok("[digest] list_address", cfg->list_address, err) ==
-            -1)
-        goto out;
-    mid_len = strlen(h->message_id);
-    if (mid_len < 5 || h->message_id[0] != '<' ||
-        h->message_id[mid_len - 1] != '>' ||
-        strpbrk(h->message_id + 1, "<> ") != h->message_id + mid_len - 1) {
-        err_set(err, ERR_PERM, "compose: malformed Message-ID");
-        goto out;
-    }
-    if (strchr(h->to, '@') == NULL || strpbrk(h->to, " <>,;\"()\\") != NULL) {
-        err_set(err, ERR_PERM, "compose: bad recipient address");
-        goto out;
-    }
-
-    /* From: parsed from the config, display name encoded if needed */
-    if (mailimf_mailbox_parse(cfg->smtp_from, strlen(cfg->smtp_from), &idx,
-                              &from_mb) != MAILIMF_NO_ERROR) {
+    if (mailimf_mailbox_parse(from_cfg, strlen(from_cfg), &idx, &from_mb) !=
+        MAILIMF_NO_ERROR) {
         err_set(err, ERR_PERM, "compose: cannot parse [smtp] from '%s'",
-                cfg->smtp_from);
+                from_cfg);
         goto out;
     }
-    snprintf(from_addr, sizeof(from_addr), "%s", from_mb->mb_addr_spec);
+    snprintf(from_addr, from_size, "%s", from_mb->mb_addr_spec);
     if (from_mb->mb_display_name != NULL) {
-        compose_encode_words(from_mb->mb_display_name, &tmp);
+        mime_encode_words(from_mb->mb_display_name, &tmp);
         free(from_mb->mb_display_name);
         from_mb->mb_display_name = xstrdup(buf_str(&tmp));
         buf_reset(&tmp);
@@ -718,150 +282,33 @@ compose_build(struct compose *c, const struct compose_head *h,
     if (to == NULL ||
         mailimf_address_list_add_mb(to, NULL, xstrdup(h->to)) != 0)
         BUG("compose: out of memory");
-
     if (gmtime_r(&t, &tm) == NULL) {
         err_set(err, ERR_PERM, "compose: bad date");
         goto out;
     }
     date = mailimf_date_time_new(tm.tm_mday, tm.tm_mon + 1, tm.tm_year + 1900,
                                  tm.tm_hour, tm.tm_min, tm.tm_sec, 0);
-    compose_encode_words(h->subject, &subj);
+    mime_encode_words(h->subject, &tmp);
     fields = mailimf_fields_new_with_data_all(
         date, from, NULL, NULL, to, NULL, NULL,
         xstrndup(h->message_id + 1, mid_len - 2), NULL, NULL,
-        xstrdup(buf_str(&subj)));
-    if (fields == NULL)
+        xstrdup(buf_str(&tmp)));
+    if (date == NULL || fields == NULL)
         BUG("compose: out of memory");
     date = NULL;
     from = NULL;
     to = NULL;
-
-    /* List-* are written here, unfolded (each is far below 998 octets):
-     * libetpan folds before a first word that is longer than a line,
-     * which leaves an empty first line some parsers keep as a space */
-    /* (buf_adds rather than buf_addf: this runs for every message) */
-    if (h->list_name != NULL) {
-        buf_adds(&lh, "List-Id: <");
-        buf_adds(&lh, h->list_name);
-        buf_addc(&lh, '.');
-        buf_adds(&lh, c->domain);
-        buf_adds(&lh, ">\r\n");
-    }
-    if (h->unsub_url != NULL) {
-        const char *mailto = *cfg->list_address ? cfg->list_address : from_addr;
-        buf_adds(&lh, "List-Unsubscribe: <");
-        buf_adds(&lh, h->unsub_url);
-        buf_adds(&lh, ">, <mailto:");
-        buf_adds(&lh, mailto);
-        buf_adds(&lh, "?subject=unsubscribe>\r\n"
-                      "List-Unsubscribe-Post: List-Unsubscribe=One-Click\r\n");
-    }
-    if (h->list_name != NULL && h->campaign != NULL) {
-        /* Gmail's feedback loop: campaign:list:kind:sender, where the
-         * sender id is the From domain (the same for every message) */
-        buf_adds(&lh, "Feedback-ID: ");
-        buf_adds(&lh, h->campaign);
-        buf_addc(&lh, ':');
-        buf_adds(&lh, h->list_name);
-        buf_addc(&lh, ':');
-        buf_adds(&lh, h->kind);
-        buf_addc(&lh, ':');
-        buf_adds(&lh, c->domain);
-        buf_adds(&lh, "\r\n");
-    }
-    compose_custom(fields, "Auto-Submitted", "auto-generated");
-
-    msg = mailmime_new_message_data(NULL);
-    if (msg == NULL)
-        BUG("compose: out of memory");
-    mailmime_set_imf_fields(msg, fields);
-    fields = NULL;
-
-    /* a boundary that is a function of the Message-ID */
-    token_mac_hex(&c->key, h->message_id, mid_len, mac, 24);
-    snprintf(boundary, sizeof(boundary), "=_pb_%s", mac);
-    alt_ct = mailmime_content_new_with_str("multipart/alternative");
-    if (alt_ct == NULL)
-        BUG("compose: out of memory");
-    /* the boundary parameter first, then mailmime_new(): unlike
-     * mailmime_new_empty(), it does not make a random boundary of its own
-     * (gethostname(), getpid() and time: two system calls a message) */
-    bparam = mailmime_param_new_with_data("boundary", boundary);
-    if (bparam == NULL || clist_append(alt_ct->ct_parameters, bparam) < 0)
-        BUG("compose: out of memory");
-    {
-        struct mailmime_fields *af = mailmime_fields_new_empty();
-        clist *parts = clist_new();
-        if (af == NULL || parts == NULL)
-            BUG("compose: out of memory");
-        alt = mailmime_new(MAILMIME_MULTIPLE, NULL, 0, af, alt_ct, NULL, NULL,
-                           NULL, parts, NULL, NULL);
-        if (alt == NULL)
-            BUG("compose: out of memory");
-    }
-    alt_ct = NULL;
-    compose_qp_part(c, buf_str(text), text->len, qt);
-    compose_qp_part(c, buf_str(html), html->len, qh);
-    if (buf_check(qt, err) == -1 || buf_check(qh, err) == -1)
-        goto out;
-    /* libetpan writes the parts' bodies byte by byte through its line
-     * checks; the bodies are already QP (lines < 77 octets), so it gets
-     * placeholders, unique to this message, that are replaced below by
-     * the same bytes it would have copied */
-    snprintf(ph_text, sizeof(ph_text), "%s_T", boundary);
-    snprintf(ph_html, sizeof(ph_html), "%s_H", boundary);
-    ph_t.data = ph_text;
-    ph_t.len = strlen(ph_text);
-    ph_h.data = ph_html;
-    ph_h.len = strlen(ph_html);
-    if (mailmime_smart_add_part(alt, compose_text_part("plain", &ph_t)) !=
-            MAILIMF_NO_ERROR ||
-        mailmime_smart_add_part(alt, compose_text_part("html", &ph_h)) !=
-            MAILIMF_NO_ERROR ||
-        mailmime_smart_add_part(msg, alt) != MAILIMF_NO_ERROR)
-        BUG("compose: out of memory");
-    alt = NULL;
-
     mm = mmap_string_new("");
-    if (mm == NULL || mailmime_write_mem(mm, &col, msg) != MAILIMF_NO_ERROR) {
-        err_set(err, ERR_PERM, "compose: libetpan could not write the message");
+    if (mm == NULL ||
+        mailimf_fields_write_mem(mm, &col, fields) != MAILIMF_NO_ERROR) {
+        err_set(err, ERR_PERM, "compose: libetpan could not write the header");
         goto out;
     }
-    {
-        /* our List-* lines go just before MIME-Version, in the header */
-        const char *body = strstr(mm->str, "\r\n\r\n");
-        const char *mv = strstr(mm->str, "\r\nMIME-Version: ");
-        size_t at = (mv != NULL && (body == NULL || mv < body))
-                        ? (size_t)(mv - mm->str) + 2
-                        : 0;
-        const char *pt = body ? strstr(body, ph_text) : NULL;
-        const char *ph = pt ? strstr(pt, ph_html) : NULL;
-        if (pt == NULL || ph == NULL) {
-            err_set(err, ERR_PERM, "compose: placeholders not found");
-            goto out;
-        }
-        buf_add(out, mm->str, at);
-        buf_add(out, lh.data ? lh.data : "", lh.len);
-        buf_add(out, mm->str + at, (size_t)(pt - mm->str) - at);
-        buf_add(out, buf_str(qt), qt->len);
-        pt += strlen(ph_text);
-        buf_add(out, pt, (size_t)(ph - pt));
-        buf_add(out, buf_str(qh), qh->len);
-        ph += strlen(ph_html);
-        buf_add(out, ph, mm->len - (size_t)(ph - mm->str));
-    }
-    if (buf_check(out, err) == -1)
-        goto out;
+    buf_add(out, mm->str, mm->len);
     rc = 0;
 out:
     if (mm != NULL)
         mmap_string_free(mm);
-    if (msg != NULL)
-        mailmime_free(msg);
-    if (alt != NULL)
-        mailmime_free(alt);
-    if (alt_ct != NULL)
-        mailmime_content_free(alt_ct);
     if (fields != NULL)
         mailimf_fields_free(fields);
     if (date != NULL)
@@ -872,11 +319,94 @@ out:
         mailimf_address_list_free(to);
     if (from_mb != NULL)
         mailimf_mailbox_free(from_mb);
-    buf_release(&subj);
     buf_release(&tmp);
-    buf_release(&lh);
-
     return rc;
+}
+
+/* compose_list_fields - Auto-Submitted, and for a list's mail List-Id,
+ * List-Unsubscribe (RFC 2369) with List-Unsubscribe-Post (RFC 8058
+ * one-click) and Feedback-ID, onto out (unfolded: each is far below 998
+ * octets, and a folded first word leaves an empty first line some
+ * parsers keep as a space) */
+static int
+compose_list_fields(const struct compose *c, const struct compose_head *h,
+                    const char *from_addr, struct buf *out, struct err *err)
+{
+    struct buf v;
+    int rc = 0;
+
+    buf_init(&v, 4096);
+    rc |= mime_header(out, "Auto-Submitted", "auto-generated", err);
+    /* (buf_adds rather than buf_addf: this runs for every message) */
+    if (h->list_name != NULL && rc == 0) {
+        buf_adds(&v, "<");
+        buf_adds(&v, h->list_name);
+        buf_addc(&v, '.');
+        buf_adds(&v, c->domain);
+        buf_adds(&v, ">");
+        rc |= mime_header(out, "List-Id", buf_str(&v), err);
+    }
+    if (h->unsub_url != NULL && rc == 0) {
+        const char *list = c->cfg->list_address;
+        buf_reset(&v);
+        buf_adds(&v, "<");
+        buf_adds(&v, h->unsub_url);
+        buf_adds(&v, ">, <mailto:");
+        buf_adds(&v, *list ? list : from_addr);
+        buf_adds(&v, "?subject=unsubscribe>");
+        rc |= mime_header(out, "List-Unsubscribe", buf_str(&v), err);
+        rc |= mime_header(out, "List-Unsubscribe-Post",
+                          "List-Unsubscribe=One-Click", err);
+    }
+    if (h->list_name != NULL && h->campaign != NULL && rc == 0) {
+        /* Gmail's feedback loop: campaign:list:kind:sender, where the
+         * sender id is the From domain (the same for every message) */
+        buf_reset(&v);
+        buf_adds(&v, h->campaign);
+        buf_addc(&v, ':');
+        buf_adds(&v, h->list_name);
+        buf_addc(&v, ':');
+        buf_adds(&v, h->kind);
+        buf_addc(&v, ':');
+        buf_adds(&v, c->domain);
+        rc |= mime_header(out, "Feedback-ID", buf_str(&v), err);
+    }
+    buf_release(&v);
+    return rc == 0 ? 0 : -1;
+}
+
+/* compose_build - the whole message onto out: libetpan's RFC 5322 fields,
+ * then ours and the MIME entity (mime.h); on failure out is as it was */
+static int
+compose_build(struct compose *c, const struct compose_head *h,
+              const struct buf *text, const struct buf *html, struct buf *out,
+              struct err *err)
+{
+    struct mime_text parts[2];
+    char mac[25], boundary[40], from_addr[320];
+    size_t start = out->len;
+
+    if (compose_head_ok(c, h, err) == -1)
+        return -1;
+    /* a boundary that is a function of the Message-ID */
+    token_mac_hex(&c->key, h->message_id, strlen(h->message_id), mac, 24);
+    snprintf(boundary, sizeof(boundary), "=_pb_%s", mac);
+    parts[0].subtype = "plain";
+    parts[0].data = buf_str(text);
+    parts[0].len = text->len;
+    parts[1].subtype = "html";
+    parts[1].data = buf_str(html);
+    parts[1].len = html->len;
+    if (compose_imf_fields(c, h, from_addr, sizeof(from_addr), out, err) ==
+            -1 ||
+        compose_list_fields(c, h, from_addr, out, err) == -1 ||
+        mime_alternative(out, boundary, parts, 2,
+                         c->cache_max > 0 ? c->qpl : NULL, err) == -1 ||
+        buf_check(out, err) == -1) {
+        buf_truncate(out, start);
+        return -1;
+    }
+    return 0;
 }
 
 /* State for filling a digest's papers. */
@@ -937,8 +467,7 @@ compose_trim(struct compose *c)
         return;
     if (c->cache_bytes > 0 || c->cache_full)
         compose_cache_clear(c);
-    if (c->qpl_bytes > 0)
-        compose_qpl_clear(c);
+    qp_lines_trim(c->qpl);
 }
 
 /* compose_paper_fields - render_paper() on item, the fixed part from the

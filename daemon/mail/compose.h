@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * compose - turn frozen rows into what a reader sees: a digest or a
- * confirmation mail as a complete RFC 5322 message (libetpan's MIME API,
- * multipart/alternative, quoted-printable, CRLF), or a digest as an HTML
- * page for "view in browser".
+ * confirmation mail as a complete RFC 5322 message (multipart/alternative,
+ * quoted-printable, CRLF: libetpan writes the RFC 5322 fields, mime.h the
+ * rest), or a digest as an HTML page for "view in browser".
  *
  * A struct compose holds the compiled templates from web/templates and a
  * reusable data arena; each thread that renders owns one.  Messages are a
@@ -68,11 +68,6 @@ int compose_digest_page(struct compose *c, struct db *db, int64_t digest_id,
 int compose_digest_parts(struct compose *c, struct db *db, int64_t digest_id,
                          struct buf *subject, struct buf *text,
                          struct buf *html, struct err *err);
-
-/* compose_encode_words - append s as a header value: unchanged if it is
- * printable ASCII without "=?", else RFC 2047 UTF-8 "B" encoded words of
- * at most 52 characters separated by spaces */
-void compose_encode_words(const char *s, struct buf *out);
 
 /* Additions (digest-perf helper). */
 
