@@ -186,6 +186,19 @@ http_write_trim(struct http *h)
     pthread_mutex_unlock(&h->lock);
 }
 
+void
+http_hold_until(int64_t until_ms)
+{
+    struct timespec ts;
+
+    if (until_ms <= str_mono_ms())
+        return;
+    ts.tv_sec = (time_t)(until_ms / 1000);
+    ts.tv_nsec = (long)(until_ms % 1000) * 1000000L;
+    while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR)
+        ;
+}
+
 /* http_write_hold - wait until the latest answer_at_ms of batch.  Storing
  * a new address takes longer than finding a known one; answering every
  * sign-up no sooner than [web] subscribe_answer_ms after it arrived keeps
@@ -195,17 +208,11 @@ static void
 http_write_hold(const struct http_job *batch)
 {
     int64_t until = 0;
-    struct timespec ts;
 
     for (const struct http_job *j = batch; j; j = j->next)
         if (j->answer_at_ms > until)
             until = j->answer_at_ms;
-    if (until <= str_mono_ms())
-        return;
-    ts.tv_sec = (time_t)(until / 1000);
-    ts.tv_nsec = (long)(until % 1000) * 1000000L;
-    while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR)
-        ;
+    http_hold_until(until);
 }
 
 /* http_write_main - the writer thread: batches until told to stop and
