@@ -105,9 +105,10 @@ static const struct config_key config_keys[] = {
      "token bucket); over it the answer is 429 with Retry-After. 0 turns the "
      "limit off."},
     {"web", "subscribe_answer_ms", CT_INT, F(subscribe_answer_ms), "5", 0, 1000,
-     "POST /subscribe is answered no sooner than this many milliseconds "
-     "after it was queued, whatever the address, so that the answer's timing "
-     "does not tell a new address (slower to store) from a known one. Keep "
+     "POST /subscribe and POST /manage are answered no sooner than this many "
+     "milliseconds after they arrived, whatever the address, so that the "
+     "answer's timing does not tell a new address (slower to store) from a "
+     "known one. Keep "
      "it above the time a sign-up takes to store; 0 answers at once."},
     {"web", "trusted_proxies", CT_STR, F(trusted_proxies), "", 0, 0,
      "Comma-separated addresses or ADDRESS/BITS prefixes of reverse proxies "
