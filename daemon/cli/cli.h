@@ -116,6 +116,11 @@ int cli_get_list(struct db *db, const char *name, struct db_list *out);
  */
 const volatile sig_atomic_t *cli_catch_stop(void);
 
+/* cli_today - today's date (YYYY-MM-DD) in [schedule] timezone: the day
+ * `send` and `digest preview` take when no --date is given (UTC when the
+ * zone cannot be loaded) */
+void cli_today(const struct config *cfg, char *out, size_t size);
+
 /* cli_format_time - unix seconds as "YYYY-MM-DD HH:MM" UTC, "-" for 0 */
 const char *cli_format_time(int64_t t, char *out, size_t size);
 

@@ -39,41 +39,43 @@
 static void
 digest_help(void)
 {
-    printf("usage: " DIGEST_USAGE "\n"
-           "\n"
-           "Print the digest EMAIL would receive, without sending it and\n"
-           "without recording anything: the papers are chosen and ranked\n"
-           "exactly as for a real send (new since the last digest, never\n"
-           "sent before, keywords and categories applied), inside a\n"
-           "transaction that is rolled back.\n"
-           "\n"
-           "  EMAIL              the subscriber's address\n"
-           "  --list NAME        which subscription, when EMAIL has several\n"
-           "  --date YYYY-MM-DD  the digest's day (default: today, UTC)\n"
-           "  --format F         text (default): subject and plain-text part\n"
-           "                     html: the HTML part\n"
-           "                     eml:  the whole MIME message, as sent\n"
-           "\n"
-           "Examples:\n"
-           "  paperboy digest preview ada@example.org\n"
-           "  paperboy digest preview ada@example.org --list nlp "
-           "--date 2026-11-27 --format eml > d.eml\n"
-           "\n"
-           "Exit status: 0 success (also when nothing would be sent, which is\n"
-           "said on stderr), 1 failure, 2 usage error.\n"
-           "\n"
-           "digest plan: for each list and time zone it is served in, the\n"
-           "next mailing (or, with --date, the mailing of that local day):\n"
-           "its time, its state (scheduled, due: the daemon sends it at its\n"
-           "next pass, sent, missed), the subscriptions it goes to (confirmed\n"
-           "before its time), those confirmed later (their first digest is\n"
-           "the zone's next mailing), the list's new papers in its window\n"
-           "collected so far, and how many subscriptions would get nothing.\n"
-           "Nothing is sent or recorded.\n"
-           "\n"
-           "  --list NAME        only this list\n"
-           "  --date YYYY-MM-DD  the mailing of this day in each zone\n"
-           "  --json             one JSON array instead of the table\n");
+    printf(
+        "usage: " DIGEST_USAGE "\n"
+        "\n"
+        "Print the digest EMAIL would receive, without sending it and\n"
+        "without recording anything: the papers are chosen and ranked\n"
+        "exactly as for a real send (new since the last digest, never\n"
+        "sent before, keywords and categories applied), inside a\n"
+        "transaction that is rolled back.\n"
+        "\n"
+        "  EMAIL              the subscriber's address\n"
+        "  --list NAME        which subscription, when EMAIL has several\n"
+        "  --date YYYY-MM-DD  the digest's day (default: today in [schedule] "
+        "timezone, as `send`)\n"
+        "  --format F         text (default): subject and plain-text part\n"
+        "                     html: the HTML part\n"
+        "                     eml:  the whole MIME message, as sent\n"
+        "\n"
+        "Examples:\n"
+        "  paperboy digest preview ada@example.org\n"
+        "  paperboy digest preview ada@example.org --list nlp "
+        "--date 2026-11-27 --format eml > d.eml\n"
+        "\n"
+        "Exit status: 0 success (also when nothing would be sent, which is\n"
+        "said on stderr), 1 failure, 2 usage error.\n"
+        "\n"
+        "digest plan: for each list and time zone it is served in, the\n"
+        "next mailing (or, with --date, the mailing of that local day):\n"
+        "its time, its state (scheduled, due: the daemon sends it at its\n"
+        "next pass, sent, missed), the subscriptions it goes to (confirmed\n"
+        "before its time), those confirmed later (their first digest is\n"
+        "the zone's next mailing), the list's new papers in its window\n"
+        "collected so far, and how many subscriptions would get nothing.\n"
+        "Nothing is sent or recorded.\n"
+        "\n"
+        "  --list NAME        only this list\n"
+        "  --date YYYY-MM-DD  the mailing of this day in each zone\n"
+        "  --json             one JSON array instead of the table\n");
 }
 
 /* digest_key - the token key; when no secret exists yet, a throw-away key
@@ -146,7 +148,7 @@ digest_preview(struct cli *cli, int argc, char **argv)
                                    "--date must be YYYY-MM-DD, not '%s'", date);
         (void)str_copy(day, sizeof(day), date);
     } else {
-        str_format_day((time_t)str_now(), day, sizeof(day));
+        cli_today(cli->cfg, day, sizeof(day));
     }
 
     err_init(&err);
