@@ -225,6 +225,7 @@ sub_add(struct cli *cli, int argc, char **argv)
     struct subs_result res;
     struct db_subscription s;
     struct db_list l;
+    struct token_key key;
     struct err err;
     struct db *db;
 
@@ -254,7 +255,9 @@ sub_add(struct cli *cli, int argc, char **argv)
     in.prefs.keywords = kw;
     in.status = -1;
     in.confirmed = confirmed;
-    if (sub_signup(db, cli->cfg, &in, str_now(), &res, &err) == -1 ||
+    in.key = &key; /* a suppressed address is refused (sub_suppressed) */
+    if (token_key_load(cli->cfg, &key, &err) == -1 ||
+        sub_signup(db, cli->cfg, &in, str_now(), &res, &err) == -1 ||
         sub_get(db, res.sub_id, &s, &err) == -1)
         return cli_fail("%s", err.msg);
     if (res.created)
@@ -659,17 +662,13 @@ static int
 sub_row_suppressed(struct db *db, const struct token_key *key,
                    const struct sub_row *row, int force, struct err *err)
 {
-    unsigned char h[DB_SUPPRESS_HASH];
     char why[DB_SUPPRESS_REASON_MAX];
     int rc;
 
-    db_suppress_hash(key, row->email, h);
-    rc = db_suppress_get(db, h, why, err);
-    if (rc == -1) {
-        err->kind = ERR_TEMP;
+    rc = sub_suppressed(db, key, SUBS_IMPORT, row->email, why, err);
+    if (rc == -1)
         return -1;
-    }
-    if (rc == 0) {
+    if (rc == 1) {
         err_set(err, ERR_PERM, "address suppressed (%s): %s", why,
                 force ? "imported anyway (--force), suppression lifted"
                       : "not imported (--force overrides)");

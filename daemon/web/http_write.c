@@ -50,7 +50,8 @@
  * the transaction the caller holds.
  */
 static int
-http_write_subscribe(struct db *db, struct http_job *j, struct err *err)
+http_write_subscribe(struct db *db, const struct token_key *key,
+                     struct http_job *j, struct err *err)
 {
     struct subs_signup in;
     struct subs_result res;
@@ -63,8 +64,12 @@ http_write_subscribe(struct db *db, struct http_job *j, struct err *err)
     in.prefs.categories = j->categories;
     in.prefs.max_papers = j->max_papers;
     in.status = -1;
+    in.key = key; /* a suppressed address gets no mail (sub_suppressed) */
     if (sub_signup(db, j->gen->cfg, &in, j->now, &res, err) == -1)
         return -1;
+    if (res.suppressed) /* the answer is the same; the log names no one */
+        log_info("web: sign-up of a suppressed address: nothing stored, no "
+                 "mail");
     j->queued = res.queued;
     return 0;
 }
@@ -113,7 +118,7 @@ http_write_batch(struct http *h, struct http_job *batch)
             j->rc = -1;
             continue;
         }
-        if (http_write_subscribe(h->wdb, j, &j->err) == -1) {
+        if (http_write_subscribe(h->wdb, h->key, j, &j->err) == -1) {
             j->rc = -1;
             j->queued = 0;
             (void)db_exec(h->wdb, "ROLLBACK TO job", NULL);
