@@ -27,6 +27,7 @@
 #include "db_list.h"
 #include "db_sub.h"
 #include "db_suppress.h"
+#include "db_votes.h"
 #include "str.h"
 #include "subs.h"
 
@@ -49,9 +50,9 @@
 
 /* the export header; import recognises each of these columns */
 static const char *const sub_export_head[] = {
-    "email",      "name",       "list",     "status",    "keywords",
-    "categories", "max_papers", "timezone", "created_at"};
-#define SUB_EXPORT_NCOLS 9
+    "email",      "name",       "list",     "status",     "keywords",
+    "categories", "max_papers", "timezone", "created_at", "votes"};
+#define SUB_EXPORT_NCOLS 10
 
 /* sub_help - the full help text on stdout */
 static void
@@ -105,8 +106,9 @@ sub_help(void)
         "                        '-' reads standard input.  Column 'email'\n"
         "                        is required; 'name', 'keywords',\n"
         "                        'categories', 'max_papers', 'timezone',\n"
-        "                        'status' and 'created_at' are used when\n"
-        "                        present; other columns (listmonk's uuid,\n"
+        "                        'status', 'created_at' and 'votes' are used\n"
+        "                        when present; other columns (listmonk's "
+        "uuid,\n"
         "                        attributes, ...) are ignored\n"
         "  --list NAME           the list to subscribe everyone to\n"
         "  --confirmed           make new and pending subscriptions "
@@ -121,7 +123,9 @@ sub_help(void)
         "\n"
         "subscriber export                write CSV to standard output:\n"
         "  email,name,list,status,keywords,categories,max_papers,timezone,"
-        "created_at\n"
+        "created_at,votes\n"
+        "  (votes: 'more:ARXIV_ID less:ARXIV_ID ...', newest first; import\n"
+        "  restores those on papers in the database and names the others)\n"
         "  --list NAME           only this list\n"
         "  --raw                 values exactly as stored; without it a\n"
         "                        value that a spreadsheet would run as a\n"
@@ -578,13 +582,14 @@ sub_parse_iso(const char *s, int64_t *out)
 /* The columns of an import file; -1 when absent. */
 struct sub_cols {
     int email, name, keywords, categories, max_papers, timezone, status,
-        created_at;
+        created_at, votes;
 };
 
 /* Counters of an import. */
 struct sub_tally {
     long imported, updated, unchanged, skipped;
     long forced; /* suppressed rows imported with --force */
+    long votes;  /* votes restored (the votes column) */
 };
 
 /* One validated import row (borrowed strings from the record). */
@@ -594,6 +599,7 @@ struct sub_row {
     struct db_sub_prefs prefs;
     int status;         /* enum db_sub_status, or -1 = not given */
     int64_t created_at; /* 0 = not given */
+    const char *votes;  /* the votes column (cli_like_csv_*), NULL = absent */
 };
 
 /* sub_col - field c of rec, or NULL when the column is absent */
@@ -648,6 +654,9 @@ sub_row_check(const struct csv_record *rec, const struct sub_cols *c,
         }
         /* other words (listmonk's "enabled") carry no status: ignored */
     }
+    row->votes = sub_col(rec, c->votes);
+    if (row->votes && cli_like_csv_check(row->votes, err) == -1)
+        return -1;
     v = sub_col(rec, c->created_at);
     if (v && sub_parse_iso(v, &row->created_at) == -1)
         row->created_at = 0; /* other formats (listmonk's): ignored */
@@ -693,11 +702,43 @@ sub_row_force(struct db *db, const struct token_key *key,
     return db_suppress_remove(db, h, NULL, err);
 }
 
+/* sub_row_votes - the row's votes column on subscription sub_id; the
+ * papers not in the database (the import fetches nothing) are named on
+ * stderr; -1 on a database error */
+static int
+sub_row_votes(struct db *db, const struct sub_row *row, int64_t sub_id,
+              long line, int64_t now, struct sub_tally *t, struct err *err)
+{
+    struct cli_like_csv v;
+    int rc;
+
+    if (row->votes == NULL || row->votes[0] == '\0')
+        return 0;
+    rc = cli_like_csv_apply(db, sub_id, row->votes, now, &v, err);
+    if (rc == 0) {
+        t->votes += v.restored;
+        if (v.nmissing)
+            fprintf(stderr,
+                    "line %ld: votes: %d paper%s not in the database, not "
+                    "restored (`paperboy subscriber like` fetches them): "
+                    "%s\n",
+                    line, v.nmissing, v.nmissing == 1 ? "" : "s",
+                    buf_str(&v.missing));
+        if (v.full)
+            fprintf(stderr,
+                    "line %ld: votes: the subscription holds %d votes, the "
+                    "most kept; the rest not restored\n",
+                    line, DB_VOTES_MAX);
+    }
+    buf_release(&v.missing);
+    return rc;
+}
+
 /* sub_row_apply - write one validated row (subs.h: SUBS_IMPORT); -1 on
  * a database error */
 static int
 sub_row_apply(struct db *db, const struct config *cfg, const struct db_list *l,
-              const struct sub_row *row, int confirmed, int64_t now,
+              const struct sub_row *row, int confirmed, long line, int64_t now,
               struct sub_tally *t, struct err *err)
 {
     struct subs_signup in;
@@ -712,7 +753,8 @@ sub_row_apply(struct db *db, const struct config *cfg, const struct db_list *l,
     in.status = row->status;
     in.confirmed = confirmed;
     in.created_at = row->created_at;
-    if (sub_signup(db, cfg, &in, now, &res, err) == -1)
+    if (sub_signup(db, cfg, &in, now, &res, err) == -1 ||
+        sub_row_votes(db, row, res.sub_id, line, now, t, err) == -1)
         return -1;
     if (res.created)
         t->imported++;
@@ -733,7 +775,7 @@ sub_import(struct cli *cli, int argc, char **argv)
                                    {"--confirmed", NULL, &confirmed},
                                    {"--force", NULL, &force},
                                    {NULL, NULL, NULL}};
-    struct sub_tally t = {0, 0, 0, 0, 0};
+    struct sub_tally t = {0, 0, 0, 0, 0, 0};
     struct csv_reader r;
     struct csv_record hdr, rec;
     struct cli_progress prog;
@@ -797,6 +839,7 @@ sub_import(struct cli *cli, int argc, char **argv)
     c.timezone = csv_header_index(&hdr, "timezone");
     c.status = csv_header_index(&hdr, "status");
     c.created_at = csv_header_index(&hdr, "created_at");
+    c.votes = csv_header_index(&hdr, "votes");
     if (c.email < 0) {
         cli_fail("%s: line %ld: the header has no 'email' column", pos[0],
                  hdr.line);
@@ -837,8 +880,8 @@ sub_import(struct cli *cli, int argc, char **argv)
         }
         if (rc == 0 && sub_row_force(db, &key, &row, rec.line, &t, &err) == -1)
             goto db_fail;
-        if (sub_row_apply(db, cli->cfg, &l, &row, confirmed, now, &t, &err) ==
-            -1) {
+        if (sub_row_apply(db, cli->cfg, &l, &row, confirmed, rec.line, now, &t,
+                          &err) == -1) {
             err_prefix(&err, "line %ld", rec.line);
             goto db_fail;
         }
@@ -869,6 +912,8 @@ sub_import(struct cli *cli, int argc, char **argv)
            t.updated, t.unchanged, t.skipped);
     if (t.forced)
         printf(", suppression overridden by --force %ld", t.forced);
+    if (t.votes)
+        printf(", votes restored %ld", t.votes);
     printf("\n");
     ret = t.skipped ? CLI_FAIL : CLI_OK;
     if (*stop) {
@@ -897,8 +942,10 @@ out:
 
 /* State for sub_export_row. */
 struct sub_export {
+    struct db *db;
     struct buf line;
-    int raw; /* 1: cells as stored, no formula neutralising (--raw) */
+    struct buf votes; /* the votes cell */
+    int raw;          /* 1: cells as stored, no formula neutralising (--raw) */
     struct cli_progress prog; /* rows written, on stderr */
     size_t n;
 };
@@ -924,6 +971,9 @@ sub_export_row(const struct db_subscription *s, void *arg, struct err *err)
     add(&x->line, max, 0);
     add(&x->line, s->timezone, 0);
     add(&x->line, created, 0);
+    if (cli_like_csv_cell(x->db, s->id, &x->votes, err) == -1)
+        return -1;
+    add(&x->line, buf_str(&x->votes), 0);
     csv_end_record(&x->line);
     if (buf_check(&x->line, err) == -1)
         return -1;
@@ -959,7 +1009,9 @@ sub_export(struct cli *cli, int argc, char **argv)
             return CLI_FAIL;
         f.list_name = l.name;
     }
+    x.db = db;
     buf_init(&x.line, CSV_RECORD_MAX);
+    buf_init(&x.votes, CSV_FIELD_MAX);
     for (int i = 0; i < SUB_EXPORT_NCOLS; i++)
         csv_add_field(&x.line, sub_export_head[i], i == 0);
     csv_end_record(&x.line);
@@ -972,6 +1024,7 @@ sub_export(struct cli *cli, int argc, char **argv)
     rc = db_sub_each(db, &f, sub_export_row, &x, &err);
     cli_progress_end(&x.prog);
     buf_release(&x.line);
+    buf_release(&x.votes);
     if (rc == -1)
         return cli_fail("%s", err.msg);
     if (fflush(stdout) != 0)
