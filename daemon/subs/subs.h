@@ -104,16 +104,16 @@ enum subs_origin {
 /* A sign-up, its values checked with the validators above. */
 struct subs_signup {
     enum subs_origin origin;
-    const char *email;           /* normalised by subs_check_email() */
-    const char *name;            /* NULL or "" = none / leave it (not FORM) */
-    int64_t list_id;             /* lists.id */
-    struct db_sub_prefs prefs;   /* max_papers 0 = [digest] max_papers */
-    int status;                  /* IMPORT: enum db_sub_status, -1 = none */
-    int confirmed;               /* ADD, IMPORT: confirmed at once */
-    int64_t created_at;          /* IMPORT: unix seconds, 0 = now */
-    const struct token_key *key; /* the suppression table's key
-                                    (sub_suppressed); NULL = not checked
-                                    here (import checks each row first) */
+    const char *email;         /* normalised by subs_check_email() */
+    const char *name;          /* NULL or "" = none / leave it (not FORM) */
+    int64_t list_id;           /* lists.id */
+    struct db_sub_prefs prefs; /* max_papers 0 = [digest] max_papers */
+    int status;                /* IMPORT: enum db_sub_status, -1 = none */
+    int confirmed;             /* ADD, IMPORT: confirmed at once */
+    int64_t created_at;        /* IMPORT: unix seconds, 0 = now */
+    /* the suppression table's key (sub_suppressed); NULL = not checked
+     * here (import checks each row first) */
+    const struct token_key *key;
 };
 
 /* What sub_signup() did. */

@@ -109,8 +109,8 @@ static const struct config_key config_keys[] = {
      "POST /subscribe and POST /manage are answered no sooner than this many "
      "milliseconds after they arrived, whatever the address, so that the "
      "answer's timing does not tell a new address (slower to store) from a "
-     "known one. Keep "
-     "it above the time a sign-up takes to store; 0 answers at once."},
+     "known one. Keep it above the time a sign-up takes to store; 0 answers "
+     "at once."},
     {"web", "trusted_proxies", CT_STR, F(trusted_proxies), "", 0, 0,
      "Comma-separated addresses or ADDRESS/BITS prefixes of reverse proxies "
      "(127.0.0.1, ::1, 10.0.0.0/8). Only from these is X-Forwarded-For "
