@@ -15,6 +15,7 @@
 
 #include "db_list.h"
 #include "str.h"
+#include "tz.h"
 #include "xalloc.h"
 
 struct db *
@@ -354,6 +355,23 @@ cli_catch_stop(void)
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
     return &cli_stop;
+}
+
+void
+cli_today(const struct config *cfg, char *out, size_t size)
+{
+    struct tz *tz = NULL;
+    struct tz_local lt;
+    struct err err;
+
+    err_init(&err);
+    if (tz_load(cfg->timezone, &tz, &err) == -1) {
+        str_format_day((time_t)str_now(), out, size);
+        return;
+    }
+    tz_utc_to_local(tz, str_now(), &lt);
+    snprintf(out, size, "%04d-%02d-%02d", lt.year, lt.month, lt.day);
+    tz_free(tz);
 }
 
 const char *

@@ -18,6 +18,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "buf.h"
 #include "config.h"
 #include "db.h"
 
@@ -116,6 +117,11 @@ int cli_get_list(struct db *db, const char *name, struct db_list *out);
  */
 const volatile sig_atomic_t *cli_catch_stop(void);
 
+/* cli_today - today's date (YYYY-MM-DD) in [schedule] timezone: the day
+ * `send` and `digest preview` take when no --date is given (UTC when the
+ * zone cannot be loaded) */
+void cli_today(const struct config *cfg, char *out, size_t size);
+
 /* cli_format_time - unix seconds as "YYYY-MM-DD HH:MM" UTC, "-" for 0 */
 const char *cli_format_time(int64_t t, char *out, size_t size);
 
@@ -128,6 +134,27 @@ int cli_like_show_json(struct db *db, int64_t sub_id, struct cJSON *obj,
                        struct err *err);
 int cli_like_show_text(struct db *db, int64_t sub_id, const char *list,
                        struct err *err);
+
+/* The votes column of `subscriber export` and `import`: a cell of words
+ * "more:ARXIV_ID" and "less:ARXIV_ID" separated by spaces, newest first,
+ * at most DB_VOTES_MAX. */
+struct cli_like_csv {
+    int restored;       /* votes stored or changed */
+    int nmissing;       /* papers not in the database: not restored */
+    struct buf missing; /* their ids, ", "-separated; caller releases */
+    int full;           /* stopped at DB_VOTES_MAX */
+};
+/* cli_like_csv_cell - sub_id's votes as the cell, into out (reset) */
+int cli_like_csv_cell(struct db *db, int64_t sub_id, struct buf *out,
+                      struct err *err);
+/* cli_like_csv_check - -1 with the reason when cell is not such a list */
+int cli_like_csv_check(const char *cell, struct err *err);
+/* cli_like_csv_apply - the cell's votes on papers in the database, in the
+ * caller's transaction (source cli, dated at now and a second earlier for
+ * each word after the first); a vote already so is left as it is.
+ * res->missing is initialised even on failure. */
+int cli_like_csv_apply(struct db *db, int64_t sub_id, const char *cell,
+                       int64_t now, struct cli_like_csv *res, struct err *err);
 /* cli_mydata.c: `subscriber export-data` and `subscriber erase` */
 int cli_export_data(struct cli *cli, int argc, char **argv);
 int cli_erase(struct cli *cli, int argc, char **argv);

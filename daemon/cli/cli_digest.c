@@ -49,7 +49,8 @@ digest_help(void)
            "\n"
            "  EMAIL              the subscriber's address\n"
            "  --list NAME        which subscription, when EMAIL has several\n"
-           "  --date YYYY-MM-DD  the digest's day (default: today, UTC)\n"
+           "  --date YYYY-MM-DD  the digest's day (default: today in\n"
+           "                     [schedule] timezone, as for send)\n"
            "  --format F         text (default): subject and plain-text part\n"
            "                     html: the HTML part\n"
            "                     eml:  the whole MIME message, as sent\n"
@@ -149,7 +150,7 @@ digest_preview(struct cli *cli, int argc, char **argv)
                                    "--date must be YYYY-MM-DD, not '%s'", date);
         (void)str_copy(day, sizeof(day), date);
     } else {
-        str_format_day((time_t)str_now(), day, sizeof(day));
+        cli_today(cli->cfg, day, sizeof(day));
     }
 
     err_init(&err);

@@ -7,8 +7,9 @@
  * database yet is fetched from the arXiv API (collect_papers()).  --clear
  * takes back the votes on the papers named, or every vote of the
  * subscription when none is named.  Also the votes' part of `subscriber
- * show` (cli_like_show_json, cli_like_show_text).  Every id is checked
- * before anything is stored: one bad id changes nothing.
+ * show` (cli_like_show_json, cli_like_show_text), and of `subscriber
+ * export` and `import` (the votes column: cli_like_csv_*).  Every id is
+ * checked before anything is stored: one bad id changes nothing.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -224,4 +225,132 @@ cli_like_show_text(struct db *db, int64_t sub_id, const char *list,
     struct like_text t = {list, 0};
 
     return db_votes_each(db, sub_id, like_text_row, &t, err);
+}
+
+/* like_csv_count - db_votes_each's callback: count */
+static int
+like_csv_count(void *arg, const struct db_vote *v)
+{
+    (void)v;
+    ++*(int *)arg;
+    return 0;
+}
+
+/* like_csv_row - one vote as "more:ID" or "less:ID" in the cell */
+static int
+like_csv_row(void *arg, const struct db_vote *v)
+{
+    struct buf *out = arg;
+
+    buf_addf(out, "%s%s:%s", out->len ? " " : "", v->vote > 0 ? "more" : "less",
+             v->arxiv_id);
+    return 0;
+}
+
+int
+cli_like_csv_cell(struct db *db, int64_t sub_id, struct buf *out,
+                  struct err *err)
+{
+    buf_reset(out);
+    if (db_votes_each(db, sub_id, like_csv_row, out, err) == -1)
+        return -1;
+    return buf_check(out, err);
+}
+
+/* like_csv_next - the next "more:ID" / "less:ID" word of *p into id and
+ * *vote, advancing *p; 0 at the end, 1 for a word, -1 with err */
+static int
+like_csv_next(const char **p, char id[PAPER_ID_MAX], int *vote, struct err *err)
+{
+    const char *s = *p, *e;
+    char word[96], canon[64];
+    size_t n;
+    int version;
+
+    while (*s == ' ')
+        s++;
+    if (*s == '\0')
+        return 0;
+    for (e = s; *e && *e != ' '; e++)
+        ;
+    n = (size_t)(e - s);
+    *p = e;
+    if (n >= sizeof(word)) {
+        err_set(err, ERR_PERM, "votes: '%.40s...' is too long", s);
+        return -1;
+    }
+    memcpy(word, s, n);
+    word[n] = '\0';
+    if (strncmp(word, "more:", 5) == 0)
+        *vote = 1;
+    else if (strncmp(word, "less:", 5) == 0)
+        *vote = -1;
+    else {
+        err_set(err, ERR_PERM,
+                "votes: '%s' is not more:ARXIV_ID or less:ARXIV_ID", word);
+        return -1;
+    }
+    if (normalise_arxiv_id(word + 5, canon, sizeof(canon), &version) == -1 ||
+        strlen(canon) >= PAPER_ID_MAX) {
+        err_set(err, ERR_PERM, "votes: '%s' is not an arXiv id", word + 5);
+        return -1;
+    }
+    memcpy(id, canon, strlen(canon) + 1);
+    return 1;
+}
+
+int
+cli_like_csv_check(const char *cell, struct err *err)
+{
+    char id[PAPER_ID_MAX];
+    int vote, rc, n = 0;
+
+    while ((rc = like_csv_next(&cell, id, &vote, err)) == 1)
+        if (++n > DB_VOTES_MAX) {
+            err_set(err, ERR_PERM, "votes: more than %d", DB_VOTES_MAX);
+            return -1;
+        }
+    return rc;
+}
+
+int
+cli_like_csv_apply(struct db *db, int64_t sub_id, const char *cell, int64_t now,
+                   struct cli_like_csv *res, struct err *err)
+{
+    char id[PAPER_ID_MAX];
+    int vote, rc, held = 0, cur, i = 0;
+
+    memset(res, 0, sizeof(*res));
+    buf_init(&res->missing, 4096);
+    if (db_votes_each(db, sub_id, like_csv_count, &held, err) == -1)
+        return -1;
+    /* the i-th word (newest first) is dated now - i: the cell's order
+     * survives an export of what was imported */
+    for (; (rc = like_csv_next(&cell, id, &vote, err)) == 1; i++) {
+        struct db_paper_row row;
+        int found = db_paper_get(db, id, &row, err);
+        int64_t pid;
+        if (found == -1)
+            return -1;
+        if (found == 1) {
+            buf_addf(&res->missing, "%s%s", res->nmissing++ ? ", " : "", id);
+            continue;
+        }
+        pid = row.id;
+        db_paper_row_release(&row);
+        if (db_votes_get(db, sub_id, pid, &cur, err) == -1)
+            return -1;
+        if (cur == vote)
+            continue; /* as stored: importing again changes nothing */
+        if (cur == 0 && held >= DB_VOTES_MAX) {
+            res->full = 1;
+            break;
+        }
+        if (db_votes_set(db, sub_id, pid, vote, DB_VOTE_CLI, now - i, err) ==
+            -1)
+            return -1;
+        held += cur == 0;
+        res->restored++;
+    }
+    return rc == -1 ? -1 : 0;
 }

@@ -32,24 +32,6 @@
 /* set by SIGINT/SIGTERM (cli_catch_stop): take no new work */
 static const volatile sig_atomic_t *send_stop;
 
-/* send_today - today's date in the [schedule] timezone */
-static void
-send_today(const struct config *cfg, char *out, size_t size)
-{
-    struct tz *tz = NULL;
-    struct tz_local lt;
-    struct err err;
-
-    err_init(&err);
-    if (tz_load(cfg->timezone, &tz, &err) == -1) {
-        str_format_day((time_t)str_now(), out, size);
-        return;
-    }
-    tz_utc_to_local(tz, str_now(), &lt);
-    snprintf(out, size, "%04d-%02d-%02d", lt.year, lt.month, lt.day);
-    tz_free(tz);
-}
-
 /* send_committed - a batch of digests is queued: wake the workers */
 static void
 send_committed(void *arg)
@@ -179,7 +161,7 @@ cmd_send(struct cli *cli, int argc, char **argv)
     if (date)
         (void)str_copy(day, sizeof(day), date);
     else
-        send_today(cli->cfg, day, sizeof(day));
+        cli_today(cli->cfg, day, sizeof(day));
     if (cli_db(cli) == NULL)
         return CLI_FAIL;
     err_init(&err);

@@ -27,6 +27,7 @@
 #include "db_list.h"
 #include "db_sub.h"
 #include "db_suppress.h"
+#include "db_votes.h"
 #include "str.h"
 #include "subs.h"
 
@@ -52,8 +53,8 @@
 /* the export header; import recognises each of these columns */
 static const char *const sub_export_head[] = {
     "email",      "name",     "list",       "status",  "keywords", "categories",
-    "max_papers", "timezone", "created_at", "cadence", "weekday"};
-#define SUB_EXPORT_NCOLS 11
+    "max_papers", "timezone", "created_at", "cadence", "weekday",  "votes"};
+#define SUB_EXPORT_NCOLS 12
 
 /* sub_help - the full help text on stdout */
 static void
@@ -119,8 +120,8 @@ sub_help(void)
         "                        is required; 'name', 'keywords',\n"
         "                        'categories', 'max_papers', 'timezone',\n"
         "                        'status', 'created_at', 'cadence' (daily\n"
-        "                        or weekly) and 'weekday' (monday ...\n"
-        "                        sunday) are used when present; other\n"
+        "                        or weekly), 'weekday' (monday ... sunday)\n"
+        "                        and 'votes' are used when present; other\n"
         "                        columns (listmonk's uuid, attributes,\n"
         "                        ...) are ignored\n"
         "  --list NAME           the list to subscribe everyone to\n"
@@ -136,7 +137,9 @@ sub_help(void)
         "\n"
         "subscriber export                write CSV to standard output:\n"
         "  email,name,list,status,keywords,categories,max_papers,timezone,"
-        "created_at,\n  cadence,weekday\n"
+        "created_at,\n  cadence,weekday,votes\n"
+        "  (votes: 'more:ARXIV_ID less:ARXIV_ID ...', newest first; import\n"
+        "  restores those on papers in the database and names the others)\n"
         "  --list NAME           only this list\n"
         "  --raw                 values exactly as stored; without it a\n"
         "                        value that a spreadsheet would run as a\n"
@@ -272,6 +275,7 @@ sub_add(struct cli *cli, int argc, char **argv)
     struct subs_result res;
     struct db_subscription s;
     struct db_list l;
+    struct token_key key;
     struct err err;
     struct db *db;
 
@@ -304,7 +308,9 @@ sub_add(struct cli *cli, int argc, char **argv)
     in.prefs.keywords = kw;
     in.status = -1;
     in.confirmed = confirmed;
-    if (sub_signup(db, cli->cfg, &in, str_now(), &res, &err) == -1 ||
+    in.key = &key; /* a suppressed address is refused (sub_suppressed) */
+    if (token_key_load(cli->cfg, &key, &err) == -1 ||
+        sub_signup(db, cli->cfg, &in, str_now(), &res, &err) == -1 ||
         sub_get(db, res.sub_id, &s, &err) == -1)
         return cli_fail("%s", err.msg);
     sub_schedule_word(&s, when, sizeof(when));
@@ -693,13 +699,14 @@ sub_parse_iso(const char *s, int64_t *out)
 /* The columns of an import file; -1 when absent. */
 struct sub_cols {
     int email, name, keywords, categories, max_papers, timezone, status,
-        created_at, cadence, weekday;
+        created_at, cadence, weekday, votes;
 };
 
 /* Counters of an import. */
 struct sub_tally {
     long imported, updated, unchanged, skipped;
     long forced; /* suppressed rows imported with --force */
+    long votes;  /* votes restored (the votes column) */
 };
 
 /* One validated import row (borrowed strings from the record). */
@@ -709,6 +716,7 @@ struct sub_row {
     struct db_sub_prefs prefs;
     int status;         /* enum db_sub_status, or -1 = not given */
     int64_t created_at; /* 0 = not given */
+    const char *votes;  /* the votes column (cli_like_csv_*), NULL = absent */
 };
 
 /* sub_col - field c of rec, or NULL when the column is absent */
@@ -769,6 +777,9 @@ sub_row_check(const struct csv_record *rec, const struct sub_cols *c,
         }
         /* other words (listmonk's "enabled") carry no status: ignored */
     }
+    row->votes = sub_col(rec, c->votes);
+    if (row->votes && cli_like_csv_check(row->votes, err) == -1)
+        return -1;
     v = sub_col(rec, c->created_at);
     if (v && sub_parse_iso(v, &row->created_at) == -1)
         row->created_at = 0; /* other formats (listmonk's): ignored */
@@ -783,17 +794,13 @@ static int
 sub_row_suppressed(struct db *db, const struct token_key *key,
                    const struct sub_row *row, int force, struct err *err)
 {
-    unsigned char h[DB_SUPPRESS_HASH];
     char why[DB_SUPPRESS_REASON_MAX];
     int rc;
 
-    db_suppress_hash(key, row->email, h);
-    rc = db_suppress_get(db, h, why, err);
-    if (rc == -1) {
-        err->kind = ERR_TEMP;
+    rc = sub_suppressed(db, key, SUBS_IMPORT, row->email, why, err);
+    if (rc == -1)
         return -1;
-    }
-    if (rc == 0) {
+    if (rc == 1) {
         err_set(err, ERR_PERM, "address suppressed (%s): %s", why,
                 force ? "imported anyway (--force), suppression lifted"
                       : "not imported (--force overrides)");
@@ -818,11 +825,43 @@ sub_row_force(struct db *db, const struct token_key *key,
     return db_suppress_remove(db, h, NULL, err);
 }
 
+/* sub_row_votes - the row's votes column on subscription sub_id; the
+ * papers not in the database (the import fetches nothing) are named on
+ * stderr; -1 on a database error */
+static int
+sub_row_votes(struct db *db, const struct sub_row *row, int64_t sub_id,
+              long line, int64_t now, struct sub_tally *t, struct err *err)
+{
+    struct cli_like_csv v;
+    int rc;
+
+    if (row->votes == NULL || row->votes[0] == '\0')
+        return 0;
+    rc = cli_like_csv_apply(db, sub_id, row->votes, now, &v, err);
+    if (rc == 0) {
+        t->votes += v.restored;
+        if (v.nmissing)
+            fprintf(stderr,
+                    "line %ld: votes: %d paper%s not in the database, not "
+                    "restored (`paperboy subscriber like` fetches them): "
+                    "%s\n",
+                    line, v.nmissing, v.nmissing == 1 ? "" : "s",
+                    buf_str(&v.missing));
+        if (v.full)
+            fprintf(stderr,
+                    "line %ld: votes: the subscription holds %d votes, the "
+                    "most kept; the rest not restored\n",
+                    line, DB_VOTES_MAX);
+    }
+    buf_release(&v.missing);
+    return rc;
+}
+
 /* sub_row_apply - write one validated row (subs.h: SUBS_IMPORT); -1 on
  * a database error */
 static int
 sub_row_apply(struct db *db, const struct config *cfg, const struct db_list *l,
-              const struct sub_row *row, int confirmed, int64_t now,
+              const struct sub_row *row, int confirmed, long line, int64_t now,
               struct sub_tally *t, struct err *err)
 {
     struct subs_signup in;
@@ -837,7 +876,8 @@ sub_row_apply(struct db *db, const struct config *cfg, const struct db_list *l,
     in.status = row->status;
     in.confirmed = confirmed;
     in.created_at = row->created_at;
-    if (sub_signup(db, cfg, &in, now, &res, err) == -1)
+    if (sub_signup(db, cfg, &in, now, &res, err) == -1 ||
+        sub_row_votes(db, row, res.sub_id, line, now, t, err) == -1)
         return -1;
     if (res.created)
         t->imported++;
@@ -858,7 +898,7 @@ sub_import(struct cli *cli, int argc, char **argv)
                                    {"--confirmed", NULL, &confirmed},
                                    {"--force", NULL, &force},
                                    {NULL, NULL, NULL}};
-    struct sub_tally t = {0, 0, 0, 0, 0};
+    struct sub_tally t = {0, 0, 0, 0, 0, 0};
     struct csv_reader r;
     struct csv_record hdr, rec;
     struct cli_progress prog;
@@ -924,6 +964,7 @@ sub_import(struct cli *cli, int argc, char **argv)
     c.created_at = csv_header_index(&hdr, "created_at");
     c.cadence = csv_header_index(&hdr, "cadence");
     c.weekday = csv_header_index(&hdr, "weekday");
+    c.votes = csv_header_index(&hdr, "votes");
     if (c.email < 0) {
         cli_fail("%s: line %ld: the header has no 'email' column", pos[0],
                  hdr.line);
@@ -964,8 +1005,8 @@ sub_import(struct cli *cli, int argc, char **argv)
         }
         if (rc == 0 && sub_row_force(db, &key, &row, rec.line, &t, &err) == -1)
             goto db_fail;
-        if (sub_row_apply(db, cli->cfg, &l, &row, confirmed, now, &t, &err) ==
-            -1) {
+        if (sub_row_apply(db, cli->cfg, &l, &row, confirmed, rec.line, now, &t,
+                          &err) == -1) {
             err_prefix(&err, "line %ld", rec.line);
             goto db_fail;
         }
@@ -996,6 +1037,8 @@ sub_import(struct cli *cli, int argc, char **argv)
            t.updated, t.unchanged, t.skipped);
     if (t.forced)
         printf(", suppression overridden by --force %ld", t.forced);
+    if (t.votes)
+        printf(", votes restored %ld", t.votes);
     printf("\n");
     ret = t.skipped ? CLI_FAIL : CLI_OK;
     if (*stop) {
@@ -1024,8 +1067,10 @@ out:
 
 /* State for sub_export_row. */
 struct sub_export {
+    struct db *db;
     struct buf line;
-    int raw; /* 1: cells as stored, no formula neutralising (--raw) */
+    struct buf votes; /* the votes cell */
+    int raw;          /* 1: cells as stored, no formula neutralising (--raw) */
     struct cli_progress prog; /* rows written, on stderr */
     size_t n;
 };
@@ -1053,6 +1098,9 @@ sub_export_row(const struct db_subscription *s, void *arg, struct err *err)
     add(&x->line, created, 0);
     add(&x->line, db_sub_cadence_name(s->cadence), 0);
     add(&x->line, db_sub_weekday_name(s->weekday), 0);
+    if (cli_like_csv_cell(x->db, s->id, &x->votes, err) == -1)
+        return -1;
+    add(&x->line, buf_str(&x->votes), 0);
     csv_end_record(&x->line);
     if (buf_check(&x->line, err) == -1)
         return -1;
@@ -1088,7 +1136,9 @@ sub_export(struct cli *cli, int argc, char **argv)
             return CLI_FAIL;
         f.list_name = l.name;
     }
+    x.db = db;
     buf_init(&x.line, CSV_RECORD_MAX);
+    buf_init(&x.votes, CSV_FIELD_MAX);
     for (int i = 0; i < SUB_EXPORT_NCOLS; i++)
         csv_add_field(&x.line, sub_export_head[i], i == 0);
     csv_end_record(&x.line);
@@ -1101,6 +1151,7 @@ sub_export(struct cli *cli, int argc, char **argv)
     rc = db_sub_each(db, &f, sub_export_row, &x, &err);
     cli_progress_end(&x.prog);
     buf_release(&x.line);
+    buf_release(&x.votes);
     if (rc == -1)
         return cli_fail("%s", err.msg);
     if (fflush(stdout) != 0)

@@ -349,6 +349,56 @@ subs_signup_form(struct db *db, const struct config *cfg,
 }
 
 int
+sub_suppressed(struct db *db, const struct token_key *key,
+               enum subs_origin origin, const char *email,
+               char reason[DB_SUPPRESS_REASON_MAX], struct err *err)
+{
+    unsigned char h[DB_SUPPRESS_HASH];
+    char why[DB_SUPPRESS_REASON_MAX];
+    int rc;
+
+    db_suppress_hash(key, email, h);
+    if ((rc = db_suppress_get(db, h, why, err)) == -1) {
+        err->kind = ERR_TEMP;
+        return -1;
+    }
+    if (rc == 1)
+        return 0;
+    /* one who erased their data and signs up again on the form confirms
+     * by clicking: that is consent, unlike an old file or an operator */
+    if (origin == SUBS_FORM && strcmp(why, "erased") == 0)
+        return 0;
+    memcpy(reason, why, sizeof(why));
+    return 1;
+}
+
+/* subs_signup_blocked - 1 when in is kept from going ahead by the
+ * suppression table: from the form *res says so and nothing is done;
+ * from `add` (or an import that did not check) it is an error */
+static int
+subs_signup_blocked(struct db *db, const struct subs_signup *in,
+                    struct subs_result *res, struct err *err)
+{
+    char why[DB_SUPPRESS_REASON_MAX];
+    int rc;
+
+    if (in->key == NULL)
+        return 0;
+    if ((rc = sub_suppressed(db, in->key, in->origin, in->email, why, err)) !=
+        1)
+        return rc;
+    if (in->origin == SUBS_FORM) {
+        res->suppressed = 1;
+        return 1;
+    }
+    err_set(err, ERR_PERM,
+            "%s is suppressed (%s): it is not subscribed again until "
+            "`paperboy bounces unsuppress %s`",
+            in->email, why, in->email);
+    return -1;
+}
+
+int
 sub_signup(struct db *db, const struct config *cfg,
            const struct subs_signup *in, int64_t now, struct subs_result *out,
            struct err *err)
@@ -363,6 +413,11 @@ sub_signup(struct db *db, const struct config *cfg,
         create.max_papers = cfg->max_papers; /* [digest] max_papers */
     if (db_own_begin(db, &own, err) == -1)
         return -1;
+    if ((rc = subs_signup_blocked(db, in, &res, err)) != 0) {
+        rc = rc == 1 ? 0 : -1;
+        goto out;
+    }
+    rc = -1;
     if (db_sub_find_or_create(db, in->email,
                               in->origin == SUBS_FORM ? NULL : in->name, when,
                               &subscriber_id, &created_who, err) == -1 ||

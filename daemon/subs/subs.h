@@ -16,7 +16,16 @@
  *   - a subscription that leaves (unsubscribed or bounced) loses its
  *     queued mail in the same transaction, whoever made it leave;
  *   - a confirmation link from before the current pending period does not
- *     confirm it.
+ *     confirm it;
+ *   - the suppression table (db_suppress.h) is read by one rule,
+ *     sub_suppressed(): an address suppressed because mail to it bounced
+ *     or drew a complaint (or by the operator) gets no confirmation mail
+ *     from the form, which stores nothing and answers as always, and is
+ *     refused by `add` and skipped by `import` (unless --force, which lifts
+ *     the row), until `paperboy bounces unsuppress`; an address suppressed
+ *     because its owner erased their data ('erased') may sign up again on
+ *     the form, the confirmation click being their consent, but is still
+ *     refused by `add` and skipped by `import`.
  * Not here: the pages, tokens and CLI output (web/, cli/), the SQL
  * (store/db_sub.c, store/outbox.c).  Layer: subs (store, digest, mail
  * below; web and cli above).
@@ -40,6 +49,7 @@
 #include "db_list.h"
 #include "db_export.h"
 #include "db_sub.h"
+#include "db_suppress.h"
 #include "err.h"
 #include "token.h"
 
@@ -122,6 +132,9 @@ struct subs_signup {
     int status;                /* IMPORT: enum db_sub_status, -1 = none */
     int confirmed;             /* ADD, IMPORT: confirmed at once */
     int64_t created_at;        /* IMPORT: unix seconds, 0 = now */
+    /* the suppression table's key (sub_suppressed); NULL = not checked
+     * here (import checks each row first) */
+    const struct token_key *key;
 };
 
 /* What sub_signup() did. */
@@ -131,12 +144,25 @@ struct subs_result {
     int changed;       /* an existing one changed (name, preferences, status) */
     int prefs_changed; /* its preferences changed */
     int queued;        /* FORM: a confirmation mail was queued */
+    int suppressed;    /* FORM: the address is suppressed: nothing stored */
 };
+
+/*
+ * sub_suppressed - the rule above: 1 when the suppression table keeps a
+ * sign-up of email (normalised) by origin from going ahead, with the row's
+ * reason in reason ('hard_bounce', 'erased', ...), 0 when it may go ahead
+ * (reason untouched), -1 on a database error (ERR_TEMP).
+ */
+int sub_suppressed(struct db *db, const struct token_key *key,
+                   enum subs_origin origin, const char *email,
+                   char reason[DB_SUPPRESS_REASON_MAX], struct err *err);
 
 /*
  * sub_signup - subscribe in->email to in->list_id by the rules of
  * in->origin (see the top of this file).  cfg gives the default number
- * of papers and the confirmation mail's sender.
+ * of papers and the confirmation mail's sender.  With in->key, a
+ * suppressed address (sub_suppressed) is, from the form, a success that
+ * changes nothing (out->suppressed); from `add`, an error saying why.
  */
 int sub_signup(struct db *db, const struct config *cfg,
                const struct subs_signup *in, int64_t now,

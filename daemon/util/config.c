@@ -23,6 +23,7 @@
 #include <ini.h>
 
 #include "buf.h"
+#include "datafile.h"
 #include "log.h"
 #include "str.h"
 #include "xalloc.h"
@@ -105,10 +106,11 @@ static const struct config_key config_keys[] = {
      "token bucket); over it the answer is 429 with Retry-After. 0 turns the "
      "limit off."},
     {"web", "subscribe_answer_ms", CT_INT, F(subscribe_answer_ms), "5", 0, 1000,
-     "POST /subscribe is answered no sooner than this many milliseconds "
-     "after it was queued, whatever the address, so that the answer's timing "
-     "does not tell a new address (slower to store) from a known one. Keep "
-     "it above the time a sign-up takes to store; 0 answers at once."},
+     "POST /subscribe and POST /manage are answered no sooner than this many "
+     "milliseconds after they arrived, whatever the address, so that the "
+     "answer's timing does not tell a new address (slower to store) from a "
+     "known one. Keep it above the time a sign-up takes to store; 0 answers "
+     "at once."},
     {"web", "trusted_proxies", CT_STR, F(trusted_proxies), "", 0, 0,
      "Comma-separated addresses or ADDRESS/BITS prefixes of reverse proxies "
      "(127.0.0.1, ::1, 10.0.0.0/8). Only from these is X-Forwarded-For "
@@ -775,77 +777,56 @@ config_check_web(const struct config *cfg, const char *label, struct err *err)
     return 0;
 }
 
+#define CONFIG_PASSWORD_FILE_MAX 4096 /* bytes of a password file */
+
 /* config_read_password_file - first line of path into *dst ([section]
- * password_file) */
+ * password_file): a regular file of at most CONFIG_PASSWORD_FILE_MAX
+ * bytes, never through a symbolic link (datafile_read) */
 static int
 config_read_password_file(char **dst, const char *section, const char *path,
                           struct err *err)
 {
-    char line[1024];
-    FILE *fp = fopen(path, "r");
+    char *data = NULL;
+    size_t len = 0;
 
-    if (fp == NULL) {
-        err_set(err, ERR_PERM, "[%s] password_file: cannot open '%s'", section,
-                path);
+    if (datafile_read(path, CONFIG_PASSWORD_FILE_MAX, &data, &len, err) == -1) {
+        err_prefix(err, "[%s] password_file", section);
         return -1;
     }
-    if (fgets(line, sizeof(line), fp) == NULL)
-        line[0] = '\0';
-    fclose(fp);
-    line[strcspn(line, "\r\n")] = '\0';
+    data[strcspn(data, "\r\n")] = '\0';
     free(*dst);
-    *dst = xstrdup(line);
-    explicit_bzero(line, sizeof(line));
+    *dst = xstrdup(data);
+    explicit_bzero(data, len);
+    free(data);
     return 0;
 }
 
 #define CONFIG_KEY_MAX 16384 /* bytes of a DKIM private key file */
 
 /* config_read_key - the PEM private key at path into *out (caller frees);
- * opened without following a link, a regular file of at most
- * CONFIG_KEY_MAX bytes holding a "PRIVATE KEY" block.  Whether it is a
- * key of the right kind is dkim_check_config()'s job (layer 2). */
+ * a regular file of at most CONFIG_KEY_MAX bytes opened without following
+ * a link or waiting on a FIFO (datafile_read), holding a "PRIVATE KEY"
+ * block.  Whether it is a key of the right kind is dkim_check_config()'s
+ * job (layer 2). */
 static int
 config_read_key(const char *what, const char *path, char **out, struct err *err)
 {
-    struct buf b;
-    struct stat st;
-    char chunk[4096];
-    ssize_t n;
-    int fd, rc = -1;
+    char *data = NULL;
+    size_t len = 0;
 
-    buf_init(&b, CONFIG_KEY_MAX);
-    fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY);
-    if (fd == -1) {
-        err_set(err, ERR_PERM, "%s: cannot open '%s': %s", what, path,
-                strerror(errno));
-        goto out;
+    if (datafile_read(path, CONFIG_KEY_MAX, &data, &len, err) == -1) {
+        err_prefix(err, "%s", what);
+        return -1;
     }
-    if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode)) {
-        err_set(err, ERR_PERM, "%s: '%s' is not a regular file", what, path);
-        goto out;
-    }
-    while ((n = read(fd, chunk, sizeof(chunk))) > 0)
-        buf_add(&b, chunk, (size_t)n);
-    if (n == -1 || b.failed) {
-        err_set(err, ERR_PERM, "%s: cannot read '%s': %s", what, path,
-                n == -1 ? strerror(errno) : "larger than 16 KB");
-        goto out;
-    }
-    if (strstr(buf_str(&b), "-----BEGIN ") == NULL ||
-        strstr(buf_str(&b), "PRIVATE KEY-----") == NULL) {
+    if (strstr(data, "-----BEGIN ") == NULL ||
+        strstr(data, "PRIVATE KEY-----") == NULL) {
         err_set(err, ERR_PERM, "%s: '%s' holds no PEM private key", what, path);
-        goto out;
+        explicit_bzero(data, len);
+        free(data);
+        return -1;
     }
-    *out = buf_detach(&b);
-    rc = 0;
-out:
-    if (b.data != NULL)
-        explicit_bzero(b.data, b.cap);
-    buf_release(&b);
-    if (fd != -1)
-        close(fd);
-    return rc;
+    *out = data;
+    return 0;
 }
 
 /* config_check_dkim - [dkim]: each key file read, each with a selector */

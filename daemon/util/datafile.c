@@ -135,7 +135,10 @@ datafile_read(const char *path, size_t max, char **data, size_t *len,
     ssize_t got;
     int fd, rc = -1, saved;
 
-    if ((fd = datafile_open(path, O_RDONLY | O_NOCTTY, 0, err)) == -1)
+    /* O_NONBLOCK: a FIFO planted at path must not hold the open (it is
+     * then refused as not a regular file) */
+    if ((fd = datafile_open(path, O_RDONLY | O_NOCTTY | O_NONBLOCK, 0, err)) ==
+        -1)
         return -1;
     if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode) ||
         (unsigned long long)st.st_size > max) {

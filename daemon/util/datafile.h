@@ -3,7 +3,9 @@
  * datafile - the files paperboy keeps beside its database (the database,
  * its lock files and journals, the secret): their directories created
  * 0700, refused when other users could plant files in them, and the files
- * opened without following symbolic links.
+ * opened without following symbolic links.  datafile_read() is also how
+ * every other file paperboy reads whole is opened (templates, static
+ * files, password and key files).
  *
  * Another user who can write to the data directory could plant a symbolic
  * link named like one of these files, and paperboy would then write its
@@ -50,8 +52,9 @@ void datafile_warn_readable(const char *path, const char *what);
 
 /*
  * datafile_read - the whole regular file at path (opened like
- * datafile_open(), so never through a symbolic link), at most max bytes,
- * NUL-terminated.  *data is the caller's to free(); errno is kept on a
+ * datafile_open(), so never through a symbolic link, and with O_NONBLOCK,
+ * so a FIFO or device there is refused without waiting), at most max
+ * bytes, NUL-terminated.  *data is the caller's to free(); errno is kept on a
  * failed open (ENOENT for callers that treat a missing file specially).
  */
 int datafile_read(const char *path, size_t max, char **data, size_t *len,

@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "datafile.h"
 #include "xalloc.h"
 
 #define TMPL_MAX_DEPTH 16         /* nesting of sections and partials */
@@ -371,34 +372,16 @@ tmpl_line_of(const char *src, const char *p)
     return line;
 }
 
-/* tmpl_read_file - whole file into a malloc'd string */
+/* tmpl_read_file - whole file into a malloc'd string: a regular file of
+ * at most TMPL_MAX_SOURCE bytes, never through a symbolic link
+ * (datafile_read) */
 static char *
 tmpl_read_file(const char *path, size_t *len, struct err *err)
 {
-    FILE *fp = fopen(path, "rb");
-    char *s;
-    long n;
+    char *s = NULL;
 
-    if (fp == NULL) {
-        err_set(err, ERR_PERM, "template '%s': cannot open", path);
+    if (datafile_read(path, TMPL_MAX_SOURCE, &s, len, err) == -1)
         return NULL;
-    }
-    if (fseek(fp, 0, SEEK_END) != 0 || (n = ftell(fp)) < 0 ||
-        n > TMPL_MAX_SOURCE || fseek(fp, 0, SEEK_SET) != 0) {
-        fclose(fp);
-        err_set(err, ERR_PERM, "template '%s': unreadable or too large", path);
-        return NULL;
-    }
-    s = xmalloc((size_t)n + 1);
-    if (n > 0 && fread(s, 1, (size_t)n, fp) != (size_t)n) {
-        fclose(fp);
-        free(s);
-        err_set(err, ERR_PERM, "template '%s': read error", path);
-        return NULL;
-    }
-    fclose(fp);
-    s[n] = '\0';
-    *len = (size_t)n;
     return s;
 }
 

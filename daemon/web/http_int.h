@@ -317,6 +317,10 @@ uint64_t http_guard_timed_out(const struct http *h);
 
 /* http_write_start - start the writer and checkpointer threads */
 int http_write_start(struct http *h, const struct config *cfg, struct err *err);
+/* http_hold_until - sleep until the monotonic time until_ms (str_mono_ms):
+ * the answer floor of the forms whose timing must not tell a known address
+ * from an unknown one ([web] subscribe_answer_ms) */
+void http_hold_until(int64_t until_ms);
 /* http_write_submit - suspend j->conn and queue j; -1 (nothing done) when
  * the writer is stopping: answer at once instead */
 int http_write_submit(struct http *h, struct http_job *j);

@@ -7,8 +7,13 @@
  * is known, unknown, unsubscribed or was sent one already today, so the
  * page tells nobody who subscribes.  Limits, as for confirmations: one
  * mail per address per 24 hours (the outbox), and the per-client bucket
- * of POST /subscribe ([web] subscribe_per_minute, shared with it).  It
- * does not change any subscription.
+ * of POST /subscribe ([web] subscribe_per_minute, shared with it).  Its
+ * timing tells nothing either: the "check your inbox" answer comes no
+ * sooner than [web] subscribe_answer_ms after the request reached the
+ * handler, as POST /subscribe's does (queueing a mail for a known address
+ * takes longer than finding none).  The handler's thread sleeps for it:
+ * the per-client bucket bounds how many threads one client can hold so.
+ * It does not change any subscription.
  */
 #include <string.h>
 
@@ -32,11 +37,14 @@ http_manage_form(struct http_req *r, unsigned status, const char *email,
     return http_render(r, status, HTTP_T_MANAGE, root);
 }
 
-/* http_manage_sent - the one answer every valid address gets */
+/* http_manage_sent - the one answer every valid address gets, rendered
+ * no sooner than the monotonic time answer_at_ms */
 static enum MHD_Result
-http_manage_sent(struct http_req *r, const char *email)
+http_manage_sent(struct http_req *r, const char *email, int64_t answer_at_ms)
 {
     struct tmpl_obj *root = http_root(r, "Check your inbox");
+
+    http_hold_until(answer_at_ms);
 
     tmpl_set(root, "email", email);
     tmpl_set_bool(root, "sent", 1);
@@ -51,6 +59,7 @@ http_page_manage(struct http_req *r)
     struct db *db;
     struct err err;
     int queued = 0, rc;
+    int64_t answer_at_ms = str_mono_ms() + r->cfg->subscribe_answer_ms;
 
     if (r->method != HTTP_M_POST)
         return http_manage_form(r, MHD_HTTP_OK, "", NULL);
@@ -81,7 +90,7 @@ http_page_manage(struct http_req *r)
     hp = http_form_get(&r->form, "website");
     if (hp && *hp) {
         log_info("web: manage: honeypot filled, ignored");
-        return http_manage_sent(r, email);
+        return http_manage_sent(r, email, answer_at_ms);
     }
     if ((db = http_db(r, &err)) == NULL)
         return http_fail(r, &err, "manage");
@@ -92,5 +101,5 @@ http_page_manage(struct http_req *r)
         return http_fail(r, &err, "manage");
     if (queued && r->h->wake)
         r->h->wake(r->h->wake_arg);
-    return http_manage_sent(r, email);
+    return http_manage_sent(r, email, answer_at_ms);
 }

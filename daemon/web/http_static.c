@@ -5,9 +5,12 @@
  *
  * A request names a file; it is looked up by exact name among the files
  * that were loaded, so no request ever reaches the file system and no
- * path ("..", "/", "%2e%2e") can escape the directory.  Only regular
- * files directly in the directory whose names are [A-Za-z0-9._-] and do
- * not start with '.' are loaded, each at most HTTP_STATIC_MAX bytes.
+ * path ("..", "/", "%2e%2e") can escape the directory.  The files
+ * directly in the directory whose names are [A-Za-z0-9._-] and do not
+ * start with '.' are loaded, each a regular file of at most
+ * HTTP_STATIC_MAX bytes opened without following a link (datafile_read);
+ * one that is not (a link, a FIFO, a directory) fails the load, so a
+ * start or reload says which.
  * Responses carry a strong ETag (a hash of the bytes) and may be cached
  * for an hour; If-None-Match answers 304.
  */
@@ -17,6 +20,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "datafile.h"
 #include "http_int.h"
 #include "log.h"
 #include "xalloc.h"
@@ -74,29 +78,6 @@ http_static_cmp(const void *a, const void *b)
                   ((const struct http_static *)b)->name);
 }
 
-/* http_static_read - the whole file at path, at most HTTP_STATIC_MAX */
-static char *
-http_static_read(const char *path, size_t *len)
-{
-    FILE *fp = fopen(path, "rb");
-    char *data = NULL;
-    struct stat st;
-
-    if (fp == NULL)
-        return NULL;
-    if (fstat(fileno(fp), &st) == 0 && S_ISREG(st.st_mode) &&
-        st.st_size <= HTTP_STATIC_MAX) {
-        data = xmalloc((size_t)st.st_size + 1);
-        *len = fread(data, 1, (size_t)st.st_size, fp);
-        if (*len != (size_t)st.st_size) {
-            free(data);
-            data = NULL;
-        }
-    }
-    fclose(fp);
-    return data;
-}
-
 /* http_static_hash - FNV-1a 64 of the bytes, for the ETag */
 static uint64_t
 http_static_hash(const char *p, size_t n)
@@ -130,9 +111,13 @@ http_static_load(struct http_gen *g, const char *dir, struct err *err)
         if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, de->d_name) >=
             sizeof(path))
             continue;
-        data = http_static_read(path, &len);
-        if (data == NULL)
-            continue;
+        /* a link, FIFO or other non-file here is an error, not skipped:
+         * the operator sees why a file is missing */
+        if (datafile_read(path, HTTP_STATIC_MAX, &data, &len, err) == -1) {
+            err_prefix(err, "static file");
+            closedir(d);
+            return -1;
+        }
         g->statics =
             xrealloc(g->statics, (g->nstatic + 1) * sizeof(*g->statics));
         s = &g->statics[g->nstatic];

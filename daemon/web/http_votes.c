@@ -38,31 +38,6 @@ http_vote_gone(struct http_req *r, const char *title, const char *msg)
     return http_error_page(r, MHD_HTTP_NOT_FOUND, title, msg);
 }
 
-/* http_vote_store - sub_id's vote on paper_id (0 takes it back), in one
- * transaction under the web's write lock */
-static int
-http_vote_store(struct http_req *r, struct db *db, int64_t sub_id,
-                const int64_t *paper_ids, int n, int vote,
-                enum db_vote_source source, struct err *err)
-{
-    int rc = 0;
-
-    pthread_mutex_lock(&r->h->write_lock);
-    if (db_begin(db, err) == -1) {
-        rc = -1;
-    } else {
-        for (int i = 0; i < n && rc == 0; i++)
-            rc = db_votes_set(db, sub_id, paper_ids[i], vote, source, r->now,
-                              err);
-        if (rc == 0)
-            rc = db_commit(db, err);
-        else
-            db_rollback(db);
-    }
-    pthread_mutex_unlock(&r->h->write_lock);
-    return rc;
-}
-
 /* http_votes_one - db_votes_each's callback: count */
 static int
 http_votes_one(void *arg, const struct db_vote *v)
@@ -72,18 +47,57 @@ http_votes_one(void *arg, const struct db_vote *v)
     return 0;
 }
 
-/* http_votes_room - how many new votes sub_id may still take (the store
- * refuses more than DB_VOTES_MAX; saying so here gives the reader a page
- * rather than a server error) */
+/* http_votes_fit - *fit is 1 when sub_id can take the n votes of
+ * paper_ids without going over DB_VOTES_MAX (a paper it holds a vote on
+ * already takes no new room), else 0.  Inside the write transaction, so
+ * no other vote lands between this count and the insert. */
 static int
-http_votes_room(struct db *db, int64_t sub_id, int *room, struct err *err)
+http_votes_fit(struct db *db, int64_t sub_id, const int64_t *paper_ids, int n,
+               int *fit, struct err *err)
 {
-    int n = 0;
+    int held = 0, fresh = 0, cur;
 
-    if (db_votes_each(db, sub_id, http_votes_one, &n, err) == -1)
+    if (db_votes_each(db, sub_id, http_votes_one, &held, err) == -1)
         return -1;
-    *room = n >= DB_VOTES_MAX ? 0 : DB_VOTES_MAX - n;
+    for (int i = 0; i < n; i++) {
+        if (db_votes_get(db, sub_id, paper_ids[i], &cur, err) == -1)
+            return -1;
+        fresh += cur == 0;
+    }
+    *fit = held + fresh <= DB_VOTES_MAX;
     return 0;
+}
+
+/* http_vote_store - sub_id's vote on each of paper_ids (0 takes it back),
+ * in one transaction under the web's write lock.  *full is set to 1 (and
+ * nothing stored) when the votes would go over DB_VOTES_MAX: the reader
+ * gets a page saying so, never a server error, however many votes race */
+static int
+http_vote_store(struct http_req *r, struct db *db, int64_t sub_id,
+                const int64_t *paper_ids, int n, int vote,
+                enum db_vote_source source, int *full, struct err *err)
+{
+    int rc = 0, fit = 1;
+
+    *full = 0;
+    pthread_mutex_lock(&r->h->write_lock);
+    if (db_begin(db, err) == -1) {
+        rc = -1;
+    } else {
+        if (vote != 0)
+            rc = http_votes_fit(db, sub_id, paper_ids, n, &fit, err);
+        for (int i = 0; i < n && rc == 0 && fit; i++)
+            rc = db_votes_set(db, sub_id, paper_ids[i], vote, source, r->now,
+                              err);
+        if (rc == 0 && fit)
+            rc = db_commit(db, err);
+        else
+            db_rollback(db);
+    }
+    pthread_mutex_unlock(&r->h->write_lock);
+    if (rc == 0 && !fit)
+        *full = 1;
+    return rc;
 }
 
 /* http_vote_rows - verify tok and load its subscription and paper.
@@ -155,24 +169,19 @@ http_page_vote(struct http_req *r, const char *tok, int vote)
     if (http_vote_rows(r, tok, &db, &sub, &paper, &ret) == -1)
         return ret;
     if (r->method == HTTP_M_POST) {
-        int room = 1;
-        if (db_votes_get(db, sub.id, paper.id, &current, &err) == -1 ||
-            (current == 0 && http_votes_room(db, sub.id, &room, &err) == -1)) {
+        int full;
+        if (http_vote_store(r, db, sub.id, &paper.id, 1, vote, DB_VOTE_MAIL,
+                            &full, &err) == -1) {
             db_paper_row_release(&paper);
             return http_fail(r, &err, "vote");
         }
-        if (room == 0) {
+        if (full) {
             db_paper_row_release(&paper);
             return http_error_page(
                 r, MHD_HTTP_BAD_REQUEST, "Too many votes",
                 "This subscription holds as many votes as are kept. Take "
                 "some back on your preferences page first. Nothing was "
                 "recorded.");
-        }
-        if (http_vote_store(r, db, sub.id, &paper.id, 1, vote, DB_VOTE_MAIL,
-                            &err) == -1) {
-            db_paper_row_release(&paper);
-            return http_fail(r, &err, "vote");
         }
         log_info("web: subscription=%lld vote %+d on paper=%lld",
                  (long long)sub.id, vote, (long long)paper.id);
@@ -295,23 +304,17 @@ http_votes_like(struct http_req *r, struct db *db,
         goto out;
     }
     if (n > 0) {
-        int room;
-        /* (a paper voted on already is counted as new: the check is only
-         * stricter) */
-        if (http_votes_room(db, sub->id, &room, err) == -1) {
+        int full;
+        if (http_vote_store(r, db, sub->id, pid, n, 1, DB_VOTE_PREFERENCES,
+                            &full, err) == -1) {
             rc = -1;
             goto out;
         }
-        if (n > room) {
+        if (full) {
             tmpl_setf(root, "votes_error",
                       "Your subscription keeps at most %d votes: remove some "
                       "first. Nothing was added.",
                       DB_VOTES_MAX);
-            goto out;
-        }
-        if (http_vote_store(r, db, sub->id, pid, n, 1, DB_VOTE_PREFERENCES,
-                            err) == -1) {
-            rc = -1;
             goto out;
         }
     }
@@ -334,7 +337,7 @@ http_votes_prefs_post(struct http_req *r, struct db *db,
                       struct tmpl_obj *root, struct err *err)
 {
     const char *paper = http_form_get(&r->form, "paper");
-    int vote, cur;
+    int vote, cur, full;
     int64_t pid;
     char *end;
 
@@ -366,8 +369,12 @@ http_votes_prefs_post(struct http_req *r, struct db *db,
         return 0;
     }
     if (http_vote_store(r, db, sub->id, &pid, 1, vote, DB_VOTE_PREFERENCES,
-                        err) == -1)
+                        &full, err) == -1)
         return -1;
+    if (full) { /* turning a held vote takes no room: never, but say so */
+        tmpl_set(root, "votes_error", "Your subscription keeps no more votes.");
+        return 0;
+    }
     tmpl_set(root, "votes_notice",
              vote == 0 ? "Vote removed." : "Vote changed.");
     return 0;

@@ -50,7 +50,8 @@
  * the transaction the caller holds.
  */
 static int
-http_write_subscribe(struct db *db, struct http_job *j, struct err *err)
+http_write_subscribe(struct db *db, const struct token_key *key,
+                     struct http_job *j, struct err *err)
 {
     struct subs_signup in;
     struct subs_result res;
@@ -65,8 +66,12 @@ http_write_subscribe(struct db *db, struct http_job *j, struct err *err)
     in.prefs.cadence = j->cadence;
     in.prefs.weekday = j->weekday;
     in.status = -1;
+    in.key = key; /* a suppressed address gets no mail (sub_suppressed) */
     if (sub_signup(db, j->gen->cfg, &in, j->now, &res, err) == -1)
         return -1;
+    if (res.suppressed) /* the answer is the same; the log names no one */
+        log_info("web: sign-up of a suppressed address: nothing stored, no "
+                 "mail");
     j->queued = res.queued;
     return 0;
 }
@@ -115,7 +120,7 @@ http_write_batch(struct http *h, struct http_job *batch)
             j->rc = -1;
             continue;
         }
-        if (http_write_subscribe(h->wdb, j, &j->err) == -1) {
+        if (http_write_subscribe(h->wdb, h->key, j, &j->err) == -1) {
             j->rc = -1;
             j->queued = 0;
             (void)db_exec(h->wdb, "ROLLBACK TO job", NULL);
@@ -188,6 +193,19 @@ http_write_trim(struct http *h)
     pthread_mutex_unlock(&h->lock);
 }
 
+void
+http_hold_until(int64_t until_ms)
+{
+    struct timespec ts;
+
+    if (until_ms <= str_mono_ms())
+        return;
+    ts.tv_sec = (time_t)(until_ms / 1000);
+    ts.tv_nsec = (long)(until_ms % 1000) * 1000000L;
+    while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR)
+        ;
+}
+
 /* http_write_hold - wait until the latest answer_at_ms of batch.  Storing
  * a new address takes longer than finding a known one; answering every
  * sign-up no sooner than [web] subscribe_answer_ms after it arrived keeps
@@ -197,17 +215,11 @@ static void
 http_write_hold(const struct http_job *batch)
 {
     int64_t until = 0;
-    struct timespec ts;
 
     for (const struct http_job *j = batch; j; j = j->next)
         if (j->answer_at_ms > until)
             until = j->answer_at_ms;
-    if (until <= str_mono_ms())
-        return;
-    ts.tv_sec = (time_t)(until / 1000);
-    ts.tv_nsec = (long)(until % 1000) * 1000000L;
-    while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR)
-        ;
+    http_hold_until(until);
 }
 
 /* http_write_main - the writer thread: batches until told to stop and

@@ -4,7 +4,8 @@
 // by playwright-core: fill in the form (the live sample follows the
 // keywords; once a week on Thursday), submit, read the confirmation mail that aiosmtpd received,
 // follow its link, confirm, change preferences, unsubscribe; a second
-// reader downloads its data and deletes everything.  Every page
+// reader downloads its data and deletes everything; link scanners that
+// run scripts (hidden, unfocused, quickly closed) record no vote.  Every page
 // is screenshotted into $SHOTS, checked for CSP violations and console
 // errors, for horizontal overflow at 320 px, and for a visible keyboard
 // focus.  The form is also used with JavaScript switched off.
@@ -427,6 +428,50 @@ try {
   console.log(`not ok - zone: ${e.stack || e}`);
 } finally {
   await zoneBrowser.close();
+}
+
+// 11d. link scanners that run scripts: the vote page's script posts the
+// vote only once the page has been visible and focused for a second.  A
+// hidden page, an unfocused one, and a focused one closed at once record
+// nothing (55-browser.sh checks that the third paper has no vote).
+const scanBrowser = await chromium.launch({
+  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+  headless: true,
+  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+    '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+});
+try {
+  check(!!VIEW_URL, 'VIEW_URL is set');
+  const look = await scanBrowser.newContext();
+  const lp = await look.newPage();
+  await lp.goto(VIEW_URL);
+  const href = await lp.locator('a', { hasText: 'More like this' }).nth(2).getAttribute('href');
+  await look.close();
+  check(/\/more\/[A-Za-z0-9_-]{60,}$/.test(href || ''), 'the digest has a third paper to scan');
+  const scans = [
+    ['hidden', () => {
+      Object.defineProperty(Document.prototype, 'visibilityState', { get: () => 'hidden', configurable: true });
+      Object.defineProperty(Document.prototype, 'hidden', { get: () => true, configurable: true });
+    }, 2500],
+    ['unfocused', () => { Document.prototype.hasFocus = () => false; }, 2500],
+    ['closed at once', () => {}, 300],
+  ];
+  for (const [what, init, stay] of scans) {
+    const ctx = await scanBrowser.newContext();
+    await ctx.addInitScript(init);
+    const sp = await ctx.newPage();
+    watch(sp);
+    await sp.goto(href);
+    await sp.waitForTimeout(stay);
+    check(await sp.locator('#vote-recorded').count() === 0 && await sp.locator('#vote[data-auto="1"]').count() === 1,
+      `a scanner's ${what} page records nothing (${sp.url()})`);
+    await ctx.close();
+  }
+} catch (e) {
+  failures++;
+  console.log(`not ok - scanners: ${e.stack || e}`);
+} finally {
+  await scanBrowser.close();
 }
 
 // 12. everything works without JavaScript (a fresh browser and profile)

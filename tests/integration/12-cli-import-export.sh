@@ -143,7 +143,7 @@ CSV
 expect_rc 0 pb subscriber import "$TMP/rich.csv" --list lab
 assert_contains "$OUT" "imported 4, updated 0, unchanged 0, skipped 0"
 pb subscriber export --list lab >"$TMP/export1.csv" || fail "export"
-head -1 "$TMP/export1.csv" | tr -d '\r' | grep -qx 'email,name,list,status,keywords,categories,max_papers,timezone,created_at,cadence,weekday' ||
+head -1 "$TMP/export1.csv" | tr -d '\r' | grep -qx 'email,name,list,status,keywords,categories,max_papers,timezone,created_at,cadence,weekday,votes' ||
     fail "export header: $(head -1 "$TMP/export1.csv")"
 assert_eq "$(grep -c . "$TMP/export1.csv")" 5 "export lines (header and 4 rows)"
 assert_contains "$(cat "$TMP/export1.csv")" 'ann@example.org,"Ann, PhD",lab,confirmed,"kv cache, ""flash attention"", -rl",cs.LG,25,Europe/Berlin,2025-01-02T03:04:05Z'
@@ -165,6 +165,42 @@ assert_contains "$OUT" "updated 1, unchanged 3"
 expect_rc 0 pb subscriber ls --list lab --json
 assert_eq "$(json 'sorted((s["email"], s["status"]) for s in j)')" \
     "[('ann@example.org', 'confirmed'), ('ben@xn--bcher-kva.example', 'unsubscribed'), ('cy@example.org', 'confirmed'), ('dee@example.org', 'bounced')]"
+
+# --- votes: a column of "more:ID less:ID", newest first; import restores
+# those on papers in its database and names the others; a bad cell skips
+# the row; importing again changes nothing
+paper_sql="INSERT INTO papers (arxiv_id, title, abstract, authors, categories,
+   first_seen_at, first_seen_day, updated_at) VALUES
+   ('2611.00001', 'One', '', '[]', 'cs.LG', 1, '2025-01-01', 1),
+   ('2611.00002', 'Two', '', '[]', 'cs.LG', 1, '2025-01-01', 1)"
+sql "$paper_sql" || fail "papers"
+sqlite3 "$TMP/db2" "$paper_sql" || fail "papers in db2"
+sqlite3 "$TMP/db2" "DELETE FROM papers WHERE arxiv_id = '2611.00002'"
+sql "INSERT INTO votes (subscription_id, paper_id, vote, source, created_at)
+     SELECT s.id, p.id, CASE p.arxiv_id WHEN '2611.00001' THEN 1 ELSE -1 END, 'mail',
+            CASE p.arxiv_id WHEN '2611.00001' THEN 10 ELSE 20 END
+     FROM subscriptions s JOIN subscribers u ON u.id = s.subscriber_id, papers p
+     WHERE u.email = 'ann@example.org' AND s.list_id = (SELECT id FROM lists WHERE name = 'lab')" ||
+    fail "votes"
+pb subscriber export --list lab >"$TMP/votes.csv" || fail "export with votes"
+assert_contains "$(cat "$TMP/votes.csv")" "Europe/Berlin,2025-01-02T03:04:05Z,daily,,less:2611.00002 more:2611.00001" "the votes cell"
+assert_contains "$(cat "$TMP/votes.csv")" "America/New_York,2025-03-04T05:06:07Z," "an empty votes cell"
+expect_rc 0 "$PAPERBOY" -c "$CFG2" subscriber import "$TMP/votes.csv" --list lab
+assert_contains "$OUT" "skipped 0, votes restored 1"
+assert_contains "$ERR" "line 2: votes: 1 paper not in the database, not restored (\`paperboy subscriber like\` fetches them): 2611.00002"
+assert_eq "$(sqlite3 "$TMP/db2" "SELECT p.arxiv_id || ':' || v.vote || ':' || v.source FROM votes v JOIN papers p ON p.id = v.paper_id")" \
+    "2611.00001:1:cli" "the vote restored in db2"
+expect_rc 0 "$PAPERBOY" -c "$CFG2" subscriber import "$TMP/votes.csv" --list lab
+assert_not_contains "$OUT" "votes restored" "importing again restores nothing"
+expect_rc 0 pb subscriber import "$TMP/votes.csv" --list lab
+assert_contains "$OUT" "unchanged 4, skipped 0"
+assert_not_contains "$OUT" "votes restored" "the votes as stored: nothing to restore"
+assert_eq "$(sql "SELECT group_concat(source) FROM votes")" "mail,mail" "votes kept as they were"
+printf 'email,votes\nbad@example.org,more:2611.00001 maybe:2611.00002\nbad2@example.org,less:not-an-id\n' >"$TMP/badvotes.csv"
+expect_rc 1 pb subscriber import "$TMP/badvotes.csv" --list lab
+assert_contains "$ERR" "line 2: votes: 'maybe:2611.00002' is not more:ARXIV_ID or less:ARXIV_ID"
+assert_contains "$ERR" "line 3: votes: 'not-an-id' is not an arXiv id"
+assert_contains "$OUT" "imported 0, updated 0, unchanged 0, skipped 2"
 
 # --- categories outside the list: the web form's rule; the row is skipped
 printf 'email,categories\nfar@example.org,cs.CL\nfoo@example.org,"cs.LG,q-bio.QM"\n' >"$TMP/foreign.csv"
@@ -222,6 +258,7 @@ assert_contains "$(cat "$TMP/fx-raw.csv")" "f5@example.org,'=quoted,lab,pending,
 CFG3=$TMP/third.ini
 printf '[database]\npath = %s/db3\n' "$TMP" >"$CFG3"
 "$PAPERBOY" -c "$CFG3" list add lab --categories cs.LG >/dev/null || fail "list add in db3"
+sqlite3 "$TMP/db3" "$paper_sql" || fail "papers in db3" # ann's votes come back too
 expect_rc 0 "$PAPERBOY" -c "$CFG3" subscriber import "$TMP/fx.csv" --list lab
 assert_eq "$(stored "$CFG3")" "$before" "values after export -> import"
 "$PAPERBOY" -c "$CFG3" subscriber export --list lab >"$TMP/fx2.csv" || fail "export db3"

@@ -56,6 +56,18 @@ assert_not_contains "$OUT" "Reinforcement learning over" "excluded paper"
 assert_not_contains "$OUT" "Old KV cache paper" "paper outside the window"
 [ -e "$TMP/secret" ] && fail "a preview created the secret file"
 
+# without --date: today in [schedule] timezone, the day `send` takes, not
+# UTC's (06:00 UTC on the 27th is 22:00 on the 26th in Los Angeles)
+cp "$CFG" "$TMP/cfg.utc"
+cfg_add "[schedule]"
+cfg_add "timezone = America/Los_Angeles"
+expect_rc 0 pb digest preview ada@example.org --format eml
+assert_contains "$ERR" "on 2026-11-26: no new paper" "preview's default day in the zone"
+assert_not_contains "$OUT$ERR" "27 November 2026" "preview's default day is not UTC's"
+cp "$TMP/cfg.utc" "$CFG"
+expect_rc 0 pb digest preview ada@example.org
+assert_contains "$OUT" "Friday, 27 November 2026" "preview's default day in UTC"
+
 # html: the hostile title is text
 expect_rc 0 pb digest preview ada@example.org --date $DAY --format html
 assert_contains "$OUT" "<html"

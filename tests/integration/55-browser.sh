@@ -7,7 +7,8 @@
 # preferences, "manage my subscription" (its mail), unsubscribe, 320 px
 # layout, "view in browser" under its
 # policy at 390 and 1280 px, "more like this" from it (the page's script
-# records the vote), "download my data" and "delete everything" for a
+# records the vote), simulated link scanners running the vote page's
+# script hidden, unfocused or briefly (nothing recorded), "download my data" and "delete everything" for a
 # second reader, no JavaScript (the vote page's button).  Screenshots go
 # to tests/browser/screenshots/ (gitignored).
 . "$(dirname "$0")/lib.sh"
@@ -83,7 +84,8 @@ assert_eq "$(sql "SELECT s.status||'|'||s.paused||'|'||s.timezone||'|'||s.max_pa
 assert_eq "$(sql "SELECT status FROM subscriptions s JOIN subscribers u ON u.id = s.subscriber_id WHERE u.email = 'nojs@example.org'")" \
     "pending" "subscribing without JavaScript"
 # the digest page's votes: "more" on the first paper by the script, "less"
-# on the second by the button without JavaScript
+# on the second by the button without JavaScript, none on the third (the
+# simulated scanners' hidden, unfocused and quickly closed pages)
 assert_eq "$(sql "SELECT p.arxiv_id||'|'||v.vote||'|'||v.source FROM votes v JOIN papers p ON p.id = v.paper_id ORDER BY p.arxiv_id")" \
     "2611.00001|1|mail
 2611.00002|-1|mail" "the votes from the digest page"

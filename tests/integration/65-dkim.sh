@@ -130,7 +130,7 @@ assert_contains "$ERR" "missing.key" "check-config names the key"
 ln -s "$K/rsa.key" "$K/rsa-link.key"
 sed -i "s|^key_file = .*|key_file = $K/rsa-link.key|" "$CFG"
 expect_rc 1 pb list ls
-assert_contains "$ERR" "cannot open '$K/rsa-link.key'" "a linked key is refused"
+assert_contains "$ERR" "'$K/rsa-link.key' is a symbolic link: refusing to follow it" "a linked key is refused"
 sed -i "s|^key_file = .*|key_file = $K/ed.key|" "$CFG"
 expect_rc 1 pb send --date $D1
 assert_contains "$ERR" "is an Ed25519 key" "wrong kind of key"

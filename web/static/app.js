@@ -1,16 +1,37 @@
 /* app.js - progressive enhancement: the sample under the subscribe form
  * follows the keywords as they are typed, and a "more / less like this"
- * page records its vote on load.  Everything works without it (the
- * "Preview the sample" button does the same with a page load; the vote
- * page has a button).  Served from /static because the
- * Content-Security-Policy allows no inline script. */
+ * page records its vote once a reader has it in front of them.
+ * Everything works without it (the "Preview the sample" button does the
+ * same with a page load; the vote page has a button).  Served from
+ * /static because the Content-Security-Policy allows no inline script. */
 (function () {
   'use strict';
-  /* the vote page's GET records nothing (link scanners fetch every link
-   * in a mail); a reader's browser posts the form at once */
+  /* The vote page's GET records nothing (link scanners fetch every link
+   * in a mail).  A reader's browser posts the form by itself, but only
+   * once the page has been shown for VOTE_SHOWN_MS without a break:
+   * visible (document.visibilityState), with the focus
+   * (document.hasFocus()), counted in animation frames, which browsers
+   * do not draw for a page nobody sees.  A scanner that runs scripts in
+   * a hidden or unfocused page, or closes it within that time, records
+   * nothing; one that keeps a focused page open longer could, and the
+   * reader can take the vote back on the preferences page. */
+  var VOTE_SHOWN_MS = 1000;
   var vote = document.getElementById('vote');
-  if (vote && vote.getAttribute('data-auto') === '1') {
-    vote.submit();
+  if (vote && vote.getAttribute('data-auto') === '1' &&
+      window.requestAnimationFrame) {
+    var since = -1;
+    var tick = function (now) {
+      if (document.visibilityState !== 'visible' || !document.hasFocus()) {
+        since = -1;
+      } else if (since < 0) {
+        since = now;
+      } else if (now - since >= VOTE_SHOWN_MS) {
+        vote.submit();
+        return;
+      }
+      window.requestAnimationFrame(tick);
+    };
+    window.requestAnimationFrame(tick);
   }
 })();
 (function () {
