@@ -68,6 +68,7 @@ struct deliver_stats {
                               end: their rows stay 'sending', the accepted
                               ones are in the journals for the next start */
     int running;           /* workers still running */
+    int workers;           /* workers started ([smtp] connections) */
     int paused;            /* daemon workers waiting for a result store to
                               work again (database and journal both refuse) */
     char store_error[256]; /* why they wait, or "" */

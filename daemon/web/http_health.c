@@ -8,7 +8,8 @@
  *             the SMTP relay unreachable for over HTTP_HEALTH_SMTP_S,
  *             the oldest mail still to deliver older than
  *             HTTP_HEALTH_QUEUE_S, delivery paused because results cannot
- *             be stored (200, with the reasons)
+ *             be stored or claims made, a delivery worker exited (200,
+ *             with the reasons)
  *   ok        none of these (200)
  *
  * Ages are judged by the daemon's clock (http_set_health), so the test
@@ -36,13 +37,14 @@ enum http_health_reason {
     HTTP_H_QUEUE,   /* oldest queued mail too old */
     HTTP_H_PAUSED,  /* delivery paused: results cannot be stored */
     HTTP_H_LISTS,   /* a list paused by the bounce and complaint guard */
+    HTTP_H_STOPPED, /* delivery workers that exited (running < workers) */
     HTTP_H_NREASONS,
 };
 
 static const char *const http_health_names[HTTP_H_NREASONS] = {
     [HTTP_H_SOURCES] = "sources_failed", [HTTP_H_SMTP] = "smtp_unreachable",
     [HTTP_H_QUEUE] = "queue_stale",      [HTTP_H_PAUSED] = "delivery_paused",
-    [HTTP_H_LISTS] = "list_paused",
+    [HTTP_H_LISTS] = "list_paused",      [HTTP_H_STOPPED] = "delivery_stopped",
 };
 
 /* The facts and the verdict. */
@@ -132,6 +134,7 @@ http_health_judge(struct http_health *f)
                              f->now - dv->smtp_down_since > HTTP_HEALTH_SMTP_S;
     f->reason[HTTP_H_PAUSED] = f->st.delivering && dv->paused > 0;
     f->reason[HTTP_H_LISTS] = f->db_ok && f->paused_lists > 0;
+    f->reason[HTTP_H_STOPPED] = f->st.delivering && dv->running < dv->workers;
     for (int i = 0; i < HTTP_H_NREASONS; i++)
         any |= f->reason[i];
     f->level = !f->db_ok ? 2 : any ? 1 : 0;
@@ -174,6 +177,12 @@ http_health_detail(const struct http_health *f, int i, struct buf *b)
                  "%s' continues it)",
                  f->paused_lists, f->paused_lists == 1 ? "" : "s",
                  f->paused_list, f->paused_reason, f->paused_list);
+        break;
+    case HTTP_H_STOPPED:
+        snprintf(s, sizeof(s),
+                 "%d of %d delivery workers have stopped (the log says why; "
+                 "a reload or restart starts them again)",
+                 dv->workers - dv->running, dv->workers);
         break;
     default:
         snprintf(s, sizeof(s), "delivery paused: %s", dv->store_error);
@@ -230,8 +239,10 @@ http_page_healthz(struct http_req *r)
         buf_adds(&b, "\"");
     }
     if (f.st.delivering) {
-        buf_addf(&b, ",\"delivery\":{\"paused\":%d,\"paused_reason\":\"",
-                 dv->paused);
+        buf_addf(&b,
+                 ",\"delivery\":{\"workers\":%d,\"running\":%d,"
+                 "\"paused\":%d,\"paused_reason\":\"",
+                 dv->workers, dv->running, dv->paused);
         buf_add_json(&b, dv->store_error, strlen(dv->store_error));
         buf_addf(
             &b, "\",\"smtp_unreachable_seconds\":%" PRId64 ",\"smtp_error\":\"",
@@ -290,10 +301,20 @@ http_health_metrics(struct http_req *r, struct buf *b)
              "# HELP paperboy_delivery_paused Delivery workers paused "
              "because results can be stored nowhere.\n"
              "# TYPE paperboy_delivery_paused gauge\n"
-             "paperboy_delivery_paused %d\n",
+             "paperboy_delivery_paused %d\n"
+             "# HELP paperboy_delivery_workers Delivery workers started "
+             "([smtp] connections).\n"
+             "# TYPE paperboy_delivery_workers gauge\n"
+             "paperboy_delivery_workers %d\n"
+             "# HELP paperboy_delivery_workers_running Of them, still "
+             "running.\n"
+             "# TYPE paperboy_delivery_workers_running gauge\n"
+             "paperboy_delivery_workers_running %d\n",
              f.db_ok, f.collected ? f.pass.sources : 0,
              f.collected ? f.pass.failed : 0, http_health_age(&f, f.oldest),
              f.st.delivering ? http_health_age(&f, dv->smtp_down_since) : 0,
-             f.st.delivering ? dv->paused : 0);
+             f.st.delivering ? dv->paused : 0,
+             f.st.delivering ? dv->workers : 0,
+             f.st.delivering ? dv->running : 0);
     return f.db_ok ? 0 : -1;
 }
