@@ -92,6 +92,7 @@ struct deliver {
     atomic_llong delivered, deferred, bounced, failed, dropped, unstored;
     atomic_int paused;       /* workers waiting for the store to work again */
     char store_error[256];   /* why they wait, or ""; under mu */
+    char paused_code[16];    /* that as a code (deliver_stats); under mu */
     int64_t smtp_down_since; /* first failed session since the last good
                                 one (unix seconds), or 0; under mu */
     char smtp_error[256];    /* that failure; under mu */
@@ -837,14 +838,15 @@ deliver_make_room(struct deliver_run *r, char *msg, size_t size)
 }
 
 /* deliver_pause - the daemon's worker waits: counted in
- * deliver_stats.paused, with why as the cause */
+ * deliver_stats.paused, with why as the cause and code for it */
 static void
-deliver_pause(struct deliver_run *r, const char *why)
+deliver_pause(struct deliver_run *r, const char *code, const char *why)
 {
     struct deliver *d = r->d;
 
     pthread_mutex_lock(&d->mu);
     (void)str_copy(d->store_error, sizeof(d->store_error), why);
+    (void)str_copy(d->paused_code, sizeof(d->paused_code), code);
     if (!r->paused) {
         r->paused = 1;
         atomic_fetch_add(&d->paused, 1);
@@ -862,8 +864,10 @@ deliver_resume(struct deliver_run *r, const char *what)
         return;
     pthread_mutex_lock(&d->mu);
     r->paused = 0;
-    if (atomic_fetch_sub(&d->paused, 1) == 1)
+    if (atomic_fetch_sub(&d->paused, 1) == 1) {
         d->store_error[0] = '\0';
+        d->paused_code[0] = '\0';
+    }
     pthread_mutex_unlock(&d->mu);
     if (!atomic_load(&d->stopping))
         log_info("deliver: worker %d: %s", r->w->index, what);
@@ -897,7 +901,7 @@ deliver_stuck(struct deliver_run *r, const char *why)
         return;
     }
     pthread_mutex_unlock(&d->mu);
-    deliver_pause(r, why);
+    deliver_pause(r, "store_error", why);
     while (!atomic_load(&d->stopping)) {
         deliver_nap(d, DELIVER_STUCK_RETRY_MS);
         if (deliver_make_room(r, again, sizeof(again)) == 0)
@@ -930,7 +934,7 @@ deliver_claim_failed(struct deliver_run *r, const struct err *err)
         return -1;
     }
     snprintf(why, sizeof(why), "cannot claim mail: %s", err->msg);
-    deliver_pause(r, why);
+    deliver_pause(r, "claim_error", why);
     deliver_nap(d, DELIVER_STUCK_RETRY_MS);
     return 0;
 }
@@ -1262,6 +1266,7 @@ deliver_stats(struct deliver *d, struct deliver_stats *out)
     pthread_mutex_lock(&d->mu);
     out->paused = atomic_load(&d->paused);
     (void)str_copy(out->store_error, sizeof(out->store_error), d->store_error);
+    (void)str_copy(out->paused_code, sizeof(out->paused_code), d->paused_code);
     out->smtp_down_since = d->smtp_down_since;
     (void)str_copy(out->smtp_error, sizeof(out->smtp_error), d->smtp_error);
     (void)str_copy(out->error, sizeof(out->error), d->error);

@@ -71,7 +71,11 @@ struct deliver_stats {
     int workers;           /* workers started ([smtp] connections) */
     int paused;            /* daemon workers waiting for a result store to
                               work again (database and journal both refuse) */
-    char store_error[256]; /* why they wait, or "" */
+    char store_error[256]; /* why they wait, or "" (for the log: it may
+                              name hosts and paths) */
+    char paused_code[16];  /* the same as a code: "store_error" (results
+                              cannot be recorded), "claim_error" (claims
+                              fail), or "" */
     int64_t smtp_down_since; /* unix seconds (str_now) of the first failed
                                 SMTP session since the last one that
                                 opened, or 0 */

@@ -12,12 +12,20 @@
  *             with the reasons)
  *   ok        none of these (200)
  *
+ * /healthz is public, so it says what is wrong in reason codes and
+ * sentences of its own, never in the text of an error (an SMTP error
+ * names the relay, a store or database error a path): that text is in
+ * the daemon's log, where the delivery workers put it, and a database
+ * error is logged here at most once a minute.  /metrics has only codes
+ * and numbers too.
+ *
  * Ages are judged by the daemon's clock (http_set_health), so the test
  * hook that moves the scheduler's clock moves them too.  Without a daemon
  * state (the web alone) only the database's facts count.  Nothing here
  * writes.
  */
 #include <inttypes.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -25,11 +33,13 @@
 #include "db_web.h"
 #include "http_int.h"
 #include "http_pauses.h"
+#include "log.h"
 #include "outbox.h"
 #include "str.h"
 
 #define HTTP_HEALTH_SMTP_S 900   /* relay unreachable: degraded after */
 #define HTTP_HEALTH_QUEUE_S 3600 /* oldest queued mail: degraded after */
+#define HTTP_HEALTH_LOG_S 60     /* a database error is logged this often */
 
 enum http_health_reason {
     HTTP_H_SOURCES, /* every source failed at the latest pass */
@@ -163,8 +173,9 @@ http_health_detail(const struct http_health *f, int i, struct buf *b)
                  f->pass.sources);
         break;
     case HTTP_H_SMTP:
-        snprintf(s, sizeof(s), "SMTP unreachable for %" PRId64 " minutes: %s",
-                 http_health_age(f, dv->smtp_down_since) / 60, dv->smtp_error);
+        snprintf(s, sizeof(s),
+                 "SMTP unreachable for %" PRId64 " minutes (the log says why)",
+                 http_health_age(f, dv->smtp_down_since) / 60);
         break;
     case HTTP_H_QUEUE:
         snprintf(s, sizeof(s),
@@ -185,10 +196,27 @@ http_health_detail(const struct http_health *f, int i, struct buf *b)
                  dv->workers - dv->running, dv->workers);
         break;
     default:
-        snprintf(s, sizeof(s), "delivery paused: %s", dv->store_error);
+        snprintf(s, sizeof(s), "delivery paused: %s (the log says why)",
+                 strcmp(dv->paused_code, "claim_error") == 0
+                     ? "claims fail"
+                     : "results can be recorded nowhere");
         break;
     }
     buf_add_json(b, s, strlen(s));
+}
+
+/* http_health_log_db - the database error behind "failing", for the
+ * log only, at most every HTTP_HEALTH_LOG_S seconds */
+static void
+http_health_log_db(const struct http_health *f)
+{
+    static _Atomic int64_t logged_at;
+    int64_t last = atomic_load(&logged_at);
+
+    if (f->now - last < HTTP_HEALTH_LOG_S && f->now >= last)
+        return;
+    if (atomic_compare_exchange_strong(&logged_at, &last, f->now))
+        log_warn("healthz: the database cannot be read: %s", f->err.msg);
 }
 
 enum MHD_Result
@@ -234,21 +262,20 @@ http_page_healthz(struct http_req *r)
                  f.depth, http_health_age(&f, f.oldest));
         http_healthz_pauses(f.db, &b); /* the bounce guard's paused lists */
     } else {
-        buf_adds(&b, ",\"error\":\"");
-        buf_add_json(&b, f.err.msg, strlen(f.err.msg));
-        buf_adds(&b, "\"");
+        http_health_log_db(&f);
+        buf_adds(&b, ",\"error\":\"database_unreadable\"");
     }
     if (f.st.delivering) {
         buf_addf(&b,
                  ",\"delivery\":{\"workers\":%d,\"running\":%d,"
                  "\"paused\":%d,\"paused_reason\":\"",
                  dv->workers, dv->running, dv->paused);
-        buf_add_json(&b, dv->store_error, strlen(dv->store_error));
-        buf_addf(
-            &b, "\",\"smtp_unreachable_seconds\":%" PRId64 ",\"smtp_error\":\"",
-            http_health_age(&f, dv->smtp_down_since));
-        buf_add_json(&b, dv->smtp_error, strlen(dv->smtp_error));
-        buf_adds(&b, "\"}");
+        buf_adds(&b, dv->paused > 0 ? dv->paused_code : "");
+        buf_addf(&b,
+                 "\",\"smtp_unreachable_seconds\":%" PRId64
+                 ",\"smtp_error\":\"%s\"}",
+                 http_health_age(&f, dv->smtp_down_since),
+                 dv->smtp_down_since > 0 ? "smtp_unreachable" : "");
     }
     buf_addf(&b, ",\"uptime_seconds\":%" PRId64 "}\n",
              r->now - r->h->started_at);

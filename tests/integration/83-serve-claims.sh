@@ -124,6 +124,8 @@ h = json.load(sys.stdin)
 assert h["status"] == "degraded", h
 assert [x["reason"] for x in h["reasons"]] == ["delivery_paused"], h
 assert h["delivery"]["paused"] == 1, h
+assert h["delivery"]["paused_reason"] == "claim_error", h
+assert "refused" not in json.dumps(h), h
 ' || fail "/healthz while claims are refused: $BODY"
 grep -q "claims refused for the test" "$TMP/serve.log" || fail "the refusal is not logged"
 sleep 1.5
