@@ -9,7 +9,9 @@
  * as soon as it is committed, so freezing and sending overlap.  SIGINT/SIGTERM
  * stop taking new work; messages in flight finish and the command exits within
  * 10 seconds; the summary then ends in "; interrupted", stderr says how many
- * messages stay queued, and the exit status is 1 (the run did not finish).
+ * messages stay queued, and the exit status is 130, as for collect and
+ * import (1 when something also failed for real: a failed message, a
+ * result not stored, a digest not frozen, a delivery error).
  * When the daemon holds the delivery lock, the digests are queued and left
  * to it.
  */
@@ -141,8 +143,8 @@ cmd_send(struct cli *cli, int argc, char **argv)
                "Ctrl-C (SIGINT) or SIGTERM stops taking new work, finishes "
                "the messages in\nflight and prints the summary; the rest "
                "stays queued.  Exit status 0 when\neverything due went "
-               "out, 1 when something was deferred or failed or the run\n"
-               "was stopped.\n",
+               "out, 1 when something was deferred or failed, 130 when\n"
+               "the run was stopped by a signal.\n",
                SEND_USAGE);
         return CLI_OK;
     }
@@ -230,10 +232,14 @@ cmd_send(struct cli *cli, int argc, char **argv)
                 "paperboy send: %lld subscriptions could not be frozen "
                 "(see the log above)\n",
                 (long long)counts.failed);
-    rc = (st.deferred || st.failed || st.error[0] || st.unstored ||
-          counts.failed || *send_stop)
-             ? CLI_FAIL
-             : CLI_OK;
+    /* stopped by a signal: 130, like collect and import, unless something
+     * failed beyond what stopping defers (the message in flight) */
+    if (st.failed || st.error[0] || st.unstored || counts.failed)
+        rc = CLI_FAIL;
+    else if (*send_stop)
+        rc = CLI_STOPPED;
+    else
+        rc = st.deferred ? CLI_FAIL : CLI_OK;
 out:
     if (d != NULL) { /* queueing failed: stop the workers, bounded */
         deliver_fed(d);

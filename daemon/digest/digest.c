@@ -904,11 +904,20 @@ digest_pass_write(struct db *db, const struct db_digest_sub *sub,
     size_t m = e->n < (size_t)sub->max_papers ? e->n : (size_t)sub->max_papers;
     int64_t id;
 
+    int rc;
+
     *digest_id = 0;
     if (m == 0)
         return 0;
-    if (db_digest_insert(db, sub->id, day, str_now(), &id, err) == -1)
+    /* a concurrent freeze (paperboy send beside the daemon's scheduled
+     * one) may have made it since the plan: then that one is queued */
+    rc = db_digest_insert_new(db, sub->id, day, str_now(), &id, err);
+    if (rc == -1)
         return -1;
+    if (rc == 1) {
+        *digest_id = id;
+        return 0;
+    }
     /* one single-row INSERT per item: SQLite needs neither a statement
      * journal nor an ephemeral table for it, which an INSERT ... SELECT
      * FROM json_each() costs per digest (the pass's transaction writes no

@@ -30,6 +30,7 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -91,6 +92,7 @@ struct deliver {
     atomic_llong delivered, deferred, bounced, failed, dropped, unstored;
     atomic_int paused;       /* workers waiting for the store to work again */
     char store_error[256];   /* why they wait, or ""; under mu */
+    char paused_code[16];    /* that as a code (deliver_stats); under mu */
     int64_t smtp_down_since; /* first failed session since the last good
                                 one (unix seconds), or 0; under mu */
     char smtp_error[256];    /* that failure; under mu */
@@ -127,57 +129,92 @@ deliver_journal_path(const struct config *cfg, int i, char *out, size_t size)
                                                                           : 0;
 }
 
+/* deliver_journal_read - open journal path for reading: never through a
+ * link, and never anything but a regular file (a FIFO planted there
+ * would block the open and then the reads); -1 with errno ENOENT when
+ * there is none */
+static int
+deliver_journal_read(const char *path, struct err *err)
+{
+    struct stat st;
+    int fd = datafile_open(path, O_RDONLY | O_NONBLOCK, 0, err);
+
+    if (fd == -1)
+        return -1;
+    if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode) ||
+        fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK) == -1) {
+        err_set(err, ERR_PERM, "deliver: journal '%s' is not a regular file",
+                path);
+        close(fd);
+        errno = EINVAL;
+        return -1;
+    }
+    return fd;
+}
+
+/* deliver_replay_file - mark the rows journal path says were accepted as
+ * sent, in one transaction; *n counts them.  No file is no line. */
+static int
+deliver_replay_file(struct db *db, const char *path, int64_t *n,
+                    struct err *err)
+{
+    char line[DELIVER_JLINE];
+    FILE *fp;
+    int fd = deliver_journal_read(path, err);
+
+    if (fd == -1 && errno == ENOENT) {
+        err_init(err);
+        return 0;
+    }
+    if (fd == -1)
+        return -1;
+    fp = fdopen(fd, "r");
+    if (fp == NULL) {
+        err_set(err, ERR_PERM, "deliver: cannot read '%s': %s", path,
+                strerror(errno));
+        close(fd);
+        return -1;
+    }
+    if (db_begin(db, err) == -1) {
+        fclose(fp);
+        return -1;
+    }
+    while (fgets(line, sizeof(line), fp)) {
+        long long id, at;
+        int off = 0;
+        size_t len = strlen(line);
+        if (len == 0 || line[len - 1] != '\n')
+            break; /* torn last line: the kill came mid-write */
+        line[len - 1] = '\0';
+        if (sscanf(line, "%lld %lld %n", &id, &at, &off) != 2 || off == 0)
+            continue;
+        if (outbox_mark_sent(db, id, at, line + off, err) == -1) {
+            db_rollback(db);
+            fclose(fp);
+            return -1;
+        }
+        *n += db_changes(db);
+    }
+    fclose(fp);
+    if (db_commit(db, err) == -1) {
+        db_rollback(db);
+        return -1;
+    }
+    return 0;
+}
+
 /* deliver_replay - mark rows the journals say were accepted as sent */
 static int
 deliver_replay(struct db *db, const struct config *cfg, struct err *err)
 {
-    char path[4200], line[512];
+    char path[4200];
     int64_t n = 0;
 
     for (int i = 0; i < DELIVER_JOURNALS; i++) {
-        FILE *fp;
-        int fd;
         if (deliver_journal_path(cfg, i, path, sizeof(path)) == -1)
             return 0;
-        fd = datafile_open(path, O_RDONLY, 0, err);
-        if (fd == -1 && errno == ENOENT) {
-            err_init(err);
-            continue;
-        }
-        if (fd == -1)
+        if (deliver_replay_file(db, path, &n, err) == -1)
             return -1;
-        fp = fdopen(fd, "r");
-        if (fp == NULL) {
-            err_set(err, ERR_PERM, "deliver: cannot read '%s': %s", path,
-                    strerror(errno));
-            close(fd);
-            return -1;
-        }
-        if (db_begin(db, err) == -1) {
-            fclose(fp);
-            return -1;
-        }
-        while (fgets(line, sizeof(line), fp)) {
-            long long id, at;
-            int off = 0;
-            size_t len = strlen(line);
-            if (len == 0 || line[len - 1] != '\n')
-                break; /* torn last line: the kill came mid-write */
-            line[len - 1] = '\0';
-            if (sscanf(line, "%lld %lld %n", &id, &at, &off) != 2 || off == 0)
-                continue;
-            if (outbox_mark_sent(db, id, at, line + off, err) == -1) {
-                db_rollback(db);
-                fclose(fp);
-                return -1;
-            }
-            n += db_changes(db);
-        }
-        fclose(fp);
-        if (db_commit(db, err) == -1) {
-            db_rollback(db);
-            return -1;
-        }
         (void)unlink(path);
     }
     if (n > 0)
@@ -221,11 +258,16 @@ struct deliver_run {
     int64_t pending_id;         /* row sent over SMTP, reply not yet read */
     int session_failed;         /* smtp_open() failed for this message */
     int hand_back;              /* unclaim the rest of this claim */
+    long hand_back_nap_ms;      /* and wait this long before claiming again */
+    int paused;                 /* counted in deliver.paused */
     size_t claim_size;          /* rows asked for at the next claim */
-    int64_t given_up;           /* results given up; then the journal is kept */
-    off_t jused;                /* journal bytes written */
-    off_t jroom;                /* journal bytes reserved (fallocate) */
-    char jerr[200];             /* why the journal has no room, or "" */
+    int64_t given_up;  /* accepted results given up: the journal, kept until
+                          they are replayed (deliver_replay_own), has them */
+    int64_t abandoned; /* other results given up: their rows stay 'sending'
+                          until the next start re-queues them */
+    off_t jused;       /* journal bytes written */
+    off_t jroom;       /* journal bytes reserved (fallocate) */
+    char jerr[200];    /* why the journal has no room, or "" */
 };
 
 /* deliver_reserve - reserve DELIVER_JROOM bytes of disk beyond what the
@@ -301,12 +343,19 @@ deliver_flush(struct deliver_run *r)
         deliver_sleep_ms(50);
     }
     /* keep them for the next flush while there is room; otherwise the
-     * rows stay 'sending': the journal keeps what was accepted (and is
-     * kept from now on, for the next start to replay), and the claim
-     * lease (or the next start) re-queues the rest */
+     * rows stay 'sending' (the lease never takes back this process's
+     * claims): the journal keeps what was accepted, and is kept until
+     * the worker replays it into the database (deliver_replay_own, before
+     * each claim) or the next start does; the next start re-queues the
+     * rest */
     log_err("deliver: cannot record %zu results: %s", r->nres, err.msg);
     if (r->nres == DELIVER_BATCH) {
-        r->given_up += (int64_t)r->nres;
+        for (size_t i = 0; i < r->nres; i++) {
+            if (r->res[i].outcome == OUTBOX_OK)
+                r->given_up++;
+            else
+                r->abandoned++;
+        }
         r->nres = 0;
     }
 }
@@ -666,6 +715,7 @@ deliver_session_failed(struct deliver_run *r)
         return;
     }
     r->hand_back = 1;
+    r->hand_back_nap_ms = DELIVER_RECONNECT_S * 1000L;
 }
 
 /* deliver_idle - wait for a wake-up, a stop or the poll interval; 1 when
@@ -690,6 +740,30 @@ deliver_idle(struct deliver *d, unsigned *seen)
 }
 
 /*
+ * deliver_replay_own - the worker gave up results (deliver_flush): mark
+ * the rows its journal says were accepted as sent, so that they are
+ * recorded while this process runs, not only at the next start.  Once
+ * that worked, the journal need not be kept for them.  Under write_mu.
+ */
+static void
+deliver_replay_own(struct deliver_run *r)
+{
+    char path[4200];
+    struct err err;
+    int64_t n = 0;
+
+    err_init(&err);
+    if (deliver_journal_path(r->d->cfg, r->w->index, path, sizeof(path)) ==
+            -1 ||
+        deliver_replay_file(r->db, path, &n, &err) == -1)
+        return; /* still refused: again before the next claim */
+    log_info("deliver: worker %d: %" PRId64 " accepted messages whose "
+             "results were given up recorded as sent from the journal",
+             r->w->index, r->given_up);
+    r->given_up = 0;
+}
+
+/*
  * deliver_claim - outbox_claim() under the workers' write mutex.  The
  * workers' claims and result batches are short write transactions; when
  * two of them meet inside SQLite the loser sleeps in SQLite's busy
@@ -706,6 +780,8 @@ deliver_claim(struct deliver_run *r, struct outbox_row *rows, size_t *n,
     /* the results so far go in the claim's transaction: one commit
      * instead of two (see outbox_record_claim) */
     pthread_mutex_lock(&r->d->write_mu);
+    if (r->given_up > 0)
+        deliver_replay_own(r);
     rc = outbox_record_claim(r->db, r->d->cfg, r->res, r->nres, &suspended,
                              str_now(), rows, r->claim_size, n, dropped, err);
     if (rc == -1 && err->kind != ERR_TEMP && r->nres > 0) {
@@ -761,12 +837,50 @@ deliver_make_room(struct deliver_run *r, char *msg, size_t size)
     return -1;
 }
 
+/* deliver_pause - the daemon's worker waits: counted in
+ * deliver_stats.paused, with why as the cause and code for it */
+static void
+deliver_pause(struct deliver_run *r, const char *code, const char *why)
+{
+    struct deliver *d = r->d;
+
+    pthread_mutex_lock(&d->mu);
+    (void)str_copy(d->store_error, sizeof(d->store_error), why);
+    (void)str_copy(d->paused_code, sizeof(d->paused_code), code);
+    if (!r->paused) {
+        r->paused = 1;
+        atomic_fetch_add(&d->paused, 1);
+    }
+    pthread_mutex_unlock(&d->mu);
+}
+
+/* deliver_resume - the worker no longer waits; logs what works again */
+static void
+deliver_resume(struct deliver_run *r, const char *what)
+{
+    struct deliver *d = r->d;
+
+    if (!r->paused)
+        return;
+    pthread_mutex_lock(&d->mu);
+    r->paused = 0;
+    if (atomic_fetch_sub(&d->paused, 1) == 1) {
+        d->store_error[0] = '\0';
+        d->paused_code[0] = '\0';
+    }
+    pthread_mutex_unlock(&d->mu);
+    if (!atomic_load(&d->stopping))
+        log_info("deliver: worker %d: %s", r->w->index, what);
+}
+
 /*
  * deliver_stuck - no result could be recorded: stop taking messages.
  * The message in flight is settled (its line still fits: room is kept
  * for two).  In the foreground the run stops with the cause; in the
- * daemon the worker hands its claim back, reports itself paused and
- * retries the store every DELIVER_STUCK_RETRY_MS until it works.
+ * daemon the worker reports itself paused, retries the store every
+ * DELIVER_STUCK_RETRY_MS until it works, and then hands the rest of its
+ * claim back, so that the rows are claimed again (and checked again:
+ * whoever left during the pause gets nothing).
  */
 static void
 deliver_stuck(struct deliver_run *r, const char *why)
@@ -786,20 +900,43 @@ deliver_stuck(struct deliver_run *r, const char *why)
         pthread_mutex_unlock(&d->mu);
         return;
     }
-    (void)str_copy(d->store_error, sizeof(d->store_error), why);
-    atomic_fetch_add(&d->paused, 1);
     pthread_mutex_unlock(&d->mu);
+    deliver_pause(r, "store_error", why);
     while (!atomic_load(&d->stopping)) {
         deliver_nap(d, DELIVER_STUCK_RETRY_MS);
         if (deliver_make_room(r, again, sizeof(again)) == 0)
             break;
     }
-    pthread_mutex_lock(&d->mu);
-    if (atomic_fetch_sub(&d->paused, 1) == 1)
-        d->store_error[0] = '\0';
-    pthread_mutex_unlock(&d->mu);
-    if (!atomic_load(&d->stopping))
-        log_info("deliver: worker %d: results are recorded again", r->w->index);
+    deliver_resume(r, "results are recorded again");
+    r->hand_back = 1;
+}
+
+/*
+ * deliver_claim_failed - a claim failed with err (after busy retries).
+ * In the foreground the run stops and says why (exit 1); the daemon's
+ * worker reports itself paused and tries again after
+ * DELIVER_STUCK_RETRY_MS: a worker that exited would never be started
+ * again.  0 to go on, -1 to stop.
+ */
+static int
+deliver_claim_failed(struct deliver_run *r, const struct err *err)
+{
+    struct deliver *d = r->d;
+    char why[256];
+
+    if (!r->paused)
+        log_err("deliver: worker %d: %s", r->w->index, err->msg);
+    if (d->flags & DELIVER_FOREGROUND) {
+        pthread_mutex_lock(&d->mu);
+        if (d->error[0] == '\0')
+            (void)snprintf(d->error, sizeof(d->error), "%s", err->msg);
+        pthread_mutex_unlock(&d->mu);
+        return -1;
+    }
+    snprintf(why, sizeof(why), "cannot claim mail: %s", err->msg);
+    deliver_pause(r, "claim_error", why);
+    deliver_nap(d, DELIVER_STUCK_RETRY_MS);
+    return 0;
 }
 
 /* deliver_worker_main - one worker thread */
@@ -877,15 +1014,13 @@ deliver_worker_main(void *arg)
                 deliver_sleep_ms(20);
                 continue;
             }
-            log_err("deliver: worker %d: %s", w->index, err.msg);
-            /* a foreground run that stops here says so (exit 1) */
-            pthread_mutex_lock(&d->mu);
-            if ((d->flags & DELIVER_FOREGROUND) && d->error[0] == '\0')
-                (void)snprintf(d->error, sizeof(d->error), "%s", err.msg);
-            pthread_mutex_unlock(&d->mu);
-            break;
+            busy_naps = 0;
+            if (deliver_claim_failed(r, &err) == -1)
+                break;
+            continue;
         }
         busy_naps = 0;
+        deliver_resume(r, "claims work again");
         atomic_fetch_add(&d->dropped, dropped);
         if (n == 0) {
             deliver_settle(r);
@@ -932,8 +1067,10 @@ deliver_worker_main(void *arg)
         if (r->hand_back) {
             deliver_settle(r);
             deliver_flush(r);
-            deliver_nap(d, DELIVER_RECONNECT_S * 1000L);
+            if (r->hand_back_nap_ms > 0)
+                deliver_nap(d, r->hand_back_nap_ms);
             r->hand_back = 0;
+            r->hand_back_nap_ms = 0;
         }
         if (r->nres > 0 &&
             deliver_mono() - r->first_res >= DELIVER_FLUSH_MS / 1000.0)
@@ -942,8 +1079,10 @@ deliver_worker_main(void *arg)
 out:
     deliver_settle(r);
     deliver_flush(r);
-    if (r->nres > 0 || r->given_up > 0)
-        atomic_fetch_add(&d->unstored, (long long)r->nres + r->given_up);
+    deliver_resume(r, "stopped");
+    if (r->nres > 0 || r->given_up > 0 || r->abandoned > 0)
+        atomic_fetch_add(&d->unstored,
+                         (long long)r->nres + r->given_up + r->abandoned);
     atomic_store(&w->fd, -1);
     smtp_close(r->smtp);
     compose_free(r->compose);
@@ -1123,9 +1262,11 @@ deliver_stats(struct deliver *d, struct deliver_stats *out)
     out->dropped = atomic_load(&d->dropped);
     out->unstored = atomic_load(&d->unstored);
     out->running = atomic_load(&d->running);
+    out->workers = d->nw;
     pthread_mutex_lock(&d->mu);
     out->paused = atomic_load(&d->paused);
     (void)str_copy(out->store_error, sizeof(out->store_error), d->store_error);
+    (void)str_copy(out->paused_code, sizeof(out->paused_code), d->paused_code);
     out->smtp_down_since = d->smtp_down_since;
     (void)str_copy(out->smtp_error, sizeof(out->smtp_error), d->smtp_error);
     (void)str_copy(out->error, sizeof(out->error), d->error);

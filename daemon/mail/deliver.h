@@ -25,7 +25,9 @@
  * journal has room for the line: a worker that can record results neither
  * in SQLite nor in the journal stops (the foreground run ends with the
  * cause in deliver_stats.error; the daemon's worker waits, counted in
- * deliver_stats.paused, and retries every second).  One process delivers at a
+ * deliver_stats.paused, retries every second, then hands its claim
+ * back); so does a daemon worker whose claim fails.  A claim is never
+ * taken back from this process, however long it is held (outbox.h).  One process delivers at a
  * time: deliver_start() takes an exclusive lock on <db>-deliver.lock.
  *
  * Threads: deliver_start() returns at once; deliver_wake() may be called
@@ -68,9 +70,15 @@ struct deliver_stats {
                               end: their rows stay 'sending', the accepted
                               ones are in the journals for the next start */
     int running;           /* workers still running */
+    int workers;           /* workers started ([smtp] connections) */
     int paused;            /* daemon workers waiting for a result store to
-                              work again (database and journal both refuse) */
-    char store_error[256]; /* why they wait, or "" */
+                              work again (database and journal both refuse),
+                              or for their claims to work again */
+    char store_error[256]; /* why they wait, or "" (for the log: it may
+                              name hosts and paths) */
+    char paused_code[16];  /* the same as a code: "store_error" (results
+                              cannot be recorded), "claim_error" (claims
+                              fail), or "" */
     int64_t smtp_down_since; /* unix seconds (str_now) of the first failed
                                 SMTP session since the last one that
                                 opened, or 0 */

@@ -9,6 +9,7 @@
  */
 #include "db_digest.h"
 
+#include <inttypes.h>
 #include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
@@ -427,6 +428,41 @@ db_digest_insert(struct db *db, int64_t sub_id, const char *day,
         return db_fail(db, err, "inserting a digest");
     *digest_id = db_last_id(db);
     return 0;
+}
+
+static const char SQL_INSERT_NEW[] =
+    "INSERT INTO digests (subscription_id, day, created_at) VALUES (?1, ?2, "
+    "?3) ON CONFLICT (subscription_id, day) DO NOTHING";
+int
+db_digest_insert_new(struct db *db, int64_t sub_id, const char *day,
+                     int64_t created_at, int64_t *digest_id, struct err *err)
+{
+    sqlite3_stmt *st = db_stmt(db, SQL_INSERT_NEW, err);
+    int rc;
+
+    if (st == NULL)
+        return -1;
+    sqlite3_bind_int64(st, 1, sub_id);
+    sqlite3_bind_text(st, 2, day, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(st, 3, created_at);
+    rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE)
+        return db_fail(db, err, "inserting a digest");
+    if (db_changes(db) == 1) {
+        *digest_id = db_last_id(db);
+        return 0;
+    }
+    /* another process froze it first (UNIQUE (subscription_id, day)) */
+    rc = db_digest_find(db, sub_id, day, digest_id, err);
+    if (rc == 1)
+        err_set(err, ERR_TEMP,
+                "database: digest of subscription=%" PRId64
+                " for %s neither inserted nor found",
+                sub_id, day);
+    if (rc != 0)
+        return -1;
+    return 1;
 }
 
 static const char SQL_ITEM[] =

@@ -133,6 +133,12 @@ int db_digest_texts(struct db *db, int64_t min_id, int64_t max_id,
 /* db_digest_insert - a new digests row */
 int db_digest_insert(struct db *db, int64_t sub_id, const char *day,
                      int64_t created_at, int64_t *digest_id, struct err *err);
+/* db_digest_insert_new - a new digests row, unless (sub_id, day) has
+ * one already (another process froze it first): then 1 with *digest_id
+ * that row's id, and nothing written */
+int db_digest_insert_new(struct db *db, int64_t sub_id, const char *day,
+                         int64_t created_at, int64_t *digest_id,
+                         struct err *err);
 /* db_digest_item_add - one digest_items row */
 int db_digest_item_add(struct db *db, int64_t digest_id, int rank,
                        int64_t paper_id, double score, const char *why,

@@ -370,14 +370,35 @@ outbox_mark_sent(struct db *db, int64_t id, int64_t sent_at, const char *reply,
 
 /* When this process last looked for expired claims (outbox_lease). */
 static _Atomic int64_t outbox_lease_at = INT64_MIN;
+/* The time of this process's first claim: rows claimed since then are
+ * this process's own (outbox_lease never takes them back). */
+static _Atomic int64_t outbox_claims_from = INT64_MIN;
+
+/* outbox_lease_s - OUTBOX_LEASE, or $PAPERBOY_OUTBOX_LEASE_S (tests: a
+ * lease of seconds shows what the lease may and may not take back) */
+static int64_t
+outbox_lease_s(void)
+{
+    const char *env = getenv("PAPERBOY_OUTBOX_LEASE_S");
+    long v;
+
+    if (env != NULL && str_to_long(env, 1, OUTBOX_LEASE, &v) == 0)
+        return v;
+    return OUTBOX_LEASE;
+}
 
 /*
- * outbox_lease - a claim older than OUTBOX_LEASE was lost by its worker
- * (a result that could not be stored): the row is due again.  This scans
- * every row in 'sending' (claimed_at is not indexed: 100-300 rows with
- * 4 busy sessions, about 5 % of a claim's cost), so outbox_claim() runs
- * it only every OUTBOX_LEASE_CHECK seconds, or when the queue looks
- * short.  *n is how many rows came back.
+ * outbox_lease - a claim older than the lease, made before this process
+ * claimed anything, was lost by the process that made it: the row is due
+ * again.  Claims of this process are never taken back here, however old:
+ * a worker that is paused (a full disk) or slow (a stalled server) still
+ * holds them and sends them when it goes on, and results a worker gave up
+ * stay its own (deliver.c); deliver_start()'s outbox_recover() is what
+ * re-queues the claims of earlier processes (one process delivers at a
+ * time).  This scans every row in 'sending' (claimed_at is not indexed:
+ * 100-300 rows with 4 busy sessions, about 5 % of a claim's cost), so
+ * outbox_claim() runs it only every OUTBOX_LEASE_CHECK seconds, or when
+ * the queue looks short.  *n is how many rows came back.
  */
 static int
 outbox_lease(struct db *db, int64_t now, int64_t *n, struct err *err)
@@ -386,10 +407,14 @@ outbox_lease(struct db *db, int64_t now, int64_t *n, struct err *err)
         "UPDATE outbox SET state = 'queued' "
         "WHERE state = 'sending' AND claimed_at < ?1";
     sqlite3_stmt *st = db_stmt(db, sql_lease, err);
+    int64_t before = now - outbox_lease_s();
+    int64_t mine = atomic_load(&outbox_claims_from);
 
     if (st == NULL)
         return -1;
-    sqlite3_bind_int64(st, 1, now - OUTBOX_LEASE);
+    if (mine != INT64_MIN && mine < before)
+        before = mine;
+    sqlite3_bind_int64(st, 1, before);
     if (db_step_done(db, st, "expiring old claims", err) == -1)
         return -1;
     *n = db_changes(db);
@@ -536,6 +561,10 @@ outbox_claim_rows(struct db *db, int64_t now, struct outbox_row *rows,
 
     if (max > OUTBOX_DUE_MAX)
         max = OUTBOX_DUE_MAX;
+    {
+        int64_t unset = INT64_MIN;
+        (void)atomic_compare_exchange_strong(&outbox_claims_from, &unset, now);
+    }
     /* read a few extra so that dropped rows do not starve the claim */
     lim = max * 2 < OUTBOX_DUE_MAX ? max * 2 : OUTBOX_DUE_MAX;
     last = atomic_load(&outbox_lease_at);

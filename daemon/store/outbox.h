@@ -36,7 +36,7 @@
 #define OUTBOX_CONFIRM_GAP 86400 /* one confirmation per address per day */
 #define OUTBOX_REPLY_MAX 256     /* stored reply line, bytes with NUL */
 #define OUTBOX_MSGID_MAX 256     /* Message-ID, bytes with NUL */
-#define OUTBOX_LEASE 3600        /* seconds a claim holds; then due again */
+#define OUTBOX_LEASE 3600 /* seconds another process's claim holds */
 #define OUTBOX_LEASE_CHECK 60    /* look for expired claims this often */
 
 enum outbox_kind {
@@ -158,8 +158,10 @@ int outbox_mark_sent(struct db *db, int64_t id, int64_t sent_at,
  * claim up to max due rows (queued or deferred, next_attempt_at <= now),
  * confirmations first, then oldest due: state 'sending', claimed_at =
  * now, attempts + 1.  rows[0..*n) receives them.  Rows claimed more
- * than OUTBOX_LEASE seconds ago (a worker that could not store its
- * result) are made due again: looked for at most every
+ * than OUTBOX_LEASE seconds ago by an earlier process (one that died
+ * without outbox_recover() after it) are made due again; claims this
+ * process made since its first claim never are, however old (a paused or
+ * slow worker still holds them): looked for at most every
  * OUTBOX_LEASE_CHECK seconds (per process) while claims come back full,
  * and at once when a claim would come back short.
  */

@@ -8,8 +8,16 @@
  *             the SMTP relay unreachable for over HTTP_HEALTH_SMTP_S,
  *             the oldest mail still to deliver older than
  *             HTTP_HEALTH_QUEUE_S, delivery paused because results cannot
- *             be stored (200, with the reasons)
+ *             be stored or claims made, a delivery worker exited (200,
+ *             with the reasons)
  *   ok        none of these (200)
+ *
+ * /healthz is public, so it says what is wrong in reason codes and
+ * sentences of its own, never in the text of an error (an SMTP error
+ * names the relay, a store or database error a path): that text is in
+ * the daemon's log, where the delivery workers put it, and a database
+ * error is logged here at most once a minute.  /metrics has only codes
+ * and numbers too.
  *
  * Ages are judged by the daemon's clock (http_set_health), so the test
  * hook that moves the scheduler's clock moves them too.  Without a daemon
@@ -17,6 +25,7 @@
  * writes.
  */
 #include <inttypes.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -24,11 +33,13 @@
 #include "db_web.h"
 #include "http_int.h"
 #include "http_pauses.h"
+#include "log.h"
 #include "outbox.h"
 #include "str.h"
 
 #define HTTP_HEALTH_SMTP_S 900   /* relay unreachable: degraded after */
 #define HTTP_HEALTH_QUEUE_S 3600 /* oldest queued mail: degraded after */
+#define HTTP_HEALTH_LOG_S 60     /* a database error is logged this often */
 
 enum http_health_reason {
     HTTP_H_SOURCES, /* every source failed at the latest pass */
@@ -36,13 +47,14 @@ enum http_health_reason {
     HTTP_H_QUEUE,   /* oldest queued mail too old */
     HTTP_H_PAUSED,  /* delivery paused: results cannot be stored */
     HTTP_H_LISTS,   /* a list paused by the bounce and complaint guard */
+    HTTP_H_STOPPED, /* delivery workers that exited (running < workers) */
     HTTP_H_NREASONS,
 };
 
 static const char *const http_health_names[HTTP_H_NREASONS] = {
     [HTTP_H_SOURCES] = "sources_failed", [HTTP_H_SMTP] = "smtp_unreachable",
     [HTTP_H_QUEUE] = "queue_stale",      [HTTP_H_PAUSED] = "delivery_paused",
-    [HTTP_H_LISTS] = "list_paused",
+    [HTTP_H_LISTS] = "list_paused",      [HTTP_H_STOPPED] = "delivery_stopped",
 };
 
 /* The facts and the verdict. */
@@ -132,6 +144,7 @@ http_health_judge(struct http_health *f)
                              f->now - dv->smtp_down_since > HTTP_HEALTH_SMTP_S;
     f->reason[HTTP_H_PAUSED] = f->st.delivering && dv->paused > 0;
     f->reason[HTTP_H_LISTS] = f->db_ok && f->paused_lists > 0;
+    f->reason[HTTP_H_STOPPED] = f->st.delivering && dv->running < dv->workers;
     for (int i = 0; i < HTTP_H_NREASONS; i++)
         any |= f->reason[i];
     f->level = !f->db_ok ? 2 : any ? 1 : 0;
@@ -160,8 +173,9 @@ http_health_detail(const struct http_health *f, int i, struct buf *b)
                  f->pass.sources);
         break;
     case HTTP_H_SMTP:
-        snprintf(s, sizeof(s), "SMTP unreachable for %" PRId64 " minutes: %s",
-                 http_health_age(f, dv->smtp_down_since) / 60, dv->smtp_error);
+        snprintf(s, sizeof(s),
+                 "SMTP unreachable for %" PRId64 " minutes (the log says why)",
+                 http_health_age(f, dv->smtp_down_since) / 60);
         break;
     case HTTP_H_QUEUE:
         snprintf(s, sizeof(s),
@@ -175,11 +189,34 @@ http_health_detail(const struct http_health *f, int i, struct buf *b)
                  f->paused_lists, f->paused_lists == 1 ? "" : "s",
                  f->paused_list, f->paused_reason, f->paused_list);
         break;
+    case HTTP_H_STOPPED:
+        snprintf(s, sizeof(s),
+                 "%d of %d delivery workers have stopped (the log says why; "
+                 "a reload or restart starts them again)",
+                 dv->workers - dv->running, dv->workers);
+        break;
     default:
-        snprintf(s, sizeof(s), "delivery paused: %s", dv->store_error);
+        snprintf(s, sizeof(s), "delivery paused: %s (the log says why)",
+                 strcmp(dv->paused_code, "claim_error") == 0
+                     ? "claims fail"
+                     : "results can be recorded nowhere");
         break;
     }
     buf_add_json(b, s, strlen(s));
+}
+
+/* http_health_log_db - the database error behind "failing", for the
+ * log only, at most every HTTP_HEALTH_LOG_S seconds */
+static void
+http_health_log_db(const struct http_health *f)
+{
+    static _Atomic int64_t logged_at;
+    int64_t last = atomic_load(&logged_at);
+
+    if (f->now - last < HTTP_HEALTH_LOG_S && f->now >= last)
+        return;
+    if (atomic_compare_exchange_strong(&logged_at, &last, f->now))
+        log_warn("healthz: the database cannot be read: %s", f->err.msg);
 }
 
 enum MHD_Result
@@ -225,19 +262,20 @@ http_page_healthz(struct http_req *r)
                  f.depth, http_health_age(&f, f.oldest));
         http_healthz_pauses(f.db, &b); /* the bounce guard's paused lists */
     } else {
-        buf_adds(&b, ",\"error\":\"");
-        buf_add_json(&b, f.err.msg, strlen(f.err.msg));
-        buf_adds(&b, "\"");
+        http_health_log_db(&f);
+        buf_adds(&b, ",\"error\":\"database_unreadable\"");
     }
     if (f.st.delivering) {
-        buf_addf(&b, ",\"delivery\":{\"paused\":%d,\"paused_reason\":\"",
-                 dv->paused);
-        buf_add_json(&b, dv->store_error, strlen(dv->store_error));
-        buf_addf(
-            &b, "\",\"smtp_unreachable_seconds\":%" PRId64 ",\"smtp_error\":\"",
-            http_health_age(&f, dv->smtp_down_since));
-        buf_add_json(&b, dv->smtp_error, strlen(dv->smtp_error));
-        buf_adds(&b, "\"}");
+        buf_addf(&b,
+                 ",\"delivery\":{\"workers\":%d,\"running\":%d,"
+                 "\"paused\":%d,\"paused_reason\":\"",
+                 dv->workers, dv->running, dv->paused);
+        buf_adds(&b, dv->paused > 0 ? dv->paused_code : "");
+        buf_addf(&b,
+                 "\",\"smtp_unreachable_seconds\":%" PRId64
+                 ",\"smtp_error\":\"%s\"}",
+                 http_health_age(&f, dv->smtp_down_since),
+                 dv->smtp_down_since > 0 ? "smtp_unreachable" : "");
     }
     buf_addf(&b, ",\"uptime_seconds\":%" PRId64 "}\n",
              r->now - r->h->started_at);
@@ -290,10 +328,20 @@ http_health_metrics(struct http_req *r, struct buf *b)
              "# HELP paperboy_delivery_paused Delivery workers paused "
              "because results can be stored nowhere.\n"
              "# TYPE paperboy_delivery_paused gauge\n"
-             "paperboy_delivery_paused %d\n",
+             "paperboy_delivery_paused %d\n"
+             "# HELP paperboy_delivery_workers Delivery workers started "
+             "([smtp] connections).\n"
+             "# TYPE paperboy_delivery_workers gauge\n"
+             "paperboy_delivery_workers %d\n"
+             "# HELP paperboy_delivery_workers_running Of them, still "
+             "running.\n"
+             "# TYPE paperboy_delivery_workers_running gauge\n"
+             "paperboy_delivery_workers_running %d\n",
              f.db_ok, f.collected ? f.pass.sources : 0,
              f.collected ? f.pass.failed : 0, http_health_age(&f, f.oldest),
              f.st.delivering ? http_health_age(&f, dv->smtp_down_since) : 0,
-             f.st.delivering ? dv->paused : 0);
+             f.st.delivering ? dv->paused : 0,
+             f.st.delivering ? dv->workers : 0,
+             f.st.delivering ? dv->running : 0);
     return f.db_ok ? 0 : -1;
 }

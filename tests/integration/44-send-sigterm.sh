@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: MIT
 # 44-send-sigterm: SIGTERM during `paperboy send` stops taking new work,
 # finishes (or, for a stalled server, cuts) the messages in flight and
-# exits within 10 seconds with status 1, its summary ending in
+# exits within 10 seconds with status 130 (as collect and import), its summary ending in
 # "; interrupted" and stderr saying how many messages stay queued; every message the server accepted is recorded
 # as sent, nothing is left in 'sending', and a later send finishes the job
 # without duplicates.
@@ -34,7 +34,7 @@ rc=$?
 ms=$((($(date +%s%N) - t0) / 1000000))
 echo "exited $rc after ${ms} ms" >&2
 [ "$ms" -le 10000 ] || fail "send took ${ms} ms to stop after SIGTERM"
-assert_eq "$rc" 1 "exit status after SIGTERM"
+assert_eq "$rc" 130 "exit status after SIGTERM"
 assert_contains "$(cat "$TMP/send.err")" "stopping" "stderr after SIGTERM"
 assert_contains "$(cat "$TMP/send.out")" "; interrupted" "the summary says it was interrupted"
 assert_contains "$(cat "$TMP/send.err")" "messages stay queued for the next send" "what is left"

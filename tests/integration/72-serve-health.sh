@@ -103,7 +103,9 @@ for i in $(seq 1 50); do
     case "$BODY" in *'"smtp_error":""'*) sleep 0.1 ;; *) break ;; esac
 done
 health 200 'assert h["status"] == "ok" and reasons == [], h
-assert h["delivery"]["smtp_error"] != "", h'
+assert h["delivery"]["smtp_error"] == "smtp_unreachable", h
+assert "127.0.0.1" not in json.dumps(h), h'
+grep -q "cannot connect to 127.0.0.1 port 1" "$TMP/serve.log" || fail "the log does not name the relay"
 web_stop
 due
 web_start PAPERBOY_TIME_OFFSET=1000
@@ -112,7 +114,8 @@ for i in $(seq 1 50); do
     case "$BODY" in *smtp_unreachable*) break ;; *) sleep 0.1 ;; esac
 done
 health 200 'assert h["status"] == "degraded" and reasons == ["smtp_unreachable"], h
-assert "SMTP unreachable for 16 minutes" in h["reasons"][0]["detail"], h'
+assert "SMTP unreachable for 16 minutes" in h["reasons"][0]["detail"], h
+assert "127.0.0.1" not in json.dumps(h), h'
 [ "$(gauge paperboy_smtp_unreachable_seconds)" -ge 1000 ] ||
     fail "paperboy_smtp_unreachable_seconds below 1000: $BODY"
 assert_eq "$(gauge 'paperboy_health_reason{reason="smtp_unreachable"}')" 1 "smtp_unreachable gauge"
@@ -141,7 +144,9 @@ health 200 'assert h["database"] is True, h'
 dd if=/dev/zero of="$TMP/db" bs=8192 count=$(($(stat -c %s "$TMP/db") / 8192)) \
     conv=notrunc 2>/dev/null
 health 503 'assert h["status"] == "failing" and h["database"] is False, h
-assert h["error"], h'
+assert h["error"] == "database_unreadable", h'
+grep -q "healthz: the database cannot be read: " "$TMP/serve.log" ||
+    fail "the log does not say why the database cannot be read"
 [ -n "$(header Retry-After)" ] || fail "no Retry-After with the 503"
 assert_eq "$(gauge paperboy_health_status)" 2 "paperboy_health_status when failing"
 assert_eq "$(gauge paperboy_database_readable)" 0 "paperboy_database_readable"

@@ -373,10 +373,16 @@ test_recover_replay_unclaim(void)
                           "WHERE id = (SELECT max(id) - 1 FROM outbox)"),
                  "queued 1");
     record(id3, OUTBOX_OK, 0, T0, "250");
-    /* a claim whose result never came back is due again after the lease */
+    /* a claim of this process is never taken back, however old: its
+     * worker may be paused or waiting on a slow server and still send it */
     CHECK_INT_EQ(claim_all(T0, rows, 8), 1); /* id2, result lost */
-    CHECK_INT_EQ(claim_all(T0 + OUTBOX_LEASE - 1, rows, 8), 0);
-    CHECK_INT_EQ(claim_all(T0 + OUTBOX_LEASE + 1, rows, 8), 1);
+    CHECK_INT_EQ(claim_all(T0 + OUTBOX_LEASE + 1, rows, 8), 0);
+    CHECK_INT_EQ(claim_all(T0 + 10 * OUTBOX_LEASE, rows, 8), 0);
+    /* one an earlier process made (before this one's first claim) is due
+     * again after the lease */
+    sql("UPDATE outbox SET claimed_at = 1000 WHERE state = 'sending'");
+    CHECK_INT_EQ(claim_all(1000 + OUTBOX_LEASE - 1, rows, 8), 0);
+    CHECK_INT_EQ(claim_all(T0 + 10 * OUTBOX_LEASE + 1, rows, 8), 1);
     CHECK_INT_EQ(rows[0].id, id2);
     CHECK_INT_EQ(rows[0].attempts, 3);
     record(id2, OUTBOX_OK, 0, T0, "250");
@@ -400,17 +406,25 @@ test_lease_full_queue(void)
     }
     CHECK_INT_EQ(claim_all(t, rows, 1), 1); /* 'lost': its result is lost */
     CHECK_INT_EQ(rows[0].id, lost);
-    /* a check shortly before the lease ends finds nothing */
-    t += OUTBOX_LEASE - 30;
+    /* by an earlier process: its claim expired long ago */
+    sql("UPDATE outbox SET claimed_at = 1000 WHERE state = 'sending'");
+    /* but while 15 rows wait, not before the next check */
+    CHECK_INT_EQ(claim_all(t + 1, rows, 4), 4);
+    CHECK(rows[0].id != lost);
+    t += 31;
     CHECK_INT_EQ(claim_all(t, rows, 4), 4);
     CHECK(rows[0].id != lost);
-    /* expired now, but while 15 rows wait, not before the next check */
-    CHECK_INT_EQ(claim_all(t + 31, rows, 4), 4);
-    CHECK(rows[0].id != lost);
     /* which comes OUTBOX_LEASE_CHECK seconds after the last one */
-    CHECK_INT_EQ(claim_all(t + OUTBOX_LEASE_CHECK, rows, 4), 4);
+    CHECK_INT_EQ(claim_all(t - 31 + OUTBOX_LEASE_CHECK, rows, 4), 4);
     CHECK_INT_EQ(rows[0].id, lost);
     CHECK_INT_EQ(rows[0].attempts, 2);
+    /* the rows this process claimed stay claimed: none comes back */
+    CHECK_INT_EQ(claim_all(t + 100 * OUTBOX_LEASE, rows, 4), 4);
+    CHECK_INT_EQ(claim_all(t + 200 * OUTBOX_LEASE, rows, 4), 4);
+    CHECK_INT_EQ(claim_all(t + 300 * OUTBOX_LEASE, rows, 4), 0);
+    CHECK_INT_EQ(one_int("SELECT count(*) FROM outbox WHERE state = "
+                         "'sending'"),
+                 20);
     sql("DELETE FROM outbox WHERE state != 'sent'");
 }
 

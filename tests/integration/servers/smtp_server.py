@@ -25,6 +25,8 @@ Options:
         reject*   -> 550 5.7.1 rejected by policy at RCPT
         drop*     -> the connection is dropped after DATA, before the reply
         stall*    -> never answer RCPT (the client must time out)
+        slow*     -> answer DATA after 4 seconds (a session that holds
+                     its claim longer than a test's lease)
         flaky*    -> 451 the first time this address is seen, then accept
     --delay-ms N           sleep N ms before accepting each message (makes
                            sends slow enough to be killed mid-run)
@@ -88,6 +90,10 @@ class Handler:
             return "451 4.4.2 dropped"
         if self.delay:
             await asyncio.sleep(self.delay)
+        if self.faults and any(
+            r.split("@", 1)[0].lower().startswith("slow") for r in envelope.rcpt_tos
+        ):
+            await asyncio.sleep(4)
         login = getattr(session, "test_login", "-")
         trace = (
             "X-Test-Rcpt: %s\r\nX-Test-Ehlo: %s\r\nX-Test-TLS: %s\r\n"
