@@ -35,8 +35,11 @@
 
 #define DIGEST_FIRST_DAYS 2        /* first digest: day and the 2 days before */
 #define DIGEST_FIRST_DAYS_WEEKLY 6 /* a first weekly one: the last 7 days */
-#define DIGEST_MAX_DAYS 7          /* never reach further back than a week */
-#define DIGEST_WHY_MAX 1024        /* bytes of one "why" line */
+/* A week and a day: a mailing before 00:00 UTC (07:00 in Tokyo is 22:00 UTC
+ * the day before) froze its digest before its day's start, so a week back
+ * from that start would skip the papers seen in between. */
+#define DIGEST_MAX_DAYS 8
+#define DIGEST_WHY_MAX 1024 /* bytes of one "why" line */
 
 /* The reader's votes (db_votes.h) and the profile made of them. */
 struct digest_reader {

@@ -446,6 +446,56 @@ test_period(void)
     }
 }
 
+/* A weekly reader mailed before 00:00 UTC (07:00 in Tokyo is 22:00 UTC the
+ * day before): a paper seen between that freeze and the day's start is in
+ * the next week's digest, not lost. */
+static void
+east_paper(int id, long long seen)
+{
+    char q[768], day[16];
+
+    str_format_day((time_t)seen, day, sizeof(day));
+    snprintf(q, sizeof(q),
+             "INSERT INTO papers (id, arxiv_id, title, abstract,"
+             " categories, first_seen_at, first_seen_day, updated_at,"
+             " hf_upvotes) VALUES (%d, '2611.%05d', 'Tokyo zone paper %d',"
+             " 'About the tokyo zone.', 'cs.LG', %lld, '%s', %lld, 1)",
+             id, id, id, seen, day, seen);
+    sql(q);
+    snprintf(q, sizeof(q), "INSERT INTO paper_categories VALUES ('cs.LG', %d)",
+             id);
+    sql(q);
+}
+
+static void
+east_send(const char *day, long long now)
+{
+    char b[32];
+    struct send_counts c;
+    struct err err;
+
+    snprintf(b, sizeof(b), "%lld", now);
+    setenv("PAPERBOY_NOW", b, 1);
+    err_init(&err);
+    CHECK(send_day(db, cfg, comp, NULL, day, now, &c, &err) == 0);
+}
+
+static void
+test_east(void)
+{
+    char got[512], d[16];
+    int64_t tokyo = add("tokyo@example.org", "tokyo zone", DB_SUB_WEEKLY, 5);
+
+    east_paper(301, T_FRI - 3 * DAY + 3600); /* Tue 01:00 UTC */
+    east_send(FRI, T_FRI - 2 * 3600);        /* Fri 07:00 JST = Thu 22:00 UTC */
+    east_paper(302, T_FRI - 3600);    /* Thu 23:00 UTC, after the freeze */
+    east_paper(303, T_FRI + 3 * DAY); /* Mon */
+    CHECK_STR_EQ(items(tokyo, FRI, got, sizeof(got)), "301");
+    east_send(day_of(7, d, sizeof(d)), T_FRI + 7 * DAY - 2 * 3600);
+    CHECK_STR_EQ(items(tokyo, d, got, sizeof(got)), "302,303");
+    unsetenv("PAPERBOY_NOW");
+}
+
 int
 main(void)
 {
@@ -466,6 +516,7 @@ main(void)
     test_store();
     test_period();
     test_fortnight();
+    test_east();
     compose_free(comp);
     db_close(db);
     config_free(cfg);
