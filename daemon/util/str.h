@@ -28,6 +28,9 @@ char *str_trim(char *s);
 void str_lower(char *s);
 /* str_eq_nocase - ASCII case-insensitive equality */
 int str_eq_nocase(const char *a, const char *b);
+/* str_index - the index of the first of names[0..n-1] equal to s (case
+ * matters), or -1: the one parser of every enum's name table */
+int str_index(const char *const *names, size_t n, const char *s);
 /* str_has_prefix - 1 if s starts with prefix */
 int str_has_prefix(const char *s, const char *prefix);
 /* str_has_ctl - 1 if any of the n bytes is an ASCII control char (incl.

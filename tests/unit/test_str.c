@@ -79,6 +79,13 @@ main(void)
     str_format_day(t + 86399, out, sizeof(out));
     CHECK_STR_EQ(out, "2026-11-28");
 
+    static const char *const names[] = {"queued", "sent", "sent"};
+    CHECK_INT_EQ(str_index(names, 3, "queued"), 0);
+    CHECK_INT_EQ(str_index(names, 3, "sent"), 1);
+    CHECK_INT_EQ(str_index(names, 3, "Sent"), -1);
+    CHECK_INT_EQ(str_index(names, 3, ""), -1);
+    CHECK_INT_EQ(str_index(names, 0, "queued"), -1);
+
     CHECK_INT_EQ(str_has_ctl("ok", 2), 0);
     CHECK_INT_EQ(str_has_ctl("a\r\nb", 4), 1);
     CHECK_INT_EQ(str_copy(out, 4, "abcdef"), -1);
