@@ -123,6 +123,23 @@ cli_parse_args(const char *cmd, const char *usage, int argc, char **argv,
     return CLI_OK;
 }
 
+int
+cli_parse_one(const char *cmd, const char *usage, int argc, char **argv,
+              const char *what, const char **arg)
+{
+    const struct cli_opt opts[] = {{NULL, NULL, NULL}};
+    const char *pos[1];
+    int npos = 0, rc;
+
+    rc = cli_parse_args(cmd, usage, argc, argv, opts, pos, 1, &npos);
+    if (rc != CLI_OK)
+        return rc;
+    if (npos != 1)
+        return cli_usage_error(cmd, usage, "missing %s", what);
+    *arg = pos[0];
+    return CLI_OK;
+}
+
 void
 cli_table_init(struct cli_table *t, int ncols, const char **head)
 {

@@ -58,6 +58,11 @@ struct cli_opt {
 int cli_parse_args(const char *cmd, const char *usage, int argc, char **argv,
                    const struct cli_opt *opts, const char **pos, int maxpos,
                    int *npos);
+/* cli_parse_one - cli_parse_args for a command that takes no option and
+ * exactly one argument, named what in the usage error ("missing EMAIL");
+ * CLI_OK with *arg set, or CLI_USAGE after printing why */
+int cli_parse_one(const char *cmd, const char *usage, int argc, char **argv,
+                  const char *what, const char **arg);
 
 /* A table printed with aligned columns (two spaces between columns). */
 struct cli_table {

@@ -24,18 +24,15 @@
 static int
 mydata_email(const char *cmd, int argc, char **argv, char *out, size_t size)
 {
-    const char *pos[1];
-    const struct cli_opt opts[] = {{NULL, NULL, NULL}};
+    const char *arg;
     struct err err;
-    int npos = 0, rc;
+    int rc;
 
-    rc = cli_parse_args(cmd, MYDATA_USAGE, argc, argv, opts, pos, 1, &npos);
+    rc = cli_parse_one(cmd, MYDATA_USAGE, argc, argv, "EMAIL", &arg);
     if (rc != CLI_OK)
         return rc;
-    if (npos != 1)
-        return cli_usage_error(cmd, MYDATA_USAGE, "missing EMAIL");
     err_init(&err);
-    if (subs_check_email(pos[0], out, size, &err) == -1)
+    if (subs_check_email(arg, out, size, &err) == -1)
         return cli_fail("%s", err.msg);
     return CLI_OK;
 }
