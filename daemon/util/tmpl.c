@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "str.h"
 #include "xalloc.h"
 
 #define TMPL_MAX_DEPTH 16         /* nesting of sections and partials */
@@ -160,18 +161,15 @@ tmpl_data_root(struct tmpl_data *d)
     return o;
 }
 
-/* tmpl_hash - FNV-1a of s[0..n): names are compared by hash and length
- * first, so a lookup rarely calls memcmp on a name that differs */
+/* tmpl_hash - str_hash of s[0..n) folded to 32 bits: names are compared
+ * by hash and length first, so a lookup rarely calls memcmp on a name
+ * that differs */
 static uint32_t
 tmpl_hash(const char *s, size_t n)
 {
-    uint32_t h = 2166136261u;
+    uint64_t h = str_hash(s, n);
 
-    for (size_t i = 0; i < n; i++) {
-        h ^= (unsigned char)s[i];
-        h *= 16777619u;
-    }
-    return h;
+    return (uint32_t)(h ^ (h >> 32));
 }
 
 /* tmpl_field_find - the field of o named key (len n, hash h), or NULL */
