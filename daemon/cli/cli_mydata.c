@@ -20,9 +20,11 @@
     "paperboy subscriber export-data EMAIL\n"                                  \
     "       paperboy subscriber erase EMAIL"
 
-/* mydata_email - the one EMAIL argument of cmd, normalised into out */
+/* mydata_open - the one EMAIL argument of cmd, normalised into out, and
+ * the database; CLI_OK, or the exit status after printing why */
 static int
-mydata_email(const char *cmd, int argc, char **argv, char *out, size_t size)
+mydata_open(struct cli *cli, const char *cmd, int argc, char **argv, char *out,
+            size_t size, struct db **db)
 {
     const char *arg;
     struct err err;
@@ -34,6 +36,8 @@ mydata_email(const char *cmd, int argc, char **argv, char *out, size_t size)
     err_init(&err);
     if (subs_check_email(arg, out, size, &err) == -1)
         return cli_fail("%s", err.msg);
+    if ((*db = cli_db(cli)) == NULL)
+        return CLI_FAIL;
     return CLI_OK;
 }
 
@@ -46,12 +50,10 @@ cli_export_data(struct cli *cli, int argc, char **argv)
     struct db *db;
     int rc;
 
-    rc = mydata_email("subscriber export-data", argc, argv, email,
-                      sizeof(email));
+    rc = mydata_open(cli, "subscriber export-data", argc, argv, email,
+                     sizeof(email), &db);
     if (rc != CLI_OK)
         return rc;
-    if ((db = cli_db(cli)) == NULL)
-        return CLI_FAIL;
     err_init(&err);
     buf_init(&out, DB_EXPORT_MAX);
     rc = db_export_subscriber(db, email, str_now(), &out, &err);
@@ -75,11 +77,10 @@ cli_erase(struct cli *cli, int argc, char **argv)
     struct db *db;
     int rc;
 
-    rc = mydata_email("subscriber erase", argc, argv, email, sizeof(email));
+    rc = mydata_open(cli, "subscriber erase", argc, argv, email, sizeof(email),
+                     &db);
     if (rc != CLI_OK)
         return rc;
-    if ((db = cli_db(cli)) == NULL)
-        return CLI_FAIL;
     err_init(&err);
     if (token_key_load(cli->cfg, &key, &err) == -1)
         return cli_fail("%s", err.msg);
