@@ -154,6 +154,16 @@ str_index(const char *const *names, size_t n, const char *s)
     return -1;
 }
 
+int64_t
+str_get_be64(const unsigned char *p)
+{
+    uint64_t v = 0;
+
+    for (int i = 0; i < 8; i++)
+        v = (v << 8) | p[i];
+    return (int64_t)v;
+}
+
 int
 str_has_prefix(const char *s, const char *prefix)
 {

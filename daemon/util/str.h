@@ -46,6 +46,8 @@ str_hash(const void *p, size_t n)
         h = (h ^ s[i]) * 1099511628211ULL;
     return h;
 }
+/* str_get_be64 - the big-endian 64-bit value at p (TZif files, tokens) */
+int64_t str_get_be64(const unsigned char *p);
 /* str_has_prefix - 1 if s starts with prefix */
 int str_has_prefix(const char *s, const char *prefix);
 /* str_has_ctl - 1 if any of the n bytes is an ASCII control char (incl.

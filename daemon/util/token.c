@@ -170,16 +170,6 @@ token_put64(unsigned char *p, int64_t v)
     }
 }
 
-/* token_get64 - big-endian load */
-static int64_t
-token_get64(const unsigned char *p)
-{
-    uint64_t u = 0;
-    for (int i = 0; i < 8; i++)
-        u = (u << 8) | p[i];
-    return (int64_t)u;
-}
-
 void
 token_make(const struct token_key *k, enum token_purpose purpose, int64_t id,
            int64_t issued_at, char out[TOKEN_MAX])
@@ -246,7 +236,7 @@ token_check(const struct token_key *k, const char *tok,
                    "from the email, or start again from the form.",
                    err) == -1)
         return -1;
-    issued = token_get64(raw + 9);
+    issued = str_get_be64(raw + 9);
     if (purpose == TOKEN_CONFIRM &&
         (now - issued > TOKEN_CONFIRM_TTL || issued - now > 300)) {
         err_set(err, ERR_PERM,
@@ -254,7 +244,7 @@ token_check(const struct token_key *k, const char *tok,
                 "days). Subscribe again to get a new one.");
         return -1;
     }
-    *id = token_get64(raw + 1);
+    *id = str_get_be64(raw + 1);
     *issued_at = issued;
     return 0;
 }
@@ -286,9 +276,9 @@ token_check_pair(const struct token_key *k, const char *tok,
                    "from the email.",
                    err) == -1)
         return -1;
-    *id = token_get64(raw + 1);
-    *id2 = token_get64(raw + 9);
-    *issued_at = token_get64(raw + 17);
+    *id = str_get_be64(raw + 1);
+    *id2 = str_get_be64(raw + 9);
+    *issued_at = str_get_be64(raw + 17);
     return 0;
 }
 
