@@ -33,16 +33,39 @@ cli_db(struct cli *cli)
     return cli->db;
 }
 
+/* cli_vfail - cli_fail with a va_list */
+static int
+cli_vfail(const char *fmt, va_list ap)
+{
+    fputs("paperboy: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    return CLI_FAIL;
+}
+
 int
 cli_fail(const char *fmt, ...)
 {
     va_list ap;
 
-    fputs("paperboy: ", stderr);
     va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
+    cli_vfail(fmt, ap);
     va_end(ap);
-    fputc('\n', stderr);
+    return CLI_FAIL;
+}
+
+int
+cli_found(int rc, const struct err *err, const char *fmt, ...)
+{
+    va_list ap;
+
+    if (rc == 0)
+        return CLI_OK;
+    if (rc != 1)
+        return cli_fail("%s", err->msg);
+    va_start(ap, fmt);
+    cli_vfail(fmt, ap);
+    va_end(ap);
     return CLI_FAIL;
 }
 
@@ -343,11 +366,7 @@ cli_get_list(struct db *db, const char *name, struct db_list *out)
 
     err_init(&err);
     rc = db_list_get(db, name, out, &err);
-    if (rc == -1)
-        return cli_fail("%s", err.msg);
-    if (rc == 1)
-        return cli_fail("no list named '%s'", name);
-    return CLI_OK;
+    return cli_found(rc, &err, "no list named '%s'", name);
 }
 
 static volatile sig_atomic_t cli_stop;

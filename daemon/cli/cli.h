@@ -35,6 +35,11 @@ struct db *cli_db(struct cli *cli);
 
 /* cli_fail - print "paperboy: <msg>" to stderr; returns CLI_FAIL */
 int cli_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* cli_found - the exit status of a store lookup that returned rc (0
+ * found, 1 not found, -1 failed with err): CLI_OK, or CLI_FAIL after
+ * printing err's message (-1) or the not-found message fmt (1) */
+int cli_found(int rc, const struct err *err, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 /* cli_usage_error - print "paperboy CMD: <msg>" and the usage line, then
  * "Try 'paperboy CMD --help'"; returns CLI_USAGE */
 int cli_usage_error(const char *cmd, const char *usage, const char *fmt, ...)

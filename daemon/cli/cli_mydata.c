@@ -60,11 +60,7 @@ cli_export_data(struct cli *cli, int argc, char **argv)
     if (rc == 0 && fwrite(buf_str(&out), 1, out.len, stdout) != out.len)
         rc = -1, err_set(&err, ERR_TEMP, "cannot write standard output");
     buf_release(&out);
-    if (rc == 1)
-        return cli_fail("no subscriber '%s'", email);
-    if (rc == -1)
-        return cli_fail("%s", err.msg);
-    return CLI_OK;
+    return cli_found(rc, &err, "no subscriber '%s'", email);
 }
 
 int
@@ -85,10 +81,8 @@ cli_erase(struct cli *cli, int argc, char **argv)
     if (token_key_load(cli->cfg, &key, &err) == -1)
         return cli_fail("%s", err.msg);
     rc = sub_erase(db, &key, email, str_now(), &res, &err);
-    if (rc == 1)
-        return cli_fail("no subscriber '%s'", email);
-    if (rc == -1)
-        return cli_fail("%s", err.msg);
+    if (rc != 0)
+        return cli_found(rc, &err, "no subscriber '%s'", email);
     printf("erased %s: 1 subscriber, %lld subscriptions, %lld digests "
            "(%lld papers listed), %lld votes, %lld outbox messages\n",
            email, (long long)res.rows.subscriptions,

@@ -171,11 +171,7 @@ sub_get_list(struct db *db, const char *name, struct db_list *out)
 
     err_init(&err);
     rc = subs_check_list(db, name, out, &err);
-    if (rc == -1)
-        return cli_fail("%s", err.msg);
-    if (rc == 1)
-        return cli_fail("%s (see 'paperboy list ls')", err.msg);
-    return CLI_OK;
+    return cli_found(rc, &err, "%s (see 'paperboy list ls')", err.msg);
 }
 
 /* sub_find - the subscriber with address email (normalised); prints and
@@ -188,11 +184,7 @@ sub_find(struct db *db, const char *email, struct db_subscriber *out)
 
     err_init(&err);
     rc = db_sub_find(db, email, out, &err);
-    if (rc == -1)
-        return cli_fail("%s", err.msg);
-    if (rc == 1)
-        return cli_fail("no subscriber '%s'", email);
-    return CLI_OK;
+    return cli_found(rc, &err, "no subscriber '%s'", email);
 }
 
 /* sub_get - db_sub_get() where a missing row is an error too */
