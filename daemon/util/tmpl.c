@@ -679,28 +679,6 @@ tmpl_lookup(const struct tmpl_obj *const *stack, int depth,
     return NULL;
 }
 
-/* tmpl_html_special - 1 for the bytes buf_add_html() replaces */
-static const unsigned char tmpl_html_special[256] = {
-    ['&'] = 1, ['<'] = 1, ['>'] = 1, ['"'] = 1, ['\''] = 1};
-
-/* tmpl_add_html - buf_add_html(), the same bytes, with the plain runs
- * found by a table and appended whole */
-static void
-tmpl_add_html(struct buf *out, const char *s, size_t n)
-{
-    size_t start = 0, i = 0;
-
-    for (;;) {
-        while (i < n && !tmpl_html_special[(unsigned char)s[i]])
-            i++;
-        if (i == n)
-            break;
-        buf_add_html(out, s + start, i + 1 - start);
-        start = ++i;
-    }
-    buf_put(out, s + start, n - start);
-}
-
 /* tmpl_truthy - mustache truthiness */
 static int
 tmpl_truthy(const struct tmpl_field *f)
@@ -739,7 +717,7 @@ tmpl_render_range(const struct tmpl *t, size_t from, size_t to,
             f = tmpl_lookup(stack, depth, nd);
             if (f != NULL && f->kind == TV_STR) {
                 if (nd->kind == TN_VAR && nd->html)
-                    tmpl_add_html(out, f->s, f->len);
+                    buf_add_html(out, f->s, f->len);
                 else
                     buf_put(out, f->s, f->len);
             }
