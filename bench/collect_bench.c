@@ -27,22 +27,27 @@
 #include "db_paper.h"
 #include "source.h"
 
+/* bench_clock - seconds on clock id */
+static double
+bench_clock(clockid_t id)
+{
+    struct timespec ts;
+    clock_gettime(id, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
 /* bench_cpu - CPU seconds used by this process (user + system) */
 static double
 bench_cpu(void)
 {
-    struct timespec ts;
-    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+    return bench_clock(CLOCK_PROCESS_CPUTIME_ID);
 }
 
 /* bench_now - monotonic seconds */
 static double
 bench_now(void)
 {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+    return bench_clock(CLOCK_MONOTONIC);
 }
 
 int

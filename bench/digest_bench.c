@@ -113,6 +113,41 @@ now_s(clockid_t id)
     return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
+/* What one measured run took. */
+struct bench_run {
+    double w0, c0;    /* at the start: monotonic and process CPU seconds */
+    double wall, cpu; /* seconds taken, set by bench_stop */
+    double rss_mb;    /* peak resident set, set by bench_stop */
+};
+
+/* bench_start - start measuring */
+static void
+bench_start(struct bench_run *r)
+{
+    r->w0 = now_s(CLOCK_MONOTONIC);
+    r->c0 = now_s(CLOCK_PROCESS_CPUTIME_ID);
+}
+
+/* bench_stop - the time taken since bench_start, and the peak RSS */
+static void
+bench_stop(struct bench_run *r)
+{
+    struct rusage ru;
+
+    r->wall = now_s(CLOCK_MONOTONIC) - r->w0;
+    r->cpu = now_s(CLOCK_PROCESS_CPUTIME_ID) - r->c0;
+    getrusage(RUSAGE_SELF, &ru);
+    r->rss_mb = ru.ru_maxrss / 1024.0;
+}
+
+/* bench_result - the line bench/digest reads: n items at r's rates */
+static void
+bench_result(const struct bench_run *r, int n)
+{
+    printf("RESULT rate=%.0f cpu_rate=%.0f rss_mb=%.1f\n", n / r->wall,
+           n / r->cpu, r->rss_mb);
+}
+
 /* load_seed - the seed papers, title line then abstract line */
 static void
 load_seed(void)
@@ -285,31 +320,26 @@ bench_pass(struct db *db, const struct config *cfg, struct compose *c,
            int nsubs, int npapers, const char *path)
 {
     struct send_counts k;
-    struct rusage ru;
+    struct bench_run t;
     struct err err;
-    double w0, c0, wall, cpu;
 
     err_init(&err);
-    w0 = now_s(CLOCK_MONOTONIC);
-    c0 = now_s(CLOCK_PROCESS_CPUTIME_ID);
+    bench_start(&t);
     if (send_day(db, cfg, c, NULL, DAY, NOW, &k, &err) == -1) {
         fprintf(stderr, "digest_bench: send_day: %s\n", err.msg);
         return 1;
     }
-    wall = now_s(CLOCK_MONOTONIC) - w0;
-    cpu = now_s(CLOCK_PROCESS_CPUTIME_ID) - c0;
-    getrusage(RUSAGE_SELF, &ru);
+    bench_stop(&t);
     printf("subscriptions      %d (papers %d)\n", nsubs, npapers);
     printf("queued             %lld (%lld had nothing to send, %lld failed)\n",
            (long long)k.queued, (long long)k.empty, (long long)k.failed);
-    printf("wall / cpu         %.2f s / %.2f s\n", wall, cpu);
+    printf("wall / cpu         %.2f s / %.2f s\n", t.wall, t.cpu);
     printf("freeze+queue       %.1f us per subscription (cpu)\n",
-           cpu / nsubs * 1e6);
+           t.cpu / nsubs * 1e6);
     printf("rate               %.0f freezes/s wall, %.0f per CPU-second\n",
-           nsubs / wall, nsubs / cpu);
-    printf("peak RSS           %.1f MB\n", ru.ru_maxrss / 1024.0);
-    printf("RESULT rate=%.0f cpu_rate=%.0f rss_mb=%.1f\n", nsubs / wall,
-           nsubs / cpu, ru.ru_maxrss / 1024.0);
+           nsubs / t.wall, nsubs / t.cpu);
+    printf("peak RSS           %.1f MB\n", t.rss_mb);
+    bench_result(&t, nsubs);
     compose_free(c);
     db_close(db);
     unlink(path);
@@ -329,8 +359,8 @@ main(int argc, char **argv)
     struct db *db = NULL;
     struct err err;
     struct buf msg;
-    struct rusage ru;
-    double w0, c0, wall, cpu, t_freeze = 0, t_render = 0;
+    struct bench_run t;
+    double t_freeze = 0, t_render = 0;
     long built = 0, empty = 0;
     unsigned long long bytes = 0;
     uint64_t sum = 1469598103934665603ull; /* FNV-1a of every message */
@@ -389,8 +419,7 @@ main(int argc, char **argv)
         return bench_pass(db, cfg, c, nsubs, npapers, path);
     batch = digest_batch_new();
 
-    w0 = now_s(CLOCK_MONOTONIC);
-    c0 = now_s(CLOCK_PROCESS_CPUTIME_ID);
+    bench_start(&t);
     for (int i = 1; i <= nsubs; i++) {
         int64_t id = 0;
         double t1, t2, t3;
@@ -426,27 +455,24 @@ main(int argc, char **argv)
             }
         }
     }
-    wall = now_s(CLOCK_MONOTONIC) - w0;
-    cpu = now_s(CLOCK_PROCESS_CPUTIME_ID) - c0;
-    getrusage(RUSAGE_SELF, &ru);
+    bench_stop(&t);
 
     printf("subscriptions      %d (papers %d)\n", nsubs, npapers);
     printf("digests built      %ld (%ld had nothing to send)\n", built, empty);
-    printf("wall / cpu         %.2f s / %.2f s\n", wall, cpu);
+    printf("wall / cpu         %.2f s / %.2f s\n", t.wall, t.cpu);
     printf("freeze             %.1f us per subscription\n",
            t_freeze / nsubs * 1e6);
     printf("render (MIME)      %.1f us per digest, %.1f KB average\n",
            built ? t_render / built * 1e6 : 0,
            built ? bytes / 1024.0 / built : 0);
     printf("rate               %.0f digests/s (freeze+render, one core)\n",
-           nsubs / wall);
-    printf("peak RSS           %.1f MB\n", ru.ru_maxrss / 1024.0);
-    printf("cpu rate           %.0f digests per CPU-second\n", nsubs / cpu);
+           nsubs / t.wall);
+    printf("peak RSS           %.1f MB\n", t.rss_mb);
+    printf("cpu rate           %.0f digests per CPU-second\n", nsubs / t.cpu);
     if (checksum)
         printf("messages checksum  %016llx (FNV-1a; timing includes it)\n",
                (unsigned long long)sum);
-    printf("RESULT rate=%.0f cpu_rate=%.0f rss_mb=%.1f\n", nsubs / wall,
-           nsubs / cpu, ru.ru_maxrss / 1024.0);
+    bench_result(&t, nsubs);
 
     digest_batch_free(batch);
     buf_release(&msg);

@@ -34,16 +34,39 @@ cli_db(struct cli *cli)
     return cli->db;
 }
 
+/* cli_vfail - cli_fail with a va_list */
+static int
+cli_vfail(const char *fmt, va_list ap)
+{
+    fputs("paperboy: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    return CLI_FAIL;
+}
+
 int
 cli_fail(const char *fmt, ...)
 {
     va_list ap;
 
-    fputs("paperboy: ", stderr);
     va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
+    cli_vfail(fmt, ap);
     va_end(ap);
-    fputc('\n', stderr);
+    return CLI_FAIL;
+}
+
+int
+cli_found(int rc, const struct err *err, const char *fmt, ...)
+{
+    va_list ap;
+
+    if (rc == 0)
+        return CLI_OK;
+    if (rc != 1)
+        return cli_fail("%s", err->msg);
+    va_start(ap, fmt);
+    cli_vfail(fmt, ap);
+    va_end(ap);
     return CLI_FAIL;
 }
 
@@ -121,6 +144,23 @@ cli_parse_args(const char *cmd, const char *usage, int argc, char **argv,
         }
     }
     *npos = n;
+    return CLI_OK;
+}
+
+int
+cli_parse_one(const char *cmd, const char *usage, int argc, char **argv,
+              const char *what, const char **arg)
+{
+    const struct cli_opt opts[] = {{NULL, NULL, NULL}};
+    const char *pos[1];
+    int npos = 0, rc;
+
+    rc = cli_parse_args(cmd, usage, argc, argv, opts, pos, 1, &npos);
+    if (rc != CLI_OK)
+        return rc;
+    if (npos != 1)
+        return cli_usage_error(cmd, usage, "missing %s", what);
+    *arg = pos[0];
     return CLI_OK;
 }
 
@@ -327,11 +367,7 @@ cli_get_list(struct db *db, const char *name, struct db_list *out)
 
     err_init(&err);
     rc = db_list_get(db, name, out, &err);
-    if (rc == -1)
-        return cli_fail("%s", err.msg);
-    if (rc == 1)
-        return cli_fail("no list named '%s'", name);
-    return CLI_OK;
+    return cli_found(rc, &err, "no list named '%s'", name);
 }
 
 static volatile sig_atomic_t cli_stop;

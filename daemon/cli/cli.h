@@ -36,6 +36,11 @@ struct db *cli_db(struct cli *cli);
 
 /* cli_fail - print "paperboy: <msg>" to stderr; returns CLI_FAIL */
 int cli_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* cli_found - the exit status of a store lookup that returned rc (0
+ * found, 1 not found, -1 failed with err): CLI_OK, or CLI_FAIL after
+ * printing err's message (-1) or the not-found message fmt (1) */
+int cli_found(int rc, const struct err *err, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 /* cli_usage_error - print "paperboy CMD: <msg>" and the usage line, then
  * "Try 'paperboy CMD --help'"; returns CLI_USAGE */
 int cli_usage_error(const char *cmd, const char *usage, const char *fmt, ...)
@@ -59,6 +64,11 @@ struct cli_opt {
 int cli_parse_args(const char *cmd, const char *usage, int argc, char **argv,
                    const struct cli_opt *opts, const char **pos, int maxpos,
                    int *npos);
+/* cli_parse_one - cli_parse_args for a command that takes no option and
+ * exactly one argument, named what in the usage error ("missing EMAIL");
+ * CLI_OK with *arg set, or CLI_USAGE after printing why */
+int cli_parse_one(const char *cmd, const char *usage, int argc, char **argv,
+                  const char *what, const char **arg);
 
 /* A table printed with aligned columns (two spaces between columns). */
 struct cli_table {

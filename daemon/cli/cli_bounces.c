@@ -94,19 +94,16 @@ bounces_addr(struct cli *cli, const char *cmd, int argc, char **argv,
              unsigned char h[DB_SUPPRESS_HASH], char *addr, size_t size,
              struct db **db)
 {
-    const struct cli_opt opts[] = {{NULL, NULL, NULL}};
-    const char *pos[1];
+    const char *arg;
     struct token_key key;
     struct err err;
-    int npos = 0, rc;
+    int rc;
 
-    if ((rc = cli_parse_args(cmd, BOUNCES_USAGE, argc, argv, opts, pos, 1,
-                             &npos)) != CLI_OK)
+    rc = cli_parse_one(cmd, BOUNCES_USAGE, argc, argv, "ADDRESS", &arg);
+    if (rc != CLI_OK)
         return rc;
-    if (npos != 1)
-        return cli_usage_error(cmd, BOUNCES_USAGE, "missing ADDRESS");
     err_init(&err);
-    if (addr_normalize(pos[0], addr, size, &err) == -1)
+    if (addr_normalize(arg, addr, size, &err) == -1)
         return cli_fail("%s", err.msg);
     if ((*db = cli_db(cli)) == NULL)
         return CLI_FAIL;

@@ -83,17 +83,6 @@ list_help(void)
         "Exit status: 0 success, 1 failure, 2 usage error.\n");
 }
 
-/* list_args - parse argv[1..] into options and positionals */
-static int
-list_args(const char *sub, int argc, char **argv, const struct cli_opt *opts,
-          const char **pos, int maxpos, int *npos)
-{
-    char cmd[64];
-
-    snprintf(cmd, sizeof(cmd), "list %s", sub);
-    return cli_parse_args(cmd, LIST_USAGE, argc, argv, opts, pos, maxpos, npos);
-}
-
 /* list_add - `list add NAME ...` */
 static int
 list_add(struct cli *cli, int argc, char **argv)
@@ -113,7 +102,8 @@ list_add(struct cli *cli, int argc, char **argv)
     struct err err;
     struct db *db;
 
-    if ((rc = list_args("add", argc, argv, opts, pos, 1, &npos)) != CLI_OK)
+    if ((rc = cli_parse_args("list add", LIST_USAGE, argc, argv, opts, pos, 1,
+                             &npos)) != CLI_OK)
         return rc;
     if (npos != 1)
         return cli_usage_error("list add", LIST_USAGE, "missing list NAME");
@@ -253,7 +243,8 @@ list_ls(struct cli *cli, int argc, char **argv)
     struct list_ls ls;
     struct err err;
 
-    if ((rc = list_args("ls", argc, argv, opts, NULL, 0, &npos)) != CLI_OK)
+    if ((rc = cli_parse_args("list ls", LIST_USAGE, argc, argv, opts, NULL, 0,
+                             &npos)) != CLI_OK)
         return rc;
     memset(&ls, 0, sizeof(ls));
     if ((ls.db = cli_db(cli)) == NULL)
@@ -290,7 +281,8 @@ list_rm(struct cli *cli, int argc, char **argv)
     struct err err;
     struct db *db;
 
-    if ((rc = list_args("rm", argc, argv, opts, pos, 1, &npos)) != CLI_OK)
+    if ((rc = cli_parse_args("list rm", LIST_USAGE, argc, argv, opts, pos, 1,
+                             &npos)) != CLI_OK)
         return rc;
     if (npos != 1)
         return cli_usage_error("list rm", LIST_USAGE, "missing list NAME");
@@ -325,21 +317,20 @@ list_rm(struct cli *cli, int argc, char **argv)
 static int
 list_resume(struct cli *cli, int argc, char **argv)
 {
-    const char *pos[1];
-    const struct cli_opt opts[] = {{NULL, NULL, NULL}};
-    int npos = 0, rc, removed = 0;
+    const char *name;
+    int rc, removed = 0;
     struct db_list l;
     struct err err;
     struct db *db;
 
-    if ((rc = list_args("resume", argc, argv, opts, pos, 1, &npos)) != CLI_OK)
+    rc = cli_parse_one("list resume", LIST_USAGE, argc, argv, "list NAME",
+                       &name);
+    if (rc != CLI_OK)
         return rc;
-    if (npos != 1)
-        return cli_usage_error("list resume", LIST_USAGE, "missing list NAME");
     err_init(&err);
     if ((db = cli_db(cli)) == NULL)
         return CLI_FAIL;
-    if (cli_get_list(db, pos[0], &l) != CLI_OK)
+    if (cli_get_list(db, name, &l) != CLI_OK)
         return CLI_FAIL;
     if (db_begin(db, &err) == -1)
         return cli_fail("%s", err.msg);

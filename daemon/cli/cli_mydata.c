@@ -20,23 +20,24 @@
     "paperboy subscriber export-data EMAIL\n"                                  \
     "       paperboy subscriber erase EMAIL"
 
-/* mydata_email - the one EMAIL argument of cmd, normalised into out */
+/* mydata_open - the one EMAIL argument of cmd, normalised into out, and
+ * the database; CLI_OK, or the exit status after printing why */
 static int
-mydata_email(const char *cmd, int argc, char **argv, char *out, size_t size)
+mydata_open(struct cli *cli, const char *cmd, int argc, char **argv, char *out,
+            size_t size, struct db **db)
 {
-    const char *pos[1];
-    const struct cli_opt opts[] = {{NULL, NULL, NULL}};
+    const char *arg;
     struct err err;
-    int npos = 0, rc;
+    int rc;
 
-    rc = cli_parse_args(cmd, MYDATA_USAGE, argc, argv, opts, pos, 1, &npos);
+    rc = cli_parse_one(cmd, MYDATA_USAGE, argc, argv, "EMAIL", &arg);
     if (rc != CLI_OK)
         return rc;
-    if (npos != 1)
-        return cli_usage_error(cmd, MYDATA_USAGE, "missing EMAIL");
     err_init(&err);
-    if (subs_check_email(pos[0], out, size, &err) == -1)
+    if (subs_check_email(arg, out, size, &err) == -1)
         return cli_fail("%s", err.msg);
+    if ((*db = cli_db(cli)) == NULL)
+        return CLI_FAIL;
     return CLI_OK;
 }
 
@@ -49,23 +50,17 @@ cli_export_data(struct cli *cli, int argc, char **argv)
     struct db *db;
     int rc;
 
-    rc = mydata_email("subscriber export-data", argc, argv, email,
-                      sizeof(email));
+    rc = mydata_open(cli, "subscriber export-data", argc, argv, email,
+                     sizeof(email), &db);
     if (rc != CLI_OK)
         return rc;
-    if ((db = cli_db(cli)) == NULL)
-        return CLI_FAIL;
     err_init(&err);
     buf_init(&out, DB_EXPORT_MAX);
     rc = db_export_subscriber(db, email, str_now(), &out, &err);
     if (rc == 0 && fwrite(buf_str(&out), 1, out.len, stdout) != out.len)
         rc = -1, err_set(&err, ERR_TEMP, "cannot write standard output");
     buf_release(&out);
-    if (rc == 1)
-        return cli_fail("no subscriber '%s'", email);
-    if (rc == -1)
-        return cli_fail("%s", err.msg);
-    return CLI_OK;
+    return cli_found(rc, &err, "no subscriber '%s'", email);
 }
 
 int
@@ -78,19 +73,16 @@ cli_erase(struct cli *cli, int argc, char **argv)
     struct db *db;
     int rc;
 
-    rc = mydata_email("subscriber erase", argc, argv, email, sizeof(email));
+    rc = mydata_open(cli, "subscriber erase", argc, argv, email, sizeof(email),
+                     &db);
     if (rc != CLI_OK)
         return rc;
-    if ((db = cli_db(cli)) == NULL)
-        return CLI_FAIL;
     err_init(&err);
     if (token_key_load(cli->cfg, &key, &err) == -1)
         return cli_fail("%s", err.msg);
     rc = sub_erase(db, &key, email, str_now(), &res, &err);
-    if (rc == 1)
-        return cli_fail("no subscriber '%s'", email);
-    if (rc == -1)
-        return cli_fail("%s", err.msg);
+    if (rc != 0)
+        return cli_found(rc, &err, "no subscriber '%s'", email);
     printf("erased %s: 1 subscriber, %lld subscriptions, %lld digests "
            "(%lld papers listed), %lld votes, %lld outbox messages\n",
            email, (long long)res.rows.subscriptions,

@@ -167,17 +167,6 @@ sub_help(void)
         "Exit status: 0 success, 1 failure, 2 usage error.\n");
 }
 
-/* sub_args - parse argv[1..] into options and positionals */
-static int
-sub_args(const char *sub, int argc, char **argv, const struct cli_opt *opts,
-         const char **pos, int maxpos, int *npos)
-{
-    char cmd[64];
-
-    snprintf(cmd, sizeof(cmd), "subscriber %s", sub);
-    return cli_parse_args(cmd, SUB_USAGE, argc, argv, opts, pos, maxpos, npos);
-}
-
 /* sub_normalize - subs_check_email with the CLI's exit; CLI_OK/FAIL */
 static int
 sub_normalize(const char *in, char *out, size_t size)
@@ -200,11 +189,20 @@ sub_get_list(struct db *db, const char *name, struct db_list *out)
 
     err_init(&err);
     rc = subs_check_list(db, name, out, &err);
-    if (rc == -1)
-        return cli_fail("%s", err.msg);
-    if (rc == 1)
-        return cli_fail("%s (see 'paperboy list ls')", err.msg);
-    return CLI_OK;
+    return cli_found(rc, &err, "%s (see 'paperboy list ls')", err.msg);
+}
+
+/* sub_find - the subscriber with address email (normalised); prints and
+ * returns CLI_FAIL when there is none */
+static int
+sub_find(struct db *db, const char *email, struct db_subscriber *out)
+{
+    struct err err;
+    int rc;
+
+    err_init(&err);
+    rc = db_sub_find(db, email, out, &err);
+    return cli_found(rc, &err, "no subscriber '%s'", email);
 }
 
 /* sub_get - db_sub_get() where a missing row is an error too */
@@ -279,7 +277,8 @@ sub_add(struct cli *cli, int argc, char **argv)
     struct err err;
     struct db *db;
 
-    if ((rc = sub_args("add", argc, argv, opts, pos, 1, &npos)) != CLI_OK)
+    if ((rc = cli_parse_args("subscriber add", SUB_USAGE, argc, argv, opts, pos,
+                             1, &npos)) != CLI_OK)
         return rc;
     if (npos != 1)
         return cli_usage_error("subscriber add", SUB_USAGE, "missing EMAIL");
@@ -410,7 +409,8 @@ sub_rm(struct cli *cli, int argc, char **argv)
     struct err err;
     struct db *db;
 
-    if ((rc = sub_args("rm", argc, argv, opts, pos, 1, &npos)) != CLI_OK)
+    if ((rc = cli_parse_args("subscriber rm", SUB_USAGE, argc, argv, opts, pos,
+                             1, &npos)) != CLI_OK)
         return rc;
     if (npos != 1)
         return cli_usage_error("subscriber rm", SUB_USAGE, "missing EMAIL");
@@ -420,12 +420,9 @@ sub_rm(struct cli *cli, int argc, char **argv)
         return CLI_FAIL;
     if (list != NULL && sub_get_list(db, list, &l) != CLI_OK)
         return CLI_FAIL;
+    if (sub_find(db, email, &who) != CLI_OK)
+        return CLI_FAIL;
     err_init(&err);
-    rc = db_sub_find(db, email, &who, &err);
-    if (rc == -1)
-        return cli_fail("%s", err.msg);
-    if (rc == 1)
-        return cli_fail("no subscriber '%s'", email);
     f.email = who.email;
     if (db_begin(db, &err) == -1)
         return cli_fail("%s", err.msg);
@@ -566,7 +563,8 @@ sub_ls(struct cli *cli, int argc, char **argv)
     struct err err;
     struct db *db;
 
-    if ((rc = sub_args("ls", argc, argv, opts, NULL, 0, &npos)) != CLI_OK)
+    if ((rc = cli_parse_args("subscriber ls", SUB_USAGE, argc, argv, opts, NULL,
+                             0, &npos)) != CLI_OK)
         return rc;
     if (status != NULL) {
         if (db_sub_status_parse(status, &st) == -1)
@@ -616,7 +614,8 @@ sub_show(struct cli *cli, int argc, char **argv)
     struct db *db;
     cJSON *obj = NULL;
 
-    if ((rc = sub_args("show", argc, argv, opts, pos, 1, &npos)) != CLI_OK)
+    if ((rc = cli_parse_args("subscriber show", SUB_USAGE, argc, argv, opts,
+                             pos, 1, &npos)) != CLI_OK)
         return rc;
     if (npos != 1)
         return cli_usage_error("subscriber show", SUB_USAGE, "missing EMAIL");
@@ -624,12 +623,9 @@ sub_show(struct cli *cli, int argc, char **argv)
         return CLI_FAIL;
     if ((db = cli_db(cli)) == NULL)
         return CLI_FAIL;
+    if (sub_find(db, email, &who) != CLI_OK)
+        return CLI_FAIL;
     err_init(&err);
-    rc = db_sub_find(db, email, &who, &err);
-    if (rc == -1)
-        return cli_fail("%s", err.msg);
-    if (rc == 1)
-        return cli_fail("no subscriber '%s'", email);
     f.email = who.email;
     memset(&ls, 0, sizeof(ls));
     ls.db = db;
@@ -915,7 +911,8 @@ sub_import(struct cli *cli, int argc, char **argv)
     int64_t now = str_now();
     const volatile sig_atomic_t *stop;
 
-    if ((rc = sub_args("import", argc, argv, opts, pos, 1, &npos)) != CLI_OK)
+    if ((rc = cli_parse_args("subscriber import", SUB_USAGE, argc, argv, opts,
+                             pos, 1, &npos)) != CLI_OK)
         return rc;
     if (npos != 1)
         return cli_usage_error("subscriber import", SUB_USAGE,
@@ -1127,7 +1124,8 @@ sub_export(struct cli *cli, int argc, char **argv)
     struct err err;
     struct db *db;
 
-    if ((rc = sub_args("export", argc, argv, opts, NULL, 0, &npos)) != CLI_OK)
+    if ((rc = cli_parse_args("subscriber export", SUB_USAGE, argc, argv, opts,
+                             NULL, 0, &npos)) != CLI_OK)
         return rc;
     if ((db = cli_db(cli)) == NULL)
         return CLI_FAIL;

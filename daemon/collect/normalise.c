@@ -167,6 +167,19 @@ norm_inline_tag(const char *t, size_t n)
     return 0;
 }
 
+/* norm_copy_until - copy s[i..n) to out up to the next c after s[i] (in
+ * one go: the passes copy plain text between the bytes they rewrite);
+ * returns the index of that c, or n */
+static size_t
+norm_copy_until(struct buf *out, const char *s, size_t n, size_t i, char c)
+{
+    const char *p = memchr(s + i + 1, c, n - i - 1);
+    size_t end = p ? (size_t)(p - s) : n;
+
+    buf_add(out, s + i, end - i);
+    return end;
+}
+
 /* norm_strip_tags - pass 2: drop HTML tags and comments */
 static void
 norm_strip_tags(struct buf *out, const char *s, size_t n)
@@ -197,13 +210,7 @@ norm_strip_tags(struct buf *out, const char *s, size_t n)
             i = skip;
             continue;
         }
-        {
-            /* copy up to the next '<' (after this byte) in one go */
-            const char *lt = memchr(s + i + 1, '<', n - i - 1);
-            size_t end = lt ? (size_t)(lt - s) : n;
-            buf_add(out, s + i, end - i);
-            i = end;
-        }
+        i = norm_copy_until(out, s, n, i, '<');
     }
 }
 
@@ -290,12 +297,7 @@ norm_entities_pass(struct buf *out, const char *s, size_t n)
             i += len;
             continue;
         }
-        {
-            const char *amp = memchr(s + i + 1, '&', n - i - 1);
-            size_t end = amp ? (size_t)(amp - s) : n;
-            buf_add(out, s + i, end - i);
-            i = end;
-        }
+        i = norm_copy_until(out, s, n, i, '&');
     }
 }
 

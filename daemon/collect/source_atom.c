@@ -61,14 +61,6 @@ atom_entry_clear(struct atom_entry *e)
     strlist_init(&e->authors);
 }
 
-/* atom_set - replace *field with a copy of the element text */
-static void
-atom_set(char **field, const struct buf *text)
-{
-    free(*field);
-    *field = xstrndup(buf_str(text), text->len);
-}
-
 /* atom_start - element opened */
 static void
 atom_start(struct source_xml *x, const char *name, const char **attrs)
@@ -258,23 +250,23 @@ atom_end(struct source_xml *x, const char *name)
     } else if (x->depth != 3) {
         return; /* only direct children of <entry> (feed/entry/x) */
     } else if (strcmp(name, NS_ATOM "id") == 0) {
-        atom_set(&e->id, &x->text);
+        source_xml_set(&e->id, &x->text);
     } else if (strcmp(name, NS_ATOM "title") == 0) {
-        atom_set(&e->title, &x->text);
+        source_xml_set(&e->title, &x->text);
     } else if (strcmp(name, NS_ATOM "summary") == 0) {
-        atom_set(&e->summary, &x->text);
+        source_xml_set(&e->summary, &x->text);
     } else if (strcmp(name, NS_ATOM "published") == 0) {
-        atom_set(&e->published, &x->text);
+        source_xml_set(&e->published, &x->text);
     } else if (strcmp(name, NS_ARXIV "comment") == 0) {
-        atom_set(&e->comment, &x->text);
+        source_xml_set(&e->comment, &x->text);
     } else if (strcmp(name, NS_ARXIV "journal_ref") == 0) {
-        atom_set(&e->journal_ref, &x->text);
+        source_xml_set(&e->journal_ref, &x->text);
     } else if (strcmp(name, NS_ARXIV "doi") == 0) {
-        atom_set(&e->doi, &x->text);
+        source_xml_set(&e->doi, &x->text);
     } else if (strcmp(name, NS_ARXIV "announce_type") == 0) {
-        atom_set(&e->announce, &x->text);
+        source_xml_set(&e->announce, &x->text);
     } else if (strcmp(name, NS_DC "creator") == 0) {
-        atom_set(&e->creator, &x->text);
+        source_xml_set(&e->creator, &x->text);
     }
 }
 
@@ -282,8 +274,7 @@ atom_end(struct source_xml *x, const char *name)
 static int
 atom_sniff(const char *data, size_t len)
 {
-    size_t n = len < 1024 ? len : 1024;
-    return memmem(data, n, "<feed", 5) != NULL;
+    return source_xml_sniff(data, len, "<feed");
 }
 
 /* atom_parse - see source.h */

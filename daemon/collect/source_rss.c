@@ -50,14 +50,6 @@ rss_item_clear(struct rss_item *it)
     strlist_init(&it->categories);
 }
 
-/* rss_set - replace *field with a copy of the element text */
-static void
-rss_set(char **field, const struct buf *text)
-{
-    free(*field);
-    *field = xstrndup(buf_str(text), text->len);
-}
-
 /* rss_start - element opened */
 static void
 rss_start(struct source_xml *x, const char *name, const char **attrs)
@@ -219,25 +211,25 @@ rss_end(struct source_xml *x, const char *name)
     } else if (x->depth != 4) {
         return; /* only direct children of <item> (rss/channel/item/x) */
     } else if (strcmp(name, "title") == 0) {
-        rss_set(&it->title, &x->text);
+        source_xml_set(&it->title, &x->text);
     } else if (strcmp(name, "link") == 0) {
-        rss_set(&it->link, &x->text);
+        source_xml_set(&it->link, &x->text);
     } else if (strcmp(name, "description") == 0) {
-        rss_set(&it->description, &x->text);
+        source_xml_set(&it->description, &x->text);
     } else if (strcmp(name, "guid") == 0) {
-        rss_set(&it->guid, &x->text);
+        source_xml_set(&it->guid, &x->text);
     } else if (strcmp(name, "pubDate") == 0) {
-        rss_set(&it->pub_date, &x->text);
+        source_xml_set(&it->pub_date, &x->text);
     } else if (strcmp(name, "category") == 0) {
         strlist_add(&it->categories, buf_str(&x->text));
     } else if (strcmp(name, NS_ARXIV "announce_type") == 0) {
-        rss_set(&it->announce, &x->text);
+        source_xml_set(&it->announce, &x->text);
     } else if (strcmp(name, NS_DC "creator") == 0) {
-        rss_set(&it->creator, &x->text);
+        source_xml_set(&it->creator, &x->text);
     } else if (strcmp(name, NS_ARXIV "DOI") == 0) {
-        rss_set(&it->doi, &x->text);
+        source_xml_set(&it->doi, &x->text);
     } else if (strcmp(name, NS_ARXIV "journal_reference") == 0) {
-        rss_set(&it->journal_ref, &x->text);
+        source_xml_set(&it->journal_ref, &x->text);
     }
 }
 
@@ -245,8 +237,7 @@ rss_end(struct source_xml *x, const char *name)
 static int
 rss_sniff(const char *data, size_t len)
 {
-    size_t n = len < 1024 ? len : 1024;
-    return memmem(data, n, "<rss", 4) != NULL;
+    return source_xml_sniff(data, len, "<rss");
 }
 
 /* rss_parse - see source.h */

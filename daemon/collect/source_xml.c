@@ -6,9 +6,11 @@
 #include "source_xml.h"
 
 #include <expat.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "str.h"
+#include "xalloc.h"
 
 void
 source_xml_stop(struct source_xml *x, const char *why)
@@ -97,6 +99,21 @@ source_xml_attr(const char **attrs, const char *name)
         if (strcmp(attrs[i], name) == 0)
             return attrs[i + 1];
     return NULL;
+}
+
+void
+source_xml_set(char **field, const struct buf *text)
+{
+    free(*field);
+    *field = xstrndup(buf_str(text), text->len);
+}
+
+int
+source_xml_sniff(const char *data, size_t len, const char *tag)
+{
+    size_t n = len < 1024 ? len : 1024;
+
+    return memmem(data, n, tag, strlen(tag)) != NULL;
 }
 
 int

@@ -46,4 +46,12 @@ void source_xml_stop(struct source_xml *x, const char *why);
 /* source_xml_attr - value of attribute name in attrs, or NULL */
 const char *source_xml_attr(const char **attrs, const char *name);
 
+/* source_xml_set - a copy of text into *field, freeing what it held (a
+ * repeated element: the last one wins) */
+void source_xml_set(char **field, const struct buf *text);
+
+/* source_xml_sniff - 1 if tag ("<feed") stands in the first KiB of data:
+ * the sniff of the XML formats */
+int source_xml_sniff(const char *data, size_t len, const char *tag);
+
 #endif

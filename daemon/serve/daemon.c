@@ -406,7 +406,9 @@ daemon_list_name(const struct db_sched_zone *z, size_t nz, int64_t list_id)
     return "?";
 }
 
-/* daemon_plan - load zones and runs, and plan at now */
+/* daemon_plan - load zones and runs, and plan at now; what *zones and
+ * *plan held before (NULL and zeroed at first) is released first, so a
+ * pass plans again after its collects with the same call */
 static int
 daemon_plan(struct daemon_sched *s, const struct config *cfg, int64_t now,
             struct db_sched_zone **zones, size_t *nz, struct sched_plan *plan,
@@ -420,6 +422,8 @@ daemon_plan(struct daemon_sched *s, const struct config *cfg, int64_t now,
     char since[SCHED_DAY_MAX];
     int rc = -1;
 
+    sched_plan_release(plan);
+    free(*zones);
     *zones = NULL;
     *nz = 0;
     deftz = daemon_tz_get(s, cfg->timezone);
@@ -478,46 +482,18 @@ daemon_bounces(struct daemon *d, struct daemon_sched *s,
     return s->bounces_at - now < wait ? s->bounces_at - now : wait;
 }
 
-/* daemon_pass - one scheduler pass on cfg; returns seconds to sleep */
-static int64_t
-daemon_pass(struct daemon *d, struct daemon_sched *s, struct daemon_cfg *dc)
+/* daemon_collects - run plan's due collects (those not backing off);
+ * 1 when one collected, so that the pass plans again */
+static int
+daemon_collects(struct daemon *d, struct daemon_sched *s,
+                const struct config *cfg, const struct sched_plan *plan,
+                const struct db_sched_zone *zones, size_t nz, int64_t now)
 {
-    const struct config *cfg = dc->cfg;
-    struct db_sched_zone *zones = NULL;
-    struct sched_plan plan;
-    size_t nz = 0;
     struct err err;
-    int64_t now = daemon_now(), wait = DAEMON_TICK;
     int collected = 0;
 
-    memset(&plan, 0, sizeof(plan));
-    err_init(&err);
-    if (s->db == NULL &&
-        db_open(cfg->db_path, cfg->busy_timeout_ms, &s->db, &err) == -1) {
-        log_err("sched: %s", err.msg);
-        return DAEMON_TICK;
-    }
-    if (s->compose == NULL || s->compose_dc != dc) {
-        struct compose *c = NULL;
-        if (compose_new(cfg, &d->key, &c, &err) == -1) {
-            log_err("sched: templates: %s", err.msg);
-            if (s->compose == NULL)
-                return DAEMON_TICK;
-        } else {
-            compose_free(s->compose);
-            daemon_cfg_put(d, s->compose_dc);
-            s->compose = c;
-            s->compose_dc = daemon_cfg_ref(d, dc);
-        }
-    }
-    if (daemon_plan(s, cfg, now, &zones, &nz, &plan, &err) == -1) {
-        log_err("%s", err.msg);
-        goto out;
-    }
-
-    /* collects first: a send right after its collect sees fresh papers */
-    for (size_t i = 0; i < plan.njobs && !daemon_stopping(d); i++) {
-        const struct sched_job *j = &plan.jobs[i];
+    for (size_t i = 0; i < plan->njobs && !daemon_stopping(d); i++) {
+        const struct sched_job *j = &plan->jobs[i];
         const char *name = daemon_list_name(zones, nz, j->list_id);
         int64_t newp = 0;
         if (j->kind != SCHED_COLLECT ||
@@ -544,19 +520,19 @@ daemon_pass(struct daemon *d, struct daemon_sched *s, struct daemon_cfg *dc)
                  (long long)newp);
         collected = 1;
     }
-    if (collected) {
-        sched_plan_release(&plan);
-        free(zones);
-        zones = NULL;
-        now = daemon_now();
-        if (daemon_plan(s, cfg, now, &zones, &nz, &plan, &err) == -1) {
-            log_err("%s", err.msg);
-            goto out;
-        }
-    }
+    return collected;
+}
 
-    for (size_t i = 0; i < plan.njobs && !daemon_stopping(d); i++) {
-        const struct sched_job *j = &plan.jobs[i];
+/* daemon_sends - queue plan's due sends whose collect is done */
+static void
+daemon_sends(struct daemon *d, struct daemon_sched *s, const struct config *cfg,
+             const struct sched_plan *plan, const struct db_sched_zone *zones,
+             size_t nz, int64_t now)
+{
+    struct err err;
+
+    for (size_t i = 0; i < plan->njobs && !daemon_stopping(d); i++) {
+        const struct sched_job *j = &plan->jobs[i];
         const char *name = daemon_list_name(zones, nz, j->list_id);
         struct send_counts sc;
         if (j->kind != SCHED_SEND)
@@ -586,6 +562,53 @@ daemon_pass(struct daemon *d, struct daemon_sched *s, struct daemon_cfg *dc)
         if (sc.queued > 0)
             daemon_wake(d);
     }
+}
+
+/* daemon_pass - one scheduler pass on cfg; returns seconds to sleep */
+static int64_t
+daemon_pass(struct daemon *d, struct daemon_sched *s, struct daemon_cfg *dc)
+{
+    const struct config *cfg = dc->cfg;
+    struct db_sched_zone *zones = NULL;
+    struct sched_plan plan;
+    size_t nz = 0;
+    struct err err;
+    int64_t now = daemon_now(), wait = DAEMON_TICK;
+
+    memset(&plan, 0, sizeof(plan));
+    err_init(&err);
+    if (s->db == NULL &&
+        db_open(cfg->db_path, cfg->busy_timeout_ms, &s->db, &err) == -1) {
+        log_err("sched: %s", err.msg);
+        return DAEMON_TICK;
+    }
+    if (s->compose == NULL || s->compose_dc != dc) {
+        struct compose *c = NULL;
+        if (compose_new(cfg, &d->key, &c, &err) == -1) {
+            log_err("sched: templates: %s", err.msg);
+            if (s->compose == NULL)
+                return DAEMON_TICK;
+        } else {
+            compose_free(s->compose);
+            daemon_cfg_put(d, s->compose_dc);
+            s->compose = c;
+            s->compose_dc = daemon_cfg_ref(d, dc);
+        }
+    }
+    if (daemon_plan(s, cfg, now, &zones, &nz, &plan, &err) == -1) {
+        log_err("%s", err.msg);
+        goto out;
+    }
+
+    /* collects first: a send right after its collect sees fresh papers */
+    if (daemon_collects(d, s, cfg, &plan, zones, nz, now)) {
+        now = daemon_now();
+        if (daemon_plan(s, cfg, now, &zones, &nz, &plan, &err) == -1) {
+            log_err("%s", err.msg);
+            goto out;
+        }
+    }
+    daemon_sends(d, s, cfg, &plan, zones, nz, now);
     if (plan.next_at != INT64_MAX && plan.next_at != s->logged_next) {
         char when[32];
         time_t t = (time_t)plan.next_at;

@@ -776,6 +776,21 @@ dbp_row(sqlite3_stmt *st, struct db_paper_row *r)
     r->ai_keywords = dbp_col(st, 22);
 }
 
+/* dbp_get - step a one-paper lookup (bound) into out: db_step_row's
+ * contract */
+static int
+dbp_get(struct db *db, sqlite3_stmt *st, struct db_paper_row *out,
+        struct err *err)
+{
+    int rc = db_step_row(db, st, "reading a paper", err);
+
+    if (rc == 0) {
+        dbp_row(st, out);
+        sqlite3_reset(st);
+    }
+    return rc;
+}
+
 int
 db_paper_get(struct db *db, const char *arxiv_id, struct db_paper_row *out,
              struct err *err)
@@ -783,21 +798,11 @@ db_paper_get(struct db *db, const char *arxiv_id, struct db_paper_row *out,
     static const char sql[] =
         "SELECT " DBP_ROW_COLS " FROM papers p WHERE p.arxiv_id = ?1";
     sqlite3_stmt *st = db_stmt(db, sql, err);
-    int step;
 
     if (st == NULL)
         return -1;
     sqlite3_bind_text(st, 1, arxiv_id, -1, SQLITE_TRANSIENT);
-    step = sqlite3_step(st);
-    if (step == SQLITE_ROW) {
-        dbp_row(st, out);
-        sqlite3_reset(st);
-        return 0;
-    }
-    sqlite3_reset(st);
-    if (step == SQLITE_DONE)
-        return 1;
-    return db_fail(db, err, "reading a paper");
+    return dbp_get(db, st, out, err);
 }
 
 int
@@ -807,21 +812,11 @@ db_paper_get_id(struct db *db, int64_t id, struct db_paper_row *out,
     static const char sql[] =
         "SELECT " DBP_ROW_COLS " FROM papers p WHERE p.id = ?1";
     sqlite3_stmt *st = db_stmt(db, sql, err);
-    int step;
 
     if (st == NULL)
         return -1;
     sqlite3_bind_int64(st, 1, id);
-    step = sqlite3_step(st);
-    if (step == SQLITE_ROW) {
-        dbp_row(st, out);
-        sqlite3_reset(st);
-        return 0;
-    }
-    sqlite3_reset(st);
-    if (step == SQLITE_DONE)
-        return 1;
-    return db_fail(db, err, "reading a paper");
+    return dbp_get(db, st, out, err);
 }
 
 int

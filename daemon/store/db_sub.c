@@ -33,13 +33,12 @@ db_sub_status_name(enum db_sub_status s)
 int
 db_sub_status_parse(const char *s, enum db_sub_status *out)
 {
-    for (int i = 0; i < DB_SUB_NSTATUS; i++) {
-        if (strcmp(s, db_sub_status_names[i]) == 0) {
-            *out = (enum db_sub_status)i;
-            return 0;
-        }
-    }
-    return -1;
+    int i = str_index(db_sub_status_names, DB_SUB_NSTATUS, s);
+
+    if (i < 0)
+        return -1;
+    *out = (enum db_sub_status)i;
+    return 0;
 }
 
 /* db_sub_check_text - common rules for free text of n bytes: size,

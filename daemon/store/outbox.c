@@ -40,13 +40,12 @@ outbox_state_name(enum outbox_state s)
 int
 outbox_state_parse(const char *s, enum outbox_state *out)
 {
-    for (int i = 0; i < OUTBOX_NSTATE; i++) {
-        if (strcmp(s, outbox_state_names[i]) == 0) {
-            *out = (enum outbox_state)i;
-            return 0;
-        }
-    }
-    return -1;
+    int i = str_index(outbox_state_names, OUTBOX_NSTATE, s);
+
+    if (i < 0)
+        return -1;
+    *out = (enum outbox_state)i;
+    return 0;
 }
 
 /* outbox_begin - BEGIN IMMEDIATE as a prepared statement: the hot paths

@@ -119,37 +119,28 @@ buf_addf(struct buf *b, const char *fmt, ...)
     va_end(ap);
 }
 
+/* buf_html_entity - what buf_add_html() writes for each byte it
+ * replaces; NULL for a byte it copies.  The one table of HTML escaping:
+ * the template renderer escapes through buf_add_html() too. */
+static const char *const buf_html_entity[256] = {
+    ['&'] = "&amp;",  ['<'] = "&lt;",   ['>'] = "&gt;",
+    ['"'] = "&quot;", ['\''] = "&#39;",
+};
+
 void
 buf_add_html(struct buf *b, const char *s, size_t n)
 {
     size_t start = 0;
 
     for (size_t i = 0; i < n; i++) {
-        const char *rep = NULL;
-        switch (s[i]) {
-        case '&':
-            rep = "&amp;";
-            break;
-        case '<':
-            rep = "&lt;";
-            break;
-        case '>':
-            rep = "&gt;";
-            break;
-        case '"':
-            rep = "&quot;";
-            break;
-        case '\'':
-            rep = "&#39;";
-            break;
-        default:
+        const char *e = buf_html_entity[(unsigned char)s[i]];
+        if (e == NULL)
             continue;
-        }
-        buf_add(b, s + start, i - start);
-        buf_adds(b, rep);
+        buf_put(b, s + start, i - start);
+        buf_adds(b, e);
         start = i + 1;
     }
-    buf_add(b, s + start, n - start);
+    buf_put(b, s + start, n - start);
 }
 
 void

@@ -13,6 +13,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "str.h"
+
 /* atomics: SIGHUP may change the level while other threads log */
 static atomic_int log_level = LOG_LEVEL_INFO;
 static atomic_int log_journal;
@@ -34,17 +36,14 @@ log_get_level(void)
 int
 log_parse_level(const char *s, enum log_level *out)
 {
-    for (int i = 0; i < 4; i++) {
-        if (strcmp(s, log_names[i]) == 0) {
-            *out = (enum log_level)i;
-            return 0;
-        }
-    }
-    if (strcmp(s, "warning") == 0) {
-        *out = LOG_LEVEL_WARN;
-        return 0;
-    }
-    return -1;
+    int i = str_index(log_names, sizeof(log_names) / sizeof(log_names[0]), s);
+
+    if (i < 0 && strcmp(s, "warning") == 0)
+        i = LOG_LEVEL_WARN;
+    if (i < 0)
+        return -1;
+    *out = (enum log_level)i;
+    return 0;
 }
 
 void

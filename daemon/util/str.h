@@ -28,6 +28,26 @@ char *str_trim(char *s);
 void str_lower(char *s);
 /* str_eq_nocase - ASCII case-insensitive equality */
 int str_eq_nocase(const char *a, const char *b);
+/* str_index - the index of the first of names[0..n-1] equal to s (case
+ * matters), or -1: the one parser of every enum's name table */
+int str_index(const char *const *names, size_t n, const char *s);
+/* str_hash - FNV-1a, 64 bits, of the n bytes at p: the project's one
+ * non-cryptographic hash (ETags, hash tables; fold it for 32 bits).  Its
+ * offset basis is 1469598103934665603, not FNV's 14695981039346656037
+ * (a digit short since the first ETag): the same spread, and the ETags
+ * served stay the same.  Inline: template lookups call it per field. */
+static inline uint64_t
+str_hash(const void *p, size_t n)
+{
+    const unsigned char *s = p;
+    uint64_t h = 1469598103934665603ULL;
+
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ s[i]) * 1099511628211ULL;
+    return h;
+}
+/* str_get_be64 - the big-endian 64-bit value at p (TZif files, tokens) */
+int64_t str_get_be64(const unsigned char *p);
 /* str_has_prefix - 1 if s starts with prefix */
 int str_has_prefix(const char *s, const char *prefix);
 /* str_has_ctl - 1 if any of the n bytes is an ASCII control char (incl.

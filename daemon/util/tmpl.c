@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include "datafile.h"
+#include "str.h"
 #include "xalloc.h"
 
 #define TMPL_MAX_DEPTH 16         /* nesting of sections and partials */
@@ -161,18 +162,15 @@ tmpl_data_root(struct tmpl_data *d)
     return o;
 }
 
-/* tmpl_hash - FNV-1a of s[0..n): names are compared by hash and length
- * first, so a lookup rarely calls memcmp on a name that differs */
+/* tmpl_hash - str_hash of s[0..n) folded to 32 bits: names are compared
+ * by hash and length first, so a lookup rarely calls memcmp on a name
+ * that differs */
 static uint32_t
 tmpl_hash(const char *s, size_t n)
 {
-    uint32_t h = 2166136261u;
+    uint64_t h = str_hash(s, n);
 
-    for (size_t i = 0; i < n; i++) {
-        h ^= (unsigned char)s[i];
-        h *= 16777619u;
-    }
-    return h;
+    return (uint32_t)(h ^ (h >> 32));
 }
 
 /* tmpl_field_find - the field of o named key (len n, hash h), or NULL */
@@ -664,28 +662,6 @@ tmpl_lookup(const struct tmpl_obj *const *stack, int depth,
     return NULL;
 }
 
-/* tmpl_html_special - 1 for the bytes buf_add_html() replaces */
-static const unsigned char tmpl_html_special[256] = {
-    ['&'] = 1, ['<'] = 1, ['>'] = 1, ['"'] = 1, ['\''] = 1};
-
-/* tmpl_add_html - buf_add_html(), the same bytes, with the plain runs
- * found by a table and appended whole */
-static void
-tmpl_add_html(struct buf *out, const char *s, size_t n)
-{
-    size_t start = 0, i = 0;
-
-    for (;;) {
-        while (i < n && !tmpl_html_special[(unsigned char)s[i]])
-            i++;
-        if (i == n)
-            break;
-        buf_add_html(out, s + start, i + 1 - start);
-        start = ++i;
-    }
-    buf_put(out, s + start, n - start);
-}
-
 /* tmpl_truthy - mustache truthiness */
 static int
 tmpl_truthy(const struct tmpl_field *f)
@@ -724,7 +700,7 @@ tmpl_render_range(const struct tmpl *t, size_t from, size_t to,
             f = tmpl_lookup(stack, depth, nd);
             if (f != NULL && f->kind == TV_STR) {
                 if (nd->kind == TN_VAR && nd->html)
-                    tmpl_add_html(out, f->s, f->len);
+                    buf_add_html(out, f->s, f->len);
                 else
                     buf_put(out, f->s, f->len);
             }

@@ -170,16 +170,6 @@ token_put64(unsigned char *p, int64_t v)
     }
 }
 
-/* token_get64 - big-endian load */
-static int64_t
-token_get64(const unsigned char *p)
-{
-    uint64_t u = 0;
-    for (int i = 0; i < 8; i++)
-        u = (u << 8) | p[i];
-    return (int64_t)u;
-}
-
 void
 token_make(const struct token_key *k, enum token_purpose purpose, int64_t id,
            int64_t issued_at, char out[TOKEN_MAX])
@@ -194,37 +184,59 @@ token_make(const struct token_key *k, enum token_purpose purpose, int64_t id,
                       sodium_base64_VARIANT_URLSAFE_NO_PADDING);
 }
 
-int
-token_check(const struct token_key *k, const char *tok,
-            enum token_purpose purpose, int64_t now, int64_t *id,
-            int64_t *issued_at, struct err *err)
+/*
+ * token_open - decode tok into raw (body bytes then the MAC), verify the
+ * MAC in constant time and check the purpose.  raw holds body +
+ * crypto_auth_hmacsha256_BYTES bytes; a token of any other length is
+ * damaged (so a one-id token never opens as a pair and back).  damaged is
+ * the message for a token that does not decode.  -1 with err, raw then
+ * undefined.
+ */
+static int
+token_open(const struct token_key *k, const char *tok,
+           enum token_purpose purpose, unsigned char *raw, size_t body,
+           const char *damaged, struct err *err)
 {
-    unsigned char raw[TOKEN_RAW + 4];
+    unsigned char buf[TOKEN_PAIR_RAW + 4];
     unsigned char mac[crypto_auth_hmacsha256_BYTES];
     size_t len = 0, toklen = strnlen(tok, TOKEN_MAX);
-    int64_t issued;
 
     if (toklen == 0 || toklen >= TOKEN_MAX ||
-        sodium_base642bin(raw, sizeof(raw), tok, toklen, NULL, &len, NULL,
+        sodium_base642bin(buf, sizeof(buf), tok, toklen, NULL, &len, NULL,
                           sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0 ||
-        len != TOKEN_RAW) {
-        err_set(err, ERR_PERM,
-                "This link is incomplete or damaged. Copy the whole link from "
-                "the email, or start again from the form.");
+        len != body + sizeof(mac)) {
+        err_set(err, ERR_PERM, "%s", damaged);
         return -1;
     }
-    token_hmac(k, mac, raw, TOKEN_BODY);
-    if (sodium_memcmp(mac, raw + TOKEN_BODY, sizeof(mac)) != 0) {
+    token_hmac(k, mac, buf, body);
+    if (sodium_memcmp(mac, buf + body, sizeof(mac)) != 0) {
         err_set(err, ERR_PERM,
                 "This link is not valid: it was changed or was not made by "
                 "this server.");
         return -1;
     }
-    if (raw[0] != (unsigned char)purpose) {
+    if (buf[0] != (unsigned char)purpose) {
         err_set(err, ERR_PERM, "This link is meant for a different page.");
         return -1;
     }
-    issued = token_get64(raw + 9);
+    memcpy(raw, buf, len);
+    return 0;
+}
+
+int
+token_check(const struct token_key *k, const char *tok,
+            enum token_purpose purpose, int64_t now, int64_t *id,
+            int64_t *issued_at, struct err *err)
+{
+    unsigned char raw[TOKEN_RAW];
+    int64_t issued;
+
+    if (token_open(k, tok, purpose, raw, TOKEN_BODY,
+                   "This link is incomplete or damaged. Copy the whole link "
+                   "from the email, or start again from the form.",
+                   err) == -1)
+        return -1;
+    issued = str_get_be64(raw + 9);
     if (purpose == TOKEN_CONFIRM &&
         (now - issued > TOKEN_CONFIRM_TTL || issued - now > 300)) {
         err_set(err, ERR_PERM,
@@ -232,7 +244,7 @@ token_check(const struct token_key *k, const char *tok,
                 "days). Subscribe again to get a new one.");
         return -1;
     }
-    *id = token_get64(raw + 1);
+    *id = str_get_be64(raw + 1);
     *issued_at = issued;
     return 0;
 }
@@ -257,33 +269,16 @@ token_check_pair(const struct token_key *k, const char *tok,
                  enum token_purpose purpose, int64_t *id, int64_t *id2,
                  int64_t *issued_at, struct err *err)
 {
-    unsigned char raw[TOKEN_PAIR_RAW + 4];
-    unsigned char mac[crypto_auth_hmacsha256_BYTES];
-    size_t len = 0, toklen = strnlen(tok, TOKEN_MAX);
+    unsigned char raw[TOKEN_PAIR_RAW];
 
-    if (toklen == 0 || toklen >= TOKEN_MAX ||
-        sodium_base642bin(raw, sizeof(raw), tok, toklen, NULL, &len, NULL,
-                          sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0 ||
-        len != TOKEN_PAIR_RAW) {
-        err_set(err, ERR_PERM,
-                "This link is incomplete or damaged. Copy the whole link from "
-                "the email.");
+    if (token_open(k, tok, purpose, raw, TOKEN_PAIR_BODY,
+                   "This link is incomplete or damaged. Copy the whole link "
+                   "from the email.",
+                   err) == -1)
         return -1;
-    }
-    token_hmac(k, mac, raw, TOKEN_PAIR_BODY);
-    if (sodium_memcmp(mac, raw + TOKEN_PAIR_BODY, sizeof(mac)) != 0) {
-        err_set(err, ERR_PERM,
-                "This link is not valid: it was changed or was not made by "
-                "this server.");
-        return -1;
-    }
-    if (raw[0] != (unsigned char)purpose) {
-        err_set(err, ERR_PERM, "This link is meant for a different page.");
-        return -1;
-    }
-    *id = token_get64(raw + 1);
-    *id2 = token_get64(raw + 9);
-    *issued_at = token_get64(raw + 17);
+    *id = str_get_be64(raw + 1);
+    *id2 = str_get_be64(raw + 9);
+    *issued_at = str_get_be64(raw + 17);
     return 0;
 }
 

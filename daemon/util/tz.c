@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "str.h"
 #include "xalloc.h"
 
 #define TZ_FILE_MAX (1024 * 1024) /* real files are < 100 KiB */
@@ -482,16 +483,6 @@ tz_be32(const unsigned char *p)
                      ((uint32_t)p[2] << 8) | (uint32_t)p[3]);
 }
 
-/* tz_be64 - big-endian 64-bit signed value */
-static int64_t
-tz_be64(const unsigned char *p)
-{
-    uint64_t v = 0;
-    for (int i = 0; i < 8; i++)
-        v = (v << 8) | p[i];
-    return (int64_t)v;
-}
-
 /* TZif header counts, in file order */
 struct tz_counts {
     size_t isut, isstd, leap, time, type, chars;
@@ -560,7 +551,7 @@ tz_parse_file(struct tz *tz, const unsigned char *data, size_t n,
     tz->trans = xcalloc(c.time ? c.time : 1, sizeof(*tz->trans));
     tz->idx = xcalloc(c.time ? c.time : 1, 1);
     for (size_t i = 0; i < c.time; i++) {
-        tz->trans[i] = timesize == 8 ? tz_be64(p) : tz_be32(p);
+        tz->trans[i] = timesize == 8 ? str_get_be64(p) : tz_be32(p);
         p += timesize;
         if (i > 0 && tz->trans[i] <= tz->trans[i - 1])
             goto bad;

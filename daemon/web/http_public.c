@@ -33,6 +33,17 @@ struct http_paper_ctx {
     int64_t newest; /* latest first_seen_at seen */
 };
 
+/* http_paper_ctx_init - c fills root's (empty) list key */
+static void
+http_paper_ctx_init(struct http_paper_ctx *c, struct tmpl_obj *root,
+                    const char *key)
+{
+    memset(c, 0, sizeof(*c));
+    c->root = root;
+    c->list_key = key;
+    tmpl_set_list(root, key);
+}
+
 /* http_paper_item - db_web callback: one paper as a template item */
 static int
 http_paper_item(void *arg, const struct db_web_paper *p)
@@ -68,10 +79,12 @@ http_paper_item(void *arg, const struct db_web_paper *p)
     return 0;
 }
 
-/* http_list_load - the list named name; 404 page sent when unknown */
+/* http_list_load - the list named name, and the scope of its papers
+ * (pointing into *l); 404 page sent when unknown */
 static int
 http_list_load(struct http_req *r, struct db **dbp, const char *name,
-               struct db_list *l, enum MHD_Result *ret)
+               struct db_list *l, struct db_web_scope *scope,
+               enum MHD_Result *ret)
 {
     struct err err;
     struct db *db;
@@ -93,6 +106,8 @@ http_list_load(struct http_req *r, struct db **dbp, const char *name,
                                "There is no list with this name.");
         return -1;
     }
+    scope->categories = l->categories;
+    scope->include_hf = l->include_hf;
     *dbp = db;
     return 0;
 }
@@ -113,10 +128,8 @@ http_page_archive(struct http_req *r, const char *list, const char *day)
     int found;
 
     err_init(&err);
-    if (http_list_load(r, &db, list, &l, &ret) == -1)
+    if (http_list_load(r, &db, list, &l, &scope, &ret) == -1)
         return ret;
-    scope.categories = l.categories;
-    scope.include_hf = l.include_hf;
     root = http_root(r, "Archive");
     tmpl_set(root, "list_name", l.name);
     tmpl_set(root, "list_title", l.title[0] ? l.title : l.name);
@@ -146,10 +159,7 @@ http_page_archive(struct http_req *r, const char *list, const char *day)
         return http_fail(r, &err, "archive");
     if (found == 0)
         tmpl_set(root, "next_day", d);
-    memset(&ctx, 0, sizeof(ctx));
-    ctx.root = root;
-    ctx.list_key = "papers";
-    tmpl_set_list(root, "papers");
+    http_paper_ctx_init(&ctx, root, "papers");
     if (db_web_day_papers(db, &scope, day, HTTP_ARCHIVE_TOP, http_paper_item,
                           &ctx, &err) == -1)
         return http_fail(r, &err, "archive");
@@ -174,20 +184,15 @@ http_page_feed(struct http_req *r, const char *list)
     char since[11], ts[32];
 
     err_init(&err);
-    if (http_list_load(r, &db, list, &l, &ret) == -1)
+    if (http_list_load(r, &db, list, &l, &scope, &ret) == -1)
         return ret;
-    scope.categories = l.categories;
-    scope.include_hf = l.include_hf;
     root = http_root(r, l.title[0] ? l.title : l.name);
     tmpl_set(root, "list_name", l.name);
     tmpl_set(root, "list_title", l.title[0] ? l.title : l.name);
     tmpl_set(root, "list_description", l.description);
     str_format_day((time_t)(r->now - HTTP_FEED_DAYS * 86400), since,
                    sizeof(since));
-    memset(&ctx, 0, sizeof(ctx));
-    ctx.root = root;
-    ctx.list_key = "entries";
-    tmpl_set_list(root, "entries");
+    http_paper_ctx_init(&ctx, root, "entries");
     if (db_web_recent_papers(db, &scope, since, HTTP_FEED_MAX, http_paper_item,
                              &ctx, &err) == -1)
         return http_fail(r, &err, "feed");

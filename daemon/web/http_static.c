@@ -23,6 +23,7 @@
 #include "datafile.h"
 #include "http_int.h"
 #include "log.h"
+#include "str.h"
 #include "xalloc.h"
 
 #define HTTP_STATIC_MAX (2 * 1024 * 1024) /* bytes per static file */
@@ -78,18 +79,6 @@ http_static_cmp(const void *a, const void *b)
                   ((const struct http_static *)b)->name);
 }
 
-/* http_static_hash - FNV-1a 64 of the bytes, for the ETag */
-static uint64_t
-http_static_hash(const char *p, size_t n)
-{
-    uint64_t h = 1469598103934665603ULL;
-    for (size_t i = 0; i < n; i++) {
-        h ^= (unsigned char)p[i];
-        h *= 1099511628211ULL;
-    }
-    return h;
-}
-
 int
 http_static_load(struct http_gen *g, const char *dir, struct err *err)
 {
@@ -123,7 +112,7 @@ http_static_load(struct http_gen *g, const char *dir, struct err *err)
         s = &g->statics[g->nstatic];
         s->name = xstrdup(de->d_name);
         snprintf(s->etag, sizeof(s->etag), "\"%016llx\"",
-                 (unsigned long long)http_static_hash(data, len));
+                 (unsigned long long)str_hash(data, len));
         s->resp =
             MHD_create_response_from_buffer_with_free_callback(len, data, free);
         if (s->resp == NULL) {

@@ -113,6 +113,33 @@ http_list_title(struct db *db, const struct db_subscription *sub,
         tmpl_set(root, "list_title", sub->list_name);
 }
 
+/* http_sub_titled - http_sub_root with the list's title: the root of
+ * every page about one subscription but the preferences form (whose
+ * http_prefs_fill sets the title) */
+static struct tmpl_obj *
+http_sub_titled(struct http_req *r, struct db *db, const char *title,
+                const struct db_subscription *sub, const char *tok)
+{
+    struct tmpl_obj *root = http_sub_root(r, title, sub, tok);
+
+    http_list_title(db, sub, root);
+    return root;
+}
+
+/* http_unsubscribed - the "Unsubscribed" page; from_preferences says the
+ * reader came by a preferences link to a subscription already ended */
+static enum MHD_Result
+http_unsubscribed(struct http_req *r, struct db *db,
+                  const struct db_subscription *sub, const char *tok,
+                  int from_preferences)
+{
+    struct tmpl_obj *root = http_sub_titled(r, db, "Unsubscribed", sub, tok);
+
+    if (from_preferences)
+        tmpl_set_bool(root, "from_preferences", 1);
+    return http_render(r, MHD_HTTP_OK, HTTP_T_UNSUBSCRIBED, root);
+}
+
 /* http_first_digest - root's "first_digest": when the next mailing of
  * sub's zone goes (plan.h's first-digest rule, from now: a revisited link
  * names the next one); left out when the zone cannot be loaded */
@@ -161,13 +188,11 @@ http_page_confirm(struct http_req *r, const char *tok)
         sub.status = DB_SUB_CONFIRMED;
     }
     if (sub.status == DB_SUB_CONFIRMED) {
-        root = http_sub_root(r, "Subscription confirmed", &sub, tok);
-        http_list_title(db, &sub, root);
+        root = http_sub_titled(r, db, "Subscription confirmed", &sub, tok);
         http_first_digest(r, &sub, root);
         return http_render(r, MHD_HTTP_OK, HTTP_T_CONFIRMED, root);
     }
-    root = http_sub_root(r, "Confirm your subscription", &sub, tok);
-    http_list_title(db, &sub, root);
+    root = http_sub_titled(r, db, "Confirm your subscription", &sub, tok);
     return http_render(r, MHD_HTTP_OK, HTTP_T_CONFIRM, root);
 }
 
@@ -226,13 +251,9 @@ http_page_unsubscribe(struct http_req *r, const char *tok)
         }
         sub.status = DB_SUB_UNSUBSCRIBED;
     }
-    if (sub.status == DB_SUB_UNSUBSCRIBED) {
-        root = http_sub_root(r, "Unsubscribed", &sub, tok);
-        http_list_title(db, &sub, root);
-        return http_render(r, MHD_HTTP_OK, HTTP_T_UNSUBSCRIBED, root);
-    }
-    root = http_sub_root(r, "Unsubscribe", &sub, tok);
-    http_list_title(db, &sub, root);
+    if (sub.status == DB_SUB_UNSUBSCRIBED)
+        return http_unsubscribed(r, db, &sub, tok, 0);
+    root = http_sub_titled(r, db, "Unsubscribe", &sub, tok);
     return http_render(r, MHD_HTTP_OK, HTTP_T_UNSUBSCRIBE, root);
 }
 
@@ -293,6 +314,20 @@ http_prefs_fill(const struct http_req *r, struct db *db,
     } else {
         tmpl_set(root, "list_title", sub->list_name);
     }
+}
+
+/* http_prefs_stored - the preferences page with the stored values (mp is
+ * sub's max_papers as text) and the votes */
+static enum MHD_Result
+http_prefs_stored(struct http_req *r, struct db *db,
+                  const struct db_subscription *sub, const char *mp,
+                  struct tmpl_obj *root)
+{
+    http_prefs_fill(r, db, sub, sub->keywords, sub->categories, mp,
+                    sub->timezone, sub->cadence, sub->weekday, sub->paused,
+                    root);
+    http_votes_prefs_fill(db, sub, root);
+    return http_render(r, MHD_HTTP_OK, HTTP_T_PREFERENCES, root);
 }
 
 /* http_prefs_save - validate and store the posted preferences; field
@@ -379,21 +414,12 @@ http_page_preferences(struct http_req *r, const char *tok)
     if (http_token_sub(r, tok, TOKEN_PREFERENCES, &db, &sub, &issued, &ret) ==
         -1)
         return ret;
-    if (sub.status == DB_SUB_UNSUBSCRIBED || sub.status == DB_SUB_BOUNCED) {
-        root = http_sub_root(r, "Unsubscribed", &sub, tok);
-        http_list_title(db, &sub, root);
-        tmpl_set_bool(root, "from_preferences", 1);
-        return http_render(r, MHD_HTTP_OK, HTTP_T_UNSUBSCRIBED, root);
-    }
+    if (sub.status == DB_SUB_UNSUBSCRIBED || sub.status == DB_SUB_BOUNCED)
+        return http_unsubscribed(r, db, &sub, tok, 1);
     root = http_sub_root(r, "Your preferences", &sub, tok);
     snprintf(mp, sizeof(mp), "%d", sub.max_papers);
-    if (r->method != HTTP_M_POST) {
-        http_prefs_fill(r, db, &sub, sub.keywords, sub.categories, mp,
-                        sub.timezone, sub.cadence, sub.weekday, sub.paused,
-                        root);
-        http_votes_prefs_fill(db, &sub, root);
-        return http_render(r, MHD_HTTP_OK, HTTP_T_PREFERENCES, root);
-    }
+    if (r->method != HTTP_M_POST)
+        return http_prefs_stored(r, db, &sub, mp, root);
 
     /* POST: leave, or save */
     {
@@ -411,18 +437,12 @@ http_page_preferences(struct http_req *r, const char *tok)
         if (action && strcmp(action, "leave") == 0) {
             if (http_unsubscribe_now(r, db, sub.id, &err) == -1)
                 return http_fail(r, &err, "preferences");
-            root = http_sub_root(r, "Unsubscribed", &sub, tok);
-            http_list_title(db, &sub, root);
-            return http_render(r, MHD_HTTP_OK, HTTP_T_UNSUBSCRIBED, root);
+            return http_unsubscribed(r, db, &sub, tok, 0);
         }
         if (action && str_has_prefix(action, "vote_")) { /* http_votes.c */
             if (http_votes_prefs_post(r, db, &sub, action, root, &err) == -1)
                 return http_fail(r, &err, "preferences");
-            http_prefs_fill(r, db, &sub, sub.keywords, sub.categories, mp,
-                            sub.timezone, sub.cadence, sub.weekday, sub.paused,
-                            root);
-            http_votes_prefs_fill(db, &sub, root);
-            return http_render(r, MHD_HTTP_OK, HTTP_T_PREFERENCES, root);
+            return http_prefs_stored(r, db, &sub, mp, root);
         }
         buf_init(&cats, DB_SUB_CATEGORIES_MAX * 2);
         for (size_t i = 0; i < r->form.n; i++) {

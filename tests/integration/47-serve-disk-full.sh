@@ -13,14 +13,9 @@
 . "$(dirname "$0")/smtp_lib.sh"
 . "$(dirname "$0")/web_lib.sh"
 
-[ "$(id -u)" = 0 ] || skip "needs root to mount a tmpfs for the full disk"
 N=40
 DAY=2026-11-20
-FS=$TMP/fs
-mkdir "$FS"
-mount -t tmpfs -o size=8m,mode=0700 tmpfs "$FS" 2>"$TMP/mount.err" ||
-    skip "cannot mount a tmpfs: $(cat "$TMP/mount.err")"
-HOLD=
+disk_mount
 trap '[ -n "$HOLD" ] && kill $HOLD; web_stop; smtp_stop; umount "$FS" 2>/dev/null; lib_cleanup' EXIT
 
 seed_papers $DAY
@@ -28,15 +23,7 @@ seed_subs $N r
 smtp_start sink
 sed -i "\|^root = $SRC_DIR/web\$|d" "$CFG" # smtp_lib's; web_config sets it
 web_config
-mv "$TMP/db" "$FS/db"
-sed -i "s|^path = .*|path = $FS/db|" "$CFG"
-dbq() { sqlite3 -batch "$FS/db" "$1"; }
-cfg_add "[smtp]"
-cfg_add "url = smtp://127.0.0.1:1"
-cfg_add "starttls = off"
-cfg_add "connections = 1"
-pb send --date $DAY >/dev/null 2>&1 || true
-assert_eq "$(dbq "SELECT count(*) FROM outbox WHERE state = 'queued'")" $N "rows queued"
+disk_queue $N $DAY
 # the day's mailing is done for yesterday, today and tomorrow: the
 # scheduler has nothing to collect or queue while the test runs
 for d in -1 0 1; do
@@ -44,29 +31,10 @@ for d in -1 0 1; do
     dbq "INSERT INTO sched_runs (list_id, job, day, zone, done_at)
          SELECT id, j, '$day', '', 1 FROM lists, (SELECT 'collect' AS j UNION SELECT 'send')"
 done
-dbq "PRAGMA wal_checkpoint(TRUNCATE)" >/dev/null
-sed -i "s|^url = smtp://127.0.0.1:1\$|url = smtp://127.0.0.1:$SMTP_PORT|" "$CFG"
+disk_relay_up
 
-# a connection that keeps a WAL of a few reusable frames (see it.46)
-/usr/bin/python3 - "$FS/db" "$TMP/held" <<'PYEOF' &
-import sqlite3, sys, time
-c = sqlite3.connect(sys.argv[1], isolation_level=None)
-c.execute("BEGIN")
-c.execute("CREATE TABLE pad (x BLOB)")
-for i in range(5):
-    c.execute("INSERT INTO pad VALUES (randomblob(7000))")
-c.execute("COMMIT")
-c.execute("DROP TABLE pad")
-busy, frames, done = c.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
-assert busy == 0 and frames == done > 0, (busy, frames, done)
-open(sys.argv[2], "w").close()
-while True:
-    time.sleep(1)
-PYEOF
-HOLD=$!
-for i in $(seq 1 100); do [ -e "$TMP/held" ] && break; sleep 0.05; done
-[ -e "$TMP/held" ] || fail "the WAL holder did not start"
-dd if=/dev/zero of="$FS/fill" bs=4k 2>/dev/null || true
+disk_hold_wal
+disk_fill 0
 
 # --- full: the worker pauses, and health says so
 web_start

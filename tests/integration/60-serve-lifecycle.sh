@@ -58,16 +58,6 @@ PYEOF
     fail "notify listener did not start"
 }
 
-# wait_for FILE PATTERN [TENTHS]: until grep finds PATTERN in FILE
-wait_for() {
-    local i
-    for i in $(seq 1 "${3:-100}"); do
-        grep -q -- "$2" "$1" 2>/dev/null && return 0
-        sleep 0.1
-    done
-    return 1
-}
-
 # start_serve LOG [ENV=V...]: start serve, set SPID and BASE
 start_serve() {
     local log=$1 port

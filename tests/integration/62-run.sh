@@ -33,8 +33,6 @@ D1=$(date -u -d "+1 day" +%F)
 D2=$(date -u -d "+2 day" +%F)
 D3=$(date -u -d "+3 day" +%F)
 
-nmail() { find "$TMP/mail/new" "$TMP/mail/cur" -type f 2>/dev/null | wc -l; }
-
 # --- usage errors: nothing happens
 expect_rc 2 pb run --date 2026-02-30
 assert_contains "$ERR" "not a date"

@@ -14,21 +14,7 @@
 # the collect nor after it.
 . "$(dirname "$0")/lib.sh"
 
-SHARED_DIR=${SHARED_DIR:-$SRC_DIR/../shared}
-FIX=$SHARED_DIR/fixtures/feeds
-[ -r "$FIX/arxiv_rss_cs_LG.xml" ] || fail "fixtures missing in $FIX"
 ZONE=Europe/Berlin
-
-SPID=
-cleanup() {
-    [ -n "$SPID" ] && kill -KILL "$SPID" 2>/dev/null
-    lib_cleanup
-}
-trap cleanup EXIT
-
-mkdir -p "$TMP/feeds"
-for c in cs.LG cs.CL cs.CV cs.AI; do cp "$FIX/arxiv_rss_cs_LG.xml" "$TMP/feeds/$c"; done
-cp "$FIX/hf_daily_papers.json" "$TMP/feeds/hf"
 
 # send_at: the next whole minute at least 60 s from now, in $ZONE
 now=$(date +%s)
@@ -55,17 +41,7 @@ PYEOF
 [ -n "$KDAY" ] || fail "could not compute Kathmandu's send time"
 echo "Kathmandu: next send unix $KSEND, day $KDAY"
 
-
-cfg_add "[web]"
-cfg_add "listen = 127.0.0.1:0"
-cfg_add "root = $SRC_DIR/web"
-cfg_add "[sources]"
-cfg_add "arxiv_rss_url = file://$TMP/feeds/"
-cfg_add "arxiv_api_url = file://$TMP/feeds/api"
-cfg_add "hf_daily_url = file://$TMP/feeds/hf"
-cfg_add "[schedule]"
-cfg_add "send_at = $SEND_AT"
-cfg_add "timezone = $ZONE"
+sched_setup "$SEND_AT" "$ZONE"
 
 expect_rc 0 pb subscriber add ada@example.org --list trending --confirmed --keywords "language model"
 printf 'email,timezone\ndave@example.org,Asia/Kathmandu\n' >"$TMP/dave.csv"
@@ -76,33 +52,11 @@ list_id=$(sql "SELECT id FROM lists WHERE name='trending'")
 sql "INSERT INTO sched_runs (list_id, job, day, zone, done_at) VALUES ($list_id, 'send', '$PREV', '', $now)"
 sql "INSERT INTO sched_runs (list_id, job, day, zone, done_at) VALUES ($list_id, 'send', '$KPREV', 'Asia/Kathmandu', $now)"
 
-nmail() { find "$TMP/mail/new" "$TMP/mail/cur" -type f 2>/dev/null | wc -l; }
-wait_for() { # wait_for FILE PATTERN [TENTHS]
-    local i
-    for i in $(seq 1 "${3:-100}"); do
-        grep -q -- "$2" "$1" 2>/dev/null && return 0
-        sleep 0.1
-    done
-    return 1
-}
-# start_serve LOG CLOCK: serve with its clock at unix time CLOCK (now)
-start_serve() {
-    : >"$1"
-    PAPERBOY_TIME_OFFSET=$(($2 - $(date +%s))) \
-        "$PAPERBOY" -c "$CFG" --log-level debug serve 2>"$1" &
-    SPID=$!
-    wait_for "$1" "serve: ready" || { cat "$1" >&2; fail "serve did not start"; }
-}
-stop_serve() {
-    kill -TERM "$SPID"
-    wait "$SPID" || fail "serve exited non-zero"
-    SPID=
-}
 # passes LOG: number of scheduler passes so far
 passes() { grep -c "sched: next pass in" "$1"; }
 
 # --- 1. the daemon's clock 6 s before send_at: nothing yet
-start_serve "$TMP/s1.log" $((SEND - 6))
+sched_serve "$TMP/s1.log" $((SEND - 6))
 wait_for "$TMP/s1.log" "sched: next pass in" 50 || fail "no scheduler pass"
 grep -q "sched: send" "$TMP/s1.log" && fail "sent before send_at: $(grep 'sched: send' "$TMP/s1.log")"
 grep -q "sched: collect" "$TMP/s1.log" && fail "collected before send_at"
@@ -125,20 +79,20 @@ grep -qi "^To:.*ada@example.org" "$TMP"/mail/new/* "$TMP"/mail/cur/* 2>/dev/null
     fail "the digest is not addressed to ada"
 grep -q "zone='Asia/Kathmandu'" "$TMP/s1.log" && fail "Kathmandu was sent at Berlin's send_at"
 grep -qi "^To:.*dave@example.org" "$TMP"/mail/new/* 2>/dev/null && fail "dave got mail at Berlin's send_at"
-stop_serve
+sched_stop
 
 # --- 3. a restart a minute later sends nothing again
-start_serve "$TMP/s2.log" $((SEND + 60))
+sched_serve "$TMP/s2.log" $((SEND + 60))
 wait_for "$TMP/s2.log" "sched: next pass in" 50 || fail "no pass after restart"
 kill -USR1 "$SPID"
 for _ in $(seq 1 50); do [ "$(passes "$TMP/s2.log")" -ge 2 ] && break; sleep 0.1; done
 [ "$(passes "$TMP/s2.log")" -ge 2 ] || fail "SIGUSR1 did not run the scheduler"
 grep -q "sched: send" "$TMP/s2.log" && fail "sent again after a restart: $(grep 'sched: send' "$TMP/s2.log")"
 assert_eq "$(nmail)" 1 "mails after a restart"
-stop_serve
+sched_stop
 
 # --- 3b. send_at in Kathmandu: dave's digest, for his local day
-start_serve "$TMP/k.log" $((KSEND - 5))
+sched_serve "$TMP/k.log" $((KSEND - 5))
 wait_for "$TMP/k.log" "sched: send list=trending zone='Asia/Kathmandu' day=$KDAY" 200 ||
     { cat "$TMP/k.log" >&2; fail "no send at send_at in Kathmandu"; }
 grep -q "zone='Asia/Kathmandu' day=$KDAY.*queued=1" "$TMP/k.log" ||
@@ -147,19 +101,19 @@ grep -q "sched: send list=trending zone=''" "$TMP/k.log" && fail "Berlin's zone 
 for _ in $(seq 1 100); do [ "$(nmail)" -ge 2 ] && break; sleep 0.1; done
 assert_eq "$(nmail)" 2 "mails after Kathmandu's send_at"
 grep -qi "^To:.*dave@example.org" "$TMP"/mail/new/* || fail "no digest for dave"
-stop_serve
+sched_stop
 
 # --- 4. down over the next send time: caught up once at start
-start_serve "$TMP/s3.log" $((SEND + 86400 + 3600))
+sched_serve "$TMP/s3.log" $((SEND + 86400 + 3600))
 wait_for "$TMP/s3.log" "sched: send list=trending zone='' day=$NEXT" 100 ||
     { cat "$TMP/s3.log" >&2; fail "the missed day was not caught up"; }
 grep -q "day=$NEXT.*(catch-up)" "$TMP/s3.log" || fail "the catch-up is not logged as one"
 grep -q "day=$NEXT.*queued=0" "$TMP/s3.log" || fail "an empty day queued mail"
-stop_serve
-start_serve "$TMP/s4.log" $((SEND + 86400 + 3700))
+sched_stop
+sched_serve "$TMP/s4.log" $((SEND + 86400 + 3700))
 wait_for "$TMP/s4.log" "sched: next pass in" 50 || fail "no pass"
 grep -q "sched: send" "$TMP/s4.log" && fail "caught up twice: $(grep 'sched: send' "$TMP/s4.log")"
-stop_serve
+sched_stop
 assert_eq "$(nmail)" 2 "mails at the end"
 assert_eq "$(sql "SELECT count(*) FROM sched_runs WHERE job='send' AND zone='' AND day='$DAY'")" 1 "send rows for $DAY"
 assert_eq "$(sql "SELECT count(*) FROM sched_runs WHERE job='send' AND zone='' AND day='$NEXT'")" 1 "send rows for $NEXT"

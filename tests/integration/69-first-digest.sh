@@ -10,21 +10,6 @@
 # PAPERBOY_NOW.
 . "$(dirname "$0")/lib.sh"
 
-SHARED_DIR=${SHARED_DIR:-$SRC_DIR/../shared}
-FIX=$SHARED_DIR/fixtures/feeds
-[ -r "$FIX/arxiv_rss_cs_LG.xml" ] || fail "fixtures missing in $FIX"
-
-SPID=
-cleanup() {
-    [ -n "$SPID" ] && kill -KILL "$SPID" 2>/dev/null
-    lib_cleanup
-}
-trap cleanup EXIT
-
-mkdir -p "$TMP/feeds"
-for c in cs.LG cs.CL cs.CV cs.AI; do cp "$FIX/arxiv_rss_cs_LG.xml" "$TMP/feeds/$c"; done
-cp "$FIX/hf_daily_papers.json" "$TMP/feeds/hf"
-
 # Tokyo's 06:00 today (T), the next one, and Berlin's last 06:00 before
 # T + 30 min (C, the moment the subscriber is imported)
 read -r T KDAY KNEXT BLAST BDAY < <(/usr/bin/python3 - <<'PYEOF'
@@ -43,16 +28,7 @@ PYEOF
 [ -n "$BDAY" ] || fail "could not compute the send times"
 C=$((T + 1800))
 
-cfg_add "[web]"
-cfg_add "listen = 127.0.0.1:0"
-cfg_add "root = $SRC_DIR/web"
-cfg_add "[sources]"
-cfg_add "arxiv_rss_url = file://$TMP/feeds/"
-cfg_add "arxiv_api_url = file://$TMP/feeds/api"
-cfg_add "hf_daily_url = file://$TMP/feeds/hf"
-cfg_add "[schedule]"
-cfg_add "send_at = 06:00"
-cfg_add "timezone = Europe/Berlin"
+sched_setup 06:00 Europe/Berlin
 
 # ada (Berlin) for days; today's Berlin mailing is done
 PAPERBOY_NOW=$((C - 3 * 86400)) expect_rc 0 pb subscriber add ada@example.org --list trending --confirmed
@@ -86,30 +62,9 @@ expect_rc 1 pb digest plan --list nosuch
 assert_contains "$ERR" "no list named 'nosuch'"
 unset PAPERBOY_TIME_OFFSET
 
-nmail() { find "$TMP/mail/new" "$TMP/mail/cur" -type f 2>/dev/null | wc -l; }
-wait_for() { # wait_for FILE PATTERN [TENTHS]
-    local i
-    for i in $(seq 1 "${3:-100}"); do
-        grep -q -- "$2" "$1" 2>/dev/null && return 0
-        sleep 0.1
-    done
-    return 1
-}
-start_serve() { # start_serve LOG CLOCK
-    : >"$1"
-    PAPERBOY_TIME_OFFSET=$(($2 - $(date +%s))) \
-        "$PAPERBOY" -c "$CFG" --log-level debug serve 2>"$1" &
-    SPID=$!
-    wait_for "$1" "serve: ready" || { cat "$1" >&2; fail "serve did not start"; }
-}
-stop_serve() {
-    kill -TERM "$SPID"
-    wait "$SPID" || fail "serve exited non-zero"
-    SPID=
-}
 
 # --- 2. the daemon catches Tokyo's mailing up: nobody in it is mailed
-start_serve "$TMP/s1.log" $((C + 5))
+sched_serve "$TMP/s1.log" $((C + 5))
 wait_for "$TMP/s1.log" "sched: send list=trending zone='Asia/Tokyo' day=$KDAY" 300 ||
     { cat "$TMP/s1.log" >&2; fail "no catch-up of Tokyo's mailing"; }
 grep -q "zone='Asia/Tokyo' day=$KDAY subscriptions=0 queued=0" "$TMP/s1.log" ||
@@ -117,7 +72,7 @@ grep -q "zone='Asia/Tokyo' day=$KDAY subscriptions=0 queued=0" "$TMP/s1.log" ||
 grep -q "zone='' " "$TMP/s1.log" && fail "Berlin was sent again"
 sleep 2
 assert_eq "$(nmail)" 0 "mails after the catch-up"
-stop_serve
+sched_stop
 
 # --- 3. the plan now: Tokyo's next mailing goes to both
 PAPERBOY_TIME_OFFSET=$((C + 60 - $(date +%s))) expect_rc 0 pb digest plan --json
@@ -129,7 +84,7 @@ PAPERBOY_TIME_OFFSET=$((C + 60 - $(date +%s))) expect_rc 0 pb digest plan --json
 assert_eq "$(plan_field "$OUT" Asia/Tokyo state)" sent "Tokyo's $KDAY mailing"
 
 # --- 4. at Tokyo's next 06:00 both get their first digest
-start_serve "$TMP/s2.log" $((T + 86400 - 5))
+sched_serve "$TMP/s2.log" $((T + 86400 - 5))
 wait_for "$TMP/s2.log" "sched: send list=trending zone='Asia/Tokyo' day=$KNEXT" 300 ||
     { cat "$TMP/s2.log" >&2; fail "no send at Tokyo's next mailing"; }
 grep -q "zone='Asia/Tokyo' day=$KNEXT subscriptions=2 queued=2" "$TMP/s2.log" ||
@@ -140,5 +95,5 @@ for _ in $(seq 1 100); do [ "$(ntokyo)" -ge 2 ] && break; sleep 0.1; done
 assert_eq "$(ntokyo)" 2 "first digests"
 grep -qi "^To:.*dave@example.org" "$TMP"/mail/new/* || fail "no digest for dave"
 grep -qi "^To:.*erin@example.org" "$TMP"/mail/new/* || fail "no digest for erin"
-stop_serve
+sched_stop
 pass

@@ -23,6 +23,17 @@
 #                            tool scripts/install-deps.sh --test installs,
 #                            whose absence is a broken install, not a skip
 #   pass                     print "PASS: <test>" and exit 0
+#   wait_for FILE PATTERN [TENTHS]  0 once grep finds PATTERN in FILE,
+#                            1 after TENTHS tenths of a second (100)
+#   nmail                    messages in the maildir $TMP/mail
+#   sched_setup SEND_AT ZONE a scheduler test: the shared feed fixtures
+#                            in $TMP/feeds as the file:// sources, [web]
+#                            on a free port, [schedule] send_at and
+#                            timezone; a serve left running ($SPID) is
+#                            killed on exit
+#   sched_serve LOG CLOCK    start serve (debug log to LOG) with its clock
+#                            at unix time CLOCK; sets SPID once it is ready
+#   sched_stop               SIGTERM serve; fail unless it exits 0
 #
 # Environment (set by ctest): PAPERBOY (binary), SRC_DIR, BUILD_DIR,
 # SHARED_DIR.  When PAPERBOY is unset it falls back to
@@ -164,4 +175,54 @@ start_feed_server() {
     PORT=$(head -1 "$TMP/port")
     [ -n "$PORT" ] || fail "feed server did not start: $(cat "$TMP/server.err")"
     BASE=http://127.0.0.1:$PORT
+}
+
+wait_for() {
+    local i
+    for i in $(seq 1 "${3:-100}"); do
+        grep -q -- "$2" "$1" 2>/dev/null && return 0
+        sleep 0.1
+    done
+    return 1
+}
+
+nmail() { find "$TMP/mail/new" "$TMP/mail/cur" -type f 2>/dev/null | wc -l; }
+
+SPID=
+sched_cleanup() {
+    [ -n "$SPID" ] && kill -KILL "$SPID" 2>/dev/null
+    lib_cleanup
+}
+
+sched_setup() {
+    local fix=${SHARED_DIR:-$SRC_DIR/../shared}/fixtures/feeds c
+    [ -r "$fix/arxiv_rss_cs_LG.xml" ] || fail "fixtures missing in $fix"
+    trap sched_cleanup EXIT
+    mkdir -p "$TMP/feeds"
+    for c in cs.LG cs.CL cs.CV cs.AI; do cp "$fix/arxiv_rss_cs_LG.xml" "$TMP/feeds/$c"; done
+    cp "$fix/hf_daily_papers.json" "$TMP/feeds/hf"
+    cfg_add "[web]"
+    cfg_add "listen = 127.0.0.1:0"
+    cfg_add "root = $SRC_DIR/web"
+    cfg_add "[sources]"
+    cfg_add "arxiv_rss_url = file://$TMP/feeds/"
+    cfg_add "arxiv_api_url = file://$TMP/feeds/api"
+    cfg_add "hf_daily_url = file://$TMP/feeds/hf"
+    cfg_add "[schedule]"
+    cfg_add "send_at = $1"
+    cfg_add "timezone = $2"
+}
+
+sched_serve() {
+    : >"$1"
+    PAPERBOY_TIME_OFFSET=$(($2 - $(date +%s))) \
+        "$PAPERBOY" -c "$CFG" --log-level debug serve 2>"$1" &
+    SPID=$!
+    wait_for "$1" "serve: ready" || { cat "$1" >&2; fail "serve did not start"; }
+}
+
+sched_stop() {
+    kill -TERM "$SPID"
+    wait "$SPID" || fail "serve exited non-zero"
+    SPID=
 }

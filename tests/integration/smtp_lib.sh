@@ -13,6 +13,21 @@
 #   smtp_stop                  stop every server started
 #   msg_count DIR              messages saved in DIR
 #   msgids DIR                 "rcpt message-id" lines, sorted
+#
+# For a disk that fills up (it.46, it.47):
+#   disk_mount                 as root (else skip, 77) an 8 MiB tmpfs at
+#                              $FS; sets HOLD= (see disk_hold_wal)
+#   disk_queue N DAY           move the database into $FS (dbq SQL runs SQL
+#                              there), queue DAY's digests with the relay
+#                              down and check that N rows are queued
+#   disk_relay_up              checkpoint the WAL and point [smtp] at the
+#                              running server ($SMTP_PORT)
+#   disk_hold_wal              a connection that keeps the database open
+#                              with a WAL of a few reusable frames (written,
+#                              then checkpointed), so commits go on after
+#                              the disk is full until those frames are used
+#                              up; HOLD is its pid
+#   disk_fill KIB              fill $FS, leaving about KIB KiB
 
 SMTP_PIDS=""
 
@@ -97,4 +112,60 @@ msgids() {
             "$(sed -n 's/^X-Test-Rcpt: //p' "$f" | tr -d '\r' | head -n1)" \
             "$(grep -i -m1 '^Message-ID:' "$f" | sed 's/^[^:]*: *//' | tr -d '\r')"
     done | sort
+}
+
+disk_mount() {
+    [ "$(id -u)" = 0 ] || skip "needs root to mount a tmpfs for the full disk"
+    FS=$TMP/fs
+    HOLD=
+    mkdir "$FS"
+    mount -t tmpfs -o size=8m,mode=0700 tmpfs "$FS" 2>"$TMP/mount.err" ||
+        skip "cannot mount a tmpfs: $(cat "$TMP/mount.err")"
+}
+
+dbq() { sqlite3 -batch "$FS/db" "$1"; }
+
+disk_queue() {
+    mv "$TMP/db" "$FS/db"
+    sed -i "s|^path = .*|path = $FS/db|" "$CFG"
+    cfg_add "[smtp]"
+    cfg_add "url = smtp://127.0.0.1:1"
+    cfg_add "starttls = off"
+    cfg_add "connections = 1"
+    pb send --date "$2" >/dev/null 2>&1 || true
+    assert_eq "$(dbq "SELECT count(*) FROM outbox WHERE state = 'queued'")" "$1" "rows queued"
+}
+
+disk_relay_up() {
+    dbq "PRAGMA wal_checkpoint(TRUNCATE)" >/dev/null
+    sed -i "s|^url = smtp://127.0.0.1:1\$|url = smtp://127.0.0.1:$SMTP_PORT|" "$CFG"
+}
+
+disk_hold_wal() {
+    local i
+    rm -f "$TMP/held"
+    /usr/bin/python3 - "$FS/db" "$TMP/held" <<'PYEOF' &
+import sqlite3, sys, time
+c = sqlite3.connect(sys.argv[1], isolation_level=None)
+c.execute("BEGIN")
+c.execute("CREATE TABLE pad (x BLOB)")
+for i in range(5):
+    c.execute("INSERT INTO pad VALUES (randomblob(7000))")
+c.execute("COMMIT")
+c.execute("DROP TABLE pad")
+busy, frames, done = c.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+assert busy == 0 and frames == done > 0, (busy, frames, done)
+open(sys.argv[2], "w").close()
+while True:
+    time.sleep(1)
+PYEOF
+    HOLD=$!
+    for i in $(seq 1 100); do [ -e "$TMP/held" ] && return; sleep 0.05; done
+    fail "the WAL holder did not start"
+}
+
+disk_fill() {
+    rm -f "$FS/fill"
+    dd if=/dev/zero of="$FS/fill" bs=4k 2>/dev/null || true
+    [ "$1" = 0 ] || truncate -s "-$1K" "$FS/fill"
 }

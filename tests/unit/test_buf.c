@@ -47,6 +47,7 @@ main(void)
         {"<script>alert('x')</script>",
          "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;"},
         {"a & b \"c\"", "a &amp; b &quot;c&quot;"},
+        {"\xc3\xa9&\xff<", "\xc3\xa9&amp;\xff&lt;"}, /* bytes >= 0x80 copied */
         {"", ""},
     };
     struct buf b;

@@ -79,6 +79,26 @@ main(void)
     str_format_day(t + 86399, out, sizeof(out));
     CHECK_STR_EQ(out, "2026-11-28");
 
+    static const char *const names[] = {"queued", "sent", "sent"};
+    CHECK_INT_EQ(str_index(names, 3, "queued"), 0);
+    CHECK_INT_EQ(str_index(names, 3, "sent"), 1);
+    CHECK_INT_EQ(str_index(names, 3, "Sent"), -1);
+    CHECK_INT_EQ(str_index(names, 3, ""), -1);
+    CHECK_INT_EQ(str_index(names, 0, "queued"), -1);
+
+    /* FNV-1a 64 from the project's offset basis (str.h), so that the
+     * static files' ETags stay what they were */
+    CHECK(str_hash("", 0) == 0x14650fb0739d0383ULL);
+    CHECK(str_hash("a", 1) == 0x44bd8ad473cd9906ULL);
+    CHECK(str_hash("foobar", 6) == 0x88fad7c0a8ff07f2ULL);
+
+    static const unsigned char be[8] = {0xff, 0xff, 0xff, 0xff,
+                                        0xff, 0xff, 0xff, 0xfe};
+    static const unsigned char be1[8] = {0x01, 0x02, 0x03, 0x04,
+                                         0x05, 0x06, 0x07, 0x08};
+    CHECK(str_get_be64(be) == -2);
+    CHECK(str_get_be64(be1) == 0x0102030405060708LL);
+
     CHECK_INT_EQ(str_has_ctl("ok", 2), 0);
     CHECK_INT_EQ(str_has_ctl("a\r\nb", 4), 1);
     CHECK_INT_EQ(str_copy(out, 4, "abcdef"), -1);
