@@ -15,11 +15,11 @@
  * base64 DER cost the same within noise), and Ed25519 DER is not even
  * accepted (it measures the key with strlen).  Measured on Debian 12
  * (bench/dkim_parts, bench/deliver; bench/README.md, "DKIM signing"): a
- * parse costs 0.33-0.66 ms in any form, a whole libopendkim signature over
- * a 23 KB digest 0.99-1.46 ms with RSA-2048 and 0.51-0.74 ms with Ed25519,
- * and 0.35-0.74 ms and 0.15-0.26 ms with the key parsed once; delivery
- * spent 1,135 us (RSA) and 595 us (Ed25519) of CPU per message on signing
- * before this module and 428 us and 215 us after.
+ * parse costs 0.33-0.89 ms in any form; a whole libopendkim signature
+ * over a 23 KB digest 1.17 ms with RSA-2048 and 0.69 ms with Ed25519
+ * (medians), 0.62 ms and 0.26 ms with the key parsed once; delivery spent
+ * 1,252 us (RSA) and 728 us (Ed25519) of CPU per message on signing
+ * before this module, 435 us and 270 us after.
  *
  * How.  This program defines PEM_read_bio_PrivateKey, so libopendkim's
  * call binds here before libcrypto (ELF symbol interposition).  A call
