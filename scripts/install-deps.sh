@@ -10,7 +10,8 @@ set -euo pipefail
 build_pkgs=(build-essential cmake pkg-config ca-certificates tzdata
   libcurl4-gnutls-dev libcurl3-gnutls libetpan-dev libsqlite3-dev libmicrohttpd-dev
   libexpat1-dev libcjson-dev libinih-dev libsodium-dev libidn2-dev
-  libgnutls28-dev libstemmer-dev libopendkim-dev libldns-dev)
+  libgnutls28-dev libstemmer-dev libopendkim-dev libldns-dev
+  libssl-dev)  # libcrypto.pc: the DKIM key cache (dkim_keycache.c)
 test_pkgs=(sqlite3 python3 python3-aiosmtpd python3-feedparser postfix wrk
   nginx-light chromium clang libclang-rt-14-dev openssl curl time procps
   psmisc groff-base man-db python3-dkim python3-dnspython dovecot-imapd

@@ -348,7 +348,8 @@ sub_set(struct cli *cli, int argc, char **argv)
     struct err err;
     struct db *db;
 
-    if ((rc = sub_args("set", argc, argv, opts, pos, 1, &npos)) != CLI_OK)
+    if ((rc = cli_parse_args("subscriber set", SUB_USAGE, argc, argv, opts, pos,
+                             1, &npos)) != CLI_OK)
         return rc;
     if (npos != 1)
         return cli_usage_error("subscriber set", SUB_USAGE, "missing EMAIL");

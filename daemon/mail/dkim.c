@@ -8,7 +8,8 @@
  * shared between threads.  Keys are parsed and generated with GnuTLS,
  * which the SMTP client links already, because libopendkim neither
  * generates keys nor tells what kind of key it was given.  Base64 is
- * libsodium's.
+ * libsodium's.  libopendkim parses the key text again for every
+ * signature; dkim_keycache answers that parse from a key parsed once.
  */
 #include "dkim.h"
 
@@ -21,6 +22,7 @@
 #include <string.h>
 #include <sys/types.h>
 
+#include "dkim_keycache.h"
 #include "log.h"
 #include "str.h"
 #include "xalloc.h"
@@ -57,6 +59,7 @@ struct dkim_key {
     const char *selector; /* borrowed from the config */
     const char *pem;      /* borrowed from the config */
     dkim_alg_t alg;       /* DKIM_SIGN_RSASHA256 or ..._ED25519SHA256 */
+    int cached;           /* 1: registered with dkim_keycache */
 };
 
 struct dkim_signer {
@@ -193,11 +196,14 @@ dkim_signer_new(const struct config *cfg, struct dkim_signer **out,
     dkim_domain(cfg, s->domain, sizeof(s->domain));
     if (cfg->dkim_key_pem != NULL)
         s->key[s->nkeys++] = (struct dkim_key){
-            cfg->dkim_selector, cfg->dkim_key_pem, DKIM_SIGN_RSASHA256};
+            cfg->dkim_selector, cfg->dkim_key_pem, DKIM_SIGN_RSASHA256, 0};
     if (cfg->dkim_ed_key_pem != NULL)
         s->key[s->nkeys++] =
             (struct dkim_key){cfg->dkim_ed_selector, cfg->dkim_ed_key_pem,
-                              DKIM_SIGN_ED25519SHA256};
+                              DKIM_SIGN_ED25519SHA256, 0};
+    /* parsed once here, not by libopendkim for every signature */
+    for (int i = 0; i < s->nkeys; i++)
+        s->key[i].cached = dkim_keycache_add(s->key[i].pem) == 0;
     s->lib = dkim_init(NULL, NULL);
     if (s->lib == NULL) {
         err_set(err, ERR_TEMP, "dkim: cannot start libopendkim");
@@ -230,6 +236,9 @@ dkim_signer_free(struct dkim_signer *s)
 {
     if (s == NULL)
         return;
+    for (int i = 0; i < s->nkeys; i++)
+        if (s->key[i].cached)
+            dkim_keycache_drop(s->key[i].pem);
     if (s->lib != NULL)
         dkim_close(s->lib);
     free(s);
