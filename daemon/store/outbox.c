@@ -469,7 +469,9 @@ outbox_due_read(struct db *db, sqlite3_stmt *st, struct outbox_due *due,
     "SELECT o.id, o.priority, o.next_attempt_at, "                             \
     " (o.kind = 'digest' AND s.status = 'confirmed' AND s.paused = 0) "        \
     " OR (o.kind = 'confirm' AND s.status = 'pending') "                       \
-    " OR (o.kind = 'manage' AND s.status IN ('pending', 'confirmed')) "        \
+    " OR (o.kind = 'manage' AND EXISTS (SELECT 1 FROM subscriptions m "        \
+    "  WHERE m.subscriber_id = s.subscriber_id "                               \
+    "  AND m.status IN ('pending', 'confirmed'))) " /* any live one */         \
     "FROM outbox o JOIN subscriptions s ON s.id = o.subscription_id "          \
     " AND NOT EXISTS (SELECT 1 FROM list_pauses p "                            \
     "  WHERE p.list_id = s.list_id AND p.resumed_at IS NULL) " /* paused */
