@@ -13,7 +13,8 @@
  *     verdict was settled) or fewer than [bounces] pause_min_messages
  *     messages: judge (it is cheap then, or the minimum may be passed);
  *   - a second or more since the last judgement: judge (bounce reports
- *     counted by bounces.c meanwhile are not in the bound below);
+ *     counted by bounces.c, and bounces another process stored,
+ *     meanwhile are not in the bound below);
  *   - else judge only when (hard + k) / (sent + k), k the RCPT bounces
  *     since, passes pause_hard_rate: that bounds the mailing's hard rate
  *     now from above (each bounce adds one to both, every other message
