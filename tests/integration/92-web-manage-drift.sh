@@ -8,28 +8,35 @@
 #    its preferences and unsubscribe links open (its tokens are issued no
 #    earlier than its row, so the row check does not take them for links
 #    to a row that is gone);
-#  - the subscription the outbox row hangs on unsubscribed while another
-#    stays live: the mail still goes, listing the live one only.
-# Runs the real `paperboy serve`, writing mail into the maildir.
+#  - the subscription the outbox row hangs on unsubscribed, or removed
+#    (`subscriber rm --list`), while another stays live: the mail still
+#    goes, listing the live one only.
+# The rows are seeded before the real `paperboy serve` starts (it then
+# sends what is due), which writes mail into the maildir.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/web_lib.sh"
 
 web_config
-web_start
+pb list ls >/dev/null || fail "creating the database"
 
 now=$(date +%s)
 q=$((now - 600)) # queued ten minutes ago
 sql "INSERT INTO lists (name, title, categories, created_at) VALUES
        ('vision', 'Vision papers', 'cs.CV', 1), ('robots', 'Robot papers', 'cs.RO', 1);
      INSERT INTO subscribers (email, created_at, manage_sent_at) VALUES
-       ('late@example.org', 1, $q), ('left@example.org', 1, $q);
+       ('late@example.org', 1, $q), ('left@example.org', 1, $q),
+       ('rm@example.org', 1, $q);
      INSERT INTO subscriptions (subscriber_id, list_id, status, created_at, updated_at, confirmed_at)
        VALUES ((SELECT id FROM subscribers WHERE email = 'late@example.org'),
                (SELECT id FROM lists WHERE name = 'trending'), 'confirmed', 1, 1, 1),
               ((SELECT id FROM subscribers WHERE email = 'late@example.org'),
                (SELECT id FROM lists WHERE name = 'vision'), 'confirmed', $((q + 60)), $((q + 60)), $((q + 60))),
               ((SELECT id FROM subscribers WHERE email = 'left@example.org'),
-               (SELECT id FROM lists WHERE name = 'trending'), 'confirmed', 1, 1, 1);
+               (SELECT id FROM lists WHERE name = 'trending'), 'confirmed', 1, 1, 1),
+              ((SELECT id FROM subscribers WHERE email = 'rm@example.org'),
+               (SELECT id FROM lists WHERE name = 'trending'), 'confirmed', 1, 1, 1),
+              ((SELECT id FROM subscribers WHERE email = 'rm@example.org'),
+               (SELECT id FROM lists WHERE name = 'robots'), 'confirmed', 2, 2, 2);
      INSERT INTO subscriptions (subscriber_id, list_id, status, created_at, updated_at, unsubscribed_at)
        VALUES ((SELECT id FROM subscribers WHERE email = 'left@example.org'),
                (SELECT id FROM lists WHERE name = 'robots'), 'unsubscribed', 2, $((q + 60)), $((q + 60)));
@@ -41,16 +48,18 @@ sql "INSERT INTO lists (name, title, categories, created_at) VALUES
        FROM subscriptions s JOIN subscribers b ON b.id = s.subscriber_id
        JOIN lists l ON l.id = s.list_id
        WHERE (b.email = 'late@example.org' AND l.name = 'trending')
-          OR (b.email = 'left@example.org' AND l.name = 'robots');" ||
+          OR (b.email = 'left@example.org' AND l.name = 'robots')
+          OR (b.email = 'rm@example.org' AND l.name = 'robots');" ||
     fail "seeding"
-# the web wakes delivery only for what it queues; a sign-up of a third
-# address queues a confirmation and wakes it
-http POST /subscribe --data-urlencode 'email=wake@example.org' --data-urlencode 'list=trending'
-expect_code 200 "POST /subscribe"
+# the row of rm@ hangs on its robots subscription, removed now
+expect_rc 0 pb subscriber rm rm@example.org --list robots
+assert_eq "$(sql "SELECT count(*) FROM outbox WHERE kind = 'manage'")" 3 "the manage mail of rm@ kept"
+web_start
 
 mail_to() { grep -l "^To: .*$1" "$TMP"/mail/new/* 2>/dev/null | head -n1; }
 for i in $(seq 1 150); do
-    [ -n "$(mail_to late@example.org)" ] && [ -n "$(mail_to left@example.org)" ] && break
+    [ -n "$(mail_to late@example.org)" ] && [ -n "$(mail_to left@example.org)" ] &&
+        [ -n "$(mail_to rm@example.org)" ] && break
     [ "$(sql "SELECT count(*) FROM outbox WHERE kind = 'manage' AND state IN ('queued', 'sending', 'deferred')")" = 0 ] && break
     sleep 0.1
 done
@@ -89,6 +98,16 @@ assert_not_contains "$mail" "Robot papers" "the subscription that left"
 for l in $(printf '%s\n' "$mail" | grep -o 'http://[^ ]*/\(preferences\|unsubscribe\)/[A-Za-z0-9_-]*'); do
     http GET "${l#http://127.0.0.1:1}"
     expect_code 200 "link $l in the mail to left@"
+done
+
+f=$(mail_to rm@example.org)
+[ -n "$f" ] || fail "no manage mail for rm@ (its row's subscription removed, trending is live): $(sql "SELECT kind, rcpt, state FROM outbox")"
+mail=$(text_of "$f") || fail "reading the mail to rm@"
+assert_contains "$mail" "Trending papers"
+assert_not_contains "$mail" "Robot papers" "the removed subscription"
+for l in $(printf '%s\n' "$mail" | grep -o 'http://[^ ]*/\(preferences\|unsubscribe\)/[A-Za-z0-9_-]*'); do
+    http GET "${l#http://127.0.0.1:1}"
+    expect_code 200 "link $l in the mail to rm@"
 done
 
 web_stop
