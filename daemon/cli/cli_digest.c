@@ -255,6 +255,11 @@ digest_plan_json(const struct plan_row *v, size_t n)
         cJSON_AddNumberToObject(o, "later", (double)v[i].later);
         cJSON_AddStringToObject(o, "later_first_digest", v[i].later_local);
         cJSON_AddNumberToObject(o, "new_papers", (double)v[i].papers);
+        if (v[i].papers_week >= 0)
+            cJSON_AddNumberToObject(o, "new_papers_weekly",
+                                    (double)v[i].papers_week);
+        else
+            cJSON_AddNullToObject(o, "new_papers_weekly");
         cJSON_AddItemToArray(a, o);
     }
     return a;
@@ -264,9 +269,10 @@ digest_plan_json(const struct plan_row *v, size_t n)
 static int
 digest_plan_cmd(struct cli *cli, int argc, char **argv)
 {
-    static const char *head[] = {
-        "LIST",  "ZONE",  "LOCAL TIME", "STATE",  "SUBSCRIBERS",
-        "EMPTY", "LATER", "NEW PAPERS", "WEEKLY", "OTHER DAY"};
+    static const char *head[] = {"LIST",      "ZONE",         "LOCAL TIME",
+                                 "STATE",     "SUBSCRIBERS",  "EMPTY",
+                                 "LATER",     "NEW PAPERS",   "WEEKLY",
+                                 "OTHER DAY", "NEW THIS WEEK"};
     const char *list = NULL, *date = NULL, *pos[1];
     int json = 0, npos = 0;
     const struct cli_opt opts[] = {{"--list", &list, NULL},
@@ -292,11 +298,11 @@ digest_plan_cmd(struct cli *cli, int argc, char **argv)
     if (digest_plan(cli->db, cli->cfg, list, date, daemon_now(), &v, &n,
                     &err) == -1)
         return cli_fail("digest plan: %s", err.msg);
-    cli_table_init(&t, 10, head);
+    cli_table_init(&t, 11, head);
     for (size_t i = 0; i < n; i++) {
         char zone[TZ_NAME_MAX + 12], sub[24], empty[24], later[24], pap[24],
-            wk[24], other[24];
-        const char *row[10];
+            wk[24], other[24], week[24];
+        const char *row[11];
         snprintf(zone, sizeof(zone), "%s%s", v[i].zone_name,
                  v[i].zone[0] ? "" : " (default)");
         snprintf(sub, sizeof(sub), "%lld", (long long)v[i].subscribers);
@@ -315,6 +321,11 @@ digest_plan_cmd(struct cli *cli, int argc, char **argv)
         row[7] = pap;
         row[8] = wk;
         row[9] = other;
+        if (v[i].papers_week >= 0)
+            snprintf(week, sizeof(week), "%lld", (long long)v[i].papers_week);
+        else
+            snprintf(week, sizeof(week), "-");
+        row[10] = week;
         cli_table_add(&t, row);
     }
     if (json)

@@ -527,7 +527,8 @@ sub_ls_row(const struct db_subscription *s, void *arg, struct err *err)
         const char *row[] = {
             s->email,     s->name,
             s->list_name, sub_status_word(s, word, sizeof(word)),
-            s->keywords,  created};
+            s->keywords,  sub_schedule_word(s, when, sizeof(when)),
+            created};
         cli_table_add(&ls->table, row);
     } else {
         const char *row[] = {
@@ -549,8 +550,8 @@ sub_ls_row(const struct db_subscription *s, void *arg, struct err *err)
 static int
 sub_ls(struct cli *cli, int argc, char **argv)
 {
-    static const char *head[] = {"EMAIL",  "NAME",     "LIST",
-                                 "STATUS", "KEYWORDS", "CREATED"};
+    static const char *head[] = {"EMAIL",    "NAME",    "LIST",   "STATUS",
+                                 "KEYWORDS", "CADENCE", "CREATED"};
     const char *list = NULL, *status = NULL;
     int json = 0, npos, rc;
     const struct cli_opt opts[] = {{"--list", &list, NULL},
@@ -585,7 +586,7 @@ sub_ls(struct cli *cli, int argc, char **argv)
     }
     memset(&ls, 0, sizeof(ls));
     ls.with_who = 1;
-    cli_table_init(&ls.table, 6, head);
+    cli_table_init(&ls.table, 7, head);
     if (json)
         ls.json = cJSON_CreateArray();
     err_init(&err);

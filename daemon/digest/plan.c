@@ -76,16 +76,13 @@ plan_when(struct plan_row *r, int64_t list_id, const struct tz *tz,
     return 0;
 }
 
-/* plan_papers - the list's papers first seen in the row's window */
+/* plan_count - the list's papers first seen after since, up to day */
 static int
-plan_papers(struct db *db, const struct db_list *l, struct plan_row *r,
-            const struct tz *tz, const struct sched_rules *rules,
-            struct err *err)
+plan_count(struct db *db, const struct db_list *l, int64_t since,
+           const char *day, int64_t *out, struct err *err)
 {
     struct db_digest_sub sub;
     struct db_digest_cand *c = NULL;
-    char pday[SCHED_DAY_MAX];
-    int64_t prev;
     size_t n = 0;
 
     memset(&sub, 0, sizeof(sub));
@@ -94,12 +91,51 @@ plan_papers(struct db *db, const struct db_list *l, struct plan_row *r,
     str_copy(sub.list_categories, sizeof(sub.list_categories), l->categories);
     sub.include_hf = l->include_hf;
     sub.include_replacements = l->include_replacements;
-    sched_last_send(tz, rules, r->at - 1, &prev, pday);
-    if (db_digest_list_candidates(db, &sub, prev, r->day, &c, &n, err) == -1)
+    if (db_digest_list_candidates(db, &sub, since, day, &c, &n, err) == -1)
         return -1;
     db_digest_cands_free(c, n);
-    r->papers = (int64_t)n;
+    *out = (int64_t)n;
     return 0;
+}
+
+/* plan_papers - the list's papers first seen in the row's window */
+static int
+plan_papers(struct db *db, const struct db_list *l, struct plan_row *r,
+            const struct tz *tz, const struct sched_rules *rules,
+            struct err *err)
+{
+    char pday[SCHED_DAY_MAX];
+    int64_t prev;
+
+    sched_last_send(tz, rules, r->at - 1, &prev, pday);
+    return plan_count(db, l, prev, r->day, &r->papers, err);
+}
+
+/* plan_papers_week - with weekly subscribers in the row: the list's
+ * papers first seen since the zone's mailing of the day 7 days before
+ * (a weekly reader's previous digest), else -1 */
+static int
+plan_papers_week(struct db *db, const struct db_list *l, struct plan_row *r,
+                 const struct tz *tz, const struct sched_rules *rules,
+                 struct err *err)
+{
+    char wday[SCHED_DAY_MAX];
+    int64_t prev;
+    time_t day0;
+
+    r->papers_week = -1;
+    if (r->weekly == 0)
+        return 0;
+    if (str_day_to_time(r->day, &day0) == -1) {
+        err_set(err, ERR_PERM, "bad day '%s' (want YYYY-MM-DD)", r->day);
+        return -1;
+    }
+    str_format_day(day0 - DIGEST_WEEK_DAYS * 86400, wday, sizeof(wday));
+    if (sched_send_of_day(tz, rules, wday, &prev) == -1) {
+        err_set(err, ERR_PERM, "bad day '%s'", wday);
+        return -1;
+    }
+    return plan_count(db, l, prev, r->day, &r->papers_week, err);
 }
 
 /* plan_subs - count the row's subscriptions and freeze theirs (rolled
@@ -190,7 +226,8 @@ plan_row_fill(struct db *db, const struct config *cfg,
     if (plan_when(r, z->list_id, tz, &rules, day, now, runs, nruns, err) ==
             -1 ||
         plan_papers(db, &l, r, tz, &rules, err) == -1 ||
-        plan_subs(db, cfg, z->list_id, r, err) == -1)
+        plan_subs(db, cfg, z->list_id, r, err) == -1 ||
+        plan_papers_week(db, &l, r, tz, &rules, err) == -1)
         goto out;
     plan_local(tz, r->at, r->local, sizeof(r->local));
     sched_first_send(tz, &rules, r->at, &next, nday);

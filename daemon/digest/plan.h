@@ -52,6 +52,10 @@ struct plan_row {
     char later_local[20]; /* that next mailing in zone_name, as local */
     int64_t papers;       /* the list's papers first seen since the zone's
                              previous mailing, up to day (collected so far) */
+    int64_t papers_week;  /* with weekly subscribers in the mailing: the
+                             list's papers first seen since the zone's
+                             mailing 7 days before, up to day (a weekly
+                             reader's week); else -1 */
     int64_t empty;        /* of subscribers, those whose digest is empty */
     int64_t weekly;       /* of subscribers, weekly ones (their weekday) */
     int64_t other_day;    /* weekly subscriptions whose weekday is another

@@ -893,6 +893,11 @@ compose_manage_item(const struct db_subscription *s, void *arg, struct err *err)
     struct db_list l;
     char url[512];
     int found;
+    /* The mail lists the subscriptions of when it is sent; one made
+     * after it was queued gets tokens issued when it was made, as a
+     * token older than its row reads as one for a row that is gone. */
+    int64_t issued =
+        s->created_at > m->issued_at ? s->created_at : m->issued_at;
 
     if (s->status != DB_SUB_PENDING && s->status != DB_SUB_CONFIRMED)
         return 0;
@@ -904,11 +909,11 @@ compose_manage_item(const struct db_subscription *s, void *arg, struct err *err)
              found == 0 && l.title[0] ? l.title : s->list_name);
     tmpl_set_bool(it, "pending", s->status == DB_SUB_PENDING);
     tmpl_set_bool(it, "paused", s->paused);
-    compose_url(m->c, "preferences", TOKEN_PREFERENCES, s->id, m->issued_at,
-                url, sizeof(url));
+    compose_url(m->c, "preferences", TOKEN_PREFERENCES, s->id, issued, url,
+                sizeof(url));
     tmpl_set(it, "prefs_url", url);
-    compose_url(m->c, "unsubscribe", TOKEN_UNSUBSCRIBE, s->id, m->issued_at,
-                url, sizeof(url));
+    compose_url(m->c, "unsubscribe", TOKEN_UNSUBSCRIBE, s->id, issued, url,
+                sizeof(url));
     tmpl_set(it, "unsub_url", url);
     m->n++;
     return 0;

@@ -51,7 +51,9 @@ int compose_confirm_message(struct compose *c, struct db *db,
                             struct err *err);
 /* compose_manage_message - "manage my subscription": the preferences and
  * unsubscribe links of every pending or confirmed subscription of the
- * address of subscription_id, tokens issued at issued_at */
+ * address of subscription_id as they are when it is composed, tokens
+ * issued at issued_at or, for a subscription made later, at its
+ * created_at (so every link in it opens) */
 int compose_manage_message(struct compose *c, struct db *db,
                            int64_t subscription_id, int64_t issued_at,
                            const char *message_id, struct buf *out,

@@ -240,10 +240,22 @@ db_bounce_guard(struct db *db, const struct config *cfg, int64_t list_id,
                 const char *day, int64_t now, int *paused,
                 char why[DB_PAUSE_REASON_MAX], struct err *err)
 {
+    return db_bounce_guard_seen(db, cfg, list_id, day, now, paused, why, NULL,
+                                err);
+}
+
+int
+db_bounce_guard_seen(struct db *db, const struct config *cfg, int64_t list_id,
+                     const char *day, int64_t now, int *paused,
+                     char why[DB_PAUSE_REASON_MAX], struct db_mailing *seen,
+                     struct err *err)
+{
     struct db_mailing m;
     int settled = 0;
 
     *paused = 0;
+    if (seen != NULL)
+        seen->sent = -1;
     if (day == NULL || day[0] == '\0')
         return 0;
     /* counting a large mailing costs; skip it when the verdict is moot */
@@ -253,6 +265,8 @@ db_bounce_guard(struct db *db, const struct config *cfg, int64_t list_id,
         return 0;
     if (db_bounce_mailing(db, list_id, day, &m, err) == -1)
         return -1;
+    if (seen != NULL)
+        *seen = m;
     if (m.sent < cfg->bounce_pause_min || m.sent == 0)
         return 0;
     if (cfg->bounce_pause_hard > 0 &&

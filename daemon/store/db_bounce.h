@@ -91,6 +91,14 @@ int db_bounce_guard(struct db *db, const struct config *cfg, int64_t list_id,
                     const char *day, int64_t now, int *paused,
                     char why[DB_PAUSE_REASON_MAX], struct err *err);
 
+/* db_bounce_guard_seen - db_bounce_guard(), and the figures it counted
+ * into *seen (sent -1 when it counted none: no day, or the mailing's
+ * pause was already settled) */
+int db_bounce_guard_seen(struct db *db, const struct config *cfg,
+                         int64_t list_id, const char *day, int64_t now,
+                         int *paused, char why[DB_PAUSE_REASON_MAX],
+                         struct db_mailing *seen, struct err *err);
+
 /* db_bounce_totals - events by kind since since: hard, soft, complaint,
  * unmatched (for `bounces stats`) */
 int db_bounce_totals(struct db *db, int64_t since, int64_t out[4],

@@ -587,10 +587,29 @@ db_sub_set_confirm_sent(struct db *db, int64_t id, int64_t now, struct err *err)
 int
 db_sub_delete(struct db *db, int64_t id, struct err *err)
 {
+    /* a "manage" mail still to go hangs on one subscription of the
+     * address; it moves to another live one rather than go with the row
+     * (the mail lists what is live when it is sent) */
+    static const char sql_keep[] =
+        "UPDATE outbox SET subscription_id = "
+        " (SELECT m.id FROM subscriptions s JOIN subscriptions m "
+        "   ON m.subscriber_id = s.subscriber_id AND m.id != s.id "
+        "  WHERE s.id = ?1 AND m.status IN ('pending', 'confirmed') "
+        "  ORDER BY m.created_at DESC, m.id DESC LIMIT 1) "
+        "WHERE subscription_id = ?1 AND kind = 'manage' "
+        " AND (state = 'queued' OR state = 'deferred') "
+        " AND EXISTS (SELECT 1 FROM subscriptions s JOIN subscriptions m "
+        "   ON m.subscriber_id = s.subscriber_id AND m.id != s.id "
+        "  WHERE s.id = ?1 AND m.status IN ('pending', 'confirmed'))";
     static const char sql[] = "DELETE FROM subscriptions WHERE id = ?1";
-    sqlite3_stmt *st = db_stmt(db, sql, err);
+    sqlite3_stmt *st = db_stmt(db, sql_keep, err);
 
     if (st == NULL)
+        return -1;
+    sqlite3_bind_int64(st, 1, id);
+    if (db_step_done(db, st, "keeping a manage mail", err) == -1)
+        return -1;
+    if ((st = db_stmt(db, sql, err)) == NULL)
         return -1;
     sqlite3_bind_int64(st, 1, id);
     return db_step_done(db, st, "removing a subscription", err);

@@ -190,7 +190,9 @@ int db_sub_update_prefs(struct db *db, int64_t id,
 /* db_sub_set_confirm_sent - confirm_sent_at = now (confirmation queued) */
 int db_sub_set_confirm_sent(struct db *db, int64_t id, int64_t now,
                             struct err *err);
-/* db_sub_delete - remove one subscription (cascade: digests, outbox) */
+/* db_sub_delete - remove one subscription (cascade: digests, outbox); a
+ * manage mail still to go moves to another live subscription of the
+ * address when there is one */
 int db_sub_delete(struct db *db, int64_t id, struct err *err);
 
 /* Which subscriptions db_sub_each() visits; zero/NULL fields match all. */

@@ -7,9 +7,10 @@
  * SELECT and a few UPDATEs by primary key; a batch of results is one
  * transaction of UPDATEs by primary key, so a worker pays one commit per
  * batch, not per message.  Only a batch that held a bounce at RCPT pays
- * more: a lookup per bounce and the list guard (db_bounce_guard) once per
- * mailing it touched, so a list past its bounce limit pauses before its
- * next claim.
+ * more: a lookup per bounce and the list guard (db_bounce_guard) on each
+ * mailing it touched when guard_pace.h says judging can change anything,
+ * so a list past its bounce limit pauses before its next claim; the last
+ * batch (a short claim, or results stored alone) judges what was left.
  */
 #include "outbox.h"
 
@@ -22,6 +23,7 @@
 #include <sqlite3.h>
 
 #include "db_bounce.h"
+#include "guard_pace.h"
 #include "log.h"
 #include "str.h"
 
@@ -468,7 +470,9 @@ outbox_due_read(struct db *db, sqlite3_stmt *st, struct outbox_due *due,
     "SELECT o.id, o.priority, o.next_attempt_at, "                             \
     " (o.kind = 'digest' AND s.status = 'confirmed' AND s.paused = 0) "        \
     " OR (o.kind = 'confirm' AND s.status = 'pending') "                       \
-    " OR (o.kind = 'manage' AND s.status IN ('pending', 'confirmed')) "        \
+    " OR (o.kind = 'manage' AND EXISTS (SELECT 1 FROM subscriptions m "        \
+    "  WHERE m.subscriber_id = s.subscriber_id "                               \
+    "  AND m.status IN ('pending', 'confirmed'))) " /* any live one */         \
     "FROM outbox o JOIN subscriptions s ON s.id = o.subscription_id "          \
     " AND NOT EXISTS (SELECT 1 FROM list_pauses p "                            \
     "  WHERE p.list_id = s.list_id AND p.resumed_at IS NULL) " /* paused */
@@ -627,6 +631,7 @@ outbox_claim_rows(struct db *db, int64_t now, struct outbox_row *rows,
 struct outbox_mailing {
     int64_t list_id;
     char day[11];
+    int k;                         /* its RCPT bounces in the batch */
     int paused;                    /* the guard paused the list */
     char why[DB_PAUSE_REASON_MAX]; /* and why */
 };
@@ -692,6 +697,23 @@ outbox_bounce(struct db *db, const struct config *cfg, int64_t id,
     return 0;
 }
 
+/* outbox_judge - the guard on mailing m at now, when forced or when
+ * guard_pace says it can change anything; a pause is noted in m */
+static int
+outbox_judge(struct db *db, const struct config *cfg, int64_t now,
+             struct outbox_mailing *m, int force, struct err *err)
+{
+    struct db_mailing seen;
+
+    if (!force && !guard_pace_due(db, cfg, m->list_id, m->day, m->k, now))
+        return 0;
+    if (db_bounce_guard_seen(db, cfg, m->list_id, m->day, now, &m->paused,
+                             m->why, &seen, err) == -1)
+        return -1;
+    guard_pace_judged(db, m->list_id, m->day, &seen, now);
+    return 0;
+}
+
 /* outbox_note_mailing - note the mailing of bounced digest row id in sp
  * for outbox_guard(); a confirmation has none.  When sp is full the
  * mailing is judged at once (a batch rarely spans that many). */
@@ -719,16 +741,18 @@ outbox_note_mailing(struct db *db, const struct config *cfg, int64_t id,
     m.list_id = sqlite3_column_int64(st, 0);
     outbox_col_text(st, 1, m.day, sizeof(m.day));
     sqlite3_reset(st);
+    m.k = 1;
     for (int i = 0; i < sp->nmail; i++)
         if (sp->mail[i].list_id == m.list_id &&
-            strcmp(sp->mail[i].day, m.day) == 0)
+            strcmp(sp->mail[i].day, m.day) == 0) {
+            sp->mail[i].k++;
             return 0;
+        }
     if (sp->nmail < (int)(sizeof(sp->mail) / sizeof(sp->mail[0]))) {
         sp->mail[sp->nmail++] = m;
         return 0;
     }
-    if (db_bounce_guard(db, cfg, m.list_id, m.day, now, &m.paused, m.why,
-                        err) == -1)
+    if (outbox_judge(db, cfg, now, &m, 0, err) == -1)
         return -1;
     sp->paused_more += m.paused;
     return 0;
@@ -740,11 +764,36 @@ static int
 outbox_guard(struct db *db, const struct config *cfg, int64_t now,
              struct outbox_susp *sp, struct err *err)
 {
-    for (int i = 0; i < sp->nmail; i++) {
-        struct outbox_mailing *m = &sp->mail[i];
-        if (db_bounce_guard(db, cfg, m->list_id, m->day, now, &m->paused,
-                            m->why, err) == -1)
+    for (int i = 0; i < sp->nmail; i++)
+        if (outbox_judge(db, cfg, now, &sp->mail[i], 0, err) == -1)
             return -1;
+    return 0;
+}
+
+/* outbox_guard_last - the last batch: judge every mailing whose bounces
+ * guard_pace let wait, noting pauses in sp */
+static int
+outbox_guard_last(struct db *db, const struct config *cfg, int64_t now,
+                  struct outbox_susp *sp, struct err *err)
+{
+    struct guard_pace_key keys[8];
+    size_t n;
+
+    if (cfg == NULL)
+        return 0;
+    n = guard_pace_pending(db, keys, sizeof(keys) / sizeof(keys[0]));
+    for (size_t i = 0; i < n; i++) {
+        struct outbox_mailing m;
+        memset(&m, 0, sizeof(m));
+        m.list_id = keys[i].list_id;
+        memcpy(m.day, keys[i].day, sizeof(m.day));
+        if (outbox_judge(db, cfg, now, &m, 1, err) == -1)
+            return -1;
+        if (m.paused &&
+            sp->nmail < (int)(sizeof(sp->mail) / sizeof(sp->mail[0])))
+            sp->mail[sp->nmail++] = m;
+        else
+            sp->paused_more += m.paused;
     }
     return 0;
 }
@@ -844,6 +893,9 @@ outbox_record_claim(struct db *db, const struct config *cfg,
          outbox_record_rows(db, cfg, res, nres, &susp, err) == -1) ||
         (max > 0 &&
          outbox_claim_rows(db, now, rows, max, n, &ndrop, err) == -1) ||
+        ((max == 0 || *n < max) &&
+         outbox_guard_last(db, cfg, nres > 0 ? res[nres - 1].at : now, &susp,
+                           err) == -1) ||
         outbox_commit(db, err) == -1) {
         db_rollback(db);
         if (n != NULL)

@@ -128,6 +128,16 @@ assert_eq "$(json 'sorted(s["email"] for s in j)')" \
     "['ada@example.org', 'kw@example.org', 'leser@xn--bcher-kva.example', \"o'brien@example.org\"]"
 expect_rc 0 pb subscriber ls --status unsubscribed --json
 assert_eq "$(json 'j')" "[]"
+# the table names each subscription's cadence, as show and --json do
+expect_rc 0 pb subscriber add wk@example.org --list nlp --weekly friday
+expect_rc 0 pb subscriber ls --list nlp
+assert_contains "$(printf '%s\n' "$OUT" | head -n1)" "CADENCE" "ls has a cadence column"
+assert_contains "$(printf '%s\n' "$OUT" | grep '^wk@example.org')" "weekly on friday" "a weekly row"
+assert_contains "$(printf '%s\n' "$OUT" | grep '^ada@example.org')" "daily" "a daily row"
+expect_rc 0 pb subscriber ls --list nlp --json
+assert_eq "$(json '[(s["email"], s["cadence"], s["weekday"]) for s in j]')" \
+    "[('ada@example.org', 'daily', None), ('wk@example.org', 'weekly', 'friday')]"
+expect_rc 0 pb subscriber rm wk@example.org
 
 # --- show, table form
 expect_rc 0 pb subscriber show ada@example.org

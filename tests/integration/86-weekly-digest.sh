@@ -72,6 +72,19 @@ assert_eq "$(plan "$(day 1)")" "1 0 2" "plan of Saturday"
 assert_eq "$(plan "$(day 4)")" "2 1 1" "plan of Tuesday"
 PAPERBOY_NOW=$BEFORE expect_rc 0 pb digest plan --date "$(day 1)"
 assert_contains "$OUT" "OTHER DAY" "plan's table"
+# new papers: the zone's day (since the previous mailing) and, with weekly
+# readers in the mailing, their week (since the mailing 7 days before).
+# The papers are seen at 06:00, the send time, which both windows take in:
+# days 6-7 (4) and days 0-7 (16)
+plan_papers() { # plan_papers DAY -> "new_papers new_papers_weekly"
+    PAPERBOY_NOW=$BEFORE pb digest plan --date "$1" --json >"$TMP/plan.json" || fail "digest plan --date $1"
+    /usr/bin/python3 -c 'import json,sys; r=json.load(open(sys.argv[1]))[0]; print(r["new_papers"], r["new_papers_weekly"])' "$TMP/plan.json"
+}
+assert_eq "$(plan_papers "$(day 7)")" "4 16" "plan's new papers on a weekly day"
+assert_eq "$(plan_papers "$(day 1)")" "4 None" "plan's new papers without weekly readers"
+PAPERBOY_NOW=$BEFORE expect_rc 0 pb digest plan --date "$(day 7)"
+assert_contains "$(printf '%s\n' "$OUT" | head -n1)" "NEW THIS WEEK" "plan's table: the week's column"
+assert_contains "$(printf '%s\n' "$OUT" | sed -n 2p)" " 16" "plan's table: the week's figure"
 
 PAPERBOY_NOW=$BEFORE expect_rc 0 pb digest preview weekly@example.org --date "$(day 1)"
 assert_contains "$ERR" "the subscription is weekly, on friday: no digest is sent to it on $(day 1)" "preview on another day"

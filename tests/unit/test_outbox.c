@@ -685,6 +685,113 @@ test_rcpt_guard(void)
     cfg->bounce_pause_min = 100;
 }
 
+/* pace_trace - count the statements that count a mailing */
+static int
+pace_trace(unsigned type, void *arg, void *p, void *x)
+{
+    (void)type;
+    (void)p;
+    if (strstr((const char *)x, "FROM bounce_events") != NULL &&
+        strstr((const char *)x, "coalesce(sum(o.state = 'bounced')") != NULL)
+        ++*(int *)arg;
+    return 0;
+}
+
+/* pace_batch - store the claimed rows' results (the first nb of them
+ * bounced at RCPT) and claim up to next more, as a worker does */
+static size_t
+pace_batch(struct outbox_row *rows, size_t n, size_t nb, size_t next,
+           int64_t now)
+{
+    struct outbox_result res[64];
+    struct err err;
+    size_t got = 0;
+
+    memset(res, 0, sizeof(res));
+    for (size_t i = 0; i < n; i++) {
+        res[i].id = rows[i].id;
+        res[i].outcome = i < nb ? OUTBOX_BOUNCE : OUTBOX_OK;
+        res[i].unknown_user = 1;
+        res[i].at = now;
+        snprintf(res[i].reply, sizeof(res[i].reply), "%s",
+                 i < nb ? "550 5.1.1 unknown" : "250 ok");
+    }
+    err_init(&err);
+    if (next == 0) {
+        CHECK(outbox_record(db, cfg, res, n, NULL, &err) == 0);
+        return 0;
+    }
+    CHECK(outbox_record_claim(db, cfg, res, n, NULL, now, rows, next, &got,
+                              NULL, &err) == 0);
+    return got;
+}
+
+/* the guard on RCPT bounces is paced: a batch whose bounces cannot pause
+ * the list does not count the mailing; one that can does, at the same
+ * batch as judging every time would; the last batch judges what waited */
+static void
+test_guard_pace(void)
+{
+    struct outbox_row rows[64];
+    int64_t subs[100];
+    int judged = 0;
+    char email[64];
+    size_t n;
+
+    sql("DELETE FROM outbox WHERE state != 'sent'");
+    sql("DELETE FROM list_pauses");
+    cfg->bounce_pause_min = 4;
+    for (int i = 0; i < 100; i++) {
+        snprintf(email, sizeof(email), "p%d@example.org", i);
+        subs[i] = add_sub(email, "confirmed");
+        queue_digest(subs[i], "2027-08-01", T0);
+    }
+    sqlite3_trace_v2(db_handle(db), SQLITE_TRACE_STMT, pace_trace, &judged);
+    CHECK_INT_EQ(claim_all(T0, rows, 40), 40);
+    /* 1 of 40: a mailing not seen before is judged */
+    CHECK_INT_EQ(pace_batch(rows, 40, 1, 40, T0), 40);
+    CHECK_INT_EQ(judged, 1);
+    /* 1 more in the same second: at most 2 of 41 (under 5%), not judged */
+    CHECK_INT_EQ(pace_batch(rows, 40, 1, 10, T0), 10);
+    CHECK_INT_EQ(judged, 1);
+    CHECK_INT_EQ(one_int("SELECT count(*) FROM list_pauses"), 0);
+    /* 4 of 10 more: at most 6 of 45, judged: 6 of 90 pauses the list */
+    n = pace_batch(rows, 10, 4, 10, T0);
+    CHECK_INT_EQ(judged, 2);
+    CHECK_STR_EQ(one_text("SELECT reason FROM list_pauses "
+                          "WHERE resumed_at IS NULL"),
+                 "hard bounces 6.67% of the 2027-08-01 mailing (6 of 90) "
+                 "passed 5%");
+    CHECK_INT_EQ(n, 0); /* the paused list's mail is held */
+
+    /* another mailing: what waited is judged by the last batch */
+    sql("DELETE FROM outbox WHERE state != 'sent'");
+    sql("DELETE FROM list_pauses");
+    sql("UPDATE subscriptions SET status = 'confirmed', hard_bounces = 0");
+    for (int i = 0; i < 90; i++)
+        queue_digest(subs[i], "2027-08-02", T0);
+    CHECK_INT_EQ(claim_all(T0, rows, 40), 40);
+    CHECK_INT_EQ(pace_batch(rows, 40, 1, 40, T0), 40);
+    CHECK_INT_EQ(pace_batch(rows, 40, 1, 10, T0), 10);
+    CHECK_INT_EQ(judged, 3);
+    pace_batch(rows, 10, 0, 0, T0); /* stored without a claim: the last */
+    CHECK_INT_EQ(judged, 4);
+    /* a second later, a bounce is judged whatever the bound says */
+    sql("DELETE FROM outbox WHERE state != 'sent'");
+    sql("UPDATE subscriptions SET status = 'confirmed', hard_bounces = 0");
+    for (int i = 0; i < 90; i++)
+        queue_digest(subs[i], "2027-08-03", T0);
+    CHECK_INT_EQ(claim_all(T0, rows, 40), 40);
+    CHECK_INT_EQ(pace_batch(rows, 40, 1, 40, T0), 40);
+    CHECK_INT_EQ(judged, 5);
+    CHECK_INT_EQ(pace_batch(rows, 40, 1, 10, T0 + 1), 10);
+    CHECK_INT_EQ(judged, 6);
+    sqlite3_trace_v2(db_handle(db), 0, NULL, NULL);
+    sql("DELETE FROM outbox WHERE state != 'sent'");
+    sql("DELETE FROM list_pauses");
+    cfg->bounce_pause_min = 100;
+}
+
 int
 main(void)
 {
@@ -708,6 +815,7 @@ main(void)
     test_claim_merge_order();
     test_record_claim();
     test_rcpt_guard();
+    test_guard_pace();
     db_close(db);
     config_free(cfg);
     return CHECK_DONE();
