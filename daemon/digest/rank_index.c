@@ -88,6 +88,7 @@ struct rank_index {
     size_t ndocs, dcap;
     double dlsum;
     float *norm; /* per paper: length of its tf-idf vector (ri_norm) */
+    float *cf;   /* per term: occurrences over the index (ri_cf) */
     /* scoring work arrays over ndocs */
     double *acc, *mass, *res, *pres; /* pres: the reader's profile */
     uint32_t *matched;
@@ -144,6 +145,7 @@ rank_index_new(const char *synonyms, double title_weight,
     ix->prm.phrase_bonus = 0.25;
     ix->prm.near_bonus = 0.1;
     ix->prm.exact_weight = 0.5;
+    ix->prm.once_weight = 0.1;
     ix->prm.prf_docs = 0;
     ix->prm.prf_terms = 10;
     ix->prm.prf_weight = 0.3;
@@ -151,6 +153,8 @@ rank_index_new(const char *synonyms, double title_weight,
     ix->prm.cooc_terms = 10;
     ix->prm.cooc_from = 10;
     ix->prm.cooc_weight = 0.1;
+    ix->prm.ql_weight = 0.2;
+    ix->prm.ql_mu = 2000;
     ix->nslot = 1024;
     ix->slot = xcalloc(ix->nslot, sizeof(*ix->slot));
     *out = ix;
@@ -183,6 +187,7 @@ rank_index_free(struct rank_index *ix)
     free(ix->res);
     free(ix->pres);
     free(ix->norm);
+    free(ix->cf);
     free(ix->matched);
     free(ix->seen);
     free(ix->drop);
@@ -376,6 +381,8 @@ rank_index_add(struct rank_index *ix, int64_t id, const char *title,
     ri_nb_clear(ix);
     free(ix->norm);
     ix->norm = NULL;
+    free(ix->cf);
+    ix->cf = NULL;
     ri_grow_docs(ix);
     terms_syn_reset(ix->terms);
     terms_split(title ? title : "", ri_on_word, &b);
@@ -992,7 +999,9 @@ ri_exact_bonus(struct rank_index *ix, uint32_t t)
 }
 
 /* ri_accumulate - acc += idf * sat, mass += idf for every doc holding a
- * concept; returns how many docs were touched (listed in ix->touched) */
+ * concept (a passing mention, once and in the abstract only, scores
+ * prm.once_weight of that but counts fully in mass); returns how many docs
+ * were touched (listed in ix->touched) */
 static size_t
 ri_accumulate(struct rank_index *ix, const struct ri_interest *in,
               double *total_idf)
@@ -1018,7 +1027,8 @@ ri_accumulate(struct rank_index *ix, const struct ri_interest *in,
                 ix->seen[doc] = 1;
                 ix->touched[nt++] = doc;
             }
-            ix->acc[doc] += c->idf * ri_sat(ix, doc, title, abs);
+            ix->acc[doc] += c->idf * ri_sat(ix, doc, title, abs) *
+                            (title == 0 && abs == 1 ? ix->prm.once_weight : 1);
             ix->mass[doc] += c->idf;
         }
         if (c->exact >= 0 && ix->prm.exact_weight > 0)
@@ -1626,6 +1636,78 @@ ri_norm(struct rank_index *ix, uint32_t doc)
     return ix->norm[doc];
 }
 
+/* ri_cf - occurrences of term t over the index, a title occurrence
+ * weighing title_weight; computed once per index */
+static double
+ri_cf(struct rank_index *ix, uint32_t t)
+{
+    if (ix->cf == NULL) {
+        ix->cf = xcalloc(ix->nt ? ix->nt : 1, sizeof(*ix->cf));
+        for (size_t u = 0; u < ix->nt; u++)
+            for (uint32_t k = 0; k < ix->t[u].n; k++) {
+                const struct ri_post *po = &ix->t[u].p[k];
+                ix->cf[u] += (float)(ix->prm.title_weight * po->ntitle +
+                                     (po->n - po->ntitle));
+            }
+    }
+    return ix->cf[t];
+}
+
+/*
+ * ri_profile_ql - fuse the cosine scores in pres (max cmax) with a
+ * second ranker: query likelihood of the profile's liked terms under
+ * each paper's Dirichlet-smoothed language model (mu = prm.ql_mu),
+ *   ql(d) = sum w(t) log(1 + tf(t,d) / (mu cf(t) / |C|))
+ *           + sum w(t) log(mu / (|d| + mu)),
+ * min-max scaled over the papers holding a liked term, so pres =
+ * pres / cmax + ql_weight * scaled ql.  Unlike the cosine, it weighs
+ * terms by their collection frequency, not their document frequency,
+ * and does not saturate tf.  acc, seen and touched are free here (the
+ * interests' results are already in res) and left cleared.
+ */
+static void
+ri_profile_ql(struct rank_index *ix, const struct rank_profile *p, double cmax)
+{
+    double mu = ix->prm.ql_mu, qsum = 0, lo = 0, hi = 0;
+    size_t nt = 0;
+
+    for (size_t i = 0; i < p->ntw; i++) {
+        const struct ri_term *tt = &ix->t[p->tw[i].term];
+        double w = p->tw[i].w, pc;
+        if (w <= 0)
+            continue;
+        qsum += w;
+        pc = ri_cf(ix, p->tw[i].term) / (ix->dlsum > 0 ? ix->dlsum : 1);
+        for (uint32_t k = 0; k < tt->n; k++) {
+            const struct ri_post *po = &tt->p[k];
+            double tf =
+                ix->prm.title_weight * po->ntitle + (po->n - po->ntitle);
+            if (!ix->seen[po->doc]) {
+                ix->seen[po->doc] = 1;
+                ix->touched[nt++] = po->doc;
+            }
+            ix->acc[po->doc] += w * log(1 + tf / (mu * pc));
+        }
+    }
+    for (size_t i = 0; i < nt; i++) {
+        uint32_t d = ix->touched[i];
+        ix->acc[d] += qsum * log(mu / (ix->dl[d] + mu));
+        if (i == 0 || ix->acc[d] < lo)
+            lo = ix->acc[d];
+        if (i == 0 || ix->acc[d] > hi)
+            hi = ix->acc[d];
+    }
+    for (size_t d = 0; d < ix->ndocs && cmax > 0; d++)
+        ix->pres[d] /= cmax;
+    for (size_t i = 0; i < nt; i++) {
+        uint32_t d = ix->touched[i];
+        if (hi > lo)
+            ix->pres[d] += ix->prm.ql_weight * (ix->acc[d] - lo) / (hi - lo);
+        ix->acc[d] = 0;
+        ix->seen[d] = 0;
+    }
+}
+
 /* ri_profile_score - pres[d] for every paper holding a profile term;
  * *best gets the largest (or, with no positive one, the largest |pres|) */
 static void
@@ -1641,6 +1723,13 @@ ri_profile_score(struct rank_index *ix, const struct rank_profile *p,
             const struct ri_post *po = &tt->p[k];
             ix->pres[po->doc] += wi * ri_logtf(ix, po) / ri_norm(ix, po->doc);
         }
+    }
+    if (ix->prm.ql_weight > 0 && p->likes > 0) {
+        for (size_t d = 0; d < ix->ndocs; d++)
+            if (ix->pres[d] > pos)
+                pos = ix->pres[d];
+        ri_profile_ql(ix, p, pos);
+        pos = 0;
     }
     for (size_t d = 0; d < ix->ndocs; d++) {
         if (ix->pres[d] > pos)

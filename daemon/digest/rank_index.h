@@ -58,6 +58,8 @@ struct rank_params {
     double phrase_bonus;   /* x sum idf, all concepts as the typed phrase */
     double near_bonus;     /* x sum idf, all concepts within RANK_NEAR */
     double exact_weight;   /* x BM25 of a typed word's own form (below) */
+    double once_weight;    /* x a concept's score in a paper that holds it
+                              once, in the abstract only */
     int prf_docs;          /* feedback: papers taken as relevant (0 = off) */
     int prf_terms;         /* feedback: terms added */
     double prf_weight;     /* feedback: weight of the added terms */
@@ -66,6 +68,9 @@ struct rank_params {
                               (0 = off) */
     int cooc_from;         /* profile expansion: liked terms expanded */
     double cooc_weight;    /* profile expansion: share of a term's weight */
+    double ql_weight;      /* profile: share of the query-likelihood ranker
+                              fused with the cosine (0 = off) */
+    double ql_mu;          /* profile: its Dirichlet smoothing */
 };
 
 struct rank_index;
