@@ -59,6 +59,7 @@ struct ri_result;
 struct rank_index;
 static void ri_cache_clear(struct rank_index *ix);
 static void ri_nb_clear(struct rank_index *ix);
+static void ri_ql_clear(struct rank_index *ix);
 static const struct ri_nb *ri_neighbours(struct rank_index *ix, uint32_t t);
 static double ri_idf(const struct rank_index *ix, uint32_t t);
 
@@ -88,7 +89,11 @@ struct rank_index {
     size_t ndocs, dcap;
     double dlsum;
     float *norm; /* per paper: length of its tf-idf vector (ri_norm) */
-    float *cf;   /* per term: occurrences over the index (ri_cf) */
+    /* query likelihood (ri_ql_prepare), once per index and knobs: per
+     * posting log(1 + tf / (mu cf / |C|)), at qloff[term] + k; per paper
+     * log(mu / (|d| + mu)); NULL = not yet */
+    float *qlpost, *qllen;
+    uint32_t *qloff;
     /* scoring work arrays over ndocs */
     double *acc, *mass, *res, *pres; /* pres: the reader's profile */
     uint32_t *matched;
@@ -187,7 +192,7 @@ rank_index_free(struct rank_index *ix)
     free(ix->res);
     free(ix->pres);
     free(ix->norm);
-    free(ix->cf);
+    ri_ql_clear(ix);
     free(ix->matched);
     free(ix->seen);
     free(ix->drop);
@@ -215,7 +220,19 @@ rank_index_params(struct rank_index *ix)
 {
     ri_cache_clear(ix); /* results computed with the old knobs */
     ri_nb_clear(ix);
+    ri_ql_clear(ix);
     return &ix->prm;
+}
+
+/* ri_ql_clear - forget the query-likelihood weights */
+static void
+ri_ql_clear(struct rank_index *ix)
+{
+    free(ix->qlpost);
+    free(ix->qllen);
+    free(ix->qloff);
+    ix->qlpost = ix->qllen = NULL;
+    ix->qloff = NULL;
 }
 
 size_t
@@ -381,8 +398,7 @@ rank_index_add(struct rank_index *ix, int64_t id, const char *title,
     ri_nb_clear(ix);
     free(ix->norm);
     ix->norm = NULL;
-    free(ix->cf);
-    ix->cf = NULL;
+    ri_ql_clear(ix);
     ri_grow_docs(ix);
     terms_syn_reset(ix->terms);
     terms_split(title ? title : "", ri_on_word, &b);
@@ -1636,21 +1652,43 @@ ri_norm(struct rank_index *ix, uint32_t doc)
     return ix->norm[doc];
 }
 
-/* ri_cf - occurrences of term t over the index, a title occurrence
- * weighing title_weight; computed once per index */
+/* ri_tfw - a posting's tf, a title occurrence weighing title_weight */
 static double
-ri_cf(struct rank_index *ix, uint32_t t)
+ri_tfw(const struct rank_index *ix, const struct ri_post *po)
 {
-    if (ix->cf == NULL) {
-        ix->cf = xcalloc(ix->nt ? ix->nt : 1, sizeof(*ix->cf));
-        for (size_t u = 0; u < ix->nt; u++)
-            for (uint32_t k = 0; k < ix->t[u].n; k++) {
-                const struct ri_post *po = &ix->t[u].p[k];
-                ix->cf[u] += (float)(ix->prm.title_weight * po->ntitle +
-                                     (po->n - po->ntitle));
-            }
+    return ix->prm.title_weight * po->ntitle + (po->n - po->ntitle);
+}
+
+/* ri_ql_prepare - the query-likelihood weights of every posting and
+ * paper (see struct rank_index), computed once per index: a reader
+ * then pays one multiply-add per posting of its terms */
+static void
+ri_ql_prepare(struct rank_index *ix)
+{
+    double mu = ix->prm.ql_mu, len = ix->dlsum > 0 ? ix->dlsum : 1;
+    uint32_t off = 0;
+
+    if (ix->qlpost != NULL)
+        return;
+    ix->qloff = xmalloc((ix->nt + 1) * sizeof(*ix->qloff));
+    for (size_t t = 0; t < ix->nt; t++) {
+        ix->qloff[t] = off;
+        off += ix->t[t].n;
     }
-    return ix->cf[t];
+    ix->qloff[ix->nt] = off;
+    ix->qlpost = xmalloc((off ? off : 1) * sizeof(*ix->qlpost));
+    for (size_t t = 0; t < ix->nt; t++) {
+        const struct ri_term *tt = &ix->t[t];
+        double cf = 0;
+        for (uint32_t k = 0; k < tt->n; k++)
+            cf += ri_tfw(ix, &tt->p[k]);
+        for (uint32_t k = 0; k < tt->n; k++)
+            ix->qlpost[ix->qloff[t] + k] =
+                (float)log(1 + ri_tfw(ix, &tt->p[k]) / (mu * cf / len));
+    }
+    ix->qllen = xmalloc((ix->ndocs ? ix->ndocs : 1) * sizeof(*ix->qllen));
+    for (size_t d = 0; d < ix->ndocs; d++)
+        ix->qllen[d] = (float)log(mu / (ix->dl[d] + mu));
 }
 
 /*
@@ -1668,30 +1706,29 @@ ri_cf(struct rank_index *ix, uint32_t t)
 static void
 ri_profile_ql(struct rank_index *ix, const struct rank_profile *p, double cmax)
 {
-    double mu = ix->prm.ql_mu, qsum = 0, lo = 0, hi = 0;
+    double qsum = 0, lo = 0, hi = 0;
     size_t nt = 0;
 
+    ri_ql_prepare(ix);
     for (size_t i = 0; i < p->ntw; i++) {
         const struct ri_term *tt = &ix->t[p->tw[i].term];
-        double w = p->tw[i].w, pc;
+        const float *lw = ix->qlpost + ix->qloff[p->tw[i].term];
+        double w = p->tw[i].w;
         if (w <= 0)
             continue;
         qsum += w;
-        pc = ri_cf(ix, p->tw[i].term) / (ix->dlsum > 0 ? ix->dlsum : 1);
         for (uint32_t k = 0; k < tt->n; k++) {
-            const struct ri_post *po = &tt->p[k];
-            double tf =
-                ix->prm.title_weight * po->ntitle + (po->n - po->ntitle);
-            if (!ix->seen[po->doc]) {
-                ix->seen[po->doc] = 1;
-                ix->touched[nt++] = po->doc;
+            uint32_t d = tt->p[k].doc;
+            if (!ix->seen[d]) {
+                ix->seen[d] = 1;
+                ix->touched[nt++] = d;
             }
-            ix->acc[po->doc] += w * log(1 + tf / (mu * pc));
+            ix->acc[d] += w * lw[k];
         }
     }
     for (size_t i = 0; i < nt; i++) {
         uint32_t d = ix->touched[i];
-        ix->acc[d] += qsum * log(mu / (ix->dl[d] + mu));
+        ix->acc[d] += qsum * ix->qllen[d];
         if (i == 0 || ix->acc[d] < lo)
             lo = ix->acc[d];
         if (i == 0 || ix->acc[d] > hi)
