@@ -59,6 +59,7 @@ struct ri_result;
 struct rank_index;
 static void ri_cache_clear(struct rank_index *ix);
 static void ri_nb_clear(struct rank_index *ix);
+static void ri_ql_clear(struct rank_index *ix);
 static const struct ri_nb *ri_neighbours(struct rank_index *ix, uint32_t t);
 static double ri_idf(const struct rank_index *ix, uint32_t t);
 
@@ -88,6 +89,11 @@ struct rank_index {
     size_t ndocs, dcap;
     double dlsum;
     float *norm; /* per paper: length of its tf-idf vector (ri_norm) */
+    /* query likelihood (ri_ql_prepare), once per index and knobs: per
+     * posting log(1 + tf / (mu cf / |C|)), at qloff[term] + k; per paper
+     * log(mu / (|d| + mu)); NULL = not yet */
+    float *qlpost, *qllen;
+    uint32_t *qloff;
     /* scoring work arrays over ndocs */
     double *acc, *mass, *res, *pres; /* pres: the reader's profile */
     uint32_t *matched;
@@ -144,6 +150,7 @@ rank_index_new(const char *synonyms, double title_weight,
     ix->prm.phrase_bonus = 0.25;
     ix->prm.near_bonus = 0.1;
     ix->prm.exact_weight = 0.5;
+    ix->prm.once_weight = 0.1;
     ix->prm.prf_docs = 0;
     ix->prm.prf_terms = 10;
     ix->prm.prf_weight = 0.3;
@@ -151,6 +158,8 @@ rank_index_new(const char *synonyms, double title_weight,
     ix->prm.cooc_terms = 10;
     ix->prm.cooc_from = 10;
     ix->prm.cooc_weight = 0.1;
+    ix->prm.ql_weight = 0.2;
+    ix->prm.ql_mu = 2000;
     ix->nslot = 1024;
     ix->slot = xcalloc(ix->nslot, sizeof(*ix->slot));
     *out = ix;
@@ -183,6 +192,7 @@ rank_index_free(struct rank_index *ix)
     free(ix->res);
     free(ix->pres);
     free(ix->norm);
+    ri_ql_clear(ix);
     free(ix->matched);
     free(ix->seen);
     free(ix->drop);
@@ -210,7 +220,19 @@ rank_index_params(struct rank_index *ix)
 {
     ri_cache_clear(ix); /* results computed with the old knobs */
     ri_nb_clear(ix);
+    ri_ql_clear(ix);
     return &ix->prm;
+}
+
+/* ri_ql_clear - forget the query-likelihood weights */
+static void
+ri_ql_clear(struct rank_index *ix)
+{
+    free(ix->qlpost);
+    free(ix->qllen);
+    free(ix->qloff);
+    ix->qlpost = ix->qllen = NULL;
+    ix->qloff = NULL;
 }
 
 size_t
@@ -376,6 +398,7 @@ rank_index_add(struct rank_index *ix, int64_t id, const char *title,
     ri_nb_clear(ix);
     free(ix->norm);
     ix->norm = NULL;
+    ri_ql_clear(ix);
     ri_grow_docs(ix);
     terms_syn_reset(ix->terms);
     terms_split(title ? title : "", ri_on_word, &b);
@@ -992,7 +1015,9 @@ ri_exact_bonus(struct rank_index *ix, uint32_t t)
 }
 
 /* ri_accumulate - acc += idf * sat, mass += idf for every doc holding a
- * concept; returns how many docs were touched (listed in ix->touched) */
+ * concept (a passing mention, once and in the abstract only, scores
+ * prm.once_weight of that but counts fully in mass); returns how many docs
+ * were touched (listed in ix->touched) */
 static size_t
 ri_accumulate(struct rank_index *ix, const struct ri_interest *in,
               double *total_idf)
@@ -1018,7 +1043,8 @@ ri_accumulate(struct rank_index *ix, const struct ri_interest *in,
                 ix->seen[doc] = 1;
                 ix->touched[nt++] = doc;
             }
-            ix->acc[doc] += c->idf * ri_sat(ix, doc, title, abs);
+            ix->acc[doc] += c->idf * ri_sat(ix, doc, title, abs) *
+                            (title == 0 && abs == 1 ? ix->prm.once_weight : 1);
             ix->mass[doc] += c->idf;
         }
         if (c->exact >= 0 && ix->prm.exact_weight > 0)
@@ -1626,6 +1652,99 @@ ri_norm(struct rank_index *ix, uint32_t doc)
     return ix->norm[doc];
 }
 
+/* ri_tfw - a posting's tf, a title occurrence weighing title_weight */
+static double
+ri_tfw(const struct rank_index *ix, const struct ri_post *po)
+{
+    return ix->prm.title_weight * po->ntitle + (po->n - po->ntitle);
+}
+
+/* ri_ql_prepare - the query-likelihood weights of every posting and
+ * paper (see struct rank_index), computed once per index: a reader
+ * then pays one multiply-add per posting of its terms */
+static void
+ri_ql_prepare(struct rank_index *ix)
+{
+    double mu = ix->prm.ql_mu, len = ix->dlsum > 0 ? ix->dlsum : 1;
+    uint32_t off = 0;
+
+    if (ix->qlpost != NULL)
+        return;
+    ix->qloff = xmalloc((ix->nt + 1) * sizeof(*ix->qloff));
+    for (size_t t = 0; t < ix->nt; t++) {
+        ix->qloff[t] = off;
+        off += ix->t[t].n;
+    }
+    ix->qloff[ix->nt] = off;
+    ix->qlpost = xmalloc((off ? off : 1) * sizeof(*ix->qlpost));
+    for (size_t t = 0; t < ix->nt; t++) {
+        const struct ri_term *tt = &ix->t[t];
+        double cf = 0;
+        for (uint32_t k = 0; k < tt->n; k++)
+            cf += ri_tfw(ix, &tt->p[k]);
+        for (uint32_t k = 0; k < tt->n; k++)
+            ix->qlpost[ix->qloff[t] + k] =
+                (float)log(1 + ri_tfw(ix, &tt->p[k]) / (mu * cf / len));
+    }
+    ix->qllen = xmalloc((ix->ndocs ? ix->ndocs : 1) * sizeof(*ix->qllen));
+    for (size_t d = 0; d < ix->ndocs; d++)
+        ix->qllen[d] = (float)log(mu / (ix->dl[d] + mu));
+}
+
+/*
+ * ri_profile_ql - fuse the cosine scores in pres (max cmax) with a
+ * second ranker: query likelihood of the profile's liked terms under
+ * each paper's Dirichlet-smoothed language model (mu = prm.ql_mu),
+ *   ql(d) = sum w(t) log(1 + tf(t,d) / (mu cf(t) / |C|))
+ *           + sum w(t) log(mu / (|d| + mu)),
+ * min-max scaled over the papers holding a liked term, so pres =
+ * pres / cmax + ql_weight * scaled ql.  Unlike the cosine, it weighs
+ * terms by their collection frequency, not their document frequency,
+ * and does not saturate tf.  acc, seen and touched are free here (the
+ * interests' results are already in res) and left cleared.
+ */
+static void
+ri_profile_ql(struct rank_index *ix, const struct rank_profile *p, double cmax)
+{
+    double qsum = 0, lo = 0, hi = 0;
+    size_t nt = 0;
+
+    ri_ql_prepare(ix);
+    for (size_t i = 0; i < p->ntw; i++) {
+        const struct ri_term *tt = &ix->t[p->tw[i].term];
+        const float *lw = ix->qlpost + ix->qloff[p->tw[i].term];
+        double w = p->tw[i].w;
+        if (w <= 0)
+            continue;
+        qsum += w;
+        for (uint32_t k = 0; k < tt->n; k++) {
+            uint32_t d = tt->p[k].doc;
+            if (!ix->seen[d]) {
+                ix->seen[d] = 1;
+                ix->touched[nt++] = d;
+            }
+            ix->acc[d] += w * lw[k];
+        }
+    }
+    for (size_t i = 0; i < nt; i++) {
+        uint32_t d = ix->touched[i];
+        ix->acc[d] += qsum * ix->qllen[d];
+        if (i == 0 || ix->acc[d] < lo)
+            lo = ix->acc[d];
+        if (i == 0 || ix->acc[d] > hi)
+            hi = ix->acc[d];
+    }
+    for (size_t d = 0; d < ix->ndocs && cmax > 0; d++)
+        ix->pres[d] /= cmax;
+    for (size_t i = 0; i < nt; i++) {
+        uint32_t d = ix->touched[i];
+        if (hi > lo)
+            ix->pres[d] += ix->prm.ql_weight * (ix->acc[d] - lo) / (hi - lo);
+        ix->acc[d] = 0;
+        ix->seen[d] = 0;
+    }
+}
+
 /* ri_profile_score - pres[d] for every paper holding a profile term;
  * *best gets the largest (or, with no positive one, the largest |pres|) */
 static void
@@ -1641,6 +1760,13 @@ ri_profile_score(struct rank_index *ix, const struct rank_profile *p,
             const struct ri_post *po = &tt->p[k];
             ix->pres[po->doc] += wi * ri_logtf(ix, po) / ri_norm(ix, po->doc);
         }
+    }
+    if (ix->prm.ql_weight > 0 && p->likes > 0) {
+        for (size_t d = 0; d < ix->ndocs; d++)
+            if (ix->pres[d] > pos)
+                pos = ix->pres[d];
+        ri_profile_ql(ix, p, pos);
+        pos = 0;
     }
     for (size_t d = 0; d < ix->ndocs; d++) {
         if (ix->pres[d] > pos)

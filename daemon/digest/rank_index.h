@@ -21,15 +21,16 @@
  * spelling and plurals folded: terms_surface()) where its stem also
  * stands for other words ("adaptive" / "adaptation"), and tf is BM25F's (title
  * occurrences weighted by [digest] title_weight, length-normalised, saturated
- * with k1 = 1.2, b = 0.75), cover is the share of the interest's idf mass the
- * paper holds (a paper with one common word of four ranks below one with three
- * rare ones, and one under RANK_MIN_COVER is no match), and the bonus goes to
- * papers holding all concepts as the typed phrase, or within a few words of
- * each other.  Interests add up; an excluded interest drops every paper holding
- * all its concepts.  Each interest's result is cached in the index, so
- * subscribers sharing an interest cost its postings once.  Optional
- * pseudo-relevance feedback (RM3-style) adds the best papers' other words with
- * a small weight.
+ * with k1 = 1.2, b = 0.75; a concept a paper holds once, in the abstract only,
+ * a passing mention, scores once_weight of that), cover is the share of the
+ * interest's idf mass the paper holds (a paper with one common word of four
+ * ranks below one with three rare ones, and one under RANK_MIN_COVER is no
+ * match), and the bonus goes to papers holding all concepts as the typed
+ * phrase, or within a few words of each other.  Interests add up; an excluded
+ * interest drops every paper holding all its concepts.  Each interest's result
+ * is cached in the index, so subscribers sharing an interest cost its postings
+ * once.  Optional pseudo-relevance feedback (RM3-style) adds the best papers'
+ * other words with a small weight.
  *
  * The score is a sum of per-concept weights times per-paper term
  * statistics, so a reader's learned term weights (Rocchio) would enter as
@@ -58,6 +59,8 @@ struct rank_params {
     double phrase_bonus;   /* x sum idf, all concepts as the typed phrase */
     double near_bonus;     /* x sum idf, all concepts within RANK_NEAR */
     double exact_weight;   /* x BM25 of a typed word's own form (below) */
+    double once_weight;    /* x a concept's score in a paper that holds it
+                              once, in the abstract only */
     int prf_docs;          /* feedback: papers taken as relevant (0 = off) */
     int prf_terms;         /* feedback: terms added */
     double prf_weight;     /* feedback: weight of the added terms */
@@ -66,6 +69,9 @@ struct rank_params {
                               (0 = off) */
     int cooc_from;         /* profile expansion: liked terms expanded */
     double cooc_weight;    /* profile expansion: share of a term's weight */
+    double ql_weight;      /* profile: share of the query-likelihood ranker
+                              fused with the cosine (0 = off) */
+    double ql_mu;          /* profile: its Dirichlet smoothing */
 };
 
 struct rank_index;
@@ -115,12 +121,16 @@ void rank_index_score(struct rank_index *ix, const struct query *q,
  * association, to its prm.cooc_terms nearest terms over the index's
  * papers (computed once per term and index, shared by every reader).
  * A paper's profile score is the cosine of the profile with the paper's
- * own vector.  relevance = info^-2-scaled keywords + profile_weight *
- * profile / best profile, where the keyword part is divided by the best
- * keyword score and multiplied by info^2, info = log(N / papers the
- * keywords match) / log N: a broad word ("learning") matched by most
- * papers weighs little next to what the reader liked, a rare one a lot.
- * A paper is kept when it matches the keywords or the liked papers
+ * own vector, fused with a second ranker when prm.ql_weight > 0: the
+ * query likelihood of the profile's liked terms under the paper's
+ * Dirichlet-smoothed language model (prm.ql_mu), min-max scaled over
+ * the papers holding one, added at ql_weight to the cosine / best cosine
+ * (its per-posting weights are computed once per index).  relevance =
+ * info^-2-scaled keywords + profile_weight * profile / best profile, where the
+ * keyword part is divided by the best keyword score and multiplied by info^2,
+ * info = log(N / papers the keywords match) / log N: a broad word ("learning")
+ * matched by most papers weighs little next to what the reader liked, a rare
+ * one a lot. A paper is kept when it matches the keywords or the liked papers
  * (profile score > 0).  Voted papers themselves are never candidates.
  * The profile depends on the index's idf: build it after the last
  * rank_index_add(), use it with that index only.

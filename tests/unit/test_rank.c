@@ -393,14 +393,16 @@ test_freeze(void)
     config_free(cfg);
 }
 
-/* rank_exact - ids of the papers texts[0..n) (id i + 1) ranked for kw,
- * into order; returns how many matched */
+/* rank_with - ids of the papers texts[0..n) (id i + 1) ranked for kw,
+ * into order, with once_weight once and ql_weight ql (< 0: the
+ * defaults) and the votes
+ * v[0..nv) (ids as above); returns how many were ranked */
 static size_t
-rank_exact(const char *const (*texts)[2], size_t n, const char *kw,
-           int64_t *order)
+rank_with(const char *const (*texts)[2], size_t n, const char *kw, double once,
+          double ql, const struct rank_vote *v, size_t nv, int64_t *order)
 {
     struct rank_index *ix = NULL;
-    struct rank_cand c[8];
+    struct rank_cand c[16];
     struct query q;
     struct err err;
     size_t k = n;
@@ -414,13 +416,67 @@ rank_exact(const char *const (*texts)[2], size_t n, const char *kw,
         c[i].id = (int64_t)i + 1;
         c[i].first_seen_at = D0 + (int64_t)i; /* ties: the later first */
     }
-    rank_index_score(ix, &q, c, &k);
+    if (once >= 0)
+        rank_index_params(ix)->once_weight = once;
+    if (ql >= 0)
+        rank_index_params(ix)->ql_weight = ql;
+    {
+        struct rank_profile *p = rank_profile_new(ix, v, nv);
+        rank_index_score_reader(ix, &q, p, c, &k);
+        rank_profile_free(p);
+    }
     rank_score(c, k, 1, 0);
     for (size_t i = 0; i < k; i++)
         order[i] = c[i].id;
     query_release(&q);
     rank_index_free(ix);
     return k;
+}
+
+/* rank_exact - rank_with() with the defaults and no votes */
+static size_t
+rank_exact(const char *const (*texts)[2], size_t n, const char *kw,
+           int64_t *order)
+{
+    return rank_with(texts, n, kw, -1, -1, NULL, 0, order);
+}
+
+/* test_passing_mention - a typed word a paper names once, in passing in
+ * its abstract, scores a tenth: the paper that discusses both words ranks
+ * first; the paper still matches, and alone it still ranks */
+static void
+test_passing_mention(void)
+{
+    static const char *const texts[][2] = {
+        {"Robot arms",
+         "An arm follows spoken instructions, with some grounding."},
+        {"Words and actions",
+         "A robot learns grounding of words; the robot tests its grounding."},
+        {"Grounding", "Grounding of words in images."},
+        {"Grounding", "Grounding of words in sounds."},
+        {"Grounding", "Grounding of words in maps."},
+        {"Grounding", "Grounding of words in tables."},
+        {"Parsing", "Parsing of sentences."},
+        {"Tagging", "Tagging of words."},
+        {"Speech", "Hearing sounds."},
+        {"Maps", "Reading maps."},
+    };
+    int64_t order[16];
+    size_t n;
+
+    /* 1 holds "robot", rarer, in its title and names grounding in
+     * passing; 2 holds both words twice in its abstract */
+    n = rank_exact(texts, 10, "robot grounding", order);
+    CHECK_INT_EQ(n, 6); /* and the four that say "grounding" only */
+    CHECK_INT_EQ(order[0], 2);
+    /* the rule is what does it: every mention in full puts 1 first */
+    CHECK_INT_EQ(rank_with(texts, 10, "robot grounding", 1, -1, NULL, 0, order),
+                 6);
+    CHECK_INT_EQ(order[0], 1);
+    /* a passing mention is still a match, and alone it still ranks */
+    CHECK_INT_EQ(rank_exact(texts, 10, "grounding", order), 6);
+    CHECK_INT_EQ(rank_exact(texts, 10, "spoken", order), 1);
+    CHECK_INT_EQ(order[0], 1);
 }
 
 /* test_exact_form - a paper writing a typed word as typed ranks above one
@@ -450,10 +506,78 @@ test_exact_form(void)
     CHECK_INT_EQ(order[0], 2);
 }
 
+/* rank_liked - ids of texts[0..n) (id i + 1) ranked by a reader without
+ * keywords who liked paper 1, with ql_weight ql and ql_mu mu, into
+ * order; returns how many */
+static size_t
+rank_liked(const char *const (*texts)[2], size_t n, double ql, double mu,
+           int64_t *order)
+{
+    struct rank_index *ix = NULL;
+    struct rank_vote v = {1, 1, texts[0][0], texts[0][1]};
+    struct rank_profile *p;
+    struct rank_cand c[16];
+    struct query q;
+    struct err err;
+    size_t k = n;
+
+    err_init(&err);
+    CHECK(rank_index_new(NULL, 3, &ix, &err) == 0);
+    CHECK(query_parse("", &q, &err) == 0);
+    memset(c, 0, sizeof(c));
+    for (size_t i = 0; i < n; i++) {
+        rank_index_add(ix, (int64_t)i + 1, texts[i][0], texts[i][1]);
+        c[i].id = (int64_t)i + 1;
+        c[i].first_seen_at = D0 + (int64_t)i;
+    }
+    rank_index_params(ix)->ql_weight = ql;
+    rank_index_params(ix)->ql_mu = mu;
+    p = rank_profile_new(ix, &v, 1);
+    rank_index_score_reader(ix, &q, p, c, &k);
+    rank_score(c, k, 1, 0);
+    for (size_t i = 0; i < k; i++)
+        order[i] = c[i].id;
+    rank_profile_free(p);
+    query_release(&q);
+    rank_index_free(ix);
+    return k;
+}
+
+/* test_profile_ql - the reader's profile fuses two rankers: the cosine
+ * with the liked paper, and query likelihood of its terms (Dirichlet
+ * smoothing).  Paper 2 says the liked word three times among many
+ * others, paper 3 once in a short text: the cosine puts 2 first (tf),
+ * query likelihood 3 (2's length costs more than its repeats gain here);
+ * at weight 0 the cosine's order stands, with enough weight the other
+ * ranker's, and both papers stay ranked */
+static void
+test_profile_ql(void)
+{
+    static const char *const texts[][2] = {
+        {"Alpha", "alpha beta"},
+        {"Xray", "alpha alpha alpha gamma gamma gamma delta delta epsilon "
+                 "zeta eta theta"},
+        {"Yankee", "alpha"},
+        {"Zulu", "gamma delta"},
+        {"Kilo", "epsilon zeta"},
+        {"Lima", "eta theta iota"},
+    };
+    int64_t order[16];
+
+    CHECK_INT_EQ(rank_liked(texts, 6, 0, 2000, order), 2);
+    CHECK_INT_EQ(order[0], 2);
+    CHECK_INT_EQ(rank_liked(texts, 6, 1, 2000, order), 2);
+    CHECK_INT_EQ(order[0], 3);
+    CHECK_INT_EQ(rank_liked(texts, 6, 1, 100, order), 2);
+    CHECK_INT_EQ(order[0], 3);
+}
+
 int
 main(void)
 {
     test_exact_form();
+    test_passing_mention();
+    test_profile_ql();
     test_score();
     test_freeze();
     return CHECK_DONE();

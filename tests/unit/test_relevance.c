@@ -14,7 +14,9 @@
  *       (terms OR'd, the words of a term AND'ed: the ranking before).
  * Asserts that ours reaches the best baseline on each set, does not
  * fall below just under its figures (bench/README.md), and does better
- * over both sets than with stems alone (no typed-form term), and prints
+ * over both sets than with stems alone (no typed-form term), that
+ * discounting a passing mention (once, in the abstract only) gains on both
+ * halves of the queries split by the parity of their number, and prints
  * the figures with pseudo-relevance feedback on for comparison.  Upvotes
  * are assigned deterministically and carry no relevance information, as
  * on a real day.
@@ -315,9 +317,15 @@ struct figs {
     double ndcg, rprec;
 };
 
-enum { R_OURS, R_PRF, R_STEM, R_TFIDF, R_BM25, R_BM25X, R_N };
-static const char *const rname[R_N] = {"ours",  "ours+prf", "stem-only",
-                                       "tfidf", "bm25",     "bm25-expr"};
+enum { R_OURS, R_PRF, R_STEM, R_ONCE, R_TFIDF, R_BM25, R_BM25X, R_N };
+static const char *const rname[R_N] = {
+    "ours", "ours+prf", "stem-only", "mention", "tfidf", "bm25", "bm25-expr"};
+
+/* Sums of nDCG@10 over both sets by the parity of the query's number
+ * (a held-out split: [0] even, [1] odd), ours and with every mention
+ * scored in full (R_ONCE), and how many queries each half has. */
+static double half_ours[2], half_once[2];
+static int half_n[2];
 
 /* run - one ranker's ranking of keywords into r */
 static int
@@ -340,6 +348,13 @@ run(int which, struct db *db, struct rank_index *ix, const struct config *cfg,
         p->exact_weight = 0;
         n = rank_ours(ix, cfg, kw, r);
         rank_index_params(ix)->exact_weight = w;
+        return n;
+    }
+    case R_ONCE: { /* a passing mention scored as any other */
+        double w = p->once_weight;
+        p->once_weight = 1;
+        n = rank_ours(ix, cfg, kw, r);
+        rank_index_params(ix)->once_weight = w;
         return n;
     }
     case R_TFIDF:
@@ -373,7 +388,12 @@ eval_set(struct db *db, struct rank_index *ix, const struct config *cfg,
             f[k].ndcg += d / qs->n;
             f[k].rprec += rprec(q, r, n) / qs->n;
             printf(" %9.3f", d);
+            if (k == R_OURS)
+                half_ours[atoi(q->id + 1) % 2] += d;
+            if (k == R_ONCE)
+                half_once[atoi(q->id + 1) % 2] += d;
         }
+        half_n[atoi(q->id + 1) % 2]++;
         printf("\n");
         if (getenv("REL_SHOW") && strcmp(getenv("REL_SHOW"), q->id) == 0) {
             int n = run(R_OURS, db, ix, cfg, q->keywords, r);
@@ -435,8 +455,8 @@ main(void)
 
     double typed_form = 0, stem_only = 0; /* sums over both sets */
     for (int s = 0; s < 2; s++) {
-        static const double floor_ndcg[2] = {0.91, 0.86};
-        static const double floor_rprec[2] = {0.70, 0.675};
+        static const double floor_ndcg[2] = {0.92, 0.885};
+        static const double floor_rprec[2] = {0.705, 0.675};
         struct figs f[R_N];
         double best_ndcg = 0, best_rp = 0;
         eval_set(db, ix, cfg, &sets[s], f);
@@ -454,7 +474,8 @@ main(void)
                best_rp);
         CHECK(f[R_OURS].ndcg >= best_ndcg);
         CHECK(f[R_OURS].rprec >= best_rp);
-        /* and no lower than just below the figures of 2026-12-06 */
+        /* and no lower than just below the figures of 2026-12-06 (with
+         * the passing-mention rule) */
         CHECK(f[R_OURS].ndcg >= floor_ndcg[s]);
         CHECK(f[R_OURS].rprec >= floor_rprec[s]);
         typed_form += f[R_OURS].ndcg * sets[s].n;
@@ -462,6 +483,13 @@ main(void)
     }
     /* the typed form of a word earns its place over the stem alone */
     CHECK(typed_form > stem_only);
+    /* discounting a passing mention gains on both halves of the queries */
+    printf("held-out halves (both sets, by the query's number): even %d "
+           "queries %.3f (every mention in full: %.3f), odd %d %.3f (%.3f)\n",
+           half_n[0], half_ours[0] / half_n[0], half_once[0] / half_n[0],
+           half_n[1], half_ours[1] / half_n[1], half_once[1] / half_n[1]);
+    CHECK(half_ours[0] > half_once[0] + 0.005 * half_n[0]);
+    CHECK(half_ours[1] > half_once[1] + 0.005 * half_n[1]);
 
     for (int i = 0; i < nvocab; i++)
         free(vocab[i]);
