@@ -23,7 +23,7 @@
 #include "db_paper.h"
 #include "db_sub.h"
 #include "db_votes.h"
-#include "normalise.h"
+#include "paper.h"
 #include "str.h"
 
 #define LIKE_USAGE                                                             \
@@ -38,7 +38,7 @@ like_ids(const char *const *args, int n, char (*ids)[PAPER_ID_MAX])
     for (int i = 0; i < n; i++) {
         int version;
         char id[64];
-        if (normalise_arxiv_id(args[i], id, sizeof(id), &version) == -1 ||
+        if (paper_arxiv_id(args[i], id, sizeof(id), &version) == -1 ||
             strlen(id) >= PAPER_ID_MAX)
             return cli_usage_error("subscriber like", LIKE_USAGE,
                                    "'%.80s' is not an arXiv id or URL",
@@ -290,7 +290,7 @@ like_csv_next(const char **p, char id[PAPER_ID_MAX], int *vote, struct err *err)
                 "votes: '%s' is not more:ARXIV_ID or less:ARXIV_ID", word);
         return -1;
     }
-    if (normalise_arxiv_id(word + 5, canon, sizeof(canon), &version) == -1 ||
+    if (paper_arxiv_id(word + 5, canon, sizeof(canon), &version) == -1 ||
         strlen(canon) >= PAPER_ID_MAX) {
         err_set(err, ERR_PERM, "votes: '%s' is not an arXiv id", word + 5);
         return -1;

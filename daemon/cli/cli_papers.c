@@ -11,7 +11,7 @@
 #include "cli.h"
 #include "db_list.h"
 #include "db_paper.h"
-#include "normalise.h"
+#include "paper.h"
 #include "rank_papers.h"
 #include "str.h"
 
@@ -257,7 +257,7 @@ papers_show(struct db *db, struct papers_opts *o)
     char id[PAPER_ID_MAX], tbuf[32], num[32], text[8192];
     int version, rc;
 
-    if (normalise_arxiv_id(o->arg, id, sizeof(id), &version) == -1)
+    if (paper_arxiv_id(o->arg, id, sizeof(id), &version) == -1)
         return cli_usage_error("papers", papers_usage,
                                "'%s' is not an arXiv id", o->arg);
     err_init(&err);

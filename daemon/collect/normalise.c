@@ -12,6 +12,7 @@
 
 #include "buf.h"
 #include "paper.h"
+#include "str.h"
 #include "xalloc.h"
 
 #define NORM_REPLACEMENT "\xEF\xBF\xBD" /* U+FFFD */
@@ -524,86 +525,6 @@ normalise_text(const char *s, size_t n, int flags)
     return r ? r : xstrdup("");
 }
 
-/* norm_strip_prefix - advance *s past prefix (ASCII case-insensitive) */
-static int
-norm_strip_prefix(const char **s, const char *prefix)
-{
-    size_t n = strlen(prefix);
-
-    if (strncasecmp(*s, prefix, n) == 0) {
-        *s += n;
-        return 1;
-    }
-    return 0;
-}
-
-/* norm_digits - count of ASCII digits at s */
-static size_t
-norm_digits(const char *s)
-{
-    size_t k = 0;
-    while (s[k] >= '0' && s[k] <= '9')
-        k++;
-    return k;
-}
-
-int
-normalise_arxiv_id(const char *s, char *id, size_t size, int *version)
-{
-    const char *p, *end;
-    size_t k, idlen;
-    int v = 0;
-
-    while (*s && norm_is_space((unsigned char)*s))
-        s++;
-    if (!norm_strip_prefix(&s, "https://"))
-        norm_strip_prefix(&s, "http://");
-    if (!norm_strip_prefix(&s, "www."))
-        norm_strip_prefix(&s, "export.");
-    if (!norm_strip_prefix(&s, "arxiv.org/abs/") &&
-        !norm_strip_prefix(&s, "oai:arXiv.org:"))
-        norm_strip_prefix(&s, "arXiv:");
-    p = s;
-    k = norm_digits(p);
-    if (k == 4 && p[4] == '.') {
-        /* new style: YYMM.NNNN or YYMM.NNNNN */
-        size_t m = norm_digits(p + 5);
-        if (m < 4 || m > 5)
-            return -1;
-        end = p + 5 + m;
-    } else {
-        /* old style: archive[.XX]/YYMMNNN */
-        const char *q = p;
-        while ((*q >= 'a' && *q <= 'z') || *q == '-')
-            q++;
-        if (q == p)
-            return -1;
-        if (*q == '.' && q[1] >= 'A' && q[1] <= 'Z' && q[2] >= 'A' &&
-            q[2] <= 'Z')
-            q += 3;
-        if (*q != '/' || norm_digits(q + 1) != 7)
-            return -1;
-        end = q + 8;
-    }
-    idlen = (size_t)(end - p);
-    if (*end == 'v') {
-        size_t m = norm_digits(end + 1);
-        if (m == 0 || m > 4)
-            return -1;
-        for (size_t i = 0; i < m; i++)
-            v = v * 10 + (end[1 + i] - '0');
-        end += 1 + m;
-    }
-    while (*end && norm_is_space((unsigned char)*end))
-        end++;
-    if (*end != '\0' || idlen + 1 > size || idlen >= PAPER_ID_MAX)
-        return -1;
-    memcpy(id, p, idlen);
-    id[idlen] = '\0';
-    *version = v;
-    return 0;
-}
-
 int
 normalise_url_ok(const char *s)
 {
@@ -682,7 +603,7 @@ normalise_rfc822_time(const char *s, int64_t *out)
     }
     while (*s == ' ')
         s++;
-    k = norm_digits(s);
+    k = str_digits(s);
     if (k < 1 || k > 2 || norm_num(&s, k, &d) == -1 || *s++ != ' ')
         return -1;
     for (int i = 0; i < 12; i++)
@@ -734,9 +655,9 @@ normalise_iso8601_time(const char *s, int64_t *out)
             return -1;
         if (*s == '.') {
             s++;
-            if (norm_digits(s) == 0)
+            if (str_digits(s) == 0)
                 return -1;
-            s += norm_digits(s);
+            s += str_digits(s);
         }
         if (*s == 'Z') {
             s++;

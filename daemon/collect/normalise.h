@@ -17,7 +17,7 @@
  *   5. runs of whitespace become one space, leading/trailing trimmed.
  * Output is capped at PAPER_FIELD_MAX bytes (cut on a character boundary).
  *
- * Identifiers: normalise_arxiv_id() accepts "2611.15034v2",
+ * Identifiers: paper_arxiv_id() (paper.h) accepts "2611.15034v2",
  * "http(s)://arxiv.org/abs/...", "oai:arXiv.org:...", "arXiv:..." and
  * old-style "hep-ex/0307015v1", and splits off the version.
  * It uses only libc.  Out-parameters are written only on success.
@@ -44,12 +44,6 @@ char *normalise_field(const char *s, int flags);
 /* normalise_utf8_repair - copy of the n bytes with invalid sequences
  * replaced by U+FFFD and NUL bytes dropped.  Caller frees. */
 char *normalise_utf8_repair(const char *s, size_t n);
-
-/*
- * normalise_arxiv_id - canonical id of s into id (size >= 48), version N of
- * a trailing "vN" into *version (0 if none).  -1 if s is not an arXiv id.
- */
-int normalise_arxiv_id(const char *s, char *id, size_t size, int *version);
 
 /* normalise_url - 1 if s is an http:// or https:// URL without spaces or
  * control characters (never javascript: or data:), else 0 */

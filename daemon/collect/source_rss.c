@@ -118,14 +118,14 @@ rss_item_finish(struct rss_state *st)
     else if (it->link && strrchr(it->link, '/'))
         idsrc = it->link;
     if (idsrc == NULL ||
-        normalise_arxiv_id(idsrc, p->arxiv_id, sizeof(p->arxiv_id),
+        paper_arxiv_id(idsrc, p->arxiv_id, sizeof(p->arxiv_id),
                            &p->version) == -1) {
         const char *a = strstr(desc, "arXiv:");
         size_t n = a ? strcspn(a, " \t\n") : 0;
         if (a != NULL)
             idtmp = xstrndup(a, n);
         if (idtmp == NULL ||
-            normalise_arxiv_id(idtmp, p->arxiv_id, sizeof(p->arxiv_id),
+            paper_arxiv_id(idtmp, p->arxiv_id, sizeof(p->arxiv_id),
                                &p->version) == -1) {
             source_feed_warn(f, "item %zu ('%.80s'): no arXiv id", f->entries,
                              title);
@@ -147,7 +147,7 @@ rss_item_finish(struct rss_state *st)
             if (a != NULL && a < abs) {
                 char *tmp = xstrndup(a, strcspn(a, " \t\n"));
                 int v;
-                if (normalise_arxiv_id(tmp, id, sizeof(id), &v) == 0 &&
+                if (paper_arxiv_id(tmp, id, sizeof(id), &v) == 0 &&
                     strcmp(id, p->arxiv_id) == 0)
                     p->version = v;
                 free(tmp);

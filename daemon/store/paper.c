@@ -7,7 +7,9 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
+#include "str.h"
 #include "xalloc.h"
 
 void
@@ -115,4 +117,82 @@ paper_list_release(struct paper_list *l)
         paper_release(&l->v[i]);
     free(l->v);
     paper_list_init(l);
+}
+
+/* paper_is_space - ASCII whitespace */
+static int
+paper_is_space(int c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' ||
+           c == '\v';
+}
+
+/* paper_strip_prefix - advance *s past prefix (ASCII case-insensitive) */
+static int
+paper_strip_prefix(const char **s, const char *prefix)
+{
+    size_t n = strlen(prefix);
+
+    if (strncasecmp(*s, prefix, n) == 0) {
+        *s += n;
+        return 1;
+    }
+    return 0;
+}
+
+int
+paper_arxiv_id(const char *s, char *id, size_t size, int *version)
+{
+    const char *p, *end;
+    size_t k, idlen;
+    int v = 0;
+
+    while (*s && paper_is_space((unsigned char)*s))
+        s++;
+    if (!paper_strip_prefix(&s, "https://"))
+        paper_strip_prefix(&s, "http://");
+    if (!paper_strip_prefix(&s, "www."))
+        paper_strip_prefix(&s, "export.");
+    if (!paper_strip_prefix(&s, "arxiv.org/abs/") &&
+        !paper_strip_prefix(&s, "oai:arXiv.org:"))
+        paper_strip_prefix(&s, "arXiv:");
+    p = s;
+    k = str_digits(p);
+    if (k == 4 && p[4] == '.') {
+        /* new style: YYMM.NNNN or YYMM.NNNNN */
+        size_t m = str_digits(p + 5);
+        if (m < 4 || m > 5)
+            return -1;
+        end = p + 5 + m;
+    } else {
+        /* old style: archive[.XX]/YYMMNNN */
+        const char *q = p;
+        while ((*q >= 'a' && *q <= 'z') || *q == '-')
+            q++;
+        if (q == p)
+            return -1;
+        if (*q == '.' && q[1] >= 'A' && q[1] <= 'Z' && q[2] >= 'A' &&
+            q[2] <= 'Z')
+            q += 3;
+        if (*q != '/' || str_digits(q + 1) != 7)
+            return -1;
+        end = q + 8;
+    }
+    idlen = (size_t)(end - p);
+    if (*end == 'v') {
+        size_t m = str_digits(end + 1);
+        if (m == 0 || m > 4)
+            return -1;
+        for (size_t i = 0; i < m; i++)
+            v = v * 10 + (end[1 + i] - '0');
+        end += 1 + m;
+    }
+    while (*end && paper_is_space((unsigned char)*end))
+        end++;
+    if (*end != '\0' || idlen + 1 > size || idlen >= PAPER_ID_MAX)
+        return -1;
+    memcpy(id, p, idlen);
+    id[idlen] = '\0';
+    *version = v;
+    return 0;
 }

@@ -81,4 +81,12 @@ struct paper *paper_list_push(struct paper_list *l);
 void paper_list_pop(struct paper_list *l);
 void paper_list_release(struct paper_list *l);
 
+/*
+ * paper_arxiv_id - canonical id of s into id (size >= PAPER_ID_MAX), the N
+ * of a trailing "vN" into *version (0 if none); -1 if s is not an arXiv id.
+ * Accepts "2611.15034v2", "arXiv:2611.15034", "hep-th/9901001" and the
+ * abs/ and OAI URL forms.
+ */
+int paper_arxiv_id(const char *s, char *id, size_t size, int *version);
+
 #endif

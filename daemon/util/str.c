@@ -322,3 +322,13 @@ str_mono_ms(void)
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
+
+size_t
+str_digits(const char *s)
+{
+    size_t k = 0;
+
+    while (s[k] >= '0' && s[k] <= '9')
+        k++;
+    return k;
+}

@@ -78,4 +78,7 @@ int64_t str_now(void);
  * deadlines, never moved by PAPERBOY_NOW or a change of the wall clock */
 int64_t str_mono_ms(void);
 
+/* str_digits - the number of ASCII digits at the start of s */
+size_t str_digits(const char *s);
+
 #endif

@@ -27,7 +27,7 @@
 #include "db_votes.h"
 #include "http_int.h"
 #include "log.h"
-#include "normalise.h"
+#include "paper.h"
 
 #define HTTP_VOTES_LIKE_MAX 20 /* ids one "papers like these" form takes */
 
@@ -279,7 +279,7 @@ http_votes_like(struct http_req *r, struct db *db,
                       HTTP_VOTES_LIKE_MAX);
             goto out;
         }
-        if (normalise_arxiv_id(w, id, sizeof(id), &version) == -1 ||
+        if (paper_arxiv_id(w, id, sizeof(id), &version) == -1 ||
             strlen(id) >= PAPER_ID_MAX) {
             tmpl_setf(root, "votes_error",
                       "'%.80s' is not an arXiv id or arXiv URL. Nothing was "

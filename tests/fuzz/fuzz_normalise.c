@@ -48,9 +48,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     free(out);
 
     z = xstrndup(s, size); /* NUL-terminated view for the string APIs */
-    if (normalise_arxiv_id(z, id, sizeof(id), &v) == 0)
+    if (paper_arxiv_id(z, id, sizeof(id), &v) == 0)
         FUZZ_REQUIRE(id[0] != '\0' && fuzz_text_clean(id) &&
-                         normalise_arxiv_id(id, id2, sizeof(id2), &v2) == 0 &&
+                         paper_arxiv_id(id, id2, sizeof(id2), &v2) == 0 &&
                          strcmp(id, id2) == 0 && v2 == 0,
                      "a canonical id that does not parse to itself");
     (void)normalise_url_ok(z);

@@ -5,7 +5,7 @@
  * must return 0 or -1, never crash, leak or read out of bounds, and a
  * failure must say why.  Every paper it puts in out (on failure too, as
  * the same code built it) must be storable as it is:
- * a canonical arXiv id (non-empty, and normalise_arxiv_id() gives it back
+ * a canonical arXiv id (non-empty, and paper_arxiv_id() gives it back
  * unchanged with no version), a non-empty title, and every text field,
  * author, category and keyword valid UTF-8 with no control character.
  */
@@ -18,6 +18,7 @@
 
 #include "fuzz_check.h"
 #include "normalise.h"
+#include "paper.h"
 #include "source.h"
 
 /* fuzz_list_clean - every string of l passes fuzz_text_clean() */
@@ -38,7 +39,7 @@ fuzz_paper_check(const struct paper *p)
     int v;
 
     FUZZ_REQUIRE(p->arxiv_id[0] != '\0', "a paper without an id");
-    FUZZ_REQUIRE(normalise_arxiv_id(p->arxiv_id, id, sizeof(id), &v) == 0 &&
+    FUZZ_REQUIRE(paper_arxiv_id(p->arxiv_id, id, sizeof(id), &v) == 0 &&
                      strcmp(id, p->arxiv_id) == 0 && v == 0,
                  "a paper id that is not canonical");
     FUZZ_REQUIRE(p->title != NULL && p->title[0] != '\0',

@@ -7,6 +7,7 @@
 
 #include "check.h"
 #include "normalise.h"
+#include "paper.h"
 
 struct text_case {
     const char *in;
@@ -165,7 +166,7 @@ main(void)
         const struct id_case *c = &id_cases[i];
         char id[48];
         int v = -1;
-        int rc = normalise_arxiv_id(c->in, id, sizeof(id), &v);
+        int rc = paper_arxiv_id(c->in, id, sizeof(id), &v);
         CHECK_INT_EQ(rc == 0, c->ok);
         if (rc == 0 && c->ok) {
             CHECK_STR_EQ(id, c->id);
