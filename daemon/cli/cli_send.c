@@ -220,7 +220,8 @@ cmd_send(struct cli *cli, int argc, char **argv)
         fprintf(stderr,
                 "paperboy send: %lld results could not be stored (see the "
                 "log above); the messages the server accepted are in the "
-                "journal and are marked sent at the next start\n",
+                "journal and are marked sent at the next start, which "
+                "queues the others again\n",
                 (long long)st.unstored);
     if (counts.stopped)
         fprintf(stderr, "paperboy send: stopped while queueing; run it again "

@@ -63,6 +63,8 @@ _Static_assert(DELIVER_CLAIM_MAX < DELIVER_BATCH,
 #define DELIVER_JROOM                                                          \
     ((off_t)(DELIVER_BATCH + DELIVER_CLAIM_MAX) * DELIVER_JLINE)
 #define DELIVER_STUCK_RETRY_MS 1000 /* serve: retry a refused store */
+/* given-up results other than accepted ones, kept to be recorded later */
+#define DELIVER_LOST_MAX (4 * DELIVER_BATCH)
 
 struct deliver_worker {
     struct deliver *d;
@@ -261,10 +263,14 @@ struct deliver_run {
     long hand_back_nap_ms;      /* and wait this long before claiming again */
     int paused;                 /* counted in deliver.paused */
     size_t claim_size;          /* rows asked for at the next claim */
-    int64_t given_up;  /* accepted results given up: the journal, kept until
-                          they are replayed (deliver_replay_own), has them */
-    int64_t abandoned; /* other results given up: their rows stay 'sending'
-                          until the next start re-queues them */
+    int64_t given_up; /* accepted results given up: the journal, kept until
+                         they are replayed (deliver_replay_own), has them */
+    /* other results given up (deferred, bounced, failed, handed back),
+     * recorded before a later claim (deliver_record_lost); or NULL */
+    struct outbox_result *lost;
+    size_t nlost;
+    int64_t abandoned; /* given up beyond DELIVER_LOST_MAX: their rows stay
+                          'sending' until the next start re-queues them */
     off_t jused;       /* journal bytes written */
     off_t jroom;       /* journal bytes reserved (fallocate) */
     char jerr[200];    /* why the journal has no room, or "" */
@@ -319,6 +325,38 @@ deliver_stored(struct deliver_run *r)
         deliver_reserve(r);
 }
 
+/*
+ * deliver_give_up - the pending results cannot be stored: the journal
+ * keeps the accepted ones (replayed by deliver_replay_own), r->lost the
+ * others, with their outcome, up to DELIVER_LOST_MAX (recorded by
+ * deliver_record_lost).  Beyond that a row stays 'sending' until the next
+ * start re-queues it: memory stays bounded, and nothing is sent twice.
+ */
+static void
+deliver_give_up(struct deliver_run *r)
+{
+    size_t over = 0;
+
+    for (size_t i = 0; i < r->nres; i++) {
+        if (r->res[i].outcome == OUTBOX_OK) {
+            r->given_up++;
+        } else if (r->nlost < DELIVER_LOST_MAX) {
+            if (r->lost == NULL)
+                r->lost = xcalloc(DELIVER_LOST_MAX, sizeof(*r->lost));
+            r->lost[r->nlost++] = r->res[i];
+        } else {
+            over++;
+        }
+    }
+    r->nres = 0;
+    if (over > 0) {
+        r->abandoned += (int64_t)over;
+        log_err("deliver: worker %d: %zu more results given up than can be "
+                "kept (%d): their rows stay 'sending' until the next start",
+                r->w->index, over, DELIVER_LOST_MAX);
+    }
+}
+
 /* deliver_flush - store pending results; on success empty the journal */
 static void
 deliver_flush(struct deliver_run *r)
@@ -342,22 +380,13 @@ deliver_flush(struct deliver_run *r)
             break;
         deliver_sleep_ms(50);
     }
-    /* keep them for the next flush while there is room; otherwise the
-     * rows stay 'sending' (the lease never takes back this process's
-     * claims): the journal keeps what was accepted, and is kept until
-     * the worker replays it into the database (deliver_replay_own, before
-     * each claim) or the next start does; the next start re-queues the
-     * rest */
+    /* keep them for the next flush while there is room; otherwise give
+     * them up: the rows stay 'sending' (the lease never takes back this
+     * process's claims) until the worker records them before a later
+     * claim (deliver_give_up) */
     log_err("deliver: cannot record %zu results: %s", r->nres, err.msg);
-    if (r->nres == DELIVER_BATCH) {
-        for (size_t i = 0; i < r->nres; i++) {
-            if (r->res[i].outcome == OUTBOX_OK)
-                r->given_up++;
-            else
-                r->abandoned++;
-        }
-        r->nres = 0;
-    }
+    if (r->nres == DELIVER_BATCH)
+        deliver_give_up(r);
 }
 
 /* deliver_push - queue a result; flush at DELIVER_BATCH results or after
@@ -764,6 +793,32 @@ deliver_replay_own(struct deliver_run *r)
 }
 
 /*
+ * deliver_record_lost - record the results the worker gave up other than
+ * accepted ones (deliver_give_up) as what they were: a deferral with its
+ * backoff from when the reply came (or 'failed' past give_up_after), a
+ * bounce (counted then), a failure, a hand-back.  All or none, in one
+ * transaction; kept when refused, and tried again before the next claim.
+ * Under write_mu.
+ */
+static void
+deliver_record_lost(struct deliver_run *r)
+{
+    struct err err;
+    int suspended = 0;
+
+    err_init(&err);
+    if (outbox_record(r->db, r->d->cfg, r->lost, r->nlost, &suspended, &err) ==
+        -1)
+        return; /* still refused: again before the next claim */
+    log_info("deliver: worker %d: %zu results given up earlier (deferred, "
+             "bounced, failed or handed back) recorded",
+             r->w->index, r->nlost);
+    free(r->lost);
+    r->lost = NULL;
+    r->nlost = 0;
+}
+
+/*
  * deliver_claim - outbox_claim() under the workers' write mutex.  The
  * workers' claims and result batches are short write transactions; when
  * two of them meet inside SQLite the loser sleeps in SQLite's busy
@@ -782,6 +837,8 @@ deliver_claim(struct deliver_run *r, struct outbox_row *rows, size_t *n,
     pthread_mutex_lock(&r->d->write_mu);
     if (r->given_up > 0)
         deliver_replay_own(r);
+    if (r->nlost > 0)
+        deliver_record_lost(r);
     rc = outbox_record_claim(r->db, r->d->cfg, r->res, r->nres, &suspended,
                              str_now(), rows, r->claim_size, n, dropped, err);
     if (rc == -1 && err->kind != ERR_TEMP && r->nres > 0) {
@@ -1080,9 +1137,9 @@ out:
     deliver_settle(r);
     deliver_flush(r);
     deliver_resume(r, "stopped");
-    if (r->nres > 0 || r->given_up > 0 || r->abandoned > 0)
-        atomic_fetch_add(&d->unstored,
-                         (long long)r->nres + r->given_up + r->abandoned);
+    if (r->nres > 0 || r->given_up > 0 || r->nlost > 0 || r->abandoned > 0)
+        atomic_fetch_add(&d->unstored, (long long)r->nres + r->given_up +
+                                           (long long)r->nlost + r->abandoned);
     atomic_store(&w->fd, -1);
     smtp_close(r->smtp);
     compose_free(r->compose);
@@ -1098,6 +1155,7 @@ out:
     }
     buf_release(&msg);
     free(rows);
+    free(r->lost);
     free(r);
     pthread_mutex_lock(&d->mu);
     atomic_fetch_sub(&d->running, 1);

@@ -393,13 +393,14 @@ outbox_lease_s(void)
  * claimed anything, was lost by the process that made it: the row is due
  * again.  Claims of this process are never taken back here, however old:
  * a worker that is paused (a full disk) or slow (a stalled server) still
- * holds them and sends them when it goes on, and results a worker gave up
- * stay its own (deliver.c); deliver_start()'s outbox_recover() is what
- * re-queues the claims of earlier processes (one process delivers at a
- * time).  This scans every row in 'sending' (claimed_at is not indexed:
- * 100-300 rows with 4 busy sessions, about 5 % of a claim's cost), so
- * outbox_claim() runs it only every OUTBOX_LEASE_CHECK seconds, or when
- * the queue looks short.  *n is how many rows came back.
+ * holds them and sends them when it goes on, and a worker records the
+ * results it gave up itself, before a later claim (deliver.c);
+ * deliver_start()'s outbox_recover() is what re-queues the claims of
+ * earlier processes (one process delivers at a time).  This scans every row in
+ * 'sending' (claimed_at is not indexed: 100-300 rows with 4 busy sessions,
+ * about 5 % of a claim's cost), so outbox_claim() runs it only every
+ * OUTBOX_LEASE_CHECK seconds, or when the queue looks short.  *n is how many
+ * rows came back.
  */
 static int
 outbox_lease(struct db *db, int64_t now, int64_t *n, struct err *err)

@@ -9,8 +9,10 @@
 #   2. SQLite refuses the results of a whole batch (a trigger), so the
 #      worker gives them up: the rows stay 'sending', the lease does not
 #      send them again, and once the database accepts writes the worker
-#      records the accepted ones as sent from its journal, without a
-#      restart;
+#      records the accepted ones as sent from its journal, and the others
+#      as what they were (two deferrals, retried and delivered once; a
+#      bounce, counted once), without a restart; /healthz leaves
+#      queue_stale;
 #   3. SQLite refuses every claim (a trigger): the worker does not exit
 #      but pauses (/healthz degraded "delivery_paused", every worker still
 #      running) and delivers once the claims work again;
@@ -75,13 +77,24 @@ once_each 20 "slow session"
 # --- 2. a batch of results given up, then the database accepts again
 web_stop
 sed -i "s|^connections = 2\$|connections = 1|" "$CFG"
+# first in the queue, so in the batch given up: two the relay defers
+# once (451 at RCPT), one it bounces (550 5.1.1)
+seed_subs 2 flaky
+seed_subs 1 unknown
 seed_subs 140 g
 sed -i "s|^url = smtp://127.0.0.1:$SMTP_PORT\$|url = smtp://127.0.0.1:1|" "$CFG"
 queue
 sed -i "s|^url = smtp://127.0.0.1:1\$|url = smtp://127.0.0.1:$SMTP_PORT|" "$CFG"
-assert_eq "$(sql "SELECT count(*) FROM outbox WHERE state = 'queued'")" 140 "rows queued (2)"
+assert_eq "$(sql "SELECT count(*) FROM outbox WHERE state = 'queued'")" 143 "rows queued (2)"
+# the deferred ones were queued 2 hours ago: /healthz says queue_stale
+# until they are delivered
+sql "UPDATE outbox SET created_at = strftime('%s','now') - 7200
+     WHERE rcpt LIKE 'flaky%'"
+# the batch with g7 cannot be stored, nor (while the trigger is there)
+# any deferral or bounce
 sql "CREATE TRIGGER refuse_g7 BEFORE UPDATE OF state ON outbox
-     WHEN new.state = 'sent' AND old.rcpt = 'g7@example.org'
+     WHEN (new.state = 'sent' AND old.rcpt = 'g7@example.org')
+       OR new.state IN ('deferred', 'bounced')
      BEGIN SELECT RAISE(ABORT, 'refused for the test'); END"
 web_start $LEASE
 for i in $(seq 1 150); do
@@ -94,14 +107,41 @@ sleep 3 # the lease (1 s) and several polls pass
 once_each 160 "results given up"
 left=$(sql "SELECT count(*) FROM outbox WHERE state = 'sending'")
 [ "$left" -gt 100 ] || fail "the given-up rows are not 'sending' ($left)"
+assert_eq "$(sql "SELECT group_concat(state) FROM outbox
+                  WHERE rcpt LIKE 'flaky%' OR rcpt LIKE 'unknown%'")" \
+    "sending,sending,sending" "deferral and bounce given up"
+http GET /healthz
+assert_contains "$BODY" '"queue_stale"' "/healthz while the deferrals are given up"
 sql "DROP TRIGGER refuse_g7"
 wait_sent 160 || fail "the journal was not replayed while serving: $(sql "SELECT state, count(*) FROM outbox GROUP BY 1")"
 assert_eq "$(sql "SELECT last_reply LIKE '250%' FROM outbox WHERE rcpt = 'g7@example.org'")" 1 \
     "g7's reply, from the journal"
 grep -q "results were given up recorded as sent from the journal" "$TMP/serve.log" ||
     fail "the replay is not logged"
+# the others are recorded as what they were, without a restart
+for i in $(seq 1 50); do
+    [ "$(sql "SELECT count(*) FROM outbox WHERE state = 'deferred'")" -ge 2 ] && break
+    sleep 0.1
+done
+assert_eq "$(sql "SELECT state || ' ' || attempts || ' ' || substr(last_reply, 1, 3) FROM outbox
+                  WHERE rcpt LIKE 'flaky%' ORDER BY id")" "deferred 1 451
+deferred 1 451" "the given-up deferrals, recorded"
+assert_eq "$(sql "SELECT o.state || ' ' || s.hard_bounces FROM outbox o
+                  JOIN subscriptions s ON s.id = o.subscription_id
+                  WHERE o.rcpt = 'unknown1@example.org'")" "bounced 1" \
+    "the given-up bounce, recorded and counted once"
+grep -q "results given up earlier (deferred, bounced, failed or handed back) recorded" \
+    "$TMP/serve.log" || fail "recording the given-up results is not logged"
+# their backoff (1 minute) passes; the relay takes them the second time
+sql "UPDATE outbox SET next_attempt_at = 0 WHERE state = 'deferred'"
+wait_sent 162 || fail "the deferrals were not retried while serving: $(sql "SELECT state, count(*) FROM outbox GROUP BY 1")"
 sleep 2
-once_each 160 "after the replay"
+once_each 162 "after the replay"
+for i in $(seq 1 50); do
+    http GET /healthz
+    case "$BODY" in *queue_stale*) sleep 0.1 ;; *) break ;; esac
+done
+assert_not_contains "$BODY" queue_stale "/healthz once the deferrals are delivered"
 
 # --- 3. claims refused: the worker pauses, then goes on
 sql "CREATE TRIGGER refuse_claims BEFORE UPDATE OF state ON outbox
@@ -133,10 +173,10 @@ http GET /healthz
 assert_contains "$BODY" '"delivery_paused"' "/healthz 1.5 s later"
 sql "DROP TRIGGER refuse_claims"
 for i in $(seq 1 50); do
-    [ "$(msg_count "$TMP/sink")" -ge 161 ] && break
+    [ "$(msg_count "$TMP/sink")" -ge 163 ] && break
     sleep 0.1
 done
-once_each 161 "after claims work again"
+once_each 163 "after claims work again"
 http GET /healthz
 printf '%s' "$BODY" | /usr/bin/python3 -c '
 import json, sys
