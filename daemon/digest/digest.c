@@ -74,25 +74,25 @@ digest_reader_release(struct digest_reader *r)
     memset(r, 0, sizeof(*r));
 }
 
-/* digest_write - store the top of c as digest rows; *digest_id set.
- * The items go in as one statement: every statement in a transaction
- * that has touched the FTS5 table costs a virtual-table savepoint. */
+/* digest_write - store the top of c as a digest set and the digests row
+ * naming it; *digest_id set.  The items go in as one statement: every
+ * statement in a transaction that has touched the FTS5 table costs a
+ * virtual-table savepoint. */
 static int
 digest_write(struct db *db, const struct db_digest_sub *sub, const char *day,
              const struct query *q, const struct digest_reader *rd,
              struct rank_index *ix, const struct rank_cand *c, size_t n,
              int64_t *digest_id, struct err *err)
 {
+    size_t m = n < (size_t)sub->max_papers ? n : (size_t)sub->max_papers;
     struct buf why, json;
-    int64_t id;
+    int64_t id, set;
     int rc = -1;
 
     buf_init(&why, DIGEST_WHY_MAX);
     buf_init(&json, 64 * 1024);
-    if (db_digest_insert(db, sub->id, day, str_now(), &id, err) == -1)
-        goto out;
     buf_addc(&json, '[');
-    for (size_t i = 0; i < n && i < (size_t)sub->max_papers; i++) {
+    for (size_t i = 0; i < m; i++) {
         int near = rd->p != NULL && ix != NULL
                        ? rank_profile_nearest(ix, rd->p, c[i].id, c[i].prof)
                        : -1;
@@ -108,8 +108,10 @@ digest_write(struct db *db, const struct db_digest_sub *sub, const char *day,
         buf_adds(&json, "\"]");
     }
     buf_addc(&json, ']');
-    if (buf_check(&json, err) == -1 ||
-        db_digest_items_add(db, id, buf_str(&json), err) == -1)
+    if (buf_check(&json, err) == -1 || db_digest_set_new(db, &set, err) == -1 ||
+        db_digest_set_items_add(db, set, buf_str(&json), err) == -1 ||
+        db_digest_insert(db, sub->id, day, str_now(), set, (int)m, &id, err) ==
+            -1)
         goto out;
     if (db_digest_set_last_day(db, sub->id, day, err) == -1)
         goto out;
@@ -575,6 +577,10 @@ out:
  * two readers would share a digest they should not.
  */
 #define DIGEST_PROFILES_MAX 16384 /* profiles kept; then emptied */
+/* A profile is ranked for at least this many papers, so that readers of
+ * it who ask for 5, 10 or 20 share one ranking (ranking scores every
+ * candidate whatever k is; only the kept items grow with it). */
+#define DIGEST_PASS_K 20
 
 /* One paper of a ranked profile, as digest_items stores it. */
 struct digest_item {
@@ -589,7 +595,9 @@ struct digest_profile {
     uint64_t hash;             /* FNV-1a of key */
     struct digest_item *items; /* owned: best first */
     size_t n;                  /* papers ranked and kept */
-    size_t k; /* papers asked for; n < k: every candidate is kept */
+    size_t k;       /* papers asked for; n < k: every candidate is kept */
+    int64_t set_id; /* digest_sets row, 0 = not written yet */
+    size_t set_n;   /* items[0..set_n) are in it */
 };
 
 struct digest_pass {
@@ -837,12 +845,38 @@ out:
     return rc;
 }
 
-/* digest_pass_write - the digest rows of sub from profile e (its best
- * max_papers); *digest_id 0 when e ranked nothing */
+/* digest_pass_set - e's first m items in its digest set: the set is made
+ * on first use and grown when a reader asks for more than it holds (the
+ * ranking is one total order, so a longer list keeps the head already
+ * written) */
+static int
+digest_pass_set(struct db *db, struct digest_profile *e, size_t m,
+                struct err *err)
+{
+    if (e->set_id == 0) {
+        if (db_digest_set_new(db, &e->set_id, err) == -1)
+            return -1;
+        e->set_n = 0;
+    }
+    /* one single-row INSERT per item: SQLite needs neither a statement
+     * journal nor an ephemeral table for it, which an INSERT ... SELECT
+     * FROM json_each() costs (the pass's transaction writes no FTS5
+     * table, so there is no virtual-table savepoint to save) */
+    for (; e->set_n < m; e->set_n++) {
+        const struct digest_item *it = &e->items[e->set_n];
+        if (db_digest_set_item_add(db, e->set_id, (int)e->set_n + 1, it->id,
+                                   it->score, it->why, err) == -1)
+            return -1;
+    }
+    return 0;
+}
+
+/* digest_pass_write - the digest row of sub naming profile e's set (its
+ * best max_papers); *digest_id 0 when e ranked nothing */
 static int
 digest_pass_write(struct db *db, const struct db_digest_sub *sub,
-                  const char *day, const struct digest_profile *e,
-                  int64_t *digest_id, struct err *err)
+                  const char *day, struct digest_profile *e, int64_t *digest_id,
+                  struct err *err)
 {
     size_t m = e->n < (size_t)sub->max_papers ? e->n : (size_t)sub->max_papers;
     int64_t id;
@@ -850,20 +884,23 @@ digest_pass_write(struct db *db, const struct db_digest_sub *sub,
     *digest_id = 0;
     if (m == 0)
         return 0;
-    if (db_digest_insert(db, sub->id, day, str_now(), &id, err) == -1)
-        return -1;
-    /* one single-row INSERT per item: SQLite needs neither a statement
-     * journal nor an ephemeral table for it, which an INSERT ... SELECT
-     * FROM json_each() costs per digest (the pass's transaction writes no
-     * FTS5 table, so there is no virtual-table savepoint to save) */
-    for (size_t i = 0; i < m; i++)
-        if (db_digest_item_add(db, id, (int)i + 1, e->items[i].id,
-                               e->items[i].score, e->items[i].why, err) == -1)
-            return -1;
-    if (db_digest_set_last_day(db, sub->id, day, err) == -1)
+    if (digest_pass_set(db, e, m, err) == -1 ||
+        db_digest_insert(db, sub->id, day, str_now(), e->set_id, (int)m, &id,
+                         err) == -1 ||
+        db_digest_set_last_day(db, sub->id, day, err) == -1)
         return -1;
     *digest_id = id;
     return 0;
+}
+
+void
+digest_pass_rollback(struct digest_pass *p)
+{
+    for (size_t i = 0; i < DIGEST_TAB_SIZE; i++)
+        if (p->tab[i] != NULL) {
+            p->tab[i]->set_id = 0;
+            p->tab[i]->set_n = 0;
+        }
 }
 
 void
@@ -877,12 +914,12 @@ int
 digest_pass_plan(struct digest_pass *p, struct db *db, const struct config *cfg,
                  const struct db_digest_sub *sub, int64_t prev,
                  const int64_t *sent, size_t nsent, const char *day,
-                 const struct digest_profile **out, struct err *err)
+                 struct digest_profile **out, struct err *err)
 {
     struct digest_profile *e, *fresh = NULL;
     struct digest_reader rd;
     int64_t oldest, since;
-    size_t nrel = 0, slot;
+    size_t nrel = 0, slot, k;
     uint64_t h;
     int x;
 
@@ -899,13 +936,14 @@ digest_pass_plan(struct digest_pass *p, struct db *db, const struct config *cfg,
     h = digest_hash(p->key.data, p->key.len);
     slot = digest_pass_slot(p, p->key.data, p->key.len, h);
     e = p->tab[slot];
+    k = (size_t)sub->max_papers > DIGEST_PASS_K ? (size_t)sub->max_papers
+                                                : DIGEST_PASS_K;
     if (e != NULL && (e->n < e->k || e->k >= (size_t)sub->max_papers)) {
         digest_reader_release(&rd);
         *out = e;
         return 0;
     }
-    x = digest_pass_rank(p, db, cfg, sub, &rd, since, nrel,
-                         (size_t)sub->max_papers, &fresh, err);
+    x = digest_pass_rank(p, db, cfg, sub, &rd, since, nrel, k, &fresh, err);
     digest_reader_release(&rd);
     if (x != 0)
         return x;
@@ -919,6 +957,7 @@ digest_pass_plan(struct digest_pass *p, struct db *db, const struct config *cfg,
         e->items = fresh->items;
         e->n = fresh->n;
         e->k = fresh->k;
+        /* e->set_id stays: the written items are the head of this list */
         free(fresh);
         *out = e;
         return 0;
@@ -937,7 +976,7 @@ digest_pass_plan(struct digest_pass *p, struct db *db, const struct config *cfg,
 
 int
 digest_pass_store(struct db *db, const struct db_digest_sub *sub,
-                  const char *day, const struct digest_profile *prof,
+                  const char *day, struct digest_profile *prof,
                   int64_t *digest_id, struct err *err)
 {
     int64_t id = 0;

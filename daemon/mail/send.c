@@ -40,6 +40,8 @@ struct send_run {
     struct send_counts k;
     int64_t *sent; /* work array: one subscription's sent papers */
     size_t sentcap;
+    struct outbox_digest *q; /* the chunk's digests to queue */
+    size_t nq;
 };
 
 /* send_stopping - 1 once the filter's stop flag is set */
@@ -49,21 +51,18 @@ send_stopping(const struct send_run *r)
     return r->f && r->f->stop && *r->f->stop;
 }
 
-/* send_queue - queue digest_id of sub (idempotent per digest) */
+/* send_queue - queue r->q[0..r->nq) in one statement (idempotent per
+ * digest) */
 static int
-send_queue(struct send_run *r, int64_t sub, int64_t digest_id, struct err *err)
+send_queue(struct send_run *r, struct err *err)
 {
-    char msgid[OUTBOX_MSGID_MAX];
-    int queued = 0;
+    int64_t queued = 0;
 
-    compose_message_id_digest(r->c, sub, r->day, msgid, sizeof(msgid));
-    if (outbox_enqueue_digest(r->db, digest_id, msgid, r->now, &queued, err) ==
-        -1)
+    if (outbox_enqueue_digests(r->db, r->q, r->nq, r->now, &queued, err) == -1)
         return -1;
-    if (queued)
-        r->k.queued++;
-    else
-        r->k.already++;
+    r->k.queued += queued;
+    r->k.already += (int64_t)r->nq - queued;
+    r->nq = 0;
     return 0;
 }
 
@@ -73,7 +72,7 @@ send_queue(struct send_run *r, int64_t sub, int64_t digest_id, struct err *err)
 static int
 send_plan(struct send_run *r, const struct db_freeze_sub *subs, size_t n,
           const struct db_freeze_sent *sent, size_t nsent,
-          const struct digest_profile **prof, char *skip, size_t *done,
+          struct digest_profile **prof, char *skip, size_t *done,
           struct err *err)
 {
     size_t j = 0, i;
@@ -122,9 +121,10 @@ send_plan(struct send_run *r, const struct db_freeze_sub *subs, size_t n,
  * transaction */
 static int
 send_write(struct send_run *r, const struct db_freeze_sub *subs, size_t n,
-           const struct digest_profile *const *prof, const char *skip,
+           struct digest_profile *const *prof, const char *skip,
            struct err *err)
 {
+    r->nq = 0;
     for (size_t i = 0; i < n; i++) {
         int64_t digest_id = subs[i].digest_id;
         if (skip[i])
@@ -132,12 +132,17 @@ send_write(struct send_run *r, const struct db_freeze_sub *subs, size_t n,
         if (digest_id == 0 && digest_pass_store(r->db, &subs[i].sub, r->day,
                                                 prof[i], &digest_id, err) == -1)
             return -1;
-        if (digest_id == 0)
+        if (digest_id == 0) {
             r->k.empty++;
-        else if (send_queue(r, subs[i].sub.id, digest_id, err) == -1)
-            return -1;
+            continue;
+        }
+        r->q[r->nq].digest_id = digest_id;
+        compose_message_id_digest(r->c, subs[i].sub.id, r->day,
+                                  r->q[r->nq].message_id,
+                                  sizeof(r->q[r->nq].message_id));
+        r->nq++;
     }
-    return 0;
+    return send_queue(r, err);
 }
 
 /* send_min_sent_day - the earliest day any of subs[0..n) needs its sent
@@ -168,7 +173,7 @@ send_list(struct send_run *r, int64_t list_id, struct err *err)
 {
     struct db_freeze_sub *subs = NULL;
     struct db_freeze_sent *sent = NULL;
-    const struct digest_profile **prof = NULL;
+    struct digest_profile **prof = NULL;
     char *skip = NULL;
     size_t n = 0, nsent = 0, done = 0;
     int64_t after = 0;
@@ -200,6 +205,7 @@ send_list(struct send_run *r, int64_t list_id, struct err *err)
         if (send_write(r, subs, done, prof, skip, err) == -1 ||
             db_commit(r->db, err) == -1) {
             db_rollback(r->db);
+            digest_pass_rollback(r->pass);
             goto out;
         }
         r->k.considered += (int64_t)done;
@@ -247,6 +253,7 @@ send_day(struct db *db, const struct config *cfg, const struct compose *c,
         goto out;
     tuned = 1;
     r.pass = digest_pass_new();
+    r.q = xmalloc(SEND_BATCH * sizeof(*r.q));
     for (size_t i = 0; i < nlists && !r.k.stopped; i++)
         if (send_list(&r, lists[i], err) == -1)
             goto out;
@@ -260,6 +267,7 @@ out:
         db_freeze_untune(db, cache);
     digest_pass_free(r.pass);
     free(r.sent);
+    free(r.q);
     free(lists);
     return rc;
 }
