@@ -913,7 +913,7 @@ digest_pass_chunk(struct digest_pass *p, size_t n)
 int
 digest_pass_plan(struct digest_pass *p, struct db *db, const struct config *cfg,
                  const struct db_digest_sub *sub, int64_t prev,
-                 const int64_t *sent, size_t nsent, const char *day,
+                 const int64_t *sent, size_t nsent, int voted, const char *day,
                  struct digest_profile **out, struct err *err)
 {
     struct digest_profile *e, *fresh = NULL;
@@ -928,7 +928,7 @@ digest_pass_plan(struct digest_pass *p, struct db *db, const struct config *cfg,
         return -1;
     since = digest_since(oldest, prev);
     if (digest_pass_window(p, db, sub, day, oldest, err) == -1 ||
-        db_votes_each(db, sub->id, digest_on_vote, &rd, err) == -1) {
+        (voted && db_votes_each(db, sub->id, digest_on_vote, &rd, err) == -1)) {
         digest_reader_release(&rd);
         return -1;
     }

@@ -80,15 +80,16 @@ void digest_pass_chunk(struct digest_pass *p, size_t n);
  * digest_freeze() would make it, from the pass's profiles or ranked now.
  * prev is the created_at of its latest digest before day (0 = none);
  * sent[0..nsent) are the ids (sorted) of the papers in its digests of day
- * digest_sent_day() or later.  It only reads: call it outside the write
- * transaction (a transaction that has read the FTS5 table pays a
- * virtual-table savepoint on every later statement).  Returns 1 with err
+ * digest_sent_day() or later; voted is 0 when the reader has no votes
+ * (db_votes_voters), so that they are not looked up.  It only reads: call it
+ * outside the write transaction (a transaction that has read the FTS5 table
+ * pays a virtual-table savepoint on every later statement).  Returns 1 with err
  * when its keywords do not parse (skip it); -1 on a malformed day or a
  * database error.
  */
 int digest_pass_plan(struct digest_pass *p, struct db *db,
                      const struct config *cfg, const struct db_digest_sub *sub,
-                     int64_t prev, const int64_t *sent, size_t nsent,
+                     int64_t prev, const int64_t *sent, size_t nsent, int voted,
                      const char *day, struct digest_profile **out,
                      struct err *err);
 

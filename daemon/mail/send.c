@@ -22,6 +22,7 @@
 #include "db_freeze.h"
 #include "digest.h"
 #include "log.h"
+#include "db_votes.h"
 #include "outbox.h"
 #include "xalloc.h"
 
@@ -72,10 +73,10 @@ send_queue(struct send_run *r, struct err *err)
 static int
 send_plan(struct send_run *r, const struct db_freeze_sub *subs, size_t n,
           const struct db_freeze_sent *sent, size_t nsent,
-          struct digest_profile **prof, char *skip, size_t *done,
-          struct err *err)
+          const int64_t *voters, size_t nvoters, struct digest_profile **prof,
+          char *skip, size_t *done, struct err *err)
 {
-    size_t j = 0, i;
+    size_t j = 0, v = 0, i;
 
     digest_pass_chunk(r->pass, n);
     for (i = 0; i < n; i++) {
@@ -99,9 +100,12 @@ send_plan(struct send_run *r, const struct db_freeze_sub *subs, size_t n,
             }
             r->sent[m++] = sent[j++].paper_id;
         }
+        while (v < nvoters && voters[v] < subs[i].sub.id)
+            v++;
         err_init(&e);
-        x = digest_pass_plan(r->pass, r->db, r->cfg, &subs[i].sub, subs[i].prev,
-                             r->sent, m, r->day, &prof[i], &e);
+        x = digest_pass_plan(
+            r->pass, r->db, r->cfg, &subs[i].sub, subs[i].prev, r->sent, m,
+            v < nvoters && voters[v] == subs[i].sub.id, r->day, &prof[i], &e);
         if (x == -1) {
             *err = e;
             return -1;
@@ -174,8 +178,9 @@ send_list(struct send_run *r, int64_t list_id, struct err *err)
     struct db_freeze_sub *subs = NULL;
     struct db_freeze_sent *sent = NULL;
     struct digest_profile **prof = NULL;
+    int64_t *voters = NULL;
     char *skip = NULL;
-    size_t n = 0, nsent = 0, done = 0;
+    size_t n = 0, nsent = 0, nvoters = 0, done = 0;
     int64_t after = 0;
     char since_day[16];
     int rc = -1;
@@ -194,11 +199,14 @@ send_list(struct send_run *r, int64_t list_id, struct err *err)
         if (send_min_sent_day(r, subs, n, since_day, sizeof(since_day), err) ==
                 -1 ||
             db_freeze_sent(r->db, subs[0].sub.id, subs[n - 1].sub.id, since_day,
-                           &sent, &nsent, err) == -1)
+                           &sent, &nsent, err) == -1 ||
+            db_votes_voters(r->db, subs[0].sub.id, subs[n - 1].sub.id, &voters,
+                            &nvoters, err) == -1)
             goto out;
         prof = xrealloc(prof, n * sizeof(*prof));
         skip = xrealloc(skip, n);
-        if (send_plan(r, subs, n, sent, nsent, prof, skip, &done, err) == -1)
+        if (send_plan(r, subs, n, sent, nsent, voters, nvoters, prof, skip,
+                      &done, err) == -1)
             goto out;
         if (db_begin(r->db, err) == -1)
             goto out;
@@ -214,8 +222,10 @@ send_list(struct send_run *r, int64_t list_id, struct err *err)
         after = subs[n - 1].sub.id;
         free(subs);
         free(sent);
+        free(voters);
         subs = NULL;
         sent = NULL;
+        voters = NULL;
         if (n < SEND_BATCH || r->k.stopped)
             break;
     }
@@ -223,6 +233,7 @@ send_list(struct send_run *r, int64_t list_id, struct err *err)
 out:
     free(subs);
     free(sent);
+    free(voters);
     free(prof);
     free(skip);
     return rc;

@@ -6,7 +6,7 @@
  * send_day and one by digest_freeze per subscription, over two days (so
  * the second day has previous digests and papers already sent), must
  * hold the same digests row for row.  Readers share keywords with
- * different max_papers, categories and windows; one has keywords that do
+ * different max_papers, categories, windows and votes; one has keywords that do
  * not parse and is skipped without losing the others; a rerun queues
  * nothing; the committed hook runs once per committed batch.  A shared
  * profile's papers are stored once (a digest set), and erasing its readers
@@ -127,6 +127,11 @@ seed(struct db *d)
     }
     /* keywords no parser accepts (a control character): skipped */
     sql(d, "UPDATE subscriptions SET keywords = 'kv' || char(1) WHERE id = 7");
+    /* readers who voted: their votes steer their ranking */
+    sql(d, "INSERT INTO votes (subscription_id, paper_id, vote, source,"
+           " created_at) VALUES (2, 3, 1, 'mail', 1), (2, 8, -1, 'mail', 2),"
+           " (13, 4, 1, 'cli', 1), (30, 6, -1, 'preferences', 1),"
+           " (41, 12, 1, 'mail', 1)");
     /* a reader who joins on the second day has no previous digest */
     sql(d, "UPDATE subscriptions SET status = 'pending' WHERE id = 9");
 }
