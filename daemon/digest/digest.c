@@ -576,7 +576,7 @@ out:
  * subscription must go into the key (digest_pass_key: the votes do), or
  * two readers would share a digest they should not.
  */
-#define DIGEST_PROFILES_MAX 16384 /* profiles kept; then emptied */
+#define DIGEST_PROFILES_MAX 32768 /* profiles kept; then emptied */
 /* A profile is ranked for at least this many papers, so that readers of
  * it who ask for 5, 10 or 20 share one ranking (ranking scores every
  * candidate whatever k is; only the kept items grow with it). */
@@ -586,7 +586,7 @@ out:
 struct digest_item {
     int64_t id;   /* papers.id */
     double score; /* as stored: rounded to 9 digits like digest_write's */
-    char *why;    /* owned: the "why" line */
+    size_t why;   /* its "why" line: offset in the profile's whys */
 };
 
 struct digest_profile {
@@ -594,7 +594,9 @@ struct digest_profile {
     size_t keylen;
     uint64_t hash;             /* FNV-1a of key */
     struct digest_item *items; /* owned: best first */
-    size_t n;                  /* papers ranked and kept */
+    char *whys;     /* owned: the items' "why" lines, each NUL-terminated (one
+                       block: a profile is two allocations, not one per item) */
+    size_t n;       /* papers ranked and kept */
     size_t k;       /* papers asked for; n < k: every candidate is kept */
     int64_t set_id; /* digest_sets row, 0 = not written yet */
     size_t set_n;   /* items[0..set_n) are in it */
@@ -606,7 +608,7 @@ struct digest_pass {
     int64_t *seen_at;            /* the window's first_seen_at, ascending */
     struct digest_profile **tab; /* open addressing, 2 * DIGEST_PROFILES_MAX */
     size_t count;                /* profiles in tab */
-    struct buf key, why;
+    struct buf key, why, whys;
     int64_t *relevant; /* work array: sent ids that are candidates */
     size_t relcap;
 };
@@ -622,6 +624,7 @@ digest_pass_new(void)
     p->tab = xcalloc(DIGEST_TAB_SIZE, sizeof(*p->tab));
     buf_init(&p->key, 64 * 1024);
     buf_init(&p->why, DIGEST_WHY_MAX);
+    buf_init(&p->whys, 64 * DIGEST_WHY_MAX);
     return p;
 }
 
@@ -632,8 +635,7 @@ digest_profile_free(struct digest_profile *e)
     if (e == NULL)
         return;
     free(e->key);
-    for (size_t i = 0; i < e->n; i++)
-        free(e->items[i].why);
+    free(e->whys);
     free(e->items);
     free(e);
 }
@@ -660,6 +662,7 @@ digest_pass_free(struct digest_pass *p)
     free(p->relevant);
     buf_release(&p->key);
     buf_release(&p->why);
+    buf_release(&p->whys);
     digest_batch_free(p->b);
     free(p);
 }
@@ -824,6 +827,7 @@ digest_pass_rank(struct digest_pass *p, struct db *db, const struct config *cfg,
     e->k = k;
     e->n = n < k ? n : k;
     e->items = xcalloc(e->n ? e->n : 1, sizeof(*e->items));
+    buf_reset(&p->whys);
     for (size_t i = 0; i < e->n; i++) {
         char num[64];
         int near = rd->p != NULL && b->ix != NULL
@@ -836,8 +840,15 @@ digest_pass_rank(struct digest_pass *p, struct db *db, const struct config *cfg,
         (void)snprintf(num, sizeof(num), "%.9g", c[i].score);
         e->items[i].id = c[i].id;
         e->items[i].score = strtod(num, NULL);
-        e->items[i].why = xstrdup(buf_str(&p->why));
+        e->items[i].why = p->whys.len;
+        buf_add(&p->whys, buf_str(&p->why), p->why.len + 1);
     }
+    if (buf_check(&p->whys, err) == -1) { /* k <= 50 lines of <= 1 KB fit */
+        digest_profile_free(e);
+        goto out;
+    }
+    e->whys = xmalloc(p->whys.len ? p->whys.len : 1);
+    memcpy(e->whys, p->whys.data ? p->whys.data : "", p->whys.len);
     *out = e;
     rc = 0;
 out:
@@ -865,7 +876,7 @@ digest_pass_set(struct db *db, struct digest_profile *e, size_t m,
     for (; e->set_n < m; e->set_n++) {
         const struct digest_item *it = &e->items[e->set_n];
         if (db_digest_set_item_add(db, e->set_id, (int)e->set_n + 1, it->id,
-                                   it->score, it->why, err) == -1)
+                                   it->score, e->whys + it->why, err) == -1)
             return -1;
     }
     return 0;
@@ -951,9 +962,9 @@ digest_pass_plan(struct digest_pass *p, struct db *db, const struct config *cfg,
         /* a reader asks for more papers than were kept: the longer list
          * replaces the shorter in place (its head is the same ranking),
          * so profiles handed out for this chunk stay valid */
-        for (size_t i = 0; i < e->n; i++)
-            free(e->items[i].why);
+        free(e->whys);
         free(e->items);
+        e->whys = fresh->whys;
         e->items = fresh->items;
         e->n = fresh->n;
         e->k = fresh->k;

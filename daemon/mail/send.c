@@ -27,7 +27,7 @@
 #include "xalloc.h"
 
 #define SEND_LOG_MAX 10      /* failures logged one by one per run */
-#define SEND_CACHE_KIB 32768 /* page cache during a pass (db_freeze_tune) */
+#define SEND_CACHE_KIB 16384 /* page cache during a pass (db_freeze_tune) */
 
 /* A run's state, shared by its chunks. */
 struct send_run {
