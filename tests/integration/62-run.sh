@@ -6,8 +6,8 @@
 # nothing; failing sources, an unknown list, a bad date, a running
 # daemon and an unreachable SMTP server are errors with clear messages
 # (exit 1, the mail counted as not sent and still queued).  Delivery is
-# pipelined with freezing, as in `paperboy send`: with 2,500 subscribers
-# (three batches), mail is delivered before the last batch is queued.
+# pipelined with freezing, as in `paperboy send`: with 3,500 subscribers
+# (four batches), mail is delivered before the last batch is queued.
 . "$(dirname "$0")/lib.sh"
 
 SHARED_DIR=${SHARED_DIR:-$SRC_DIR/../shared}
@@ -86,13 +86,13 @@ mv "$TMP/feeds.away" "$TMP/feeds"
 # that freezing a batch takes a while)
 sed "s#$TMP/db#$TMP/db3#; s#$TMP/mail#$TMP/mail3#" "$CFG" >"$TMP/pipe.ini"
 printf '[log]\nlevel = debug\n' >>"$TMP/pipe.ini"
-{ echo email; for i in $(seq 1 2500); do echo "r$i@example.org"; done; } >"$TMP/many.csv"
+{ echo email; for i in $(seq 1 3500); do echo "r$i@example.org"; done; } >"$TMP/many.csv"
 expect_rc 0 "$PAPERBOY" -c "$TMP/pipe.ini" subscriber import "$TMP/many.csv" --list trending --confirmed
 sqlite3 -batch "$TMP/db3" "UPDATE subscriptions SET max_papers = 3, keywords = 'language model, -zz' || id"
 expect_rc 0 "$PAPERBOY" -c "$TMP/pipe.ini" run --list trending --date $D0
-assert_contains "$OUT" "queued=2500"
-assert_contains "$OUT" "2500 delivered"
-assert_eq "$(find "$TMP/mail3/new" "$TMP/mail3/cur" -type f | wc -l)" 2500 "mails of the pipelined run"
+assert_contains "$OUT" "queued=3500"
+assert_contains "$OUT" "3500 delivered"
+assert_eq "$(find "$TMP/mail3/new" "$TMP/mail3/cur" -type f | wc -l)" 3500 "mails of the pipelined run"
 # the workers had delivered mail when a later batch was committed
 echo "$ERR" | grep -Eq "queued; [1-9][0-9]* delivered so far" ||
     fail "no mail was delivered while freezing: $(echo "$ERR" | grep 'so far' | head -5)"
