@@ -3,8 +3,11 @@
  * cli_run - `paperboy run [--list NAME] [--date YYYY-MM-DD]`: one collect
  * and send cycle in the foreground, for people who prefer cron to the
  * daemon.  It collects each list (or one), freezes and queues the day's
- * digests for every subscription whatever its time zone, then delivers
- * what is due and waits until the outbox has nothing more due.  The jobs
+ * digests for every subscription whatever its time zone, and delivers
+ * what is due, the way `paperboy send` does: the delivery workers start
+ * first and take each batch of digests as soon as it is committed, so
+ * freezing and sending overlap; then it waits until the outbox has
+ * nothing more due.  The jobs
  * are recorded in sched_runs like the daemon's, and every step is
  * idempotent, so running it twice on a day sends nothing twice.  It takes
  * the same one-instance lock as serve.  Exit status 1 when any step
@@ -23,6 +26,7 @@
 #include "db_list.h"
 #include "db_sched.h"
 #include "deliver.h"
+#include "log.h"
 #include "outbox.h"
 #include "schedule.h"
 #include "str.h"
@@ -86,25 +90,51 @@ run_unsent(struct db *db)
            counts[OUTBOX_DEFERRED];
 }
 
-/* run_deliver - deliver what is due in the foreground; -1 if anything
- * was deferred or failed, delivery stopped on a session error (the SMTP
- * server unreachable), or a result could not be stored */
+/* run_committed - a batch of digests is queued: wake the workers (and
+ * say, at debug level, how far delivery is meanwhile) */
+static void
+run_committed(void *arg)
+{
+    struct deliver *d = arg;
+    struct deliver_stats st;
+
+    deliver_wake(d);
+    deliver_stats(d, &st);
+    log_debug("run: a batch of digests is queued; %lld delivered so far",
+              (long long)st.delivered);
+}
+
+/* run_deliver_start - start the delivery workers before freezing, as
+ * `paperboy send` does, so that each batch of digests goes out as soon as
+ * it is committed; NULL when they cannot start (the reason is printed) */
+static struct deliver *
+run_deliver_start(const struct config *cfg, const struct token_key *key)
+{
+    struct deliver *d = NULL;
+    struct err err;
+
+    err_init(&err);
+    if (deliver_start(cfg, key, DELIVER_FOREGROUND | DELIVER_FEEDING, &d,
+                      &err) == -1) {
+        cli_fail("deliver: %s", err.msg);
+        return NULL;
+    }
+    return d;
+}
+
+/* run_deliver - queueing is over: wait until the workers delivered what
+ * is due, then stop them; -1 if anything was deferred or failed,
+ * delivery stopped on a session error (the SMTP server unreachable), or a
+ * result could not be stored */
 static int
-run_deliver(struct db *db, const struct config *cfg,
-            const struct token_key *key)
+run_deliver(struct db *db, struct deliver *d)
 {
     int64_t unsent;
-    struct deliver *d = NULL;
     struct deliver_stats st;
-    struct err err;
     struct timespec pause = {0, 50 * 1000 * 1000};
     int waited = 0;
 
-    err_init(&err);
-    if (deliver_start(cfg, key, DELIVER_FOREGROUND, &d, &err) == -1) {
-        cli_fail("deliver: %s", err.msg);
-        return -1;
-    }
+    deliver_fed(d);
     while (!deliver_done(d) && waited < RUN_DELIVER_MAX_MS) {
         nanosleep(&pause, NULL);
         waited += 50;
@@ -143,6 +173,7 @@ cmd_run(struct cli *cli, int argc, char **argv)
     const char *list = NULL, *date = NULL;
     struct db_sched_zone *zones = NULL;
     struct compose *compose = NULL;
+    struct deliver *d = NULL;
     struct token_key key;
     struct db *db;
     struct err err;
@@ -222,20 +253,24 @@ cmd_run(struct cli *cli, int argc, char **argv)
                (long long)newp);
     }
 
-    /* 2. freeze and queue the day's digests, every zone at once */
+    /* 2. freeze and queue the day's digests, every zone at once, while
+     * the workers deliver each committed batch (send's pipelined pass) */
     if (token_key_load(cli->cfg, &key, &err) == -1 ||
         compose_new(cli->cfg, &key, &compose, &err) == -1) {
         cli_fail("%s", err.msg);
         goto out;
     }
+    fflush(stdout);
+    if ((d = run_deliver_start(cli->cfg, &key)) == NULL)
+        failed = 1; /* the digests are still queued, for the next run */
     for (size_t i = 0; i < nz; i++) {
         struct send_counts sc;
         if (zones[i].zone[0] != '\0')
             continue;
         err_init(&err);
         if (daemon_send_list(db, cli->cfg, compose, zones[i].list_id,
-                             zones[i].list_name, NULL, day, 0, str_now(), NULL,
-                             NULL, &sc, &err) == -1) {
+                             zones[i].list_name, NULL, day, 0, str_now(),
+                             d ? run_committed : NULL, d, &sc, &err) == -1) {
             fprintf(stderr, "paperboy: send list=%s: %s\n", zones[i].list_name,
                     err.msg);
             failed = 1;
@@ -248,12 +283,20 @@ cmd_run(struct cli *cli, int argc, char **argv)
                (long long)sc.already);
     }
 
-    /* 3. deliver in the foreground */
+    /* 3. the rest of the delivery in the foreground */
     fflush(stdout);
-    if (run_deliver(db, cli->cfg, &key) == -1)
-        failed = 1;
+    if (d != NULL) {
+        struct deliver *dd = d;
+        d = NULL;
+        if (run_deliver(db, dd) == -1)
+            failed = 1;
+    }
     rc = failed ? CLI_FAIL : CLI_OK;
 out:
+    if (d != NULL) { /* stopped before queueing ended: stop the workers */
+        deliver_fed(d);
+        deliver_finish(d, NULL);
+    }
     compose_free(compose);
     free(zones);
     daemon_unlock(lock_fd);

@@ -82,25 +82,25 @@ digest_reader_release(struct digest_reader *r)
 static int digest_mark_period(struct db *db, const struct db_digest_sub *sub,
                               const char *day, int64_t id, struct err *err);
 
-/* digest_write - store the top of c as digest rows; *digest_id set.
- * The items go in as one statement: every statement in a transaction
- * that has touched the FTS5 table costs a virtual-table savepoint. */
+/* digest_write - store the top of c as a digest set and the digests row
+ * naming it; *digest_id set.  The items go in as one statement: every
+ * statement in a transaction that has touched the FTS5 table costs a
+ * virtual-table savepoint. */
 static int
 digest_write(struct db *db, const struct db_digest_sub *sub, const char *day,
              const struct query *q, const struct digest_reader *rd,
              struct rank_index *ix, const struct rank_cand *c, size_t n,
              int64_t *digest_id, struct err *err)
 {
+    size_t m = n < (size_t)sub->max_papers ? n : (size_t)sub->max_papers;
     struct buf why, json;
-    int64_t id;
+    int64_t id, set;
     int rc = -1;
 
     buf_init(&why, DIGEST_WHY_MAX);
     buf_init(&json, 64 * 1024);
-    if (db_digest_insert(db, sub->id, day, str_now(), &id, err) == -1)
-        goto out;
     buf_addc(&json, '[');
-    for (size_t i = 0; i < n && i < (size_t)sub->max_papers; i++) {
+    for (size_t i = 0; i < m; i++) {
         int near = rd->p != NULL && ix != NULL
                        ? rank_profile_nearest(ix, rd->p, c[i].id, c[i].prof)
                        : -1;
@@ -116,8 +116,10 @@ digest_write(struct db *db, const struct db_digest_sub *sub, const char *day,
         buf_adds(&json, "\"]");
     }
     buf_addc(&json, ']');
-    if (buf_check(&json, err) == -1 ||
-        db_digest_items_add(db, id, buf_str(&json), err) == -1)
+    if (buf_check(&json, err) == -1 || db_digest_set_new(db, &set, err) == -1 ||
+        db_digest_set_items_add(db, set, buf_str(&json), err) == -1 ||
+        db_digest_insert(db, sub->id, day, str_now(), set, (int)m, &id, err) ==
+            -1)
         goto out;
     if (digest_mark_period(db, sub, day, id, err) == -1 ||
         db_digest_set_last_day(db, sub->id, day, err) == -1)
@@ -634,13 +636,17 @@ out:
  * subscription must go into the key (digest_pass_key: the votes do), or
  * two readers would share a digest they should not.
  */
-#define DIGEST_PROFILES_MAX 16384 /* profiles kept; then emptied */
+#define DIGEST_PROFILES_MAX 32768 /* profiles kept; then emptied */
+/* A profile is ranked for at least this many papers, so that readers of
+ * it who ask for 5, 10 or 20 share one ranking (ranking scores every
+ * candidate whatever k is; only the kept items grow with it). */
+#define DIGEST_PASS_K 20
 
 /* One paper of a ranked profile, as digest_items stores it. */
 struct digest_item {
     int64_t id;   /* papers.id */
     double score; /* as stored: rounded to 9 digits like digest_write's */
-    char *why;    /* owned: the "why" line */
+    size_t why;   /* its "why" line: offset in the profile's whys */
 };
 
 struct digest_profile {
@@ -648,8 +654,12 @@ struct digest_profile {
     size_t keylen;
     uint64_t hash;             /* FNV-1a of key */
     struct digest_item *items; /* owned: best first */
-    size_t n;                  /* papers ranked and kept */
-    size_t k; /* papers asked for; n < k: every candidate is kept */
+    char *whys;     /* owned: the items' "why" lines, each NUL-terminated (one
+                       block: a profile is two allocations, not one per item) */
+    size_t n;       /* papers ranked and kept */
+    size_t k;       /* papers asked for; n < k: every candidate is kept */
+    int64_t set_id; /* digest_sets row, 0 = not written yet */
+    size_t set_n;   /* items[0..set_n) are in it */
 };
 
 struct digest_pass {
@@ -658,7 +668,7 @@ struct digest_pass {
     int64_t *seen_at;            /* the window's first_seen_at, ascending */
     struct digest_profile **tab; /* open addressing, 2 * DIGEST_PROFILES_MAX */
     size_t count;                /* profiles in tab */
-    struct buf key, why;
+    struct buf key, why, whys;
     int64_t *relevant; /* work array: sent ids that are candidates */
     size_t relcap;
 };
@@ -674,6 +684,7 @@ digest_pass_new(void)
     p->tab = xcalloc(DIGEST_TAB_SIZE, sizeof(*p->tab));
     buf_init(&p->key, 64 * 1024);
     buf_init(&p->why, DIGEST_WHY_MAX);
+    buf_init(&p->whys, 64 * DIGEST_WHY_MAX);
     return p;
 }
 
@@ -684,8 +695,7 @@ digest_profile_free(struct digest_profile *e)
     if (e == NULL)
         return;
     free(e->key);
-    for (size_t i = 0; i < e->n; i++)
-        free(e->items[i].why);
+    free(e->whys);
     free(e->items);
     free(e);
 }
@@ -712,6 +722,7 @@ digest_pass_free(struct digest_pass *p)
     free(p->relevant);
     buf_release(&p->key);
     buf_release(&p->why);
+    buf_release(&p->whys);
     digest_batch_free(p->b);
     free(p);
 }
@@ -876,6 +887,7 @@ digest_pass_rank(struct digest_pass *p, struct db *db, const struct config *cfg,
     e->k = k;
     e->n = n < k ? n : k;
     e->items = xcalloc(e->n ? e->n : 1, sizeof(*e->items));
+    buf_reset(&p->whys);
     for (size_t i = 0; i < e->n; i++) {
         char num[64];
         int near = rd->p != NULL && b->ix != NULL
@@ -888,8 +900,15 @@ digest_pass_rank(struct digest_pass *p, struct db *db, const struct config *cfg,
         (void)snprintf(num, sizeof(num), "%.9g", c[i].score);
         e->items[i].id = c[i].id;
         e->items[i].score = strtod(num, NULL);
-        e->items[i].why = xstrdup(buf_str(&p->why));
+        e->items[i].why = p->whys.len;
+        buf_add(&p->whys, buf_str(&p->why), p->why.len + 1);
     }
+    if (buf_check(&p->whys, err) == -1) { /* k <= 50 lines of <= 1 KB fit */
+        digest_profile_free(e);
+        goto out;
+    }
+    e->whys = xmalloc(p->whys.len ? p->whys.len : 1);
+    memcpy(e->whys, p->whys.data ? p->whys.data : "", p->whys.len);
     *out = e;
     rc = 0;
 out:
@@ -897,12 +916,38 @@ out:
     return rc;
 }
 
-/* digest_pass_write - the digest rows of sub from profile e (its best
- * max_papers); *digest_id 0 when e ranked nothing */
+/* digest_pass_set - e's first m items in its digest set: the set is made
+ * on first use and grown when a reader asks for more than it holds (the
+ * ranking is one total order, so a longer list keeps the head already
+ * written) */
+static int
+digest_pass_set(struct db *db, struct digest_profile *e, size_t m,
+                struct err *err)
+{
+    if (e->set_id == 0) {
+        if (db_digest_set_new(db, &e->set_id, err) == -1)
+            return -1;
+        e->set_n = 0;
+    }
+    /* one single-row INSERT per item: SQLite needs neither a statement
+     * journal nor an ephemeral table for it, which an INSERT ... SELECT
+     * FROM json_each() costs (the pass's transaction writes no FTS5
+     * table, so there is no virtual-table savepoint to save) */
+    for (; e->set_n < m; e->set_n++) {
+        const struct digest_item *it = &e->items[e->set_n];
+        if (db_digest_set_item_add(db, e->set_id, (int)e->set_n + 1, it->id,
+                                   it->score, e->whys + it->why, err) == -1)
+            return -1;
+    }
+    return 0;
+}
+
+/* digest_pass_write - the digest row of sub naming profile e's set (its
+ * best max_papers); *digest_id 0 when e ranked nothing */
 static int
 digest_pass_write(struct db *db, const struct db_digest_sub *sub,
-                  const char *day, const struct digest_profile *e,
-                  int64_t *digest_id, struct err *err)
+                  const char *day, struct digest_profile *e, int64_t *digest_id,
+                  struct err *err)
 {
     size_t m = e->n < (size_t)sub->max_papers ? e->n : (size_t)sub->max_papers;
     int64_t id;
@@ -913,26 +958,33 @@ digest_pass_write(struct db *db, const struct db_digest_sub *sub,
     if (m == 0)
         return 0;
     /* a concurrent freeze (paperboy send beside the daemon's scheduled
-     * one) may have made it since the plan: then that one is queued */
-    rc = db_digest_insert_new(db, sub->id, day, str_now(), &id, err);
+     * one) may have made it since the plan: then that one is queued (the
+     * set stays for the profile's other readers; one made for this
+     * reader alone is left unnamed, a rare race's few rows) */
+    if (digest_pass_set(db, e, m, err) == -1)
+        return -1;
+    rc = db_digest_insert_new(db, sub->id, day, str_now(), e->set_id, (int)m,
+                              &id, err);
     if (rc == -1)
         return -1;
     if (rc == 1) {
         *digest_id = id;
         return 0;
     }
-    /* one single-row INSERT per item: SQLite needs neither a statement
-     * journal nor an ephemeral table for it, which an INSERT ... SELECT
-     * FROM json_each() costs per digest (the pass's transaction writes no
-     * FTS5 table, so there is no virtual-table savepoint to save) */
-    for (size_t i = 0; i < m; i++)
-        if (db_digest_item_add(db, id, (int)i + 1, e->items[i].id,
-                               e->items[i].score, e->items[i].why, err) == -1)
-            return -1;
     if (db_digest_set_last_day(db, sub->id, day, err) == -1)
         return -1;
     *digest_id = id;
     return 0;
+}
+
+void
+digest_pass_rollback(struct digest_pass *p)
+{
+    for (size_t i = 0; i < DIGEST_TAB_SIZE; i++)
+        if (p->tab[i] != NULL) {
+            p->tab[i]->set_id = 0;
+            p->tab[i]->set_n = 0;
+        }
 }
 
 void
@@ -945,13 +997,13 @@ digest_pass_chunk(struct digest_pass *p, size_t n)
 int
 digest_pass_plan(struct digest_pass *p, struct db *db, const struct config *cfg,
                  const struct db_digest_sub *sub, int64_t prev,
-                 const int64_t *sent, size_t nsent, const char *day,
-                 const struct digest_profile **out, struct err *err)
+                 const int64_t *sent, size_t nsent, int voted, const char *day,
+                 struct digest_profile **out, struct err *err)
 {
     struct digest_profile *e, *fresh = NULL;
     struct digest_reader rd;
     int64_t oldest, since;
-    size_t nrel = 0, slot;
+    size_t nrel = 0, slot, k;
     uint64_t h;
     int x;
 
@@ -960,7 +1012,7 @@ digest_pass_plan(struct digest_pass *p, struct db *db, const struct config *cfg,
         return -1;
     since = digest_since(oldest, prev, sub->weekly);
     if (digest_pass_window(p, db, sub, day, oldest, err) == -1 ||
-        db_votes_each(db, sub->id, digest_on_vote, &rd, err) == -1) {
+        (voted && db_votes_each(db, sub->id, digest_on_vote, &rd, err) == -1)) {
         digest_reader_release(&rd);
         return -1;
     }
@@ -968,13 +1020,14 @@ digest_pass_plan(struct digest_pass *p, struct db *db, const struct config *cfg,
     h = digest_hash(p->key.data, p->key.len);
     slot = digest_pass_slot(p, p->key.data, p->key.len, h);
     e = p->tab[slot];
+    k = (size_t)sub->max_papers > DIGEST_PASS_K ? (size_t)sub->max_papers
+                                                : DIGEST_PASS_K;
     if (e != NULL && (e->n < e->k || e->k >= (size_t)sub->max_papers)) {
         digest_reader_release(&rd);
         *out = e;
         return 0;
     }
-    x = digest_pass_rank(p, db, cfg, sub, &rd, since, nrel,
-                         (size_t)sub->max_papers, &fresh, err);
+    x = digest_pass_rank(p, db, cfg, sub, &rd, since, nrel, k, &fresh, err);
     digest_reader_release(&rd);
     if (x != 0)
         return x;
@@ -982,12 +1035,13 @@ digest_pass_plan(struct digest_pass *p, struct db *db, const struct config *cfg,
         /* a reader asks for more papers than were kept: the longer list
          * replaces the shorter in place (its head is the same ranking),
          * so profiles handed out for this chunk stay valid */
-        for (size_t i = 0; i < e->n; i++)
-            free(e->items[i].why);
+        free(e->whys);
         free(e->items);
+        e->whys = fresh->whys;
         e->items = fresh->items;
         e->n = fresh->n;
         e->k = fresh->k;
+        /* e->set_id stays: the written items are the head of this list */
         free(fresh);
         *out = e;
         return 0;
@@ -1006,7 +1060,7 @@ digest_pass_plan(struct digest_pass *p, struct db *db, const struct config *cfg,
 
 int
 digest_pass_store(struct db *db, const struct db_digest_sub *sub,
-                  const char *day, const struct digest_profile *prof,
+                  const char *day, struct digest_profile *prof,
                   int64_t *digest_id, struct err *err)
 {
     int64_t id = 0;

@@ -65,7 +65,9 @@ struct digest_pass *digest_pass_new(void);
 void digest_pass_free(struct digest_pass *p);
 
 /* A profile ranked by a pass: borrowed, valid until the next
- * digest_pass_chunk() or digest_pass_free(). */
+ * digest_pass_chunk() or digest_pass_free().  Its ranking is written once,
+ * as a digest set, by the first digest_pass_store() that uses it; the
+ * digests of the other subscriptions with that profile name the set. */
 struct digest_profile;
 
 /* digest_pass_chunk - n subscriptions are about to be planned: profiles
@@ -78,28 +80,36 @@ void digest_pass_chunk(struct digest_pass *p, size_t n);
  * digest_freeze() would make it, from the pass's profiles or ranked now.
  * prev is the created_at of its latest digest before day (0 = none);
  * sent[0..nsent) are the ids (sorted) of the papers in its digests of day
- * digest_sent_day() or later.  It only reads: call it outside the write
- * transaction (a transaction that has read the FTS5 table pays a
- * virtual-table savepoint on every later statement).  Returns 1 with err
+ * digest_sent_day() or later; voted is 0 when the reader has no votes
+ * (db_votes_voters), so that they are not looked up.  It only reads: call it
+ * outside the write transaction (a transaction that has read the FTS5 table
+ * pays a virtual-table savepoint on every later statement).  Returns 1 with err
  * when its keywords do not parse (skip it); -1 on a malformed day or a
  * database error.
  */
 int digest_pass_plan(struct digest_pass *p, struct db *db,
                      const struct config *cfg, const struct db_digest_sub *sub,
-                     int64_t prev, const int64_t *sent, size_t nsent,
-                     const char *day, const struct digest_profile **out,
+                     int64_t prev, const int64_t *sent, size_t nsent, int voted,
+                     const char *day, struct digest_profile **out,
                      struct err *err);
 
 /*
  * digest_pass_store - write sub's digest of day from prof (its best
  * max_papers) in the caller's transaction; the caller has checked that no
- * digest of day exists yet.  *digest_id is 0 when there is nothing to
- * send.  -1 on a database error, which may leave rows written (roll the
- * transaction back).
+ * digest of day exists yet.  The first store of a profile writes its
+ * ranking as a digest set; later ones only the digests row naming it.
+ * *digest_id is 0 when there is nothing to send.  -1 on a database error,
+ * which may leave rows written (roll the transaction back, then call
+ * digest_pass_rollback).
  */
 int digest_pass_store(struct db *db, const struct db_digest_sub *sub,
-                      const char *day, const struct digest_profile *prof,
+                      const char *day, struct digest_profile *prof,
                       int64_t *digest_id, struct err *err);
+
+/* digest_pass_rollback - the transaction of the last stores was rolled
+ * back: forget the sets the profiles were written as, so that the next
+ * store writes them again */
+void digest_pass_rollback(struct digest_pass *p);
 
 /* digest_sent_day - the first day ("YYYY-MM-DD") whose digests can hold
  * a paper of the window of a subscription (weekly: 1 for a weekly one)

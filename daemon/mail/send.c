@@ -22,11 +22,12 @@
 #include "db_freeze.h"
 #include "digest.h"
 #include "log.h"
+#include "db_votes.h"
 #include "outbox.h"
 #include "xalloc.h"
 
 #define SEND_LOG_MAX 10      /* failures logged one by one per run */
-#define SEND_CACHE_KIB 32768 /* page cache during a pass (db_freeze_tune) */
+#define SEND_CACHE_KIB 16384 /* page cache during a pass (db_freeze_tune) */
 
 /* A run's state, shared by its chunks. */
 struct send_run {
@@ -40,6 +41,8 @@ struct send_run {
     struct send_counts k;
     int64_t *sent; /* work array: one subscription's sent papers */
     size_t sentcap;
+    struct outbox_digest *q; /* the chunk's digests to queue */
+    size_t nq;
 };
 
 /* send_stopping - 1 once the filter's stop flag is set */
@@ -49,21 +52,18 @@ send_stopping(const struct send_run *r)
     return r->f && r->f->stop && *r->f->stop;
 }
 
-/* send_queue - queue digest_id of sub (idempotent per digest) */
+/* send_queue - queue r->q[0..r->nq) in one statement (idempotent per
+ * digest) */
 static int
-send_queue(struct send_run *r, int64_t sub, int64_t digest_id, struct err *err)
+send_queue(struct send_run *r, struct err *err)
 {
-    char msgid[OUTBOX_MSGID_MAX];
-    int queued = 0;
+    int64_t queued = 0;
 
-    compose_message_id_digest(r->c, sub, r->day, msgid, sizeof(msgid));
-    if (outbox_enqueue_digest(r->db, digest_id, msgid, r->now, &queued, err) ==
-        -1)
+    if (outbox_enqueue_digests(r->db, r->q, r->nq, r->now, &queued, err) == -1)
         return -1;
-    if (queued)
-        r->k.queued++;
-    else
-        r->k.already++;
+    r->k.queued += queued;
+    r->k.already += (int64_t)r->nq - queued;
+    r->nq = 0;
     return 0;
 }
 
@@ -73,10 +73,10 @@ send_queue(struct send_run *r, int64_t sub, int64_t digest_id, struct err *err)
 static int
 send_plan(struct send_run *r, const struct db_freeze_sub *subs, size_t n,
           const struct db_freeze_sent *sent, size_t nsent,
-          const struct digest_profile **prof, char *skip, size_t *done,
-          struct err *err)
+          const int64_t *voters, size_t nvoters, struct digest_profile **prof,
+          char *skip, size_t *done, struct err *err)
 {
-    size_t j = 0, i;
+    size_t j = 0, v = 0, i;
 
     digest_pass_chunk(r->pass, n);
     for (i = 0; i < n; i++) {
@@ -100,9 +100,12 @@ send_plan(struct send_run *r, const struct db_freeze_sub *subs, size_t n,
             }
             r->sent[m++] = sent[j++].paper_id;
         }
+        while (v < nvoters && voters[v] < subs[i].sub.id)
+            v++;
         err_init(&e);
-        x = digest_pass_plan(r->pass, r->db, r->cfg, &subs[i].sub, subs[i].prev,
-                             r->sent, m, r->day, &prof[i], &e);
+        x = digest_pass_plan(
+            r->pass, r->db, r->cfg, &subs[i].sub, subs[i].prev, r->sent, m,
+            v < nvoters && voters[v] == subs[i].sub.id, r->day, &prof[i], &e);
         if (x == -1) {
             *err = e;
             return -1;
@@ -122,9 +125,10 @@ send_plan(struct send_run *r, const struct db_freeze_sub *subs, size_t n,
  * transaction */
 static int
 send_write(struct send_run *r, const struct db_freeze_sub *subs, size_t n,
-           const struct digest_profile *const *prof, const char *skip,
+           struct digest_profile *const *prof, const char *skip,
            struct err *err)
 {
+    r->nq = 0;
     for (size_t i = 0; i < n; i++) {
         int64_t digest_id = subs[i].digest_id;
         if (skip[i])
@@ -132,12 +136,17 @@ send_write(struct send_run *r, const struct db_freeze_sub *subs, size_t n,
         if (digest_id == 0 && digest_pass_store(r->db, &subs[i].sub, r->day,
                                                 prof[i], &digest_id, err) == -1)
             return -1;
-        if (digest_id == 0)
+        if (digest_id == 0) {
             r->k.empty++;
-        else if (send_queue(r, subs[i].sub.id, digest_id, err) == -1)
-            return -1;
+            continue;
+        }
+        r->q[r->nq].digest_id = digest_id;
+        compose_message_id_digest(r->c, subs[i].sub.id, r->day,
+                                  r->q[r->nq].message_id,
+                                  sizeof(r->q[r->nq].message_id));
+        r->nq++;
     }
-    return 0;
+    return send_queue(r, err);
 }
 
 /* send_min_sent_day - the earliest day any of subs[0..n) needs its sent
@@ -169,9 +178,10 @@ send_list(struct send_run *r, int64_t list_id, struct err *err)
 {
     struct db_freeze_sub *subs = NULL;
     struct db_freeze_sent *sent = NULL;
-    const struct digest_profile **prof = NULL;
+    struct digest_profile **prof = NULL;
+    int64_t *voters = NULL;
     char *skip = NULL;
-    size_t n = 0, nsent = 0, done = 0;
+    size_t n = 0, nsent = 0, nvoters = 0, done = 0;
     int64_t after = 0;
     char since_day[16];
     int rc = -1;
@@ -190,17 +200,21 @@ send_list(struct send_run *r, int64_t list_id, struct err *err)
         if (send_min_sent_day(r, subs, n, since_day, sizeof(since_day), err) ==
                 -1 ||
             db_freeze_sent(r->db, subs[0].sub.id, subs[n - 1].sub.id, since_day,
-                           &sent, &nsent, err) == -1)
+                           &sent, &nsent, err) == -1 ||
+            db_votes_voters(r->db, subs[0].sub.id, subs[n - 1].sub.id, &voters,
+                            &nvoters, err) == -1)
             goto out;
         prof = xrealloc(prof, n * sizeof(*prof));
         skip = xrealloc(skip, n);
-        if (send_plan(r, subs, n, sent, nsent, prof, skip, &done, err) == -1)
+        if (send_plan(r, subs, n, sent, nsent, voters, nvoters, prof, skip,
+                      &done, err) == -1)
             goto out;
         if (db_begin(r->db, err) == -1)
             goto out;
         if (send_write(r, subs, done, prof, skip, err) == -1 ||
             db_commit(r->db, err) == -1) {
             db_rollback(r->db);
+            digest_pass_rollback(r->pass);
             goto out;
         }
         r->k.considered += (int64_t)done;
@@ -209,8 +223,10 @@ send_list(struct send_run *r, int64_t list_id, struct err *err)
         after = subs[n - 1].sub.id;
         free(subs);
         free(sent);
+        free(voters);
         subs = NULL;
         sent = NULL;
+        voters = NULL;
         if (n < SEND_BATCH || r->k.stopped)
             break;
     }
@@ -218,6 +234,7 @@ send_list(struct send_run *r, int64_t list_id, struct err *err)
 out:
     free(subs);
     free(sent);
+    free(voters);
     free(prof);
     free(skip);
     return rc;
@@ -248,6 +265,7 @@ send_day(struct db *db, const struct config *cfg, const struct compose *c,
         goto out;
     tuned = 1;
     r.pass = digest_pass_new();
+    r.q = xmalloc(SEND_BATCH * sizeof(*r.q));
     for (size_t i = 0; i < nlists && !r.k.stopped; i++)
         if (send_list(&r, lists[i], err) == -1)
             goto out;
@@ -261,6 +279,7 @@ out:
         db_freeze_untune(db, cache);
     digest_pass_free(r.pass);
     free(r.sent);
+    free(r.q);
     free(lists);
     return rc;
 }

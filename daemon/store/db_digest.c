@@ -406,13 +406,27 @@ db_digest_texts(struct db *db, int64_t min_id, int64_t max_id,
     return 0;
 }
 
+static const char SQL_SET_NEW[] = "INSERT INTO digest_sets DEFAULT VALUES";
+
+int
+db_digest_set_new(struct db *db, int64_t *set_id, struct err *err)
+{
+    sqlite3_stmt *st = db_stmt(db, SQL_SET_NEW, err);
+
+    if (st == NULL || db_step_done(db, st, "inserting a digest set", err) == -1)
+        return -1;
+    *set_id = db_last_id(db);
+    return 0;
+}
+
 static const char SQL_INSERT[] =
-    "INSERT INTO digests (subscription_id, day, created_at) VALUES (?1, ?2, "
-    "?3)";
+    "INSERT INTO digests (subscription_id, day, created_at, set_id, items)"
+    " VALUES (?1, ?2, ?3, ?4, ?5)";
 
 int
 db_digest_insert(struct db *db, int64_t sub_id, const char *day,
-                 int64_t created_at, int64_t *digest_id, struct err *err)
+                 int64_t created_at, int64_t set_id, int items,
+                 int64_t *digest_id, struct err *err)
 {
     sqlite3_stmt *st = db_stmt(db, SQL_INSERT, err);
     int rc;
@@ -422,6 +436,8 @@ db_digest_insert(struct db *db, int64_t sub_id, const char *day,
     sqlite3_bind_int64(st, 1, sub_id);
     sqlite3_bind_text(st, 2, day, -1, SQLITE_TRANSIENT);
     sqlite3_bind_int64(st, 3, created_at);
+    sqlite3_bind_int64(st, 4, set_id);
+    sqlite3_bind_int(st, 5, items);
     rc = sqlite3_step(st);
     sqlite3_reset(st);
     if (rc != SQLITE_DONE)
@@ -431,11 +447,14 @@ db_digest_insert(struct db *db, int64_t sub_id, const char *day,
 }
 
 static const char SQL_INSERT_NEW[] =
-    "INSERT INTO digests (subscription_id, day, created_at) VALUES (?1, ?2, "
-    "?3) ON CONFLICT (subscription_id, day) DO NOTHING";
+    "INSERT INTO digests (subscription_id, day, created_at, set_id, items)"
+    " VALUES (?1, ?2, ?3, ?4, ?5)"
+    " ON CONFLICT (subscription_id, day) DO NOTHING";
+
 int
 db_digest_insert_new(struct db *db, int64_t sub_id, const char *day,
-                     int64_t created_at, int64_t *digest_id, struct err *err)
+                     int64_t created_at, int64_t set_id, int items,
+                     int64_t *digest_id, struct err *err)
 {
     sqlite3_stmt *st = db_stmt(db, SQL_INSERT_NEW, err);
     int rc;
@@ -445,6 +464,8 @@ db_digest_insert_new(struct db *db, int64_t sub_id, const char *day,
     sqlite3_bind_int64(st, 1, sub_id);
     sqlite3_bind_text(st, 2, day, -1, SQLITE_TRANSIENT);
     sqlite3_bind_int64(st, 3, created_at);
+    sqlite3_bind_int64(st, 4, set_id);
+    sqlite3_bind_int(st, 5, items);
     rc = sqlite3_step(st);
     sqlite3_reset(st);
     if (rc != SQLITE_DONE)
@@ -466,18 +487,19 @@ db_digest_insert_new(struct db *db, int64_t sub_id, const char *day,
 }
 
 static const char SQL_ITEM[] =
-    "INSERT INTO digest_items (digest_id, rank, paper_id, score, why)"
+    "INSERT INTO digest_set_items (set_id, rank, paper_id, score, why)"
     " VALUES (?1, ?2, ?3, ?4, ?5)";
 
 int
-db_digest_item_add(struct db *db, int64_t digest_id, int rank, int64_t paper_id,
-                   double score, const char *why, struct err *err)
+db_digest_set_item_add(struct db *db, int64_t set_id, int rank,
+                       int64_t paper_id, double score, const char *why,
+                       struct err *err)
 {
     sqlite3_stmt *st = db_stmt(db, SQL_ITEM, err);
 
     if (st == NULL)
         return -1;
-    sqlite3_bind_int64(st, 1, digest_id);
+    sqlite3_bind_int64(st, 1, set_id);
     sqlite3_bind_int(st, 2, rank);
     sqlite3_bind_int64(st, 3, paper_id);
     sqlite3_bind_double(st, 4, score);
@@ -486,20 +508,20 @@ db_digest_item_add(struct db *db, int64_t digest_id, int rank, int64_t paper_id,
 }
 
 static const char SQL_ITEMS_JSON[] =
-    "INSERT INTO digest_items (digest_id, rank, paper_id, score, why)"
+    "INSERT INTO digest_set_items (set_id, rank, paper_id, score, why)"
     " SELECT ?1, j.key + 1, json_extract(j.value, '$[0]'),"
     " json_extract(j.value, '$[1]'), json_extract(j.value, '$[2]')"
     " FROM json_each(?2) j";
 
 int
-db_digest_items_add(struct db *db, int64_t digest_id, const char *json,
-                    struct err *err)
+db_digest_set_items_add(struct db *db, int64_t set_id, const char *json,
+                        struct err *err)
 {
     sqlite3_stmt *st = db_stmt(db, SQL_ITEMS_JSON, err);
 
     if (st == NULL)
         return -1;
-    sqlite3_bind_int64(st, 1, digest_id);
+    sqlite3_bind_int64(st, 1, set_id);
     sqlite3_bind_text(st, 2, json, -1, SQLITE_TRANSIENT);
     return db_step_done(db, st, "inserting digest items", err);
 }

@@ -130,23 +130,34 @@ int db_digest_texts(struct db *db, int64_t min_id, int64_t max_id,
                     int (*fn)(void *arg, const struct db_digest_text *t),
                     void *arg, struct err *err);
 
-/* db_digest_insert - a new digests row */
+/*
+ * A digest's papers are a prefix of a ranking stored once (schema 070):
+ * db_digest_set_new() makes an empty set, db_digest_set_item_add() or
+ * db_digest_set_items_add() fill it, and each digest that shares the
+ * ranking names the set and how many of its first items are its own.
+ * The digest_items view reads them as before.
+ */
+/* db_digest_set_new - a new, empty digest_sets row */
+int db_digest_set_new(struct db *db, int64_t *set_id, struct err *err);
+/* db_digest_set_item_add - one item (rank 1-based) of set_id */
+int db_digest_set_item_add(struct db *db, int64_t set_id, int rank,
+                           int64_t paper_id, double score, const char *why,
+                           struct err *err);
+/* db_digest_set_items_add - all items of set_id in one statement: json is
+ * [[paper_id, score, "why"], ...] in rank order (rank 1 first) */
+int db_digest_set_items_add(struct db *db, int64_t set_id, const char *json,
+                            struct err *err);
+/* db_digest_insert - a new digests row whose papers are the first items
+ * of set_id */
 int db_digest_insert(struct db *db, int64_t sub_id, const char *day,
-                     int64_t created_at, int64_t *digest_id, struct err *err);
-/* db_digest_insert_new - a new digests row, unless (sub_id, day) has
- * one already (another process froze it first): then 1 with *digest_id
+                     int64_t created_at, int64_t set_id, int items,
+                     int64_t *digest_id, struct err *err);
+/* db_digest_insert_new - db_digest_insert, unless (sub_id, day) has a
+ * digest already (another process froze it first): then 1 with *digest_id
  * that row's id, and nothing written */
 int db_digest_insert_new(struct db *db, int64_t sub_id, const char *day,
-                         int64_t created_at, int64_t *digest_id,
-                         struct err *err);
-/* db_digest_item_add - one digest_items row */
-int db_digest_item_add(struct db *db, int64_t digest_id, int rank,
-                       int64_t paper_id, double score, const char *why,
-                       struct err *err);
-/* db_digest_items_add - all items of a digest in one statement: json is
- * [[paper_id, score, "why"], ...] in rank order (rank 1 first) */
-int db_digest_items_add(struct db *db, int64_t digest_id, const char *json,
-                        struct err *err);
+                         int64_t created_at, int64_t set_id, int items,
+                         int64_t *digest_id, struct err *err);
 /* db_digest_set_period - digests.period_from = from ("YYYY-MM-DD"): the
  * first day a weekly digest covers (schema 060) */
 int db_digest_set_period(struct db *db, int64_t digest_id, const char *from,

@@ -3,9 +3,11 @@
  * db_votes - SQL of the votes table (see db_votes.h).
  */
 #include "db_votes.h"
+#include "xalloc.h"
 
 #include <sqlite3.h>
 #include <stddef.h>
+#include <stdlib.h>
 
 static const char *const db_vote_source_names[] = {"mail", "preferences",
                                                    "cli"};
@@ -171,5 +173,39 @@ db_votes_each(struct db *db, int64_t sub_id,
         return -1;
     }
     sqlite3_reset(st);
+    return 0;
+}
+
+static const char SQL_VOTERS[] =
+    "SELECT DISTINCT subscription_id FROM votes"
+    " WHERE subscription_id BETWEEN ?1 AND ?2 ORDER BY subscription_id";
+
+int
+db_votes_voters(struct db *db, int64_t lo, int64_t hi, int64_t **ids, size_t *n,
+                struct err *err)
+{
+    sqlite3_stmt *st = db_stmt(db, SQL_VOTERS, err);
+    int64_t *v = NULL;
+    size_t nv = 0, cap = 0;
+    int rc;
+
+    if (st == NULL)
+        return -1;
+    sqlite3_bind_int64(st, 1, lo);
+    sqlite3_bind_int64(st, 2, hi);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (nv == cap) {
+            cap = cap ? cap * 2 : 16;
+            v = xrealloc(v, cap * sizeof(*v));
+        }
+        v[nv++] = sqlite3_column_int64(st, 0);
+    }
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE) {
+        free(v);
+        return db_fail(db, err, "listing the readers who voted");
+    }
+    *ids = v;
+    *n = nv;
     return 0;
 }

@@ -11,6 +11,7 @@
 #ifndef PAPERBOY_DB_VOTES_H
 #define PAPERBOY_DB_VOTES_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "db.h"
@@ -58,5 +59,11 @@ int db_votes_get(struct db *db, int64_t sub_id, int64_t paper_id, int *vote,
 int db_votes_each(struct db *db, int64_t sub_id,
                   int (*fn)(void *arg, const struct db_vote *v), void *arg,
                   struct err *err);
+
+/* db_votes_voters - the ids (ascending) of the subscriptions in [lo, hi]
+ * that have any vote (a freeze pass reads the votes only of those);
+ * caller frees *ids */
+int db_votes_voters(struct db *db, int64_t lo, int64_t hi, int64_t **ids,
+                    size_t *n, struct err *err);
 
 #endif

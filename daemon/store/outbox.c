@@ -22,6 +22,7 @@
 
 #include <sqlite3.h>
 
+#include "buf.h"
 #include "db_bounce.h"
 #include "guard_pace.h"
 #include "log.h"
@@ -1067,4 +1068,58 @@ outbox_purge(struct db *db, int64_t before, int64_t *n, struct err *err)
         return -1;
     *n = db_changes(db);
     return 0;
+}
+
+/* the same row as outbox_enqueue_digest's, for each [digest_id,
+ * message_id] pair of ?1 */
+static const char SQL_ENQUEUE_DIGESTS[] =
+    "INSERT INTO outbox (kind, priority, subscription_id, digest_id, "
+    " rcpt, message_id, issued_at, state, created_at, next_attempt_at) "
+    "SELECT 'digest', 1, d.subscription_id, d.id, b.email, "
+    " json_extract(j.value, '$[1]'), ?2, 'queued', ?2, ?2 "
+    "FROM json_each(?1) j JOIN digests d "
+    " ON d.id = json_extract(j.value, '$[0]') "
+    " JOIN subscriptions s ON s.id = d.subscription_id "
+    " JOIN subscribers b ON b.id = s.subscriber_id "
+    "WHERE NOT EXISTS (SELECT 1 FROM outbox o WHERE o.digest_id = d.id) "
+    "ORDER BY j.key "
+    "ON CONFLICT (message_id) DO NOTHING";
+
+int
+outbox_enqueue_digests(struct db *db, const struct outbox_digest *v, size_t n,
+                       int64_t now, int64_t *queued, struct err *err)
+{
+    sqlite3_stmt *st;
+    struct buf json;
+    int rc = -1;
+
+    *queued = 0;
+    if (n == 0)
+        return 0;
+    buf_init(&json, (n + 1) * (OUTBOX_MSGID_MAX * 2 + 32));
+    buf_addc(&json, '[');
+    for (size_t i = 0; i < n; i++) {
+        size_t len = strlen(v[i].message_id);
+        if (len == 0 || str_has_ctl(v[i].message_id, len)) {
+            err_set(err, ERR_PERM, "outbox: bad Message-ID for digest=%" PRId64,
+                    v[i].digest_id);
+            goto out;
+        }
+        buf_addf(&json, "%s[%" PRId64 ",\"", i ? "," : "", v[i].digest_id);
+        buf_add_json(&json, v[i].message_id, len);
+        buf_adds(&json, "\"]");
+    }
+    buf_addc(&json, ']');
+    if (buf_check(&json, err) == -1 ||
+        (st = db_stmt(db, SQL_ENQUEUE_DIGESTS, err)) == NULL)
+        goto out;
+    sqlite3_bind_text(st, 1, buf_str(&json), (int)json.len, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, now);
+    if (db_step_done(db, st, "queueing digests", err) == -1)
+        goto out;
+    *queued = db_changes(db);
+    rc = 0;
+out:
+    buf_release(&json);
+    return rc;
 }

@@ -231,4 +231,22 @@ int outbox_retry(struct db *db, int64_t id, int64_t now, int64_t *n,
  * t; *n is how many */
 int outbox_purge(struct db *db, int64_t before, int64_t *n, struct err *err);
 
+/* A frozen digest to queue, with the Message-ID it is sent under. */
+struct outbox_digest {
+    int64_t digest_id;
+    char message_id[OUTBOX_MSGID_MAX];
+};
+
+/*
+ * outbox_enqueue_digests - outbox_enqueue_digest() for v[0..n) in one
+ * statement (a freeze pass queues a chunk of digests at once: one
+ * statement journal and one plan for the chunk instead of one per
+ * digest).  *queued is how many rows were added; a digest that already
+ * has a row is left alone.  Every Message-ID is checked first; a bad one
+ * queues nothing.  Runs in the caller's transaction if one is open.
+ */
+int outbox_enqueue_digests(struct db *db, const struct outbox_digest *v,
+                           size_t n, int64_t now, int64_t *queued,
+                           struct err *err);
+
 #endif

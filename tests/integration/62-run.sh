@@ -5,7 +5,9 @@
 # second run the same day sends nothing twice; an empty day sends
 # nothing; failing sources, an unknown list, a bad date, a running
 # daemon and an unreachable SMTP server are errors with clear messages
-# (exit 1, the mail counted as not sent and still queued).
+# (exit 1, the mail counted as not sent and still queued).  Delivery is
+# pipelined with freezing, as in `paperboy send`: with 3,500 subscribers
+# (four batches), mail is delivered before the last batch is queued.
 . "$(dirname "$0")/lib.sh"
 
 SHARED_DIR=${SHARED_DIR:-$SRC_DIR/../shared}
@@ -76,6 +78,23 @@ expect_rc 1 pb run --date $D2
 assert_contains "$ERR" "collect list=trending"
 assert_contains "$ERR" "sources failed"
 mv "$TMP/feeds.away" "$TMP/feeds"
+
+# --- pipelined: the workers deliver the first batches while the rest is
+# frozen (a database of its own; every reader a profile of its own, so
+# that freezing a batch takes a while)
+sed "s#$TMP/db#$TMP/db3#; s#$TMP/mail#$TMP/mail3#" "$CFG" >"$TMP/pipe.ini"
+printf '[log]\nlevel = debug\n' >>"$TMP/pipe.ini"
+{ echo email; for i in $(seq 1 3500); do echo "r$i@example.org"; done; } >"$TMP/many.csv"
+expect_rc 0 "$PAPERBOY" -c "$TMP/pipe.ini" subscriber import "$TMP/many.csv" --list trending --confirmed
+sqlite3 -batch "$TMP/db3" "UPDATE subscriptions SET max_papers = 3, keywords = 'language model, -zz' || id"
+expect_rc 0 "$PAPERBOY" -c "$TMP/pipe.ini" run --list trending --date $D0
+assert_contains "$OUT" "queued=3500"
+assert_contains "$OUT" "3500 delivered"
+assert_eq "$(find "$TMP/mail3/new" "$TMP/mail3/cur" -type f | wc -l)" 3500 "mails of the pipelined run"
+# the workers had delivered mail when a later batch was committed
+echo "$ERR" | grep -Eq "queued; [1-9][0-9]* delivered so far" ||
+    fail "no mail was delivered while freezing: $(echo "$ERR" | grep 'so far' | head -5)"
+rm -rf "$TMP/mail3"
 
 # --- while the daemon holds the database, run refuses
 "$PAPERBOY" -c "$CFG" serve 2>"$TMP/serve.log" &

@@ -629,6 +629,104 @@ test_migrate_009(const char *dir)
     db_close(db);
 }
 
+/* Migration 070 on a database of schema 050 with digest_items rows: the
+ * rows read the same through the digest_items view (gaps in rank kept),
+ * every digest has a set of its own, the cascades from papers and from
+ * subscribers still reach the items (and take the set along), and an
+ * INSERT into digest_items by hand still works or is refused as before. */
+static void
+test_migrate_070(const char *dir)
+{
+    static const char *const before[] = {"001_init.sql",
+                                         "002_paper_categories_index.sql",
+                                         "004_outbox_retry.sql",
+                                         "008_digest_items_clustered.sql",
+                                         "009_ids_never_reused.sql",
+                                         "010_outbox_state_check.sql",
+                                         "020_outbox_digest_index.sql",
+                                         "030_votes.sql",
+                                         "040_bounces.sql",
+                                         "050_manage_mail.sql"};
+    static const char rows[] =
+        "SELECT group_concat(digest_id || '/' || rank || '/' || paper_id"
+        " || '/' || score || '/' || why, ' ') FROM (SELECT * FROM"
+        " digest_items ORDER BY digest_id, rank)";
+    char path[512];
+    struct db *db = NULL;
+    struct err err;
+    sqlite3 *raw = NULL;
+    sqlite3_stmt *st = NULL;
+
+    snprintf(path, sizeof(path), "%s/v50.db", dir);
+    CHECK_INT_EQ(sqlite3_open(path, &raw), SQLITE_OK);
+    for (size_t i = 0; i < sizeof(before) / sizeof(before[0]); i++)
+        CHECK_INT_EQ(apply_sql_file(raw, before[i]), 0);
+    CHECK_INT_EQ(
+        sqlite3_exec(
+            raw,
+            "PRAGMA user_version = 50;"
+            "INSERT INTO subscribers (id, email, created_at) VALUES "
+            " (1, 'a@example.org', 100), (2, 'b@example.org', 100);"
+            "INSERT INTO subscriptions (id, subscriber_id, list_id, status, "
+            " created_at, updated_at) VALUES (1, 1, 1, 'confirmed', 500, 500),"
+            " (2, 2, 1, 'confirmed', 500, 500);"
+            "INSERT INTO papers (id, arxiv_id, title, first_seen_at, "
+            " first_seen_day, updated_at) VALUES (1, '2611.1', 't', 1, "
+            " '2026-11-01', 1), (2, '2611.2', 'u', 1, '2026-11-01', 1),"
+            " (3, '2611.3', 'v', 1, '2026-11-01', 1);"
+            "INSERT INTO digests (id, subscription_id, day, created_at) "
+            " VALUES (7, 1, '2026-11-01', 600), (8, 2, '2026-11-01', 600),"
+            " (9, 2, '2026-11-02', 700);"
+            "INSERT INTO digest_items (digest_id, rank, paper_id, score, why)"
+            " VALUES (7, 1, 2, 0.5, 'w1'), (7, 3, 3, 0.25, 'w3'),"
+            " (8, 1, 1, 1.5, 'x'), (8, 2, 2, 1, 'y');",
+            NULL, NULL, NULL),
+        SQLITE_OK);
+    sqlite3_close(raw);
+
+    err_init(&err);
+    CHECK_INT_EQ(db_open(path, 1000, &db, &err), 0);
+    if (db == NULL) {
+        fprintf(stderr, "migrate: %s\n", err.msg);
+        return;
+    }
+    CHECK_INT_EQ(user_version(db), db_schema_version());
+    CHECK_INT_EQ(count(db, "SELECT count(*) FROM pragma_foreign_key_check"), 0);
+    CHECK_INT_EQ(sqlite3_prepare_v2(db_handle(db), rows, -1, &st, NULL),
+                 SQLITE_OK);
+    CHECK_INT_EQ(sqlite3_step(st), SQLITE_ROW);
+    CHECK_STR_EQ((const char *)sqlite3_column_text(st, 0),
+                 "7/1/2/0.5/w1 7/3/3/0.25/w3 8/1/1/1.5/x 8/2/2/1.0/y");
+    sqlite3_finalize(st);
+    CHECK_INT_EQ(count(db, "SELECT count(*) FROM digest_sets"), 2);
+    CHECK_INT_EQ(count(db, "SELECT count(*) FROM digests WHERE set_id IS NULL"),
+                 1);
+    /* ON DELETE CASCADE from papers */
+    CHECK_INT_EQ(db_exec(db, "DELETE FROM papers WHERE id = 2", &err), 0);
+    CHECK_INT_EQ(count(db, "SELECT count(*) FROM digest_items"), 2);
+    /* by hand: a digest's first row makes its set; no digest, no row */
+    CHECK_INT_EQ(db_exec(db,
+                         "INSERT INTO digest_items (digest_id, rank, paper_id)"
+                         " VALUES (9, 1, 3), (9, 2, 1)",
+                         &err),
+                 0);
+    CHECK_INT_EQ(count(db, "SELECT count(*) FROM digest_items WHERE "
+                           "digest_id = 9 AND why = ''"),
+                 2);
+    CHECK_INT_EQ(count(db, "SELECT count(*) FROM digest_sets"), 3);
+    CHECK_INT_EQ(db_exec(db,
+                         "INSERT INTO digest_items (digest_id, rank, paper_id)"
+                         " VALUES (99, 1, 3)",
+                         &err),
+                 -1);
+    /* erasing a subscriber takes its digests' sets and items along */
+    CHECK_INT_EQ(db_exec(db, "DELETE FROM subscribers WHERE id = 2", &err), 0);
+    CHECK_INT_EQ(count(db, "SELECT count(*) FROM digest_sets"), 1);
+    CHECK_INT_EQ(count(db, "SELECT count(*) FROM digest_set_items"), 1);
+    CHECK_INT_EQ(count(db, "SELECT count(*) FROM digest_items"), 1);
+    db_close(db);
+}
+
 /* test_paper_cb - db_digest_paper callback: count calls */
 static int
 test_paper_cb(void *arg, const struct db_digest_paper *p)
@@ -689,6 +787,7 @@ main(void)
         test_wal_watch(dir);
         test_page_size(dir);
         test_migrate_009(dir);
+        test_migrate_070(dir);
         snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
         if (system(cmd) != 0)
             fprintf(stderr, "could not remove %s\n", dir);

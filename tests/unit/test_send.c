@@ -6,9 +6,11 @@
  * send_day and one by digest_freeze per subscription, over two days (so
  * the second day has previous digests and papers already sent), must
  * hold the same digests row for row.  Readers share keywords with
- * different max_papers, categories and windows; one has keywords that do
+ * different max_papers, categories, windows and votes; one has keywords that do
  * not parse and is skipped without losing the others; a rerun queues
- * nothing; the committed hook runs once per committed batch.
+ * nothing; the committed hook runs once per committed batch.  A shared
+ * profile's papers are stored once (a digest set), and erasing its readers
+ * one by one keeps the others' papers until the last takes the set.
  *
  * Pipelined: with the delivery workers started first (DELIVER_FEEDING,
  * as `paperboy send` starts them), the first committed batch is
@@ -125,6 +127,11 @@ seed(struct db *d)
     }
     /* keywords no parser accepts (a control character): skipped */
     sql(d, "UPDATE subscriptions SET keywords = 'kv' || char(1) WHERE id = 7");
+    /* readers who voted: their votes steer their ranking */
+    sql(d, "INSERT INTO votes (subscription_id, paper_id, vote, source,"
+           " created_at) VALUES (2, 3, 1, 'mail', 1), (2, 8, -1, 'mail', 2),"
+           " (13, 4, 1, 'cli', 1), (30, 6, -1, 'preferences', 1),"
+           " (41, 12, 1, 'mail', 1)");
     /* a reader who joins on the second day has no previous digest */
     sql(d, "UPDATE subscriptions SET status = 'pending' WHERE id = 9");
 }
@@ -175,6 +182,70 @@ run_single(struct db *d, const char *day, const char *now)
         if (ok && digest_freeze(d, cfg, i, day, &id, &err) == -1)
             CHECK(i == 7); /* the bad keywords, and only those */
     }
+}
+
+/* one - the first column of the first row of q on d (-1 if none) */
+static long long
+one(struct db *d, const char *q)
+{
+    sqlite3_stmt *st = NULL;
+    long long v = -1;
+
+    if (sqlite3_prepare_v2(db_handle(d), q, -1, &st, NULL) == SQLITE_OK &&
+        sqlite3_step(st) == SQLITE_ROW)
+        v = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    return v;
+}
+
+/* test_shared_sets - the pass stores a shared profile's ranking once (a
+ * digest set named by every digest of that profile); erasing one of its
+ * readers leaves the others' papers, erasing the last takes the set */
+static void
+test_shared_sets(struct db *d)
+{
+    long long set, left, items, gone;
+    char q[256];
+
+    CHECK(one(d, "SELECT count(*) FROM digest_sets") > 0);
+    CHECK(one(d, "SELECT count(*) FROM digest_sets") * 2 <
+          one(d, "SELECT count(*) FROM digests"));
+    CHECK_INT_EQ(one(d, "SELECT count(*) FROM digest_sets s WHERE NOT EXISTS"
+                        " (SELECT 1 FROM digests WHERE set_id = s.id)"),
+                 0);
+    set = one(d, "SELECT set_id FROM digests GROUP BY set_id"
+                 " HAVING count(*) >= 3 ORDER BY set_id LIMIT 1");
+    CHECK(set > 0);
+    /* the papers of the set's digests but the first one's */
+    snprintf(q, sizeof(q),
+             "SELECT count(*) FROM digest_items WHERE digest_id IN (SELECT id"
+             " FROM digests WHERE set_id = %lld AND id > (SELECT min(id) FROM"
+             " digests WHERE set_id = %lld))",
+             set, set);
+    items = one(d, q);
+    CHECK(items > 0);
+    snprintf(q, sizeof(q),
+             "DELETE FROM subscribers WHERE id = (SELECT subscription_id FROM"
+             " digests WHERE set_id = %lld ORDER BY id LIMIT 1)",
+             set);
+    sql(d, q);
+    snprintf(q, sizeof(q),
+             "SELECT count(*) FROM digest_items WHERE digest_id IN (SELECT id"
+             " FROM digests WHERE set_id = %lld)",
+             set);
+    left = one(d, q);
+    CHECK_INT_EQ(left, items);
+    snprintf(q, sizeof(q),
+             "DELETE FROM subscribers WHERE id IN (SELECT subscription_id"
+             " FROM digests WHERE set_id = %lld)",
+             set);
+    sql(d, q);
+    snprintf(q, sizeof(q),
+             "SELECT (SELECT count(*) FROM digest_sets WHERE id = %lld) +"
+             " (SELECT count(*) FROM digest_set_items WHERE set_id = %lld)",
+             set, set);
+    gone = one(d, q);
+    CHECK_INT_EQ(gone, 0);
 }
 
 /* count_sent - outbox rows in 'sent' */
@@ -350,6 +421,7 @@ main(void)
     CHECK_INT_EQ(k.queued, 0);
     CHECK_INT_EQ(k.already + k.empty + k.failed, NSUBS);
 
+    test_shared_sets(a);
     test_pipelined(&key);
 
     compose_free(comp);
