@@ -8,7 +8,7 @@
  *     int cmd_<name>(struct cli *cli, int argc, char **argv);
  * where argv[0] is the command's own name.  It returns the exit status:
  * CLI_OK (0), CLI_FAIL (1), CLI_USAGE (2) or CLI_STOPPED (130).  `paperboy CMD
- * --help` is answered by the command itself, on stdout, with status 0. Layer 4.
+ * --help` is answered by the command itself, on stdout, with status 0.
  */
 #ifndef PAPERBOY_CLI_H
 #define PAPERBOY_CLI_H

@@ -7,7 +7,7 @@
  *     paperboy bounces unsuppress ADDRESS  let it be mailed and imported
  *
  * What a bounce or complaint does is bounces.c's; this file only runs it
- * and prints what it did.  Layer 4.
+ * and prints what it did.
  */
 #include <stdio.h>
 #include <string.h>

@@ -5,7 +5,7 @@
  * database, and say "FILE: ok" (exit 0) or print the errors (exit 1).
  * --dump prints the effective config, every key, password masked.
  * main.c does not pre-load the config for this command: a broken file is
- * exactly what it is for.  Layer 4.
+ * exactly what it is for.
  */
 #include <stdio.h>
 #include <string.h>

@@ -3,7 +3,7 @@
  * cli_check_dns - `paperboy check-dns [--domain D] [--server IP[:PORT]]
  * [--json]`: the DNS self-check (dns_check.h) printed as one line per
  * record, ok / warn / fail with what to publish, or as JSON.  Exit 1 when
- * any check fails.  Layer 4.
+ * any check fails.
  */
 #include <stdio.h>
 #include <stdlib.h>

@@ -4,7 +4,7 @@
  * [--key FILE]`: write a new DKIM private key (mode 0600, never over an
  * existing file or through a link) and print the DNS TXT record that
  * publishes it and the [dkim] lines that use it.  The config is not
- * loaded: a key is made before the config names it.  Layer 4.
+ * loaded: a key is made before the config names it.
  */
 #include <errno.h>
 #include <fcntl.h>

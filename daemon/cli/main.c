@@ -2,7 +2,7 @@
 /*
  * main - the paperboy program: global options, then one git-style
  * command.  It loads the config before any command runs, so a bad config
- * stops the program before anything is created or changed.  Layer 4.
+ * stops the program before anything is created or changed.
  */
 #include <stdio.h>
 #include <stdlib.h>

@@ -8,7 +8,7 @@
  * signal (see rank.h), and stores the result as rows in digests and
  * digest_items.  It is idempotent: UNIQUE(subscription_id, day) makes a
  * second call for the same day return the digest already frozen.  It does
- * not touch the outbox and does not render anything.  Layer 2.
+ * not touch the outbox and does not render anything.
  *
  * Out-parameters are written only on success.
  */

@@ -14,7 +14,7 @@
  * ^, AND/OR/NOT, column filters and unbalanced quotes all become plain
  * words, and no input makes MATCH fail.  Punctuation is left to the FTS5
  * tokenizer, which splits on it ("pre-training" is the phrase
- * "pre training").  Layer 1: no SQLite here, only strings.
+ * "pre training").  No SQLite here, only strings.
  *
  * Out-parameters are written only on success.
  */

@@ -11,7 +11,7 @@
  * it lies in (0, 1]; w is [digest] trending_weight.  Without keywords
  * the order is trending: upvotes, then most recent, then lowest id.
  * Pure functions, tested as such: no database, no files, no clock.
- * Finding and reading the papers to rank is rank_papers.h's.  Layer 2.
+ * Finding and reading the papers to rank is rank_papers.h's.
  */
 #ifndef PAPERBOY_RANK_H
 #define PAPERBOY_RANK_H

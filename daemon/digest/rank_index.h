@@ -34,8 +34,8 @@
  *
  * The score is a sum of per-concept weights times per-paper term
  * statistics, so a reader's learned term weights (Rocchio) would enter as
- * more weighted concepts, the same way feedback terms do.  Layer 2; only
- * terms.h below it.  Not thread-safe: one index per thread.
+ * more weighted concepts, the same way feedback terms do.  It uses
+ * only terms.h.  Not thread-safe: one index per thread.
  *
  * Out-parameters are written only on success.
  */

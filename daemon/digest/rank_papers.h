@@ -4,7 +4,7 @@
  * search`, the web form's sample and the digests' candidates.  Reads the
  * papers' text (db_digest.h, db_web.h), indexes it (rank_index.h) and
  * orders it with rank.h's pure scoring.  Only papers that match the
- * keywords are ranked when there are keywords.  Layer 2.
+ * keywords are ranked when there are keywords.
  *
  * Out-parameters are written only on success.
  */

@@ -13,7 +13,7 @@
  * per message, deletes it or marks it seen (IMAP, maildir; POP3 keeps
  * it).  Deletions take effect at bounce_mailbox_close() (IMAP EXPUNGE,
  * POP3 QUIT) or at once (maildir).  It never decides what a message
- * means: bounces.c does.  Layer 2.
+ * means: bounces.c does.
  *
  * Contract: 0 on success, -1 with err (ERR_TEMP for a network failure,
  * ERR_PERM for a refused login or a bad URL).  The password never

@@ -14,7 +14,7 @@
  * the subscription: the addresses the report was sent to and the
  * original's Return-Path (candidates for a VERP address), and the
  * original Message-ID.  It does not look anything up, and never follows
- * more than BOUNCE_DEPTH levels of parts.  Layer 2 (libetpan).
+ * more than BOUNCE_DEPTH levels of parts.  Uses libetpan.
  */
 #ifndef PAPERBOY_BOUNCE_PARSE_H
 #define PAPERBOY_BOUNCE_PARSE_H

@@ -25,7 +25,7 @@
  *     pause_hard_rate or its complaints pause_complaint_rate percent of
  *     what was sent, with at least pause_min_messages sent, the list is
  *     paused (db_pause) until `paperboy list resume NAME`.
- * Messages that are not reports are left in the mailbox.  Layer 2.
+ * Messages that are not reports are left in the mailbox.
  *
  * Contract: 0 on success, -1 with err; a failure stops the pass, and what
  * was not committed stays in the mailbox for the next.

@@ -32,7 +32,7 @@
  *
  * Threads: deliver_start() returns at once; deliver_wake() may be called
  * from any thread (the web after queueing a confirmation); deliver_stop()
- * from the thread that started.  Layer 3.
+ * from the thread that started.
  */
 #ifndef PAPERBOY_DELIVER_H
 #define PAPERBOY_DELIVER_H

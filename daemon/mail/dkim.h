@@ -9,7 +9,7 @@
  * bytes that go to SMTP or the maildir, relaxed/relaxed, with From, To,
  * Subject, List-Unsubscribe and List-Unsubscribe-Post over-signed (a copy
  * added on the way invalidates the signature).  It does not compose,
- * send, or look anything up in DNS.  Layer 2 (mail).
+ * send, or look anything up in DNS.
  *
  * Out-parameters are written only on success.
  */

@@ -7,7 +7,6 @@
  * bytes is answered with the key parsed at registration; every other
  * parse goes to OpenSSL unchanged.  Registration counts references, so
  * each signer adds its keys and drops them when freed.  Thread-safe.
- * Layer 2 (mail).
  */
 #ifndef PAPERBOY_DKIM_KEYCACHE_H
 #define PAPERBOY_DKIM_KEYCACHE_H

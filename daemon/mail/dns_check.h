@@ -12,7 +12,7 @@
  * the server given.  SPF is evaluated for ip4, ip6, a, mx, include,
  * redirect and all; a record using exists, ptr or macros is reported as
  * not evaluated.  The organisational domain is approximated by the last
- * two labels (no public suffix list).  Layer 2.
+ * two labels (no public suffix list).
  */
 #ifndef PAPERBOY_DNS_CHECK_H
 #define PAPERBOY_DNS_CHECK_H

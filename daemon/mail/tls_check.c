@@ -4,7 +4,7 @@
  * libetpan built with GnuTLS does not verify the peer, so every TLS
  * session (the SMTP relay, the bounce mailbox) checks the chain and the
  * host name here after its handshake, with GnuTLS's
- * gnutls_x509_trust_list_verify_crt2(), and fails closed.  Layer 2.
+ * gnutls_x509_trust_list_verify_crt2(), and fails closed.
  */
 #include "tls_check.h"
 

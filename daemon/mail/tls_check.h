@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * tls_check - the certificate check every TLS session runs after its
- * handshake (libetpan with GnuTLS verifies nothing).  Layer 2.
+ * handshake (libetpan with GnuTLS verifies nothing).
  */
 #ifndef PAPERBOY_TLS_CHECK_H
 #define PAPERBOY_TLS_CHECK_H

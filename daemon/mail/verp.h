@@ -12,7 +12,7 @@
  * A later bounce reader calls verp_parse() on the address a DSN was sent
  * to, then takes the subscription only if it was created at or before
  * ISSUED (SQLite may reuse the id of a deleted row; a newer row with the
- * same id is not the one mailed).  It does not read mailboxes.  Layer 1.
+ * same id is not the one mailed).  It does not read mailboxes.
  */
 #ifndef PAPERBOY_VERP_H
 #define PAPERBOY_VERP_H

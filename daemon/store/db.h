@@ -7,7 +7,7 @@
  * embedded schema/NNN_*.sql migrations in order, each in one transaction,
  * tracked by PRAGMA user_version.  A database newer than this binary is
  * refused.  Only db*.c files include <sqlite3.h>; other modules call the
- * db_<table>_*() functions those files export.  Layer 1.
+ * db_<table>_*() functions those files export.
  *
  * Out-parameters are written only on success.
  */

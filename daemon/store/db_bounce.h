@@ -9,7 +9,7 @@
  * on them (shared by the bounce reader and the delivery workers).
  *
  * It does not parse mail: bounces.c does.  Every value
- * is bound.  Layer 1.
+ * is bound.
  *
  * Contract: 0 on success, -1 with err; lookups (db_bounce_find_*) return 0
  * when found, 1 when not (out untouched).  Out-parameters are written only

@@ -3,7 +3,7 @@
  * db_digest - the SQL behind digests: a subscription with its list, the
  * day's candidate papers, FTS5 matches with bm25, and the digests and
  * digest_items rows.  rank.c, digest.c, compose.c and cli_digest.c call
- * these; only this file talks to SQLite for them.  Layer 1.
+ * these; only this file talks to SQLite for them.
  *
  * Contract: 0 on success, -1 with err filled on failure.  Lookups
  * (db_digest_sub_load, db_digest_sub_find, db_digest_find, db_digest_prev,

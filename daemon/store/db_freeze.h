@@ -7,7 +7,6 @@
  * of subscriptions, found through an index (unit.hot_plans checks the
  * plans), so a pass reads each subscription once and no query runs per
  * subscriber here.  The writes go through db_digest.h and outbox.h.
- * Layer 1.
  *
  * Out-parameters are written only on success; arrays are the caller's to
  * free with free().

@@ -3,7 +3,7 @@
  * db_list - mailing lists: a name, a title, the arXiv categories to
  * collect and whether Hugging Face daily papers are included.  Also the
  * validation rules for list names and category lists, shared by the CLI
- * and the web side.  Layer 1.
+ * and the web side.
  *
  * Contract: 0 on success, -1 with err filled on failure.  Lookups return
  * 0 when found, 1 when there is no such list (out untouched), -1 on

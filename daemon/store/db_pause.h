@@ -7,7 +7,7 @@
  * A paused list's mail stays queued: the delivery workers' claim skips
  * it (outbox.c joins list_pauses), and db_pause_set() moves its digests' due
  * times DB_PAUSE_SHIFT seconds ahead so a claim does not even read them;
- * db_pause_clear() moves them back.  Layer 1.
+ * db_pause_clear() moves them back.
  *
  * Contract: 0 on success, -1 with err.  Strings handed to the callback are
  * borrowed for the call.

@@ -9,7 +9,7 @@
  * an address and cannot be searched without the key; a new [web] secret
  * forgets every row (as it invalidates every link).  It does not decide
  * when an address is suppressed (bounces.c does) nor refuse sign-ups (the
- * callers check).  Layer 1.
+ * callers check).
  *
  * Contract: 0 on success, -1 with err; db_suppress_get returns 0 when the
  * address is suppressed, 1 when not.  Out-parameters are written only on

@@ -807,7 +807,7 @@ config_read_password_file(char **dst, const char *section, const char *path,
  * a regular file of at most CONFIG_KEY_MAX bytes opened without following
  * a link or waiting on a FIFO (datafile_read), holding a "PRIVATE KEY"
  * block.  Whether it is a key of the right kind is dkim_check_config()'s
- * job (layer 2). */
+ * job (mail/dkim.c). */
 static int
 config_read_key(const char *what, const char *path, char **out, struct err *err)
 {

@@ -7,7 +7,7 @@
  * error naming the file, the line and the key, and no struct is returned.
  * SIGHUP parses a new struct and swaps the pointer only when it validated.
  * The struct owns all its strings.  The SMTP password never appears in any
- * message this module produces.  Layer 1 (uses inih).
+ * message this module produces.  Uses inih.
  */
 #ifndef PAPERBOY_CONFIG_H
 #define PAPERBOY_CONFIG_H

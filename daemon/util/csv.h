@@ -17,7 +17,6 @@
  * leading/trailing space) and ends records with CRLF.  csv_add_cell()
  * also neutralises what a spreadsheet would run as a formula, and
  * csv_cell_value() undoes that, so export and import lose nothing.
- * Layer 0.
  */
 #ifndef PAPERBOY_CSV_H
 #define PAPERBOY_CSV_H

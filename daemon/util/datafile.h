@@ -13,7 +13,7 @@
  * write is refused (unless it is sticky and ours: others cannot then
  * replace our files), and every open uses O_NOFOLLOW.  It does not chmod
  * anything that exists: an operator's modes are kept, a readable file
- * gets a warning.  Layer 0: libc only.
+ * gets a warning.  Only libc.
  *
  * Every function that can fail returns 0 or -1 with err set (ERR_PERM).
  */

@@ -10,7 +10,7 @@
  * compares it in constant time, then checks the purpose and the expiry.
  * The secret comes from [web] secret, or from [web] secret_file, which is
  * created with 32 random bytes and mode 0600 on first use.  Tokens are
- * never logged.  Layer 1 (libsodium).
+ * never logged.  Uses libsodium.
  */
 #ifndef PAPERBOY_TOKEN_H
 #define PAPERBOY_TOKEN_H

@@ -18,7 +18,7 @@
  * <web_root>/static (both read when the server starts and on reload).
  *
  * Only http*.c include <microhttpd.h>; nothing of it leaks out of this
- * header.  Layer 3 (an event source).
+ * header.
  *
  * Contract: 0 on success, -1 with err filled on failure.  Out-parameters
  * are written only on success.

@@ -9,7 +9,7 @@
  * 400), instead of being passed on half-decoded.  Control characters such
  * as CR and LF are kept: each field's own validation refuses them with a
  * message next to the field.  No libmicrohttpd types here, so the decoder
- * is a pure function and a fuzz target.  Layer 0.
+ * is a pure function and a fuzz target.
  *
  * Out-parameters are written only on success.
  */

@@ -2,7 +2,7 @@
 /*
  * http_pauses - the lists the bounce and complaint guard paused, as the
  * /healthz JSON member "paused_lists": [{"list", "reason", "paused_at"}]
- * (db_pause.h).  Layer 3.
+ * (db_pause.h).
  */
 #ifndef PAPERBOY_HTTP_PAUSES_H
 #define PAPERBOY_HTTP_PAUSES_H
