@@ -129,9 +129,8 @@ atom_entry_finish(struct atom_state *st)
     title = normalise_text(e->title ? e->title : "",
                            e->title ? strlen(e->title) : 0, NORM_TEX);
     p = paper_list_push(&f->papers);
-    if (e->id == NULL ||
-        paper_arxiv_id(e->id, p->arxiv_id, sizeof(p->arxiv_id),
-                           &p->version) == -1) {
+    if (e->id == NULL || paper_arxiv_id(e->id, p->arxiv_id, sizeof(p->arxiv_id),
+                                        &p->version) == -1) {
         source_feed_warn(f, "entry %zu ('%.80s'): no arXiv id", f->entries,
                          title);
         goto skip;

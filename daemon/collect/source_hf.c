@@ -81,7 +81,7 @@ hf_item(const cJSON *item, struct source_feed *f)
     p = paper_list_push(&f->papers);
     id = hf_str(paper, "id");
     if (id == NULL || paper_arxiv_id(id, p->arxiv_id, sizeof(p->arxiv_id),
-                                         &p->version) == -1) {
+                                     &p->version) == -1) {
         s = hf_str(paper, "title");
         source_feed_warn(f, "item %zu ('%.80s'): no arXiv id", f->entries,
                          s ? s : "");

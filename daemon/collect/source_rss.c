@@ -117,16 +117,15 @@ rss_item_finish(struct rss_state *st)
         idsrc = it->guid;
     else if (it->link && strrchr(it->link, '/'))
         idsrc = it->link;
-    if (idsrc == NULL ||
-        paper_arxiv_id(idsrc, p->arxiv_id, sizeof(p->arxiv_id),
-                           &p->version) == -1) {
+    if (idsrc == NULL || paper_arxiv_id(idsrc, p->arxiv_id, sizeof(p->arxiv_id),
+                                        &p->version) == -1) {
         const char *a = strstr(desc, "arXiv:");
         size_t n = a ? strcspn(a, " \t\n") : 0;
         if (a != NULL)
             idtmp = xstrndup(a, n);
         if (idtmp == NULL ||
             paper_arxiv_id(idtmp, p->arxiv_id, sizeof(p->arxiv_id),
-                               &p->version) == -1) {
+                           &p->version) == -1) {
             source_feed_warn(f, "item %zu ('%.80s'): no arXiv id", f->entries,
                              title);
             goto skip;

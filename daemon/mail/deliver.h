@@ -27,8 +27,9 @@
  * cause in deliver_stats.error; the daemon's worker waits, counted in
  * deliver_stats.paused, retries every second, then hands its claim
  * back); so does a daemon worker whose claim fails.  A claim is never
- * taken back from this process, however long it is held (outbox.h).  One process delivers at a
- * time: deliver_start() takes an exclusive lock on <db>-deliver.lock.
+ * taken back from this process, however long it is held (outbox.h).  One
+ * process delivers at a time: deliver_start() takes an exclusive lock on
+ * <db>-deliver.lock.
  *
  * Threads: deliver_start() returns at once; deliver_wake() may be called
  * from any thread (the web after queueing a confirmation); deliver_stop()

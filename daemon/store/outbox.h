@@ -36,7 +36,7 @@
 #define OUTBOX_CONFIRM_GAP 86400 /* one confirmation per address per day */
 #define OUTBOX_REPLY_MAX 256     /* stored reply line, bytes with NUL */
 #define OUTBOX_MSGID_MAX 256     /* Message-ID, bytes with NUL */
-#define OUTBOX_LEASE 3600 /* seconds another process's claim holds */
+#define OUTBOX_LEASE 3600        /* seconds another process's claim holds */
 #define OUTBOX_LEASE_CHECK 60    /* look for expired claims this often */
 
 enum outbox_kind {
