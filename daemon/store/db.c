@@ -429,6 +429,33 @@ db_step_int64(struct db *db, sqlite3_stmt *st, int64_t *out, const char *what,
 }
 
 int
+db_step_ids(struct db *db, sqlite3_stmt *st, const char *what, int64_t **ids,
+            size_t *n, struct err *err)
+{
+    int64_t *v = NULL;
+    size_t nv = 0, cap = 0;
+    int rc;
+
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (nv == cap) {
+            cap = cap ? cap * 2 : 32;
+            v = xrealloc(v, cap * sizeof(*v));
+        }
+        v[nv++] = sqlite3_column_int64(st, 0);
+    }
+    if (rc != SQLITE_DONE)
+        db_fail(db, err, what); /* before the reset, which may clear it */
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE) {
+        free(v);
+        return -1;
+    }
+    *ids = v;
+    *n = nv;
+    return 0;
+}
+
+int
 db_commit(struct db *db, struct err *err)
 {
     return db_exec(db, "COMMIT", err);

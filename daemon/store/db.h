@@ -14,6 +14,7 @@
 #ifndef PAPERBOY_DB_H
 #define PAPERBOY_DB_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "err.h"
@@ -80,6 +81,11 @@ int db_step_row(struct db *db, struct sqlite3_stmt *st, const char *what,
  * in *out, 1 when there is no row (out untouched), -1 with err */
 int db_step_int64(struct db *db, struct sqlite3_stmt *st, int64_t *out,
                   const char *what, struct err *err);
+/* db_step_ids - step a bound statement to its end, column 0 of every row
+ * into *ids (malloc'd, caller frees; NULL when none) and their count into
+ * *n, then reset it; -1 with err and nothing out */
+int db_step_ids(struct db *db, struct sqlite3_stmt *st, const char *what,
+                int64_t **ids, size_t *n, struct err *err);
 
 /* db_fail - fill err from the connection's last error; ERR_TEMP when the
  * database was busy or locked.  Returns -1 for "return db_fail(...)". */

@@ -269,29 +269,12 @@ db_digest_sent(struct db *db, int64_t sub_id, const char *since_day,
                int64_t **ids, size_t *n, struct err *err)
 {
     sqlite3_stmt *st = db_stmt(db, SQL_SENT, err);
-    int64_t *v = NULL;
-    size_t nv = 0, cap = 0;
-    int rc;
 
     if (st == NULL)
         return -1;
     sqlite3_bind_int64(st, 1, sub_id);
     sqlite3_bind_text(st, 2, since_day, -1, SQLITE_TRANSIENT);
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        if (nv == cap) {
-            cap = cap ? cap * 2 : 32;
-            v = xrealloc(v, cap * sizeof(*v));
-        }
-        v[nv++] = sqlite3_column_int64(st, 0);
-    }
-    sqlite3_reset(st);
-    if (rc != SQLITE_DONE) {
-        free(v);
-        return db_fail(db, err, "selecting papers already sent");
-    }
-    *ids = v;
-    *n = nv;
-    return 0;
+    return db_step_ids(db, st, "selecting papers already sent", ids, n, err);
 }
 
 static const char SQL_MATCH[] =
@@ -422,54 +405,50 @@ db_digest_set_new(struct db *db, int64_t *set_id, struct err *err)
 static const char SQL_INSERT[] =
     "INSERT INTO digests (subscription_id, day, created_at, set_id, items)"
     " VALUES (?1, ?2, ?3, ?4, ?5)";
+static const char SQL_INSERT_NEW[] =
+    "INSERT INTO digests (subscription_id, day, created_at, set_id, items)"
+    " VALUES (?1, ?2, ?3, ?4, ?5)"
+    " ON CONFLICT (subscription_id, day) DO NOTHING";
+
+/* db_digest_put - run sql (SQL_INSERT or SQL_INSERT_NEW) on the row */
+static int
+db_digest_put(struct db *db, const char *sql, int64_t sub_id, const char *day,
+              int64_t created_at, int64_t set_id, int items, struct err *err)
+{
+    sqlite3_stmt *st = db_stmt(db, sql, err);
+
+    if (st == NULL)
+        return -1;
+    sqlite3_bind_int64(st, 1, sub_id);
+    sqlite3_bind_text(st, 2, day, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(st, 3, created_at);
+    sqlite3_bind_int64(st, 4, set_id);
+    sqlite3_bind_int(st, 5, items);
+    return db_step_done(db, st, "inserting a digest", err);
+}
 
 int
 db_digest_insert(struct db *db, int64_t sub_id, const char *day,
                  int64_t created_at, int64_t set_id, int items,
                  int64_t *digest_id, struct err *err)
 {
-    sqlite3_stmt *st = db_stmt(db, SQL_INSERT, err);
-    int rc;
-
-    if (st == NULL)
+    if (db_digest_put(db, SQL_INSERT, sub_id, day, created_at, set_id, items,
+                      err) == -1)
         return -1;
-    sqlite3_bind_int64(st, 1, sub_id);
-    sqlite3_bind_text(st, 2, day, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int64(st, 3, created_at);
-    sqlite3_bind_int64(st, 4, set_id);
-    sqlite3_bind_int(st, 5, items);
-    rc = sqlite3_step(st);
-    sqlite3_reset(st);
-    if (rc != SQLITE_DONE)
-        return db_fail(db, err, "inserting a digest");
     *digest_id = db_last_id(db);
     return 0;
 }
-
-static const char SQL_INSERT_NEW[] =
-    "INSERT INTO digests (subscription_id, day, created_at, set_id, items)"
-    " VALUES (?1, ?2, ?3, ?4, ?5)"
-    " ON CONFLICT (subscription_id, day) DO NOTHING";
 
 int
 db_digest_insert_new(struct db *db, int64_t sub_id, const char *day,
                      int64_t created_at, int64_t set_id, int items,
                      int64_t *digest_id, struct err *err)
 {
-    sqlite3_stmt *st = db_stmt(db, SQL_INSERT_NEW, err);
     int rc;
 
-    if (st == NULL)
+    if (db_digest_put(db, SQL_INSERT_NEW, sub_id, day, created_at, set_id,
+                      items, err) == -1)
         return -1;
-    sqlite3_bind_int64(st, 1, sub_id);
-    sqlite3_bind_text(st, 2, day, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int64(st, 3, created_at);
-    sqlite3_bind_int64(st, 4, set_id);
-    sqlite3_bind_int(st, 5, items);
-    rc = sqlite3_step(st);
-    sqlite3_reset(st);
-    if (rc != SQLITE_DONE)
-        return db_fail(db, err, "inserting a digest");
     if (db_changes(db) == 1) {
         *digest_id = db_last_id(db);
         return 0;

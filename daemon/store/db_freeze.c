@@ -25,9 +25,6 @@ db_freeze_lists(struct db *db, const char *list_name, int64_t **ids, size_t *n,
     static const char sql[] =
         "SELECT id FROM lists WHERE ?1 IS NULL OR name = ?1 ORDER BY id";
     sqlite3_stmt *st = db_stmt(db, sql, err);
-    int64_t *v = NULL;
-    size_t nv = 0;
-    int rc;
 
     if (st == NULL)
         return -1;
@@ -35,18 +32,7 @@ db_freeze_lists(struct db *db, const char *list_name, int64_t **ids, size_t *n,
         sqlite3_bind_text(st, 1, list_name, -1, SQLITE_TRANSIENT);
     else
         sqlite3_bind_null(st, 1);
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        v = xrealloc(v, (nv + 1) * sizeof(*v));
-        v[nv++] = sqlite3_column_int64(st, 0);
-    }
-    sqlite3_reset(st);
-    if (rc != SQLITE_DONE) {
-        free(v);
-        return db_fail(db, err, "listing lists");
-    }
-    *ids = v;
-    *n = nv;
-    return 0;
+    return db_step_ids(db, st, "listing lists", ids, n, err);
 }
 
 /* db_freeze_text - column i as a string ("" for NULL) copied into out */

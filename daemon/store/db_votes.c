@@ -185,27 +185,10 @@ db_votes_voters(struct db *db, int64_t lo, int64_t hi, int64_t **ids, size_t *n,
                 struct err *err)
 {
     sqlite3_stmt *st = db_stmt(db, SQL_VOTERS, err);
-    int64_t *v = NULL;
-    size_t nv = 0, cap = 0;
-    int rc;
 
     if (st == NULL)
         return -1;
     sqlite3_bind_int64(st, 1, lo);
     sqlite3_bind_int64(st, 2, hi);
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        if (nv == cap) {
-            cap = cap ? cap * 2 : 16;
-            v = xrealloc(v, cap * sizeof(*v));
-        }
-        v[nv++] = sqlite3_column_int64(st, 0);
-    }
-    sqlite3_reset(st);
-    if (rc != SQLITE_DONE) {
-        free(v);
-        return db_fail(db, err, "listing the readers who voted");
-    }
-    *ids = v;
-    *n = nv;
-    return 0;
+    return db_step_ids(db, st, "listing the readers who voted", ids, n, err);
 }
