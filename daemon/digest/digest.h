@@ -38,7 +38,9 @@ int digest_freeze(struct db *db, const struct config *cfg,
  * scheduler's send job, bench/digest): it keeps the list's candidate
  * papers between calls, so each subscription costs only its own queries.
  * The caller promises that papers do not change while the batch is used
- * (collect before, not during); a new day or another list reloads them.
+ * (collect before, not during); a new day, another list or the other
+ * cadence (a weekly window reaches further back) reloads them, so keep a
+ * batch per cadence when they alternate (digest plan does).
  */
 struct digest_batch;
 
