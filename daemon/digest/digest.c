@@ -3,14 +3,17 @@
  * digest - freeze a subscription's papers for a day (see digest.h).
  *
  * The candidate window: papers first seen after the subscription's
- * previous digest was frozen (at most DIGEST_MAX_DAYS before day), or,
+ * previous digest was frozen (at most DIGEST_MAX_DAYS before day, or
+ * DIGEST_MAX_DAYS_WEEKLY for a weekly subscription), or,
  * for a first digest, papers first seen on day or the DIGEST_FIRST_DAYS
  * days before it (DIGEST_FIRST_DAYS_WEEKLY for a weekly subscription,
  * whose digest is only frozen on its weekday: db_freeze_subs); in both cases no
  * later than day (first_seen_day <= day) and never a paper already in one of
  * its digests.  The list's part of the selection (categories, HF, replacements,
- * the widest window) is one query whose result a struct digest_batch keeps for
- * the next subscription of the same list and day; the subscription's own part
+ * the widest window of the cadence) is one query whose result a struct
+ * digest_batch keeps for the next subscription of the same list, day and
+ * cadence (a daily reader's window and ranking never depend on whether
+ * weekly readers are frozen beside it); the subscription's own part
  * (its window, categories, papers already sent) is applied in C.  Keywords rank
  * and filter; without keywords the order is trending.  When keywords match
  * nothing, [digest] when_empty decides between sending nothing and the
@@ -39,6 +42,10 @@
  * the day before) froze its digest before its day's start, so a week back
  * from that start would skip the papers seen in between. */
 #define DIGEST_MAX_DAYS 8
+/* A weekly digest reaches back to its previous one even when a weekday
+ * was missed (the daemon down that day, the list paused): two weeks and
+ * the same day as above.  Longer gaps lose the older papers. */
+#define DIGEST_MAX_DAYS_WEEKLY 15
 #define DIGEST_WHY_MAX 1024 /* bytes of one "why" line */
 
 /* The reader's votes (db_votes.h) and the profile made of them. */
@@ -231,6 +238,7 @@ struct digest_batch {
     char list_categories[520];
     int include_hf, include_replacements;
     char day[11];
+    int64_t from;             /* the window's first first_seen_at */
     struct db_digest_cand *c; /* sorted by id */
     size_t n;
     struct rank_index *ix; /* the terms of c, built when first needed */
@@ -258,8 +266,9 @@ digest_batch_free(struct digest_batch *b)
     free(b);
 }
 
-/* digest_list_window - the list's candidates of the widest window (from
- * DIGEST_MAX_DAYS before day), from b when it holds them */
+/* digest_list_window - the list's candidates of the widest window of a
+ * cadence (first seen at from or later: digest_oldest), from b when it
+ * holds that same window */
 static int
 digest_list_window(struct digest_batch *b, struct db *db,
                    const struct db_digest_sub *sub, const char *day,
@@ -269,7 +278,7 @@ digest_list_window(struct digest_batch *b, struct db *db,
         strcmp(b->list_categories, sub->list_categories) == 0 &&
         b->include_hf == sub->include_hf &&
         b->include_replacements == sub->include_replacements &&
-        strcmp(b->day, day) == 0)
+        strcmp(b->day, day) == 0 && b->from == from)
         return 0;
     db_digest_cands_free(b->c, b->n);
     rank_index_free(b->ix);
@@ -287,6 +296,7 @@ digest_list_window(struct digest_batch *b, struct db *db,
     b->include_hf = sub->include_hf;
     b->include_replacements = sub->include_replacements;
     (void)str_copy(b->day, sizeof(b->day), day);
+    b->from = from;
     return 0;
 }
 
@@ -450,10 +460,9 @@ digest_candidates(struct digest_batch *b, struct db *db,
     return 0;
 }
 
-/* digest_day_start - *oldest = the start of day's widest window
- * (DIGEST_MAX_DAYS before day 00:00 UTC); -1 on a malformed day */
+/* digest_day_start - *day0 = day 00:00 UTC; -1 on a malformed day */
 static int
-digest_day_start(const char *day, int64_t *oldest, struct err *err)
+digest_day_start(const char *day, int64_t *day0_out, struct err *err)
 {
     struct tm tm;
     time_t day0;
@@ -463,17 +472,26 @@ digest_day_start(const char *day, int64_t *oldest, struct err *err)
         err_set(err, ERR_PERM, "digest: bad day '%s' (want YYYY-MM-DD)", day);
         return -1;
     }
-    *oldest = (int64_t)day0 - DIGEST_MAX_DAYS * 86400;
+    *day0_out = (int64_t)day0;
     return 0;
 }
 
-/* digest_since - the first first_seen_at of a subscription's window, from
- * its previous digest's created_at (prev, 0 = none); weekly: a first
- * digest reaches back a week, not DIGEST_FIRST_DAYS */
+/* digest_oldest - the start of the widest window of a day (day0: its
+ * 00:00 UTC) for a daily or a weekly subscription */
 static int64_t
-digest_since(int64_t oldest, int64_t prev, int weekly)
+digest_oldest(int64_t day0, int weekly)
 {
-    int64_t day0 = oldest + DIGEST_MAX_DAYS * 86400;
+    return day0 - (weekly ? DIGEST_MAX_DAYS_WEEKLY : DIGEST_MAX_DAYS) * 86400;
+}
+
+/* digest_since - the first first_seen_at of a subscription's window of
+ * the day starting at day0, from its previous digest's created_at (prev,
+ * 0 = none); weekly: a first digest reaches back a week, not
+ * DIGEST_FIRST_DAYS, and a later one two weeks and a day, not one */
+static int64_t
+digest_since(int64_t day0, int64_t prev, int weekly)
+{
+    int64_t oldest = digest_oldest(day0, weekly);
 
     if (prev > 0)
         return prev + 1 > oldest ? prev + 1 : oldest;
@@ -485,11 +503,11 @@ int
 digest_sent_day(const char *day, int64_t prev, int weekly, char *out,
                 size_t size, struct err *err)
 {
-    int64_t oldest;
+    int64_t day0;
 
-    if (digest_day_start(day, &oldest, err) == -1)
+    if (digest_day_start(day, &day0, err) == -1)
         return -1;
-    digest_sent_since_day(digest_since(oldest, prev, weekly), out, size);
+    digest_sent_since_day(digest_since(day0, prev, weekly), out, size);
     return 0;
 }
 
@@ -515,12 +533,16 @@ digest_period_from(const char *last_day, const char *day, char *out,
         err_set(err, ERR_PERM, "digest: bad day '%s' (want YYYY-MM-DD)", day);
         return -1;
     }
-    from = day0 - (DIGEST_WEEK_DAYS - 1) * 86400;
+    from = day0 - (DIGEST_WEEK_DAYS - 1) * 86400; /* none: a first digest */
     if (last_day != NULL && strlen(last_day) == 10 &&
         strcmp(last_day, day) < 0) {
         time_t last;
-        if (str_day_to_time(last_day, &last) == 0 && last + 86400 > from)
-            from = last + 86400;
+        if (str_day_to_time(last_day, &last) == 0) {
+            /* the window's first day (digest_oldest) at the earliest */
+            from = day0 - DIGEST_MAX_DAYS_WEEKLY * 86400;
+            if (last + 86400 > from)
+                from = last + 86400;
+        }
     }
     str_format_day(from, out, size);
     return 0;
@@ -565,12 +587,12 @@ digest_freeze_batch(struct digest_batch *batch, struct db *db,
     struct query q;
     struct rank_cand *c = NULL;
     size_t n = 0;
-    int64_t id = 0, prev = 0, since, oldest;
+    int64_t id = 0, prev = 0, since, day0;
     int own_txn = 0, rc = -1, found;
 
     memset(&q, 0, sizeof(q));
     memset(&rd, 0, sizeof(rd));
-    if (digest_day_start(day, &oldest, err) == -1)
+    if (digest_day_start(day, &day0, err) == -1)
         return -1;
     if (!db_in_txn(db)) {
         if (db_begin(db, err) == -1)
@@ -593,8 +615,9 @@ digest_freeze_batch(struct digest_batch *batch, struct db *db,
     }
     if (db_digest_prev(db, subscription_id, day, &prev, err) == -1)
         goto out;
-    since = digest_since(oldest, prev, sub.weekly);
-    if (digest_list_window(batch, db, &sub, day, oldest, err) == -1 ||
+    since = digest_since(day0, prev, sub.weekly);
+    if (digest_list_window(batch, db, &sub, day,
+                           digest_oldest(day0, sub.weekly), err) == -1 ||
         digest_candidates(batch, db, &sub, since, &c, &n, err) == -1)
         goto out;
     if (db_votes_each(db, subscription_id, digest_on_vote, &rd, err) == -1)
@@ -662,12 +685,19 @@ struct digest_profile {
     size_t set_n;   /* items[0..set_n) are in it */
 };
 
-struct digest_pass {
+/* A list's window of one cadence and the profiles ranked against it. */
+struct digest_win {
     struct digest_batch *b;
     unsigned gen;                /* b->gen the profiles were ranked against */
     int64_t *seen_at;            /* the window's first_seen_at, ascending */
     struct digest_profile **tab; /* open addressing, 2 * DIGEST_PROFILES_MAX */
     size_t count;                /* profiles in tab */
+};
+
+/* w[0] daily readers' window, w[1] weekly readers' (wider: a weekly
+ * reader's profiles are never shared with a daily one's) */
+struct digest_pass {
+    struct digest_win w[2];
     struct buf key, why, whys;
     int64_t *relevant; /* work array: sent ids that are candidates */
     size_t relcap;
@@ -680,8 +710,10 @@ digest_pass_new(void)
 {
     struct digest_pass *p = xcalloc(1, sizeof(*p));
 
-    p->b = digest_batch_new();
-    p->tab = xcalloc(DIGEST_TAB_SIZE, sizeof(*p->tab));
+    for (size_t i = 0; i < 2; i++) {
+        p->w[i].b = digest_batch_new();
+        p->w[i].tab = xcalloc(DIGEST_TAB_SIZE, sizeof(*p->w[i].tab));
+    }
     buf_init(&p->key, 64 * 1024);
     buf_init(&p->why, DIGEST_WHY_MAX);
     buf_init(&p->whys, 64 * DIGEST_WHY_MAX);
@@ -700,15 +732,15 @@ digest_profile_free(struct digest_profile *e)
     free(e);
 }
 
-/* digest_pass_clear - forget every profile */
+/* digest_win_clear - forget every profile of w */
 static void
-digest_pass_clear(struct digest_pass *p)
+digest_win_clear(struct digest_win *w)
 {
     for (size_t i = 0; i < DIGEST_TAB_SIZE; i++) {
-        digest_profile_free(p->tab[i]);
-        p->tab[i] = NULL;
+        digest_profile_free(w->tab[i]);
+        w->tab[i] = NULL;
     }
-    p->count = 0;
+    w->count = 0;
 }
 
 void
@@ -716,14 +748,16 @@ digest_pass_free(struct digest_pass *p)
 {
     if (p == NULL)
         return;
-    digest_pass_clear(p);
-    free(p->tab);
-    free(p->seen_at);
+    for (size_t i = 0; i < 2; i++) {
+        digest_win_clear(&p->w[i]);
+        free(p->w[i].tab);
+        free(p->w[i].seen_at);
+        digest_batch_free(p->w[i].b);
+    }
     free(p->relevant);
     buf_release(&p->key);
     buf_release(&p->why);
     buf_release(&p->whys);
-    digest_batch_free(p->b);
     free(p);
 }
 
@@ -736,26 +770,31 @@ digest_i64_cmp(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
-/* digest_pass_window - the list's window for sub; a new window forgets
- * the profiles ranked against the old one */
+/* digest_pass_window - *out = the list's window of sub's cadence (from
+ * its first first_seen_at); a new window forgets the profiles ranked
+ * against the old one of that cadence.  The other cadence's stay: they
+ * may be handed out for this chunk (a window of a cadence is reloaded
+ * only for a new list or day, so its old profiles are not). */
 static int
 digest_pass_window(struct digest_pass *p, struct db *db,
                    const struct db_digest_sub *sub, const char *day,
-                   int64_t oldest, struct err *err)
+                   int64_t from, struct digest_win **out, struct err *err)
 {
-    struct digest_batch *b = p->b;
+    struct digest_win *w = &p->w[sub->weekly ? 1 : 0];
+    struct digest_batch *b = w->b;
 
-    if (digest_list_window(b, db, sub, day, oldest, err) == -1)
+    if (digest_list_window(b, db, sub, day, from, err) == -1)
         return -1;
-    if (p->gen == b->gen && p->seen_at != NULL)
+    *out = w;
+    if (w->gen == b->gen && w->seen_at != NULL)
         return 0;
-    digest_pass_clear(p);
-    free(p->seen_at);
-    p->seen_at = xmalloc((b->n ? b->n : 1) * sizeof(*p->seen_at));
+    digest_win_clear(w);
+    free(w->seen_at);
+    w->seen_at = xmalloc((b->n ? b->n : 1) * sizeof(*w->seen_at));
     for (size_t i = 0; i < b->n; i++)
-        p->seen_at[i] = b->c[i].first_seen_at;
-    qsort(p->seen_at, b->n, sizeof(*p->seen_at), digest_i64_cmp);
-    p->gen = b->gen;
+        w->seen_at[i] = b->c[i].first_seen_at;
+    qsort(w->seen_at, b->n, sizeof(*w->seen_at), digest_i64_cmp);
+    w->gen = b->gen;
     return 0;
 }
 
@@ -778,20 +817,20 @@ digest_window_find(const struct digest_batch *b, int64_t id)
     return NULL;
 }
 
-/* digest_pass_key - sub's profile (with its votes, rd) into p->key;
- * p->relevant[0..*nrel) the papers sent to it that would otherwise be
- * candidates */
+/* digest_pass_key - sub's profile (with its votes, rd) in window w into
+ * p->key; p->relevant[0..*nrel) the papers sent to it that would
+ * otherwise be candidates */
 static void
-digest_pass_key(struct digest_pass *p, const struct db_digest_sub *sub,
-                const struct digest_reader *rd, int64_t since,
-                const int64_t *sent, size_t nsent, size_t *nrel)
+digest_pass_key(struct digest_pass *p, const struct digest_win *w,
+                const struct db_digest_sub *sub, const struct digest_reader *rd,
+                int64_t since, const int64_t *sent, size_t nsent, size_t *nrel)
 {
-    size_t lo = 0, hi = p->b->n, nr = 0;
+    size_t lo = 0, hi = w->b->n, nr = 0;
     char num[32];
 
     while (lo < hi) { /* papers of the window first seen before since */
         size_t mid = lo + (hi - lo) / 2;
-        if (p->seen_at[mid] < since)
+        if (w->seen_at[mid] < since)
             lo = mid + 1;
         else
             hi = mid;
@@ -802,7 +841,7 @@ digest_pass_key(struct digest_pass *p, const struct db_digest_sub *sub,
         p->relevant = xmalloc(nsent * sizeof(*p->relevant));
     }
     for (size_t i = 0; i < nsent; i++) {
-        const struct db_digest_cand *c = digest_window_find(p->b, sent[i]);
+        const struct db_digest_cand *c = digest_window_find(w->b, sent[i]);
         if (c != NULL && digest_cand_ok(c, sub, since))
             p->relevant[nr++] = sent[i];
     }
@@ -837,30 +876,30 @@ digest_hash(const char *s, size_t n)
     return h;
 }
 
-/* digest_pass_slot - the table slot of key (holding it, or empty) */
+/* digest_pass_slot - the slot of key in w's table (holding it, or empty) */
 static size_t
-digest_pass_slot(const struct digest_pass *p, const char *key, size_t len,
+digest_pass_slot(const struct digest_win *w, const char *key, size_t len,
                  uint64_t h)
 {
     size_t i = (size_t)(h % DIGEST_TAB_SIZE);
 
-    while (p->tab[i] != NULL &&
-           !(p->tab[i]->hash == h && p->tab[i]->keylen == len &&
-             memcmp(p->tab[i]->key, key, len) == 0))
+    while (w->tab[i] != NULL &&
+           !(w->tab[i]->hash == h && w->tab[i]->keylen == len &&
+             memcmp(w->tab[i]->key, key, len) == 0))
         i = (i + 1) % DIGEST_TAB_SIZE;
     return i;
 }
 
-/* digest_pass_rank - rank sub's profile for the best k papers into a new
- * profile (the ranking: digest_choose, as digest_freeze does); 1 with
- * err when its keywords do not parse */
+/* digest_pass_rank - rank sub's profile in window w for the best k papers
+ * into a new profile (the ranking: digest_choose, as digest_freeze does);
+ * 1 with err when its keywords do not parse */
 static int
-digest_pass_rank(struct digest_pass *p, struct db *db, const struct config *cfg,
-                 const struct db_digest_sub *sub, struct digest_reader *rd,
-                 int64_t since, size_t nrel, size_t k,
+digest_pass_rank(struct digest_pass *p, struct digest_win *w, struct db *db,
+                 const struct config *cfg, const struct db_digest_sub *sub,
+                 struct digest_reader *rd, int64_t since, size_t nrel, size_t k,
                  struct digest_profile **out, struct err *err)
 {
-    struct digest_batch *b = p->b;
+    struct digest_batch *b = w->b;
     struct digest_profile *e = NULL;
     struct digest_rank dr;
     struct rank_cand *c = NULL;
@@ -980,18 +1019,20 @@ digest_pass_write(struct db *db, const struct db_digest_sub *sub,
 void
 digest_pass_rollback(struct digest_pass *p)
 {
-    for (size_t i = 0; i < DIGEST_TAB_SIZE; i++)
-        if (p->tab[i] != NULL) {
-            p->tab[i]->set_id = 0;
-            p->tab[i]->set_n = 0;
-        }
+    for (size_t j = 0; j < 2; j++)
+        for (size_t i = 0; i < DIGEST_TAB_SIZE; i++)
+            if (p->w[j].tab[i] != NULL) {
+                p->w[j].tab[i]->set_id = 0;
+                p->w[j].tab[i]->set_n = 0;
+            }
 }
 
 void
 digest_pass_chunk(struct digest_pass *p, size_t n)
 {
-    if (p->count + n > DIGEST_PROFILES_MAX)
-        digest_pass_clear(p);
+    for (size_t j = 0; j < 2; j++)
+        if (p->w[j].count + n > DIGEST_PROFILES_MAX)
+            digest_win_clear(&p->w[j]);
 }
 
 int
@@ -1002,24 +1043,26 @@ digest_pass_plan(struct digest_pass *p, struct db *db, const struct config *cfg,
 {
     struct digest_profile *e, *fresh = NULL;
     struct digest_reader rd;
-    int64_t oldest, since;
+    struct digest_win *w = NULL;
+    int64_t day0, since;
     size_t nrel = 0, slot, k;
     uint64_t h;
     int x;
 
     memset(&rd, 0, sizeof(rd));
-    if (digest_day_start(day, &oldest, err) == -1)
+    if (digest_day_start(day, &day0, err) == -1)
         return -1;
-    since = digest_since(oldest, prev, sub->weekly);
-    if (digest_pass_window(p, db, sub, day, oldest, err) == -1 ||
+    since = digest_since(day0, prev, sub->weekly);
+    if (digest_pass_window(p, db, sub, day, digest_oldest(day0, sub->weekly),
+                           &w, err) == -1 ||
         (voted && db_votes_each(db, sub->id, digest_on_vote, &rd, err) == -1)) {
         digest_reader_release(&rd);
         return -1;
     }
-    digest_pass_key(p, sub, &rd, since, sent, nsent, &nrel);
+    digest_pass_key(p, w, sub, &rd, since, sent, nsent, &nrel);
     h = digest_hash(p->key.data, p->key.len);
-    slot = digest_pass_slot(p, p->key.data, p->key.len, h);
-    e = p->tab[slot];
+    slot = digest_pass_slot(w, p->key.data, p->key.len, h);
+    e = w->tab[slot];
     k = (size_t)sub->max_papers > DIGEST_PASS_K ? (size_t)sub->max_papers
                                                 : DIGEST_PASS_K;
     if (e != NULL && (e->n < e->k || e->k >= (size_t)sub->max_papers)) {
@@ -1027,7 +1070,7 @@ digest_pass_plan(struct digest_pass *p, struct db *db, const struct config *cfg,
         *out = e;
         return 0;
     }
-    x = digest_pass_rank(p, db, cfg, sub, &rd, since, nrel, k, &fresh, err);
+    x = digest_pass_rank(p, w, db, cfg, sub, &rd, since, nrel, k, &fresh, err);
     digest_reader_release(&rd);
     if (x != 0)
         return x;
@@ -1046,14 +1089,14 @@ digest_pass_plan(struct digest_pass *p, struct db *db, const struct config *cfg,
         *out = e;
         return 0;
     }
-    if (p->count >= DIGEST_TAB_SIZE - 1)
-        BUG("digest: profile table full (%zu)", p->count);
+    if (w->count >= DIGEST_TAB_SIZE - 1)
+        BUG("digest: profile table full (%zu)", w->count);
     fresh->keylen = p->key.len;
     fresh->key = xmalloc(p->key.len + 1);
     memcpy(fresh->key, p->key.data, p->key.len + 1);
     fresh->hash = h;
-    p->tab[slot] = fresh;
-    p->count++;
+    w->tab[slot] = fresh;
+    w->count++;
     *out = fresh;
     return 0;
 }

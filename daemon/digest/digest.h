@@ -38,7 +38,9 @@ int digest_freeze(struct db *db, const struct config *cfg,
  * scheduler's send job, bench/digest): it keeps the list's candidate
  * papers between calls, so each subscription costs only its own queries.
  * The caller promises that papers do not change while the batch is used
- * (collect before, not during); a new day or another list reloads them.
+ * (collect before, not during); a new day, another list or the other
+ * cadence (a weekly window reaches further back) reloads them, so keep a
+ * batch per cadence when they alternate (digest plan does).
  */
 struct digest_batch;
 
@@ -122,13 +124,15 @@ int digest_sent_day(const char *day, int64_t prev, int weekly, char *out,
  * 6, as subscriptions.weekday counts; -1 when day does not parse */
 int digest_weekday_of(const char *day);
 
-#define DIGEST_WEEK_DAYS 7 /* days a weekly digest covers at most */
+#define DIGEST_WEEK_DAYS 7 /* days a weekly digest covers: a first one */
 
 /*
  * digest_period_from - the first day a weekly digest of day covers: the
- * day after the subscription's last digest (last_day, "" or NULL = none),
- * but not more than DIGEST_WEEK_DAYS - 1 days before day.  "YYYY-MM-DD"
- * into out; -1 on a malformed day.
+ * day after the subscription's last digest (last_day), but not before
+ * the first day of its window (15 days before day: a missed weekday's
+ * papers come the week after); DIGEST_WEEK_DAYS - 1 days before day when
+ * there is none (last_day "" or NULL) or it is not before day.
+ * "YYYY-MM-DD" into out; -1 on a malformed day.
  */
 int digest_period_from(const char *last_day, const char *day, char *out,
                        size_t size, struct err *err);

@@ -146,13 +146,14 @@ plan_subs(struct db *db, const struct config *cfg, int64_t list_id,
           struct plan_row *r, struct err *err)
 {
     struct db_sched_sub *subs = NULL;
-    struct digest_batch *b = NULL;
+    struct digest_batch *b[2] = {NULL, NULL}; /* daily, weekly: their windows */
     size_t n = 0, i = 0, done = 0;
     int rc = -1, wday = digest_weekday_of(r->day);
 
     if (db_sched_subs(db, list_id, r->zone, &subs, &n, err) == -1)
         return -1;
-    b = digest_batch_new();
+    b[0] = digest_batch_new();
+    b[1] = digest_batch_new();
     while (i < n) {
         if (db_begin(db, err) == -1)
             goto out;
@@ -169,8 +170,8 @@ plan_subs(struct db *db, const struct config *cfg, int64_t list_id,
             r->subscribers++;
             r->weekly += subs[i].weekday >= 0;
             done++;
-            if (digest_freeze_batch(b, db, cfg, subs[i].id, r->day, &id, err) ==
-                -1) {
+            if (digest_freeze_batch(b[subs[i].weekday >= 0], db, cfg,
+                                    subs[i].id, r->day, &id, err) == -1) {
                 db_rollback(db);
                 goto out;
             }
@@ -181,7 +182,8 @@ plan_subs(struct db *db, const struct config *cfg, int64_t list_id,
     }
     rc = 0;
 out:
-    digest_batch_free(b);
+    digest_batch_free(b[0]);
+    digest_batch_free(b[1]);
     free(subs);
     return rc;
 }

@@ -8,9 +8,10 @@
  * its first one ranks the last 7 days' papers, the next one the papers
  * since, never a paper twice, while a daily reader with the same
  * keywords gets a digest every day from its own (shorter) window, so the
- * pass does not hand the two the same ranking; the period a weekly
- * digest names (digest_period_from, render_period_long).  Time is faked
- * through PAPERBOY_NOW, as the other digest tests do.
+ * pass does not hand the two the same ranking; a weekly reader whose
+ * weekday was skipped gets both weeks' papers the week after; the period
+ * a weekly digest names (digest_period_from, render_period_long).  Time is
+ * faked through PAPERBOY_NOW, as the other digest tests do.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -411,7 +412,9 @@ test_period(void)
         {"", "2026-11-27", "2026-11-21"},
         {NULL, "2026-11-27", "2026-11-21"},
         {"2026-11-20", "2026-11-27", "2026-11-21"},
-        {"2026-11-01", "2026-11-27", "2026-11-21"},
+        {"2026-11-13", "2026-11-27", "2026-11-14"}, /* a week skipped */
+        /* longer: from the window's first day, 15 days before */
+        {"2026-11-01", "2026-11-27", "2026-11-12"},
         {"2026-11-25", "2026-11-27", "2026-11-26"},
         {"2026-11-27", "2026-11-27", "2026-11-21"}, /* same day: a week */
         {"2026-12-30", "2027-01-02", "2026-12-31"},
@@ -450,7 +453,7 @@ test_period(void)
  * day before): a paper seen between that freeze and the day's start is in
  * the next week's digest, not lost. */
 static void
-east_paper(int id, long long seen)
+topic_paper(int id, long long seen, const char *title, const char *about)
 {
     char q[768], day[16];
 
@@ -458,13 +461,19 @@ east_paper(int id, long long seen)
     snprintf(q, sizeof(q),
              "INSERT INTO papers (id, arxiv_id, title, abstract,"
              " categories, first_seen_at, first_seen_day, updated_at,"
-             " hf_upvotes) VALUES (%d, '2611.%05d', 'Tokyo zone paper %d',"
-             " 'About the tokyo zone.', 'cs.LG', %lld, '%s', %lld, 1)",
-             id, id, id, seen, day, seen);
+             " hf_upvotes) VALUES (%d, '2611.%05d', '%s paper %d',"
+             " 'About the %s.', 'cs.LG', %lld, '%s', %lld, 1)",
+             id, id, title, id, about, seen, day, seen);
     sql(q);
     snprintf(q, sizeof(q), "INSERT INTO paper_categories VALUES ('cs.LG', %d)",
              id);
     sql(q);
+}
+
+static void
+east_paper(int id, long long seen)
+{
+    topic_paper(id, seen, "Tokyo zone", "tokyo zone");
 }
 
 static void
@@ -496,6 +505,63 @@ test_east(void)
     unsetenv("PAPERBOY_NOW");
 }
 
+/* A weekly reader whose Friday was skipped (the daemon down that day, or
+ * the list paused): the Friday after holds the papers of both weeks since
+ * its last digest, none repeated, and its period and subject name the
+ * fortnight. */
+static void
+test_skipped(void)
+{
+    char got[512], d[16], q[320];
+    int64_t s = add("skipped@example.org", "skipped week", DB_SUB_WEEKLY, 5);
+    int64_t did;
+
+    topic_paper(401, T_FRI + 20 * DAY + 3600, "Skipped week", "skipped week");
+    east_send(day_of(21, d, sizeof(d)), T_FRI + 21 * DAY + 7 * 3600);
+    CHECK_STR_EQ(items(s, d, got, sizeof(got)), "401");
+    /* the week after: seen Saturday and Wednesday; its Friday is missed */
+    topic_paper(402, T_FRI + 22 * DAY + 3600, "Skipped week", "skipped week");
+    topic_paper(403, T_FRI + 26 * DAY + 3600, "Skipped week", "skipped week");
+    /* the second week: Saturday and Thursday */
+    topic_paper(404, T_FRI + 29 * DAY + 3600, "Skipped week", "skipped week");
+    topic_paper(405, T_FRI + 34 * DAY + 3600, "Skipped week", "skipped week");
+    east_send(day_of(35, d, sizeof(d)), T_FRI + 35 * DAY + 7 * 3600);
+    CHECK_STR_EQ(items(s, d, got, sizeof(got)), "402,403,404,405");
+    snprintf(q, sizeof(q),
+             "SELECT count(*) - count(DISTINCT paper_id) FROM digests d"
+             " JOIN digest_items di ON di.digest_id = d.id"
+             " WHERE d.subscription_id = %lld",
+             (long long)s);
+    CHECK_STR_EQ(one_text(q, q, sizeof(q)), "0");
+    snprintf(q, sizeof(q),
+             "SELECT period_from FROM digests WHERE subscription_id = %lld"
+             " AND day = '%s'",
+             (long long)s, d);
+    CHECK_STR_EQ(one_text(q, q, sizeof(q)), "2026-12-19");
+    snprintf(q, sizeof(q),
+             "SELECT id FROM digests WHERE subscription_id = %lld"
+             " AND day = '%s'",
+             (long long)s, d);
+    did = atoll(one_text(q, q, sizeof(q)));
+    {
+        struct buf subject, text, html;
+        struct err err;
+        buf_init(&subject, 4096);
+        buf_init(&text, 1 << 20);
+        buf_init(&html, 1 << 20);
+        err_init(&err);
+        CHECK(compose_digest_parts(comp, db, did, &subject, &text, &html,
+                                   &err) == 0);
+        CHECK_STR_EQ(buf_str(&subject),
+                     "Trending papers: weekly digest, 4 papers, "
+                     "19 December 2026 \xe2\x80\x93 1 January 2027");
+        buf_release(&subject);
+        buf_release(&text);
+        buf_release(&html);
+    }
+    unsetenv("PAPERBOY_NOW");
+}
+
 int
 main(void)
 {
@@ -517,6 +583,7 @@ main(void)
     test_period();
     test_fortnight();
     test_east();
+    test_skipped();
     compose_free(comp);
     db_close(db);
     config_free(cfg);
