@@ -17,6 +17,7 @@
 
 #include <libetpan/libetpan.h>
 
+#include "addr.h"
 #include "bounce_parse.h"
 #include "str.h"
 #include "tls_check.h"
@@ -53,21 +54,6 @@ struct mb_ops {
     int (*keep)(struct bounce_mailbox *mb, size_t i, struct err *err);
     int (*close)(struct bounce_mailbox *mb, struct err *err);
 };
-
-/* mb_loopback - host is a loopback name or address */
-static int
-mb_loopback(const char *host)
-{
-    struct in_addr a4;
-    struct in6_addr a6;
-
-    /* an address, not a name that starts like one (127.evil.example) */
-    if (inet_pton(AF_INET, host, &a4) == 1)
-        return (ntohl(a4.s_addr) >> 24) == 127;
-    if (inet_pton(AF_INET6, host, &a6) == 1)
-        return IN6_IS_ADDR_LOOPBACK(&a6);
-    return strcmp(host, "localhost") == 0;
-}
 
 /* mb_parse_url - the forms in bounce_mailbox.h into u */
 static int
@@ -172,7 +158,7 @@ mb_parse_url(const char *url, struct mb_url *u, struct err *err)
     } else {
         str_copy(u->path, sizeof(u->path), "INBOX");
     }
-    if (!u->tls && !mb_loopback(u->host)) {
+    if (!u->tls && !addr_is_loopback(u->host)) {
         err_set(err, ERR_PERM,
                 "bounces: mailbox '%s': clear-text imap:// and pop3:// only "
                 "on a loopback host; use imaps:// or pop3s://",

@@ -19,6 +19,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "addr.h"
 #include "buf.h"
 #include "dkim.h"
 #include "log.h"
@@ -576,21 +577,6 @@ dns_relay_host(const struct config *cfg, char *out, size_t size)
     return 1;
 }
 
-/* dns_is_loopback - a name or address on this machine */
-static int
-dns_is_loopback(const char *h)
-{
-    struct in_addr a4;
-    struct in6_addr a6;
-
-    /* an address, not a name that starts like one (127.evil.example) */
-    if (inet_pton(AF_INET, h, &a4) == 1)
-        return (ntohl(a4.s_addr) >> 24) == 127;
-    if (inet_pton(AF_INET6, h, &a6) == 1)
-        return IN6_IS_ADDR_LOOPBACK(&a6);
-    return strcasecmp(h, "localhost") == 0;
-}
-
 /* dns_check_mx - MX of domain */
 static void
 dns_check_mx(struct dns_ctx *c, struct dns_report *r, const char *check,
@@ -660,7 +646,7 @@ dns_check_spf(struct dns_ctx *c, const struct config *cfg, struct dns_report *r,
         return;
     }
     (void)str_copy(it->detail, sizeof(it->detail), rec);
-    if (!dns_relay_host(cfg, relay, sizeof(relay)) || dns_is_loopback(relay)) {
+    if (!dns_relay_host(cfg, relay, sizeof(relay)) || addr_is_loopback(relay)) {
         /* maildir, or a local MTA: its public address is not known here */
         const char *all = strstr(rec, "all");
         int strict = all && all > rec && (all[-1] == '-' || all[-1] == '~');
@@ -1009,7 +995,7 @@ dns_check_run(const struct config *cfg, const struct dns_check_opts *o,
                 from);
     }
     dns_check_dmarc(&c, cfg, out, from, dkim_dp, spf_d);
-    if (dns_relay_host(cfg, relay, sizeof(relay)) && dns_is_loopback(relay))
+    if (dns_relay_host(cfg, relay, sizeof(relay)) && addr_is_loopback(relay))
         dns_check_ptr(&c, cfg, out);
     if (c.lookup_failed) {
         struct dns_item *it = dns_add(out, "resolver", c.failed_name);

@@ -32,4 +32,9 @@
  */
 int addr_normalize(const char *in, char *out, size_t size, struct err *err);
 
+/* addr_is_loopback - 1 if host is an address in 127.0.0.0/8, ::1, or the
+ * name "localhost" (any case); a name that only starts like an address
+ * ("127.evil.example") is not */
+int addr_is_loopback(const char *host);
+
 #endif

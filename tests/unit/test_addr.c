@@ -144,9 +144,26 @@ test_long(void)
     }
 }
 
+/* addr_is_loopback: addresses by value, names only "localhost" */
+static void
+test_loopback(void)
+{
+    CHECK_INT_EQ(addr_is_loopback("127.0.0.1"), 1);
+    CHECK_INT_EQ(addr_is_loopback("127.1.2.3"), 1);
+    CHECK_INT_EQ(addr_is_loopback("::1"), 1);
+    CHECK_INT_EQ(addr_is_loopback("localhost"), 1);
+    CHECK_INT_EQ(addr_is_loopback("LocalHost"), 1);
+    CHECK_INT_EQ(addr_is_loopback("127.evil.example"), 0);
+    CHECK_INT_EQ(addr_is_loopback("localhost.evil.example"), 0);
+    CHECK_INT_EQ(addr_is_loopback("128.0.0.1"), 0);
+    CHECK_INT_EQ(addr_is_loopback("::2"), 0);
+    CHECK_INT_EQ(addr_is_loopback(""), 0);
+}
+
 int
 main(void)
 {
+    test_loopback();
     char out[ADDR_SIZE];
     struct err err;
 
