@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <sqlite3.h>
 
@@ -792,6 +793,71 @@ test_guard_pace(void)
     cfg->bounce_pause_min = 100;
 }
 
+/* the pace counts every connection's bounces to one database: two workers
+ * (each with its own connection) that store bounces alternately pause the
+ * list at the batch judging every time would, not later */
+static void
+test_guard_pace_shared(void)
+{
+    char dir[] = "/tmp/test_outbox.XXXXXX", path[64], file[96];
+    struct outbox_row ra[64], rb[64];
+    struct db *mem = db, *a = NULL, *b = NULL;
+    struct err err;
+    char email[64];
+
+    err_init(&err);
+    if (mkdtemp(dir) == NULL) {
+        CHECK(0);
+        return;
+    }
+    snprintf(path, sizeof(path), "%s/pb.db", dir);
+    CHECK(db_open(path, 1000, &a, &err) == 0);
+    CHECK(db_open(path, 1000, &b, &err) == 0);
+    if (a == NULL || b == NULL)
+        goto out;
+    db = a;
+    sql("PRAGMA synchronous = OFF");
+    sql("BEGIN");
+    for (int i = 0; i < 110; i++) {
+        snprintf(email, sizeof(email), "w%d@example.org", i);
+        add_sub(email, "confirmed");
+    }
+    sql("COMMIT");
+    for (int i = 1; i <= 110; i++)
+        queue_digest(i, "2027-09-01", T0);
+    /* 50 stored (2 bounced) by each: judged at 2 of 50 and 4 of 100 */
+    db = a;
+    CHECK_INT_EQ(claim_all(T0, ra, 50), 50);
+    db = b;
+    CHECK_INT_EQ(claim_all(T0, rb, 50), 50);
+    db = a;
+    CHECK_INT_EQ(pace_batch(ra, 50, 2, 1, T0), 1);
+    db = b;
+    CHECK_INT_EQ(pace_batch(rb, 50, 2, 1, T0), 1);
+    /* one bounce each, in the same second: 5 of 101 is under 5% */
+    db = a;
+    CHECK_INT_EQ(pace_batch(ra, 1, 1, 1, T0), 1);
+    CHECK_INT_EQ(one_int("SELECT count(*) FROM list_pauses"), 0);
+    /* 6 of 102 is past it: this batch pauses the list, as judging every
+     * batch would (b's own count, 5 of 101, would not have judged) */
+    db = b;
+    CHECK_INT_EQ(pace_batch(rb, 1, 1, 1, T0), 0);
+    CHECK_STR_EQ(one_text("SELECT reason FROM list_pauses "
+                          "WHERE resumed_at IS NULL"),
+                 "hard bounces 5.88% of the 2027-09-01 mailing (6 of 102) "
+                 "passed 5%");
+out:
+    db = mem;
+    db_close(a);
+    db_close(b);
+    snprintf(file, sizeof(file), "%s-wal", path);
+    unlink(file);
+    snprintf(file, sizeof(file), "%s-shm", path);
+    unlink(file);
+    unlink(path);
+    rmdir(dir);
+}
+
 int
 main(void)
 {
@@ -816,6 +882,7 @@ main(void)
     test_record_claim();
     test_rcpt_guard();
     test_guard_pace();
+    test_guard_pace_shared();
     db_close(db);
     config_free(cfg);
     return CHECK_DONE();
