@@ -289,12 +289,6 @@ plan_first_digest(const struct config *cfg, const char *zone,
                   int64_t confirmed_at, int weekday, char *out, size_t size,
                   struct err *err)
 {
-    static const char *const days[] = {"Sunday",    "Monday",   "Tuesday",
-                                       "Wednesday", "Thursday", "Friday",
-                                       "Saturday"};
-    static const char *const months[] = {
-        "January", "February", "March",     "April",   "May",      "June",
-        "July",    "August",   "September", "October", "November", "December"};
     const struct sched_rules rules = {cfg->send_hour, cfg->send_minute};
     const char *name = zone != NULL && *zone ? zone : cfg->timezone;
     struct tz *tz = NULL;
@@ -314,8 +308,9 @@ plan_first_digest(const struct config *cfg, const char *zone,
         tz_utc_to_local(tz, at, &lt);
     }
     tz_free(tz);
-    n = snprintf(out, size, "%s %d %s at %02d:%02d (%s)", days[lt.wday % 7],
-                 lt.day, months[(lt.month - 1) % 12], lt.hour, lt.minute, name);
+    n = snprintf(out, size, "%s %d %s at %02d:%02d (%s)",
+                 str_weekday_name(lt.wday % 7), lt.day,
+                 str_month_name((lt.month - 1) % 12), lt.hour, lt.minute, name);
     if (n < 0 || (size_t)n >= size) {
         err_set(err, ERR_PERM, "plan: first-digest text too long");
         return -1;

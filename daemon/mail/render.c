@@ -207,12 +207,6 @@ render_wrap(const char *s, size_t width, size_t first_col, const char *indent,
 void
 render_day_long(const char *day, char *out, size_t size)
 {
-    static const char *const wd[] = {"Sunday",    "Monday",   "Tuesday",
-                                     "Wednesday", "Thursday", "Friday",
-                                     "Saturday"};
-    static const char *const mo[] = {
-        "January", "February", "March",     "April",   "May",      "June",
-        "July",    "August",   "September", "October", "November", "December"};
     struct tm tm;
     time_t t;
 
@@ -221,16 +215,13 @@ render_day_long(const char *day, char *out, size_t size)
         (void)str_copy(out, size, day);
         return;
     }
-    snprintf(out, size, "%s, %d %s %d", wd[tm.tm_wday], tm.tm_mday,
-             mo[tm.tm_mon], tm.tm_year + 1900);
+    snprintf(out, size, "%s, %d %s %d", str_weekday_name(tm.tm_wday),
+             tm.tm_mday, str_month_name(tm.tm_mon), tm.tm_year + 1900);
 }
 
 void
 render_period_long(const char *from, const char *to, char *out, size_t size)
 {
-    static const char *const mo[] = {
-        "January", "February", "March",     "April",   "May",      "June",
-        "July",    "August",   "September", "October", "November", "December"};
     struct tm a, b;
     time_t ta, tb;
 
@@ -240,18 +231,19 @@ render_period_long(const char *from, const char *to, char *out, size_t size)
         return;
     }
     if (ta == tb)
-        snprintf(out, size, "%d %s %d", b.tm_mday, mo[b.tm_mon],
+        snprintf(out, size, "%d %s %d", b.tm_mday, str_month_name(b.tm_mon),
                  b.tm_year + 1900);
     else if (a.tm_year != b.tm_year)
         snprintf(out, size, "%d %s %d \xe2\x80\x93 %d %s %d", a.tm_mday,
-                 mo[a.tm_mon], a.tm_year + 1900, b.tm_mday, mo[b.tm_mon],
-                 b.tm_year + 1900);
+                 str_month_name(a.tm_mon), a.tm_year + 1900, b.tm_mday,
+                 str_month_name(b.tm_mon), b.tm_year + 1900);
     else if (a.tm_mon != b.tm_mon)
         snprintf(out, size, "%d %s \xe2\x80\x93 %d %s %d", a.tm_mday,
-                 mo[a.tm_mon], b.tm_mday, mo[b.tm_mon], b.tm_year + 1900);
+                 str_month_name(a.tm_mon), b.tm_mday, str_month_name(b.tm_mon),
+                 b.tm_year + 1900);
     else
         snprintf(out, size, "%d\xe2\x80\x93%d %s %d", a.tm_mday, b.tm_mday,
-                 mo[b.tm_mon], b.tm_year + 1900);
+                 str_month_name(b.tm_mon), b.tm_year + 1900);
 }
 
 int

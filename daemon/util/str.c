@@ -332,3 +332,23 @@ str_digits(const char *s)
         k++;
     return k;
 }
+
+const char *
+str_weekday_name(int wday)
+{
+    static const char *const wd[] = {"Sunday",    "Monday",   "Tuesday",
+                                     "Wednesday", "Thursday", "Friday",
+                                     "Saturday"};
+
+    return wday >= 0 && wday < 7 ? wd[wday] : "?";
+}
+
+const char *
+str_month_name(int mon)
+{
+    static const char *const mo[] = {
+        "January", "February", "March",     "April",   "May",      "June",
+        "July",    "August",   "September", "October", "November", "December"};
+
+    return mon >= 0 && mon < 12 ? mo[mon] : "?";
+}

@@ -81,4 +81,9 @@ int64_t str_mono_ms(void);
 /* str_digits - the number of ASCII digits at the start of s */
 size_t str_digits(const char *s);
 
+/* str_weekday_name, str_month_name - English names ("Sunday" for 0,
+ * "January" for 0, as struct tm counts); "?" out of range */
+const char *str_weekday_name(int wday);
+const char *str_month_name(int mon);
+
 #endif
