@@ -683,6 +683,7 @@ struct digest_profile {
     size_t k;       /* papers asked for; n < k: every candidate is kept */
     int64_t set_id; /* digest_sets row, 0 = not written yet */
     size_t set_n;   /* items[0..set_n) are in it */
+    int set_live;   /* set_id seen to exist in this chunk's transaction */
 };
 
 /* A list's window of one cadence and the profiles ranked against it. */
@@ -963,11 +964,25 @@ static int
 digest_pass_set(struct db *db, struct digest_profile *e, size_t m,
                 struct err *err)
 {
+    /* a set made in an earlier chunk's transaction may have gone since
+     * (its only reader erased, the digests_set_gc trigger): looked up once
+     * per chunk, in the write transaction, so it cannot go before the
+     * digest naming it is inserted; ids are never reused (schema 080) */
+    if (e->set_id != 0 && !e->set_live) {
+        int live = 0;
+        if (db_digest_set_live(db, e->set_id, &live, err) == -1)
+            return -1;
+        if (!live) {
+            e->set_id = 0;
+            e->set_n = 0;
+        }
+    }
     if (e->set_id == 0) {
         if (db_digest_set_new(db, &e->set_id, err) == -1)
             return -1;
         e->set_n = 0;
     }
+    e->set_live = 1;
     /* one single-row INSERT per item: SQLite needs neither a statement
      * journal nor an ephemeral table for it, which an INSERT ... SELECT
      * FROM json_each() costs (the pass's transaction writes no FTS5
@@ -998,8 +1013,8 @@ digest_pass_write(struct db *db, const struct db_digest_sub *sub,
         return 0;
     /* a concurrent freeze (paperboy send beside the daemon's scheduled
      * one) may have made it since the plan: then that one is queued (the
-     * set stays for the profile's other readers; one made for this
-     * reader alone is left unnamed, a rare race's few rows) */
+     * set stays for the profile's other readers; one no digest names, made
+     * for this reader alone, is deleted: it holds their "why" lines) */
     if (digest_pass_set(db, e, m, err) == -1)
         return -1;
     rc = db_digest_insert_new(db, sub->id, day, str_now(), e->set_id, (int)m,
@@ -1007,6 +1022,13 @@ digest_pass_write(struct db *db, const struct db_digest_sub *sub,
     if (rc == -1)
         return -1;
     if (rc == 1) {
+        int dropped = 0;
+        if (db_digest_set_drop_unnamed(db, e->set_id, &dropped, err) == -1)
+            return -1;
+        if (dropped) {
+            e->set_id = 0;
+            e->set_n = 0;
+        }
         *digest_id = id;
         return 0;
     }
@@ -1024,15 +1046,24 @@ digest_pass_rollback(struct digest_pass *p)
             if (p->w[j].tab[i] != NULL) {
                 p->w[j].tab[i]->set_id = 0;
                 p->w[j].tab[i]->set_n = 0;
+                p->w[j].tab[i]->set_live = 0;
             }
 }
 
 void
 digest_pass_chunk(struct digest_pass *p, size_t n)
 {
-    for (size_t j = 0; j < 2; j++)
-        if (p->w[j].count + n > DIGEST_PROFILES_MAX)
+    for (size_t j = 0; j < 2; j++) {
+        if (p->w[j].count + n > DIGEST_PROFILES_MAX) {
             digest_win_clear(&p->w[j]);
+            continue;
+        }
+        /* a new chunk is a new transaction: each kept set is looked up
+         * again before its first use in it (digest_pass_set) */
+        for (size_t i = 0; i < DIGEST_TAB_SIZE; i++)
+            if (p->w[j].tab[i] != NULL)
+                p->w[j].tab[i]->set_live = 0;
+    }
 }
 
 int

@@ -72,9 +72,11 @@ void digest_pass_free(struct digest_pass *p);
  * digests of the other subscriptions with that profile name the set. */
 struct digest_profile;
 
-/* digest_pass_chunk - n subscriptions are about to be planned: profiles
- * handed out before may be forgotten now, and not before the next call
- * (n at most 8192) */
+/* digest_pass_chunk - n subscriptions are about to be planned and then
+ * stored in one new transaction: profiles handed out before may be
+ * forgotten now, and not before the next call (n at most 8192); the sets of
+ * those kept are looked up again at their first store in it (one may have
+ * gone with its last digest meanwhile) */
 void digest_pass_chunk(struct digest_pass *p, size_t n);
 
 /*

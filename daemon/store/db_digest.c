@@ -402,6 +402,44 @@ db_digest_set_new(struct db *db, int64_t *set_id, struct err *err)
     return 0;
 }
 
+static const char SQL_SET_LIVE[] = "SELECT 1 FROM digest_sets WHERE id = ?1";
+
+int
+db_digest_set_live(struct db *db, int64_t set_id, int *live, struct err *err)
+{
+    sqlite3_stmt *st = db_stmt(db, SQL_SET_LIVE, err);
+    int64_t one = 0;
+    int rc;
+
+    if (st == NULL)
+        return -1;
+    sqlite3_bind_int64(st, 1, set_id);
+    rc = db_step_int64(db, st, &one, "looking up a digest set", err);
+    if (rc == -1)
+        return -1;
+    *live = rc == 0;
+    return 0;
+}
+
+static const char SQL_SET_DROP_UNNAMED[] =
+    "DELETE FROM digest_sets WHERE id = ?1"
+    " AND NOT EXISTS (SELECT 1 FROM digests WHERE set_id = ?1)";
+
+int
+db_digest_set_drop_unnamed(struct db *db, int64_t set_id, int *dropped,
+                           struct err *err)
+{
+    sqlite3_stmt *st = db_stmt(db, SQL_SET_DROP_UNNAMED, err);
+
+    if (st == NULL)
+        return -1;
+    sqlite3_bind_int64(st, 1, set_id);
+    if (db_step_done(db, st, "deleting an unnamed digest set", err) == -1)
+        return -1;
+    *dropped = db_changes(db) > 0;
+    return 0;
+}
+
 static const char SQL_INSERT[] =
     "INSERT INTO digests (subscription_id, day, created_at, set_id, items)"
     " VALUES (?1, ?2, ?3, ?4, ?5)";

@@ -139,6 +139,14 @@ int db_digest_texts(struct db *db, int64_t min_id, int64_t max_id,
  */
 /* db_digest_set_new - a new, empty digest_sets row */
 int db_digest_set_new(struct db *db, int64_t *set_id, struct err *err);
+/* db_digest_set_live - *live 1 when set_id is a digest_sets row (a set
+ * goes with the last digest naming it; schema 080 never reuses its id) */
+int db_digest_set_live(struct db *db, int64_t set_id, int *live,
+                       struct err *err);
+/* db_digest_set_drop_unnamed - delete set_id (and its items) when no digest
+ * names it; *dropped 1 when it did */
+int db_digest_set_drop_unnamed(struct db *db, int64_t set_id, int *dropped,
+                               struct err *err);
 /* db_digest_set_item_add - one item (rank 1-based) of set_id */
 int db_digest_set_item_add(struct db *db, int64_t set_id, int rank,
                            int64_t paper_id, double score, const char *why,

@@ -727,6 +727,124 @@ test_migrate_070(const char *dir)
     db_close(db);
 }
 
+/* Migration 080 on a database of schema 070 with sets 3, 5 and 9: every
+ * id, row, trigger and index is kept, the foreign keys still cascade, and
+ * the id of a deleted set (9, the highest) is never given out again. */
+static void
+test_migrate_080(const char *dir)
+{
+    static const char *const before[] = {"001_init.sql",
+                                         "002_paper_categories_index.sql",
+                                         "004_outbox_retry.sql",
+                                         "008_digest_items_clustered.sql",
+                                         "009_ids_never_reused.sql",
+                                         "010_outbox_state_check.sql",
+                                         "020_outbox_digest_index.sql",
+                                         "030_votes.sql",
+                                         "040_bounces.sql",
+                                         "050_manage_mail.sql",
+                                         "060_cadence.sql",
+                                         "070_digest_sets.sql"};
+    static const char rows[] =
+        "SELECT group_concat(digest_id || '/' || rank || '/' || paper_id"
+        " || '/' || why, ' ') FROM (SELECT * FROM digest_items"
+        " ORDER BY digest_id, rank)";
+    char path[512];
+    struct db *db = NULL;
+    struct err err;
+    sqlite3 *raw = NULL;
+    sqlite3_stmt *st = NULL;
+
+    snprintf(path, sizeof(path), "%s/v70.db", dir);
+    CHECK_INT_EQ(sqlite3_open(path, &raw), SQLITE_OK);
+    for (size_t i = 0; i < sizeof(before) / sizeof(before[0]); i++)
+        CHECK_INT_EQ(apply_sql_file(raw, before[i]), 0);
+    CHECK_INT_EQ(
+        sqlite3_exec(
+            raw,
+            "PRAGMA user_version = 70;"
+            "INSERT INTO subscribers (id, email, created_at) VALUES "
+            " (1, 'a@example.org', 100), (2, 'b@example.org', 100);"
+            "INSERT INTO subscriptions (id, subscriber_id, list_id, status, "
+            " created_at, updated_at) VALUES (1, 1, 1, 'confirmed', 500, 500),"
+            " (2, 2, 1, 'confirmed', 500, 500);"
+            "INSERT INTO papers (id, arxiv_id, title, first_seen_at, "
+            " first_seen_day, updated_at) VALUES (1, '2611.1', 't', 1, "
+            " '2026-11-01', 1), (2, '2611.2', 'u', 1, '2026-11-01', 1);"
+            "INSERT INTO digest_sets (id) VALUES (3), (5), (9);"
+            "INSERT INTO digest_set_items (set_id, rank, paper_id, why) VALUES"
+            " (3, 1, 1, 'a'), (3, 2, 2, 'b'), (5, 1, 2, 'c'), (9, 1, 1, 'd');"
+            "INSERT INTO digests (id, subscription_id, day, created_at, "
+            " set_id, items) VALUES (7, 1, '2026-11-01', 600, 3, 2),"
+            " (8, 2, '2026-11-01', 600, 3, 1), (10, 1, '2026-11-02', 700, 5,"
+            " 1), (11, 2, '2026-11-02', 700, 9, 1);",
+            NULL, NULL, NULL),
+        SQLITE_OK);
+    sqlite3_close(raw);
+
+    err_init(&err);
+    CHECK_INT_EQ(db_open(path, 1000, &db, &err), 0);
+    if (db == NULL) {
+        fprintf(stderr, "migrate: %s\n", err.msg);
+        return;
+    }
+    CHECK_INT_EQ(user_version(db), db_schema_version());
+    CHECK_INT_EQ(count(db, "SELECT count(*) FROM pragma_foreign_key_check"), 0);
+    CHECK_INT_EQ(count(db, "SELECT count(*) FROM sqlite_master WHERE name ="
+                           " 'digest_sets' AND sql LIKE '%AUTOINCREMENT%'"),
+                 1);
+    CHECK_INT_EQ(count(db, "SELECT count(*) FROM sqlite_master WHERE name IN"
+                           " ('digests_set_gc', 'digest_items_insert',"
+                           " 'digest_set_items_paper', 'digests_set',"
+                           " 'digest_items')"),
+                 5);
+    CHECK_INT_EQ(count(db, "SELECT group_concat(id, '') FROM (SELECT id FROM"
+                           " digest_sets ORDER BY id)"),
+                 359);
+    CHECK_INT_EQ(count(db, "SELECT seq FROM sqlite_sequence WHERE name ="
+                           " 'digest_sets'"),
+                 9);
+    CHECK_INT_EQ(sqlite3_prepare_v2(db_handle(db), rows, -1, &st, NULL),
+                 SQLITE_OK);
+    CHECK_INT_EQ(sqlite3_step(st), SQLITE_ROW);
+    CHECK_STR_EQ((const char *)sqlite3_column_text(st, 0),
+                 "7/1/1/a 7/2/2/b 8/1/1/a 10/1/2/c 11/1/1/d");
+    sqlite3_finalize(st);
+    /* the last digest naming set 9 goes, and the set with it */
+    CHECK_INT_EQ(db_exec(db, "DELETE FROM digests WHERE id = 11", &err), 0);
+    CHECK_INT_EQ(count(db, "SELECT count(*) FROM digest_sets WHERE id = 9"), 0);
+    CHECK_INT_EQ(count(db, "SELECT count(*) FROM digest_set_items WHERE"
+                           " set_id = 9"),
+                 0);
+    /* its id is not given to the next set */
+    CHECK_INT_EQ(db_exec(db, "INSERT INTO digest_sets DEFAULT VALUES", &err),
+                 0);
+    CHECK_INT_EQ(count(db, "SELECT max(id) FROM digest_sets"), 10);
+    /* a set's items still cascade from it and from papers; a digest
+     * naming no set is refused */
+    CHECK_INT_EQ(db_exec(db, "DELETE FROM papers WHERE id = 2", &err), 0);
+    CHECK_INT_EQ(count(db, "SELECT count(*) FROM digest_set_items"), 1);
+    CHECK_INT_EQ(db_exec(db,
+                         "INSERT INTO digests (subscription_id, day,"
+                         " created_at, set_id, items) VALUES (1,"
+                         " '2026-11-03', 800, 9, 1)",
+                         &err),
+                 -1);
+    /* by hand: a digest's first row makes its set, with a new id */
+    CHECK_INT_EQ(db_exec(db,
+                         "INSERT INTO digests (id, subscription_id, day,"
+                         " created_at) VALUES (12, 2, '2026-11-03', 800);"
+                         "INSERT INTO digest_items (digest_id, rank,"
+                         " paper_id) VALUES (12, 1, 1)",
+                         &err),
+                 0);
+    CHECK_INT_EQ(count(db, "SELECT set_id FROM digests WHERE id = 12"), 11);
+    CHECK_INT_EQ(db_exec(db, "DELETE FROM subscribers", &err), 0);
+    CHECK_INT_EQ(count(db, "SELECT count(*) FROM digest_sets"), 1);
+    CHECK_INT_EQ(count(db, "SELECT count(*) FROM digest_set_items"), 0);
+    db_close(db);
+}
+
 /* test_paper_cb - db_digest_paper callback: count calls */
 static int
 test_paper_cb(void *arg, const struct db_digest_paper *p)
@@ -788,6 +906,7 @@ main(void)
         test_page_size(dir);
         test_migrate_009(dir);
         test_migrate_070(dir);
+        test_migrate_080(dir);
         snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
         if (system(cmd) != 0)
             fprintf(stderr, "could not remove %s\n", dir);

@@ -11,6 +11,10 @@
  * nothing; the committed hook runs once per committed batch.  A shared
  * profile's papers are stored once (a digest set), and erasing its readers
  * one by one keeps the others' papers until the last takes the set.
+ * A set whose only reader is erased between two chunks is not named in
+ * the next one (its reader gets a set of its own, never another
+ * profile's); a set made for a reader whose digest a concurrent freeze
+ * wrote first is deleted again.
  *
  * Pipelined: with the delivery workers started first (DELIVER_FEEDING,
  * as `paperboy send` starts them), the first committed batch is
@@ -372,6 +376,136 @@ test_pipelined(const struct token_key *key)
     CHECK(system(cmd) == 0);
 }
 
+/* The erasing hook's state: at the first commit, the reader erased. */
+struct erase_state {
+    struct db *db;
+    int commits;
+    long long victim; /* subscribers.id */
+};
+
+/* erase_committed - between the pass's first and second chunk, erase
+ * the victim (as /erase/TOKEN or `subscriber rm` would) */
+static void
+erase_committed(void *arg)
+{
+    struct erase_state *es = arg;
+    char q[96];
+
+    if (es->commits++ > 0)
+        return;
+    snprintf(q, sizeof(q), "DELETE FROM subscribers WHERE id = %lld",
+             es->victim);
+    sql(es->db, q);
+}
+
+/* test_set_erased_between_chunks - reader A alone uses profile P's set,
+ * the highest set id, in the pass's first chunk, and erases their data
+ * before the second: the set goes with A's digest.  In the second chunk
+ * Q (a new profile) and then B (profile P again) must get sets of their
+ * own: B's digest holds P's papers and "why" lines, never Q's, and the
+ * pass does not fail on a set that is gone. */
+static void
+test_set_erased_between_chunks(void)
+{
+    struct erase_state es;
+    struct send_filter f;
+    struct send_counts k;
+    struct err err;
+    char q[512];
+    long long a = SEND_BATCH, qq = SEND_BATCH + 1, b = SEND_BATCH + 2;
+
+    memset(&es, 0, sizeof(es));
+    memset(&k, 0, sizeof(k));
+    err_init(&err);
+    CHECK(db_open(":memory:", 1000, &es.db, &err) == 0);
+    seed(es.db);
+    sql(es.db, "DELETE FROM subscribers");
+    snprintf(q, sizeof(q),
+             "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n"
+             " WHERE i < %lld) INSERT INTO subscribers (id, email, created_at)"
+             " SELECT i, 'e' || i || '@example.org', 0 FROM n",
+             b);
+    sql(es.db, q);
+    sql(es.db, "INSERT INTO subscriptions (id, subscriber_id, list_id, status,"
+               " keywords, max_papers, created_at, updated_at, confirmed_at)"
+               " SELECT id, id, 1, 'confirmed', '', 10, 0, 0, 0"
+               " FROM subscribers");
+    snprintf(q, sizeof(q),
+             "UPDATE subscriptions SET keywords = CASE id WHEN %lld THEN"
+             " 'diffusion' ELSE 'kv cache' END WHERE id IN (%lld, %lld, %lld)",
+             qq, a, qq, b);
+    sql(es.db, q);
+    es.victim = a;
+    memset(&f, 0, sizeof(f));
+    f.committed = erase_committed;
+    f.arg = &es;
+    setenv("PAPERBOY_NOW", "1795683600", 1);
+    CHECK(send_day(es.db, cfg, comp, &f, DAY1, 1795683600, &k, &err) == 0);
+    CHECK(es.commits >= 2);
+    CHECK_INT_EQ(k.failed, 0);
+    snprintf(q, sizeof(q),
+             "SELECT count(*) FROM digest_items i JOIN digests d ON d.id ="
+             " i.digest_id WHERE d.subscription_id = %lld",
+             b);
+    CHECK(one(es.db, q) > 0);
+    /* every paper of B's is P's ("kv cache"), none is Q's */
+    snprintf(q, sizeof(q),
+             "SELECT count(*) FROM digest_items i JOIN digests d ON d.id ="
+             " i.digest_id WHERE d.subscription_id = %lld AND (i.why NOT"
+             " LIKE '%%kv cache%%' OR i.why LIKE '%%diffusion%%')",
+             b);
+    CHECK_INT_EQ(one(es.db, q), 0);
+    snprintf(q, sizeof(q),
+             "SELECT count(*) FROM digests x JOIN digests y ON x.set_id ="
+             " y.set_id WHERE x.subscription_id = %lld AND"
+             " y.subscription_id = %lld",
+             b, qq);
+    CHECK_INT_EQ(one(es.db, q), 0);
+    db_close(es.db);
+}
+
+/* test_race_set_dropped - a concurrent freeze wrote this reader's digest
+ * between the plan and the store: the set the store made for this reader
+ * alone is deleted again (nothing of their ranking stays unnamed) */
+static void
+test_race_set_dropped(void)
+{
+    struct digest_pass *p = digest_pass_new();
+    struct digest_profile *prof = NULL;
+    struct db_digest_sub sub;
+    struct db *d = NULL;
+    struct err err;
+    int64_t id = -1;
+
+    err_init(&err);
+    CHECK(db_open(":memory:", 1000, &d, &err) == 0);
+    seed(d);
+    setenv("PAPERBOY_NOW", "1795683600", 1);
+    CHECK(db_digest_sub_load(d, 1, &sub, &err) == 0);
+    digest_pass_chunk(p, 1);
+    CHECK(digest_pass_plan(p, d, cfg, &sub, 0, NULL, 0, 0, DAY1, &prof, &err) ==
+          0);
+    /* the other process's freeze, committed first */
+    sql(d, "INSERT INTO digests (subscription_id, day, created_at) VALUES"
+           " (1, '" DAY1 "', 1795683000)");
+    CHECK(db_begin(d, &err) == 0);
+    CHECK(digest_pass_store(d, &sub, DAY1, prof, &id, &err) == 0);
+    CHECK(db_commit(d, &err) == 0);
+    CHECK(id > 0);
+    CHECK_INT_EQ(one(d, "SELECT count(*) FROM digest_sets s WHERE NOT EXISTS"
+                        " (SELECT 1 FROM digests WHERE set_id = s.id)"),
+                 0);
+    CHECK_INT_EQ(one(d, "SELECT count(*) FROM digest_set_items"), 0);
+    /* a later store of the same profile makes a set again */
+    sql(d, "DELETE FROM digests");
+    CHECK(db_begin(d, &err) == 0);
+    CHECK(digest_pass_store(d, &sub, DAY1, prof, &id, &err) == 0);
+    CHECK(db_commit(d, &err) == 0);
+    CHECK(one(d, "SELECT count(*) FROM digest_items") > 0);
+    digest_pass_free(p);
+    db_close(d);
+}
+
 int
 main(void)
 {
@@ -423,6 +557,8 @@ main(void)
 
     test_shared_sets(a);
     test_pipelined(&key);
+    test_set_erased_between_chunks();
+    test_race_set_dropped();
 
     compose_free(comp);
     db_close(a);
