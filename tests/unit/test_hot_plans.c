@@ -375,7 +375,9 @@ check_plan(const char *s, const char *op)
 }
 
 /* test_fk_indexes - every foreign key column starts an index (or is the
- * table's INTEGER PRIMARY KEY, the rowid) */
+ * table's INTEGER PRIMARY KEY, the rowid), but one: digest_set_items'
+ * paper_id, whose index served only the cascade from papers, which no
+ * code runs (schema/090 says why it went) */
 static void
 test_fk_indexes(void)
 {
@@ -391,7 +393,8 @@ test_fk_indexes(void)
         "  WHERE ti.name = f.\"from\" AND ti.pk = 1"
         "  AND upper(ti.type) = 'INTEGER'"
         "  AND (SELECT count(*) FROM pragma_table_info(m.name) WHERE pk > 0)"
-        "  = 1)";
+        "  = 1)"
+        " AND NOT (m.name = 'digest_set_items' AND f.\"from\" = 'paper_id')";
     int bad = 0;
 
     CHECK(sqlite3_prepare_v2(db_handle(db), q, -1, &st, NULL) == SQLITE_OK);

@@ -1,0 +1,11 @@
+-- 090_digest_set_items_no_paper_index: drop the index on
+-- digest_set_items(paper_id).  It served only the ON DELETE CASCADE from
+-- papers, and Paperboy never deletes a paper (no command or pass does);
+-- keeping it cost about 15 % of the freeze pass (bench/digest, PASS=1,
+-- alternated in one sitting: medians 19,400 subscriptions per CPU-second
+-- with it, 22,800 without; bench/README.md).  An operator's own DELETE FROM papers still
+-- cascades correctly; it reads the whole items table to do so.  A future
+-- pruning of papers must delete their set items by set first, or bring
+-- the index back.  unit.hot_plans lists this one foreign key as the
+-- exception to "every foreign key is indexed".
+DROP INDEX digest_set_items_paper;
