@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# 95-run-sigint: Ctrl-C (SIGINT) during `paperboy run`, while it delivers
+# to a slow SMTP server, stops taking new work as `paperboy send` does:
+# the messages in flight finish and are recorded, the summary ends in
+# "; interrupted" and the exit status is 130.  Every message the server
+# accepted is recorded 'sent', nothing is left 'sending', and a second
+# run sends each remaining subscriber exactly once and none twice.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/smtp_lib.sh"
+
+SHARED_DIR=${SHARED_DIR:-$SRC_DIR/../shared}
+FIX=$SHARED_DIR/fixtures/feeds
+[ -r "$FIX/arxiv_rss_cs_LG.xml" ] || fail "fixtures missing in $FIX"
+mkdir -p "$TMP/feeds"
+for c in cs.LG cs.CL cs.CV cs.AI; do cp "$FIX/arxiv_rss_cs_LG.xml" "$TMP/feeds/$c"; done
+cp "$FIX/hf_daily_papers.json" "$TMP/feeds/hf"
+cfg_add "[sources]"
+cfg_add "arxiv_rss_url = file://$TMP/feeds/"
+cfg_add "arxiv_api_url = file://$TMP/feeds/api"
+cfg_add "hf_daily_url = file://$TMP/feeds/hf"
+
+DAY=2026-11-20
+seed_papers $DAY
+seed_subs 60 r
+smtp_start sink --delay-ms 100
+cfg_add "[smtp]"
+cfg_add "url = smtp://127.0.0.1:$SMTP_PORT"
+cfg_add "starttls = off"
+cfg_add "connections = 2"
+cfg_add "timeout = 60"
+
+# a background job of a script ignores SIGINT: give it back the default,
+# as a terminal's Ctrl-C finds it
+env --default-signal=INT "$PAPERBOY" -c "$CFG" run --date $DAY >"$TMP/run.out" 2>"$TMP/run.err" &
+pid=$!
+for i in $(seq 1 300); do
+    [ "$(msg_count "$TMP/sink")" -ge 3 ] && break
+    sleep 0.1
+done
+[ "$(msg_count "$TMP/sink")" -ge 3 ] || fail "sending did not start: $(cat "$TMP/run.err")"
+t0=$(date +%s%N)
+kill -INT "$pid"
+wait "$pid"
+rc=$?
+ms=$((($(date +%s%N) - t0) / 1000000))
+echo "exited $rc after ${ms} ms" >&2
+cat "$TMP/run.out" "$TMP/run.err" >&2
+[ "$ms" -le 10000 ] || fail "run took ${ms} ms to stop after SIGINT"
+assert_eq "$rc" 130 "exit status after SIGINT"
+assert_contains "$(cat "$TMP/run.out")" "; interrupted" "the summary says it was interrupted"
+assert_contains "$(cat "$TMP/run.err")" "stay queued" "what is left"
+got=$(msg_count "$TMP/sink")
+[ "$got" -lt 60 ] || fail "all mail went out; SIGINT came too late to test"
+assert_eq "$(sql "SELECT count(*) FROM outbox WHERE state = 'sending'")" 0 "rows left in sending"
+assert_eq "$(sql "SELECT count(*) FROM outbox WHERE state = 'sent'")" "$got" "sent rows = messages accepted"
+
+# the rest goes out in the next run, each subscriber once
+expect_rc 0 pb run --date $DAY
+assert_eq "$(msg_count "$TMP/sink")" 60 "messages in the end"
+assert_eq "$(msgids "$TMP/sink" | cut -d' ' -f1 | sort -u | wc -l)" 60 "distinct recipients"
+assert_eq "$(sql "SELECT count(*) FROM outbox WHERE state = 'sent'")" 60 "sent rows in the end"
+smtp_stop
+
+pass
