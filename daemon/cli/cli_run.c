@@ -13,7 +13,11 @@
  * the same one-instance lock as serve.  Exit status 1 when any step
  * failed (a collect whose sources all failed, a send, delivery not
  * starting or stopped with mail still queued, a mail deferred or
- * failed).
+ * failed).  SIGINT/SIGTERM stop it as they stop `paperboy send`: no new
+ * source, batch or message is started, the messages in flight finish and
+ * are recorded, the summary ends in "; interrupted" and the exit status
+ * is 130 (1 when something also failed for real); a job cut short is not
+ * recorded in sched_runs, so the next run does the rest.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,6 +40,9 @@
 #define RUN_USAGE "paperboy run [--list NAME] [--date YYYY-MM-DD]"
 #define RUN_DELIVER_MAX_MS (3600 * 1000) /* give up waiting after an hour */
 
+/* set by SIGINT/SIGTERM (cli_catch_stop): take no new work */
+static const volatile sig_atomic_t *run_stop;
+
 /* run_help - the --help text */
 static void
 run_help(void)
@@ -54,8 +61,14 @@ run_help(void)
            "Example crontab line (06:00 every day):\n"
            "  0 6 * * * paperboy -c /etc/paperboy/paperboy.ini run\n"
            "\n"
+           "Ctrl-C (SIGINT) or SIGTERM stops taking new work, finishes the "
+           "messages in\n"
+           "flight and prints the summary; the rest stays queued for the "
+           "next run.\n"
+           "\n"
            "Exit status: 0 all done, 1 something failed (see stderr), 2 "
-           "usage error.\n");
+           "usage error,\n"
+           "130 when stopped by a signal.\n");
 }
 
 /* run_today - today's date in the [schedule] time zone */
@@ -136,16 +149,23 @@ run_deliver(struct db *db, struct deliver *d)
 
     deliver_fed(d);
     while (!deliver_done(d) && waited < RUN_DELIVER_MAX_MS) {
+        if (*run_stop) {
+            fprintf(stderr, "paperboy run: stopping, finishing the messages "
+                            "in flight\n");
+            break;
+        }
         nanosleep(&pause, NULL);
         waited += 50;
     }
-    deliver_finish(d, &st); /* the counters after the workers ended */
+    deliver_finish(d, &st); /* bounded: the counters after the workers
+                               ended, the messages in flight recorded */
     unsent = run_unsent(db);
     printf("deliver: %lld delivered, %lld deferred, %lld bounced, %lld "
-           "failed, %lld not sent\n",
+           "failed, %lld not sent%s\n",
            (long long)st.delivered, (long long)st.deferred,
            (long long)st.bounced, (long long)st.failed,
-           (long long)(unsent > 0 ? unsent : 0));
+           (long long)(unsent > 0 ? unsent : 0),
+           *run_stop ? "; interrupted" : "");
     if (st.error[0]) {
         cli_fail("deliver: delivery stopped: %s; %lld mails are still "
                  "queued ('paperboy outbox' lists them)",
@@ -165,6 +185,24 @@ run_deliver(struct db *db, struct deliver *d)
         return -1;
     }
     return 0;
+}
+
+/* run_say_stopped - after SIGINT/SIGTERM: what is left for later */
+static void
+run_say_stopped(struct db *db)
+{
+    int64_t left = run_unsent(db);
+
+    fflush(stdout);
+    if (left < 0)
+        fprintf(stderr, "paperboy run: interrupted by a signal; what was "
+                        "delivered is recorded, the rest stays queued\n");
+    else
+        fprintf(stderr,
+                "paperboy run: interrupted by a signal; what was delivered "
+                "is recorded, %lld messages stay queued for the next run "
+                "(and what was not queued yet is queued then)\n",
+                (long long)left);
 }
 
 int
@@ -214,6 +252,7 @@ cmd_run(struct cli *cli, int argc, char **argv)
         return cli_fail("%s; the daemon collects and sends by itself", err.msg);
     if ((db = cli_db(cli)) == NULL)
         goto out;
+    run_stop = cli_catch_stop();
     if (list != NULL) {
         struct db_list l;
         int found = db_list_get(db, list, &l, &err);
@@ -240,10 +279,21 @@ cmd_run(struct cli *cli, int argc, char **argv)
         int64_t newp = 0;
         if (zones[i].zone[0] != '\0')
             continue;
+        if (*run_stop)
+            break;
         err_init(&err);
         if (daemon_collect_list(db, cli->cfg, zones[i].list_id,
-                                zones[i].list_name, day, str_now(), &newp,
-                                &err) == -1) {
+                                zones[i].list_name, day, str_now(), run_stop,
+                                &newp, &err) == -1) {
+            if (*run_stop) {
+                fflush(stdout);
+                fprintf(stderr,
+                        "paperboy run: collect list=%s day=%s cut short by "
+                        "the stop; what was stored is kept, it runs again "
+                        "at the next run\n",
+                        zones[i].list_name, day);
+                break;
+            }
             fprintf(stderr, "paperboy: collect list=%s: %s\n",
                     zones[i].list_name, err.msg);
             failed = 1;
@@ -252,6 +302,9 @@ cmd_run(struct cli *cli, int argc, char **argv)
         printf("collect: list=%s day=%s new=%lld\n", zones[i].list_name, day,
                (long long)newp);
     }
+
+    if (*run_stop)
+        goto stopped;
 
     /* 2. freeze and queue the day's digests, every zone at once, while
      * the workers deliver each committed batch (send's pipelined pass) */
@@ -267,10 +320,13 @@ cmd_run(struct cli *cli, int argc, char **argv)
         struct send_counts sc;
         if (zones[i].zone[0] != '\0')
             continue;
+        if (*run_stop)
+            break;
         err_init(&err);
         if (daemon_send_list(db, cli->cfg, compose, zones[i].list_id,
                              zones[i].list_name, NULL, day, 0, str_now(),
-                             d ? run_committed : NULL, d, &sc, &err) == -1) {
+                             run_stop, d ? run_committed : NULL, d, &sc,
+                             &err) == -1) {
             fprintf(stderr, "paperboy: send list=%s: %s\n", zones[i].list_name,
                     err.msg);
             failed = 1;
@@ -281,6 +337,11 @@ cmd_run(struct cli *cli, int argc, char **argv)
                zones[i].list_name, day, (long long)sc.considered,
                (long long)sc.queued, (long long)sc.empty,
                (long long)sc.already);
+        if (sc.stopped)
+            fprintf(stderr,
+                    "paperboy run: list=%s stopped while queueing; "
+                    "the next run queues the rest\n",
+                    zones[i].list_name);
     }
 
     /* 3. the rest of the delivery in the foreground */
@@ -291,7 +352,12 @@ cmd_run(struct cli *cli, int argc, char **argv)
         if (run_deliver(db, dd) == -1)
             failed = 1;
     }
-    rc = failed ? CLI_FAIL : CLI_OK;
+stopped:
+    if (*run_stop)
+        run_say_stopped(db);
+    /* stopped by a signal: 130, like send and collect, unless something
+     * failed beyond what stopping leaves queued */
+    rc = failed ? CLI_FAIL : *run_stop ? CLI_STOPPED : CLI_OK;
 out:
     if (d != NULL) { /* stopped before queueing ended: stop the workers */
         deliver_fed(d);

@@ -155,7 +155,8 @@ daemon_unlock(int fd)
 int
 daemon_collect_list(struct db *db, const struct config *cfg, int64_t list_id,
                     const char *list_name, const char *day, int64_t now,
-                    int64_t *new_papers, struct err *err)
+                    const volatile sig_atomic_t *stop, int64_t *new_papers,
+                    struct err *err)
 {
     struct collect_opts o;
     struct collect_result res;
@@ -166,8 +167,14 @@ daemon_collect_list(struct db *db, const struct config *cfg, int64_t list_id,
     memset(&res, 0, sizeof(res));
     o.list = list_name;
     o.date = day;
+    o.stop = stop;
     if (collect_run(db, cfg, &o, &res, err) == -1)
         goto out;
+    if (stop != NULL && *stop) {
+        /* a source may have been cut short: not done, run it again */
+        err_set(err, ERR_TEMP, "cut short by the stop");
+        goto out;
+    }
     for (size_t i = 0; i < res.n; i++) {
         newp += res.v[i].new_;
         if (!res.v[i].ok)
@@ -193,8 +200,9 @@ int
 daemon_send_list(struct db *db, const struct config *cfg,
                  const struct compose *c, int64_t list_id,
                  const char *list_name, const char *zone, const char *day,
-                 int64_t due_at, int64_t now, void (*committed)(void *arg),
-                 void *arg, struct send_counts *counts, struct err *err)
+                 int64_t due_at, int64_t now, const volatile sig_atomic_t *stop,
+                 void (*committed)(void *arg), void *arg,
+                 struct send_counts *counts, struct err *err)
 {
     struct send_filter filter;
     struct send_counts sc;
@@ -205,9 +213,14 @@ daemon_send_list(struct db *db, const struct config *cfg,
     filter.committed = committed;
     filter.arg = arg;
     filter.confirmed_before = due_at;
+    filter.stop = stop;
     memset(&sc, 0, sizeof(sc));
     if (send_day(db, cfg, c, &filter, day, now, &sc, err) == -1)
         return -1;
+    if (counts != NULL)
+        *counts = sc;
+    if (sc.stopped) /* the rest is not queued: the job is not done */
+        return 0;
     if (db_sched_mark(db, list_id, SCHED_SEND, day, zone ? zone : "", now,
                       err) == -1)
         return -1;
@@ -502,7 +515,7 @@ daemon_collects(struct daemon *d, struct daemon_sched *s,
         log_info("sched: collect list=%s day=%s", name, j->day);
         err_init(&err);
         if (daemon_collect_list(s->db, cfg, j->list_id, name, j->day, str_now(),
-                                &newp, &err) == -1) {
+                                NULL, &newp, &err) == -1) {
             if (daemon_stopped_within(d, 1000)) {
                 /* the stop signal ended the fetches too: not a fault */
                 log_info("sched: collect list=%s day=%s cut short by the "
@@ -547,8 +560,8 @@ daemon_sends(struct daemon *d, struct daemon_sched *s, const struct config *cfg,
         /* j->due_at, even for a catch-up: a subscription confirmed after
          * the mailing's time waits for its zone's next one (paperboy(8)) */
         if (daemon_send_list(s->db, cfg, s->compose, j->list_id, name, j->zone,
-                             j->day, j->due_at, str_now(), daemon_wake, d, &sc,
-                             &err) == -1) {
+                             j->day, j->due_at, str_now(), NULL, daemon_wake, d,
+                             &sc, &err) == -1) {
             log_err("sched: send list=%s zone='%s' day=%s: %s", name, j->zone,
                     j->day, err.msg);
             continue;

@@ -83,10 +83,14 @@ int64_t daemon_now(void);
  * daemon_collect_list - collect the sources of one list for the
  * scheduler's day and, on success, record (list, 'collect', day) in
  * sched_runs.  *new_papers (may be NULL) is how many papers were new.
+ * stop (may be NULL) is collect_opts.stop: once *stop is set no new source
+ * starts, and the collect returns -1 (ERR_TEMP "cut short by the stop")
+ * without recording the job, so that it runs again.
  */
 int daemon_collect_list(struct db *db, const struct config *cfg,
                         int64_t list_id, const char *list_name, const char *day,
-                        int64_t now, int64_t *new_papers, struct err *err);
+                        int64_t now, const volatile sig_atomic_t *stop,
+                        int64_t *new_papers, struct err *err);
 
 /*
  * daemon_send_list - freeze and queue day's digests of one list for the
@@ -97,12 +101,16 @@ int daemon_collect_list(struct db *db, const struct config *cfg,
  * mailed (the first-digest rule, paperboy(8)); 0 = everyone confirmed now.
  * committed(arg), if not NULL, runs after each committed batch
  * (send_filter.committed), so the delivery workers start on it while the
- * rest is frozen.
+ * rest is frozen.  stop (may be NULL) is send_filter.stop: once *stop is
+ * set, what is frozen stays queued, counts->stopped is 1 and the job is
+ * not recorded in sched_runs (a later run queues the rest).
  */
 int daemon_send_list(struct db *db, const struct config *cfg,
                      const struct compose *c, int64_t list_id,
                      const char *list_name, const char *zone, const char *day,
-                     int64_t due_at, int64_t now, void (*committed)(void *arg),
-                     void *arg, struct send_counts *counts, struct err *err);
+                     int64_t due_at, int64_t now,
+                     const volatile sig_atomic_t *stop,
+                     void (*committed)(void *arg), void *arg,
+                     struct send_counts *counts, struct err *err);
 
 #endif
