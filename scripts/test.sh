@@ -74,7 +74,7 @@ if command -v clang >/dev/null; then
         work=$(mktemp -d)
         cp -r "tests/fuzz/corpus/$name/." "$work/" 2>/dev/null || true
         echo "-- $name"
-        "$f" -max_total_time="${FUZZ_SECONDS:-12}" -max_len=65536 -timeout=10 \
+        "$f" -max_total_time="${FUZZ_SECONDS:-8}" -max_len=65536 -timeout=10 \
             -rss_limit_mb=1024 "$work" >"$work.log" 2>&1 || {
             tail -40 "$work.log"; echo "fuzz target $name failed"; exit 1; }
         tail -1 "$work.log"

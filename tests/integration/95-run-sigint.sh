@@ -67,7 +67,7 @@ smtp_stop
 # --- SIGTERM during the collect step: a feed that never answers.  The
 # daily fetches in flight are not cut by the stop (collect's own rule:
 # it stops after the source in flight); they end at the fetch timeout,
-# 3 s here, retries included well under 60 s.  The collect is reported as
+# 1 s here, retries included well under 60 s.  The collect is reported as
 # cut short by the stop, nothing is frozen, queued or recorded done
 /usr/bin/python3 -c '
 import socket
@@ -81,7 +81,7 @@ SMTP_PIDS="$SMTP_PIDS $!"
 for i in $(seq 1 50); do [ -s "$TMP/mute.port" ] && break; sleep 0.1; done
 mport=$(head -n1 "$TMP/mute.port")
 sed -i "s|^arxiv_rss_url = .*|arxiv_rss_url = http://127.0.0.1:$mport/|" "$CFG"
-sed -i "s|^\[sources\]|[sources]\ntimeout = 3|" "$CFG"
+sed -i "s|^\[sources\]|[sources]\ntimeout = 1|" "$CFG"
 D2=2026-11-21
 seed_papers $D2
 "$PAPERBOY" -c "$CFG" run --date $D2 >"$TMP/c.out" 2>"$TMP/c.err" &
