@@ -44,8 +44,12 @@ for k in $(seq 1 "$KILLS"); do
     sleep "$(awk -v s="$RANDOM" 'BEGIN { printf "%.2f", (s % 40) / 100 }')"
     if kill -9 "$pid" 2>/dev/null; then
         kills=$((kills + 1))
+        wait "$pid" 2>/dev/null
+    else # it ended before the kill: say how (it failed once under TSan)
+        wait "$pid" 2>/dev/null
+        echo "send $k ended before its kill (status $?):" >&2
+        tail -n 5 "$TMP/run$k.err" >&2
     fi
-    wait "$pid" 2>/dev/null
     echo "kill $k: $(msg_count "$TMP/sink") messages so far" >&2
 done
 [ "$kills" -ge 2 ] || fail "only $kills kills landed while sending; slow the server down"
