@@ -45,25 +45,8 @@ dbq "PRAGMA wal_checkpoint(TRUNCATE)" >/dev/null
 sed -i "s|^url = smtp://127.0.0.1:1\$|url = smtp://127.0.0.1:$SMTP_PORT|" "$CFG"
 
 # a connection that keeps a WAL of a few reusable frames (see it.46)
-/usr/bin/python3 - "$FS/db" "$TMP/held" <<'PYEOF' &
-import sqlite3, sys, time
-c = sqlite3.connect(sys.argv[1], isolation_level=None)
-c.execute("BEGIN")
-c.execute("CREATE TABLE pad (x BLOB)")
-for i in range(5):
-    c.execute("INSERT INTO pad VALUES (randomblob(7000))")
-c.execute("COMMIT")
-c.execute("DROP TABLE pad")
-busy, frames, done = c.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
-assert busy == 0 and frames == done > 0, (busy, frames, done)
-open(sys.argv[2], "w").close()
-while True:
-    time.sleep(1)
-PYEOF
-HOLD=$!
-for i in $(seq 1 100); do [ -e "$TMP/held" ] && break; sleep 0.05; done
-[ -e "$TMP/held" ] || fail "the WAL holder did not start"
-dd if=/dev/zero of="$FS/fill" bs=4k 2>/dev/null || true
+disk_hold_wal
+disk_fill 0
 
 # --- full: the worker claims, then pauses
 web_start
