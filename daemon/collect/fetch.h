@@ -91,7 +91,7 @@ struct fetch_req {
 };
 
 /* fetch_opts_default - timeouts from the config's defaults (60 s, 15 s,
- * 32 MiB, 60 s) */
+ * 32 MiB, 60 s), no contact, no stop flag */
 void fetch_opts_default(struct fetch_opts *o);
 
 /* fetch_req_init - zero a request for url; fetch_req_release frees the
