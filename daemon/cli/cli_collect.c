@@ -3,8 +3,9 @@
  * cli_collect - `paperboy collect`: run collect_run() in the foreground
  * and print one line per source, with progress on stderr (cli.h).  Exit 0
  * when at least one source succeeded, 1 when every source failed, 2 on a
- * usage error, 130 after SIGINT or SIGTERM: what was stored is kept and
- * the sources done are printed.
+ * usage error, 130 after SIGINT or SIGTERM, which cut the downloads in
+ * flight (collect_opts.stop): what was stored is kept, the sources done
+ * are printed, those cut short as STOPPED.
  */
 #include <stdio.h>
 #include <string.h>
@@ -53,9 +54,10 @@ collect_help(void)
            "\n"
            "Progress goes to stderr: a bar on a terminal, else a line every "
            "few seconds.\n"
-           "Ctrl-C (SIGINT) or SIGTERM stops after the source or API page in "
-           "flight; what\n"
-           "was stored is kept and the sources done are printed.\n"
+           "Ctrl-C (SIGINT) or SIGTERM stops at once, downloads in flight "
+           "included; what\n"
+           "earlier sources stored is kept, a source cut short stores "
+           "nothing.\n"
            "\n"
            "Exit status: 0 when at least one source succeeded, 1 when all "
            "failed, 2 usage,\n"
@@ -141,7 +143,8 @@ cmd_collect(struct cli *cli, int argc, char **argv)
     for (size_t i = 0; i < res.n; i++) {
         const struct collect_stat *s = &res.v[i];
         if (!s->ok) {
-            printf("%s: FAILED (%.2f s)\n", s->source,
+            printf("%s: %s (%.2f s)\n", s->source,
+                   s->stopped ? "STOPPED" : "FAILED",
                    (double)s->duration_ms / 1000.0);
             fflush(stdout);
             fprintf(stderr, "paperboy: collect: %s: %s\n", s->source,

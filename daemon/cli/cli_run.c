@@ -14,10 +14,11 @@
  * failed (a collect whose sources all failed, a send, delivery not
  * starting or stopped with mail still queued, a mail deferred or
  * failed).  SIGINT/SIGTERM stop it as they stop `paperboy send`: no new
- * source, batch or message is started, the messages in flight finish and
- * are recorded, the summary ends in "; interrupted" and the exit status
- * is 130 (1 when something also failed for real); a job cut short is not
- * recorded in sched_runs, so the next run does the rest.
+ * source, batch or message is started, the downloads in flight are cut,
+ * the messages in flight finish and are recorded, the summary ends in
+ * "; interrupted" and the exit status is 130 (1 when something also
+ * failed for real); a job cut short is not recorded in sched_runs, so
+ * the next run does the rest.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -61,10 +62,11 @@ run_help(void)
            "Example crontab line (06:00 every day):\n"
            "  0 6 * * * paperboy -c /etc/paperboy/paperboy.ini run\n"
            "\n"
-           "Ctrl-C (SIGINT) or SIGTERM stops taking new work, finishes the "
-           "messages in\n"
-           "flight and prints the summary; the rest stays queued for the "
-           "next run.\n"
+           "Ctrl-C (SIGINT) or SIGTERM stops taking new work (a collect "
+           "is cut at once,\n"
+           "downloads included), finishes the messages in flight and prints "
+           "the summary;\n"
+           "the rest stays queued for the next run.\n"
            "\n"
            "Exit status: 0 all done, 1 something failed (see stderr), 2 "
            "usage error,\n"

@@ -46,7 +46,7 @@ struct collect_plan {
 static int
 collect_stopped(const struct collect_opts *o)
 {
-    return o->stop != NULL && *o->stop != 0;
+    return fetch_stop_requested(o->stop);
 }
 
 /* collect_sleep_ms - sleep ms milliseconds (restarting after signals,
@@ -256,11 +256,14 @@ collect_warnings(const struct collect_stat *s, const struct source_feed *f)
                  f->invalid - f->warnings.n);
 }
 
-/* collect_opts_from - fetch options from the config */
+/* collect_fetch_opts - fetch options from the config; the caller's stop
+ * flag (NULL: o is NULL) cuts the transfers in flight */
 static void
-collect_fetch_opts(const struct config *cfg, struct fetch_opts *fo)
+collect_fetch_opts(const struct config *cfg, const struct collect_opts *o,
+                   struct fetch_opts *fo)
 {
     fetch_opts_default(fo);
+    fo->stop = o != NULL ? o->stop : NULL;
     fo->connect_timeout = cfg->fetch_connect_timeout;
     fo->timeout = cfg->fetch_timeout;
     fo->max_bytes = cfg->fetch_max_bytes;
@@ -271,7 +274,8 @@ collect_fetch_opts(const struct config *cfg, struct fetch_opts *fo)
 static int
 collect_daily(struct db *db, const struct config *cfg,
               const struct collect_plan *pl, const char *day,
-              struct collect_result *res, struct err *err)
+              const struct collect_opts *o, struct collect_result *res,
+              struct err *err)
 {
     struct fetch_req *reqs;
     char **etags, **lms;
@@ -293,7 +297,7 @@ collect_daily(struct db *db, const struct config *cfg,
         reqs[i].etag = etags[i];
         reqs[i].last_modified = lms[i];
     }
-    collect_fetch_opts(cfg, &fo);
+    collect_fetch_opts(cfg, o, &fo);
     fetch_all(reqs, pl->n, &fo);
     for (size_t i = 0; i < pl->n; i++) {
         const struct collect_src *src = &pl->v[i];
@@ -314,6 +318,7 @@ collect_daily(struct db *db, const struct config *cfg,
         source_feed_init(&feed);
         if (!r->ok) {
             s->err = r->err;
+            s->stopped = r->stopped;
         } else if (r->not_modified) {
             s->not_modified = 1;
             if (collect_store(db, s, &feed.papers, 0, NULL, r, &s->err) == 0)
@@ -333,7 +338,9 @@ collect_daily(struct db *db, const struct config *cfg,
         source_feed_release(&feed);
         s->duration_ms = (long)(str_mono_ms() - t1) + r->elapsed_ms;
         (void)t0;
-        collect_record(db, s, day, started, 1);
+        /* a fetch the stop cut is no fault of the URL's: its collect_runs
+         * row says "stopped", its fetch_state keeps the last real error */
+        collect_record(db, s, day, started, !r->stopped);
     }
     rc = 0;
 out:
@@ -390,7 +397,7 @@ collect_backfill_one(struct db *db, const struct config *cfg, const char *cat,
     if (collect_api_url(cfg, cat, from, to, 0, url, sizeof(url)) == -1)
         url[0] = '\0';
     s = collect_stat_push(res, name, url);
-    collect_fetch_opts(cfg, &fo);
+    collect_fetch_opts(cfg, o, &fo);
     for (int page = 0; page < COLLECT_API_MAX_PAGES; page++) {
         struct fetch_req r;
         struct source_feed feed;
@@ -408,6 +415,7 @@ collect_backfill_one(struct db *db, const struct config *cfg, const char *cat,
             collect_sleep_ms(collect_api_delay(cfg) - (long)since, o);
         if (collect_stopped(o)) {
             err_set(&s->err, ERR_TEMP, "stopped before it was done");
+            s->stopped = 1;
             goto out;
         }
         fetch_req_init(&r, url, FETCH_XML);
@@ -417,6 +425,7 @@ collect_backfill_one(struct db *db, const struct config *cfg, const char *cat,
         source_feed_init(&feed);
         if (!r.ok) {
             s->err = r.err;
+            s->stopped = r.stopped;
         } else if (source_atom_ops.parse(buf_str(&r.body), r.body.len, &feed,
                                          &s->err) == -1) {
             err_prefix(&s->err, "'%s'", url);
@@ -523,7 +532,7 @@ collect_run(struct db *db, const struct config *cfg,
     }
     db_paper_tune(db);
     total = pl.n + (o->backfill_days > 0 ? pl.categories.n : 0);
-    if (collect_daily(db, cfg, &pl, day, res, err) == -1)
+    if (collect_daily(db, cfg, &pl, day, o, res, err) == -1)
         goto out;
     if (o->progress != NULL)
         o->progress(o->progress_arg, pl.n, total);
@@ -596,7 +605,7 @@ collect_papers(struct db *db, const struct config *cfg, const char *const *ids,
         return -1;
     }
     s = collect_stat_push(&res, "arxiv-api:ids", buf_str(&url));
-    collect_fetch_opts(cfg, &fo);
+    collect_fetch_opts(cfg, NULL, &fo);
     fetch_req_init(&r, buf_str(&url), FETCH_XML);
     fetch_all(&r, 1, &fo);
     source_feed_init(&feed);

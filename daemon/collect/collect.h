@@ -41,10 +41,12 @@ struct collect_opts {
      * with the sources done and planned; may be NULL */
     void (*progress)(void *arg, size_t done, size_t total);
     void *progress_arg;
-    /* when set and *stop becomes non-zero, no new source or API page is
-     * started, and the pause between API calls ends; the sources done are
-     * stored and in res, the one cut short fails with "stopped"; may be
-     * NULL */
+    /* when set and *stop becomes non-zero (a signal handler's flag, or
+     * another thread's set with an atomic store), no new source or API
+     * page is started, the pause between API calls ends and the fetches
+     * in flight are cut within a fraction of a second (fetch_all()); the
+     * sources done are stored and in res, those cut short fail with
+     * stopped set and store nothing; may be NULL */
     const volatile sig_atomic_t *stop;
 };
 
@@ -53,6 +55,7 @@ struct collect_stat {
     char source[96];  /* "arxiv-rss:cs.LG", "hf-daily", "arxiv-api:cs.LG" */
     char url[1024];   /* the (first) URL fetched */
     int ok;           /* 1: fetched, parsed and stored */
+    int stopped;      /* 1: cut short by collect_opts.stop (!ok) */
     int not_modified; /* 1: HTTP 304, nothing new */
     int calls;        /* HTTP requests made (API pages) */
     long fetched;     /* entries in the document(s) */

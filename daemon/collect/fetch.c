@@ -26,6 +26,7 @@ fetch_opts_default(struct fetch_opts *o)
     o->max_bytes = 32L * 1024 * 1024;
     o->retry_after_cap = FETCH_RETRY_AFTER_CAP;
     o->contact = "";
+    o->stop = NULL;
 }
 
 void

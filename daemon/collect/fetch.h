@@ -29,12 +29,15 @@
  * fetch_all() and gone when it returns: the daemon and the CLI never map
  * libcurl or the libraries it pulls in.  A helper that is missing, dies
  * or answers garbage fails every request with ERR_TEMP and the reason.
+ * The caller's stop flag (fetch_opts.stop) ends it at once; it also ends
+ * when its parent dies.
  *
  * Only daemon/fetch/ includes <curl/curl.h>.
  */
 #ifndef PAPERBOY_FETCH_H
 #define PAPERBOY_FETCH_H
 
+#include <signal.h>
 #include <stddef.h>
 
 #include "backoff.h"
@@ -60,6 +63,9 @@ struct fetch_opts {
     long max_bytes;       /* decoded body cap, bytes */
     long retry_after_cap; /* seconds; longer Retry-After is cut to this */
     const char *contact;  /* operator contact for the User-Agent, or "" */
+    /* the caller's stop flag, or NULL; stays in this process (the helper
+     * never sees it): see fetch_all() */
+    const volatile sig_atomic_t *stop;
 };
 
 /* One request and, after fetch_all(), its result. */
@@ -80,11 +86,12 @@ struct fetch_req {
     char *new_last_modified; /* Last-Modified of the reply or NULL; owned */
     char content_type[128];  /* as received, "" if none */
     long elapsed_ms;         /* wall time over all attempts */
+    int stopped;             /* 1: cut short by the stop flag (!ok) */
     struct err err;          /* why, when !ok; names the URL */
 };
 
 /* fetch_opts_default - timeouts from the config's defaults (60 s, 15 s,
- * 32 MiB, 60 s) */
+ * 32 MiB, 60 s), no contact, no stop flag */
 void fetch_opts_default(struct fetch_opts *o);
 
 /* fetch_req_init - zero a request for url; fetch_req_release frees the
@@ -93,10 +100,30 @@ void fetch_req_init(struct fetch_req *r, const char *url,
                     enum fetch_expect expect);
 void fetch_req_release(struct fetch_req *r);
 
+#define FETCH_STOP_POLL_MS 100  /* how often fetch_all() looks at stop */
+#define FETCH_STOP_KILL_MS 1000 /* SIGTERM, then SIGKILL after this */
+
+/* fetch_stop_requested - 1 once *stop (NULL: never) is non-zero; an
+ * atomic load, for a flag a signal handler or another thread sets */
+static inline int
+fetch_stop_requested(const volatile sig_atomic_t *stop)
+{
+    return stop != NULL && __atomic_load_n(stop, __ATOMIC_RELAXED) != 0;
+}
+
 /*
  * fetch_all - perform the n requests, in parallel across hosts, and fill
  * their out fields.  Returns 0 when every request is ok, -1 when at least
  * one failed (see each req's err); never fails as a whole otherwise.
+ *
+ * Stopping: when o->stop is set and *o->stop becomes non-zero (read with
+ * an atomic load, so another thread may set it with an atomic store),
+ * fetch_all() notices within FETCH_STOP_POLL_MS (at once when a signal
+ * handler set it and interrupted the wait), stops the helper (SIGTERM,
+ * SIGKILL after FETCH_STOP_KILL_MS), reaps it, and fails every request
+ * with stopped set, ERR_TEMP and "stopped before it was done": the
+ * helper answers only once all its transfers are over, so none of their
+ * results is kept.  With *o->stop already set no helper is started.
  */
 int fetch_all(struct fetch_req *reqs, size_t n, const struct fetch_opts *o);
 

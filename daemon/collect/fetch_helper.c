@@ -17,6 +17,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "buf.h"
@@ -128,6 +129,53 @@ fetch_helper_spawn(const char *exe, int fd, pid_t *pid, struct err *err)
     return 0;
 }
 
+/* fetch_helper_wait - reap pid into *status (-1 when waitpid fails) */
+static void
+fetch_helper_wait(pid_t pid, int *status)
+{
+    while (waitpid(pid, status, 0) == -1)
+        if (errno != EINTR) {
+            *status = -1;
+            return;
+        }
+}
+
+/* fetch_helper_kill - the caller was asked to stop: end the helper and
+ * its transfers (SIGTERM; SIGKILL if it is still there after
+ * FETCH_STOP_KILL_MS) and reap it, so no zombie and no orphan is left */
+static void
+fetch_helper_kill(pid_t pid)
+{
+    struct timespec tick = {0, 10 * 1000000L};
+    int status;
+
+    kill(pid, SIGTERM);
+    for (int ms = 0; ms < FETCH_STOP_KILL_MS; ms += 10) {
+        pid_t r = waitpid(pid, &status, WNOHANG);
+        if (r == pid || (r == -1 && errno != EINTR))
+            return;
+        nanosleep(&tick, NULL);
+    }
+    kill(pid, SIGKILL);
+    fetch_helper_wait(pid, &status);
+}
+
+/* fetch_helper_stopped - fail every request as cut short by the stop,
+ * after elapsed_ms */
+static void
+fetch_helper_stopped(struct fetch_req *reqs, size_t n, long elapsed_ms)
+{
+    for (size_t i = 0; i < n; i++) {
+        reqs[i].elapsed_ms = elapsed_ms;
+        reqs[i].ok = 0;
+        reqs[i].not_modified = 0;
+        reqs[i].stopped = 1;
+        buf_reset(&reqs[i].body);
+        err_set(&reqs[i].err, ERR_TEMP, "'%s': stopped before it was done",
+                reqs[i].url);
+    }
+}
+
 int
 fetch_helper_all(const char *exe, struct fetch_req *reqs, size_t n,
                  const struct fetch_opts *o)
@@ -136,8 +184,13 @@ fetch_helper_all(const char *exe, struct fetch_req *reqs, size_t n,
     struct err err;
     int sv[2] = {-1, -1}; /* ours, the child's stdin and stdout */
     pid_t pid;
-    int rc = -1, status, read_errno = 0;
+    int rc = -1, status, got, read_errno = 0;
+    int64_t t0 = str_mono_ms();
 
+    if (fetch_stop_requested(o->stop)) {
+        fetch_helper_stopped(reqs, n, 0);
+        return -1;
+    }
     buf_init(&msg, FETCH_WIRE_JOB_MAX);
     buf_init(&ans,
              n * ((size_t)o->max_bytes + FETCH_WIRE_SLACK) + FETCH_WIRE_SLACK);
@@ -158,15 +211,18 @@ fetch_helper_all(const char *exe, struct fetch_req *reqs, size_t n,
      * answers; a failed send means it died, which waitpid() reports */
     (void)fetch_wire_send(sv[0], 1, &msg);
     shutdown(sv[0], SHUT_WR);
-    if (fetch_wire_recv(sv[0], &ans) == -1)
+    got = fetch_wire_recv(sv[0], &ans, o->stop);
+    if (got == -1)
         read_errno = ans.failed ? EMSGSIZE : errno;
     close(sv[0]); /* a child still writing gets EPIPE and ends */
     sv[0] = -1;
-    while (waitpid(pid, &status, 0) == -1)
-        if (errno != EINTR) {
-            status = -1;
-            break;
-        }
+    if (got == 1) {
+        /* asked to stop: the answer is never complete, keep none of it */
+        fetch_helper_kill(pid);
+        fetch_helper_stopped(reqs, n, (long)(str_mono_ms() - t0));
+        goto out;
+    }
+    fetch_helper_wait(pid, &status);
     /* how the child ended says more than what that did to the socket */
     if (status == -1 || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
         if (status != -1 && WIFSIGNALED(status))
@@ -191,7 +247,12 @@ fetch_helper_all(const char *exe, struct fetch_req *reqs, size_t n,
         if (!reqs[i].ok)
             rc = -1;
 out:
-    if (err.msg[0] != '\0') {
+    if (err.msg[0] != '\0' && fetch_stop_requested(o->stop)) {
+        /* e.g. the helper died of the same Ctrl-C as us (one process
+         * group) before we saw the flag: a stop, not a fault */
+        fetch_helper_stopped(reqs, n, (long)(str_mono_ms() - t0));
+        rc = -1;
+    } else if (err.msg[0] != '\0') {
         for (size_t i = 0; i < n; i++) {
             reqs[i].ok = 0;
             reqs[i].not_modified = 0;

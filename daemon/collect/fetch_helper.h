@@ -31,7 +31,8 @@ int fetch_helper_find(char *out, size_t size, struct err *err);
 /*
  * fetch_helper_all - fetch_all() through a child running exe.  A child
  * that cannot start, dies or answers garbage fails every request with
- * ERR_TEMP and the reason.
+ * ERR_TEMP and the reason.  When o->stop is set the child is killed and
+ * reaped and every request fails as stopped (fetch_all() in fetch.h).
  */
 int fetch_helper_all(const char *exe, struct fetch_req *reqs, size_t n,
                      const struct fetch_opts *o);

@@ -8,6 +8,7 @@
 
 #include <errno.h>
 #include <limits.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -140,14 +141,25 @@ fetch_wire_send(int fd, int sock, const struct buf *b)
     return 0;
 }
 
-/* fetch_helper_read - read fd to EOF into b; 0, or -1 (errno, or b full) */
+/* fetch_wire_recv - read fd to EOF into b (fetch_wire.h) */
 int
-fetch_wire_recv(int fd, struct buf *b)
+fetch_wire_recv(int fd, struct buf *b, const volatile sig_atomic_t *stop)
 {
     char chunk[65536];
+    struct pollfd p = {fd, POLLIN, 0};
 
     for (;;) {
-        ssize_t k = read(fd, chunk, sizeof(chunk));
+        ssize_t k;
+        int ready;
+
+        if (fetch_stop_requested(stop))
+            return 1;
+        ready = poll(&p, 1, stop != NULL ? FETCH_STOP_POLL_MS : -1);
+        if (ready == -1 && errno != EINTR)
+            return -1;
+        if (ready <= 0)
+            continue; /* a timeout or a signal: look at the flag again */
+        k = read(fd, chunk, sizeof(chunk));
         if (k == -1 && errno == EINTR)
             continue;
         if (k == -1)

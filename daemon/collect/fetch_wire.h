@@ -13,6 +13,7 @@
 #ifndef PAPERBOY_FETCH_WIRE_H
 #define PAPERBOY_FETCH_WIRE_H
 
+#include <signal.h>
 #include <stddef.h>
 
 #include "buf.h"
@@ -53,7 +54,9 @@ int fetch_wire_get_results(const struct buf *ans, struct fetch_req *reqs,
 int fetch_wire_send(int fd, int sock, const struct buf *b);
 
 /* fetch_wire_recv - read fd to end of input into b; 0, or -1 (errno, or
- * b full) */
-int fetch_wire_recv(int fd, struct buf *b);
+ * b full), or 1 once fetch_stop_requested(stop) (stop may be NULL): the
+ * flag is checked every FETCH_STOP_POLL_MS and after each interrupted
+ * wait, so a signal handler that sets it ends the read at once */
+int fetch_wire_recv(int fd, struct buf *b, const volatile sig_atomic_t *stop);
 
 #endif

@@ -9,6 +9,7 @@
  */
 #include "fetch_transfer.h"
 
+#include <poll.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -334,9 +335,45 @@ fetch_host_busy(const struct fetch_xfer *xs, size_t n, size_t me)
     return 0;
 }
 
-int
-fetch_transfer_all(struct fetch_req *reqs, size_t n, const struct fetch_opts *o)
+/* fetch_parent_gone - 1 once the other end of the socket fd is closed:
+ * paperboy died (or gave up) and nobody will read the results.  Asked
+ * for no event, poll() still reports the hang-up; the EOF that
+ * paperboy's shutdown(SHUT_WR) after the job left is not one. */
+static int
+fetch_parent_gone(int fd)
 {
+    struct pollfd p = {fd, 0, 0};
+
+    return fd >= 0 && poll(&p, 1, 0) == 1 &&
+           (p.revents & (POLLHUP | POLLERR | POLLNVAL)) != 0;
+}
+
+/* fetch_abandon - stop every transfer not done: paperboy is gone */
+static void
+fetch_abandon(CURLM *multi, struct fetch_xfer *xs, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        struct fetch_xfer *x = &xs[i];
+        if (x->state == FETCH_DONE)
+            continue;
+        if (x->h != NULL) {
+            curl_multi_remove_handle(multi, x->h);
+            curl_easy_cleanup(x->h);
+            x->h = NULL;
+        }
+        curl_slist_free_all(x->hdrs);
+        x->hdrs = NULL;
+        x->r->ok = 0;
+        err_set(&x->r->err, ERR_TEMP, "'%s': paperboy went away", x->r->url);
+        x->state = FETCH_DONE;
+    }
+}
+
+int
+fetch_transfer_all(struct fetch_req *reqs, size_t n, const struct fetch_opts *o,
+                   int parent_fd)
+{
+    struct curl_waitfd watch = {parent_fd, 0, 0};
     struct fetch_xfer *xs;
     CURLM *multi;
     size_t done = 0;
@@ -405,7 +442,12 @@ fetch_transfer_all(struct fetch_req *reqs, size_t n, const struct fetch_opts *o)
             wait = 0; /* something may start now */
         }
         if (done < n && wait > 0)
-            curl_multi_poll(multi, NULL, 0, (int)wait, NULL);
+            curl_multi_poll(multi, &watch, parent_fd >= 0 ? 1 : 0, (int)wait,
+                            NULL);
+        if (done < n && fetch_parent_gone(parent_fd)) {
+            fetch_abandon(multi, xs, n);
+            break;
+        }
     }
     for (size_t i = 0; i < n; i++)
         if (!reqs[i].ok)

@@ -16,8 +16,11 @@
  * fetch_transfer_all - perform the n requests, in parallel across hosts,
  * and fill their out fields (the rules are fetch.h's).  0 when every
  * request is ok, -1 when at least one failed (see each req's err).
+ * parent_fd (-1: none) is the socket to paperboy: once paperboy has
+ * closed its end (it died, or stopped waiting), the transfers in flight
+ * are dropped at once and every request not done fails.
  */
 int fetch_transfer_all(struct fetch_req *reqs, size_t n,
-                       const struct fetch_opts *o);
+                       const struct fetch_opts *o, int parent_fd);
 
 #endif

@@ -32,19 +32,21 @@ main(int argc, char **argv)
                         "a job on stdin from paperboy, not from a person\n");
         return 2;
     }
-    /* die with the paperboy thread that started us; inherit no stray fds */
+    /* die with the paperboy thread that started us; inherit no stray fds.
+     * If paperboy died before this line, no signal comes: the transfers
+     * then see its end of the socket closed (fetch_transfer_all) */
     prctl(PR_SET_PDEATHSIG, SIGTERM);
     close_range(3, ~0U, 0);
     buf_init(&msg, FETCH_WIRE_JOB_MAX);
     buf_init(&ans, BUF_UNLIMITED);
-    if (fetch_wire_recv(STDIN_FILENO, &msg) == -1 ||
+    if (fetch_wire_recv(STDIN_FILENO, &msg, NULL) != 0 ||
         fetch_wire_get_job(&msg, &job) == -1)
         goto out;
     if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
         fprintf(stderr, "paperboy-fetch: curl_global_init failed\n");
         goto out;
     }
-    (void)fetch_transfer_all(job.reqs, job.n, &job.o);
+    (void)fetch_transfer_all(job.reqs, job.n, &job.o, STDOUT_FILENO);
     curl_global_cleanup();
     fetch_wire_put_results(&ans, job.reqs, job.n);
     if (!ans.failed && fetch_wire_send(STDOUT_FILENO, 0, &ans) == 0)

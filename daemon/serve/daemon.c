@@ -30,6 +30,7 @@
 #include "datafile.h"
 #include "db_sched.h"
 #include "deliver.h"
+#include "fetch.h"
 #include "http.h"
 #include "log.h"
 #include "schedule.h"
@@ -60,6 +61,10 @@ struct daemon {
     struct daemon_cfg *http_cfg;    /* the config the web runs on */
     struct http *http;
     struct token_key key; /* from the secret at start; fixed */
+    /* set with stop (under mu, with an atomic store) and read without
+     * the mutex by the scheduler's fetches, which it cuts (fetch_all() in
+     * fetch.h) */
+    volatile sig_atomic_t fetch_stop;
 };
 
 /* One zone file, loaded once per distinct name. */
@@ -170,7 +175,7 @@ daemon_collect_list(struct db *db, const struct config *cfg, int64_t list_id,
     o.stop = stop;
     if (collect_run(db, cfg, &o, &res, err) == -1)
         goto out;
-    if (stop != NULL && *stop) {
+    if (fetch_stop_requested(stop)) {
         /* a source may have been cut short: not done, run it again */
         err_set(err, ERR_TEMP, "cut short by the stop");
         goto out;
@@ -371,10 +376,11 @@ daemon_backoff_set(struct daemon_sched *s, int64_t list_id, int failed,
 }
 
 /* daemon_stopped_within - 1 if the scheduler is asked to stop within ms.
- * A stop signal reaches the fetch helpers (same process group, or the
- * service's cgroup) as it reaches us, and may end a collect before the
- * main thread has set d->stop: a failed collect waits this long before it
- * is called a failure. */
+ * The stop cuts the fetches (d->fetch_stop), but a signal sent to the
+ * whole process group or the service's cgroup reaches the fetch helper
+ * as it reaches us, and may end a collect before the main thread has
+ * set d->stop: a failed collect waits this long before it is called a
+ * failure. */
 static int
 daemon_stopped_within(struct daemon *d, int ms)
 {
@@ -515,7 +521,7 @@ daemon_collects(struct daemon *d, struct daemon_sched *s,
         log_info("sched: collect list=%s day=%s", name, j->day);
         err_init(&err);
         if (daemon_collect_list(s->db, cfg, j->list_id, name, j->day, str_now(),
-                                NULL, &newp, &err) == -1) {
+                                &d->fetch_stop, &newp, &err) == -1) {
             if (daemon_stopped_within(d, 1000)) {
                 /* the stop signal ended the fetches too: not a fault */
                 log_info("sched: collect list=%s day=%s cut short by the "
@@ -946,6 +952,7 @@ daemon_stop_sched(struct daemon *d, pthread_t th, int64_t deadline)
 
     pthread_mutex_lock(&d->mu);
     d->stop = 1;
+    __atomic_store_n(&d->fetch_stop, 1, __ATOMIC_RELAXED);
     pthread_cond_broadcast(&d->cond);
     while (d->sched_running) {
         struct timespec ts;
@@ -1050,6 +1057,7 @@ daemon_serve(const char *config_path, struct config *cfg)
      * then reported as stopped, not as failed */
     pthread_mutex_lock(&d.mu);
     d.stop = 1;
+    __atomic_store_n(&d.fetch_stop, 1, __ATOMIC_RELAXED);
     pthread_cond_broadcast(&d.cond);
     pthread_mutex_unlock(&d.mu);
     rc = 0;
@@ -1065,6 +1073,7 @@ out:
     if (sched_started) {
         pthread_mutex_lock(&d.mu);
         d.stop = 1;
+        __atomic_store_n(&d.fetch_stop, 1, __ATOMIC_RELAXED);
         pthread_cond_broadcast(&d.cond);
         pthread_mutex_unlock(&d.mu);
     }

@@ -84,8 +84,9 @@ int64_t daemon_now(void);
  * scheduler's day and, on success, record (list, 'collect', day) in
  * sched_runs.  *new_papers (may be NULL) is how many papers were new.
  * stop (may be NULL) is collect_opts.stop: once *stop is set no new source
- * starts, and the collect returns -1 (ERR_TEMP "cut short by the stop")
- * without recording the job, so that it runs again.
+ * starts, the fetches in flight are cut, and the collect returns -1
+ * (ERR_TEMP "cut short by the stop") without recording the job, so that
+ * it runs again.
  */
 int daemon_collect_list(struct db *db, const struct config *cfg,
                         int64_t list_id, const char *list_name, const char *day,

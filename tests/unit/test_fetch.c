@@ -5,14 +5,24 @@
  * once, the size cap, a missing file) through the real paperboy-fetch
  * program, with libcurl never mapped in this process; a helper that
  * fails or answers garbage, and one that is missing (a clear error for
- * each request, nothing fetched).  HTTP behaviour
+ * each request, nothing fetched); a stop flag set by another thread
+ * while the helper waits on a loopback server that never answers (the
+ * helper is killed and reaped, every request fails as stopped), and one
+ * set before the call (no helper started).  HTTP behaviour
  * (timeouts, 304, Retry-After, retries, stalls) is tested against
  * feed_server.py in tests/integration/2[0-2]-*.sh.
  */
+#include <errno.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "check.h"
@@ -54,6 +64,93 @@ curl_mapped(void)
         found = strstr(line, "/libcurl") != NULL;
     fclose(fp);
     return found;
+}
+
+static volatile sig_atomic_t stop_flag;
+
+/* stop_later - another thread (the daemon's main thread) asks to stop
+ * 300 ms after the fetch began */
+static void *
+stop_later(void *arg)
+{
+    struct timespec ts = {0, 300 * 1000000L};
+
+    (void)arg;
+    nanosleep(&ts, NULL);
+    __atomic_store_n(&stop_flag, 1, __ATOMIC_RELAXED);
+    return NULL;
+}
+
+/* mono_ms - CLOCK_MONOTONIC in ms */
+static long
+mono_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/*
+ * fetch_stop_cases - a server on loopback that takes the connection (the
+ * kernel's backlog) and never answers: the stop flag cuts the fetch long
+ * before its 10 s timeout, the helper is reaped (this process has no
+ * child left), and every request fails as stopped; with the flag already
+ * set nothing is started
+ */
+static void
+fetch_stop_cases(const struct fetch_opts *o0)
+{
+    struct sockaddr_in sa;
+    socklen_t len = sizeof(sa);
+    struct fetch_opts o = *o0;
+    struct fetch_req reqs[2];
+    char url[64];
+    pthread_t th;
+    long t0, ms;
+    int lfd = socket(AF_INET, SOCK_STREAM, 0);
+
+    memset(&sa, 0, sizeof(sa));
+    sa.sin_family = AF_INET;
+    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    CHECK(lfd >= 0);
+    CHECK(bind(lfd, (struct sockaddr *)&sa, sizeof(sa)) == 0);
+    CHECK(listen(lfd, 16) == 0);
+    CHECK(getsockname(lfd, (struct sockaddr *)&sa, &len) == 0);
+    snprintf(url, sizeof(url), "http://127.0.0.1:%d/rss/cs.LG",
+             ntohs(sa.sin_port));
+    o.timeout = 10;
+    o.stop = &stop_flag;
+    stop_flag = 0;
+
+    fetch_req_init(&reqs[0], url, FETCH_XML);
+    fetch_req_init(&reqs[1], url, FETCH_XML);
+    CHECK(pthread_create(&th, NULL, stop_later, NULL) == 0);
+    t0 = mono_ms();
+    CHECK_INT_EQ(fetch_all(reqs, 2, &o), -1);
+    ms = mono_ms() - t0;
+    pthread_join(th, NULL);
+    CHECK(ms >= 250 && ms < 2000);
+    CHECK(waitpid(-1, NULL, WNOHANG) == -1 && errno == ECHILD);
+    for (int i = 0; i < 2; i++) {
+        CHECK_INT_EQ(reqs[i].ok, 0);
+        CHECK_INT_EQ(reqs[i].stopped, 1);
+        CHECK_INT_EQ(reqs[i].err.kind, ERR_TEMP);
+        CHECK_CONTAINS(reqs[i].err.msg, "stopped before it was done");
+        CHECK_CONTAINS(reqs[i].err.msg, url);
+        fetch_req_release(&reqs[i]);
+    }
+
+    /* already stopped: not even a helper that cannot start is tried */
+    fetch_set_helper("/nonexistent/paperboy-fetch");
+    fetch_req_init(&reqs[0], url, FETCH_XML);
+    CHECK_INT_EQ(fetch_all(reqs, 1, &o), -1);
+    CHECK_INT_EQ(reqs[0].stopped, 1);
+    CHECK_CONTAINS(reqs[0].err.msg, "stopped before it was done");
+    fetch_req_release(&reqs[0]);
+    fetch_set_helper(PAPERBOY_FETCH_HELPER_BUILT);
+
+    stop_flag = 0;
+    close(lfd);
 }
 
 /*
@@ -157,6 +254,9 @@ main(void)
      * loaded here */
     o.max_bytes = 32L * 1024 * 1024;
     fetch_three(rss, hf, missing, &o, "\"abc\"");
+    CHECK_INT_EQ(curl_mapped(), 0);
+
+    fetch_stop_cases(&o);
     CHECK_INT_EQ(curl_mapped(), 0);
 
     /* a helper that fails or talks nonsense: ERR_TEMP for each request */

@@ -35,6 +35,8 @@ Routes (the last path segment is the arXiv category or ignored):
   /rssfail/<bad>/<cat>  HTTP 404 when <cat> is <bad>, else like /rss/<cat>
                         (one arXiv category unreachable)
   /slow429/<cat>        HTTP 429 (Retry-After: 1) once, then the fixture
+  /hold/...             reads the request and never answers (300 s), so a
+                        fetch is in flight for as long as a test needs
   /slow/rss/<cat>, /slow/hf
                         the RSS or HF fixture after a 1 s pause (for the
                         one-connection-per-host and parallel-hosts checks)
@@ -217,6 +219,9 @@ class Handler(BaseHTTPRequestHandler):
                 return self.send(200, fixture("hf_daily_papers.json"),
                                  JSON_TYPE)
             return self.send(200, fixture("arxiv_rss_cs_LG.xml"), RSS_TYPE)
+        if head == "hold":
+            time.sleep(300)
+            return
         if head == "slow429":
             if self.count(url.path) == 1:
                 return self.send(429, b"slow down\n", "text/plain",
