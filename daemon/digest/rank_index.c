@@ -160,6 +160,7 @@ rank_index_new(const char *synonyms, double title_weight,
     ix->prm.cooc_weight = 0.1;
     ix->prm.ql_weight = 0.2;
     ix->prm.ql_mu = 2000;
+    ix->prm.vague_share = 0.25;
     ix->nslot = 1024;
     ix->slot = xcalloc(ix->nslot, sizeof(*ix->slot));
     *out = ix;
@@ -1817,8 +1818,13 @@ rank_index_score_reader(struct rank_index *ix, const struct query *q,
     for (size_t t = 0; t < q->nterms; t++) {
         const struct ri_result *r = ri_result_of(ix, &q->terms[t], 0);
         uint32_t bit = t < 32 ? (uint32_t)1 << t : 0;
+        /* beside liked papers, a vague interest adds no score (see
+         * rank_index.h); it still names the papers it matched */
+        double w =
+            likes && (double)r->n > ix->prm.vague_share * (double)ix->ndocs ? 0
+                                                                            : 1;
         for (size_t k = 0; k < r->n; k++) {
-            ix->res[r->doc[k]] += r->score[k];
+            ix->res[r->doc[k]] += w * r->score[k];
             ix->matched[r->doc[k]] |= bit;
         }
     }

@@ -72,6 +72,9 @@ struct rank_params {
     double ql_weight;      /* profile: share of the query-likelihood ranker
                               fused with the cosine (0 = off) */
     double ql_mu;          /* profile: its Dirichlet smoothing */
+    double vague_share;    /* beside liked papers, an interest matching
+                              more than this share of the papers adds no
+                              score (1 = off) */
 };
 
 struct rank_index;
@@ -128,11 +131,14 @@ void rank_index_score(struct rank_index *ix, const struct query *q,
  * (its per-posting weights are computed once per index).  relevance =
  * info^-2-scaled keywords + profile_weight * profile / best profile, where the
  * keyword part is divided by the best keyword score and multiplied by info^2,
- * info = log(N / papers the keywords match) / log N: a broad word ("learning")
- * matched by most papers weighs little next to what the reader liked, a rare
- * one a lot. A paper is kept when it matches the keywords or the liked papers
- * (profile score > 0).  Voted papers themselves are never candidates.
- * The profile depends on the index's idf: build it after the last
+ * info = log(N / papers the keywords match) / log N: a broad word matched by
+ * many papers weighs little next to what the reader liked, a rare one a lot.
+ * When the profile holds a liked paper, an interest matching more than
+ * prm.vague_share of the papers ("learning") adds no score at all: even a
+ * small weight reorders the papers like the liked ones at random with respect
+ * to the liked topic.  A paper is kept when it matches a scoring interest or
+ * the liked papers (profile score > 0).  Voted papers themselves are never
+ * candidates. The profile depends on the index's idf: build it after the last
  * rank_index_add(), use it with that index only.
  */
 struct rank_vote {

@@ -506,12 +506,12 @@ test_exact_form(void)
     CHECK_INT_EQ(order[0], 2);
 }
 
-/* rank_liked - ids of texts[0..n) (id i + 1) ranked by a reader without
- * keywords who liked paper 1, with ql_weight ql and ql_mu mu, into
- * order; returns how many */
+/* rank_liked_kw - ids of texts[0..n) (id i + 1) ranked by a reader with
+ * keywords kw who liked paper 1, with ql_weight ql, ql_mu mu and
+ * vague_share vague (< 0: the default), into order; returns how many */
 static size_t
-rank_liked(const char *const (*texts)[2], size_t n, double ql, double mu,
-           int64_t *order)
+rank_liked_kw(const char *const (*texts)[2], size_t n, const char *kw,
+              double ql, double mu, double vague, int64_t *order)
 {
     struct rank_index *ix = NULL;
     struct rank_vote v = {1, 1, texts[0][0], texts[0][1]};
@@ -523,7 +523,7 @@ rank_liked(const char *const (*texts)[2], size_t n, double ql, double mu,
 
     err_init(&err);
     CHECK(rank_index_new(NULL, 3, &ix, &err) == 0);
-    CHECK(query_parse("", &q, &err) == 0);
+    CHECK(query_parse(kw, &q, &err) == 0);
     memset(c, 0, sizeof(c));
     for (size_t i = 0; i < n; i++) {
         rank_index_add(ix, (int64_t)i + 1, texts[i][0], texts[i][1]);
@@ -532,6 +532,8 @@ rank_liked(const char *const (*texts)[2], size_t n, double ql, double mu,
     }
     rank_index_params(ix)->ql_weight = ql;
     rank_index_params(ix)->ql_mu = mu;
+    if (vague >= 0)
+        rank_index_params(ix)->vague_share = vague;
     p = rank_profile_new(ix, &v, 1);
     rank_index_score_reader(ix, &q, p, c, &k);
     rank_score(c, k, 1, 0);
@@ -541,6 +543,56 @@ rank_liked(const char *const (*texts)[2], size_t n, double ql, double mu,
     query_release(&q);
     rank_index_free(ix);
     return k;
+}
+
+/* rank_liked - rank_liked_kw() without keywords */
+static size_t
+rank_liked(const char *const (*texts)[2], size_t n, double ql, double mu,
+           int64_t *order)
+{
+    return rank_liked_kw(texts, n, "", ql, mu, -1, order);
+}
+
+/* test_vague_beside_likes - beside a liked paper, a keyword matching more
+ * than a quarter of the papers ("learning", 3 of 8) adds nothing: the
+ * order is the one without keywords, where without the rule paper 3
+ * (a weaker match of the liked paper, holding "learning" twice) would
+ * pass paper 2.  A rarer keyword ("graph", 1 of 8) still counts: its
+ * paper, unlike anything liked, is ranked. */
+static void
+test_vague_beside_likes(void)
+{
+    static const char *const texts[][2] = {
+        {"Quantized weights", "quantized weights with integer kernels"},
+        {"Integer kernels", "integer kernels for quantized weights, and "
+                            "accuracy"},
+        {"Learning quantized weights", "learning learning quantized weights"},
+        {"Learning alpha", "learning alpha"},
+        {"Learning beta", "learning beta"},
+        {"Graph gamma", "graph gamma"},
+        {"Delta", "delta"},
+        {"Epsilon", "epsilon"},
+    };
+    int64_t plain[16], vague[16], off[16];
+    size_t n = rank_liked_kw(texts, 8, "", 0.2, 2000, -1, plain);
+
+    CHECK(n >= 2);
+    CHECK_INT_EQ(plain[0], 2);
+    CHECK_INT_EQ(rank_liked_kw(texts, 8, "learning", 0.2, 2000, -1, vague), n);
+    for (size_t i = 0; i < n; i++)
+        CHECK_INT_EQ(vague[i], plain[i]);
+    /* without the rule, "learning" lifts paper 3 over paper 2 */
+    CHECK(rank_liked_kw(texts, 8, "learning", 0.2, 2000, 1, off) >= 2);
+    CHECK_INT_EQ(off[0], 3);
+    /* a keyword matching few papers still ranks them */
+    n = rank_liked_kw(texts, 8, "graph", 0.2, 2000, -1, vague);
+    CHECK(n >= 1);
+    {
+        int found = 0;
+        for (size_t i = 0; i < n; i++)
+            found |= vague[i] == 6;
+        CHECK(found);
+    }
 }
 
 /* test_profile_ql - the reader's profile fuses two rankers: the cosine
@@ -578,6 +630,7 @@ main(void)
     test_exact_form();
     test_passing_mention();
     test_profile_ql();
+    test_vague_beside_likes();
     test_score();
     test_freeze();
     return CHECK_DONE();

@@ -13,8 +13,11 @@
  * is scored with nDCG@10 against the hidden interest, voted papers left
  * out of both the ranking and the ideal (interests with nothing left to
  * find are skipped).  Asserts that the likes lift the mean by 0.6 for
- * every vague profile, to 0.73 at least (0.75 over the profiles; on each
- * labelled set apart too: comma 0.775, typed 0.71; 0.765 over the profiles),
+ * every vague profile, to 0.775 at least (on each labelled set apart too:
+ * comma 0.805, typed 0.755; 0.78 over the profiles), that each vague word
+ * (all match more than a quarter of the papers) then ranks as no keywords
+ * do, and that this gains over scoring the vague word beside the likes,
+ * on both halves of the interests split by the parity of their number,
  * that blending upvotes at a fifth of the trending weight for readers with
  * likes gains over the full weight, that the profile's co-occurrence
  * expansion gains 0.01 over Rocchio alone, that fusing the query-likelihood
@@ -210,8 +213,10 @@ main(void)
     struct config *cfg = config_defaults();
     struct rank_index *ix = NULL;
     struct err err;
+    double vague0 = 0;
     double sum_after = 0, sum_full = 0, sum_plain = 0, sum_noql = 0;
-    double half[2] = {0, 0}, half_noql[2] = {0, 0};
+    double half[2] = {0, 0}, half_noql[2] = {0, 0}, sum_novague = 0;
+    double half_novague[2] = {0, 0};
 
     err_init(&err);
     CHECK(seed_load(papers, NPAPERS_MAX, &npapers) == 0);
@@ -241,22 +246,25 @@ main(void)
         rank_index_params(ix)->ql_weight = atof(getenv("READER_QL"));
     if (getenv("READER_MU"))
         rank_index_params(ix)->ql_mu = atof(getenv("READER_MU"));
+    if (getenv("READER_VAGUE"))
+        rank_index_params(ix)->vague_share = atof(getenv("READER_VAGUE"));
     if (getenv("READER_WEIGHT"))
         rank_index_params(ix)->profile_weight = atof(getenv("READER_WEIGHT"));
 
     printf("simulated readers: %d judged interests, nDCG@10 on papers not "
-           "voted on\n%-12s %8s %8s %8s %8s %8s %8s %8s %8s %8s\n",
+           "voted on\n%-12s %8s %8s %8s %8s %8s %8s %8s %8s %8s %8s\n",
            nq, "profile", "before", "2 best", "comma", "typed", "2 drawn",
-           "+dislike", "full tr.", "no cooc", "no QL");
+           "+dislike", "full tr.", "no cooc", "no QL", "no vague");
     for (size_t k = 0; k < NVAGUE; k++) {
         struct figs b = eval(ix, cfg, vague[k], 1, 0, 0);
         struct figs bq = eval(ix, cfg, vague[k], 1, 0, 'q');
         struct figs bt = eval(ix, cfg, vague[k], 1, 0, 't');
         struct figs a = eval(ix, cfg, vague[k], 0, 0, 0);
         struct figs d = eval(ix, cfg, vague[k], 1, 5, 0);
-        struct figs o, pl, nql, h[2], hn[2];
+        struct figs o, pl, nql, nv, h[2], hn[2], hv[2];
         int cooc = rank_index_params(ix)->cooc_terms;
         double ql = rank_index_params(ix)->ql_weight;
+        double vs = rank_index_params(ix)->vague_share;
         full_trend = 1;
         o = eval(ix, cfg, vague[k], 1, 0, 0);
         full_trend = 0;
@@ -275,25 +283,41 @@ main(void)
             hn[parity] = eval(ix, cfg, vague[k], 1, 0, 0);
         parity = -1;
         rank_index_params(ix)->ql_weight = ql;
-        printf("%-12s %8.3f %8.3f %8.3f %8.3f %8.3f %8.3f %8.3f %8.3f %8.3f\n",
+        /* vague interests scored beside the likes, and by halves */
+        rank_index_params(ix)->vague_share = 1;
+        nv = eval(ix, cfg, vague[k], 1, 0, 0);
+        for (parity = 0; parity < 2; parity++)
+            hv[parity] = eval(ix, cfg, vague[k], 1, 0, 0);
+        parity = -1;
+        rank_index_params(ix)->vague_share = vs;
+        printf("%-12s %8.3f %8.3f %8.3f %8.3f %8.3f %8.3f %8.3f %8.3f %8.3f "
+               "%8.3f\n",
                vague[k][0] ? vague[k] : "(nothing)", b.before, b.after,
                bq.after, bt.after, a.after, d.after, o.after, pl.after,
-               nql.after);
+               nql.after, nv.after);
         /* floors just below the figures of 2026-12-06 (bench/README.md);
          * the issue's target is 0.8, not reached: see README */
         CHECK(b.after > b.before + 0.6);
         CHECK(a.after > a.before + 0.6);
-        CHECK(b.after >= 0.74);
-        CHECK(bq.after >= 0.775 && bt.after >= 0.71);
-        CHECK(a.after >= 0.67);
+        CHECK(b.after >= 0.775);
+        CHECK(bq.after >= 0.805 && bt.after >= 0.755);
+        CHECK(a.after >= 0.71);
         CHECK(d.after >= b.after - 0.05);
+        /* each of these words matches more than a quarter of the papers:
+         * beside the likes, the reader ranks as one who typed nothing */
+        if (k > 0 && getenv("READER_VAGUE") == NULL)
+            CHECK(fabs(b.after - vague0) < 1e-9);
+        if (k == 0)
+            vague0 = b.after;
         sum_after += b.after;
         sum_full += o.after;
         sum_plain += pl.after;
         sum_noql += nql.after;
+        sum_novague += nv.after;
         for (int x = 0; x < 2; x++) {
             half[x] += h[x].after;
             half_noql[x] += hn[x].after;
+            half_novague[x] += hv[x].after;
         }
     }
     printf("mean after 2 best likes over the vague profiles: %.3f (upvotes "
@@ -305,7 +329,15 @@ main(void)
            "(%.3f)\n",
            sum_noql / NVAGUE, half[0] / NVAGUE, half_noql[0] / NVAGUE,
            half[1] / NVAGUE, half_noql[1] / NVAGUE);
-    CHECK(sum_after / NVAGUE >= 0.765); /* 0.757 without the QL fusion */
+    printf("vague interests scored beside the likes: %.3f; halves even %.3f, "
+           "odd %.3f\n",
+           sum_novague / NVAGUE, half_novague[0] / NVAGUE,
+           half_novague[1] / NVAGUE);
+    CHECK(sum_after / NVAGUE >= 0.78); /* 0.772 scoring vague interests */
+    /* leaving vague interests out beside likes gains, on both halves */
+    CHECK(sum_after > sum_novague + 0.005 * NVAGUE);
+    CHECK(half[0] > half_novague[0] + 0.002 * NVAGUE);
+    CHECK(half[1] > half_novague[1] + 0.002 * NVAGUE);
     /* the query-likelihood ranker earns its place, on both halves */
     CHECK(sum_after > sum_noql + 0.01 * NVAGUE);
     CHECK(half[0] > half_noql[0] + 0.005 * NVAGUE);
