@@ -82,7 +82,6 @@ struct compose {
     size_t cache_max;             /* cap on cache_bytes; 0 = no cache */
     int cache_full;               /* cleared before the next message */
     struct buf ckey;              /* compose_cache_key()'s, reused */
-    struct qp_lines *qpl;         /* the parts' lines already encoded */
     char domain[256]; /* of [smtp] from, for Message-IDs and List-Id */
     int paper_limit;  /* papers a digest mail carries; 0 = all */
     int papers;       /* papers the last digest had, before the limit */
@@ -135,7 +134,6 @@ compose_new(const struct config *cfg, const struct token_key *key,
     buf_init(&c->ckey, BUF_UNLIMITED);
     c->cache_data = tmpl_data_new();
     c->cache_max = COMPOSE_CACHE_BYTES;
-    c->qpl = qp_lines_new();
     config_from_domain(cfg, c->domain, sizeof(c->domain));
     if (str_has_ctl(c->domain, strlen(c->domain)) ||
         strpbrk(c->domain, " <>\"()[],;:\\") != NULL) {
@@ -177,7 +175,6 @@ compose_free(struct compose *c)
     for (size_t i = 0; i < COMPOSE_CACHE_SLOTS; i++)
         free(c->cache[i].key);
     tmpl_data_free(c->cache_data);
-    qp_lines_free(c->qpl);
     free(c);
 }
 
@@ -400,8 +397,7 @@ compose_build(struct compose *c, const struct compose_head *h,
     if (compose_imf_fields(c, h, from_addr, sizeof(from_addr), out, err) ==
             -1 ||
         compose_list_fields(c, h, from_addr, out, err) == -1 ||
-        mime_alternative(out, boundary, parts, 2,
-                         c->cache_max > 0 ? c->qpl : NULL, err) == -1 ||
+        mime_alternative(out, boundary, parts, 2, err) == -1 ||
         buf_check(out, err) == -1) {
         buf_truncate(out, start);
         return -1;
@@ -467,7 +463,6 @@ compose_trim(struct compose *c)
         return;
     if (c->cache_bytes > 0 || c->cache_full)
         compose_cache_clear(c);
-    qp_lines_trim(c->qpl);
 }
 
 /* compose_paper_fields - render_paper() on item, the fixed part from the
