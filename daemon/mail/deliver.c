@@ -248,6 +248,7 @@ struct deliver_run {
     struct deliver *d;
     struct deliver_worker *w;
     struct db *db;
+    int snap_open; /* a read snapshot is open on db (deliver_render) */
     struct compose *compose;
     struct dkim_signer *dkim; /* NULL when [dkim] is off */
     struct buf signed_msg;    /* the signatures, then the message */
@@ -357,6 +358,18 @@ deliver_give_up(struct deliver_run *r)
     }
 }
 
+/* deliver_snap_close - end the renders' read snapshot (deliver_render),
+ * before the worker writes or waits: a write cannot start from an old
+ * snapshot, and an open one keeps checkpoints from finishing */
+static void
+deliver_snap_close(struct deliver_run *r)
+{
+    if (r->snap_open) {
+        db_snap_end(r->db);
+        r->snap_open = 0;
+    }
+}
+
 /* deliver_flush - store pending results; on success empty the journal */
 static void
 deliver_flush(struct deliver_run *r)
@@ -366,6 +379,7 @@ deliver_flush(struct deliver_run *r)
 
     if (r->nres == 0)
         return;
+    deliver_snap_close(r);
     for (int tries = 0; tries < 20; tries++) {
         err_init(&err);
         int rc;
@@ -424,7 +438,13 @@ deliver_journal(struct deliver_run *r, const struct outbox_result *res)
         r->jused += n;
 }
 
-/* deliver_render - the message for a claimed row into msg */
+/* deliver_render - the message for a claimed row into msg.  The renders
+ * of one claim read one snapshot, opened by the first of them and closed
+ * before the worker's next write (deliver_snap_close): between the
+ * messages of a claim the page cache stays valid, where a read
+ * transaction per message found it emptied by other workers' commits
+ * nearly every time.  A render sees the database as of its claim's first
+ * render, milliseconds old. */
 static int
 deliver_render(struct deliver_run *r, const struct outbox_row *row,
                struct buf *msg, struct err *err)
@@ -432,9 +452,11 @@ deliver_render(struct deliver_run *r, const struct outbox_row *row,
     int rc;
 
     buf_reset(msg);
-    /* the render's reads in one snapshot (see db_snap.h) */
-    if (db_snap_begin(r->db, err) == -1)
-        return -1;
+    if (!r->snap_open) {
+        if (db_snap_begin(r->db, err) == -1)
+            return -1;
+        r->snap_open = 1;
+    }
     if (row->kind == OUTBOX_DIGEST)
         rc = compose_digest_message(r->compose, r->db, row->digest_id,
                                     row->message_id, msg, err);
@@ -444,7 +466,8 @@ deliver_render(struct deliver_run *r, const struct outbox_row *row,
     else
         rc = compose_confirm_message(r->compose, r->db, row->subscription_id,
                                      row->issued_at, row->message_id, msg, err);
-    db_snap_end(r->db);
+    if (rc == -1)
+        deliver_snap_close(r); /* the next render starts afresh */
     return rc;
 }
 
@@ -650,6 +673,8 @@ deliver_one(struct deliver_run *r, const struct outbox_row *row,
         deliver_result(r, &res);
         return;
     }
+    if (d->cfg->smtp_rate > 0)
+        deliver_snap_close(r); /* (it may sleep) */
     deliver_rate_wait(d);
     if (d->cfg->smtp_url[0] == '\0') {
         char name[512];
@@ -667,6 +692,8 @@ deliver_one(struct deliver_run *r, const struct outbox_row *row,
     /* a session lost before any of this message went out (found while
      * reading the previous message's reply) is reopened once at once */
     for (int attempt = 0; attempt < 2; attempt++) {
+        if (r->smtp == NULL)
+            deliver_snap_close(r); /* (connecting may take long) */
         if (r->smtp == NULL && deliver_open(r, &res) == -1) {
             /* foreground: the run stops and the message was never tried,
              * so it stays queued; the daemon counts it towards give-up
@@ -834,6 +861,7 @@ deliver_claim(struct deliver_run *r, struct outbox_row *rows, size_t *n,
 
     /* the results so far go in the claim's transaction: one commit
      * instead of two (see outbox_record_claim) */
+    deliver_snap_close(r);
     pthread_mutex_lock(&r->d->write_mu);
     if (r->given_up > 0)
         deliver_replay_own(r);
@@ -1112,6 +1140,7 @@ deliver_worker_main(void *arg)
             if (deliver_make_room(r, why, sizeof(why)) == -1) {
                 /* foreground: stops, and the rest is handed back; the
                  * daemon: returns once results are recorded again */
+                deliver_snap_close(r);
                 deliver_stuck(r, why);
                 i--;
                 continue;
@@ -1121,6 +1150,7 @@ deliver_worker_main(void *arg)
             if (r->session_failed)
                 deliver_session_failed(r);
         }
+        deliver_snap_close(r);
         if (r->hand_back) {
             deliver_settle(r);
             deliver_flush(r);
@@ -1134,6 +1164,7 @@ deliver_worker_main(void *arg)
             deliver_flush(r);
     }
 out:
+    deliver_snap_close(r);
     deliver_settle(r);
     deliver_flush(r);
     deliver_resume(r, "stopped");
