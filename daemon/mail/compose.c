@@ -43,6 +43,7 @@
 #define COMPOSE_CACHE_SLOTS 4096           /* papers; a power of two */
 #define COMPOSE_CACHE_PROBE 8              /* slots tried per paper */
 #define COMPOSE_CACHE_BYTES (8 << 20)      /* default cap, see compose.h */
+#define COMPOSE_FS_SLOTS 8                 /* failed-source answers kept */
 /* The digest mail's HTML part before encoding.  Gmail clips a message
  * whose HTML passes about 102 KB, and the unsubscribe link at the bottom
  * goes with it; quoted-printable adds up to ~10 % to this template (=3D
@@ -61,6 +62,18 @@ struct compose_cached {
     char *key;  /* the inputs, see compose_cache_key() */
     size_t key_len;
     struct tmpl_obj *obj; /* in compose.cache_data */
+};
+
+/* A digest's failed sources (compose_failed_sources), kept for the rest
+ * of one read snapshot (compose_snapshot): the answer depends only on
+ * the categories, include_hf and the digest's time, which digests frozen
+ * in the same second share. */
+struct compose_fs {
+    char *cats; /* the categories asked; NULL = empty slot */
+    int include_hf;
+    int64_t at;
+    struct buf failed; /* the failed categories, each NUL-terminated */
+    int n;             /* how many */
 };
 
 struct compose {
@@ -82,6 +95,9 @@ struct compose {
     size_t cache_max;             /* cap on cache_bytes; 0 = no cache */
     int cache_full;               /* cleared before the next message */
     struct buf ckey;              /* compose_cache_key()'s, reused */
+    struct compose_fs fs[COMPOSE_FS_SLOTS]; /* see compose_snapshot() */
+    size_t fs_next;                         /* the slot to take next */
+    int snapshots;                          /* compose_snapshot() called */
     char domain[256]; /* of [smtp] from, for Message-IDs and List-Id */
     int paper_limit;  /* papers a digest mail carries; 0 = all */
     int papers;       /* papers the last digest had, before the limit */
@@ -155,6 +171,25 @@ fail:
     return -1;
 }
 
+/* compose_fs_clear - forget the failed-source answers */
+static void
+compose_fs_clear(struct compose *c)
+{
+    for (size_t i = 0; i < COMPOSE_FS_SLOTS; i++) {
+        free(c->fs[i].cats);
+        c->fs[i].cats = NULL;
+        buf_release(&c->fs[i].failed);
+    }
+    c->fs_next = 0;
+}
+
+void
+compose_snapshot(struct compose *c)
+{
+    compose_fs_clear(c);
+    c->snapshots = 1;
+}
+
 void
 compose_free(struct compose *c)
 {
@@ -175,6 +210,7 @@ compose_free(struct compose *c)
     for (size_t i = 0; i < COMPOSE_CACHE_SLOTS; i++)
         free(c->cache[i].key);
     tmpl_data_free(c->cache_data);
+    compose_fs_clear(c);
     free(c);
 }
 
@@ -601,14 +637,15 @@ compose_url(const struct compose *c, const char *path, enum token_purpose p,
 struct compose_failed {
     struct tmpl_obj *root;
     int n;
+    struct compose_fs *keep; /* where the answer is kept, or NULL */
 };
 
-/* compose_on_failed - one "could not be fetched" line (category "" is HF) */
-static int
-compose_on_failed(void *arg, const char *category)
+/* compose_failed_line - one "could not be fetched" line (category "" is
+ * HF) */
+static void
+compose_failed_line(struct tmpl_obj *root, const char *category)
 {
-    struct compose_failed *f = arg;
-    struct tmpl_obj *item = tmpl_add_item(f->root, "failed_sources");
+    struct tmpl_obj *item = tmpl_add_item(root, "failed_sources");
 
     if (*category == '\0')
         tmpl_set(item, "sentence",
@@ -616,26 +653,88 @@ compose_on_failed(void *arg, const char *category)
     else
         tmpl_setf(item, "sentence",
                   "arXiv's %s listing could not be fetched today.", category);
+}
+
+/* compose_on_failed - db_digest_failed_sources()'s callback: the line,
+ * and the category kept in f->keep when there is one */
+static int
+compose_on_failed(void *arg, const char *category)
+{
+    struct compose_failed *f = arg;
+
+    compose_failed_line(f->root, category);
+    if (f->keep != NULL)
+        buf_add(&f->keep->failed, category, strlen(category) + 1);
     f->n++;
     return 0;
+}
+
+/* compose_fs_find - the kept answer for (cats, include_hf, at), or NULL */
+static const struct compose_fs *
+compose_fs_find(const struct compose *c, const char *cats, int include_hf,
+                int64_t at)
+{
+    for (size_t i = 0; i < COMPOSE_FS_SLOTS; i++) {
+        const struct compose_fs *e = &c->fs[i];
+        if (e->cats != NULL && e->at == at && e->include_hf == include_hf &&
+            strcmp(e->cats, cats) == 0 && !e->failed.failed)
+            return e;
+    }
+    return NULL;
+}
+
+/* compose_fs_slot - an emptied slot for a new answer, the oldest when
+ * all are taken */
+static struct compose_fs *
+compose_fs_slot(struct compose *c, const char *cats, int include_hf, int64_t at)
+{
+    struct compose_fs *e = &c->fs[c->fs_next];
+
+    c->fs_next = (c->fs_next + 1) % COMPOSE_FS_SLOTS;
+    free(e->cats);
+    buf_release(&e->failed);
+    buf_init(&e->failed, 64 * 1024);
+    e->cats = xstrdup(cats);
+    e->include_hf = include_hf;
+    e->at = at;
+    e->n = 0;
+    return e;
 }
 
 /* compose_failed_sources - failed_sources (one sentence each) and
  * any_failed: the digest's sources (the subscription's categories, or
  * the list's) whose last collection before the digest was made failed */
 static int
-compose_failed_sources(struct db *db, const struct db_digest_sub *sub,
-                       int64_t created_at, struct tmpl_obj *root,
-                       struct err *err)
+compose_failed_sources(struct compose *c, struct db *db,
+                       const struct db_digest_sub *sub, int64_t created_at,
+                       struct tmpl_obj *root, struct err *err)
 {
     const char *cats =
         *sub->categories ? sub->categories : sub->list_categories;
-    struct compose_failed f = {root, 0};
+    const struct compose_fs *e;
+    struct compose_failed f = {root, 0, NULL};
 
     tmpl_set_list(root, "failed_sources");
+    if (c->snapshots &&
+        (e = compose_fs_find(c, cats, sub->include_hf, created_at)) != NULL) {
+        const char *p = e->failed.data;
+        for (int i = 0; i < e->n; i++, p += strlen(p) + 1)
+            compose_failed_line(root, p);
+        tmpl_set_bool(root, "any_failed", e->n > 0);
+        return 0;
+    }
+    if (c->snapshots)
+        f.keep = compose_fs_slot(c, cats, sub->include_hf, created_at);
     if (db_digest_failed_sources(db, cats, sub->include_hf, created_at,
-                                 compose_on_failed, &f, err) == -1)
+                                 compose_on_failed, &f, err) == -1) {
+        if (f.keep != NULL) { /* not a whole answer: not kept */
+            free(f.keep->cats);
+            f.keep->cats = NULL;
+        }
         return -1;
+    }
+    if (f.keep != NULL)
+        f.keep->n = f.n;
     tmpl_set_bool(root, "any_failed", f.n > 0);
     return 0;
 }
@@ -700,7 +799,7 @@ compose_digest_data(struct compose *c, struct db *db, int64_t digest_id,
     tmpl_set(f.root, "email", sub->email);
     tmpl_set(f.root, "base_url", c->cfg->base_url);
     tmpl_set_bool(f.root, "page", page);
-    if (compose_failed_sources(db, sub, row->created_at, f.root, err) == -1)
+    if (compose_failed_sources(c, db, sub, row->created_at, f.root, err) == -1)
         return -1;
     compose_url(c, "unsubscribe", TOKEN_UNSUBSCRIBE, sub->id, row->created_at,
                 unsub, unsub_size);

@@ -456,6 +456,7 @@ deliver_render(struct deliver_run *r, const struct outbox_row *row,
         if (db_snap_begin(r->db, err) == -1)
             return -1;
         r->snap_open = 1;
+        compose_snapshot(r->compose);
     }
     if (row->kind == OUTBOX_DIGEST)
         rc = compose_digest_message(r->compose, r->db, row->digest_id,
