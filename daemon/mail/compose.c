@@ -62,6 +62,8 @@ struct compose_cached {
     char *key;  /* the inputs, see compose_cache_key() */
     size_t key_len;
     struct tmpl_obj *obj; /* in compose.cache_data */
+    unsigned snap;        /* compose.snap when key was last found equal to
+                             the paper's row; 0 = not in this snapshot */
 };
 
 /* A digest's failed sources (compose_failed_sources), kept for the rest
@@ -97,7 +99,7 @@ struct compose {
     struct buf ckey;              /* compose_cache_key()'s, reused */
     struct compose_fs fs[COMPOSE_FS_SLOTS]; /* see compose_snapshot() */
     size_t fs_next;                         /* the slot to take next */
-    int snapshots;                          /* compose_snapshot() called */
+    unsigned snap;    /* compose_snapshot() calls; 0 = none */
     char domain[256]; /* of [smtp] from, for Message-IDs and List-Id */
     int paper_limit;  /* papers a digest mail carries; 0 = all */
     int papers;       /* papers the last digest had, before the limit */
@@ -187,7 +189,12 @@ void
 compose_snapshot(struct compose *c)
 {
     compose_fs_clear(c);
-    c->snapshots = 1;
+    c->snap++;
+    if (c->snap == 0) { /* wrapped: no entry may look verified */
+        for (size_t i = 0; i < COMPOSE_CACHE_SLOTS; i++)
+            c->cache[i].snap = 0;
+        c->snap = 1;
+    }
 }
 
 void
@@ -448,6 +455,9 @@ struct compose_fill {
     int n;                  /* papers added */
     int omitted;            /* papers left out by c->paper_limit */
     int64_t sub_id, issued; /* for the vote links: subscription, time */
+    struct db *db;          /* for compose_on_ref's papers */
+    struct err *err;
+    const struct db_digest_paper *ref; /* compose_on_ref's item */
 };
 
 /* compose_key_add - s and its NUL onto the cache key */
@@ -530,6 +540,7 @@ compose_paper_fields(struct compose *c, struct tmpl_obj *item,
         e = &c->cache[at];
     if (e->id == p->id && e->key_len == c->ckey.len &&
         memcmp(e->key, c->ckey.data, c->ckey.len) == 0) {
+        e->snap = c->snap;
         /* the cached fields are borrowed, not copied: the cache is
          * cleared only between messages (compose_digest_data), and an
          * entry that is replaced stays in cache_data until then */
@@ -552,6 +563,7 @@ compose_paper_fields(struct compose *c, struct tmpl_obj *item,
     memcpy(e->key, c->ckey.data, c->ckey.len);
     e->key_len = c->ckey.len;
     e->obj = tmpl_data_root(c->cache_data);
+    e->snap = c->snap;
     tmpl_copy_fields(e->obj, item);
     c->cache_bytes += 2 * c->ckey.len + 1024;
 }
@@ -601,6 +613,75 @@ compose_on_item(void *arg, const struct db_digest_paper *p)
     compose_vote_urls(f, item, p->id);
     f->n++;
     return 0;
+}
+
+/* compose_cache_find - paper id's cache entry, or NULL */
+static struct compose_cached *
+compose_cache_find(struct compose *c, int64_t id)
+{
+    uint64_t h = (uint64_t)id * 0x9e3779b97f4a7c15ull;
+    size_t at = (size_t)(h >> 40) & (COMPOSE_CACHE_SLOTS - 1);
+
+    for (size_t k = 0; k < COMPOSE_CACHE_PROBE; k++) {
+        struct compose_cached *x =
+            &c->cache[(at + k) & (COMPOSE_CACHE_SLOTS - 1)];
+        if (x->id == id)
+            return x;
+        if (x->id == 0)
+            return NULL;
+    }
+    return NULL;
+}
+
+/* compose_on_row - db_digest_paper()'s callback for compose_on_ref: the
+ * paper's row with the item's rank, score and why */
+static int
+compose_on_row(void *arg, const struct db_digest_paper *row)
+{
+    struct compose_fill *f = arg;
+    struct db_digest_paper p = *row;
+
+    p.rank = f->ref->rank;
+    p.score = f->ref->score;
+    p.why = f->ref->why;
+    return compose_on_item(f, &p);
+}
+
+/*
+ * compose_on_ref - db_digest_item_refs()'s callback, within a snapshot
+ * (compose_snapshot): a paper whose cached fields were already found
+ * equal to its row in this snapshot is not read again (the snapshot
+ * cannot have changed it); any other is read (db_digest_paper) and goes
+ * through compose_on_item, which checks the cache against the row.
+ * The same bytes as compose_on_item on the joined row.
+ */
+static int
+compose_on_ref(void *arg, const struct db_digest_paper *ref)
+{
+    struct compose_fill *f = arg;
+    struct compose_cached *e;
+    struct tmpl_obj *item;
+    int rc;
+
+    if (f->c->paper_limit > 0 && f->n >= f->c->paper_limit) {
+        f->omitted++;
+        return 0;
+    }
+    e = compose_cache_find(f->c, ref->id);
+    if (e != NULL && e->snap == f->c->snap && f->c->cache_max > 0) {
+        item = tmpl_add_item(f->root, "papers");
+        tmpl_set_proto(item, e->obj);
+        render_paper_vary(item, ref, &f->c->scratch);
+        compose_vote_urls(f, item, ref->id);
+        f->n++;
+        return 0;
+    }
+    f->ref = ref;
+    rc = db_digest_paper(f->db, ref->id, compose_on_row, f, f->err);
+    f->ref = NULL;
+    if (rc == 1) /* the paper is gone: the joined query would not list it */
+        err_init(f->err);
+    return rc == -1 ? -1 : 0;
 }
 
 /* compose_url - BASE/path/TOKEN into out */
@@ -715,7 +796,7 @@ compose_failed_sources(struct compose *c, struct db *db,
     struct compose_failed f = {root, 0, NULL};
 
     tmpl_set_list(root, "failed_sources");
-    if (c->snapshots &&
+    if (c->snap > 0 &&
         (e = compose_fs_find(c, cats, sub->include_hf, created_at)) != NULL) {
         const char *p = e->failed.data;
         for (int i = 0; i < e->n; i++, p += strlen(p) + 1)
@@ -723,7 +804,7 @@ compose_failed_sources(struct compose *c, struct db *db,
         tmpl_set_bool(root, "any_failed", e->n > 0);
         return 0;
     }
-    if (c->snapshots)
+    if (c->snap > 0)
         f.keep = compose_fs_slot(c, cats, sub->include_hf, created_at);
     if (db_digest_failed_sources(db, cats, sub->include_hf, created_at,
                                  compose_on_failed, &f, err) == -1) {
@@ -766,8 +847,13 @@ compose_digest_data(struct compose *c, struct db *db, int64_t digest_id,
     f.omitted = 0;
     f.sub_id = sub->id;
     f.issued = row->created_at;
+    f.db = db;
+    f.err = err;
+    f.ref = NULL;
     tmpl_set_list(f.root, "papers");
-    if (db_digest_items(db, digest_id, compose_on_item, &f, err) == -1)
+    if ((c->snap > 0
+             ? db_digest_item_refs(db, digest_id, compose_on_ref, &f, err)
+             : db_digest_items(db, digest_id, compose_on_item, &f, err)) == -1)
         return -1;
     c->papers = f.n + f.omitted;
     if (f.omitted > 0)

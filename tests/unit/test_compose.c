@@ -217,6 +217,28 @@ main(void)
             CHECK(compose_digest_message(c0, db, id, mid, &m3, &err) == 0);
             CHECK(m3.len == m2.len && memcmp(m3.data, m2.data, m3.len) == 0);
         }
+        /* again in the same snapshot: every paper from the cache without
+         * reading its row, the same bytes */
+        buf_reset(&m2);
+        CHECK(compose_digest_message(c, db, id, mid, &m2, &err) == 0);
+        CHECK(m3.len == m2.len && memcmp(m3.data, m2.data, m3.len) == 0);
+        /* a paper changed: not seen in this snapshot (the caller's
+         * snapshot would not see it either), seen in the next */
+        exec(db, "UPDATE papers SET title = 'Retitled in between'"
+                 " WHERE id = (SELECT paper_id FROM digest_items"
+                 " WHERE digest_id = 1 AND rank = 1)");
+        buf_reset(&m2);
+        CHECK(compose_digest_message(c, db, id, mid, &m2, &err) == 0);
+        CHECK(strstr(buf_str(&m2), "Retitled in between") == NULL);
+        compose_snapshot(c);
+        buf_reset(&m2);
+        CHECK(compose_digest_message(c, db, id, mid, &m2, &err) == 0);
+        CHECK(strstr(buf_str(&m2), "Retitled in between") != NULL);
+        if (c0 != NULL) {
+            buf_reset(&m3);
+            CHECK(compose_digest_message(c0, db, id, mid, &m3, &err) == 0);
+            CHECK(m3.len == m2.len && memcmp(m3.data, m2.data, m3.len) == 0);
+        }
         exec(db, "DELETE FROM collect_runs");
         compose_free(c0);
         buf_release(&m3);

@@ -201,6 +201,13 @@ op_render(void)
     err_init(&err);
     buf_init(&msg, 4 << 20);
     rc = compose_digest_message(comp, db, id, "<m@example.org>", &msg, &err);
+    /* and as a delivery worker does it, within a snapshot: the item
+     * references, then each paper's row (compose_snapshot) */
+    compose_snapshot(comp);
+    buf_reset(&msg);
+    if (rc == 0)
+        rc =
+            compose_digest_message(comp, db, id, "<m@example.org>", &msg, &err);
     buf_release(&msg);
     return rc;
 }
