@@ -63,7 +63,8 @@ struct compose_cached {
     size_t key_len;
     struct tmpl_obj *obj; /* in compose.cache_data */
     unsigned snap;        /* compose.snap when key was last found equal to
-                             the paper's row; 0 = not in this snapshot */
+                             the paper's row; 0 = not since the papers
+                             last changed */
 };
 
 /* A digest's failed sources (compose_failed_sources), kept for the rest
@@ -99,7 +100,9 @@ struct compose {
     struct buf ckey;              /* compose_cache_key()'s, reused */
     struct compose_fs fs[COMPOSE_FS_SLOTS]; /* see compose_snapshot() */
     size_t fs_next;                         /* the slot to take next */
-    unsigned snap;    /* compose_snapshot() calls; 0 = none */
+    unsigned snap;    /* papers versions seen by compose_snapshot(); 0 =
+                         none */
+    int64_t pver;     /* the last papers version */
     char domain[256]; /* of [smtp] from, for Message-IDs and List-Id */
     int paper_limit;  /* papers a digest mail carries; 0 = all */
     int papers;       /* papers the last digest had, before the limit */
@@ -186,9 +189,12 @@ compose_fs_clear(struct compose *c)
 }
 
 void
-compose_snapshot(struct compose *c)
+compose_snapshot(struct compose *c, int64_t papers_version)
 {
     compose_fs_clear(c);
+    if (c->snap > 0 && papers_version == c->pver)
+        return; /* every paper row is as it was */
+    c->pver = papers_version;
     c->snap++;
     if (c->snap == 0) { /* wrapped: no entry may look verified */
         for (size_t i = 0; i < COMPOSE_CACHE_SLOTS; i++)
@@ -650,10 +656,11 @@ compose_on_row(void *arg, const struct db_digest_paper *row)
 /*
  * compose_on_ref - db_digest_item_refs()'s callback, within a snapshot
  * (compose_snapshot): a paper whose cached fields were already found
- * equal to its row in this snapshot is not read again (the snapshot
- * cannot have changed it); any other is read (db_digest_paper) and goes
- * through compose_on_item, which checks the cache against the row.
- * The same bytes as compose_on_item on the joined row.
+ * equal to its row since the papers' version last changed is not read
+ * again (no paper row has changed since); any other is read
+ * (db_digest_paper) and goes through compose_on_item, which checks the
+ * cache against the row.  The same bytes as compose_on_item on the
+ * joined row.
  */
 static int
 compose_on_ref(void *arg, const struct db_digest_paper *ref)

@@ -84,11 +84,14 @@ void compose_trim(struct compose *c);
 /*
  * compose_snapshot - the caller has opened a read snapshot (db_snap.h)
  * on the database it passes to the compose_*_message() calls that
- * follow, until its next compose_snapshot(): within one snapshot, the
- * answers of queries that do not depend on the message (which of a
- * digest's sources failed) are kept and reused.  A compose whose caller
- * never calls it asks the database every time.
+ * follow, until its next compose_snapshot(); papers_version is
+ * db_papers_version() read in it.  Within one snapshot, the answers of
+ * queries that do not depend on the message (which of a digest's
+ * sources failed) are kept and reused; while papers_version stays the
+ * same, across snapshots, a paper whose rendered fields were once found
+ * equal to its row is not read again.  A compose whose caller never calls
+ * it reads everything every time.
  */
-void compose_snapshot(struct compose *c);
+void compose_snapshot(struct compose *c, int64_t papers_version);
 
 #endif

@@ -38,6 +38,7 @@
 #include "compose.h"
 #include "datafile.h"
 #include "db.h"
+#include "db_digest.h"
 #include "db_snap.h"
 #include "dkim.h"
 #include "log.h"
@@ -453,10 +454,15 @@ deliver_render(struct deliver_run *r, const struct outbox_row *row,
 
     buf_reset(msg);
     if (!r->snap_open) {
+        int64_t pv;
         if (db_snap_begin(r->db, err) == -1)
             return -1;
         r->snap_open = 1;
-        compose_snapshot(r->compose);
+        if (db_papers_version(r->db, &pv, err) == -1) {
+            deliver_snap_close(r);
+            return -1;
+        }
+        compose_snapshot(r->compose, pv);
     }
     if (row->kind == OUTBOX_DIGEST)
         rc = compose_digest_message(r->compose, r->db, row->digest_id,

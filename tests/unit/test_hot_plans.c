@@ -30,6 +30,7 @@
 #include "compose.h"
 #include "config.h"
 #include "db.h"
+#include "db_digest.h"
 #include "outbox.h"
 #include "send.h"
 #include "token.h"
@@ -203,7 +204,12 @@ op_render(void)
     rc = compose_digest_message(comp, db, id, "<m@example.org>", &msg, &err);
     /* and as a delivery worker does it, within a snapshot: the item
      * references, then each paper's row (compose_snapshot) */
-    compose_snapshot(comp);
+    {
+        int64_t v = 0;
+        if (db_papers_version(db, &v, &err) == -1)
+            return -1;
+        compose_snapshot(comp, v);
+    }
     buf_reset(&msg);
     if (rc == 0)
         rc =
