@@ -43,6 +43,7 @@
 #define COMPOSE_CACHE_SLOTS 4096           /* papers; a power of two */
 #define COMPOSE_CACHE_PROBE 8              /* slots tried per paper */
 #define COMPOSE_CACHE_BYTES (8 << 20)      /* default cap, see compose.h */
+#define COMPOSE_FS_SLOTS 8                 /* failed-source answers kept */
 /* The digest mail's HTML part before encoding.  Gmail clips a message
  * whose HTML passes about 102 KB, and the unsubscribe link at the bottom
  * goes with it; quoted-printable adds up to ~10 % to this template (=3D
@@ -61,6 +62,21 @@ struct compose_cached {
     char *key;  /* the inputs, see compose_cache_key() */
     size_t key_len;
     struct tmpl_obj *obj; /* in compose.cache_data */
+    unsigned snap;        /* compose.snap when key was last found equal to
+                             the paper's row; 0 = not since the papers
+                             last changed */
+};
+
+/* A digest's failed sources (compose_failed_sources), kept for the rest
+ * of one read snapshot (compose_snapshot): the answer depends only on
+ * the categories, include_hf and the digest's time, which digests frozen
+ * in the same second share. */
+struct compose_fs {
+    char *cats; /* the categories asked; NULL = empty slot */
+    int include_hf;
+    int64_t at;
+    struct buf failed; /* the failed categories, each NUL-terminated */
+    int n;             /* how many */
 };
 
 struct compose {
@@ -82,7 +98,11 @@ struct compose {
     size_t cache_max;             /* cap on cache_bytes; 0 = no cache */
     int cache_full;               /* cleared before the next message */
     struct buf ckey;              /* compose_cache_key()'s, reused */
-    struct qp_lines *qpl;         /* the parts' lines already encoded */
+    struct compose_fs fs[COMPOSE_FS_SLOTS]; /* see compose_snapshot() */
+    size_t fs_next;                         /* the slot to take next */
+    unsigned snap;    /* papers versions seen by compose_snapshot(); 0 =
+                         none */
+    int64_t pver;     /* the last papers version */
     char domain[256]; /* of [smtp] from, for Message-IDs and List-Id */
     int paper_limit;  /* papers a digest mail carries; 0 = all */
     int papers;       /* papers the last digest had, before the limit */
@@ -135,7 +155,6 @@ compose_new(const struct config *cfg, const struct token_key *key,
     buf_init(&c->ckey, BUF_UNLIMITED);
     c->cache_data = tmpl_data_new();
     c->cache_max = COMPOSE_CACHE_BYTES;
-    c->qpl = qp_lines_new();
     config_from_domain(cfg, c->domain, sizeof(c->domain));
     if (str_has_ctl(c->domain, strlen(c->domain)) ||
         strpbrk(c->domain, " <>\"()[],;:\\") != NULL) {
@@ -155,6 +174,33 @@ compose_new(const struct config *cfg, const struct token_key *key,
 fail:
     compose_free(c);
     return -1;
+}
+
+/* compose_fs_clear - forget the failed-source answers */
+static void
+compose_fs_clear(struct compose *c)
+{
+    for (size_t i = 0; i < COMPOSE_FS_SLOTS; i++) {
+        free(c->fs[i].cats);
+        c->fs[i].cats = NULL;
+        buf_release(&c->fs[i].failed);
+    }
+    c->fs_next = 0;
+}
+
+void
+compose_snapshot(struct compose *c, int64_t papers_version)
+{
+    compose_fs_clear(c);
+    if (c->snap > 0 && papers_version == c->pver)
+        return; /* every paper row is as it was */
+    c->pver = papers_version;
+    c->snap++;
+    if (c->snap == 0) { /* wrapped: no entry may look verified */
+        for (size_t i = 0; i < COMPOSE_CACHE_SLOTS; i++)
+            c->cache[i].snap = 0;
+        c->snap = 1;
+    }
 }
 
 void
@@ -177,7 +223,7 @@ compose_free(struct compose *c)
     for (size_t i = 0; i < COMPOSE_CACHE_SLOTS; i++)
         free(c->cache[i].key);
     tmpl_data_free(c->cache_data);
-    qp_lines_free(c->qpl);
+    compose_fs_clear(c);
     free(c);
 }
 
@@ -400,8 +446,7 @@ compose_build(struct compose *c, const struct compose_head *h,
     if (compose_imf_fields(c, h, from_addr, sizeof(from_addr), out, err) ==
             -1 ||
         compose_list_fields(c, h, from_addr, out, err) == -1 ||
-        mime_alternative(out, boundary, parts, 2,
-                         c->cache_max > 0 ? c->qpl : NULL, err) == -1 ||
+        mime_alternative(out, boundary, parts, 2, err) == -1 ||
         buf_check(out, err) == -1) {
         buf_truncate(out, start);
         return -1;
@@ -416,6 +461,9 @@ struct compose_fill {
     int n;                  /* papers added */
     int omitted;            /* papers left out by c->paper_limit */
     int64_t sub_id, issued; /* for the vote links: subscription, time */
+    struct db *db;          /* for compose_on_ref's papers */
+    struct err *err;
+    const struct db_digest_paper *ref; /* compose_on_ref's item */
 };
 
 /* compose_key_add - s and its NUL onto the cache key */
@@ -467,7 +515,6 @@ compose_trim(struct compose *c)
         return;
     if (c->cache_bytes > 0 || c->cache_full)
         compose_cache_clear(c);
-    qp_lines_trim(c->qpl);
 }
 
 /* compose_paper_fields - render_paper() on item, the fixed part from the
@@ -499,6 +546,7 @@ compose_paper_fields(struct compose *c, struct tmpl_obj *item,
         e = &c->cache[at];
     if (e->id == p->id && e->key_len == c->ckey.len &&
         memcmp(e->key, c->ckey.data, c->ckey.len) == 0) {
+        e->snap = c->snap;
         /* the cached fields are borrowed, not copied: the cache is
          * cleared only between messages (compose_digest_data), and an
          * entry that is replaced stays in cache_data until then */
@@ -521,6 +569,7 @@ compose_paper_fields(struct compose *c, struct tmpl_obj *item,
     memcpy(e->key, c->ckey.data, c->ckey.len);
     e->key_len = c->ckey.len;
     e->obj = tmpl_data_root(c->cache_data);
+    e->snap = c->snap;
     tmpl_copy_fields(e->obj, item);
     c->cache_bytes += 2 * c->ckey.len + 1024;
 }
@@ -549,8 +598,22 @@ compose_vote_urls(const struct compose_fill *f, struct tmpl_obj *item,
         return;
     token_make_pair(&f->c->key, TOKEN_VOTE, f->sub_id, paper_id, f->issued,
                     tok);
-    tmpl_setf(item, "more_url", "%s/more/%s", base, tok);
-    tmpl_setf(item, "less_url", "%s/less/%s", base, tok);
+    /* "%s/more/%s" without printf: twenty of these go into a digest */
+    {
+        size_t nb = strlen(base), nt = strlen(tok);
+        char url[1024 + TOKEN_MAX + 8];
+        if (nb > 1024) { /* (no such base URL in practice) */
+            tmpl_setf(item, "more_url", "%s/more/%s", base, tok);
+            tmpl_setf(item, "less_url", "%s/less/%s", base, tok);
+            return;
+        }
+        memcpy(url, base, nb);
+        memcpy(url + nb, "/more/", 6);
+        memcpy(url + nb + 6, tok, nt);
+        tmpl_setn(item, "more_url", url, nb + 6 + nt);
+        memcpy(url + nb, "/less/", 6);
+        tmpl_setn(item, "less_url", url, nb + 6 + nt);
+    }
 }
 
 /* compose_on_item - one paper into the template data */
@@ -570,6 +633,76 @@ compose_on_item(void *arg, const struct db_digest_paper *p)
     compose_vote_urls(f, item, p->id);
     f->n++;
     return 0;
+}
+
+/* compose_cache_find - paper id's cache entry, or NULL */
+static struct compose_cached *
+compose_cache_find(struct compose *c, int64_t id)
+{
+    uint64_t h = (uint64_t)id * 0x9e3779b97f4a7c15ull;
+    size_t at = (size_t)(h >> 40) & (COMPOSE_CACHE_SLOTS - 1);
+
+    for (size_t k = 0; k < COMPOSE_CACHE_PROBE; k++) {
+        struct compose_cached *x =
+            &c->cache[(at + k) & (COMPOSE_CACHE_SLOTS - 1)];
+        if (x->id == id)
+            return x;
+        if (x->id == 0)
+            return NULL;
+    }
+    return NULL;
+}
+
+/* compose_on_row - db_digest_paper()'s callback for compose_on_ref: the
+ * paper's row with the item's rank, score and why */
+static int
+compose_on_row(void *arg, const struct db_digest_paper *row)
+{
+    struct compose_fill *f = arg;
+    struct db_digest_paper p = *row;
+
+    p.rank = f->ref->rank;
+    p.score = f->ref->score;
+    p.why = f->ref->why;
+    return compose_on_item(f, &p);
+}
+
+/*
+ * compose_on_ref - db_digest_item_refs()'s callback, within a snapshot
+ * (compose_snapshot): a paper whose cached fields were already found
+ * equal to its row since the papers' version last changed is not read
+ * again (no paper row has changed since); any other is read
+ * (db_digest_paper) and goes through compose_on_item, which checks the
+ * cache against the row.  The same bytes as compose_on_item on the
+ * joined row.
+ */
+static int
+compose_on_ref(void *arg, const struct db_digest_paper *ref)
+{
+    struct compose_fill *f = arg;
+    struct compose_cached *e;
+    struct tmpl_obj *item;
+    int rc;
+
+    if (f->c->paper_limit > 0 && f->n >= f->c->paper_limit) {
+        f->omitted++;
+        return 0;
+    }
+    e = compose_cache_find(f->c, ref->id);
+    if (e != NULL && e->snap == f->c->snap && f->c->cache_max > 0) {
+        item = tmpl_add_item(f->root, "papers");
+        tmpl_set_proto(item, e->obj);
+        render_paper_vary(item, ref, &f->c->scratch);
+        compose_vote_urls(f, item, ref->id);
+        f->n++;
+        return 0;
+    }
+    f->ref = ref;
+    rc = db_digest_paper(f->db, ref->id, compose_on_row, f, f->err);
+    f->ref = NULL;
+    if (rc == 1) /* the paper is gone: the joined query would not list it */
+        err_init(f->err);
+    return rc == -1 ? -1 : 0;
 }
 
 /* compose_url - BASE/path/TOKEN into out */
@@ -606,14 +739,15 @@ compose_url(const struct compose *c, const char *path, enum token_purpose p,
 struct compose_failed {
     struct tmpl_obj *root;
     int n;
+    struct compose_fs *keep; /* where the answer is kept, or NULL */
 };
 
-/* compose_on_failed - one "could not be fetched" line (category "" is HF) */
-static int
-compose_on_failed(void *arg, const char *category)
+/* compose_failed_line - one "could not be fetched" line (category "" is
+ * HF) */
+static void
+compose_failed_line(struct tmpl_obj *root, const char *category)
 {
-    struct compose_failed *f = arg;
-    struct tmpl_obj *item = tmpl_add_item(f->root, "failed_sources");
+    struct tmpl_obj *item = tmpl_add_item(root, "failed_sources");
 
     if (*category == '\0')
         tmpl_set(item, "sentence",
@@ -621,26 +755,88 @@ compose_on_failed(void *arg, const char *category)
     else
         tmpl_setf(item, "sentence",
                   "arXiv's %s listing could not be fetched today.", category);
+}
+
+/* compose_on_failed - db_digest_failed_sources()'s callback: the line,
+ * and the category kept in f->keep when there is one */
+static int
+compose_on_failed(void *arg, const char *category)
+{
+    struct compose_failed *f = arg;
+
+    compose_failed_line(f->root, category);
+    if (f->keep != NULL)
+        buf_add(&f->keep->failed, category, strlen(category) + 1);
     f->n++;
     return 0;
+}
+
+/* compose_fs_find - the kept answer for (cats, include_hf, at), or NULL */
+static const struct compose_fs *
+compose_fs_find(const struct compose *c, const char *cats, int include_hf,
+                int64_t at)
+{
+    for (size_t i = 0; i < COMPOSE_FS_SLOTS; i++) {
+        const struct compose_fs *e = &c->fs[i];
+        if (e->cats != NULL && e->at == at && e->include_hf == include_hf &&
+            strcmp(e->cats, cats) == 0 && !e->failed.failed)
+            return e;
+    }
+    return NULL;
+}
+
+/* compose_fs_slot - an emptied slot for a new answer, the oldest when
+ * all are taken */
+static struct compose_fs *
+compose_fs_slot(struct compose *c, const char *cats, int include_hf, int64_t at)
+{
+    struct compose_fs *e = &c->fs[c->fs_next];
+
+    c->fs_next = (c->fs_next + 1) % COMPOSE_FS_SLOTS;
+    free(e->cats);
+    buf_release(&e->failed);
+    buf_init(&e->failed, 64 * 1024);
+    e->cats = xstrdup(cats);
+    e->include_hf = include_hf;
+    e->at = at;
+    e->n = 0;
+    return e;
 }
 
 /* compose_failed_sources - failed_sources (one sentence each) and
  * any_failed: the digest's sources (the subscription's categories, or
  * the list's) whose last collection before the digest was made failed */
 static int
-compose_failed_sources(struct db *db, const struct db_digest_sub *sub,
-                       int64_t created_at, struct tmpl_obj *root,
-                       struct err *err)
+compose_failed_sources(struct compose *c, struct db *db,
+                       const struct db_digest_sub *sub, int64_t created_at,
+                       struct tmpl_obj *root, struct err *err)
 {
     const char *cats =
         *sub->categories ? sub->categories : sub->list_categories;
-    struct compose_failed f = {root, 0};
+    const struct compose_fs *e;
+    struct compose_failed f = {root, 0, NULL};
 
     tmpl_set_list(root, "failed_sources");
+    if (c->snap > 0 &&
+        (e = compose_fs_find(c, cats, sub->include_hf, created_at)) != NULL) {
+        const char *p = e->failed.data;
+        for (int i = 0; i < e->n; i++, p += strlen(p) + 1)
+            compose_failed_line(root, p);
+        tmpl_set_bool(root, "any_failed", e->n > 0);
+        return 0;
+    }
+    if (c->snap > 0)
+        f.keep = compose_fs_slot(c, cats, sub->include_hf, created_at);
     if (db_digest_failed_sources(db, cats, sub->include_hf, created_at,
-                                 compose_on_failed, &f, err) == -1)
+                                 compose_on_failed, &f, err) == -1) {
+        if (f.keep != NULL) { /* not a whole answer: not kept */
+            free(f.keep->cats);
+            f.keep->cats = NULL;
+        }
         return -1;
+    }
+    if (f.keep != NULL)
+        f.keep->n = f.n;
     tmpl_set_bool(root, "any_failed", f.n > 0);
     return 0;
 }
@@ -672,8 +868,13 @@ compose_digest_data(struct compose *c, struct db *db, int64_t digest_id,
     f.omitted = 0;
     f.sub_id = sub->id;
     f.issued = row->created_at;
+    f.db = db;
+    f.err = err;
+    f.ref = NULL;
     tmpl_set_list(f.root, "papers");
-    if (db_digest_items(db, digest_id, compose_on_item, &f, err) == -1)
+    if ((c->snap > 0
+             ? db_digest_item_refs(db, digest_id, compose_on_ref, &f, err)
+             : db_digest_items(db, digest_id, compose_on_item, &f, err)) == -1)
         return -1;
     c->papers = f.n + f.omitted;
     if (f.omitted > 0)
@@ -705,7 +906,7 @@ compose_digest_data(struct compose *c, struct db *db, int64_t digest_id,
     tmpl_set(f.root, "email", sub->email);
     tmpl_set(f.root, "base_url", c->cfg->base_url);
     tmpl_set_bool(f.root, "page", page);
-    if (compose_failed_sources(db, sub, row->created_at, f.root, err) == -1)
+    if (compose_failed_sources(c, db, sub, row->created_at, f.root, err) == -1)
         return -1;
     compose_url(c, "unsubscribe", TOKEN_UNSUBSCRIBE, sub->id, row->created_at,
                 unsub, unsub_size);

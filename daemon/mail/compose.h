@@ -71,18 +71,27 @@ int compose_digest_parts(struct compose *c, struct db *db, int64_t digest_id,
                          struct buf *subject, struct buf *text,
                          struct buf *html, struct err *err);
 
-/* Additions (digest-perf helper). */
-
 /* compose_set_cache_bytes - cap the memory a compose spends remembering
  * papers it has rendered (reused, byte for byte, when the same paper with
  * the same fields comes again); default 8 MB, enough for a day of ~2,000
- * papers; 0 turns the cache off, and with it the table of lines already
- * quoted-printable encoded (at most 1 MB, lines seen twice).  Empties the
- * cache. */
+ * papers; 0 turns the cache off.  Empties the cache. */
 void compose_set_cache_bytes(struct compose *c, size_t bytes);
 
-/* compose_trim - forget the cached papers and quoted-printable lines (a
- * delivery worker with nothing to do gives their memory back) */
+/* compose_trim - forget the cached papers (a delivery worker with nothing
+ * to do gives their memory back) */
 void compose_trim(struct compose *c);
+
+/*
+ * compose_snapshot - the caller has opened a read snapshot (db_snap.h)
+ * on the database it passes to the compose_*_message() calls that
+ * follow, until its next compose_snapshot(); papers_version is
+ * db_papers_version() read in it.  Within one snapshot, the answers of
+ * queries that do not depend on the message (which of a digest's
+ * sources failed) are kept and reused; while papers_version stays the
+ * same, across snapshots, a paper whose rendered fields were once found
+ * equal to its row is not read again.  A compose whose caller never calls
+ * it reads everything every time.
+ */
+void compose_snapshot(struct compose *c, int64_t papers_version);
 
 #endif

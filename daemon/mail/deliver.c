@@ -38,6 +38,7 @@
 #include "compose.h"
 #include "datafile.h"
 #include "db.h"
+#include "db_digest.h"
 #include "db_snap.h"
 #include "dkim.h"
 #include "log.h"
@@ -55,8 +56,8 @@ _Static_assert(DELIVER_CLAIM_MAX < DELIVER_BATCH,
 #define DELIVER_MSG_MAX (16u << 20) /* rendered message cap, bytes */
 #define DELIVER_IDLE_MS 1000        /* daemon poll when idle */
 #define DELIVER_RECONNECT_S 30      /* daemon: wait after a failed connection */
-#define DELIVER_CACHE_KIB "512"     /* SQLite page cache per worker */
-#define DELIVER_JOURNALS 64         /* [smtp] connections max */
+#define DELIVER_CACHE_KIB (16 * 1024)     /* all workers' SQLite page caches */
+#define DELIVER_JOURNALS 64               /* [smtp] connections max */
 #define DELIVER_COMPOSE_CACHE (32u << 20) /* all workers' paper caches */
 #define DELIVER_JLINE 512                 /* journal line, bytes at most */
 /* journal space reserved ahead: the lines of a full batch and a claim */
@@ -248,6 +249,7 @@ struct deliver_run {
     struct deliver *d;
     struct deliver_worker *w;
     struct db *db;
+    int snap_open; /* a read snapshot is open on db (deliver_render) */
     struct compose *compose;
     struct dkim_signer *dkim; /* NULL when [dkim] is off */
     struct buf signed_msg;    /* the signatures, then the message */
@@ -357,6 +359,18 @@ deliver_give_up(struct deliver_run *r)
     }
 }
 
+/* deliver_snap_close - end the renders' read snapshot (deliver_render),
+ * before the worker writes or waits: a write cannot start from an old
+ * snapshot, and an open one keeps checkpoints from finishing */
+static void
+deliver_snap_close(struct deliver_run *r)
+{
+    if (r->snap_open) {
+        db_snap_end(r->db);
+        r->snap_open = 0;
+    }
+}
+
 /* deliver_flush - store pending results; on success empty the journal */
 static void
 deliver_flush(struct deliver_run *r)
@@ -366,6 +380,7 @@ deliver_flush(struct deliver_run *r)
 
     if (r->nres == 0)
         return;
+    deliver_snap_close(r);
     for (int tries = 0; tries < 20; tries++) {
         err_init(&err);
         int rc;
@@ -424,7 +439,13 @@ deliver_journal(struct deliver_run *r, const struct outbox_result *res)
         r->jused += n;
 }
 
-/* deliver_render - the message for a claimed row into msg */
+/* deliver_render - the message for a claimed row into msg.  The renders
+ * of one claim read one snapshot, opened by the first of them and closed
+ * before the worker's next write (deliver_snap_close): between the
+ * messages of a claim the page cache stays valid, where a read
+ * transaction per message found it emptied by other workers' commits
+ * nearly every time.  A render sees the database as of its claim's first
+ * render, milliseconds old. */
 static int
 deliver_render(struct deliver_run *r, const struct outbox_row *row,
                struct buf *msg, struct err *err)
@@ -432,9 +453,17 @@ deliver_render(struct deliver_run *r, const struct outbox_row *row,
     int rc;
 
     buf_reset(msg);
-    /* the render's reads in one snapshot (see db_snap.h) */
-    if (db_snap_begin(r->db, err) == -1)
-        return -1;
+    if (!r->snap_open) {
+        int64_t pv;
+        if (db_snap_begin(r->db, err) == -1)
+            return -1;
+        r->snap_open = 1;
+        if (db_papers_version(r->db, &pv, err) == -1) {
+            deliver_snap_close(r);
+            return -1;
+        }
+        compose_snapshot(r->compose, pv);
+    }
     if (row->kind == OUTBOX_DIGEST)
         rc = compose_digest_message(r->compose, r->db, row->digest_id,
                                     row->message_id, msg, err);
@@ -444,7 +473,8 @@ deliver_render(struct deliver_run *r, const struct outbox_row *row,
     else
         rc = compose_confirm_message(r->compose, r->db, row->subscription_id,
                                      row->issued_at, row->message_id, msg, err);
-    db_snap_end(r->db);
+    if (rc == -1)
+        deliver_snap_close(r); /* the next render starts afresh */
     return rc;
 }
 
@@ -650,6 +680,8 @@ deliver_one(struct deliver_run *r, const struct outbox_row *row,
         deliver_result(r, &res);
         return;
     }
+    if (d->cfg->smtp_rate > 0)
+        deliver_snap_close(r); /* (it may sleep) */
     deliver_rate_wait(d);
     if (d->cfg->smtp_url[0] == '\0') {
         char name[512];
@@ -667,6 +699,8 @@ deliver_one(struct deliver_run *r, const struct outbox_row *row,
     /* a session lost before any of this message went out (found while
      * reading the previous message's reply) is reopened once at once */
     for (int attempt = 0; attempt < 2; attempt++) {
+        if (r->smtp == NULL)
+            deliver_snap_close(r); /* (connecting may take long) */
         if (r->smtp == NULL && deliver_open(r, &res) == -1) {
             /* foreground: the run stops and the message was never tried,
              * so it stays queued; the daemon counts it towards give-up
@@ -834,6 +868,7 @@ deliver_claim(struct deliver_run *r, struct outbox_row *rows, size_t *n,
 
     /* the results so far go in the claim's transaction: one commit
      * instead of two (see outbox_record_claim) */
+    deliver_snap_close(r);
     pthread_mutex_lock(&r->d->write_mu);
     if (r->given_up > 0)
         deliver_replay_own(r);
@@ -1038,10 +1073,17 @@ deliver_worker_main(void *arg)
      * sessions on a varied day stay well under the memory target */
     compose_set_cache_bytes(r->compose, DELIVER_COMPOSE_CACHE /
                                             (size_t)(d->nw < 4 ? 4 : d->nw));
-    /* a worker reads a few rows per message: a small page cache keeps
-     * 16 sessions well under the memory budget (SQLite's default is 2 MB
-     * per connection) */
-    (void)db_exec(r->db, "PRAGMA cache_size = -" DELIVER_CACHE_KIB, NULL);
+    /* the page caches share one budget too: 4 MB each up to 4 workers,
+     * 1 MB each at 16.  A claim's renders read one snapshot
+     * (deliver_render), so what a cache holds lasts the claim: the day's
+     * papers that its digests carry (5,000 digests of bench/send_e2e:
+     * 4.4 page reads per message with 512 KB each, 2.5 with 4 MB) */
+    {
+        char sql[64];
+        size_t kib = DELIVER_CACHE_KIB / (size_t)(d->nw < 4 ? 4 : d->nw);
+        snprintf(sql, sizeof(sql), "PRAGMA cache_size = -%zu", kib);
+        (void)db_exec(r->db, sql, NULL);
+    }
     /* a lone worker maps the database, so page reads are not pread
      * calls; with several, each one's commits make SQLite drop the
      * others' mapping at their next read (pagerBeginReadTransaction:
@@ -1112,6 +1154,7 @@ deliver_worker_main(void *arg)
             if (deliver_make_room(r, why, sizeof(why)) == -1) {
                 /* foreground: stops, and the rest is handed back; the
                  * daemon: returns once results are recorded again */
+                deliver_snap_close(r);
                 deliver_stuck(r, why);
                 i--;
                 continue;
@@ -1121,6 +1164,7 @@ deliver_worker_main(void *arg)
             if (r->session_failed)
                 deliver_session_failed(r);
         }
+        deliver_snap_close(r);
         if (r->hand_back) {
             deliver_settle(r);
             deliver_flush(r);
@@ -1134,6 +1178,7 @@ deliver_worker_main(void *arg)
             deliver_flush(r);
     }
 out:
+    deliver_snap_close(r);
     deliver_settle(r);
     deliver_flush(r);
     deliver_resume(r, "stopped");

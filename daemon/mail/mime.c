@@ -67,8 +67,7 @@ mime_boundary_ok(const char *b, struct err *err)
 
 int
 mime_alternative(struct buf *out, const char *boundary,
-                 const struct mime_text *parts, size_t n, struct qp_lines *t,
-                 struct err *err)
+                 const struct mime_text *parts, size_t n, struct err *err)
 {
     if (mime_boundary_ok(boundary, err) == -1)
         return -1;
@@ -92,7 +91,7 @@ mime_alternative(struct buf *out, const char *boundary,
         buf_adds(out, parts[i].subtype);
         buf_adds(out, "; charset=\"utf-8\"\r\n"
                       "Content-Transfer-Encoding: quoted-printable\r\n\r\n");
-        qp_lines_encode(t, parts[i].data, parts[i].len, out);
+        qp_encode(parts[i].data, parts[i].len, out);
     }
     buf_adds(out, "\r\n--");
     buf_adds(out, boundary);

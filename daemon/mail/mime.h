@@ -56,13 +56,11 @@ struct mime_text {
 
 /* mime_alternative - append MIME-Version, the multipart/alternative
  * Content-Type and, after the blank line that ends the header, the
- * parts in order, each quoted-printable through t (qp_lines_encode; t
- * may be NULL), then the closing delimiter.  boundary: 1 to 70
- * characters of letters, digits and "=_.-", starting "=_" (it then
- * cannot occur in quoted-printable text: '=' there is always followed by
- * a hex digit or a line break) */
+ * parts in order, each quoted-printable (qp_encode), then the closing
+ * delimiter.  boundary: 1 to 70 characters of letters, digits and "=_.-",
+ * starting "=_" (it then cannot occur in quoted-printable text: '=' there is
+ * always followed by a hex digit or a line break) */
 int mime_alternative(struct buf *out, const char *boundary,
-                     const struct mime_text *parts, size_t n,
-                     struct qp_lines *t, struct err *err);
+                     const struct mime_text *parts, size_t n, struct err *err);
 
 #endif

@@ -45,6 +45,7 @@
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <stdint.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/socket.h>
@@ -551,19 +552,50 @@ smtp_classify(int code, int at_rcpt)
     return SMTP_TEMP;
 }
 
+/* smtp_crlf_in - nonzero if one of the 8 bytes of x is CR or LF (a byte
+ * v is zero where x has the byte: (v - 0x01..) & ~v & 0x80.. is nonzero
+ * exactly when one is) */
+static inline uint64_t
+smtp_crlf_in(uint64_t x)
+{
+    const uint64_t ones = 0x0101010101010101ull, high = ones * 0x80;
+    uint64_t cr = x ^ (ones * '\r'), lf = x ^ (ones * '\n');
+
+    return ((cr - ones) & ~cr & high) | ((lf - ones) & ~lf & high);
+}
+
 /* smtp_plain - 1 when msg needs no change for DATA: every line ends in
- * CRLF, no other CR, no line starts with a dot (a rendered digest) */
+ * CRLF, no other CR or LF, no line starts with a dot (a rendered
+ * digest).  One pass, eight bytes at a time between line ends (two
+ * memchr() calls per line cost 3% of a send) */
 static int
 smtp_plain(const char *msg, size_t len)
 {
-    const char *p = msg, *end = msg + len;
+    const unsigned char *u = (const unsigned char *)msg;
+    size_t i = 0;
 
-    while (p < end) {
-        const char *nl = memchr(p, '\n', (size_t)(end - p));
-        if (nl == NULL || nl == p || nl[-1] != '\r' || *p == '.' ||
-            memchr(p, '\r', (size_t)(nl - 1 - p)) != NULL)
-            return 0;
-        p = nl + 1;
+    if (len < 2 || u[len - 2] != '\r' || u[len - 1] != '\n' || u[0] == '.')
+        return 0;
+    while (i < len) {
+        uint64_t x;
+        if (i + 8 <= len) {
+            memcpy(&x, u + i, 8);
+            if (smtp_crlf_in(x) == 0) {
+                i += 8;
+                continue;
+            }
+        }
+        if (u[i] == '\r') {
+            /* CRLF, and the next line does not start with a dot */
+            if (i + 1 >= len || u[i + 1] != '\n' ||
+                (i + 2 < len && u[i + 2] == '.'))
+                return 0;
+            i += 2;
+        } else if (u[i] == '\n') {
+            return 0; /* an LF without its CR */
+        } else {
+            i++;
+        }
     }
     return 1;
 }

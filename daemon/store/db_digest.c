@@ -712,6 +712,60 @@ db_digest_items(struct db *db, int64_t digest_id,
     return 0;
 }
 
+static const char SQL_ITEM_REFS[] =
+    "SELECT di.paper_id, di.rank, di.score, di.why"
+    " FROM digest_items di WHERE di.digest_id = ?1 ORDER BY di.rank";
+
+int
+db_digest_item_refs(struct db *db, int64_t digest_id,
+                    int (*fn)(void *arg, const struct db_digest_paper *p),
+                    void *arg, struct err *err)
+{
+    sqlite3_stmt *st = db_stmt(db, SQL_ITEM_REFS, err);
+    struct db_digest_paper p;
+    int rc, stop = 0;
+
+    if (st == NULL)
+        return -1;
+    sqlite3_bind_int64(st, 1, digest_id);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        memset(&p, 0, sizeof(p));
+        p.id = sqlite3_column_int64(st, 0);
+        p.rank = sqlite3_column_int(st, 1);
+        p.score = sqlite3_column_double(st, 2);
+        p.why = db_digest_text(st, 3);
+        if (fn(arg, &p) != 0) {
+            stop = 1;
+            break;
+        }
+    }
+    sqlite3_reset(st);
+    if (stop)
+        return -1; /* fn filled err */
+    if (rc != SQLITE_DONE)
+        return db_fail(db, err, "loading digest items");
+    return 0;
+}
+
+static const char SQL_PAPERS_VERSION[] =
+    "SELECT v FROM papers_version WHERE id = 1";
+
+int
+db_papers_version(struct db *db, int64_t *v, struct err *err)
+{
+    sqlite3_stmt *st = db_stmt(db, SQL_PAPERS_VERSION, err);
+    int rc;
+
+    if (st == NULL)
+        return -1;
+    rc = sqlite3_step(st);
+    *v = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+    sqlite3_reset(st);
+    if (rc != SQLITE_ROW)
+        return db_fail(db, err, "reading the papers' version");
+    return 0;
+}
+
 static const char SQL_PAPER[] =
     "SELECT " PAPER_COLS " FROM papers p WHERE p.id = ?1";
 

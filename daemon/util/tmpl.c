@@ -60,9 +60,18 @@ struct tmpl_field {
     struct tmpl_field *next;
 };
 
+#define TMPL_SLOTS 32     /* a power of two */
+#define TMPL_SLOTS_MAX 24 /* fields indexed in slot[] */
+
 struct tmpl_obj {
     struct tmpl_data *d;
     struct tmpl_field *fields;
+    /* the fields again, by name hash (open addressing), while at most
+     * TMPL_SLOTS_MAX: a lookup probes an array instead of following the
+     * list from field to field, each hop a dependent load (the renderer's
+     * main cost); past that, overflow is set and the list is walked */
+    struct tmpl_field *slot[TMPL_SLOTS];
+    unsigned nslots, overflow;
     struct tmpl_obj *next; /* next item in the list holding this object */
     const struct tmpl_obj *proto; /* names not in fields are looked up here */
 };
@@ -157,6 +166,9 @@ tmpl_data_root(struct tmpl_data *d)
     struct tmpl_obj *o = tmpl_alloc(d, sizeof(*o));
     o->d = d;
     o->fields = NULL;
+    memset(o->slot, 0, sizeof(o->slot));
+    o->nslots = 0;
+    o->overflow = 0;
     o->next = NULL;
     o->proto = NULL;
     return o;
@@ -177,10 +189,39 @@ tmpl_hash(const char *s, size_t n)
 static inline struct tmpl_field *
 tmpl_field_find(const struct tmpl_obj *o, const char *key, size_t n, uint32_t h)
 {
+    if (!o->overflow) {
+        for (unsigned i = h;; i++) {
+            struct tmpl_field *f = o->slot[i & (TMPL_SLOTS - 1)];
+            if (f == NULL)
+                return NULL;
+            if (f->hash == h && f->klen == n && memcmp(f->key, key, n) == 0)
+                return f;
+        }
+    }
     for (struct tmpl_field *f = o->fields; f != NULL; f = f->next)
         if (f->hash == h && f->klen == n && memcmp(f->key, key, n) == 0)
             return f;
     return NULL;
+}
+
+/* tmpl_field_link - put the new field f (its name not in o) into o */
+static void
+tmpl_field_link(struct tmpl_obj *o, struct tmpl_field *f)
+{
+    f->next = o->fields;
+    o->fields = f;
+    if (o->overflow)
+        return;
+    if (o->nslots == TMPL_SLOTS_MAX) {
+        o->overflow = 1;
+        return;
+    }
+    for (unsigned i = f->hash;; i++)
+        if (o->slot[i & (TMPL_SLOTS - 1)] == NULL) {
+            o->slot[i & (TMPL_SLOTS - 1)] = f;
+            o->nslots++;
+            return;
+        }
 }
 
 /* tmpl_field_get - the field named key, created empty if missing */
@@ -198,8 +239,7 @@ tmpl_field_get(struct tmpl_obj *o, const char *key)
     f->key = tmpl_strdup(o->d, key, n);
     f->klen = n;
     f->hash = h;
-    f->next = o->fields;
-    o->fields = f;
+    tmpl_field_link(o, f);
     return f;
 }
 
@@ -304,8 +344,7 @@ tmpl_copy_fields(struct tmpl_obj *dst, const struct tmpl_obj *src)
             g->key = tmpl_strdup(dst->d, f->key, f->klen);
             g->klen = f->klen;
             g->hash = f->hash;
-            g->next = dst->fields;
-            dst->fields = g;
+            tmpl_field_link(dst, g);
         } else {
             g = tmpl_field_get(dst, f->key);
         }

@@ -17,6 +17,7 @@
 #include "compose.h"
 #include "config.h"
 #include "db.h"
+#include "db_digest.h"
 #include "digest.h"
 #include "token.h"
 #include "xalloc.h"
@@ -33,6 +34,19 @@ exec(struct db *db, const char *sql)
     if (db_exec(db, sql, &err) == -1)
         fprintf(stderr, "%s\n", err.msg);
     CHECK(err.kind == ERR_NONE);
+}
+
+/* snap - compose_snapshot() with the papers' version as the delivery
+ * worker reads it */
+static void
+snap(struct compose *c, struct db *db)
+{
+    struct err err;
+    int64_t v = -1;
+
+    err_init(&err);
+    CHECK(db_papers_version(db, &v, &err) == 0);
+    compose_snapshot(c, v);
 }
 
 /* seed - a list with a non-ASCII title, two subscriptions, a few papers */
@@ -161,8 +175,8 @@ main(void)
     CHECK(compose_digest_message(c, db, id, mid, &m1, &err) == 0);
     CHECK(compose_digest_message(c, db, id, mid, &m2, &err) == 0);
     CHECK(m1.len == m2.len && memcmp(m1.data, m2.data, m1.len) == 0);
-    /* a third time its lines come from the table of encoded lines (kept
-     * at their second sighting): the bytes of a compose without caches */
+    /* a third time, its papers from the cache: the bytes of a compose
+     * without caches */
     {
         struct compose *c0 = NULL;
         struct buf m3;
@@ -177,6 +191,85 @@ main(void)
             CHECK(m3.len > 1000 && m3.len == m2.len &&
                   memcmp(m3.data, m2.data, m3.len) == 0);
         }
+        compose_free(c0);
+        buf_release(&m3);
+    }
+    /* compose_snapshot(): within one snapshot the failed sources are
+     * asked once (a run recorded meanwhile is not seen: the caller's
+     * snapshot would not see it either), after the next call again; the
+     * bytes are those of a compose that always asks */
+    {
+        struct compose *c0 = NULL;
+        struct buf m3;
+        const char *fail = "could not be fetched today";
+
+        buf_init(&m3, 8 << 20);
+        CHECK(compose_new(cfg, &key, &c0, &err) == 0);
+        exec(db, "INSERT INTO collect_runs (source, day, started_at,"
+                 " finished_at, ok) VALUES ('arxiv-rss:cs.LG', '" DAY "',"
+                 " 1795759000, 1795759100, 0)");
+        snap(c, db);
+        buf_reset(&m2);
+        CHECK(compose_digest_message(c, db, id, mid, &m2, &err) == 0);
+        CHECK(strstr(buf_str(&m2), fail) != NULL);
+        if (c0 != NULL) {
+            CHECK(compose_digest_message(c0, db, id, mid, &m3, &err) == 0);
+            CHECK(m3.len == m2.len && memcmp(m3.data, m2.data, m3.len) == 0);
+        }
+        exec(db, "INSERT INTO collect_runs (source, day, started_at,"
+                 " finished_at, ok) VALUES ('arxiv-rss:cs.LG', '" DAY "',"
+                 " 1795759150, 1795759160, 1)");
+        buf_reset(&m2);
+        CHECK(compose_digest_message(c, db, id, mid, &m2, &err) == 0);
+        CHECK(strstr(buf_str(&m2), fail) != NULL); /* kept */
+        snap(c, db);
+        buf_reset(&m2);
+        CHECK(compose_digest_message(c, db, id, mid, &m2, &err) == 0);
+        CHECK(strstr(buf_str(&m2), fail) == NULL); /* asked again */
+        if (c0 != NULL) {
+            buf_reset(&m3);
+            CHECK(compose_digest_message(c0, db, id, mid, &m3, &err) == 0);
+            CHECK(m3.len == m2.len && memcmp(m3.data, m2.data, m3.len) == 0);
+        }
+        /* again in the same snapshot: every paper from the cache without
+         * reading its row, the same bytes */
+        buf_reset(&m2);
+        CHECK(compose_digest_message(c, db, id, mid, &m2, &err) == 0);
+        CHECK(m3.len == m2.len && memcmp(m3.data, m2.data, m3.len) == 0);
+        /* a paper changed: not seen in this snapshot (the caller's
+         * snapshot would not see it either), seen in the next */
+        exec(db, "UPDATE papers SET title = 'Retitled in between'"
+                 " WHERE id = (SELECT paper_id FROM digest_items"
+                 " WHERE digest_id = 1 AND rank = 1)");
+        buf_reset(&m2);
+        CHECK(compose_digest_message(c, db, id, mid, &m2, &err) == 0);
+        CHECK(strstr(buf_str(&m2), "Retitled in between") == NULL);
+        snap(c, db);
+        buf_reset(&m2);
+        CHECK(compose_digest_message(c, db, id, mid, &m2, &err) == 0);
+        CHECK(strstr(buf_str(&m2), "Retitled in between") != NULL);
+        if (c0 != NULL) {
+            buf_reset(&m3);
+            CHECK(compose_digest_message(c0, db, id, mid, &m3, &err) == 0);
+            CHECK(m3.len == m2.len && memcmp(m3.data, m2.data, m3.len) == 0);
+        }
+        /* the papers' version unchanged: rows are not read again in the
+         * next snapshot (a change the version does not count, which only
+         * dropping its trigger allows, is not seen) */
+        exec(db, "DROP TRIGGER papers_version_au;"
+                 " UPDATE papers SET title = 'Unseen retitle'"
+                 " WHERE id = (SELECT paper_id FROM digest_items"
+                 " WHERE digest_id = 1 AND rank = 1)");
+        snap(c, db);
+        buf_reset(&m2);
+        CHECK(compose_digest_message(c, db, id, mid, &m2, &err) == 0);
+        CHECK(strstr(buf_str(&m2), "Unseen retitle") == NULL);
+        exec(db, "UPDATE papers_version SET v = v + 1");
+        snap(c, db);
+        buf_reset(&m2);
+        CHECK(compose_digest_message(c, db, id, mid, &m2, &err) == 0);
+        CHECK(strstr(buf_str(&m2), "Unseen retitle") != NULL);
+        exec(db, "DELETE FROM collect_runs");
         compose_free(c0);
         buf_release(&m3);
     }

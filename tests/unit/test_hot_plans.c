@@ -30,6 +30,7 @@
 #include "compose.h"
 #include "config.h"
 #include "db.h"
+#include "db_digest.h"
 #include "outbox.h"
 #include "send.h"
 #include "token.h"
@@ -201,6 +202,18 @@ op_render(void)
     err_init(&err);
     buf_init(&msg, 4 << 20);
     rc = compose_digest_message(comp, db, id, "<m@example.org>", &msg, &err);
+    /* and as a delivery worker does it, within a snapshot: the item
+     * references, then each paper's row (compose_snapshot) */
+    {
+        int64_t v = 0;
+        if (db_papers_version(db, &v, &err) == -1)
+            return -1;
+        compose_snapshot(comp, v);
+    }
+    buf_reset(&msg);
+    if (rc == 0)
+        rc =
+            compose_digest_message(comp, db, id, "<m@example.org>", &msg, &err);
     buf_release(&msg);
     return rc;
 }

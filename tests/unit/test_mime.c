@@ -91,7 +91,7 @@ entity(void)
     buf_init(&b, BUF_UNLIMITED);
     buf_init(&got, BUF_UNLIMITED);
     err_init(&err);
-    CHECK(mime_alternative(&b, "=_pb_0123abcd", parts, 2, NULL, &err) == 0);
+    CHECK(mime_alternative(&b, "=_pb_0123abcd", parts, 2, &err) == 0);
     CHECK(strncmp(buf_str(&b),
                   "MIME-Version: 1.0\r\nContent-Type: multipart/alternative; "
                   "boundary=\"=_pb_0123abcd\"\r\n\r\n--=_pb_0123abcd\r\n",
@@ -131,15 +131,15 @@ entity(void)
 
     /* refused: nothing written */
     buf_reset(&b);
-    CHECK(mime_alternative(&b, "pb_no_equals", parts, 2, NULL, &err) == -1);
-    CHECK(mime_alternative(&b, "=_a\"b", parts, 2, NULL, &err) == -1);
-    CHECK(mime_alternative(&b, "=_a\r\nb", parts, 2, NULL, &err) == -1);
+    CHECK(mime_alternative(&b, "pb_no_equals", parts, 2, &err) == -1);
+    CHECK(mime_alternative(&b, "=_a\"b", parts, 2, &err) == -1);
+    CHECK(mime_alternative(&b, "=_a\r\nb", parts, 2, &err) == -1);
     CHECK(mime_alternative(&b,
                            "=_0123456789012345678901234567890123456789"
                            "0123456789012345678901234567890",
-                           parts, 2, NULL, &err) == -1);
+                           parts, 2, &err) == -1);
     parts[1].subtype = "html\r\nBcc: x";
-    CHECK(mime_alternative(&b, "=_ok", parts, 2, NULL, &err) == -1);
+    CHECK(mime_alternative(&b, "=_ok", parts, 2, &err) == -1);
     CHECK_INT_EQ(b.len, 0);
     buf_release(&b);
     buf_release(&got);

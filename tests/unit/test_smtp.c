@@ -165,6 +165,47 @@ test_stuff(void)
         CHECK(memcmp(out.data + big.len / 1000 * 500, "..x", 3) == 0);
         buf_release(&big);
     }
+    /* 100,000 random texts of 'a', '.', CR and LF against the rule
+     * written out plainly: every line end (CRLF, a lone CR, a lone LF, or
+     * none at the end) becomes CRLF, a line starting with '.' gets one
+     * more, then ".\r\n" */
+    {
+        static const char alpha[] = "a.\r\n";
+        char in[300];
+        struct buf want;
+        uint64_t seed = 0x5eedu;
+
+        buf_init(&want, 1u << 20);
+        for (int k = 0; k < 100000; k++) {
+            size_t n = (size_t)(k % 300), i = 0;
+            int ok;
+            for (size_t j = 0; j < n; j++) {
+                seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+                /* mostly plain runs, so the word-at-a-time loop runs */
+                in[j] = (seed >> 60) < 11 ? 'a' : alpha[(seed >> 33) % 4];
+            }
+            buf_reset(&want);
+            while (i < n) {
+                if (in[i] == '.')
+                    buf_addc(&want, '.');
+                while (i < n && in[i] != '\r' && in[i] != '\n')
+                    buf_addc(&want, in[i++]);
+                buf_adds(&want, "\r\n");
+                if (i < n && in[i] == '\r' && i + 1 < n && in[i + 1] == '\n')
+                    i += 2;
+                else if (i < n)
+                    i++;
+            }
+            buf_adds(&want, ".\r\n");
+            smtp_stuff(in, n, &out);
+            ok = out.len == want.len &&
+                 memcmp(out.data, want.data, out.len) == 0;
+            CHECK(ok);
+            if (!ok)
+                break;
+        }
+        buf_release(&want);
+    }
     buf_release(&out);
 }
 

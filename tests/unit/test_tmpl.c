@@ -36,6 +36,38 @@ render(const char *src, int html, struct tmpl_obj *root)
 /* tmpl_set_proto: an item's own fields first, then its proto's (from
  * another arena), then the enclosing objects; tmpl_copy_fields takes
  * both */
+/* test_many_fields - objects of up to 60 fields (past the 24 the slot
+ * table indexes, where lookups walk the list): every field is found,
+ * set again in place, and a missing name is missing; also through a
+ * copy */
+static void
+test_many_fields(void)
+{
+    for (int nf = 1; nf <= 60; nf += 7) {
+        struct tmpl_data *d = tmpl_data_new();
+        struct tmpl_obj *root = tmpl_data_root(d), *copy;
+        char name[16], src[64], want[16];
+
+        for (int i = 0; i < nf; i++) {
+            snprintf(name, sizeof(name), "f%d", i);
+            tmpl_setf(root, name, "old%d", i);
+            tmpl_setf(root, name, "v%d", i); /* replaces, no second field */
+        }
+        copy = tmpl_data_root(d);
+        tmpl_copy_fields(copy, root);
+        for (int i = 0; i < nf; i++) {
+            snprintf(src, sizeof(src), "{{f%d}}", i);
+            snprintf(want, sizeof(want), "v%d", i);
+            CHECK_STR_EQ(render(src, 1, root), want);
+            CHECK_STR_EQ(render(src, 1, copy), want);
+        }
+        snprintf(src, sizeof(src), "[{{f%d}}]", nf);
+        CHECK_STR_EQ(render(src, 1, root), "[]");
+        CHECK_STR_EQ(render(src, 1, copy), "[]");
+        tmpl_data_free(d);
+    }
+}
+
 static void
 test_proto(void)
 {
@@ -167,5 +199,6 @@ main(void)
     CHECK_STR_EQ(render("{{n}}{{name}}", 1, root), "999");
     tmpl_data_free(d);
     test_proto();
+    test_many_fields();
     return CHECK_DONE();
 }
