@@ -557,9 +557,10 @@ compose_paper_fields(struct compose *c, struct tmpl_obj *item,
     render_paper(item, p, &c->scratch, &c->scratch2);
     if (c->ckey.failed)
         return;
-    /* the fields are about as long as the inputs again, plus overhead;
+    /* the fields are about as long as the inputs again, plus overhead
+     * (objects with their slot tables, field records: ~1.5 KB);
      * a full cache takes nothing more until it is cleared */
-    if (c->cache_bytes + 2 * c->ckey.len + 1024 > c->cache_max) {
+    if (c->cache_bytes + 2 * c->ckey.len + 1536 > c->cache_max) {
         c->cache_full = 1;
         return;
     }
@@ -571,7 +572,7 @@ compose_paper_fields(struct compose *c, struct tmpl_obj *item,
     e->obj = tmpl_data_root(c->cache_data);
     e->snap = c->snap;
     tmpl_copy_fields(e->obj, item);
-    c->cache_bytes += 2 * c->ckey.len + 1024;
+    c->cache_bytes += 2 * c->ckey.len + 1536;
 }
 
 void

@@ -56,6 +56,8 @@ _Static_assert(DELIVER_CLAIM_MAX < DELIVER_BATCH,
 #define DELIVER_MSG_MAX (16u << 20) /* rendered message cap, bytes */
 #define DELIVER_IDLE_MS 1000        /* daemon poll when idle */
 #define DELIVER_RECONNECT_S 30      /* daemon: wait after a failed connection */
+#define DELIVER_SNAP_MAX_S 0.25     /* a read snapshot lives at most this, */
+#define DELIVER_NET_SLOW_S 0.2 /* and across no wait on a server this slow */
 #define DELIVER_CACHE_KIB (16 * 1024)     /* all workers' SQLite page caches */
 #define DELIVER_JOURNALS 64               /* [smtp] connections max */
 #define DELIVER_COMPOSE_CACHE (32u << 20) /* all workers' paper caches */
@@ -249,7 +251,9 @@ struct deliver_run {
     struct deliver *d;
     struct deliver_worker *w;
     struct db *db;
-    int snap_open; /* a read snapshot is open on db (deliver_render) */
+    int snap_open;  /* a read snapshot is open on db (deliver_render) */
+    double snap_at; /* when it was opened (deliver_mono) */
+    int net_slow;   /* the last message's exchange took DELIVER_NET_SLOW_S */
     struct compose *compose;
     struct dkim_signer *dkim; /* NULL when [dkim] is off */
     struct buf signed_msg;    /* the signatures, then the message */
@@ -441,11 +445,12 @@ deliver_journal(struct deliver_run *r, const struct outbox_result *res)
 
 /* deliver_render - the message for a claimed row into msg.  The renders
  * of one claim read one snapshot, opened by the first of them and closed
- * before the worker's next write (deliver_snap_close): between the
- * messages of a claim the page cache stays valid, where a read
- * transaction per message found it emptied by other workers' commits
- * nearly every time.  A render sees the database as of its claim's first
- * render, milliseconds old. */
+ * before the worker's next write or sleep (deliver_snap_close), before a
+ * wait on the server that may be long (deliver_snap_wait), and after
+ * DELIVER_SNAP_MAX_S: between the messages of a claim the page cache
+ * stays valid, where a read transaction per message found it emptied by
+ * other workers' commits nearly every time.  A render sees the database
+ * as of at most DELIVER_SNAP_MAX_S before it. */
 static int
 deliver_render(struct deliver_run *r, const struct outbox_row *row,
                struct buf *msg, struct err *err)
@@ -453,11 +458,14 @@ deliver_render(struct deliver_run *r, const struct outbox_row *row,
     int rc;
 
     buf_reset(msg);
+    if (r->snap_open && deliver_mono() - r->snap_at > DELIVER_SNAP_MAX_S)
+        deliver_snap_close(r);
     if (!r->snap_open) {
         int64_t pv;
         if (db_snap_begin(r->db, err) == -1)
             return -1;
         r->snap_open = 1;
+        r->snap_at = deliver_mono();
         if (db_papers_version(r->db, &pv, err) == -1) {
             deliver_snap_close(r);
             return -1;
@@ -643,6 +651,23 @@ deliver_envelope_from(struct deliver_run *r, const struct outbox_row *row,
 }
 
 /*
+ * deliver_snap_wait - before smtp_begin(), which waits on the server:
+ * end the renders' snapshot when the server was slow on the last
+ * message (an exchange over DELIVER_NET_SLOW_S) or the snapshot is old,
+ * so that no snapshot stays open across a slow server's replies, holding
+ * back checkpoints (at most once: the first slow exchange sets net_slow).
+ * On a quick server the snapshot lasts its claim, and the page cache
+ * with it.
+ */
+static void
+deliver_snap_wait(struct deliver_run *r)
+{
+    if (r->snap_open &&
+        (r->net_slow || deliver_mono() - r->snap_at > DELIVER_SNAP_MAX_S))
+        deliver_snap_close(r);
+}
+
+/*
  * deliver_one - render and send one row; its result is queued now, or,
  * when its content went out over SMTP, once the server's reply is read:
  * during the next message's envelope (smtp_begin) or by deliver_settle().
@@ -659,6 +684,7 @@ deliver_one(struct deliver_run *r, const struct outbox_row *row,
     struct buf *rendered = msg;
     char from[VERP_MAX];
     int prev_done, rc;
+    double t0;
 
     memset(&res, 0, sizeof(res));
     res.id = row->id;
@@ -713,6 +739,8 @@ deliver_one(struct deliver_run *r, const struct outbox_row *row,
             }
             return;
         }
+        deliver_snap_wait(r);
+        t0 = deliver_mono();
         rc = smtp_begin(r->smtp,
                         deliver_envelope_from(r, row, from, sizeof(from)),
                         row->rcpt, msg->len, &sr, &prev, &prev_done);
@@ -724,6 +752,7 @@ deliver_one(struct deliver_run *r, const struct outbox_row *row,
         }
         if (rc == 0 && smtp_data(r->smtp, buf_str(msg), msg->len, &sr) == 0) {
             r->pending_id = row->id;
+            r->net_slow = deliver_mono() - t0 > DELIVER_NET_SLOW_S;
             return;
         }
         if (sr.session_lost || atomic_load(&d->stopping) > 1)
