@@ -7,8 +7,9 @@
  * fails or answers garbage, and one that is missing (a clear error for
  * each request, nothing fetched); a stop flag set by another thread
  * while the helper waits on a loopback server that never answers (the
- * helper is killed and reaped, every request fails as stopped), and one
- * set before the call (no helper started).  HTTP behaviour
+ * helper is killed and reaped, every request fails as stopped), one
+ * set before the call (no helper started), and a helper killed by
+ * SIGTERM just before the flag is set (stopped, not failed).  HTTP behaviour
  * (timeouts, 304, Retry-After, retries, stalls) is tested against
  * feed_server.py in tests/integration/2[0-2]-*.sh.
  */
@@ -154,6 +155,68 @@ fetch_stop_cases(const struct fetch_opts *o0)
 }
 
 /*
+ * fetch_stop_signal_cases - a helper that dies of SIGTERM (the stop
+ * signal sent to the whole cgroup or process group) before the caller's
+ * flag is set: stopped when the flag follows within the grace second, a
+ * failure naming the signal when it never comes
+ */
+static void
+fetch_stop_signal_cases(const struct fetch_opts *o0, const char *url)
+{
+    static const char script[] = "#!/bin/sh\ncat >/dev/null\nkill -TERM $$\n";
+    struct fetch_opts o = *o0;
+    struct fetch_req r;
+    char exe[64];
+    pthread_t th;
+    long t0, ms;
+    int fd;
+
+    snprintf(exe, sizeof(exe), "/tmp/test_fetch_term.XXXXXX");
+    fd = mkstemp(exe);
+    CHECK(fd >= 0);
+    CHECK(write(fd, script, strlen(script)) == (ssize_t)strlen(script));
+    fchmod(fd, 0700);
+    close(fd);
+    fetch_set_helper(exe);
+    o.stop = &stop_flag;
+
+    /* the flag comes 300 ms after the helper died */
+    stop_flag = 0;
+    fetch_req_init(&r, url, FETCH_XML);
+    CHECK(pthread_create(&th, NULL, stop_later, NULL) == 0);
+    CHECK_INT_EQ(fetch_all(&r, 1, &o), -1);
+    pthread_join(th, NULL);
+    CHECK_INT_EQ(r.ok, 0);
+    CHECK_INT_EQ(r.stopped, 1);
+    CHECK_CONTAINS(r.err.msg, "stopped before it was done");
+    fetch_req_release(&r);
+
+    /* no flag: a real failure, after the grace second */
+    stop_flag = 0;
+    fetch_req_init(&r, url, FETCH_XML);
+    t0 = mono_ms();
+    CHECK_INT_EQ(fetch_all(&r, 1, &o), -1);
+    ms = mono_ms() - t0;
+    CHECK(ms >= 900 && ms < 5000);
+    CHECK_INT_EQ(r.stopped, 0);
+    CHECK_CONTAINS(r.err.msg, "fetch helper killed by signal 15");
+    fetch_req_release(&r);
+
+    /* no flag at all: a failure at once */
+    o.stop = NULL;
+    fetch_req_init(&r, url, FETCH_XML);
+    t0 = mono_ms();
+    CHECK_INT_EQ(fetch_all(&r, 1, &o), -1);
+    CHECK(mono_ms() - t0 < 900);
+    CHECK_INT_EQ(r.stopped, 0);
+    CHECK_CONTAINS(r.err.msg, "fetch helper killed by signal 15");
+    fetch_req_release(&r);
+
+    unlink(exe);
+    fetch_set_helper(PAPERBOY_FETCH_HELPER_BUILT);
+}
+
+/*
  * fetch_three - two good files and a missing one at once: the good ones
  * arrive whole, the missing one fails alone.  With etag (a stale
  * validator, which file:// ignores) the first must also take one attempt.
@@ -257,6 +320,7 @@ main(void)
     CHECK_INT_EQ(curl_mapped(), 0);
 
     fetch_stop_cases(&o);
+    fetch_stop_signal_cases(&o, rss);
     CHECK_INT_EQ(curl_mapped(), 0);
 
     /* a helper that fails or talks nonsense: ERR_TEMP for each request */
