@@ -184,9 +184,8 @@ fetch_helper_stop_within(const volatile sig_atomic_t *stop, int ms)
     return fetch_stop_requested(stop);
 }
 
-/* fetch_helper_stopped - fail every request as cut short by the stop,
- * after elapsed_ms */
-static void
+/* fetch_helper_stopped - fetch_helper.h */
+void
 fetch_helper_stopped(struct fetch_req *reqs, size_t n, long elapsed_ms)
 {
     for (size_t i = 0; i < n; i++) {

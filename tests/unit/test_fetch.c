@@ -8,7 +8,8 @@
  * each request, nothing fetched); a stop flag set by another thread
  * while the helper waits on a loopback server that never answers (the
  * helper is killed and reaped, every request fails as stopped), one
- * set before the call (no helper started), and a helper killed by
+ * set before the call (no helper started, nor looked for: a missing one
+ * is no error then), and a helper killed by
  * SIGTERM just before the flag is set (stopped, not failed).  HTTP behaviour
  * (timeouts, 304, Retry-After, retries, stalls) is tested against
  * feed_server.py in tests/integration/2[0-2]-*.sh.
@@ -407,5 +408,19 @@ main(void)
     fetch_req_release(&reqs[0]);
     CHECK_INT_EQ(curl_mapped(), 0);
     fetch_set_helper(NULL);
+
+    /* no override, and no paperboy-fetch beside this test program nor
+     * installed: with the stop flag already set that is no error, the
+     * request is stopped (no helper looked for, no fetch_state error) */
+    o.stop = &stop_flag;
+    stop_flag = 1;
+    fetch_req_init(&reqs[0], rss, FETCH_XML);
+    CHECK_INT_EQ(fetch_all(reqs, 1, &o), -1);
+    CHECK_INT_EQ(reqs[0].ok, 0);
+    CHECK_INT_EQ(reqs[0].stopped, 1);
+    CHECK_CONTAINS(reqs[0].err.msg, "stopped before it was done");
+    fetch_req_release(&reqs[0]);
+    stop_flag = 0;
+    o.stop = NULL;
     return CHECK_DONE();
 }
