@@ -7,7 +7,7 @@
 # a feed server holds the request unanswered: the command exits within
 # 2 s (collect and run with status 130 and a line saying it was stopped;
 # serve with 0, its scheduler not abandoned), its paperboy-fetch child is
-# gone (reaped: no zombie), and nothing of the cut source is stored
+# not left running, and nothing of the cut source is stored
 # (no papers, no successful collect_runs row, no fetch_state error),
 # while what an earlier source of the same pass stored stays.  The cut
 # source's run is not done but not failed either (an unfinished row):
@@ -45,7 +45,8 @@ helper_of() {
     fail "no held fetch under pid $1"
 }
 
-# gone PID: 0 once PID has no process left, not even a zombie
+# gone PID: 0 once PID no longer runs (gone, or a zombie not yet reaped:
+# unit.fetch checks that fetch_all() reaps its helper)
 gone() {
     [ ! -e "/proc/$1" ] || [ "$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null)" = Z ]
 }
