@@ -161,7 +161,10 @@ collect_wanted(const struct paper *p, int replacements)
 }
 
 /* collect_record - the collect_runs row (and fetch_state error) for s;
- * failures here are logged, never fatal */
+ * failures here are logged, never fatal.  A source the stop cut short
+ * (s->stopped) did not finish: its row has no finished_at, which the
+ * readers of failures (the digest, /healthz, /metrics, stats) take as
+ * not done, not as failed. */
 static void
 collect_record(struct db *db, const struct collect_stat *s, const char *day,
                int64_t started, int record_url_error)
@@ -174,7 +177,7 @@ collect_record(struct db *db, const struct collect_stat *s, const char *day,
     run.source = s->source;
     run.day = day;
     run.started_at = started;
-    run.finished_at = str_now();
+    run.finished_at = s->stopped ? 0 : str_now();
     run.ok = s->ok;
     run.fetched = s->fetched;
     run.new_ = s->new_;
@@ -339,7 +342,7 @@ collect_daily(struct db *db, const struct config *cfg,
         s->duration_ms = (long)(str_mono_ms() - t1) + r->elapsed_ms;
         (void)t0;
         /* a fetch the stop cut is no fault of the URL's: its collect_runs
-         * row says "stopped", its fetch_state keeps the last real error */
+         * row is unfinished, its fetch_state keeps the last real error */
         collect_record(db, s, day, started, !r->stopped);
     }
     rc = 0;

@@ -94,6 +94,11 @@ fetch_all(struct fetch_req *reqs, size_t n, const struct fetch_opts *o)
 
     if (n == 0)
         return 0;
+    if (fetch_stop_requested(o->stop)) {
+        /* before looking for the helper: a missing one is no error then */
+        fetch_helper_stopped(reqs, n, 0);
+        return -1;
+    }
     err_init(&err);
     if (fetch_helper_exe != NULL)
         return fetch_helper_all(fetch_helper_exe, reqs, n, o);

@@ -124,6 +124,9 @@ fetch_stop_requested(const volatile sig_atomic_t *stop)
  * with stopped set, ERR_TEMP and "stopped before it was done": the
  * helper answers only once all its transfers are over, so none of their
  * results is kept.  With *o->stop already set no helper is started.
+ * A helper killed by SIGTERM or SIGINT (the stop signal sent to the
+ * whole process group or cgroup) while *o->stop is set, or becomes set
+ * within 1 s, also counts as stopped, not as a failure.
  */
 int fetch_all(struct fetch_req *reqs, size_t n, const struct fetch_opts *o);
 

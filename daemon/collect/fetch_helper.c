@@ -30,6 +30,10 @@ extern char **environ;
 #ifndef PAPERBOY_FETCH_HELPER
 #define PAPERBOY_FETCH_HELPER "/usr/local/libexec/paperboy/" FETCH_HELPER_NAME
 #endif
+/* how long a helper killed by SIGTERM or SIGINT waits for the caller's
+ * stop flag before its death counts as a failure */
+#define FETCH_STOP_GRACE_MS 1000
+
 #ifndef PAPERBOY_FETCH_HELPER_REL
 #define PAPERBOY_FETCH_HELPER_REL "../libexec/paperboy/" FETCH_HELPER_NAME
 #endif
@@ -160,9 +164,28 @@ fetch_helper_kill(pid_t pid)
     fetch_helper_wait(pid, &status);
 }
 
-/* fetch_helper_stopped - fail every request as cut short by the stop,
- * after elapsed_ms */
-static void
+/* fetch_helper_stop_within - 1 if *stop (NULL: never) is set now or
+ * within ms.  A stop signal sent to the process group (Ctrl-C) or the
+ * service's cgroup reaches the helper as it reaches us, and the helper
+ * may die of it before our handler (or serve's main thread) has set
+ * the flag. */
+static int
+fetch_helper_stop_within(const volatile sig_atomic_t *stop, int ms)
+{
+    struct timespec tick = {0, 10 * 1000000L};
+
+    if (stop == NULL)
+        return 0;
+    for (int t = 0; t < ms; t += 10) {
+        if (fetch_stop_requested(stop))
+            return 1;
+        nanosleep(&tick, NULL);
+    }
+    return fetch_stop_requested(stop);
+}
+
+/* fetch_helper_stopped - fetch_helper.h */
+void
 fetch_helper_stopped(struct fetch_req *reqs, size_t n, long elapsed_ms)
 {
     for (size_t i = 0; i < n; i++) {
@@ -225,10 +248,14 @@ fetch_helper_all(const char *exe, struct fetch_req *reqs, size_t n,
     fetch_helper_wait(pid, &status);
     /* how the child ended says more than what that did to the socket */
     if (status == -1 || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-        if (status != -1 && WIFSIGNALED(status))
+        if (status != -1 && WIFSIGNALED(status)) {
             err_set(&err, ERR_TEMP, "fetch helper killed by signal %d",
                     WTERMSIG(status));
-        else
+            /* maybe by our own stop signal: once the flag is set, out:
+             * calls it a stop */
+            if (WTERMSIG(status) == SIGTERM || WTERMSIG(status) == SIGINT)
+                (void)fetch_helper_stop_within(o->stop, FETCH_STOP_GRACE_MS);
+        } else
             err_set(&err, ERR_TEMP, "fetch helper failed (status %d)",
                     status == -1 ? -1 : WEXITSTATUS(status));
         goto out;
@@ -249,7 +276,8 @@ fetch_helper_all(const char *exe, struct fetch_req *reqs, size_t n,
 out:
     if (err.msg[0] != '\0' && fetch_stop_requested(o->stop)) {
         /* e.g. the helper died of the same Ctrl-C as us (one process
-         * group) before we saw the flag: a stop, not a fault */
+         * group) or the same SIGTERM (the service's cgroup) before the
+         * flag was set: a stop, not a fault */
         fetch_helper_stopped(reqs, n, (long)(str_mono_ms() - t0));
         rc = -1;
     } else if (err.msg[0] != '\0') {

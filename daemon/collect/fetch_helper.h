@@ -37,4 +37,9 @@ int fetch_helper_find(char *out, size_t size, struct err *err);
 int fetch_helper_all(const char *exe, struct fetch_req *reqs, size_t n,
                      const struct fetch_opts *o);
 
+/* fetch_helper_stopped - fail the n requests as cut short by the stop
+ * flag (stopped set, ERR_TEMP, "stopped before it was done"), after
+ * elapsed_ms */
+void fetch_helper_stopped(struct fetch_req *reqs, size_t n, long elapsed_ms);
+
 #endif

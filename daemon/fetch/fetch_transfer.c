@@ -16,6 +16,7 @@
 #include <string.h>
 #include <strings.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <curl/curl.h>
 
@@ -348,27 +349,6 @@ fetch_parent_gone(int fd)
            (p.revents & (POLLHUP | POLLERR | POLLNVAL)) != 0;
 }
 
-/* fetch_abandon - stop every transfer not done: paperboy is gone */
-static void
-fetch_abandon(CURLM *multi, struct fetch_xfer *xs, size_t n)
-{
-    for (size_t i = 0; i < n; i++) {
-        struct fetch_xfer *x = &xs[i];
-        if (x->state == FETCH_DONE)
-            continue;
-        if (x->h != NULL) {
-            curl_multi_remove_handle(multi, x->h);
-            curl_easy_cleanup(x->h);
-            x->h = NULL;
-        }
-        curl_slist_free_all(x->hdrs);
-        x->hdrs = NULL;
-        x->r->ok = 0;
-        err_set(&x->r->err, ERR_TEMP, "'%s': paperboy went away", x->r->url);
-        x->state = FETCH_DONE;
-    }
-}
-
 int
 fetch_transfer_all(struct fetch_req *reqs, size_t n, const struct fetch_opts *o,
                    int parent_fd)
@@ -444,10 +424,11 @@ fetch_transfer_all(struct fetch_req *reqs, size_t n, const struct fetch_opts *o,
         if (done < n && wait > 0)
             curl_multi_poll(multi, &watch, parent_fd >= 0 ? 1 : 0, (int)wait,
                             NULL);
-        if (done < n && fetch_parent_gone(parent_fd)) {
-            fetch_abandon(multi, xs, n);
-            break;
-        }
+        /* paperboy is gone and nobody reads the results: exit at once,
+         * without cleaning up (curl_easy_cleanup() can wait for a
+         * threaded DNS lookup to end) */
+        if (done < n && fetch_parent_gone(parent_fd))
+            _exit(FETCH_TRANSFER_ABANDONED);
     }
     for (size_t i = 0; i < n; i++)
         if (!reqs[i].ok)

@@ -17,9 +17,11 @@
  * and fill their out fields (the rules are fetch.h's).  0 when every
  * request is ok, -1 when at least one failed (see each req's err).
  * parent_fd (-1: none) is the socket to paperboy: once paperboy has
- * closed its end (it died, or stopped waiting), the transfers in flight
- * are dropped at once and every request not done fails.
+ * closed its end (it died, or stopped waiting) while transfers are not
+ * done, the process _exit()s at once with FETCH_TRANSFER_ABANDONED,
+ * nothing cleaned up: nobody reads the results.
  */
+#define FETCH_TRANSFER_ABANDONED 1
 int fetch_transfer_all(struct fetch_req *reqs, size_t n,
                        const struct fetch_opts *o, int parent_fd);
 

@@ -2,8 +2,9 @@
 /*
  * paperboy-fetch - the fetch helper program: reads one job from stdin
  * (fetch_wire.h), runs its transfers with libcurl (fetch_transfer.c),
- * writes the results to stdout and exits: 0, or 1 on a malformed job or
- * when the results could not be written.  Started by fetch_all() in
+ * writes the results to stdout and exits: 0, or 1 on a malformed job,
+ * when the results could not be written, or at once when paperboy went
+ * away in the middle (fetch_transfer_all()).  Started by fetch_all() in
  * paperboy; not a command for people (it takes no arguments and reads no
  * config).  A program of its own so that libcurl and its libraries live
  * only in a process that lasts one collect.
@@ -34,7 +35,7 @@ main(int argc, char **argv)
     }
     /* die with the paperboy thread that started us; inherit no stray fds.
      * If paperboy died before this line, no signal comes: the transfers
-     * then see its end of the socket closed (fetch_transfer_all) */
+     * then see its end of the socket closed and exit (fetch_transfer_all) */
     prctl(PR_SET_PDEATHSIG, SIGTERM);
     close_range(3, ~0U, 0);
     buf_init(&msg, FETCH_WIRE_JOB_MAX);

@@ -950,7 +950,10 @@ db_paper_run_add(struct db *db, const struct db_paper_run *r, struct err *err)
     sqlite3_bind_text(st, 1, r->source, -1, SQLITE_TRANSIENT);
     sqlite3_bind_text(st, 2, r->day, -1, SQLITE_TRANSIENT);
     sqlite3_bind_int64(st, 3, r->started_at);
-    sqlite3_bind_int64(st, 4, r->finished_at);
+    if (r->finished_at != 0)
+        sqlite3_bind_int64(st, 4, r->finished_at);
+    else
+        sqlite3_bind_null(st, 4);
     sqlite3_bind_int(st, 5, r->ok ? 1 : 0);
     sqlite3_bind_int64(st, 6, r->fetched);
     sqlite3_bind_int64(st, 7, r->new_);

@@ -127,7 +127,7 @@ struct db_paper_run {
     const char *source;  /* "arxiv-rss:cs.LG", "hf-daily", "arxiv-api:cs.LG" */
     const char *day;     /* the day collected, YYYY-MM-DD */
     int64_t started_at;  /* unix seconds */
-    int64_t finished_at; /* unix seconds */
+    int64_t finished_at; /* unix seconds; 0: did not finish (NULL) */
     int ok;              /* 1: the source succeeded */
     long fetched, new_, updated, skipped, failed; /* entry counts */
     long duration_ms;                             /* wall time */

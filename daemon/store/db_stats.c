@@ -68,14 +68,18 @@ db_stats_outbox(struct db *db, struct db_stats *s, struct err *err)
     return 0;
 }
 
-/* db_stats_collect - the last run of each source */
+/* db_stats_collect - the last run of each source; one that did not
+ * finish (the stop cut it short) is not a failure */
 static int
 db_stats_collect(struct db *db, struct db_stats *s, struct err *err)
 {
     static const char sql[] =
-        "SELECT count(*), coalesce(sum(ok = 0), 0), coalesce(sum(new), 0), "
-        "coalesce(sum(updated), 0), coalesce(max(started_at), 0), "
-        "group_concat(CASE WHEN ok = 0 THEN source END, ', '), "
+        "SELECT count(*), "
+        "coalesce(sum(ok = 0 AND finished_at IS NOT NULL), 0), "
+        "coalesce(sum(new), 0), coalesce(sum(updated), 0), "
+        "coalesce(max(started_at), 0), "
+        "group_concat(CASE WHEN ok = 0 AND finished_at IS NOT NULL "
+        "THEN source END, ', '), "
         "(SELECT day FROM collect_runs ORDER BY started_at DESC, id DESC "
         "LIMIT 1) FROM collect_runs WHERE id IN "
         "(SELECT max(id) FROM collect_runs GROUP BY source) "

@@ -32,7 +32,8 @@ struct db_stats {
     int64_t collect_at;      /* newest run's start, unix seconds; 0 = never */
     char collect_day[16];    /* the newest run's day */
     int64_t collect_sources; /* sources counted */
-    int64_t collect_failed;  /* of them, those whose last run failed */
+    int64_t collect_failed;  /* of them, those whose last run failed (a
+                              * run the stop cut did not finish: no) */
     int64_t collect_new, collect_updated; /* papers, over those last runs */
     char failed_sources[512]; /* "arxiv-rss:cs.CV, hf-daily" (cut to fit) */
 };

@@ -149,7 +149,9 @@ db_web_last_pass(struct db *db, struct db_web_pass *out, struct err *err)
      * started_at, up to a source seen twice (another pass that started
      * in the same second) */
     sqlite3_stmt *st = db_stmt(db,
-                               "SELECT source, started_at, ok FROM collect_runs"
+                               "SELECT source, started_at,"
+                               " ok = 0 AND finished_at IS NOT NULL"
+                               " FROM collect_runs"
                                " ORDER BY id DESC LIMIT ?1",
                                err);
     char seen[DB_WEB_PASS_MAX][64];
@@ -170,7 +172,7 @@ db_web_last_pass(struct db *db, struct db_web_pass *out, struct err *err)
             break;
         str_copy(seen[p.sources], sizeof(seen[0]), src);
         p.started_at = at;
-        p.failed += sqlite3_column_int(st, 2) == 0;
+        p.failed += sqlite3_column_int(st, 2);
         p.sources++;
     }
     if (rc != SQLITE_ROW && rc != SQLITE_DONE)

@@ -69,7 +69,8 @@ int db_web_last_collection(struct db *db, struct db_web_run *out,
 struct db_web_pass {
     int64_t started_at; /* unix seconds */
     int64_t sources;    /* rows of the pass */
-    int64_t failed;     /* of which not ok */
+    int64_t failed;     /* of which finished and not ok (a source the stop
+                         * cut short did not finish) */
 };
 
 /* db_web_last_pass - the latest pass; 0/1 (nothing collected yet)/-1 */

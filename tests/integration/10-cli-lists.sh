@@ -133,7 +133,7 @@ assert_eq "$(json 'j["papers"]')" 0
 sql "INSERT INTO papers (arxiv_id, title, first_seen_at, first_seen_day, updated_at, hf_day) VALUES ('2401.00001', 'A', 1, '2026-11-27', 1, '2026-11-27'), ('2401.00002', 'B', 1, '2026-11-28', 1, NULL);
 INSERT INTO outbox (kind, subscription_id, rcpt, message_id, issued_at, state, created_at, next_attempt_at) SELECT 'digest', id, 'c@example.org', 'm' || id, 1, 'sent', 1, 1 FROM subscriptions;
 UPDATE outbox SET state = 'deferred' WHERE id = (SELECT min(id) FROM outbox);
-INSERT INTO collect_runs (source, day, started_at, ok, new, updated) VALUES ('arxiv-rss:cs.LG', '2026-11-27', 100, 1, 5, 1), ('arxiv-rss:cs.LG', '2026-11-28', 200, 1, 7, 2), ('hf-daily', '2026-11-28', 201, 0, 0, 0);
+INSERT INTO collect_runs (source, day, started_at, finished_at, ok, new, updated) VALUES ('arxiv-rss:cs.LG', '2026-11-27', 100, 110, 1, 5, 1), ('arxiv-rss:cs.LG', '2026-11-28', 200, 210, 1, 7, 2), ('hf-daily', '2026-11-28', 201, 211, 0, 0, 0);
 UPDATE subscriptions SET paused = 1 WHERE status = 'confirmed'"
 expect_rc 0 pb stats --json
 assert_eq "$(json '(j["papers"], j["papers_hf"], j["last_paper_day"])')" "(2, 1, '2026-11-28')"
@@ -148,7 +148,7 @@ assert_contains "$OUT" "1 deferred, 1 sent"
 assert_contains "$OUT" "(day 2026-11-28): 2 sources, 1 failed, 7 new, 2 updated"
 assert_contains "$OUT" "failed sources:  hf-daily"
 # a retry that worked: the last run of each source counts, not the day's sum
-sql "INSERT INTO collect_runs (source, day, started_at, ok, new, updated) VALUES ('hf-daily', '2026-11-28', 300, 1, 3, 0)"
+sql "INSERT INTO collect_runs (source, day, started_at, finished_at, ok, new, updated) VALUES ('hf-daily', '2026-11-28', 300, 310, 1, 3, 0)"
 expect_rc 0 pb stats --json
 assert_eq "$(json '[j["last_collection"][k] for k in ("started_at", "sources", "failed", "new", "failed_sources")]')" \
     "[300, 2, 0, 10, []]"

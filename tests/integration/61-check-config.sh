@@ -4,7 +4,8 @@
 # says "FILE: ok" (exit 0); each kind of bad file exits 1 naming the file,
 # line and key; FILE defaults to -c, then $PAPERBOY_CONFIG, then the
 # built-in defaults; --dump prints every key with the password masked;
-# the database is never created.
+# the database is never created.  The packaged config passes, and the
+# packaged systemd unit has KillMode=mixed and passes systemd-analyze.
 . "$(dirname "$0")/lib.sh"
 
 cd "$TMP" || fail "no temp dir"
@@ -24,6 +25,16 @@ assert_no_file "$TMP/data"
 # --- the packaged config is valid too (its web root may not exist here)
 sed '/^root = /d' "$SRC_DIR/packaging/paperboy.ini" >"$TMP/packaged.ini"
 expect_rc 0 "$PAPERBOY" check-config "$TMP/packaged.ini"
+
+# --- the packaged unit: a stop's SIGTERM goes to serve alone, which ends
+# its fetch helper itself (a whole-cgroup SIGTERM made a cut collect a
+# failure); systemd-analyze, where there is one, accepts the unit
+UNIT=$SRC_DIR/packaging/paperboy.service
+assert_eq "$(grep -c '^KillMode=mixed$' "$UNIT")" 1 "KillMode=mixed in the unit"
+if command -v systemd-analyze >/dev/null; then
+    sed "s#^ExecStart=/usr/local/bin/paperboy#ExecStart=$PAPERBOY#" "$UNIT" >"$TMP/paperboy.service"
+    expect_rc 0 systemd-analyze verify --man=no "$TMP/paperboy.service"
+fi
 
 # --- bad files: exit 1, the reason with file and line, nothing else
 bad() { # bad NAME TEXT EXPECTED-SUBSTRING

@@ -7,9 +7,11 @@
 # a feed server holds the request unanswered: the command exits within
 # 2 s (collect and run with status 130 and a line saying it was stopped;
 # serve with 0, its scheduler not abandoned), its paperboy-fetch child is
-# gone (reaped: no zombie), and nothing of the cut source is stored
+# not left running, and nothing of the cut source is stored
 # (no papers, no successful collect_runs row, no fetch_state error),
-# while what an earlier source of the same pass stored stays.  A reload
+# while what an earlier source of the same pass stored stays.  The cut
+# source's run is not done but not failed either (an unfinished row):
+# `stats` and a later serve's /healthz count no failure.  A reload
 # (SIGHUP) does not wait for the fetch.  A `collect` killed with SIGKILL
 # takes its fetch helper with it within 2 s, and a helper whose parent
 # closed the socket without a signal ends within 2 s too.
@@ -43,7 +45,8 @@ helper_of() {
     fail "no held fetch under pid $1"
 }
 
-# gone PID: 0 once PID has no process left, not even a zombie
+# gone PID: 0 once PID no longer runs (gone, or a zombie not yet reaped:
+# unit.fetch checks that fetch_all() reaps its helper)
 gone() {
     [ ! -e "/proc/$1" ] || [ "$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null)" = Z ]
 }
@@ -75,6 +78,12 @@ assert_eq "$(sql 'SELECT count(*) FROM papers')" 0 "papers stored from a cut fet
 assert_eq "$(sql 'SELECT count(*) FROM collect_runs WHERE ok = 1')" 0 "sources recorded done"
 assert_eq "$(sql "SELECT count(*) FROM fetch_state WHERE last_error IS NOT NULL OR etag IS NOT NULL")" 0 \
     "fetch_state written for a cut fetch"
+# the cut source is not done, but not failed either: its row did not finish
+assert_eq "$(sql "SELECT count(*) FROM collect_runs WHERE source = 'arxiv-rss:cs.LG' AND ok = 0 AND finished_at IS NULL")" \
+    1 "the cut source's unfinished run row"
+expect_rc 0 pb stats --json
+assert_eq "$(printf '%s' "$OUT" | /usr/bin/python3 -c 'import json, sys; c = json.load(sys.stdin)["last_collection"]; print(c["sources"], c["failed"], c["failed_sources"])')" \
+    "1 0 []" "stats after a cut collect (sources, failed, failed sources)"
 
 # --- collect --backfill: the daily source answers and is stored, the API
 # page is held; SIGTERM keeps the first and stores nothing of the second
@@ -95,7 +104,7 @@ assert_contains "$(cat "$TMP/c2.out")" "arxiv-api:cs.LG: STOPPED" "the cut sourc
 assert_eq "$(sql 'SELECT count(*) FROM papers')" 7 "papers: the daily source's stay, none from the API"
 assert_eq "$(sql "SELECT group_concat(source || '=' || ok, ' ') FROM collect_runs WHERE ok = 1")" \
     "arxiv-rss:cs.LG=1" "sources recorded done"
-assert_eq "$(sql "SELECT count(*) FROM collect_runs WHERE source = 'arxiv-api:cs.LG' AND ok = 0 AND error LIKE '%stopped before it was done%'")" \
+assert_eq "$(sql "SELECT count(*) FROM collect_runs WHERE source = 'arxiv-api:cs.LG' AND ok = 0 AND finished_at IS NULL AND error LIKE '%stopped before it was done%'")" \
     1 "the cut source's run row"
 
 # --- run: SIGTERM during its collect step
@@ -138,6 +147,20 @@ assert_contains "$log" "cut short by the stop" "serve's log"
 assert_contains "$log" "serve: stopped" "serve's log"
 assert_not_contains "$log" "still busy" "serve's log: the scheduler was abandoned"
 assert_eq "$(sql "SELECT count(*) FROM sched_runs WHERE job = 'collect'")" 0 "serve's collect recorded done"
+
+# --- serve again: while its collect is held, /healthz reads the pass the
+# stop cut as not done, not as "every source failed"
+"$PAPERBOY" -c "$CFG" serve 2>"$TMP/serve2.log" &
+pid=$!
+helper_of "$pid"
+wport=$(sed -n 's/.*serve: ready: web on port \([0-9]*\).*/\1/p' "$TMP/serve2.log" | head -n1)
+health=$(curl -sS --max-time 10 "http://127.0.0.1:${wport:-0}/healthz") || health=
+stop_and_time "$pid" TERM # before any check can fail, so no serve is left
+[ -n "$health" ] || { cat "$TMP/serve2.log" >&2; fail "GET /healthz on port '$wport'"; }
+assert_eq "$(printf '%s' "$health" | /usr/bin/python3 -c 'import json, sys; h = json.load(sys.stdin); c = h["last_collection"]; print(c["sources"], c["failed"], [r["reason"] for r in h["reasons"]])')" \
+    "1 0 []" "/healthz after a cut pass (sources, failed, reasons)"
+assert_eq "$RC" 0 "the second serve's exit status"
+gone "$HPID" || fail "paperboy-fetch (pid $HPID) left behind by the second serve"
 
 # --- SIGKILL of collect: nobody can stop the helper, it must go itself
 : >"$TMP/requests.log"

@@ -70,13 +70,14 @@ smtp_stop
 # its retries about 30 s).  The collect is reported as cut short by the
 # stop, nothing is frozen, queued or recorded done
 /usr/bin/python3 -c '
-import socket
+import socket, sys
 s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(16)
 print(s.getsockname()[1], flush=True)
 conns = []
 while True:
     c, _ = s.accept(); conns.append(c)
-' >"$TMP/mute.port" &
+    print("accepted", file=sys.stderr, flush=True)
+' >"$TMP/mute.port" 2>"$TMP/mute.log" &
 SMTP_PIDS="$SMTP_PIDS $!"
 for i in $(seq 1 50); do [ -s "$TMP/mute.port" ] && break; sleep 0.1; done
 mport=$(head -n1 "$TMP/mute.port")
@@ -86,8 +87,17 @@ D2=2026-11-21
 seed_papers $D2
 "$PAPERBOY" -c "$CFG" run --date $D2 >"$TMP/c.out" 2>"$TMP/c.err" &
 pid=$!
-sleep 1
-kill -0 "$pid" 2>/dev/null || fail "run ended before the signal: $(cat "$TMP/c.err")"
+# the signal comes once the fetch is really in flight: run's
+# paperboy-fetch child is there and the mute server took its connection
+hpid=
+for i in $(seq 1 100); do
+    hpid=$(pgrep -P "$pid" -x paperboy-fetch | head -n1)
+    [ -n "$hpid" ] && grep -q accepted "$TMP/mute.log" && break
+    kill -0 "$pid" 2>/dev/null || fail "run ended before the signal: $(cat "$TMP/c.err")"
+    hpid=
+    sleep 0.1
+done
+[ -n "$hpid" ] || fail "no fetch in flight under run after 10 s: $(cat "$TMP/c.err")"
 t0=$(date +%s%N)
 kill -TERM "$pid"
 wait "$pid"
@@ -96,6 +106,8 @@ ms=$((($(date +%s%N) - t0) / 1000000))
 echo "collect: exited $rc after ${ms} ms" >&2
 cat "$TMP/c.out" "$TMP/c.err" >&2
 [ "$ms" -le 2000 ] || fail "run took ${ms} ms to stop during collect"
+[ ! -e "/proc/$hpid" ] || [ "$(awk '{print $3}' "/proc/$hpid/stat" 2>/dev/null)" = Z ] ||
+    fail "paperboy-fetch (pid $hpid) left running by run"
 assert_eq "$rc" 130 "exit status after SIGTERM during collect"
 assert_contains "$(cat "$TMP/c.err")" "cut short by the stop" "the collect is reported as stopped"
 assert_not_contains "$(cat "$TMP/c.out")" "send: list=" "no digest frozen after a stop during collect"

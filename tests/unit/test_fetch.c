@@ -7,8 +7,11 @@
  * fails or answers garbage, and one that is missing (a clear error for
  * each request, nothing fetched); a stop flag set by another thread
  * while the helper waits on a loopback server that never answers (the
- * helper is killed and reaped, every request fails as stopped), and one
- * set before the call (no helper started).  HTTP behaviour
+ * helper is killed and reaped, every request fails as stopped), one
+ * set before the call (no helper started, nor looked for: a missing one
+ * is no error then), and a helper killed by
+ * SIGTERM just before the flag is set (stopped, not failed); the helper
+ * whose parent went away mid-transfer exits at once.  HTTP behaviour
  * (timeouts, 304, Retry-After, retries, stalls) is tested against
  * feed_server.py in tests/integration/2[0-2]-*.sh.
  */
@@ -27,6 +30,7 @@
 
 #include "check.h"
 #include "fetch.h"
+#include "fetch_wire.h"
 
 struct type_case {
     const char *ct;
@@ -90,6 +94,77 @@ mono_ms(void)
     return (long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+/* silent_server - a loopback listener that takes connections (the
+ * kernel's backlog) and never answers; its URL into url */
+static int
+silent_server(char *url, size_t size)
+{
+    struct sockaddr_in sa;
+    socklen_t len = sizeof(sa);
+    int lfd = socket(AF_INET, SOCK_STREAM, 0);
+
+    memset(&sa, 0, sizeof(sa));
+    sa.sin_family = AF_INET;
+    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    CHECK(lfd >= 0);
+    CHECK(bind(lfd, (struct sockaddr *)&sa, sizeof(sa)) == 0);
+    CHECK(listen(lfd, 16) == 0);
+    CHECK(getsockname(lfd, (struct sockaddr *)&sa, &len) == 0);
+    snprintf(url, size, "http://127.0.0.1:%d/rss/cs.LG", ntohs(sa.sin_port));
+    return lfd;
+}
+
+/*
+ * fetch_parent_gone_case - paperboy-fetch run by hand on a socketpair,
+ * its transfer stuck on a server that never answers; once our end is
+ * closed it exits at once with status 1, without cleaning up its
+ * transfers or trying to write results nobody reads (which would end
+ * it with SIGPIPE)
+ */
+static void
+fetch_parent_gone_case(const struct fetch_opts *o0)
+{
+    struct timespec settle = {0, 300 * 1000000L};
+    struct fetch_opts o = *o0;
+    struct fetch_req r;
+    struct buf msg;
+    char url[64];
+    int sv[2], status = 0;
+    pid_t pid;
+    long t0;
+    int lfd = silent_server(url, sizeof(url));
+
+    o.timeout = 10;
+    o.stop = NULL;
+    fetch_req_init(&r, url, FETCH_XML);
+    buf_init(&msg, FETCH_WIRE_JOB_MAX);
+    fetch_wire_put_job(&msg, &r, 1, &o);
+    CHECK(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) == 0);
+    pid = fork();
+    CHECK(pid >= 0);
+    if (pid == 0) {
+        dup2(sv[1], STDIN_FILENO);
+        dup2(sv[1], STDOUT_FILENO);
+        execl(PAPERBOY_FETCH_HELPER_BUILT, "paperboy-fetch", (char *)NULL);
+        _exit(127);
+    }
+    close(sv[1]);
+    CHECK_INT_EQ(fetch_wire_send(sv[0], 1, &msg), 0);
+    shutdown(sv[0], SHUT_WR);
+    nanosleep(&settle, NULL); /* the transfer is connected and waiting */
+    CHECK(waitpid(pid, &status, WNOHANG) == 0);
+    t0 = mono_ms();
+    close(sv[0]);
+    CHECK(waitpid(pid, &status, 0) == pid);
+    CHECK(mono_ms() - t0 < 2000);
+    CHECK(WIFEXITED(status));
+    CHECK_INT_EQ(WIFEXITED(status) ? WEXITSTATUS(status) : -WTERMSIG(status),
+                 1);
+    buf_release(&msg);
+    fetch_req_release(&r);
+    close(lfd);
+}
+
 /*
  * fetch_stop_cases - a server on loopback that takes the connection (the
  * kernel's backlog) and never answers: the stop flag cuts the fetch long
@@ -100,24 +175,13 @@ mono_ms(void)
 static void
 fetch_stop_cases(const struct fetch_opts *o0)
 {
-    struct sockaddr_in sa;
-    socklen_t len = sizeof(sa);
     struct fetch_opts o = *o0;
     struct fetch_req reqs[2];
     char url[64];
     pthread_t th;
     long t0, ms;
-    int lfd = socket(AF_INET, SOCK_STREAM, 0);
+    int lfd = silent_server(url, sizeof(url));
 
-    memset(&sa, 0, sizeof(sa));
-    sa.sin_family = AF_INET;
-    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    CHECK(lfd >= 0);
-    CHECK(bind(lfd, (struct sockaddr *)&sa, sizeof(sa)) == 0);
-    CHECK(listen(lfd, 16) == 0);
-    CHECK(getsockname(lfd, (struct sockaddr *)&sa, &len) == 0);
-    snprintf(url, sizeof(url), "http://127.0.0.1:%d/rss/cs.LG",
-             ntohs(sa.sin_port));
     o.timeout = 10;
     o.stop = &stop_flag;
     stop_flag = 0;
@@ -151,6 +215,68 @@ fetch_stop_cases(const struct fetch_opts *o0)
 
     stop_flag = 0;
     close(lfd);
+}
+
+/*
+ * fetch_stop_signal_cases - a helper that dies of SIGTERM (the stop
+ * signal sent to the whole cgroup or process group) before the caller's
+ * flag is set: stopped when the flag follows within the grace second, a
+ * failure naming the signal when it never comes
+ */
+static void
+fetch_stop_signal_cases(const struct fetch_opts *o0, const char *url)
+{
+    static const char script[] = "#!/bin/sh\ncat >/dev/null\nkill -TERM $$\n";
+    struct fetch_opts o = *o0;
+    struct fetch_req r;
+    char exe[64];
+    pthread_t th;
+    long t0, ms;
+    int fd;
+
+    snprintf(exe, sizeof(exe), "/tmp/test_fetch_term.XXXXXX");
+    fd = mkstemp(exe);
+    CHECK(fd >= 0);
+    CHECK(write(fd, script, strlen(script)) == (ssize_t)strlen(script));
+    fchmod(fd, 0700);
+    close(fd);
+    fetch_set_helper(exe);
+    o.stop = &stop_flag;
+
+    /* the flag comes 300 ms after the helper died */
+    stop_flag = 0;
+    fetch_req_init(&r, url, FETCH_XML);
+    CHECK(pthread_create(&th, NULL, stop_later, NULL) == 0);
+    CHECK_INT_EQ(fetch_all(&r, 1, &o), -1);
+    pthread_join(th, NULL);
+    CHECK_INT_EQ(r.ok, 0);
+    CHECK_INT_EQ(r.stopped, 1);
+    CHECK_CONTAINS(r.err.msg, "stopped before it was done");
+    fetch_req_release(&r);
+
+    /* no flag: a real failure, after the grace second */
+    stop_flag = 0;
+    fetch_req_init(&r, url, FETCH_XML);
+    t0 = mono_ms();
+    CHECK_INT_EQ(fetch_all(&r, 1, &o), -1);
+    ms = mono_ms() - t0;
+    CHECK(ms >= 900 && ms < 5000);
+    CHECK_INT_EQ(r.stopped, 0);
+    CHECK_CONTAINS(r.err.msg, "fetch helper killed by signal 15");
+    fetch_req_release(&r);
+
+    /* no flag at all: a failure at once */
+    o.stop = NULL;
+    fetch_req_init(&r, url, FETCH_XML);
+    t0 = mono_ms();
+    CHECK_INT_EQ(fetch_all(&r, 1, &o), -1);
+    CHECK(mono_ms() - t0 < 900);
+    CHECK_INT_EQ(r.stopped, 0);
+    CHECK_CONTAINS(r.err.msg, "fetch helper killed by signal 15");
+    fetch_req_release(&r);
+
+    unlink(exe);
+    fetch_set_helper(PAPERBOY_FETCH_HELPER_BUILT);
 }
 
 /*
@@ -257,6 +383,8 @@ main(void)
     CHECK_INT_EQ(curl_mapped(), 0);
 
     fetch_stop_cases(&o);
+    fetch_parent_gone_case(&o);
+    fetch_stop_signal_cases(&o, rss);
     CHECK_INT_EQ(curl_mapped(), 0);
 
     /* a helper that fails or talks nonsense: ERR_TEMP for each request */
@@ -343,5 +471,19 @@ main(void)
     fetch_req_release(&reqs[0]);
     CHECK_INT_EQ(curl_mapped(), 0);
     fetch_set_helper(NULL);
+
+    /* no override, and no paperboy-fetch beside this test program nor
+     * installed: with the stop flag already set that is no error, the
+     * request is stopped (no helper looked for, no fetch_state error) */
+    o.stop = &stop_flag;
+    stop_flag = 1;
+    fetch_req_init(&reqs[0], rss, FETCH_XML);
+    CHECK_INT_EQ(fetch_all(reqs, 1, &o), -1);
+    CHECK_INT_EQ(reqs[0].ok, 0);
+    CHECK_INT_EQ(reqs[0].stopped, 1);
+    CHECK_CONTAINS(reqs[0].err.msg, "stopped before it was done");
+    fetch_req_release(&reqs[0]);
+    stop_flag = 0;
+    o.stop = NULL;
     return CHECK_DONE();
 }
