@@ -681,12 +681,19 @@ static const char SQL_ITEMS[] =
     " FROM digest_items di JOIN papers p ON p.id = di.paper_id"
     " WHERE di.digest_id = ?1 ORDER BY di.rank";
 
-int
-db_digest_items(struct db *db, int64_t digest_id,
-                int (*fn)(void *arg, const struct db_digest_paper *p),
-                void *arg, struct err *err)
+static const char SQL_ITEM_REFS[] =
+    "SELECT di.paper_id, di.rank, di.score, di.why"
+    " FROM digest_items di WHERE di.digest_id = ?1 ORDER BY di.rank";
+
+/* db_digest_each_item - fn for each row of sql (SQL_ITEMS, whole papers,
+ * or SQL_ITEM_REFS, ids only) for digest_id */
+static int
+db_digest_each_item(struct db *db, const char *sql, int64_t digest_id,
+                    int (*fn)(void *arg, const struct db_digest_paper *p),
+                    void *arg, struct err *err)
 {
-    sqlite3_stmt *st = db_stmt(db, SQL_ITEMS, err);
+    sqlite3_stmt *st = db_stmt(db, sql, err);
+    int whole = sql == SQL_ITEMS, k = whole ? 11 : 1; /* rank's column */
     struct db_digest_paper p;
     int rc, stop = 0;
 
@@ -695,10 +702,13 @@ db_digest_items(struct db *db, int64_t digest_id,
     sqlite3_bind_int64(st, 1, digest_id);
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         memset(&p, 0, sizeof(p));
-        db_digest_row_paper(st, &p);
-        p.rank = sqlite3_column_int(st, 11);
-        p.score = sqlite3_column_double(st, 12);
-        p.why = db_digest_text(st, 13);
+        if (whole)
+            db_digest_row_paper(st, &p);
+        else
+            p.id = sqlite3_column_int64(st, 0);
+        p.rank = sqlite3_column_int(st, k);
+        p.score = sqlite3_column_double(st, k + 1);
+        p.why = db_digest_text(st, k + 2);
         if (fn(arg, &p) != 0) {
             stop = 1;
             break;
@@ -712,39 +722,20 @@ db_digest_items(struct db *db, int64_t digest_id,
     return 0;
 }
 
-static const char SQL_ITEM_REFS[] =
-    "SELECT di.paper_id, di.rank, di.score, di.why"
-    " FROM digest_items di WHERE di.digest_id = ?1 ORDER BY di.rank";
+int
+db_digest_items(struct db *db, int64_t digest_id,
+                int (*fn)(void *arg, const struct db_digest_paper *p),
+                void *arg, struct err *err)
+{
+    return db_digest_each_item(db, SQL_ITEMS, digest_id, fn, arg, err);
+}
 
 int
 db_digest_item_refs(struct db *db, int64_t digest_id,
                     int (*fn)(void *arg, const struct db_digest_paper *p),
                     void *arg, struct err *err)
 {
-    sqlite3_stmt *st = db_stmt(db, SQL_ITEM_REFS, err);
-    struct db_digest_paper p;
-    int rc, stop = 0;
-
-    if (st == NULL)
-        return -1;
-    sqlite3_bind_int64(st, 1, digest_id);
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        memset(&p, 0, sizeof(p));
-        p.id = sqlite3_column_int64(st, 0);
-        p.rank = sqlite3_column_int(st, 1);
-        p.score = sqlite3_column_double(st, 2);
-        p.why = db_digest_text(st, 3);
-        if (fn(arg, &p) != 0) {
-            stop = 1;
-            break;
-        }
-    }
-    sqlite3_reset(st);
-    if (stop)
-        return -1; /* fn filled err */
-    if (rc != SQLITE_DONE)
-        return db_fail(db, err, "loading digest items");
-    return 0;
+    return db_digest_each_item(db, SQL_ITEM_REFS, digest_id, fn, arg, err);
 }
 
 static const char SQL_PAPERS_VERSION[] =
