@@ -161,6 +161,7 @@ rank_index_new(const char *synonyms, double title_weight,
     ix->prm.ql_weight = 0.2;
     ix->prm.ql_mu = 2000;
     ix->prm.vague_share = 0.25;
+    ix->prm.agree_floor = 0;
     ix->nslot = 1024;
     ix->slot = xcalloc(ix->nslot, sizeof(*ix->slot));
     *out = ix;
@@ -1134,7 +1135,40 @@ struct ri_result {
     uint32_t *doc; /* papers matched (for an exclusion: to drop) */
     double *score; /* their relevance to the interest (NULL: exclusion) */
     size_t n;
+    /* the interest's concepts, to match a liked paper's text against
+     * (ri_agreement; NULL for an exclusion): per concept its idf, and its
+     * spellings as sig = for each concept, nalt, then for each spelling n
+     * and its n terms */
+    double *cidf;
+    uint32_t *sig;
+    int nc;
 };
+
+/* ri_signature - in's concepts and spellings into r (see ri_result) */
+static void
+ri_signature(const struct ri_interest *in, struct ri_result *r)
+{
+    size_t len = 0, k = 0;
+
+    for (int i = 0; i < in->nc; i++) {
+        len++;
+        for (int a = 0; a < in->c[i].nalt; a++)
+            len += 1 + (size_t)in->c[i].alt[a].n;
+    }
+    r->nc = in->nc;
+    r->cidf = xmalloc((in->nc ? (size_t)in->nc : 1) * sizeof(*r->cidf));
+    r->sig = xmalloc((len ? len : 1) * sizeof(*r->sig));
+    for (int i = 0; i < in->nc; i++) {
+        const struct ri_concept *c = &in->c[i];
+        r->cidf[i] = c->nalt > 0 ? c->idf : 0;
+        r->sig[k++] = (uint32_t)c->nalt;
+        for (int a = 0; a < c->nalt; a++) {
+            r->sig[k++] = (uint32_t)c->alt[a].n;
+            for (int j = 0; j < c->alt[a].n; j++)
+                r->sig[k++] = c->alt[a].t[j];
+        }
+    }
+}
 
 /* ri_score_interest - the papers matching in, with their relevance, into
  * r */
@@ -1224,6 +1258,8 @@ ri_cache_clear(struct rank_index *ix)
         free(ix->cache[i].key);
         free(ix->cache[i].doc);
         free(ix->cache[i].score);
+        free(ix->cache[i].cidf);
+        free(ix->cache[i].sig);
         memset(&ix->cache[i], 0, sizeof(ix->cache[i]));
     }
     ix->ncache = 0;
@@ -1254,8 +1290,10 @@ ri_result_of(struct rank_index *ix, const struct query_term *qt, int excl)
     ri_compile(ix, qt, in);
     if (excl)
         ri_exclude(ix, in, &ix->cache[i]);
-    else
+    else {
         ri_score_interest(ix, in, &ix->cache[i]);
+        ri_signature(in, &ix->cache[i]);
+    }
     ri_release(in);
     free(in);
     ix->cache[i].key = key;
@@ -1277,6 +1315,8 @@ struct rank_profile {
     size_t nvoted;
     struct ri_tw **vec; /* per vote: its strongest terms (NULL if none) */
     size_t *nvec;
+    uint32_t **all; /* per vote: every indexed term it holds, sorted */
+    size_t *nall;
     int *vote; /* per vote: 1 or -1 */
     size_t nvotes;
 };
@@ -1409,7 +1449,7 @@ ri_neighbours(struct rank_index *ix, uint32_t t)
  * its RANK_VOTE_TERMS strongest terms sorted by term; *n set */
 static struct ri_tw *
 ri_vote_vector(const struct rank_index *ix, const struct rank_vote *v,
-               size_t *n)
+               size_t *n, uint32_t **all, size_t *nall)
 {
     struct ri_vtext t = {ix, NULL, 0, 0, 1, 0};
     struct ri_tw *tw;
@@ -1440,6 +1480,10 @@ ri_vote_vector(const struct rank_index *ix, const struct rank_vote *v,
         k++;
         i = j;
     }
+    *all = xmalloc((k ? k : 1) * sizeof(**all));
+    for (size_t i = 0; i < k; i++)
+        (*all)[i] = tw[i].term;
+    *nall = k;
     norm = sqrt(norm);
     for (size_t i = 0; i < k && norm > 0; i++)
         tw[i].w = (float)(tw[i].w / norm);
@@ -1578,12 +1622,15 @@ rank_profile_new(struct rank_index *ix, const struct rank_vote *v, size_t n)
     p->nvotes = n;
     p->vec = xcalloc(n, sizeof(*p->vec));
     p->nvec = xcalloc(n, sizeof(*p->nvec));
+    p->all = xcalloc(n, sizeof(*p->all));
+    p->nall = xcalloc(n, sizeof(*p->nall));
     p->vote = xcalloc(n, sizeof(*p->vote));
     p->voted = xmalloc(n * sizeof(*p->voted));
     for (size_t i = 0; i < n; i++) {
         p->vote[i] = v[i].vote > 0 ? 1 : -1;
         p->likes += v[i].vote > 0;
-        p->vec[i] = ri_vote_vector(ix, &v[i], &p->nvec[i]);
+        p->vec[i] =
+            ri_vote_vector(ix, &v[i], &p->nvec[i], &p->all[i], &p->nall[i]);
         p->voted[i] = v[i].paper_id;
     }
     qsort(p->voted, n, sizeof(*p->voted), ri_cmp_i64);
@@ -1598,10 +1645,14 @@ rank_profile_free(struct rank_profile *p)
 {
     if (p == NULL)
         return;
-    for (size_t i = 0; i < p->nvotes; i++)
+    for (size_t i = 0; i < p->nvotes; i++) {
         free(p->vec[i]);
+        free(p->all[i]);
+    }
     free(p->vec);
     free(p->nvec);
+    free(p->all);
+    free(p->nall);
     free(p->vote);
     free(p->voted);
     free(p->tw);
@@ -1778,6 +1829,64 @@ ri_profile_score(struct rank_index *ix, const struct rank_profile *p,
     *best = pos > 0 ? pos : neg;
 }
 
+/* ri_holds - 1 if the sorted terms t[0..n) hold term x */
+static int
+ri_holds(const uint32_t *t, size_t n, uint32_t x)
+{
+    size_t lo = 0, hi = n;
+
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (t[mid] == x)
+            return 1;
+        if (t[mid] < x)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return 0;
+}
+
+/*
+ * ri_agreement - how far the liked papers agree with interest r: the mean,
+ * over p's liked papers, of the share of r's idf mass whose concepts the
+ * paper's text holds (a spelling counts when the text holds each of its
+ * terms, in any order).  1 when every liked paper holds every concept, 0
+ * when none holds any; 1 when r has no concept any paper holds.
+ */
+static double
+ri_agreement(const struct ri_result *r, const struct rank_profile *p)
+{
+    double total = 0, sum = 0;
+    int nlike = 0;
+
+    for (int c = 0; c < r->nc; c++)
+        total += r->cidf[c];
+    if (total <= 0)
+        return 1;
+    for (size_t v = 0; v < p->nvotes; v++) {
+        const uint32_t *sig = r->sig;
+        double held = 0;
+        if (p->vote[v] <= 0)
+            continue;
+        nlike++;
+        for (int c = 0; c < r->nc; c++) {
+            uint32_t nalt = *sig++;
+            int has = 0;
+            for (uint32_t a = 0; a < nalt; a++) {
+                uint32_t len = *sig++, j = 0;
+                while (j < len && ri_holds(p->all[v], p->nall[v], sig[j]))
+                    j++;
+                has |= j == len;
+                sig += len;
+            }
+            held += has ? r->cidf[c] : 0;
+        }
+        sum += held / total;
+    }
+    return nlike > 0 ? sum / nlike : 1;
+}
+
 /* ri_voted - 1 if id is one of p's voted papers */
 static int
 ri_voted(const struct rank_profile *p, int64_t id)
@@ -1809,7 +1918,7 @@ rank_index_score_reader(struct rank_index *ix, const struct query *q,
                         size_t *n)
 {
     size_t kept = 0;
-    double kbest = 0, pbest = 0, lam = ix->prm.profile_weight;
+    double kbest = 0, pbest = 0, lam = ix->prm.profile_weight, wmax = 0;
     int likes = rank_profile_likes(p);
 
     if (q->nterms == 0 && q->nexcluded == 0 && p == NULL)
@@ -1823,6 +1932,13 @@ rank_index_score_reader(struct rank_index *ix, const struct query *q,
         double w =
             likes && (double)r->n > ix->prm.vague_share * (double)ix->ndocs ? 0
                                                                             : 1;
+        /* beside liked papers, an interest weighs as much as they agree
+         * with it (see rank_index.h) */
+        if (likes && w > 0 && ix->prm.agree_floor < 1)
+            w = ix->prm.agree_floor +
+                (1 - ix->prm.agree_floor) * ri_agreement(r, p);
+        if (r->n > 0 && w > wmax)
+            wmax = w;
         for (size_t k = 0; k < r->n; k++) {
             ix->res[r->doc[k]] += w * r->score[k];
             ix->matched[r->doc[k]] |= bit;
@@ -1850,6 +1966,9 @@ rank_index_score_reader(struct rank_index *ix, const struct query *q,
                           log((double)ix->ndocs);
             kbest = info > 1e-3 ? kbest / (info * info) : 0;
         }
+        /* the keyword part scaled by its strongest interest's weight */
+        if (likes && wmax > 0 && wmax < 1)
+            kbest /= wmax;
     }
     /* c and the index are both sorted by id: one merge walk */
     for (size_t i = 0, at = 0; i < *n; i++) {

@@ -75,6 +75,9 @@ struct rank_params {
     double vague_share;    /* beside liked papers, an interest matching
                               more than this share of the papers adds no
                               score (1 = off) */
+    double agree_floor;    /* beside liked papers, an interest's weight is
+                              agree_floor + (1 - agree_floor) * the share of
+                              it the liked papers hold (1 = off) */
 };
 
 struct rank_index;
@@ -136,10 +139,17 @@ void rank_index_score(struct rank_index *ix, const struct query *q,
  * When the profile holds a liked paper, an interest matching more than
  * prm.vague_share of the papers ("learning") adds no score at all: even a
  * small weight reorders the papers like the liked ones at random with respect
- * to the liked topic.  A paper is kept when it matches a scoring interest or
- * the liked papers (profile score > 0).  Voted papers themselves are never
- * candidates. The profile depends on the index's idf: build it after the last
- * rank_index_add(), use it with that index only.
+ * to the liked topic.  Any other interest is weighed, beside liked papers, by
+ * their agreement with it: the mean over the liked papers of the share of its
+ * idf mass whose concepts the paper's text holds (a spelling counts when the
+ * text holds each of its words), so "vision" typed by a reader whose liked
+ * papers never say it adds no score, and one every liked paper holds its full
+ * score (prm.agree_floor is the weight at no agreement; 1 turns the rule off).
+ * The keyword part is divided by the best keyword score as before, then
+ * scaled by the largest interest weight.  A paper is kept when it matches a
+ * scoring interest or the liked papers (profile score > 0).  Voted papers
+ * themselves are never candidates. The profile depends on the index's idf:
+ * build it after the last rank_index_add(), use it with that index only.
  */
 struct rank_vote {
     int64_t paper_id;     /* papers.id */

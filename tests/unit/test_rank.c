@@ -507,11 +507,12 @@ test_exact_form(void)
 }
 
 /* rank_liked_kw - ids of texts[0..n) (id i + 1) ranked by a reader with
- * keywords kw who liked paper 1, with ql_weight ql, ql_mu mu and
- * vague_share vague (< 0: the default), into order; returns how many */
+ * keywords kw who liked paper 1, with ql_weight ql, ql_mu mu, vague_share
+ * vague and agree_floor agree (< 0: the default), into order; returns how
+ * many */
 static size_t
 rank_liked_kw(const char *const (*texts)[2], size_t n, const char *kw,
-              double ql, double mu, double vague, int64_t *order)
+              double ql, double mu, double vague, double agree, int64_t *order)
 {
     struct rank_index *ix = NULL;
     struct rank_vote v = {1, 1, texts[0][0], texts[0][1]};
@@ -534,6 +535,8 @@ rank_liked_kw(const char *const (*texts)[2], size_t n, const char *kw,
     rank_index_params(ix)->ql_mu = mu;
     if (vague >= 0)
         rank_index_params(ix)->vague_share = vague;
+    if (agree >= 0)
+        rank_index_params(ix)->agree_floor = agree;
     p = rank_profile_new(ix, &v, 1);
     rank_index_score_reader(ix, &q, p, c, &k);
     rank_score(c, k, 1, 0);
@@ -550,7 +553,7 @@ static size_t
 rank_liked(const char *const (*texts)[2], size_t n, double ql, double mu,
            int64_t *order)
 {
-    return rank_liked_kw(texts, n, "", ql, mu, -1, order);
+    return rank_liked_kw(texts, n, "", ql, mu, -1, -1, order);
 }
 
 /* test_vague_beside_likes - beside a liked paper, a keyword matching more
@@ -558,7 +561,8 @@ rank_liked(const char *const (*texts)[2], size_t n, double ql, double mu,
  * order is the one without keywords, where without the rule paper 3
  * (a weaker match of the liked paper, holding "learning" twice) would
  * pass paper 2.  A rarer keyword ("graph", 1 of 8) still counts: its
- * paper, unlike anything liked, is ranked. */
+ * paper, unlike anything liked, is ranked.  The agreement rule is off
+ * here (test_agree_beside_likes). */
 static void
 test_vague_beside_likes(void)
 {
@@ -574,18 +578,19 @@ test_vague_beside_likes(void)
         {"Epsilon", "epsilon"},
     };
     int64_t plain[16], vague[16], off[16];
-    size_t n = rank_liked_kw(texts, 8, "", 0.2, 2000, -1, plain);
+    size_t n = rank_liked_kw(texts, 8, "", 0.2, 2000, -1, 1, plain);
 
     CHECK(n >= 2);
     CHECK_INT_EQ(plain[0], 2);
-    CHECK_INT_EQ(rank_liked_kw(texts, 8, "learning", 0.2, 2000, -1, vague), n);
+    CHECK_INT_EQ(rank_liked_kw(texts, 8, "learning", 0.2, 2000, -1, 1, vague),
+                 n);
     for (size_t i = 0; i < n; i++)
         CHECK_INT_EQ(vague[i], plain[i]);
     /* without the rule, "learning" lifts paper 3 over paper 2 */
-    CHECK(rank_liked_kw(texts, 8, "learning", 0.2, 2000, 1, off) >= 2);
+    CHECK(rank_liked_kw(texts, 8, "learning", 0.2, 2000, 1, 1, off) >= 2);
     CHECK_INT_EQ(off[0], 3);
     /* a keyword matching few papers still ranks them */
-    n = rank_liked_kw(texts, 8, "graph", 0.2, 2000, -1, vague);
+    n = rank_liked_kw(texts, 8, "graph", 0.2, 2000, -1, 1, vague);
     CHECK(n >= 1);
     {
         int found = 0;
@@ -593,6 +598,54 @@ test_vague_beside_likes(void)
             found |= vague[i] == 6;
         CHECK(found);
     }
+}
+
+/* has_id - 1 if id is among order[0..n) */
+static int
+has_id(const int64_t *order, size_t n, int64_t id)
+{
+    for (size_t i = 0; i < n; i++)
+        if (order[i] == id)
+            return 1;
+    return 0;
+}
+
+/* test_agree_beside_likes - beside a liked paper, a keyword weighs as much
+ * as the liked paper holds it.  "graph" (papers 3 and 6, a quarter) is not
+ * in the liked paper: the order is the one without keywords, and paper 6,
+ * which only the keyword found, is not ranked; with the rule off it is, and
+ * the order changes.  "kernels" (papers 1 and 2) is in the liked paper: it
+ * keeps its full weight, the order of the rule off. */
+static void
+test_agree_beside_likes(void)
+{
+    static const char *const texts[][2] = {
+        {"Quantized weights", "quantized weights with integer kernels"},
+        {"Integer kernels", "integer kernels for quantized weights, and "
+                            "accuracy"},
+        {"Graph weights", "graph networks with quantized weights"},
+        {"Alpha", "alpha beta"},
+        {"Beta", "beta gamma"},
+        {"Graph gamma", "graph gamma"},
+        {"Delta", "delta"},
+        {"Epsilon", "epsilon"},
+    };
+    int64_t plain[16], on[16], off[16];
+    size_t n = rank_liked_kw(texts, 8, "", 0.2, 2000, -1, -1, plain), k;
+
+    CHECK(n >= 2);
+    CHECK(!has_id(plain, n, 6));
+    CHECK_INT_EQ(rank_liked_kw(texts, 8, "graph", 0.2, 2000, -1, -1, on), n);
+    for (size_t i = 0; i < n; i++)
+        CHECK_INT_EQ(on[i], plain[i]);
+    k = rank_liked_kw(texts, 8, "graph", 0.2, 2000, -1, 1, off);
+    CHECK(k == n + 1 && has_id(off, k, 6));
+    CHECK_INT_EQ(off[0], 3);
+    /* a keyword the liked paper holds keeps its weight */
+    n = rank_liked_kw(texts, 8, "kernels", 0.2, 2000, -1, -1, on);
+    CHECK_INT_EQ(rank_liked_kw(texts, 8, "kernels", 0.2, 2000, -1, 1, off), n);
+    for (size_t i = 0; i < n; i++)
+        CHECK_INT_EQ(on[i], off[i]);
 }
 
 /* test_profile_ql - the reader's profile fuses two rankers: the cosine
@@ -631,6 +684,7 @@ main(void)
     test_passing_mention();
     test_profile_ql();
     test_vague_beside_likes();
+    test_agree_beside_likes();
     test_score();
     test_freeze();
     return CHECK_DONE();

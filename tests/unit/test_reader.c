@@ -23,8 +23,14 @@
  * expansion gains 0.01 over Rocchio alone, that fusing the query-likelihood
  * ranker with the cosine gains 0.01, and 0.005 on each half of the interests
  * split by the parity of their number, and that a "less like this" vote on a
- * paper of another interest does not lower it by more than 0.05; prints the
- * figures (bench/README.md keeps them).
+ * paper of another interest does not lower it by more than 0.05.  Then
+ * readers who type a narrower broad word ("vision", "graph": each matching
+ * under a quarter of the papers, so the quarter rule keeps it) beside the
+ * same likes: every word for every interest, the word the interest's
+ * judged papers hold most and least, and the interest's own query; asserts
+ * floors under their figures and that weighing an interest by the liked
+ * papers' agreement with it (rank_params.agree_floor) gains on them, on
+ * both halves.  Prints the figures (bench/README.md keeps them).
  */
 #include <math.h>
 #include <stdio.h>
@@ -42,6 +48,16 @@
 #define NPAPERS_MAX SEED_PAPERS_MAX
 #define NQUERIES_MAX 64
 #define NVAGUE (sizeof(vague) / sizeof(vague[0]))
+#define NNARROW (sizeof(narrow) / sizeof(narrow[0]))
+
+/* Broad words that match fewer than a quarter of the seed papers: topics,
+ * which keep their keyword weight beside likes, typed by readers whose
+ * hidden interest may be another topic. */
+static const char *const narrow[] = {"vision",   "graph",    "reinforcement",
+                                     "robotics", "speech",   "diffusion",
+                                     "medical",  "retrieval"};
+/* per narrow word: 1 for each paper number it matches */
+static int narrow_hit[NNARROW][SEED_PAPERS_MAX + 1];
 
 static struct seed_paper papers[NPAPERS_MAX];
 static int npapers;
@@ -51,6 +67,12 @@ static int nq;
 /* When set, readers with likes blend upvotes at the full trending weight
  * (the ranking before rank_profile_trend), for the comparison. */
 static int full_trend;
+
+/* Which narrow word a reader types instead of eval's kw: 0 none (kw),
+ * 'm' the one the interest's judged papers hold most (sum of grades;
+ * ties: the first listed), 'l' the one they hold least; 'q' not a narrow
+ * word: the interest's own judged query, typed beside the likes. */
+static int narrow_pick;
 
 /* When 0 or 1, only the interests whose query number has that parity
  * (a held-out split); -1: all. */
@@ -136,6 +158,48 @@ has_judged(const int *g)
     return 0;
 }
 
+/* narrow_of - the narrow word reader q types under narrow_pick */
+static const char *
+narrow_of(const struct seed_judged *q)
+{
+    int best = 0, bestsum = -1;
+
+    for (size_t w = 0; w < NNARROW; w++) {
+        int sum = 0;
+        for (int p = 1; p <= npapers; p++)
+            sum += narrow_hit[w][p] ? q->grade[p] : 0;
+        if (bestsum < 0 ||
+            (narrow_pick == 'm' ? sum > bestsum : sum < bestsum)) {
+            best = (int)w;
+            bestsum = sum;
+        }
+    }
+    return narrow[best];
+}
+
+/* narrow_count - fills narrow_hit[w] from the index; returns the papers
+ * word w matches */
+static int
+narrow_count(struct rank_index *ix, size_t w)
+{
+    struct rank_cand c[NPAPERS_MAX];
+    struct query q;
+    struct err err;
+    size_t n = (size_t)npapers;
+
+    memset(c, 0, sizeof(c));
+    for (int i = 0; i < npapers; i++)
+        c[i].id = i + 1;
+    err_init(&err);
+    if (query_parse(narrow[w], &q, &err) == -1)
+        return 0;
+    rank_index_score(ix, &q, c, &n);
+    for (size_t i = 0; i < n; i++)
+        narrow_hit[w][c[i].id] = 1;
+    query_release(&q);
+    return (int)n;
+}
+
 /* Mean nDCG@10 over every judged query of one setting. */
 struct figs {
     double before, after;
@@ -157,6 +221,10 @@ eval(struct rank_index *ix, const struct config *cfg, const char *kw, int best,
         int liked[2] = {0, 0}, g[NPAPERS_MAX + 1], n, other[2] = {0, 0};
         struct rank_vote v[3];
         size_t nv = 2;
+        if (narrow_pick == 'q')
+            kw = qs[i].keywords;
+        else if (narrow_pick)
+            kw = narrow_of(&qs[i]);
         if (best)
             pick_best(&qs[i], liked);
         else
@@ -205,6 +273,120 @@ eval(struct rank_index *ix, const struct config *cfg, const char *kw, int best,
     return f;
 }
 
+/* A row of the narrow words' table; off: the same readers with the
+ * agreement rule off (agree_floor 1) */
+struct nrow {
+    double before, best, comma, typed, drawn, dislike, half[2];
+    double off, off_drawn, off_half[2];
+};
+
+/* narrow_row - the figures of readers typing kw (NULL: narrow_pick's
+ * word) */
+static struct nrow
+narrow_row(struct rank_index *ix, const struct config *cfg, const char *kw)
+{
+    struct nrow r;
+    struct figs b = eval(ix, cfg, kw, 1, 0, 0);
+
+    r.before = b.before;
+    r.best = b.after;
+    r.comma = eval(ix, cfg, kw, 1, 0, 'q').after;
+    r.typed = eval(ix, cfg, kw, 1, 0, 't').after;
+    r.drawn = eval(ix, cfg, kw, 0, 0, 0).after;
+    r.dislike = eval(ix, cfg, kw, 1, 5, 0).after;
+    for (parity = 0; parity < 2; parity++)
+        r.half[parity] = eval(ix, cfg, kw, 1, 0, 0).after;
+    parity = -1;
+    {
+        double af = rank_index_params(ix)->agree_floor;
+        rank_index_params(ix)->agree_floor = 1;
+        r.off = eval(ix, cfg, kw, 1, 0, 0).after;
+        r.off_drawn = eval(ix, cfg, kw, 0, 0, 0).after;
+        for (parity = 0; parity < 2; parity++)
+            r.off_half[parity] = eval(ix, cfg, kw, 1, 0, 0).after;
+        parity = -1;
+        rank_index_params(ix)->agree_floor = af;
+    }
+    return r;
+}
+
+/* narrow_print - one row of the table */
+static void
+narrow_print(const char *name, int n, const struct nrow *r)
+{
+    char label[32];
+
+    snprintf(label, sizeof(label), n > 0 ? "%s (%d)" : "%s", name, n);
+    printf("%-20s %8.3f %8.3f %8.3f %8.3f %8.3f %8.3f %8.3f %8.3f  %5.3f "
+           "%5.3f %5.3f/%5.3f\n",
+           label, r->before, r->best, r->comma, r->typed, r->drawn, r->dislike,
+           r->half[0], r->half[1], r->off, r->off_drawn, r->off_half[0],
+           r->off_half[1]);
+}
+
+/*
+ * narrow_table - readers who type a narrow broad word (one of narrow[],
+ * each matching under a quarter of the papers) beside their two likes:
+ * each word for every interest, then per interest the word its judged
+ * papers hold most and the one they hold least.  Asserts floors just
+ * under the figures (bench/README.md keeps them).
+ */
+static void
+narrow_table(struct rank_index *ix, const struct config *cfg)
+{
+    struct nrow mean = {0, 0, 0, 0, 0, 0, {0, 0}, 0, 0, {0, 0}}, most, least,
+                own;
+
+    printf("narrow words (papers matched)   before   2 best    comma    "
+           "typed  2 drawn +dislike     even      odd  | no agreement rule: "
+           "2 best, drawn, even/odd\n");
+    for (size_t w = 0; w < NNARROW; w++) {
+        int n = narrow_count(ix, w);
+        struct nrow r = narrow_row(ix, cfg, narrow[w]);
+        CHECK(n > 0 && 4 * n <= npapers);
+        narrow_print(narrow[w], n, &r);
+        mean.before += r.before / NNARROW;
+        mean.best += r.best / NNARROW;
+        mean.comma += r.comma / NNARROW;
+        mean.typed += r.typed / NNARROW;
+        mean.drawn += r.drawn / NNARROW;
+        mean.dislike += r.dislike / NNARROW;
+        mean.half[0] += r.half[0] / NNARROW;
+        mean.half[1] += r.half[1] / NNARROW;
+        mean.off += r.off / NNARROW;
+        mean.off_drawn += r.off_drawn / NNARROW;
+        mean.off_half[0] += r.off_half[0] / NNARROW;
+        mean.off_half[1] += r.off_half[1] / NNARROW;
+    }
+    narrow_print("mean of the words", 0, &mean);
+    narrow_pick = 'm';
+    most = narrow_row(ix, cfg, NULL);
+    narrow_print("most related", 0, &most);
+    narrow_pick = 'l';
+    least = narrow_row(ix, cfg, NULL);
+    narrow_print("least related", 0, &least);
+    narrow_pick = 'q';
+    own = narrow_row(ix, cfg, NULL);
+    narrow_print("its own query", 0, &own);
+    narrow_pick = 0;
+    /* floors just under the figures of 2026-12-06 (bench/README.md) */
+    CHECK(mean.best >= 0.765 && mean.drawn >= 0.70);
+    CHECK(mean.comma >= 0.795 && mean.typed >= 0.74);
+    CHECK(most.best >= 0.69 && most.drawn >= 0.69);
+    CHECK(least.best >= 0.775 && least.drawn >= 0.71);
+    CHECK(own.best >= 0.76 && own.drawn >= 0.745);
+    /* the agreement rule gains on the narrow words, on both halves of the
+     * interests, with drawn likes, and on the most and least related word;
+     * readers typing their own query keep their best-likes figure (with
+     * drawn likes they lose 0.019: bench/README.md) */
+    CHECK(mean.best > mean.off + 0.25);
+    CHECK(mean.half[0] > mean.off_half[0] + 0.25);
+    CHECK(mean.half[1] > mean.off_half[1] + 0.25);
+    CHECK(mean.drawn > mean.off_drawn + 0.2);
+    CHECK(most.best > most.off + 0.1 && least.best > least.off + 0.3);
+    CHECK(own.best >= own.off);
+}
+
 int
 main(void)
 {
@@ -216,7 +398,7 @@ main(void)
     double vague0 = 0;
     double sum_after = 0, sum_full = 0, sum_plain = 0, sum_noql = 0;
     double half[2] = {0, 0}, half_noql[2] = {0, 0}, sum_novague = 0;
-    double half_novague[2] = {0, 0};
+    double half_novague[2] = {0, 0}, sum_agreeonly = 0;
 
     err_init(&err);
     CHECK(seed_load(papers, NPAPERS_MAX, &npapers) == 0);
@@ -248,6 +430,8 @@ main(void)
         rank_index_params(ix)->ql_mu = atof(getenv("READER_MU"));
     if (getenv("READER_VAGUE"))
         rank_index_params(ix)->vague_share = atof(getenv("READER_VAGUE"));
+    if (getenv("READER_AGREE"))
+        rank_index_params(ix)->agree_floor = atof(getenv("READER_AGREE"));
     if (getenv("READER_WEIGHT"))
         rank_index_params(ix)->profile_weight = atof(getenv("READER_WEIGHT"));
 
@@ -261,10 +445,11 @@ main(void)
         struct figs bt = eval(ix, cfg, vague[k], 1, 0, 't');
         struct figs a = eval(ix, cfg, vague[k], 0, 0, 0);
         struct figs d = eval(ix, cfg, vague[k], 1, 5, 0);
-        struct figs o, pl, nql, nv, h[2], hn[2], hv[2];
+        struct figs o, pl, nql, nv, va, h[2], hn[2], hv[2];
         int cooc = rank_index_params(ix)->cooc_terms;
         double ql = rank_index_params(ix)->ql_weight;
         double vs = rank_index_params(ix)->vague_share;
+        double af = rank_index_params(ix)->agree_floor;
         full_trend = 1;
         o = eval(ix, cfg, vague[k], 1, 0, 0);
         full_trend = 0;
@@ -283,12 +468,18 @@ main(void)
             hn[parity] = eval(ix, cfg, vague[k], 1, 0, 0);
         parity = -1;
         rank_index_params(ix)->ql_weight = ql;
-        /* vague interests scored beside the likes, and by halves */
+        /* vague interests scored beside the likes as before either rule
+         * that weighs them there (vague_share, agree_floor), and by halves */
         rank_index_params(ix)->vague_share = 1;
+        rank_index_params(ix)->agree_floor = 1;
         nv = eval(ix, cfg, vague[k], 1, 0, 0);
         for (parity = 0; parity < 2; parity++)
             hv[parity] = eval(ix, cfg, vague[k], 1, 0, 0);
         parity = -1;
+        rank_index_params(ix)->agree_floor = af;
+        /* the agreement rule alone */
+        rank_index_params(ix)->vague_share = 1;
+        va = eval(ix, cfg, vague[k], 1, 0, 0);
         rank_index_params(ix)->vague_share = vs;
         printf("%-12s %8.3f %8.3f %8.3f %8.3f %8.3f %8.3f %8.3f %8.3f %8.3f "
                "%8.3f\n",
@@ -314,6 +505,7 @@ main(void)
         sum_plain += pl.after;
         sum_noql += nql.after;
         sum_novague += nv.after;
+        sum_agreeonly += va.after;
         for (int x = 0; x < 2; x++) {
             half[x] += h[x].after;
             half_noql[x] += hn[x].after;
@@ -330,10 +522,12 @@ main(void)
            sum_noql / NVAGUE, half[0] / NVAGUE, half_noql[0] / NVAGUE,
            half[1] / NVAGUE, half_noql[1] / NVAGUE);
     printf("vague interests scored beside the likes: %.3f; halves even %.3f, "
-           "odd %.3f\n",
+           "odd %.3f; weighed by the likes' agreement alone (no quarter "
+           "rule): %.3f\n",
            sum_novague / NVAGUE, half_novague[0] / NVAGUE,
-           half_novague[1] / NVAGUE);
+           half_novague[1] / NVAGUE, sum_agreeonly / NVAGUE);
     CHECK(sum_after / NVAGUE >= 0.78); /* 0.772 scoring vague interests */
+    narrow_table(ix, cfg);
     /* leaving vague interests out beside likes gains, on both halves */
     CHECK(sum_after > sum_novague + 0.005 * NVAGUE);
     CHECK(half[0] > half_novague[0] + 0.002 * NVAGUE);
