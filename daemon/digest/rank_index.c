@@ -162,6 +162,7 @@ rank_index_new(const char *synonyms, double title_weight,
     ix->prm.ql_mu = 2000;
     ix->prm.vague_share = 0.25;
     ix->prm.agree_floor = 0;
+    ix->prm.agree_near = 1;
     ix->nslot = 1024;
     ix->slot = xcalloc(ix->nslot, sizeof(*ix->slot));
     *out = ix;
@@ -1905,6 +1906,22 @@ ri_voted(const struct rank_profile *p, int64_t id)
     return 0;
 }
 
+/*
+ * ri_near - the share of an interest's score kept in paper d beside liked
+ * papers: 1 - agr * (1 - closeness), closeness the paper's profile score
+ * over the best in [0, 1].  An interest the liked papers hold (agr 1)
+ * re-ranks the papers like them rather than adding its wider topic; one
+ * they do not hold (agr 0) is independent of them and kept whole.
+ */
+static double
+ri_near(const struct rank_index *ix, double agr, uint32_t d, double pbest)
+{
+    double near = pbest > 0 ? ix->pres[d] / pbest : 0;
+
+    near = near < 0 ? 0 : near > 1 ? 1 : near;
+    return 1 - agr * (1 - near);
+}
+
 void
 rank_index_score(struct rank_index *ix, const struct query *q,
                  struct rank_cand *c, size_t *n)
@@ -1920,10 +1937,13 @@ rank_index_score_reader(struct rank_index *ix, const struct query *q,
     size_t kept = 0;
     double kbest = 0, pbest = 0, lam = ix->prm.profile_weight, wmax = 0;
     int likes = rank_profile_likes(p);
+    int near = likes && ix->prm.agree_near > 0;
 
     if (q->nterms == 0 && q->nexcluded == 0 && p == NULL)
         return;
     ri_work(ix);
+    if (p != NULL)
+        ri_profile_score(ix, p, &pbest);
     for (size_t t = 0; t < q->nterms; t++) {
         const struct ri_result *r = ri_result_of(ix, &q->terms[t], 0);
         uint32_t bit = t < 32 ? (uint32_t)1 << t : 0;
@@ -1932,15 +1952,21 @@ rank_index_score_reader(struct rank_index *ix, const struct query *q,
         double w =
             likes && (double)r->n > ix->prm.vague_share * (double)ix->ndocs ? 0
                                                                             : 1;
+        double agr = likes && w > 0 && (ix->prm.agree_floor < 1 || near)
+                         ? ri_agreement(r, p)
+                         : 0;
         /* beside liked papers, an interest weighs as much as they agree
-         * with it (see rank_index.h) */
+         * with it, and counts in a paper as far as the paper is like them
+         * (see rank_index.h) */
         if (likes && w > 0 && ix->prm.agree_floor < 1)
-            w = ix->prm.agree_floor +
-                (1 - ix->prm.agree_floor) * ri_agreement(r, p);
+            w = ix->prm.agree_floor + (1 - ix->prm.agree_floor) * agr;
         if (r->n > 0 && w > wmax)
             wmax = w;
         for (size_t k = 0; k < r->n; k++) {
-            ix->res[r->doc[k]] += w * r->score[k];
+            double g =
+                near ? ri_near(ix, agr * ix->prm.agree_near, r->doc[k], pbest)
+                     : 1;
+            ix->res[r->doc[k]] += w * g * r->score[k];
             ix->matched[r->doc[k]] |= bit;
         }
     }
@@ -1951,7 +1977,6 @@ rank_index_score_reader(struct rank_index *ix, const struct query *q,
     }
     if (p != NULL) {
         size_t nmatch = 0;
-        ri_profile_score(ix, p, &pbest);
         for (size_t d = 0; d < ix->ndocs; d++) {
             if (ix->res[d] > kbest)
                 kbest = ix->res[d];

@@ -78,6 +78,10 @@ struct rank_params {
     double agree_floor;    /* beside liked papers, an interest's weight is
                               agree_floor + (1 - agree_floor) * the share of
                               it the liked papers hold (1 = off) */
+    double agree_near;     /* beside liked papers, an interest's score in a
+                              paper is scaled by 1 - agree_near * agreement
+                              * (1 - the paper's profile score / the best)
+                              (0 = off) */
 };
 
 struct rank_index;
@@ -145,11 +149,17 @@ void rank_index_score(struct rank_index *ix, const struct query *q,
  * text holds each of its words), so "vision" typed by a reader whose liked
  * papers never say it adds no score, and one every liked paper holds its full
  * score (prm.agree_floor is the weight at no agreement; 1 turns the rule off).
- * The keyword part is divided by the best keyword score as before, then
- * scaled by the largest interest weight.  A paper is kept when it matches a
- * scoring interest or the liked papers (profile score > 0).  Voted papers
- * themselves are never candidates. The profile depends on the index's idf:
- * build it after the last rank_index_add(), use it with that index only.
+ * Within a paper, an interest's score is also scaled by 1 - agreement *
+ * (1 - closeness), closeness the paper's profile score over the best,
+ * clamped to [0, 1] (prm.agree_near scales the agreement; 0 turns it off):
+ * a broad word the liked papers hold ("vision" beside two vision-language
+ * papers) re-ranks the papers like them instead of adding every paper of
+ * its wider topic, while a word they do not hold stays independent of
+ * them.  The keyword part is divided by the best (scaled) keyword score as
+ * before, then scaled by the largest interest weight.  A paper is kept when it
+ * matches a scoring interest or the liked papers (profile score > 0).  Voted
+ * papers themselves are never candidates. The profile depends on the index's
+ * idf: build it after the last rank_index_add(), use it with that index only.
  */
 struct rank_vote {
     int64_t paper_id;     /* papers.id */

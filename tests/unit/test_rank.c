@@ -506,10 +506,13 @@ test_exact_form(void)
     CHECK_INT_EQ(order[0], 2);
 }
 
+/* agree_near for rank_liked_kw (< 0: the default) */
+static double liked_near = -1;
+
 /* rank_liked_kw - ids of texts[0..n) (id i + 1) ranked by a reader with
  * keywords kw who liked paper 1, with ql_weight ql, ql_mu mu, vague_share
- * vague and agree_floor agree (< 0: the default), into order; returns how
- * many */
+ * vague and agree_floor agree (< 0: the default) and liked_near, into
+ * order; returns how many */
 static size_t
 rank_liked_kw(const char *const (*texts)[2], size_t n, const char *kw,
               double ql, double mu, double vague, double agree, int64_t *order)
@@ -537,6 +540,8 @@ rank_liked_kw(const char *const (*texts)[2], size_t n, const char *kw,
         rank_index_params(ix)->vague_share = vague;
     if (agree >= 0)
         rank_index_params(ix)->agree_floor = agree;
+    if (liked_near >= 0)
+        rank_index_params(ix)->agree_near = liked_near;
     p = rank_profile_new(ix, &v, 1);
     rank_index_score_reader(ix, &q, p, c, &k);
     rank_score(c, k, 1, 0);
@@ -648,6 +653,52 @@ test_agree_beside_likes(void)
         CHECK_INT_EQ(on[i], off[i]);
 }
 
+/* test_near_beside_likes - beside a liked paper that holds a broad
+ * keyword ("vision", 3 of 12 papers: not vague), the keyword counts in a
+ * paper as far as the paper is like the liked one.  Paper 3 says "vision"
+ * three times and little else of the liked paper, paper 4 much of the
+ * liked paper but not "vision": with the rule off the keyword lifts 3
+ * over 4; with it on, 4 comes first and 3 keeps only its closeness's share
+ * of the keyword.  Paper 2, like the liked paper and holding the keyword,
+ * stays first either way. */
+static void
+test_near_beside_likes(void)
+{
+    static const char *const texts[][2] = {
+        {"Vision language grounding",
+         "grounding phrases in images with a vision language model"},
+        {"Phrase grounding", "grounding phrases in images with vision cues"},
+        {"Vision transformers", "vision transformers: a vision backbone for "
+                                "vision"},
+        {"Region grounding", "grounding phrases in images"},
+        {"Alpha", "alpha beta"},
+        {"Beta", "beta gamma"},
+        {"Gamma", "gamma delta"},
+        {"Delta", "delta epsilon"},
+        {"Epsilon", "epsilon zeta"},
+        {"Zeta", "zeta eta"},
+        {"Eta", "eta theta"},
+        {"Theta", "theta iota"},
+    };
+    int64_t on[16], off[16];
+    size_t n, k;
+
+    n = rank_liked_kw(texts, 12, "vision", 0.2, 2000, -1, -1, on);
+    liked_near = 0;
+    k = rank_liked_kw(texts, 12, "vision", 0.2, 2000, -1, -1, off);
+    liked_near = -1;
+    /* off: the keyword lifts 3 over 4; on: 3 is ranked by its closeness
+     * (it shares "vision" with the liked paper) and falls below 4 */
+    CHECK_INT_EQ(k, 3);
+    CHECK_INT_EQ(off[0], 2);
+    CHECK_INT_EQ(off[1], 3);
+    CHECK_INT_EQ(off[2], 4);
+    CHECK_INT_EQ(n, 3);
+    CHECK_INT_EQ(on[0], 2);
+    CHECK_INT_EQ(on[1], 4);
+    CHECK_INT_EQ(on[2], 3);
+}
+
 /* test_profile_ql - the reader's profile fuses two rankers: the cosine
  * with the liked paper, and query likelihood of its terms (Dirichlet
  * smoothing).  Paper 2 says the liked word three times among many
@@ -685,6 +736,7 @@ main(void)
     test_profile_ql();
     test_vague_beside_likes();
     test_agree_beside_likes();
+    test_near_beside_likes();
     test_score();
     test_freeze();
     return CHECK_DONE();
