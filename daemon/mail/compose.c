@@ -517,33 +517,37 @@ compose_trim(struct compose *c)
         compose_cache_clear(c);
 }
 
+/* compose_cache_slot - paper id's slot in the cache: where it is, else
+ * the first free one probed, else the first one probed (to evict) */
+static struct compose_cached *
+compose_cache_slot(struct compose *c, int64_t id)
+{
+    uint64_t h = (uint64_t)id * 0x9e3779b97f4a7c15ull;
+    size_t at = (size_t)(h >> 40) & (COMPOSE_CACHE_SLOTS - 1);
+
+    for (size_t k = 0; k < COMPOSE_CACHE_PROBE; k++) {
+        struct compose_cached *x =
+            &c->cache[(at + k) & (COMPOSE_CACHE_SLOTS - 1)];
+        if (x->id == id || x->id == 0)
+            return x;
+    }
+    return &c->cache[at];
+}
+
 /* compose_paper_fields - render_paper() on item, the fixed part from the
  * cache when it holds this paper with the same inputs */
 static void
 compose_paper_fields(struct compose *c, struct tmpl_obj *item,
                      const struct db_digest_paper *p)
 {
-    uint64_t h = (uint64_t)p->id * 0x9e3779b97f4a7c15ull;
-    size_t at = (size_t)(h >> 40) & (COMPOSE_CACHE_SLOTS - 1);
-    struct compose_cached *e = NULL;
+    struct compose_cached *e;
 
     if (c->cache_max == 0 || p->id == 0) {
         render_paper(item, p, &c->scratch, &c->scratch2);
         return;
     }
     compose_cache_key(p, &c->ckey);
-    /* the paper's slot: where it is, else the first free one, else the
-     * first one probed (evicted) */
-    for (size_t k = 0; k < COMPOSE_CACHE_PROBE; k++) {
-        struct compose_cached *x =
-            &c->cache[(at + k) & (COMPOSE_CACHE_SLOTS - 1)];
-        if (x->id == p->id || x->id == 0) {
-            e = x;
-            break;
-        }
-    }
-    if (e == NULL)
-        e = &c->cache[at];
+    e = compose_cache_slot(c, p->id);
     if (e->id == p->id && e->key_len == c->ckey.len &&
         memcmp(e->key, c->ckey.data, c->ckey.len) == 0) {
         e->snap = c->snap;
@@ -636,24 +640,6 @@ compose_on_item(void *arg, const struct db_digest_paper *p)
     return 0;
 }
 
-/* compose_cache_find - paper id's cache entry, or NULL */
-static struct compose_cached *
-compose_cache_find(struct compose *c, int64_t id)
-{
-    uint64_t h = (uint64_t)id * 0x9e3779b97f4a7c15ull;
-    size_t at = (size_t)(h >> 40) & (COMPOSE_CACHE_SLOTS - 1);
-
-    for (size_t k = 0; k < COMPOSE_CACHE_PROBE; k++) {
-        struct compose_cached *x =
-            &c->cache[(at + k) & (COMPOSE_CACHE_SLOTS - 1)];
-        if (x->id == id)
-            return x;
-        if (x->id == 0)
-            return NULL;
-    }
-    return NULL;
-}
-
 /* compose_on_row - db_digest_paper()'s callback for compose_on_ref: the
  * paper's row with the item's rank, score and why */
 static int
@@ -689,8 +675,8 @@ compose_on_ref(void *arg, const struct db_digest_paper *ref)
         f->omitted++;
         return 0;
     }
-    e = compose_cache_find(f->c, ref->id);
-    if (e != NULL && e->snap == f->c->snap && f->c->cache_max > 0) {
+    e = compose_cache_slot(f->c, ref->id);
+    if (e->id == ref->id && e->snap == f->c->snap && f->c->cache_max > 0) {
         item = tmpl_add_item(f->root, "papers");
         tmpl_set_proto(item, e->obj);
         render_paper_vary(item, ref, &f->c->scratch);

@@ -38,7 +38,7 @@
 #include "compose.h"
 #include "datafile.h"
 #include "db.h"
-#include "db_digest.h"
+#include "db_paper.h"
 #include "db_snap.h"
 #include "dkim.h"
 #include "log.h"

@@ -738,25 +738,6 @@ db_digest_item_refs(struct db *db, int64_t digest_id,
     return db_digest_each_item(db, SQL_ITEM_REFS, digest_id, fn, arg, err);
 }
 
-static const char SQL_PAPERS_VERSION[] =
-    "SELECT v FROM papers_version WHERE id = 1";
-
-int
-db_papers_version(struct db *db, int64_t *v, struct err *err)
-{
-    sqlite3_stmt *st = db_stmt(db, SQL_PAPERS_VERSION, err);
-    int rc;
-
-    if (st == NULL)
-        return -1;
-    rc = sqlite3_step(st);
-    *v = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
-    sqlite3_reset(st);
-    if (rc != SQLITE_ROW)
-        return db_fail(db, err, "reading the papers' version");
-    return 0;
-}
-
 static const char SQL_PAPER[] =
     "SELECT " PAPER_COLS " FROM papers p WHERE p.id = ?1";
 

@@ -225,10 +225,6 @@ int db_digest_item_refs(struct db *db, int64_t digest_id,
                         int (*fn)(void *arg, const struct db_digest_paper *p),
                         void *arg, struct err *err);
 
-/* db_papers_version - into *v a number that changes whenever a paper row
- * is inserted, changed or deleted (schema 110) */
-int db_papers_version(struct db *db, int64_t *v, struct err *err);
-
 /* db_digest_paper - call fn once for paper id (rank 0, why ""); 1 when
  * there is no such paper (fn not called) */
 int db_digest_paper(struct db *db, int64_t paper_id,

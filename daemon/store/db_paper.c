@@ -964,3 +964,22 @@ db_paper_run_add(struct db *db, const struct db_paper_run *r, struct err *err)
     dbp_bind_text(st, 12, r->error);
     return db_step_done(db, st, "recording a collect run", err);
 }
+
+static const char SQL_PAPERS_VERSION[] =
+    "SELECT v FROM papers_version WHERE id = 1";
+
+int
+db_papers_version(struct db *db, int64_t *v, struct err *err)
+{
+    sqlite3_stmt *st = db_stmt(db, SQL_PAPERS_VERSION, err);
+    int rc;
+
+    if (st == NULL)
+        return -1;
+    rc = sqlite3_step(st);
+    *v = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+    sqlite3_reset(st);
+    if (rc != SQLITE_ROW)
+        return db_fail(db, err, "reading the papers' version");
+    return 0;
+}

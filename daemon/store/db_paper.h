@@ -109,6 +109,10 @@ int db_paper_each(struct db *db, const char *since, const char *categories,
 /* db_paper_count - number of stored papers */
 int db_paper_count(struct db *db, int64_t *out, struct err *err);
 
+/* db_papers_version - into *v a number that changes whenever a paper row
+ * is inserted, changed or deleted (schema 110) */
+int db_papers_version(struct db *db, int64_t *v, struct err *err);
+
 /* fetch_state: conditional GET validators per URL.  *etag and *lm are
  * set to owned strings or NULL; caller frees. */
 int db_paper_fetch_state_get(struct db *db, const char *url, char **etag,

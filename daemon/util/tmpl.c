@@ -185,6 +185,13 @@ tmpl_hash(const char *s, size_t n)
     return (uint32_t)(h ^ (h >> 32));
 }
 
+/* tmpl_named - 1 if f is named key (len n, hash h) */
+static inline int
+tmpl_named(const struct tmpl_field *f, const char *key, size_t n, uint32_t h)
+{
+    return f->hash == h && f->klen == n && memcmp(f->key, key, n) == 0;
+}
+
 /* tmpl_field_find - the field of o named key (len n, hash h), or NULL */
 static inline struct tmpl_field *
 tmpl_field_find(const struct tmpl_obj *o, const char *key, size_t n, uint32_t h)
@@ -192,14 +199,12 @@ tmpl_field_find(const struct tmpl_obj *o, const char *key, size_t n, uint32_t h)
     if (!o->overflow) {
         for (unsigned i = h;; i++) {
             struct tmpl_field *f = o->slot[i & (TMPL_SLOTS - 1)];
-            if (f == NULL)
-                return NULL;
-            if (f->hash == h && f->klen == n && memcmp(f->key, key, n) == 0)
+            if (f == NULL || tmpl_named(f, key, n, h))
                 return f;
         }
     }
     for (struct tmpl_field *f = o->fields; f != NULL; f = f->next)
-        if (f->hash == h && f->klen == n && memcmp(f->key, key, n) == 0)
+        if (tmpl_named(f, key, n, h))
             return f;
     return NULL;
 }

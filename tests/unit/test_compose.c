@@ -17,7 +17,7 @@
 #include "compose.h"
 #include "config.h"
 #include "db.h"
-#include "db_digest.h"
+#include "db_paper.h"
 #include "digest.h"
 #include "token.h"
 #include "xalloc.h"

@@ -30,7 +30,7 @@
 #include "compose.h"
 #include "config.h"
 #include "db.h"
-#include "db_digest.h"
+#include "db_paper.h"
 #include "outbox.h"
 #include "send.h"
 #include "token.h"
