@@ -163,6 +163,7 @@ rank_index_new(const char *synonyms, double title_weight,
     ix->prm.vague_share = 0.25;
     ix->prm.agree_floor = 0;
     ix->prm.agree_near = 1;
+    ix->prm.agree_once = 0.5;
     ix->nslot = 1024;
     ix->slot = xcalloc(ix->nslot, sizeof(*ix->slot));
     *out = ix;
@@ -1317,6 +1318,8 @@ struct rank_profile {
     struct ri_tw **vec; /* per vote: its strongest terms (NULL if none) */
     size_t *nvec;
     uint32_t **all; /* per vote: every indexed term it holds, sorted */
+    uint8_t **once; /* per vote, parallel to all: 1 if held once, in the
+                       abstract only (a passing mention) */
     size_t *nall;
     int *vote; /* per vote: 1 or -1 */
     size_t nvotes;
@@ -1450,7 +1453,7 @@ ri_neighbours(struct rank_index *ix, uint32_t t)
  * its RANK_VOTE_TERMS strongest terms sorted by term; *n set */
 static struct ri_tw *
 ri_vote_vector(const struct rank_index *ix, const struct rank_vote *v,
-               size_t *n, uint32_t **all, size_t *nall)
+               size_t *n, uint32_t **all, uint8_t **once, size_t *nall)
 {
     struct ri_vtext t = {ix, NULL, 0, 0, 1, 0};
     struct ri_tw *tw;
@@ -1470,11 +1473,13 @@ ri_vote_vector(const struct rank_index *ix, const struct rank_vote *v,
     free(t.t);
     if (t.n > 1)
         qsort(tw, t.n, sizeof(*tw), ri_cmp_tw_term);
+    *once = xmalloc(t.n ? t.n : 1);
     for (size_t i = 0; i < t.n;) {
         double tf = 0;
         size_t j = i;
         for (; j < t.n && tw[j].term == tw[i].term; j++)
             tf += tw[j].w;
+        (*once)[k] = j - i == 1 && tw[i].w == 1.0f;
         tw[k].term = tw[i].term;
         tw[k].w = (float)((1 + log(tf)) * ri_idf(ix, tw[i].term));
         norm += (double)tw[k].w * tw[k].w;
@@ -1624,14 +1629,15 @@ rank_profile_new(struct rank_index *ix, const struct rank_vote *v, size_t n)
     p->vec = xcalloc(n, sizeof(*p->vec));
     p->nvec = xcalloc(n, sizeof(*p->nvec));
     p->all = xcalloc(n, sizeof(*p->all));
+    p->once = xcalloc(n, sizeof(*p->once));
     p->nall = xcalloc(n, sizeof(*p->nall));
     p->vote = xcalloc(n, sizeof(*p->vote));
     p->voted = xmalloc(n * sizeof(*p->voted));
     for (size_t i = 0; i < n; i++) {
         p->vote[i] = v[i].vote > 0 ? 1 : -1;
         p->likes += v[i].vote > 0;
-        p->vec[i] =
-            ri_vote_vector(ix, &v[i], &p->nvec[i], &p->all[i], &p->nall[i]);
+        p->vec[i] = ri_vote_vector(ix, &v[i], &p->nvec[i], &p->all[i],
+                                   &p->once[i], &p->nall[i]);
         p->voted[i] = v[i].paper_id;
     }
     qsort(p->voted, n, sizeof(*p->voted), ri_cmp_i64);
@@ -1649,10 +1655,12 @@ rank_profile_free(struct rank_profile *p)
     for (size_t i = 0; i < p->nvotes; i++) {
         free(p->vec[i]);
         free(p->all[i]);
+        free(p->once[i]);
     }
     free(p->vec);
     free(p->nvec);
     free(p->all);
+    free(p->once);
     free(p->nall);
     free(p->vote);
     free(p->voted);
@@ -1831,7 +1839,7 @@ ri_profile_score(struct rank_index *ix, const struct rank_profile *p,
 }
 
 /* ri_holds - 1 if the sorted terms t[0..n) hold term x */
-static int
+static long
 ri_holds(const uint32_t *t, size_t n, uint32_t x)
 {
     size_t lo = 0, hi = n;
@@ -1839,49 +1847,86 @@ ri_holds(const uint32_t *t, size_t n, uint32_t x)
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
         if (t[mid] == x)
-            return 1;
+            return (long)mid;
         if (t[mid] < x)
             lo = mid + 1;
         else
             hi = mid;
     }
-    return 0;
+    return -1;
+}
+
+/*
+ * ri_held - how much liked paper v of p holds the concept at *sig (its
+ * nalt, then each spelling's length and terms; *sig is moved past it):
+ * 1 when its text holds every term of a spelling, once (prm.agree_once)
+ * when each spelling it holds has a term it holds only once, in the
+ * abstract (a passing mention), 0 when it holds no spelling.
+ */
+static double
+ri_held(const struct rank_index *ix, const struct rank_profile *p, size_t v,
+        const uint32_t **sig)
+{
+    const uint32_t *s = *sig;
+    uint32_t nalt = *s++;
+    double has = 0;
+
+    for (uint32_t a = 0; a < nalt; a++) {
+        uint32_t len = *s++, j = 0;
+        double h = 1;
+        long at;
+        while (j < len && (at = ri_holds(p->all[v], p->nall[v], s[j])) >= 0) {
+            if (p->once[v][at])
+                h = ix->prm.agree_once;
+            j++;
+        }
+        if (j == len && h > has)
+            has = h;
+        s += len;
+    }
+    *sig = s;
+    return has;
 }
 
 /*
  * ri_agreement - how far the liked papers agree with interest r: the mean,
  * over p's liked papers, of the share of r's idf mass whose concepts the
  * paper's text holds (a spelling counts when the text holds each of its
- * terms, in any order).  1 when every liked paper holds every concept, 0
+ * terms, in any order).  A concept a paper mentions only in passing
+ * counts prm.agree_once of its idf, unless every liked paper (two or
+ * more) holds it: one paper's aside is weak evidence, the same word in
+ * each of them is not.  1 when every liked paper holds every concept, 0
  * when none holds any; 1 when r has no concept any paper holds.
  */
 static double
-ri_agreement(const struct ri_result *r, const struct rank_profile *p)
+ri_agreement(const struct rank_index *ix, const struct ri_result *r,
+             const struct rank_profile *p)
 {
     double total = 0, sum = 0;
-    int nlike = 0;
+    int nlike = 0, nheld[RANK_MAX_CONCEPTS] = {0};
 
     for (int c = 0; c < r->nc; c++)
         total += r->cidf[c];
-    if (total <= 0)
+    if (total <= 0 || r->nc > RANK_MAX_CONCEPTS)
         return 1;
+    for (size_t v = 0; v < p->nvotes; v++) {
+        const uint32_t *sig = r->sig;
+        if (p->vote[v] <= 0)
+            continue;
+        nlike++;
+        for (int c = 0; c < r->nc; c++)
+            nheld[c] += ri_held(ix, p, v, &sig) > 0;
+    }
     for (size_t v = 0; v < p->nvotes; v++) {
         const uint32_t *sig = r->sig;
         double held = 0;
         if (p->vote[v] <= 0)
             continue;
-        nlike++;
         for (int c = 0; c < r->nc; c++) {
-            uint32_t nalt = *sig++;
-            int has = 0;
-            for (uint32_t a = 0; a < nalt; a++) {
-                uint32_t len = *sig++, j = 0;
-                while (j < len && ri_holds(p->all[v], p->nall[v], sig[j]))
-                    j++;
-                has |= j == len;
-                sig += len;
-            }
-            held += has ? r->cidf[c] : 0;
+            double h = ri_held(ix, p, v, &sig);
+            if (h > 0 && nlike > 1 && nheld[c] == nlike)
+                h = 1; /* every liked paper holds it */
+            held += h * r->cidf[c];
         }
         sum += held / total;
     }
@@ -1953,7 +1998,7 @@ rank_index_score_reader(struct rank_index *ix, const struct query *q,
             likes && (double)r->n > ix->prm.vague_share * (double)ix->ndocs ? 0
                                                                             : 1;
         double agr = likes && w > 0 && (ix->prm.agree_floor < 1 || near)
-                         ? ri_agreement(r, p)
+                         ? ri_agreement(ix, r, p)
                          : 0;
         /* beside liked papers, an interest weighs as much as they agree
          * with it, and counts in a paper as far as the paper is like them

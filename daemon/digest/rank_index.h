@@ -78,6 +78,10 @@ struct rank_params {
     double agree_floor;    /* beside liked papers, an interest's weight is
                               agree_floor + (1 - agree_floor) * the share of
                               it the liked papers hold (1 = off) */
+    double agree_once;     /* in the agreement, a liked paper that holds a
+                              concept once, in the abstract only, holds this
+                              share of it, unless every liked paper holds
+                              it (1 = off) */
     double agree_near;     /* beside liked papers, an interest's score in a
                               paper is scaled by 1 - agree_near * agreement
                               * (1 - the paper's profile score / the best)
@@ -149,6 +153,11 @@ void rank_index_score(struct rank_index *ix, const struct query *q,
  * text holds each of its words), so "vision" typed by a reader whose liked
  * papers never say it adds no score, and one every liked paper holds its full
  * score (prm.agree_floor is the weight at no agreement; 1 turns the rule off).
+ * A liked paper that holds a concept only in passing (each spelling it holds
+ * has a word it says once, in its abstract) holds prm.agree_once of it, unless
+ * every liked paper, two or more, holds it: one paper's aside ("... on vision
+ * and language tasks") is weak evidence, the same word in each liked paper is
+ * not (1 turns this off).
  * Within a paper, an interest's score is also scaled by 1 - agreement *
  * (1 - closeness), closeness the paper's profile score over the best,
  * clamped to [0, 1] (prm.agree_near scales the agreement; 0 turns it off):

@@ -506,19 +506,22 @@ test_exact_form(void)
     CHECK_INT_EQ(order[0], 2);
 }
 
-/* agree_near for rank_liked_kw (< 0: the default) */
-static double liked_near = -1;
+/* agree_near and agree_once for rank_liked_kw (< 0: the default), and
+ * how many of the first papers the reader liked (1 or 2) */
+static double liked_near = -1, liked_once = -1;
+static size_t liked_n = 1;
 
 /* rank_liked_kw - ids of texts[0..n) (id i + 1) ranked by a reader with
- * keywords kw who liked paper 1, with ql_weight ql, ql_mu mu, vague_share
- * vague and agree_floor agree (< 0: the default) and liked_near, into
- * order; returns how many */
+ * keywords kw who liked paper 1 (and 2, see liked_n), with ql_weight ql, ql_mu
+ * mu, vague_share vague and agree_floor agree (< 0: the default) and
+ * liked_near, into order; returns how many */
 static size_t
 rank_liked_kw(const char *const (*texts)[2], size_t n, const char *kw,
               double ql, double mu, double vague, double agree, int64_t *order)
 {
     struct rank_index *ix = NULL;
-    struct rank_vote v = {1, 1, texts[0][0], texts[0][1]};
+    struct rank_vote v[2] = {{1, 1, texts[0][0], texts[0][1]},
+                             {2, 1, texts[1][0], texts[1][1]}};
     struct rank_profile *p;
     struct rank_cand c[16];
     struct query q;
@@ -542,7 +545,9 @@ rank_liked_kw(const char *const (*texts)[2], size_t n, const char *kw,
         rank_index_params(ix)->agree_floor = agree;
     if (liked_near >= 0)
         rank_index_params(ix)->agree_near = liked_near;
-    p = rank_profile_new(ix, &v, 1);
+    if (liked_once >= 0)
+        rank_index_params(ix)->agree_once = liked_once;
+    p = rank_profile_new(ix, v, liked_n);
     rank_index_score_reader(ix, &q, p, c, &k);
     rank_score(c, k, 1, 0);
     for (size_t i = 0; i < k; i++)
@@ -699,6 +704,69 @@ test_near_beside_likes(void)
     CHECK_INT_EQ(on[2], 3);
 }
 
+/* test_once_beside_likes - beside liked papers, a keyword a liked paper
+ * mentions only in passing (once, in its abstract: "graph" in paper 1)
+ * agrees with it by half (agree_once).  Counted in full, "graph" lifts
+ * paper 3 (graph three times, some of the liked paper's words) over paper
+ * 2, the paper most like the liked one; at half, paper 2 stays first.
+ * Two liked papers (1 and 2) that both mention it agree in full, however
+ * briefly each does: with them liked, the order is agree_once 1's, in
+ * which "graph" lifts paper 3 over paper 5 (the paper most like both). */
+static void
+test_once_beside_likes(void)
+{
+    static const char *const texts[][2] = {
+        {"Quantized integer kernels",
+         "quantized integer kernels for fast inference on a graph"},
+        {"Integer kernels for inference",
+         "integer kernels and quantized inference, with a graph"},
+        {"Graph kernels",
+         "graph networks with quantized integer kernels, graph graph"},
+        {"Quantized inference", "quantized integer inference"},
+        {"Alpha", "alpha beta"},
+        {"Beta", "beta gamma"},
+        {"Gamma", "gamma delta"},
+        {"Delta", "delta epsilon"},
+        {"Epsilon", "epsilon zeta"},
+        {"Zeta", "zeta eta"},
+        {"Eta", "eta theta"},
+        {"Theta", "theta iota"},
+    };
+    const char *two[12][2];
+    int64_t on[16], off[16];
+    size_t n, k;
+
+    n = rank_liked_kw(texts, 12, "graph", 0.2, 2000, -1, -1, on);
+    liked_once = 1;
+    k = rank_liked_kw(texts, 12, "graph", 0.2, 2000, -1, -1, off);
+    liked_once = -1;
+    CHECK_INT_EQ(n, 3);
+    CHECK_INT_EQ(on[0], 2);
+    CHECK_INT_EQ(on[1], 3);
+    CHECK_INT_EQ(on[2], 4);
+    CHECK_INT_EQ(k, 3);
+    CHECK_INT_EQ(off[0], 3);
+    CHECK_INT_EQ(off[1], 2);
+    CHECK_INT_EQ(off[2], 4);
+    /* both liked papers mention "graph" once */
+    memcpy(two, texts, sizeof(two));
+    two[2][1] = "graph networks with quantized kernels, graph graph";
+    two[4][0] = "Integer inference kernels";
+    two[4][1] = "quantized integer kernels for inference";
+    liked_n = 2;
+    n = rank_liked_kw(two, 12, "graph", 0.2, 2000, -1, -1, on);
+    liked_once = 1;
+    k = rank_liked_kw(two, 12, "graph", 0.2, 2000, -1, -1, off);
+    liked_once = -1;
+    liked_n = 1;
+    CHECK_INT_EQ(n, 3);
+    CHECK_INT_EQ(k, n);
+    CHECK_INT_EQ(on[0], 3);
+    CHECK_INT_EQ(on[1], 5);
+    for (size_t i = 0; i < n && i < k; i++)
+        CHECK_INT_EQ(on[i], off[i]);
+}
+
 /* test_profile_ql - the reader's profile fuses two rankers: the cosine
  * with the liked paper, and query likelihood of its terms (Dirichlet
  * smoothing).  Paper 2 says the liked word three times among many
@@ -737,6 +805,7 @@ main(void)
     test_vague_beside_likes();
     test_agree_beside_likes();
     test_near_beside_likes();
+    test_once_beside_likes();
     test_score();
     test_freeze();
     return CHECK_DONE();
