@@ -172,8 +172,8 @@ rank_why_reader(const struct query *q, const struct rank_cand *c,
         buf_adds(out, "\", which you liked");
         any = 1;
     }
-    if (!any)
-        buf_adds(out, "trending");
+    if (!any) /* a paper nobody upvoted is not trending, only new */
+        buf_adds(out, c->upvotes > 0 ? "trending" : "new");
     if (c->upvotes > 0)
         buf_addf(out, " \xc2\xb7 %d upvote%s", c->upvotes,
                  c->upvotes == 1 ? "" : "s");

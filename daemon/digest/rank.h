@@ -49,7 +49,8 @@ void rank_top(struct rank_cand *c, size_t n, int by_relevance, double w,
               size_t k);
 
 /* rank_why - "matched: kv cache, distillation · 87 upvotes" (or
- * "trending · 87 upvotes"; the upvotes part only when > 0) into out */
+ * "trending · 87 upvotes" when nothing matched, "new" when nothing matched
+ * and nobody upvoted it; the upvotes part only when > 0) into out */
 struct buf;
 void rank_why(const struct query *q, const struct rank_cand *c,
               struct buf *out);

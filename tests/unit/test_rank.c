@@ -13,6 +13,8 @@
 #include "config.h"
 #include "db.h"
 #include "digest.h"
+#include "query.h"
+#include "rank.h"
 #include "rank_index.h"
 #include "rank_papers.h"
 
@@ -767,6 +769,31 @@ test_once_beside_likes(void)
         CHECK_INT_EQ(on[i], off[i]);
 }
 
+/* test_why_new - the why line of a paper nothing matched: "trending" with
+ * its upvotes, "new" when nobody upvoted it (it is not trending) */
+static void
+test_why_new(void)
+{
+    struct rank_cand c;
+    struct query q;
+    struct err err;
+    struct buf b;
+
+    err_init(&err);
+    CHECK(query_parse("", &q, &err) == 0);
+    memset(&c, 0, sizeof(c));
+    buf_init(&b, 256);
+    c.upvotes = 3;
+    rank_why(&q, &c, &b);
+    CHECK_STR_EQ(buf_str(&b), "trending \xc2\xb7 3 upvotes");
+    buf_reset(&b);
+    c.upvotes = 0;
+    rank_why(&q, &c, &b);
+    CHECK_STR_EQ(buf_str(&b), "new");
+    buf_release(&b);
+    query_release(&q);
+}
+
 /* test_profile_ql - the reader's profile fuses two rankers: the cosine
  * with the liked paper, and query likelihood of its terms (Dirichlet
  * smoothing).  Paper 2 says the liked word three times among many
@@ -806,6 +833,7 @@ main(void)
     test_agree_beside_likes();
     test_near_beside_likes();
     test_once_beside_likes();
+    test_why_new();
     test_score();
     test_freeze();
     return CHECK_DONE();
