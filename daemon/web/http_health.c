@@ -246,10 +246,11 @@ http_page_healthz(struct http_req *r)
         buf_add_json(&b, f.run.source, strlen(f.run.source));
         buf_addf(&b,
                  "\",\"day\":\"%s\",\"started_at\":%" PRId64
-                 ",\"finished_at\":%" PRId64
+                 ",\"finished_at\":%" PRId64 ",\"finished\":%s"
                  ",\"ok\":%s,\"duration_ms\":%" PRId64 ",\"sources\":%" PRId64
                  ",\"failed\":%" PRId64 "}",
                  f.run.day, f.run.started_at, f.run.finished_at,
+                 f.run.finished_at != 0 ? "true" : "false",
                  f.run.ok ? "true" : "false", f.run.duration_ms, f.pass.sources,
                  f.pass.failed);
     } else {

@@ -86,7 +86,18 @@ n=$(gauge paperboy_collect_last_pass_sources)
 assert_eq "$(gauge paperboy_collect_last_pass_failed)" "$n" "paperboy_collect_last_pass_failed"
 sed -i "s|http://127.0.0.1:9|$FEED|" "$CFG"
 pb collect >/dev/null 2>&1 || true
-health 200 'assert h["status"] == "ok" and reasons == [], h'
+health 200 'assert h["status"] == "ok" and reasons == [], h
+assert h["last_collection"]["finished"] is True and h["last_collection"]["finished_at"] > 0, h'
+web_stop
+# a source a stop signal cut short (no finished_at): not finished, not
+# failed, and the pass is not degraded for it
+sql "INSERT INTO collect_runs (source, day, started_at, ok) VALUES ('arxiv-rss:cs.LG', '2031-01-01', 1924992000, 0)"
+web_start
+health 200 'assert h["status"] == "ok" and reasons == [], h
+c = h["last_collection"]
+assert c["finished"] is False and c["finished_at"] == 0 and c["ok"] is False, h
+assert c["failed"] == 0, h'
+sql "DELETE FROM collect_runs WHERE started_at = 1924992000"
 web_stop
 
 # --- the relay refuses sessions: not degraded at once, degraded after
