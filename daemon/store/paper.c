@@ -145,7 +145,7 @@ paper_arxiv_id(const char *s, char *id, size_t size, int *version)
 {
     const char *p, *end;
     size_t k, idlen;
-    int v = 0;
+    int v = 0, url = 0;
 
     while (*s && paper_is_space((unsigned char)*s))
         s++;
@@ -153,8 +153,14 @@ paper_arxiv_id(const char *s, char *id, size_t size, int *version)
         paper_strip_prefix(&s, "http://");
     if (!paper_strip_prefix(&s, "www."))
         paper_strip_prefix(&s, "export.");
-    if (!paper_strip_prefix(&s, "arxiv.org/abs/") &&
-        !paper_strip_prefix(&s, "oai:arXiv.org:"))
+    /* the page, PDF and HTML links a digest or arXiv prints, and Hugging
+     * Face's page of the paper */
+    url = paper_strip_prefix(&s, "arxiv.org/abs/") ||
+          paper_strip_prefix(&s, "arxiv.org/pdf/") ||
+          paper_strip_prefix(&s, "arxiv.org/html/") ||
+          paper_strip_prefix(&s, "huggingface.co/papers/") ||
+          paper_strip_prefix(&s, "hf.co/papers/");
+    if (!url && !paper_strip_prefix(&s, "oai:arXiv.org:"))
         paper_strip_prefix(&s, "arXiv:");
     p = s;
     k = str_digits(p);
@@ -186,6 +192,13 @@ paper_arxiv_id(const char *s, char *id, size_t size, int *version)
         for (size_t i = 0; i < m; i++)
             v = v * 10 + (end[1 + i] - '0');
         end += 1 + m;
+    }
+    if (url) { /* "….pdf", a trailing "/", "?query" or "#fragment" */
+        paper_strip_prefix(&end, ".pdf");
+        if (*end == '/')
+            end++;
+        if (*end == '?' || *end == '#')
+            end += strcspn(end, " \t\r\n");
     }
     while (*end && paper_is_space((unsigned char)*end))
         end++;

@@ -84,8 +84,10 @@ void paper_list_release(struct paper_list *l);
 /*
  * paper_arxiv_id - canonical id of s into id (size >= PAPER_ID_MAX), the N
  * of a trailing "vN" into *version (0 if none); -1 if s is not an arXiv id.
- * Accepts "2611.15034v2", "arXiv:2611.15034", "hep-th/9901001" and the
- * abs/ and OAI URL forms.
+ * Accepts "2611.15034v2", "arXiv:2611.15034", "hep-th/9901001", the OAI
+ * form, and the URLs of arXiv's abs/, pdf/ (".pdf" or not) and html/ pages
+ * and of Hugging Face's papers/ page (a trailing "/", "?query" or
+ * "#fragment" allowed).
  */
 int paper_arxiv_id(const char *s, char *id, size_t size, int *version);
 

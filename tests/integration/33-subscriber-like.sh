@@ -64,6 +64,11 @@ assert_eq "$(sql 'SELECT count(*) FROM votes')" 0 "votes after bad input"
 expect_rc 0 pb subscriber like ada@example.org --list ml https://arxiv.org/abs/2608.00001v2
 assert_contains "$OUT" "liked 2608.00001"
 assert_eq "$(sql 'SELECT paper_id, vote, source FROM votes')" "1|1|cli" "stored vote"
+# the PDF and Hugging Face links a digest prints name the same paper
+expect_rc 0 pb subscriber like ada@example.org --list ml https://arxiv.org/pdf/2608.00001v2.pdf
+assert_contains "$OUT" "liked 2608.00001"
+expect_rc 0 pb subscriber like ada@example.org --list ml https://huggingface.co/papers/2608.00001
+assert_eq "$(sql 'SELECT paper_id, vote, source FROM votes')" "1|1|cli" "one vote after three links"
 expect_rc 0 pb digest preview ada@example.org --list ml --date $DAY
 first=$(grep -m1 -E '^ *1\. ' <<<"$OUT")
 assert_contains "$first" "Evicting keys and values" "the liked vocabulary first"

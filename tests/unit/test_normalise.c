@@ -92,6 +92,22 @@ static const struct id_case id_cases[] = {
     {"javascript:alert(1)", 0, NULL, 0},
     {"hep-ex/030701", 0, NULL, 0},
     {"http://arxiv.org/api/errors#x", 0, NULL, 0},
+    /* the links a digest prints, and Hugging Face's page */
+    {"https://arxiv.org/pdf/2608.00001v2", 1, "2608.00001", 2},
+    {"https://arxiv.org/pdf/2608.00001v1.pdf", 1, "2608.00001", 1},
+    {"https://arxiv.org/pdf/2608.00001.PDF", 1, "2608.00001", 0},
+    {"https://arxiv.org/html/2608.00001v3", 1, "2608.00001", 3},
+    {"https://arxiv.org/abs/2608.00001/", 1, "2608.00001", 0},
+    {"https://arxiv.org/abs/2608.00001?context=cs", 1, "2608.00001", 0},
+    {"https://arxiv.org/abs/2608.00001v2#S3", 1, "2608.00001", 2},
+    {"https://www.arxiv.org/pdf/hep-th/9901001v1", 1, "hep-th/9901001", 1},
+    {"https://huggingface.co/papers/2608.00001", 1, "2608.00001", 0},
+    {"https://hf.co/papers/2608.00001", 1, "2608.00001", 0},
+    {"https://arxiv.org/pdf/2608.00001.pdfx", 0, NULL, 0},
+    {"https://arxiv.org/abs/2608.00001//", 0, NULL, 0},
+    {"2608.00001?x", 0, NULL, 0},
+    {"2608.00001.pdf", 0, NULL, 0},
+    {"https://huggingface.co/models/2608.00001", 0, NULL, 0},
 };
 
 struct url_case {
