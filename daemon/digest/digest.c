@@ -169,16 +169,6 @@ digest_rank_some(struct db *db, const struct config *cfg, const struct query *q,
     return 0;
 }
 
-/* digest_likes - 1 if the reader liked a paper */
-static int
-digest_likes(const struct digest_reader *rd)
-{
-    for (size_t i = 0; i < rd->n; i++)
-        if (rd->v[i].vote > 0)
-            return 1;
-    return 0;
-}
-
 /* digest_choose - rank the candidates into c/n (best first); *n = 0 when
  * nothing should be sent */
 static int
@@ -189,8 +179,9 @@ digest_choose(struct db *db, const struct config *cfg, const struct query *q,
 {
     struct rank_cand *copy = NULL;
     size_t ncopy = *n;
-    /* ranked by relevance: keywords, or papers the reader liked */
-    int rel = q->nterms > 0 || digest_likes(dr->rd);
+    /* ranked by relevance: keywords, or papers the reader voted on (with
+     * dislikes alone, trending less what is like them) */
+    int rel = q->nterms > 0 || dr->rd->n > 0;
     int rc = -1;
 
     if (*n == 0)

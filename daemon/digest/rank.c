@@ -65,8 +65,9 @@ rank_log1p(int upvotes)
     return rank_log1p_table[upvotes];
 }
 
-/* rank_compute - fill score: normalised bm25 + w*log1p(upvotes), or the
- * trending log1p(upvotes) */
+/* rank_compute - fill score: normalised bm25 + w*log1p(upvotes) (bm25
+ * as it is when none is positive: only penalties, which the best cannot
+ * scale), or the trending log1p(upvotes) */
 static void
 rank_compute(struct rank_cand *c, size_t n, int by_relevance, double w)
 {
@@ -78,7 +79,7 @@ rank_compute(struct rank_cand *c, size_t n, int by_relevance, double w)
     for (size_t i = 0; i < n; i++) {
         double trend = rank_log1p(c[i].upvotes);
         if (by_relevance)
-            c[i].score = (best > 0 ? c[i].bm25 / best : 0) + w * trend;
+            c[i].score = (best > 0 ? c[i].bm25 / best : c[i].bm25) + w * trend;
         else
             c[i].score = trend;
     }

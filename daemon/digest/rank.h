@@ -36,8 +36,9 @@ struct rank_cand {
 
 /*
  * rank_score - score and sort c[0..n) in place, best first.  With
- * by_relevance, relevance is bm25 normalised by the largest bm25 in c and
- * blended with w*log1p(upvotes); ties go to upvotes, recency, then id.
+ * by_relevance, relevance is bm25 normalised by the largest bm25 in c (as
+ * it is when none is positive: a "less like this" penalty) and blended
+ * with w*log1p(upvotes); ties go to upvotes, recency, then id.
  * Without, the order is trending (upvotes, recency, id) and score is
  * log1p(upvotes).
  */

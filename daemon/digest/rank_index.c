@@ -2067,6 +2067,11 @@ rank_index_score_reader(struct rank_index *ix, const struct query *q,
         }
         c[kept] = c[i];
         c[kept].bm25 = q->nterms > 0 || likes ? s : 0;
+        /* "less like this" alone: the papers sharing at least a quarter
+         * of what the nearest shares with the disliked ones keep their
+         * penalty (at most profile_weight), the rest none */
+        if (p != NULL && !likes && q->nterms == 0 && pr <= -0.25 * lam)
+            c[kept].bm25 = pr;
         c[kept].prof = pr;
         c[kept].matched = d >= 0 ? ix->matched[d] : 0;
         kept++;

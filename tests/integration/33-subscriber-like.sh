@@ -114,6 +114,25 @@ robots=$(printf '%s\n' "$mail" | grep -n "Trending robots" | head -1 | cut -d: -
 [ -n "$kv" ] || fail "the liked vocabulary's paper is not in the sent digest"
 [ -z "$robots" ] || [ "$kv" -lt "$robots" ] || fail "the liked vocabulary's paper is not first in the sent digest"
 
+# "less like this" alone (no keywords, no likes): the trending order, but
+# the paper like the disliked one falls to the end (it is not dropped)
+sql "INSERT INTO papers (arxiv_id, title, abstract, authors, categories,
+       first_seen_at, first_seen_day, updated_at, hf_upvotes)
+     VALUES ('2608.00006', 'Legged robots walking on slippery ice',
+       'A robot policy for walking on ice, trained with reinforcement learning in simulation.',
+       '[]', 'cs.LG', $OLD, '2026-08-29', $OLD, 0);"
+expect_rc 0 pb subscriber add bob@example.org --list ml --confirmed
+expect_rc 0 pb digest preview bob@example.org --list ml --date $DAY
+first=$(grep -m1 -E '^ *1\. ' <<<"$OUT")
+assert_contains "$first" "Trending robots" "bob: trending first"
+expect_rc 0 pb subscriber like bob@example.org --list ml --less 2608.00006
+expect_rc 0 pb digest preview bob@example.org --list ml --date $DAY
+first=$(grep -m1 -E '^ *1\. ' <<<"$OUT")
+last=$(grep -E '^ *[0-9]+\. ' <<<"$OUT" | tail -1)
+assert_contains "$first" "Protein folding" "bob: the next trending paper first after the dislike"
+assert_contains "$last" "Trending robots" "bob: the paper like the disliked one last"
+expect_rc 0 pb subscriber rm bob@example.org
+
 # the votes go with the subscriber
 expect_rc 0 pb subscriber rm ada@example.org
 assert_eq "$(sql 'SELECT count(*) FROM votes')" 0 "votes after rm"

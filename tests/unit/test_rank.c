@@ -769,6 +769,63 @@ test_once_beside_likes(void)
         CHECK_INT_EQ(on[i], off[i]);
 }
 
+/* test_dislike_alone - a reader without keywords or likes who said "less
+ * like this" of a paper on robots walking on ice: the day's trending
+ * order, except that the paper most like the disliked one (a quadruped on
+ * ice, the most upvoted) falls below the others; a paper sharing only a
+ * little of it (reinforcement learning for games) keeps its place */
+static void
+test_dislike_alone(void)
+{
+    static const char *const texts[][2] = {
+        {"Robots walk on ice",
+         "a legged robot policy for walking on slippery ice, trained with "
+         "reinforcement learning in simulation"},
+        {"Quadruped robot locomotion on ice",
+         "a quadruped robot walking on slippery ice: a locomotion policy "
+         "trained in simulation"},
+        {"Reinforcement learning for board games",
+         "reinforcement learning agents play board games"},
+        {"Protein folding with diffusion", "diffusion models fold proteins"},
+        {"Galaxy surveys", "telescopes count galaxies and dark matter"},
+        {"Alpha", "alpha beta"},
+        {"Beta", "beta gamma"},
+        {"Gamma", "gamma delta"},
+    };
+    static const int upvotes[] = {0, 400, 90, 50, 5, 0, 0, 0};
+    struct rank_index *ix = NULL;
+    struct rank_vote v = {1, -1, texts[0][0], texts[0][1]};
+    struct rank_profile *p;
+    struct rank_cand c[8];
+    struct query q;
+    struct err err;
+    size_t k = 8;
+
+    err_init(&err);
+    CHECK(rank_index_new(NULL, 3, &ix, &err) == 0);
+    CHECK(query_parse("", &q, &err) == 0);
+    memset(c, 0, sizeof(c));
+    for (size_t i = 0; i < 8; i++) {
+        rank_index_add(ix, (int64_t)i + 1, texts[i][0], texts[i][1]);
+        c[i].id = (int64_t)i + 1;
+        c[i].upvotes = upvotes[i];
+        c[i].first_seen_at = D0 + (int64_t)i;
+    }
+    p = rank_profile_new(ix, &v, 1);
+    CHECK(!rank_profile_likes(p));
+    rank_index_score_reader(ix, &q, p, c, &k);
+    CHECK_INT_EQ(k, 7); /* every paper but the disliked one */
+    rank_score(c, k, 1, 0.05);
+    {
+        static const int64_t want[] = {3, 4, 5, 8, 7, 6, 2};
+        for (size_t i = 0; i < k && i < 7; i++)
+            CHECK_INT_EQ(c[i].id, want[i]);
+    }
+    rank_profile_free(p);
+    query_release(&q);
+    rank_index_free(ix);
+}
+
 /* test_why_new - the why line of a paper nothing matched: "trending" with
  * its upvotes, "new" when nobody upvoted it (it is not trending) */
 static void
@@ -834,6 +891,7 @@ main(void)
     test_near_beside_likes();
     test_once_beside_likes();
     test_why_new();
+    test_dislike_alone();
     test_score();
     test_freeze();
     return CHECK_DONE();
