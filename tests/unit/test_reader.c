@@ -253,11 +253,14 @@ eval(struct rank_index *ix, const struct config *cfg, const char *kw, int best,
             continue; /* nothing of the interest left to find */
         /* before: the vague profile alone, voted papers left out */
         n = rank_reader(ix, cfg, kw, NULL, 0, r);
-        for (int a = 0, b = 0; a < n; a++)
-            if (r[a] != v[0].paper_id && r[a] != v[1].paper_id &&
-                (nv < 3 || r[a] != v[2].paper_id))
-                r[b++] = r[a];
-        n -= (int)nv; /* each voted paper was in the ranking once */
+        {
+            int b = 0; /* keywords may not have matched the voted papers */
+            for (int a = 0; a < n; a++)
+                if (r[a] != v[0].paper_id && r[a] != v[1].paper_id &&
+                    (nv < 3 || r[a] != v[2].paper_id))
+                    r[b++] = r[a];
+            n = b;
+        }
         if (kw[0] == '\0' || n > 0)
             f.before += seed_ndcg(g, npapers, r, n < 0 ? 0 : n);
         n = rank_reader(ix, cfg, kw, v, nv, r);
