@@ -39,13 +39,16 @@ for n, (title, abstract) in enumerate(pairs):
 out.append("</channel>\n</rss>\n")
 open(sys.argv[2], "w", encoding="utf-8").write("".join(out))
 PY
+echo '[]' >"$TMP/feeds/hf" # an empty Hugging Face day: nothing leaves the machine
 cfg_add "[sources]
-arxiv_rss_url = file://$TMP/feeds/"
+arxiv_rss_url = file://$TMP/feeds/
+hf_daily_url = file://$TMP/feeds/hf"
 export PAPERBOY_NOW=1794981600 # 2026-11-18 06:00 UTC
 
 expect_rc 0 pb list rm trending --yes
 expect_rc 0 pb list add ml --categories cs.LG
 expect_rc 0 timeout 120 "$PAPERBOY" -c "$CFG" collect --date 2026-11-18
+assert_not_contains "$OUT$ERR" "FAILED" "collect: every source local and fine"
 n=$(sql 'SELECT count(*) FROM papers')
 [ "$n" -ge 100 ] || fail "collect stored only $n papers"
 
