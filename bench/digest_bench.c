@@ -8,7 +8,12 @@
  * committed every 500) and renders it as the complete MIME message
  * (compose_digest_message).  Prints digests per second and peak RSS.
  *
- *   digest_bench [-n SUBS] [-p PAPERS] [-d DIR] [-s] [-q]
+ *   digest_bench [-n SUBS] [-p PAPERS] [-d DIR] [-v PCT] [-s] [-q]
+ *
+ * -v gives PCT percent of the subscriptions votes, as readers who used
+ * "more / less like this": two liked papers (and, for every third of
+ * them, one "less like this") drawn from the papers, so that the cost of
+ * ranking by the reader's profile can be read beside -v 0 (the default).
  *
  * -q times the freeze pass instead: send_day() over every subscription
  * (freeze, each distinct profile ranked once, and queue in the outbox, in
@@ -193,9 +198,42 @@ must(int ok, const char *what, struct db *db)
     }
 }
 
-/* setup - papers and subscriptions */
+/* setup_votes - votes for pct percent of the nsubs subscriptions */
 static void
-setup(struct db *db, int npapers, int nsubs)
+setup_votes(struct db *db, int npapers, int nsubs, int pct)
+{
+    sqlite3 *h = db_handle(db);
+    sqlite3_stmt *st = NULL;
+
+    if (pct <= 0)
+        return;
+    must(sqlite3_prepare_v2(h,
+                            "INSERT OR IGNORE INTO votes (subscription_id,"
+                            " paper_id, vote, source, created_at)"
+                            " VALUES (?1, ?2, ?3, 'mail', 0)",
+                            -1, &st, NULL) == SQLITE_OK,
+         "prepare votes", db);
+    for (int i = 1; i <= nsubs; i++) {
+        unsigned r = hash((unsigned)i + 7000003u);
+        int nv = (r >> 8) % 3 == 0 ? 3 : 2;
+        if ((int)(r % 100) >= pct)
+            continue;
+        for (int k = 0; k < nv; k++) {
+            sqlite3_reset(st);
+            sqlite3_bind_int(st, 1, i);
+            sqlite3_bind_int(
+                st, 2,
+                1 + (int)(hash(r + (unsigned)k * 104729u) % (unsigned)npapers));
+            sqlite3_bind_int(st, 3, k < 2 ? 1 : -1);
+            must(sqlite3_step(st) == SQLITE_DONE, "insert vote", db);
+        }
+    }
+    sqlite3_finalize(st);
+}
+
+/* setup - papers and subscriptions (and votes: setup_votes) */
+static void
+setup(struct db *db, int npapers, int nsubs, int voters)
 {
     static const char *const cats[] = {
         "cs.LG",   "cs.CL",       "cs.CV",       "cs.AI",
@@ -309,6 +347,7 @@ setup(struct db *db, int npapers, int nsubs)
     }
     sqlite3_finalize(st);
     sqlite3_finalize(pc);
+    setup_votes(db, npapers, nsubs, voters);
     must(sqlite3_exec(h, "COMMIT", NULL, NULL, NULL) == SQLITE_OK, "commit",
          db);
     buf_release(&b);
@@ -350,6 +389,7 @@ int
 main(int argc, char **argv)
 {
     int nsubs = 100000, npapers = 2000, opt, checksum = 0, pass = 0;
+    int voters = 0;
     const char *dir = "/tmp";
     char path[1024], mid[320];
     struct config *cfg = config_defaults();
@@ -365,7 +405,7 @@ main(int argc, char **argv)
     unsigned long long bytes = 0;
     uint64_t sum = 1469598103934665603ull; /* FNV-1a of every message */
 
-    while ((opt = getopt(argc, argv, "n:p:d:sq")) != -1) {
+    while ((opt = getopt(argc, argv, "n:p:d:v:sq")) != -1) {
         if (opt == 'n')
             nsubs = atoi(optarg);
         else if (opt == 'p')
@@ -376,9 +416,11 @@ main(int argc, char **argv)
             checksum = 1;
         else if (opt == 'q')
             pass = 1;
+        else if (opt == 'v')
+            voters = atoi(optarg);
         else {
             fprintf(stderr, "usage: digest_bench [-n SUBS] [-p PAPERS] "
-                            "[-d DIR] [-s] [-q]\n");
+                            "[-d DIR] [-v PCT] [-s] [-q]\n");
             return 2;
         }
     }
@@ -395,7 +437,11 @@ main(int argc, char **argv)
         fprintf(stderr, "digest_bench: %s\n", err.msg);
         return 1;
     }
-    setup(db, npapers, nsubs);
+    setup(db, npapers, nsubs, voters);
+    if (voters > 0)
+        printf("voters             %d%% of the subscriptions (2 likes, every "
+               "third also a dislike)\n",
+               voters);
     if (getenv("DIGEST_BENCH_CACHE_KIB") != NULL) {
         /* an experiment, not the default: SQLite's page cache for this
          * connection (the daemon keeps SQLite's 2 MB) */

@@ -29,6 +29,7 @@
 #define RANK_CACHE_SLOTS 4096  /* interests cached; power of two */
 #define RANK_PROFILE_TERMS 96  /* the profile's terms, each way */
 #define RANK_VOTE_TERMS 96     /* a voted paper's terms kept for "why" */
+#define RANK_VCACHE_SLOTS 4096 /* voted papers' vectors kept; power of 2 */
 #define RANK_ROCCHIO_GAMMA 0.5 /* weight of the disliked papers' mean */
 #define RANK_POS(p) ((p) >> 4)
 #define RANK_LEN(p) ((p)&15u)
@@ -49,14 +50,28 @@ struct ri_term {
     uint32_t n, cap;
 };
 
-/* A paper's term counts (the forward index, for feedback). */
+/* A paper's term counts (the forward index: feedback, co-occurrence and
+ * the why line's nearest liked paper), sorted by term. */
 struct ri_tf {
     uint32_t term;
-    uint32_t tf;
+    uint16_t tf;     /* occurrences (capped as ri_post's) */
+    uint16_t ntitle; /* of which in the title */
+};
+
+/* A voted paper's vectors (ri_vote_vector), kept for the next reader who
+ * voted on it; slot by paper id, a newcomer replaces the slot's paper. */
+struct ri_vcache {
+    int64_t id; /* 0 = empty */
+    struct ri_tw *vec;
+    size_t nvec;
+    uint32_t *all;
+    uint8_t *once;
+    size_t nall;
 };
 
 struct ri_result;
 struct rank_index;
+static void ri_vcache_clear(struct rank_index *ix);
 static void ri_cache_clear(struct rank_index *ix);
 static void ri_nb_clear(struct rank_index *ix);
 static void ri_ql_clear(struct rank_index *ix);
@@ -94,6 +109,9 @@ struct rank_index {
      * log(mu / (|d| + mu)); NULL = not yet */
     float *qlpost, *qllen;
     uint32_t *qloff;
+    /* the cosine's weight of every posting, (1 + log tf) / the paper's
+     * norm (ri_norm), at qloff[term] + k, with the query-likelihood ones */
+    double *cosw;
     /* scoring work arrays over ndocs */
     double *acc, *mass, *res, *pres; /* pres: the reader's profile */
     uint32_t *matched;
@@ -102,8 +120,9 @@ struct rank_index {
     size_t wcap;
     struct ri_result *cache; /* RANK_CACHE_SLOTS results by interest */
     size_t ncache;
-    struct ri_nb *nb; /* per term, computed on first use; NULL = none yet */
-    uint32_t *cnt;    /* per term: co-occurrence counts while computing */
+    struct ri_nb *nb;     /* per term, computed on first use; NULL = none yet */
+    uint32_t *cnt;        /* per term: co-occurrence counts while computing */
+    struct ri_vcache *vc; /* RANK_VCACHE_SLOTS voted papers' vectors */
 };
 
 /* A concept occurrence. */
@@ -178,6 +197,7 @@ rank_index_free(struct rank_index *ix)
     ri_cache_clear(ix);
     free(ix->cache);
     ri_nb_clear(ix);
+    ri_vcache_clear(ix);
     terms_free(ix->terms);
     for (size_t i = 0; i < ix->nt; i++) {
         free(ix->t[i].s);
@@ -225,6 +245,7 @@ rank_index_params(struct rank_index *ix)
     ri_cache_clear(ix); /* results computed with the old knobs */
     ri_nb_clear(ix);
     ri_ql_clear(ix);
+    ri_vcache_clear(ix); /* title_weight weighs the vectors */
     return &ix->prm;
 }
 
@@ -235,7 +256,9 @@ ri_ql_clear(struct rank_index *ix)
     free(ix->qlpost);
     free(ix->qllen);
     free(ix->qloff);
+    free(ix->cosw);
     ix->qlpost = ix->qllen = NULL;
+    ix->cosw = NULL;
     ix->qloff = NULL;
 }
 
@@ -400,6 +423,7 @@ rank_index_add(struct rank_index *ix, int64_t id, const char *title,
     b.ix = ix;
     ri_cache_clear(ix); /* new papers change every idf */
     ri_nb_clear(ix);
+    ri_vcache_clear(ix);
     free(ix->norm);
     ix->norm = NULL;
     ri_ql_clear(ix);
@@ -452,7 +476,8 @@ rank_index_add(struct rank_index *ix, int64_t id, const char *title,
             ix->tfs = xrealloc(ix->tfs, ix->tfscap * sizeof(*ix->tfs));
         }
         ix->tfs[ix->ntfs].term = b.tok[i].term;
-        ix->tfs[ix->ntfs].tf = (uint32_t)(j - i);
+        ix->tfs[ix->ntfs].tf = p->n;
+        ix->tfs[ix->ntfs].ntitle = p->ntitle;
         ix->ntfs++;
         i = j;
     }
@@ -1449,11 +1474,12 @@ ri_neighbours(struct rank_index *ix, uint32_t t)
     return nb;
 }
 
-/* ri_vote_vector - the unit (1 + log tf) * idf vector of a voted paper,
- * its RANK_VOTE_TERMS strongest terms sorted by term; *n set */
+/* ri_vote_vector_make - the unit (1 + log tf) * idf vector of a voted
+ * paper, its RANK_VOTE_TERMS strongest terms sorted by term; *n set; every
+ * term it holds, sorted, into *all, and which it holds once into *once */
 static struct ri_tw *
-ri_vote_vector(const struct rank_index *ix, const struct rank_vote *v,
-               size_t *n, uint32_t **all, uint8_t **once, size_t *nall)
+ri_vote_vector_make(const struct rank_index *ix, const struct rank_vote *v,
+                    size_t *n, uint32_t **all, uint8_t **once, size_t *nall)
 {
     struct ri_vtext t = {ix, NULL, 0, 0, 1, 0};
     struct ri_tw *tw;
@@ -1500,6 +1526,65 @@ ri_vote_vector(const struct rank_index *ix, const struct rank_vote *v,
     if (k > 1)
         qsort(tw, k, sizeof(*tw), ri_cmp_tw_term);
     *n = k;
+    return tw;
+}
+
+/* ri_vcache_clear - forget the voted papers' vectors */
+static void
+ri_vcache_clear(struct rank_index *ix)
+{
+    for (size_t i = 0; i < RANK_VCACHE_SLOTS && ix->vc != NULL; i++) {
+        free(ix->vc[i].vec);
+        free(ix->vc[i].all);
+        free(ix->vc[i].once);
+    }
+    free(ix->vc);
+    ix->vc = NULL;
+}
+
+/* ri_dup - a copy of n elements of size sz at p */
+static void *
+ri_dup(const void *p, size_t n, size_t sz)
+{
+    void *q = xmalloc(n ? n * sz : 1);
+
+    if (n)
+        memcpy(q, p, n * sz);
+    return q;
+}
+
+/*
+ * ri_vote_vector - ri_vote_vector_make(), kept per paper id in the index:
+ * readers who voted on the same paper (the day's digest links make many)
+ * split and stem its text once.  The text of a paper id is the same for
+ * the index's life (one day's, one list's).  The caller owns the copies.
+ */
+static struct ri_tw *
+ri_vote_vector(struct rank_index *ix, const struct rank_vote *v, size_t *n,
+               uint32_t **all, uint8_t **once, size_t *nall)
+{
+    struct ri_vcache *e;
+    struct ri_tw *tw;
+
+    if (v->paper_id <= 0)
+        return ri_vote_vector_make(ix, v, n, all, once, nall);
+    if (ix->vc == NULL)
+        ix->vc = xcalloc(RANK_VCACHE_SLOTS, sizeof(*ix->vc));
+    e = &ix->vc[(uint64_t)v->paper_id * 0x9E3779B97F4A7C15ull >> 52 &
+                (RANK_VCACHE_SLOTS - 1)];
+    if (e->id != v->paper_id) {
+        free(e->vec);
+        free(e->all);
+        free(e->once);
+        e->vec =
+            ri_vote_vector_make(ix, v, &e->nvec, &e->all, &e->once, &e->nall);
+        e->id = v->paper_id;
+    }
+    tw = ri_dup(e->vec, e->nvec, sizeof(*e->vec));
+    *n = e->nvec;
+    *all = ri_dup(e->all, e->nall, sizeof(*e->all));
+    *once = ri_dup(e->once, e->nall, sizeof(*e->once));
+    *nall = e->nall;
     return tw;
 }
 
@@ -1720,9 +1805,9 @@ ri_tfw(const struct rank_index *ix, const struct ri_post *po)
     return ix->prm.title_weight * po->ntitle + (po->n - po->ntitle);
 }
 
-/* ri_ql_prepare - the query-likelihood weights of every posting and
- * paper (see struct rank_index), computed once per index: a reader
- * then pays one multiply-add per posting of its terms */
+/* ri_ql_prepare - the query-likelihood and cosine weights of every
+ * posting and paper (see struct rank_index), computed once per index: a
+ * reader then pays one multiply-add per posting of its terms */
 static void
 ri_ql_prepare(struct rank_index *ix)
 {
@@ -1750,6 +1835,13 @@ ri_ql_prepare(struct rank_index *ix)
     ix->qllen = xmalloc((ix->ndocs ? ix->ndocs : 1) * sizeof(*ix->qllen));
     for (size_t d = 0; d < ix->ndocs; d++)
         ix->qllen[d] = (float)log(mu / (ix->dl[d] + mu));
+    ix->cosw = xmalloc((off ? off : 1) * sizeof(*ix->cosw));
+    for (size_t t = 0; t < ix->nt; t++)
+        for (uint32_t k = 0; k < ix->t[t].n; k++) {
+            const struct ri_post *po = &ix->t[t].p[k];
+            ix->cosw[ix->qloff[t] + k] =
+                ri_logtf(ix, po) / ri_norm(ix, po->doc);
+        }
 }
 
 /*
@@ -1814,13 +1906,13 @@ ri_profile_score(struct rank_index *ix, const struct rank_profile *p,
 {
     double pos = 0, neg = 0;
 
+    ri_ql_prepare(ix);
     for (size_t i = 0; i < p->ntw; i++) {
         const struct ri_term *tt = &ix->t[p->tw[i].term];
+        const double *cw = ix->cosw + ix->qloff[p->tw[i].term];
         double wi = p->tw[i].w * ri_idf(ix, p->tw[i].term);
-        for (uint32_t k = 0; k < tt->n; k++) {
-            const struct ri_post *po = &tt->p[k];
-            ix->pres[po->doc] += wi * ri_logtf(ix, po) / ri_norm(ix, po->doc);
-        }
+        for (uint32_t k = 0; k < tt->n; k++)
+            ix->pres[tt->p[k].doc] += wi * cw[k];
     }
     if (ix->prm.ql_weight > 0 && p->likes > 0) {
         for (size_t d = 0; d < ix->ndocs; d++)
@@ -2116,14 +2208,18 @@ rank_profile_nearest(const struct rank_index *ix, const struct rank_profile *p,
         return -1;
     for (size_t i = 0; i < p->nvotes; i++) {
         double sim = 0;
+        uint32_t f = ix->fwd[d], fend = ix->fwd[d + 1];
         if (p->vote[i] <= 0)
             continue;
-        for (size_t j = 0; j < p->nvec[i]; j++) {
-            const struct ri_post *po =
-                ri_post_of(ix, p->vec[i][j].term, (uint32_t)d);
-            if (po != NULL)
-                sim += p->vec[i][j].w * ri_idf(ix, p->vec[i][j].term) *
-                       ri_sat(ix, (uint32_t)d, po->ntitle, po->n - po->ntitle);
+        /* both sorted by term: one merge walk */
+        for (size_t j = 0; j < p->nvec[i] && f < fend; j++) {
+            uint32_t t = p->vec[i][j].term;
+            while (f < fend && ix->tfs[f].term < t)
+                f++;
+            if (f < fend && ix->tfs[f].term == t)
+                sim += p->vec[i][j].w * ri_idf(ix, t) *
+                       ri_sat(ix, (uint32_t)d, ix->tfs[f].ntitle,
+                              ix->tfs[f].tf - ix->tfs[f].ntitle);
         }
         if (sim > best) {
             best = sim;
