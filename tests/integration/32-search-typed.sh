@@ -8,7 +8,9 @@
 # types.  Unquoted words are a soft query: "vision language model
 # grounding" finds the vision-language papers although none holds all
 # four words; acronyms meet their expansions ("LLM quantisation" finds
-# GPTQ, "MoE" finds "Mixture-of-Experts"); quotes still force a phrase.
+# GPTQ, "MoE" finds "Mixture-of-Experts"), and so do acronyms a paper
+# defines ("sparse quantum walkers (SQWs)", two papers added to the
+# feed); quotes still force a phrase.
 . "$(dirname "$0")/lib.sh"
 
 SEED=$SHARED_DIR/fixtures/seed_papers.txt
@@ -23,6 +25,11 @@ lines = [l.rstrip("\n") for l in open(sys.argv[1], encoding="utf-8")][2:]
 if lines[0].startswith("Subscribe"):
     lines[0] = lines[0][len("Subscribe"):]
 pairs = [(lines[i], lines[i + 1]) for i in range(0, len(lines) - 1, 2)]
+# an acronym no table knows, defined in one abstract and used bare in another
+pairs.append(("Sparse quantum walkers on graphs",
+              "We introduce sparse quantum walkers (SQWs), random walks whose "
+              "amplitudes stay sparse on large graphs."))
+pairs.append(("Faster sampling", "We sample SQWs twice as fast as before."))
 out = ['<?xml version="1.0" encoding="UTF-8"?>\n<rss xmlns:arxiv="http://arxiv.org/schemas/atom" '
        'xmlns:dc="http://purl.org/dc/elements/1.1/" version="2.0">\n<channel>\n'
        '<title>cs.LG updates on arXiv.org</title>\n<link>http://rss.arxiv.org/rss/cs.LG</link>\n'
@@ -76,6 +83,14 @@ assert_contains "$OUT" "Mixture-of-Expert" "'MoE'"
 # hyphenation: pretraining / pre-training / pre training are one word
 expect_rc 0 pb papers search --limit 3 "continual pretraining"
 assert_contains "$OUT" "Efficient Continual Pre-training" "'continual pretraining'"
+
+# an acronym a paper defines ("sparse quantum walkers (SQWs)") meets its
+# expansion both ways, in papers that use only one of the two
+expect_rc 0 pb papers search --limit 5 "SQW"
+assert_contains "$OUT" "Sparse quantum walkers on graphs" "'SQW'"
+assert_contains "$OUT" "Faster sampling" "'SQW'"
+expect_rc 0 pb papers search --limit 5 "sparse quantum walker"
+assert_contains "$OUT" "Faster sampling" "'sparse quantum walker' finds the paper saying SQWs"
 
 # quotes still force a phrase; a leading minus still excludes
 expect_rc 0 pb papers search --limit 50 '"kv cache"'

@@ -481,6 +481,42 @@ test_passing_mention(void)
     CHECK_INT_EQ(order[0], 1);
 }
 
+/* test_soft_order - words typed without quotes are a soft query: the
+ * words as the typed phrase first, then all of them near each other, then
+ * all of them apart, then most of them; a paper holding one common word
+ * of the query many times ranks below one holding the rare ones */
+static void
+test_soft_order(void)
+{
+    static const char *const texts[][2] = {
+        {"Sparse routing", "A sparse routing scheme for experts; the "
+                           "routing is learned and the routing is sparse."},
+        {"Alpha", "We study sparse expert routing in large models."},
+        {"Beta", "Routing of tokens. Many other words come between them "
+                 "here, far more than a few, before the experts appear, and "
+                 "sparse ones at that."},
+        {"Gamma", "Sparse experts without any router."},
+        {"Delta", "Experts everywhere: experts, experts and experts."},
+        {"Epsilon", "Models of language."},
+        {"Zeta", "Models of vision."},
+        {"Eta", "Models of speech."},
+        {"Theta", "Experts and models."},
+        {"Iota", "Experts of vision."},
+    };
+    int64_t order[16];
+
+    CHECK_INT_EQ(rank_exact(texts, 10, "sparse routing experts", order), 7);
+    CHECK_INT_EQ(order[0], 1); /* "sparse routing" as typed, and experts */
+    CHECK_INT_EQ(order[1], 2); /* all three within a few words */
+    CHECK_INT_EQ(order[2], 3); /* all three, far apart */
+    CHECK_INT_EQ(order[3], 4); /* two of three, the rarer ones */
+    /* "experts" four times (5), or once (9, 10): one common word, below
+     * every paper with a rare one, the most mentions first */
+    CHECK_INT_EQ(order[4], 5);
+    CHECK((order[5] == 9 && order[6] == 10) ||
+          (order[5] == 10 && order[6] == 9));
+}
+
 /* test_exact_form - a paper writing a typed word as typed ranks above one
  * writing another word of the same stem ("adaptive" / "adaptation"), and
  * plurals and British spelling still count as the typed form */
@@ -827,7 +863,8 @@ test_dislike_alone(void)
 }
 
 /* test_why_new - the why line of a paper nothing matched: "trending" with
- * its upvotes, "new" when nobody upvoted it (it is not trending) */
+ * its upvotes, "new" when nobody upvoted it (it is not trending); and of
+ * one that matched beside a liked paper */
 static void
 test_why_new(void)
 {
@@ -847,6 +884,22 @@ test_why_new(void)
     c.upvotes = 0;
     rank_why(&q, &c, &b);
     CHECK_STR_EQ(buf_str(&b), "new");
+    buf_release(&b);
+    query_release(&q);
+    /* keywords that matched beside the liked paper it is most like (its
+     * title cut at 48 bytes), then the upvotes */
+    CHECK(query_parse("kv cache, distillation", &q, &err) == 0);
+    buf_init(&b, 512);
+    c.upvotes = 87;
+    c.matched = 1; /* the first term */
+    rank_why_reader(&q, &c,
+                    "GoldFinch: High Performance RWKV/Transformer Hybrid "
+                    "with Linear Pre-Fill",
+                    &b);
+    CHECK_STR_EQ(buf_str(&b),
+                 "matched: kv cache \xc2\xb7 like \"GoldFinch: High "
+                 "Performance RWKV/Transformer Hyb\xe2\x80\xa6\", which you "
+                 "liked \xc2\xb7 87 upvotes");
     buf_release(&b);
     query_release(&q);
 }
@@ -884,6 +937,7 @@ int
 main(void)
 {
     test_exact_form();
+    test_soft_order();
     test_passing_mention();
     test_profile_ql();
     test_vague_beside_likes();
