@@ -48,6 +48,12 @@ assert_contains "$BODY" "Fast KV cache compression for long context"
 assert_contains "$BODY" "matching <q>kv cache</q>"
 assert_not_contains "$BODY" "Reinforcement learning from human feedback" \
     "sample for 'kv cache'"
+# typed as people type: no paper holds all of "kv cache quantisation
+# transformers" (a hard AND found nothing), the sample ranks by the same
+# soft query as search and the digest
+http GET "/sample?keywords=kv+cache+quantisation+transformers&max_papers=3"
+expect_code 200 "GET /sample, typed"
+assert_contains "$BODY" "Fast KV cache compression for long context" "typed query in the sample"
 http GET "/sample?keywords=diffusion&max_papers=3"
 expect_code 200 "GET /sample"
 assert_contains "$BODY" "Diffusion &lt;b&gt;models&lt;/b&gt; &amp; &quot;GANs&quot; &lt;script&gt;x()&lt;/script&gt;"
