@@ -1930,7 +1930,7 @@ ri_profile_score(struct rank_index *ix, const struct rank_profile *p,
     *best = pos > 0 ? pos : neg;
 }
 
-/* ri_holds - 1 if the sorted terms t[0..n) hold term x */
+/* ri_holds - where the sorted terms t[0..n) hold term x, or -1 */
 static long
 ri_holds(const uint32_t *t, size_t n, uint32_t x)
 {
