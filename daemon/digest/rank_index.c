@@ -1845,40 +1845,23 @@ ri_ql_prepare(struct rank_index *ix)
 }
 
 /*
- * ri_profile_ql - fuse the cosine scores in pres (max cmax) with a
- * second ranker: query likelihood of the profile's liked terms under
- * each paper's Dirichlet-smoothed language model (mu = prm.ql_mu),
+ * ri_profile_fuse - fuse the cosine scores in pres (max cmax) with a
+ * second ranker: query likelihood of the profile's liked terms (weights
+ * summing to qsum) under each paper's Dirichlet-smoothed language model
+ * (mu = prm.ql_mu),
  *   ql(d) = sum w(t) log(1 + tf(t,d) / (mu cf(t) / |C|))
  *           + sum w(t) log(mu / (|d| + mu)),
- * min-max scaled over the papers holding a liked term, so pres =
- * pres / cmax + ql_weight * scaled ql.  Unlike the cosine, it weighs
- * terms by their collection frequency, not their document frequency,
- * and does not saturate tf.  acc, seen and touched are free here (the
- * interests' results are already in res) and left cleared.
+ * whose first sum ri_profile_score() left in acc for the nt papers in
+ * touched; min-max scaled over those papers, so pres = pres / cmax +
+ * ql_weight * scaled ql.  Unlike the cosine, it weighs terms by their
+ * collection frequency, not their document frequency, and does not
+ * saturate tf.  Leaves acc and seen cleared.
  */
 static void
-ri_profile_ql(struct rank_index *ix, const struct rank_profile *p, double cmax)
+ri_profile_fuse(struct rank_index *ix, double qsum, size_t nt, double cmax)
 {
-    double qsum = 0, lo = 0, hi = 0;
-    size_t nt = 0;
+    double lo = 0, hi = 0;
 
-    ri_ql_prepare(ix);
-    for (size_t i = 0; i < p->ntw; i++) {
-        const struct ri_term *tt = &ix->t[p->tw[i].term];
-        const float *lw = ix->qlpost + ix->qloff[p->tw[i].term];
-        double w = p->tw[i].w;
-        if (w <= 0)
-            continue;
-        qsum += w;
-        for (uint32_t k = 0; k < tt->n; k++) {
-            uint32_t d = tt->p[k].doc;
-            if (!ix->seen[d]) {
-                ix->seen[d] = 1;
-                ix->touched[nt++] = d;
-            }
-            ix->acc[d] += w * lw[k];
-        }
-    }
     for (size_t i = 0; i < nt; i++) {
         uint32_t d = ix->touched[i];
         ix->acc[d] += qsum * ix->qllen[d];
@@ -1898,27 +1881,48 @@ ri_profile_ql(struct rank_index *ix, const struct rank_profile *p, double cmax)
     }
 }
 
-/* ri_profile_score - pres[d] for every paper holding a profile term;
- * *best gets the largest (or, with no positive one, the largest |pres|) */
+/* ri_profile_score - pres[d] for every paper holding a profile term: the
+ * cosine, fused with query likelihood (ri_profile_fuse) for a profile
+ * with likes, both summed in one walk over the terms' postings; *best
+ * gets the largest (or, with no positive one, the largest |pres|).  acc,
+ * seen and touched are free here (the interests' results are already in
+ * res) and left cleared. */
 static void
 ri_profile_score(struct rank_index *ix, const struct rank_profile *p,
                  double *best)
 {
-    double pos = 0, neg = 0;
+    double pos = 0, neg = 0, qsum = 0;
+    int ql = ix->prm.ql_weight > 0 && p->likes > 0;
+    size_t nt = 0;
 
     ri_ql_prepare(ix);
     for (size_t i = 0; i < p->ntw; i++) {
-        const struct ri_term *tt = &ix->t[p->tw[i].term];
-        const double *cw = ix->cosw + ix->qloff[p->tw[i].term];
-        double wi = p->tw[i].w * ri_idf(ix, p->tw[i].term);
-        for (uint32_t k = 0; k < tt->n; k++)
-            ix->pres[tt->p[k].doc] += wi * cw[k];
+        uint32_t t = p->tw[i].term;
+        const struct ri_term *tt = &ix->t[t];
+        const double *cw = ix->cosw + ix->qloff[t];
+        const float *lw = ix->qlpost + ix->qloff[t];
+        double w = p->tw[i].w, wi = w * ri_idf(ix, t);
+        if (!ql || w <= 0) {
+            for (uint32_t k = 0; k < tt->n; k++)
+                ix->pres[tt->p[k].doc] += wi * cw[k];
+            continue;
+        }
+        qsum += w;
+        for (uint32_t k = 0; k < tt->n; k++) {
+            uint32_t d = tt->p[k].doc;
+            ix->pres[d] += wi * cw[k];
+            if (!ix->seen[d]) {
+                ix->seen[d] = 1;
+                ix->touched[nt++] = d;
+            }
+            ix->acc[d] += w * lw[k];
+        }
     }
-    if (ix->prm.ql_weight > 0 && p->likes > 0) {
+    if (ql) {
         for (size_t d = 0; d < ix->ndocs; d++)
             if (ix->pres[d] > pos)
                 pos = ix->pres[d];
-        ri_profile_ql(ix, p, pos);
+        ri_profile_fuse(ix, qsum, nt, pos);
         pos = 0;
     }
     for (size_t d = 0; d < ix->ndocs; d++) {
