@@ -7,7 +7,8 @@
  * The document is built by SQLite's JSON functions in one query (so
  * every string is escaped by the library that stores it), and holds: the
  * address, name and creation time; each subscription with its list,
- * status and preferences; its votes (liked papers are vote 1); every
+ * status and preferences; its votes (liked papers are vote 1) and
+ * vote requests (papers named on the preferences page, not fetched yet); every
  * digest with its day, when it was made and sent, and its papers in rank
  * order.  Times are ISO 8601 UTC.  It does not decide who may read it
  * (web/ checks the token, cli/ is the operator) nor delete anything
