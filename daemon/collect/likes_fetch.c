@@ -45,6 +45,38 @@ likes_settle(struct db *db, char (*ids)[PAPER_ID_MAX], size_t n, int64_t now,
     return 0;
 }
 
+/* likes_known - fulfil the requests of ids[0..*n) already in papers and
+ * keep the others in ids (order kept), *n their count */
+static int
+likes_known(struct db *db, char (*ids)[PAPER_ID_MAX], size_t *n, int64_t now,
+            struct likes_fetch_stats *st, struct err *err)
+{
+    size_t k = 0;
+
+    for (size_t i = 0; i < *n; i++) {
+        struct db_paper_row row;
+        int found = db_paper_get(db, ids[i], &row, err), voted = 0, full = 0;
+        if (found == -1)
+            return -1;
+        if (found == 1) {
+            if (k != i)
+                memcpy(ids[k], ids[i], PAPER_ID_MAX);
+            k++;
+            continue;
+        }
+        found = db_vote_requests_fulfil(db, ids[i], row.id, now, &voted, &full,
+                                        err);
+        db_paper_row_release(&row);
+        if (found == -1)
+            return -1;
+        st->known++;
+        st->voted += voted;
+        st->full += full;
+    }
+    *n = k;
+    return 0;
+}
+
 int
 likes_fetch_due(struct db *db, const struct config *cfg, int64_t now,
                 const volatile sig_atomic_t *stop, struct likes_fetch_stats *st,
@@ -61,10 +93,15 @@ likes_fetch_due(struct db *db, const struct config *cfg, int64_t now,
         return -1;
     if (n == 0)
         return 0;
+    st->more = n == COLLECT_IDS_MAX;
+    /* a paper collected since it was asked for needs no API call */
+    if (likes_known(db, ids, &n, now, st, err) == -1)
+        return -1;
+    if (n == 0)
+        return 0;
     for (size_t i = 0; i < n; i++)
         idp[i] = ids[i];
     st->ids = n;
-    st->more = n == COLLECT_IDS_MAX;
     if (collect_papers(db, cfg, idp, n, stop, &stored, &st->why) == 0)
         return likes_settle(db, ids, n, now, st, err);
     if (fetch_stop_requested(stop)) {

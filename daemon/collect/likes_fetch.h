@@ -3,7 +3,8 @@
  * likes_fetch - fulfil "papers like these" that the preferences page
  * could not vote on yet (store/db_vote_requests.h): the scheduler calls
  * likes_fetch_due() each pass; it takes up to COLLECT_IDS_MAX due ids,
- * fetches them in one arXiv API call (collect_papers(), the source
+ * votes at once on those collected meanwhile (no API call for them),
+ * fetches the others in one arXiv API call (collect_papers(), the source
  * backfill uses), then each id now in papers becomes the requesters'
  * vote, an id the API answered without fails with "arXiv does not know
  * this id", and a fetch that failed is tried again later (exponential
@@ -31,6 +32,7 @@ extern const struct backoff likes_fetch_backoff;
 /* What one pass did. */
 struct likes_fetch_stats {
     size_t ids;     /* ids asked of the API */
+    int known;      /* ids in papers already: not fetched */
     int voted;      /* requests turned into votes */
     int unknown;    /* ids the API answered without */
     int full;       /* requests failed: their subscription's votes full */

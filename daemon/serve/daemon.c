@@ -602,7 +602,7 @@ daemon_likes(struct daemon *d, struct daemon_sched *s, const struct config *cfg,
         log_warn("sched: liked papers: %s", err.msg);
         return wait;
     }
-    if (st.ids == 0)
+    if (st.ids == 0 && st.known == 0)
         return wait;
     if (st.stopped)
         log_info("sched: liked papers: fetch of %zu cut short by the stop; "
@@ -613,9 +613,9 @@ daemon_likes(struct daemon *d, struct daemon_sched *s, const struct config *cfg,
                  "%s",
                  st.ids, st.why.msg);
     else
-        log_info("sched: liked papers: fetched=%zu voted=%d unknown=%d "
-                 "votes_full=%d",
-                 st.ids, st.voted, st.unknown, st.full);
+        log_info("sched: liked papers: known=%d fetched=%zu voted=%d "
+                 "unknown=%d votes_full=%d",
+                 st.known, st.ids, st.voted, st.unknown, st.full);
     /* arXiv asks for a pause between API calls */
     if (st.more && wait > cfg->api_delay_ms / 1000 + 1)
         wait = cfg->api_delay_ms / 1000 + 1;

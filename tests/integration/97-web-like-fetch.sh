@@ -8,7 +8,8 @@
 # with a known id, an id the API knows and one it does not: the page says
 # which are fetched; after the scheduler's pass the second is a paper (no
 # categories) with the reader's vote and the third is listed as failed
-# with its reason.  A request of another subscription cannot be removed,
+# with its reason; a request whose paper was collected meanwhile is voted
+# on without an API call.  A request of another subscription cannot be removed,
 # the reader's own can; a bad id or a full request list stores nothing
 # (not even the known paper's vote); the API down keeps the request with
 # one attempt and a later next_at; SIGTERM while the API stalls ends serve
@@ -42,6 +43,9 @@ sql "INSERT INTO subscribers (id, email, created_at) VALUES
        VALUES (100, 2, '2612.11111', 1000, 'failed', 1000, 'arXiv does not know this id');" \
     || fail "seeding"
 web_seed_papers
+# asked for before it was collected: voted on without an API call
+sql "INSERT INTO vote_requests (subscription_id, arxiv_id, created_at, next_at)
+       VALUES (1, '2611.00003', 1000, 1000)" || fail "seeding a request"
 reqs() { sql "SELECT arxiv_id || ':' || state FROM vote_requests WHERE subscription_id = 1 ORDER BY arxiv_id" | tr '\n' ' '; }
 wait_sql() { # QUERY WANT WHAT: poll the database, at most 30 s
     local i v=
@@ -55,6 +59,13 @@ wait_sql() { # QUERY WANT WHAT: poll the database, at most 30 s
 
 web_start
 P="/preferences/$(token p 1)"
+
+# serve's first pass settles the request seeded above without the API
+wait_sql "SELECT count(*) FROM vote_requests WHERE arxiv_id = '2611.00003'" 0 "the collected paper's request"
+assert_eq "$(sql "SELECT v.source || ':' || (SELECT count(*) FROM paper_categories c WHERE c.paper_id = p.id)
+                  FROM votes v JOIN papers p ON p.id = v.paper_id WHERE p.arxiv_id = '2611.00003'")" \
+    "preferences:1" "voted on the collected paper, its category kept"
+assert_not_contains "$(cat "$TMP/requests.log" 2>/dev/null)" "2611.00003" "a paper collected meanwhile is not fetched"
 
 # bad input stores nothing
 http POST "$P" --data-urlencode 'action=vote_like' --data-urlencode 'papers=2611.15034 not-an-id'
