@@ -121,7 +121,9 @@ db_export_counts(struct db *db, int64_t subscriber_id,
         " (SELECT count(*) FROM votes v JOIN subscriptions u"
         "   ON u.id = v.subscription_id WHERE u.subscriber_id = ?1),"
         " (SELECT count(*) FROM outbox o JOIN subscriptions u"
-        "   ON u.id = o.subscription_id WHERE u.subscriber_id = ?1)";
+        "   ON u.id = o.subscription_id WHERE u.subscriber_id = ?1),"
+        " (SELECT count(*) FROM vote_requests r JOIN subscriptions u"
+        "   ON u.id = r.subscription_id WHERE u.subscriber_id = ?1)";
     sqlite3_stmt *st = db_stmt(db, sql, err);
     int rc;
 
@@ -138,6 +140,7 @@ db_export_counts(struct db *db, int64_t subscriber_id,
     out->digest_items = sqlite3_column_int64(st, 2);
     out->votes = sqlite3_column_int64(st, 3);
     out->outbox = sqlite3_column_int64(st, 4);
+    out->vote_requests = sqlite3_column_int64(st, 5);
     sqlite3_reset(st);
     return 0;
 }

@@ -40,6 +40,7 @@ struct db_export_counts {
     int64_t digests;       /* digests of those subscriptions */
     int64_t digest_items;  /* papers in those digests */
     int64_t votes;         /* votes of those subscriptions */
+    int64_t vote_requests; /* their papers waiting for arXiv */
     int64_t outbox;        /* queued and sent mail rows */
 };
 

@@ -152,6 +152,10 @@ rc=0
 wait "$SERVE_PID" 2>/dev/null || rc=$?
 SERVE_PID=
 assert_eq "$rc" 0 "serve's exit status after SIGTERM"
+if grep -Eq 'Sanitizer|runtime error:' "$TMP/serve.log"; then
+    cat "$TMP/serve.log" >&2
+    fail "the sanitizer reported a problem in serve"
+fi
 [ "$ms" -le 2500 ] || fail "serve took ${ms} ms to stop while the API stalled"
 assert_eq "$(sql "SELECT state || ':' || attempts FROM vote_requests WHERE arxiv_id = '2612.66666'")" \
     "pending:0" "a fetch cut by the stop changes nothing"
@@ -166,6 +170,7 @@ r = d["subscriptions"][0]["vote_requests"]
 assert sorted(x["arxiv_id"] for x in r) == ["2612.66666", "2612.77777"], r
 assert all(x["state"] == "pending" for x in r), r' "$OUT" || fail "export-data vote_requests: $OUT"
 expect_rc 0 pb subscriber erase ada@example.org
+assert_contains "$OUT" ", 2 papers waiting for arXiv,"
 assert_eq "$(sql 'SELECT count(*) FROM vote_requests WHERE subscription_id = 1')" 0 "erase removes the requests"
 assert_eq "$(sql 'SELECT count(*) FROM vote_requests')" 1 "the other subscriber's request stays"
 pass
