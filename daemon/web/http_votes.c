@@ -445,8 +445,9 @@ out:
 /* http_votes_request_remove - action vote_request_remove: only a request
  * of this subscription */
 static int
-http_votes_request_remove(struct db_subscription const *sub, struct http_req *r,
-                          struct db *db, struct tmpl_obj *root, struct err *err)
+http_votes_request_remove(struct http_req *r, struct db *db,
+                          const struct db_subscription *sub,
+                          struct tmpl_obj *root, struct err *err)
 {
     const char *v = http_form_get(&r->form, "request");
     int64_t id;
@@ -484,7 +485,7 @@ http_votes_prefs_post(struct http_req *r, struct db *db,
         return http_votes_like(r, db, sub, text ? text : "", root, err);
     }
     if (strcmp(action, "vote_request_remove") == 0)
-        return http_votes_request_remove(sub, r, db, root, err);
+        return http_votes_request_remove(r, db, sub, root, err);
     if (strcmp(action, "vote_more") == 0)
         vote = 1;
     else if (strcmp(action, "vote_less") == 0)
