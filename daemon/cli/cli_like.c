@@ -7,7 +7,8 @@
  * database yet is fetched from the arXiv API (collect_papers()).  --clear
  * takes back the votes on the papers named, or every vote of the
  * subscription when none is named.  Also the votes' part of `subscriber
- * show` (cli_like_show_json, cli_like_show_text), and of `subscriber
+ * show` (cli_like_show_json, cli_like_show_text: the votes, and the
+ * papers named on the preferences page that wait for arXiv), and of `subscriber
  * export` and `import` (the votes column: cli_like_csv_*).  Every id is
  * checked before anything is stored: one bad id changes nothing.
  */
@@ -22,6 +23,7 @@
 #include "collect.h"
 #include "db_paper.h"
 #include "db_sub.h"
+#include "db_vote_requests.h"
 #include "db_votes.h"
 #include "paper.h"
 #include "str.h"
@@ -78,7 +80,8 @@ like_resolve(struct cli *cli, struct db *db, char (*ids)[PAPER_ID_MAX], int n,
         }
         if (nmiss == 0)
             return CLI_OK;
-        if (collect_papers(db, cli->cfg, missing, nmiss, &stored, &err) == -1)
+        if (collect_papers(db, cli->cfg, missing, nmiss, NULL, &stored, &err) ==
+            -1)
             return cli_fail("fetching %s from the arXiv API: %s", missing[0],
                             err.msg);
     }
@@ -191,12 +194,32 @@ like_json_row(void *arg, const struct db_vote *v)
     return 0;
 }
 
+/* like_json_request - one vote request into a JSON array */
+static int
+like_json_request(void *arg, const struct db_vote_request *r)
+{
+    cJSON *o = cJSON_CreateObject();
+
+    cJSON_AddStringToObject(o, "arxiv_id", r->arxiv_id);
+    cJSON_AddStringToObject(o, "vote", r->vote > 0 ? "more" : "less");
+    cJSON_AddStringToObject(o, "state", r->failed ? "failed" : "pending");
+    cJSON_AddNumberToObject(o, "attempts", r->attempts);
+    cJSON_AddNumberToObject(o, "next_at", (double)r->next_at);
+    cJSON_AddStringToObject(o, "last_error", r->last_error);
+    cJSON_AddNumberToObject(o, "created_at", (double)r->created_at);
+    cJSON_AddItemToArray(arg, o);
+    return 0;
+}
+
 int
 cli_like_show_json(struct db *db, int64_t sub_id, cJSON *obj, struct err *err)
 {
     cJSON *a = cJSON_AddArrayToObject(obj, "votes");
 
-    return db_votes_each(db, sub_id, like_json_row, a, err);
+    if (db_votes_each(db, sub_id, like_json_row, a, err) == -1)
+        return -1;
+    a = cJSON_AddArrayToObject(obj, "vote_requests");
+    return db_vote_requests_each(db, sub_id, like_json_request, a, err);
 }
 
 /* What like_text_row prints under. */
@@ -218,13 +241,31 @@ like_text_row(void *arg, const struct db_vote *v)
     return 0;
 }
 
+/* like_text_request - one vote request as a line, the heading before
+ * the first */
+static int
+like_text_request(void *arg, const struct db_vote_request *r)
+{
+    struct like_text *t = arg;
+
+    if (!t->any++)
+        printf("\nwaiting for arXiv (%s):\n", t->list);
+    printf("  %-4s  %-12s  %s%.70s\n", r->vote > 0 ? "more" : "less",
+           r->arxiv_id, r->failed ? "failed: " : "pending",
+           r->failed ? r->last_error : "");
+    return 0;
+}
+
 int
 cli_like_show_text(struct db *db, int64_t sub_id, const char *list,
                    struct err *err)
 {
     struct like_text t = {list, 0};
 
-    return db_votes_each(db, sub_id, like_text_row, &t, err);
+    if (db_votes_each(db, sub_id, like_text_row, &t, err) == -1)
+        return -1;
+    t.any = 0;
+    return db_vote_requests_each(db, sub_id, like_text_request, &t, err);
 }
 
 /* like_csv_count - db_votes_each's callback: count */

@@ -84,10 +84,12 @@ cli_erase(struct cli *cli, int argc, char **argv)
     if (rc != 0)
         return cli_found(rc, &err, "no subscriber '%s'", email);
     printf("erased %s: 1 subscriber, %lld subscriptions, %lld digests "
-           "(%lld papers listed), %lld votes, %lld outbox messages\n",
+           "(%lld papers listed), %lld votes, %lld papers waiting for "
+           "arXiv, %lld outbox messages\n",
            email, (long long)res.rows.subscriptions,
            (long long)res.rows.digests, (long long)res.rows.digest_items,
-           (long long)res.rows.votes, (long long)res.rows.outbox);
+           (long long)res.rows.votes, (long long)res.rows.vote_requests,
+           (long long)res.rows.outbox);
     printf("kept: a keyed hash of the address in the suppression table "
            "(reason erased%s); 'subscriber import --force' overrides it\n",
            res.suppressed ? "" : ", already there");

@@ -580,8 +580,10 @@ collect_result_release(struct collect_result *res)
 
 int
 collect_papers(struct db *db, const struct config *cfg, const char *const *ids,
-               size_t n, size_t *stored, struct err *err)
+               size_t n, const volatile sig_atomic_t *stop, size_t *stored,
+               struct err *err)
 {
+    struct collect_opts o = {.stop = stop};
     struct collect_result res = {NULL, 0};
     struct collect_stat *s;
     struct source_feed feed;
@@ -608,7 +610,7 @@ collect_papers(struct db *db, const struct config *cfg, const char *const *ids,
         return -1;
     }
     s = collect_stat_push(&res, "arxiv-api:ids", buf_str(&url));
-    collect_fetch_opts(cfg, NULL, &fo);
+    collect_fetch_opts(cfg, &o, &fo);
     fetch_req_init(&r, buf_str(&url), FETCH_XML);
     fetch_all(&r, 1, &fo);
     source_feed_init(&feed);

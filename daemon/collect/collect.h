@@ -95,11 +95,14 @@ void collect_result_release(struct collect_result *res);
  * stored without their categories, so they join no list's window: a
  * year-old paper someone liked is not news for the others.  *stored gets
  * how many were new or updated.  -1 with err when the API cannot be
- * reached or its answer not parsed or stored.
+ * reached or its answer not parsed or stored.  stop (may be NULL) is
+ * collect_opts.stop: when *stop becomes non-zero the fetch is cut within
+ * a fraction of a second and collect_papers returns -1, nothing stored.
  */
 #define COLLECT_IDS_MAX 50
 int collect_papers(struct db *db, const struct config *cfg,
-                   const char *const *ids, size_t n, size_t *stored,
+                   const char *const *ids, size_t n,
+                   const volatile sig_atomic_t *stop, size_t *stored,
                    struct err *err);
 
 #endif

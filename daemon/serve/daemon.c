@@ -32,6 +32,7 @@
 #include "deliver.h"
 #include "fetch.h"
 #include "http.h"
+#include "likes_fetch.h"
 #include "log.h"
 #include "schedule.h"
 #include "sdnotify.h"
@@ -583,6 +584,44 @@ daemon_sends(struct daemon *d, struct daemon_sched *s, const struct config *cfg,
     }
 }
 
+/* daemon_likes - fetch one batch of the papers readers named on their
+ * preferences page (likes_fetch.h); returns wait, shortened when more
+ * are due at once */
+static int64_t
+daemon_likes(struct daemon *d, struct daemon_sched *s, const struct config *cfg,
+             int64_t wait)
+{
+    struct likes_fetch_stats st;
+    struct err err;
+
+    if (daemon_stopping(d))
+        return wait;
+    err_init(&err);
+    if (likes_fetch_due(s->db, cfg, str_now(), &d->fetch_stop, &st, &err) ==
+        -1) {
+        log_warn("sched: liked papers: %s", err.msg);
+        return wait;
+    }
+    if (st.ids == 0 && st.known == 0)
+        return wait;
+    if (st.stopped)
+        log_info("sched: liked papers: fetch of %zu cut short by the stop; "
+                 "they wait for the next start",
+                 st.ids);
+    else if (st.retried > 0)
+        log_warn("sched: liked papers: fetch of %zu failed, retried later: "
+                 "%s",
+                 st.ids, st.why.msg);
+    else
+        log_info("sched: liked papers: known=%d fetched=%zu voted=%d "
+                 "unknown=%d votes_full=%d",
+                 st.known, st.ids, st.voted, st.unknown, st.full);
+    /* arXiv asks for a pause between API calls */
+    if (st.more && wait > cfg->api_delay_ms / 1000 + 1)
+        wait = cfg->api_delay_ms / 1000 + 1;
+    return wait;
+}
+
 /* daemon_pass - one scheduler pass on cfg; returns seconds to sleep */
 static int64_t
 daemon_pass(struct daemon *d, struct daemon_sched *s, struct daemon_cfg *dc)
@@ -644,6 +683,7 @@ daemon_pass(struct daemon *d, struct daemon_sched *s, struct daemon_cfg *dc)
         if (s->backoff[i].retry_at > now && s->backoff[i].retry_at - now < wait)
             wait = s->backoff[i].retry_at - now;
     wait = daemon_bounces(d, s, dc, now, wait);
+    wait = daemon_likes(d, s, cfg, wait);
 out:
     sched_plan_release(&plan);
     free(zones);
@@ -705,6 +745,13 @@ daemon_kick(struct daemon *d)
     d->kick = 1;
     pthread_cond_broadcast(&d->cond);
     pthread_mutex_unlock(&d->mu);
+}
+
+/* daemon_kick_cb - daemon_kick for the web (http_set_kick) */
+static void
+daemon_kick_cb(void *arg)
+{
+    daemon_kick(arg);
 }
 
 /* daemon_deliver_start - start delivery on dc; on success it holds a
@@ -1035,6 +1082,7 @@ daemon_serve(const char *config_path, struct config *cfg)
         goto out;
     }
     http_set_health(d.http, daemon_health, &d);
+    http_set_kick(d.http, daemon_kick_cb, &d);
     d.http_cfg = daemon_cfg_ref(&d, d.cur);
     d.sched_running = 1;
     if (pthread_create(&th, NULL, daemon_sched_main, &d) != 0) {

@@ -3,8 +3,8 @@
  * db_export - one subscriber's data as JSON, and its row counts (see
  * db_export.h).  Every value is bound.  Each array is built from an
  * ordered subquery, so the document's order is stable (lists by name,
- * votes and digests oldest first, papers by rank); json() around each
- * nested value keeps it an object or array, not a quoted string.
+ * votes, vote requests and digests oldest first, papers by rank); json() around
+ * each nested value keeps it an object or array, not a quoted string.
  */
 #include "db_export.h"
 
@@ -42,6 +42,13 @@ static const char export_sql[] =
     "strftime('%Y-%m-%dT%H:%M:%SZ', v.created_at, 'unixepoch')) AS vj "
     "    FROM votes v JOIN papers p ON p.id = v.paper_id "
     "    WHERE v.subscription_id = u.id ORDER BY v.created_at, p.arxiv_id))), "
+    "   'vote_requests', json((SELECT json_group_array(json(rj)) FROM ( "
+    "    SELECT json_object('arxiv_id', r.arxiv_id, 'vote', r.vote, "
+    "     'state', r.state, 'attempts', r.attempts, 'last_error', "
+    "r.last_error, 'at', "
+    "strftime('%Y-%m-%dT%H:%M:%SZ', r.created_at, 'unixepoch')) AS rj "
+    "    FROM vote_requests r "
+    "    WHERE r.subscription_id = u.id ORDER BY r.created_at, r.id))), "
     "   'digests', json((SELECT json_group_array(json(dj)) FROM ( "
     "    SELECT json_object('day', d.day, 'period_from', d.period_from, "
     "     'made_at', "
@@ -114,7 +121,9 @@ db_export_counts(struct db *db, int64_t subscriber_id,
         " (SELECT count(*) FROM votes v JOIN subscriptions u"
         "   ON u.id = v.subscription_id WHERE u.subscriber_id = ?1),"
         " (SELECT count(*) FROM outbox o JOIN subscriptions u"
-        "   ON u.id = o.subscription_id WHERE u.subscriber_id = ?1)";
+        "   ON u.id = o.subscription_id WHERE u.subscriber_id = ?1),"
+        " (SELECT count(*) FROM vote_requests r JOIN subscriptions u"
+        "   ON u.id = r.subscription_id WHERE u.subscriber_id = ?1)";
     sqlite3_stmt *st = db_stmt(db, sql, err);
     int rc;
 
@@ -131,6 +140,7 @@ db_export_counts(struct db *db, int64_t subscriber_id,
     out->digest_items = sqlite3_column_int64(st, 2);
     out->votes = sqlite3_column_int64(st, 3);
     out->outbox = sqlite3_column_int64(st, 4);
+    out->vote_requests = sqlite3_column_int64(st, 5);
     sqlite3_reset(st);
     return 0;
 }

@@ -7,7 +7,8 @@
  * The document is built by SQLite's JSON functions in one query (so
  * every string is escaped by the library that stores it), and holds: the
  * address, name and creation time; each subscription with its list,
- * status and preferences; its votes (liked papers are vote 1); every
+ * status and preferences; its votes (liked papers are vote 1) and
+ * vote requests (papers named on the preferences page, not fetched yet); every
  * digest with its day, when it was made and sent, and its papers in rank
  * order.  Times are ISO 8601 UTC.  It does not decide who may read it
  * (web/ checks the token, cli/ is the operator) nor delete anything
@@ -39,6 +40,7 @@ struct db_export_counts {
     int64_t digests;       /* digests of those subscriptions */
     int64_t digest_items;  /* papers in those digests */
     int64_t votes;         /* votes of those subscriptions */
+    int64_t vote_requests; /* their papers waiting for arXiv */
     int64_t outbox;        /* queued and sent mail rows */
 };
 

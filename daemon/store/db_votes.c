@@ -85,6 +85,18 @@ db_votes_set(struct db *db, int64_t sub_id, int64_t paper_id, int vote,
     return 0;
 }
 
+int
+db_votes_fits(struct db *db, int64_t sub_id, int64_t paper_id, int *fits,
+              struct err *err)
+{
+    int n, has;
+
+    if (db_votes_count(db, sub_id, paper_id, &n, &has, err) == -1)
+        return -1;
+    *fits = has || n < DB_VOTES_MAX;
+    return 0;
+}
+
 static const char SQL_CLEAR[] =
     "DELETE FROM votes WHERE subscription_id = ?1 AND (?2 = 0 OR vote = ?2)";
 

@@ -45,6 +45,11 @@ struct db_vote {
 int db_votes_set(struct db *db, int64_t sub_id, int64_t paper_id, int vote,
                  enum db_vote_source source, int64_t now, struct err *err);
 
+/* db_votes_fits - *fits is 1 when sub_id may take a vote on paper_id
+ * (it holds one there already, or fewer than DB_VOTES_MAX), else 0 */
+int db_votes_fits(struct db *db, int64_t sub_id, int64_t paper_id, int *fits,
+                  struct err *err);
+
 /* db_votes_clear - every vote of sub_id (vote 0) or only those equal to
  * vote (1 or -1); *n gets how many were removed */
 int db_votes_clear(struct db *db, int64_t sub_id, int vote, int *n,

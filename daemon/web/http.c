@@ -1171,6 +1171,14 @@ fail:
     return -1;
 }
 
+void
+http_set_kick(struct http *h, void (*kick)(void *arg), void *arg)
+{
+    h->kick = kick;
+    h->kick_arg = arg;
+    atomic_store_explicit(&h->kick_set, 1, memory_order_release);
+}
+
 int
 http_port(const struct http *h)
 {

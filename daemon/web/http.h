@@ -67,6 +67,14 @@ void http_set_health(struct http *h,
                      void (*state)(void *arg, struct http_daemon_state *out),
                      void *arg);
 
+/*
+ * http_set_kick - from now on the web calls kick(arg) (from a web thread,
+ * without the web's locks held) after it stored work for the scheduler:
+ * a paper named on the preferences page that is to be fetched.  Call at
+ * most once, after http_start(); kick must work until http_stop().
+ */
+void http_set_kick(struct http *h, void (*kick)(void *arg), void *arg);
+
 /* http_port - the TCP port actually bound (useful after port 0) */
 int http_port(const struct http *h);
 

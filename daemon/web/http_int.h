@@ -173,6 +173,11 @@ struct http {
     void (*health)(void *, struct http_daemon_state *);
     void *health_arg;
     atomic_int health_set;
+    /* the scheduler's wake-up (http_set_kick); read only once kick_set
+     * is 1 */
+    void (*kick)(void *);
+    void *kick_arg;
+    atomic_int kick_set;
     pthread_mutex_t lock; /* gen, slots */
     pthread_cond_t cond;  /* signalled when gen refs drop */
     struct http_gen *gen;

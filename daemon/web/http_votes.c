@@ -14,8 +14,11 @@
  * is gone: 404, as is a paper or subscription that does not exist.
  *
  * The web layer does not fetch papers: an id not in the database is
- * named on the page and nothing is stored (`paperboy subscriber like`
- * fetches it).  What a vote does to the ranking is rank_index.h's.
+ * stored as a vote request (db_vote_requests.h), in the same transaction
+ * as the votes on the papers it knows, and the scheduler fetches it
+ * (collect/likes_fetch.h) after the web kicks it.  The page lists the
+ * requests, pending and failed, each with a remove button.  What a vote
+ * does to the ranking is rank_index.h's.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,10 +27,12 @@
 #include "authors.h"
 #include "db_paper.h"
 #include "db_sub.h"
+#include "db_vote_requests.h"
 #include "db_votes.h"
 #include "http_int.h"
 #include "log.h"
 #include "paper.h"
+#include "xalloc.h"
 
 #define HTTP_VOTES_LIKE_MAX 20 /* ids one "papers like these" form takes */
 
@@ -98,6 +103,67 @@ http_vote_store(struct http_req *r, struct db *db, int64_t sub_id,
     if (rc == 0 && !fit)
         *full = 1;
     return rc;
+}
+
+/* What "papers like these" stores, and what went wrong for the reader. */
+struct http_like {
+    int64_t pid[HTTP_VOTES_LIKE_MAX]; /* papers in the database */
+    int n;
+    char ids[HTTP_VOTES_LIKE_MAX][PAPER_ID_MAX]; /* the others */
+    int nmiss;
+    int votes_full;    /* 1: the votes would go over DB_VOTES_MAX */
+    int requests_full; /* 1: the requests over DB_VOTE_REQUESTS_MAX */
+};
+
+/* http_like_txn - http_like_store inside its transaction: 0 stored, 1
+ * refused (a cap; the flag says which), -1 error */
+static int
+http_like_txn(struct http_req *r, struct db *db, int64_t sub_id,
+              struct http_like *l, struct err *err)
+{
+    int fit = 1;
+
+    if (l->n > 0 && http_votes_fit(db, sub_id, l->pid, l->n, &fit, err) == -1)
+        return -1;
+    if (!fit) {
+        l->votes_full = 1;
+        return 1;
+    }
+    for (int i = 0; i < l->n; i++)
+        if (db_votes_set(db, sub_id, l->pid[i], 1, DB_VOTE_PREFERENCES, r->now,
+                         err) == -1)
+            return -1;
+    for (int i = 0; i < l->nmiss; i++) {
+        int rc = db_vote_requests_add(db, sub_id, l->ids[i], 1, r->now, err);
+        if (rc == 1)
+            l->requests_full = 1;
+        if (rc != 0)
+            return rc;
+    }
+    return 0;
+}
+
+/* http_like_store - l's votes and vote requests for sub_id, all in one
+ * transaction under the web's write lock, or none of them: a cap that
+ * would be passed sets l's flag and stores nothing */
+static int
+http_like_store(struct http_req *r, struct db *db, int64_t sub_id,
+                struct http_like *l, struct err *err)
+{
+    int rc;
+
+    pthread_mutex_lock(&r->h->write_lock);
+    if (db_begin(db, err) == -1) {
+        rc = -1;
+    } else {
+        rc = http_like_txn(r, db, sub_id, l, err);
+        if (rc == 0)
+            rc = db_commit(db, err);
+        else
+            db_rollback(db);
+    }
+    pthread_mutex_unlock(&r->h->write_lock);
+    return rc == -1 ? -1 : 0;
 }
 
 /* http_vote_rows - verify tok and load its subscription and paper.
@@ -232,6 +298,20 @@ http_votes_item(void *arg, const struct db_vote *v)
     return 0;
 }
 
+/* http_votes_request - one vote request into the page's list */
+static int
+http_votes_request(void *arg, const struct db_vote_request *q)
+{
+    struct tmpl_obj *it = tmpl_add_item(arg, "vote_requests");
+
+    tmpl_setf(it, "request_id", "%lld", (long long)q->id);
+    tmpl_set(it, "arxiv_id", q->arxiv_id);
+    tmpl_set_bool(it, "failed", q->failed);
+    tmpl_set(it, "reason", q->last_error);
+    tmpl_set_bool(it, "retrying", !q->failed && q->attempts > 0);
+    return 0;
+}
+
 void
 http_votes_prefs_fill(struct db *db, const struct db_subscription *sub,
                       struct tmpl_obj *root)
@@ -241,22 +321,75 @@ http_votes_prefs_fill(struct db *db, const struct db_subscription *sub,
 
     err_init(&err);
     tmpl_set_list(root, "votes");
+    tmpl_set_list(root, "vote_requests");
     if (db_votes_each(db, sub->id, http_votes_item, &l, &err) == -1)
         log_warn("web: preferences: listing votes: %s", err.msg);
+    err_init(&err);
+    if (db_vote_requests_each(db, sub->id, http_votes_request, root, &err) ==
+        -1)
+        log_warn("web: preferences: listing vote requests: %s", err.msg);
+}
+
+/* http_like_parse - the ids of text into l (known papers into pid, the
+ * others into ids); 1 with the reader's message in root when an entry
+ * is not an arXiv id or there are too many, 0 parsed, -1 error */
+static int
+http_like_parse(struct db *db, char *text, struct http_like *l,
+                struct tmpl_obj *root, struct err *err)
+{
+    char *save = NULL;
+
+    for (char *w = strtok_r(text, " \t\r\n,", &save); w != NULL;
+         w = strtok_r(NULL, " \t\r\n,", &save)) {
+        char id[64];
+        int version, found, dup = 0;
+        struct db_paper_row row;
+
+        if (paper_arxiv_id(w, id, sizeof(id), &version) == -1 ||
+            strlen(id) >= PAPER_ID_MAX) {
+            tmpl_setf(root, "votes_error",
+                      "'%.80s' is not an arXiv id or arXiv URL. Nothing was "
+                      "added.",
+                      w);
+            return 1;
+        }
+        if (l->n + l->nmiss >= HTTP_VOTES_LIKE_MAX) {
+            tmpl_setf(root, "votes_error",
+                      "Name at most %d papers at a time. Nothing was added.",
+                      HTTP_VOTES_LIKE_MAX);
+            return 1;
+        }
+        if ((found = db_paper_get(db, id, &row, err)) == -1)
+            return -1;
+        if (found == 0) {
+            l->pid[l->n++] = row.id;
+            db_paper_row_release(&row);
+            continue;
+        }
+        for (int i = 0; i < l->nmiss; i++)
+            dup |= strcmp(l->ids[i], id) == 0;
+        if (!dup)
+            memcpy(l->ids[l->nmiss++], id, strlen(id) + 1);
+    }
+    if (l->n == 0 && l->nmiss == 0) {
+        tmpl_set(root, "votes_error", "Name a paper by its arXiv id or URL.");
+        return 1;
+    }
+    return 0;
 }
 
 /* http_votes_like - "papers like these": every id in text that is in the
- * database gets a vote of 1; the others are named on the page.  Nothing
- * is stored when an entry is not an arXiv id. */
+ * database gets a vote of 1, the others a vote request the scheduler
+ * fetches; all in one transaction, or nothing when an entry is not an
+ * arXiv id or a cap would be passed. */
 static int
 http_votes_like(struct http_req *r, struct db *db,
                 const struct db_subscription *sub, const char *text,
                 struct tmpl_obj *root, struct err *err)
 {
-    int64_t pid[HTTP_VOTES_LIKE_MAX];
-    struct buf missing, words;
-    int n = 0, nmiss = 0, rc = 0;
-    char *save = NULL;
+    struct http_like *l = xcalloc(1, sizeof(*l));
+    struct buf words, missing;
+    int rc = 0;
 
     buf_init(&words, 4096);
     buf_adds(&words, text);
@@ -265,70 +398,76 @@ http_votes_like(struct http_req *r, struct db *db,
         tmpl_set(root, "votes_error", "Too much text: name fewer papers.");
         goto out;
     }
-    for (char *w =
-             strtok_r(words.data ? words.data : (char *)"", " \t\r\n,", &save);
-         w != NULL; w = strtok_r(NULL, " \t\r\n,", &save)) {
-        char id[64];
-        int version;
-        struct db_paper_row row;
-        int found;
-
-        if (n + nmiss >= HTTP_VOTES_LIKE_MAX) {
-            tmpl_setf(root, "votes_error",
-                      "Name at most %d papers at a time. Nothing was added.",
-                      HTTP_VOTES_LIKE_MAX);
-            goto out;
-        }
-        if (paper_arxiv_id(w, id, sizeof(id), &version) == -1 ||
-            strlen(id) >= PAPER_ID_MAX) {
-            tmpl_setf(root, "votes_error",
-                      "'%.80s' is not an arXiv id or arXiv URL. Nothing was "
-                      "added.",
-                      w);
-            goto out;
-        }
-        if ((found = db_paper_get(db, id, &row, err)) == -1) {
-            rc = -1;
-            goto out;
-        }
-        if (found == 1) {
-            buf_addf(&missing, "%s%s", nmiss ? ", " : "", id);
-            nmiss++;
-            continue;
-        }
-        pid[n++] = row.id;
-        db_paper_row_release(&row);
-    }
-    if (n == 0 && nmiss == 0) {
-        tmpl_set(root, "votes_error", "Name a paper by its arXiv id or URL.");
+    rc =
+        http_like_parse(db, words.data ? words.data : (char *)"", l, root, err);
+    if (rc != 0) {
+        rc = rc == -1 ? -1 : 0;
         goto out;
     }
-    if (n > 0) {
-        int full;
-        if (http_vote_store(r, db, sub->id, pid, n, 1, DB_VOTE_PREFERENCES,
-                            &full, err) == -1) {
-            rc = -1;
-            goto out;
-        }
-        if (full) {
-            tmpl_setf(root, "votes_error",
-                      "Your subscription keeps at most %d votes: remove some "
-                      "first. Nothing was added.",
-                      DB_VOTES_MAX);
-            goto out;
-        }
+    if ((rc = http_like_store(r, db, sub->id, l, err)) == -1)
+        goto out;
+    if (l->votes_full) {
+        tmpl_setf(root, "votes_error",
+                  "Your subscription keeps at most %d votes: remove some "
+                  "first. Nothing was added.",
+                  DB_VOTES_MAX);
+        goto out;
     }
-    if (n > 0)
-        tmpl_setf(root, "votes_notice", "Added %d paper%s you like.", n,
-                  n == 1 ? "" : "s");
-    if (nmiss > 0)
+    if (l->requests_full) {
+        tmpl_setf(root, "votes_error",
+                  "Your subscription waits for at most %d papers from arXiv: "
+                  "remove some first. Nothing was added.",
+                  DB_VOTE_REQUESTS_MAX);
+        goto out;
+    }
+    if (l->n > 0)
+        tmpl_setf(root, "votes_notice", "Added %d paper%s you like.", l->n,
+                  l->n == 1 ? "" : "s");
+    if (l->nmiss > 0) {
+        for (int i = 0; i < l->nmiss; i++)
+            buf_addf(&missing, "%s%s", i ? ", " : "", l->ids[i]);
         tmpl_setf(root, "votes_missing",
-                  "Not in this server's database yet, so not added: %s.",
+                  "Fetching from arXiv: %s. They count from your next digest "
+                  "once fetched.",
                   buf_str(&missing));
+        log_info("web: subscription=%lld asked for %d paper(s) from arXiv",
+                 (long long)sub->id, l->nmiss);
+        if (atomic_load_explicit(&r->h->kick_set, memory_order_acquire))
+            r->h->kick(r->h->kick_arg);
+    }
 out:
     buf_release(&words);
     buf_release(&missing);
+    free(l);
     return rc;
+}
+
+/* http_votes_request_remove - action vote_request_remove: only a request
+ * of this subscription */
+static int
+http_votes_request_remove(struct http_req *r, struct db *db,
+                          const struct db_subscription *sub,
+                          struct tmpl_obj *root, struct err *err)
+{
+    const char *v = http_form_get(&r->form, "request");
+    int64_t id;
+    char *end;
+    int rc;
+
+    id = v ? strtoll(v, &end, 10) : 0;
+    if (v == NULL || *v == '\0' || *end != '\0' || id <= 0) {
+        tmpl_set(root, "votes_error", "That request is not on this page.");
+        return 0;
+    }
+    pthread_mutex_lock(&r->h->write_lock);
+    rc = db_vote_requests_remove(db, sub->id, id, err);
+    pthread_mutex_unlock(&r->h->write_lock);
+    if (rc == -1)
+        return -1;
+    tmpl_set(root, rc == 0 ? "votes_notice" : "votes_error",
+             rc == 0 ? "Request removed."
+                     : "That request is not on this page.");
+    return 0;
 }
 
 int
@@ -345,6 +484,8 @@ http_votes_prefs_post(struct http_req *r, struct db *db,
         const char *text = http_form_get(&r->form, "papers");
         return http_votes_like(r, db, sub, text ? text : "", root, err);
     }
+    if (strcmp(action, "vote_request_remove") == 0)
+        return http_votes_request_remove(r, db, sub, root, err);
     if (strcmp(action, "vote_more") == 0)
         vote = 1;
     else if (strcmp(action, "vote_less") == 0)

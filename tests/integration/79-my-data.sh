@@ -190,7 +190,7 @@ web_stop
 
 # ---- the CLI: erase ----
 expect_rc 0 pb subscriber erase other@example.org
-assert_contains "$OUT" "erased other@example.org: 1 subscriber, 1 subscriptions, 1 digests (1 papers listed), 1 votes, 1 outbox messages"
+assert_contains "$OUT" "erased other@example.org: 1 subscriber, 1 subscriptions, 1 digests (1 papers listed), 1 votes, 0 papers waiting for arXiv, 1 outbox messages"
 assert_contains "$OUT" "kept: a keyed hash of the address in the suppression table (reason erased)"
 assert_eq "$(counts)" "subscribers=0 subscriptions=0 digests=0 digest_items=0 votes=0 outbox=0 suppressions=2" "rows after the CLI erase"
 expect_rc 1 pb subscriber erase other@example.org

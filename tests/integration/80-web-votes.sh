@@ -8,7 +8,8 @@
 # scanners); a POST records the vote, and `digest preview` then says why
 # ("which you liked"); the preferences page lists the votes and changes,
 # removes and adds them ("papers like these": a paper not in the database
-# is named and nothing is stored; a bad id stores nothing); a forged or
+# becomes a request the scheduler fetches, 97-web-like-fetch.sh; a bad id
+# stores nothing); a forged or
 # other-kind token is a 400; a token for a removed subscription, an
 # unknown paper, or one issued before the subscription's row is a 404.
 . "$(dirname "$0")/lib.sh"
@@ -176,17 +177,18 @@ http POST "$P" --data 'action=vote_more&paper=x'
 assert_contains "$BODY" "not on this page" "a bad paper id"
 assert_eq "$(votes)" "1:-1:preferences 3:1:mail " "nothing changed by bad requests"
 # papers like these: ids and URLs; one bad entry stores nothing; a paper
-# not in the database is named and not stored
+# not in the database is named and asked of the scheduler
 http POST "$P" --data-urlencode 'action=vote_like' --data-urlencode 'papers=2611.00004 not-an-id'
 assert_contains "$BODY" "&#39;not-an-id&#39; is not an arXiv id" "bad id"
 assert_eq "$(votes)" "1:-1:preferences 3:1:mail " "nothing stored for a bad id"
 http POST "$P" --data-urlencode 'action=vote_like' --data-urlencode 'papers=2611.00004, https://arxiv.org/abs/2611.00005v2 2612.99999'
 expect_code 200 "like papers"
 assert_contains "$BODY" "Added 2 papers you like."
-assert_contains "$BODY" "Not in this server&#39;s database yet, so not added: 2612.99999."
-assert_contains "$BODY" "subscriber like"
+assert_contains "$BODY" "Fetching from arXiv: 2612.99999. They count from your next digest once fetched."
 assert_eq "$(votes)" "1:-1:preferences 3:1:mail 4:1:preferences 5:1:preferences " "liked by id and URL"
 assert_eq "$(sql "SELECT count(*) FROM papers WHERE arxiv_id = '2612.99999'")" 0 "the web fetches nothing"
+assert_eq "$(sql "SELECT count(*) FROM vote_requests WHERE arxiv_id = '2612.99999' AND subscription_id = 1")" 1 \
+    "the scheduler is asked to fetch it (it-97 follows it there)"
 # the other preferences still save (the votes' forms do not touch them)
 http POST "$P" --data 'action=save&keywords=kv+cache&max_papers=3&timezone='
 expect_code 200 "save preferences"

@@ -15,6 +15,8 @@ Routes (the last path segment is the arXiv category or ignored):
   /api?start=S&max_results=M
                         pages of arxiv_api_sample.xml: at most 5 entries
                         per page, totalResults 8 (so paging takes 2 calls)
+  /api?id_list=A,B      only the fixture's entries with those ids (an id
+                        the fixture lacks is left out, as arXiv does)
   /apiempty?...         like /api, but the very first call answers an empty
                         result (totalResults 0), as arXiv sometimes does
   /bad/404/...          HTTP 404
@@ -115,11 +117,17 @@ def oversize():
             item * 2100 + b"</channel></rss>")
 
 
-def api_page(start, count):
-    """A page of the API fixture: entries [start, start+count) of 8."""
+def api_page(start, count, ids=None):
+    """A page of the API fixture: entries [start, start+count) of 8, or
+    of those whose arXiv id is in ids."""
     doc = fixture("arxiv_api_sample.xml").decode("utf-8")
     head = doc[:doc.index("<entry>")]
     entries = re.findall(r"<entry>.*?</entry>", doc, re.S)
+    if ids is not None:
+        entries = [e for e in entries
+                   if re.search(r"<id>http://arxiv\.org/abs/([^<v]+)", e)
+                   and re.search(r"<id>http://arxiv\.org/abs/([^<v]+)",
+                                 e).group(1) in ids]
     page = entries[start:start + count]
     head = re.sub(r"<opensearch:itemsPerPage>\d+<",
                   "<opensearch:itemsPerPage>%d<" % len(page), head)
@@ -207,7 +215,11 @@ class Handler(BaseHTTPRequestHandler):
         if head in ("api", "apiempty"):
             start = int(q.get("start", ["0"])[0])
             maxr = int(q.get("max_results", ["10"])[0])
-            return self.send(200, api_page(start, min(maxr, 5)), ATOM_TYPE)
+            ids = None
+            if "id_list" in q:
+                ids = set(q["id_list"][0].split(","))
+            return self.send(200, api_page(start, min(maxr, 5), ids),
+                             ATOM_TYPE)
         if head == "flaky" and len(parts) >= 2:
             n = self.count(url.path)
             if n <= int(parts[1]):

@@ -1,0 +1,121 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * likes_fetch - the scheduler's fetch of requested liked papers (see
+ * likes_fetch.h).
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "backoff.h"
+#include "collect.h"
+#include "db_paper.h"
+#include "db_vote_requests.h"
+#include "fetch.h"
+#include "likes_fetch.h"
+
+const struct backoff likes_fetch_backoff = {60, 12 * 3600};
+
+/* likes_settle - after a fetch that worked: each id is a vote or a
+ * failure */
+static int
+likes_settle(struct db *db, char (*ids)[PAPER_ID_MAX], size_t n, int64_t now,
+             struct likes_fetch_stats *st, struct err *err)
+{
+    for (size_t i = 0; i < n; i++) {
+        struct db_paper_row row;
+        int found = db_paper_get(db, ids[i], &row, err), voted = 0, full = 0,
+            k = 0;
+        if (found == -1)
+            return -1;
+        if (found == 1) {
+            if (db_vote_requests_fail(db, ids[i], LIKES_FETCH_UNKNOWN, &k,
+                                      err) == -1)
+                return -1;
+            st->unknown++;
+            continue;
+        }
+        found = db_vote_requests_fulfil(db, ids[i], row.id, now, &voted, &full,
+                                        err);
+        db_paper_row_release(&row);
+        if (found == -1)
+            return -1;
+        st->voted += voted;
+        st->full += full;
+    }
+    return 0;
+}
+
+/* likes_known - fulfil the requests of ids[0..*n) already in papers and
+ * keep the others in ids (order kept), *n their count */
+static int
+likes_known(struct db *db, char (*ids)[PAPER_ID_MAX], size_t *n, int64_t now,
+            struct likes_fetch_stats *st, struct err *err)
+{
+    size_t k = 0;
+
+    for (size_t i = 0; i < *n; i++) {
+        struct db_paper_row row;
+        int found = db_paper_get(db, ids[i], &row, err), voted = 0, full = 0;
+        if (found == -1)
+            return -1;
+        if (found == 1) {
+            if (k != i)
+                memcpy(ids[k], ids[i], PAPER_ID_MAX);
+            k++;
+            continue;
+        }
+        found = db_vote_requests_fulfil(db, ids[i], row.id, now, &voted, &full,
+                                        err);
+        db_paper_row_release(&row);
+        if (found == -1)
+            return -1;
+        st->known++;
+        st->voted += voted;
+        st->full += full;
+    }
+    *n = k;
+    return 0;
+}
+
+int
+likes_fetch_due(struct db *db, const struct config *cfg, int64_t now,
+                const volatile sig_atomic_t *stop, struct likes_fetch_stats *st,
+                struct err *err)
+{
+    char ids[COLLECT_IDS_MAX][PAPER_ID_MAX];
+    const char *idp[COLLECT_IDS_MAX];
+    char reason[sizeof(st->why.msg) + 40];
+    size_t n = 0, stored = 0;
+
+    memset(st, 0, sizeof(*st));
+    err_init(&st->why);
+    if (db_vote_requests_due(db, now, COLLECT_IDS_MAX, ids, &n, err) == -1)
+        return -1;
+    if (n == 0)
+        return 0;
+    st->more = n == COLLECT_IDS_MAX;
+    /* a paper collected since it was asked for needs no API call */
+    if (likes_known(db, ids, &n, now, st, err) == -1)
+        return -1;
+    if (n == 0)
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        idp[i] = ids[i];
+    st->ids = n;
+    if (collect_papers(db, cfg, idp, n, stop, &stored, &st->why) == 0)
+        return likes_settle(db, ids, n, now, st, err);
+    if (fetch_stop_requested(stop)) {
+        st->stopped = 1;
+        st->more = 0;
+        return 0;
+    }
+    snprintf(reason, sizeof(reason), "fetching from arXiv failed: %s",
+             st->why.msg);
+    for (size_t i = 0; i < n; i++)
+        if (db_vote_requests_retry(db, ids[i], now, &likes_fetch_backoff,
+                                   LIKES_FETCH_ATTEMPTS, reason, err) == -1)
+            return -1;
+    st->retried = (int)n;
+    st->more = 0;
+    return 0;
+}
