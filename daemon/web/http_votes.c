@@ -322,6 +322,7 @@ http_votes_prefs_fill(struct db *db, const struct db_subscription *sub,
     err_init(&err);
     tmpl_set_list(root, "votes");
     tmpl_set_list(root, "vote_requests");
+    tmpl_setf(root, "papers_max", "%d", HTTP_VOTES_LIKE_MAX);
     if (db_votes_each(db, sub->id, http_votes_item, &l, &err) == -1)
         log_warn("web: preferences: listing votes: %s", err.msg);
     err_init(&err);
@@ -389,7 +390,7 @@ http_votes_like(struct http_req *r, struct db *db,
 {
     struct http_like *l = xcalloc(1, sizeof(*l));
     struct buf words, missing;
-    int rc = 0;
+    int rc = 0, refused = 1; /* refused: the form shows the text again */
 
     buf_init(&words, 4096);
     buf_adds(&words, text);
@@ -435,7 +436,10 @@ http_votes_like(struct http_req *r, struct db *db,
         if (atomic_load_explicit(&r->h->kick_set, memory_order_acquire))
             r->h->kick(r->h->kick_arg);
     }
+    refused = 0;
 out:
+    if (refused && rc == 0) /* nothing added: what was typed is not lost */
+        tmpl_set(root, "papers_typed", text);
     buf_release(&words);
     buf_release(&missing);
     free(l);

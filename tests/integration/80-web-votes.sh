@@ -180,6 +180,8 @@ assert_eq "$(votes)" "1:-1:preferences 3:1:mail " "nothing changed by bad reques
 # not in the database is named and asked of the scheduler
 http POST "$P" --data-urlencode 'action=vote_like' --data-urlencode 'papers=2611.00004 not-an-id'
 assert_contains "$BODY" "&#39;not-an-id&#39; is not an arXiv id" "bad id"
+assert_contains "$BODY" ">2611.00004 not-an-id</textarea>" "the refused text is in the form again"
+assert_contains "$BODY" "at most 20 at a time" "the hint names the limit"
 assert_eq "$(votes)" "1:-1:preferences 3:1:mail " "nothing stored for a bad id"
 http POST "$P" --data-urlencode 'action=vote_like' --data-urlencode 'papers=2611.00004, https://arxiv.org/abs/2611.00005v2 2612.99999'
 expect_code 200 "like papers"
