@@ -64,6 +64,8 @@ http_erase_ask(struct http_req *r, struct db *db,
     tmpl_setf(root, "subscriptions", "%lld", (long long)n.subscriptions);
     tmpl_setf(root, "digests", "%lld", (long long)n.digests);
     tmpl_setf(root, "votes", "%lld", (long long)n.votes);
+    if (n.vote_requests > 0)
+        tmpl_setf(root, "vote_requests", "%lld", (long long)n.vote_requests);
     return http_render(r, status, HTTP_T_ERASE, root);
 }
 

@@ -133,6 +133,9 @@ next=$(sql "SELECT next_at FROM vote_requests WHERE arxiv_id = '2612.77777'")
 assert_contains "$(sql "SELECT last_error FROM vote_requests WHERE arxiv_id = '2612.77777'")" "fetching from arXiv failed"
 http GET "$P"
 assert_contains "$BODY" "2612.77777</a>: fetching from arXiv (arXiv did not answer yet"
+# "delete everything" counts them with the rest of the reader's data
+http GET "/erase/$(token p 1)"
+assert_contains "$BODY" "and 1 paper(s) waiting for arXiv" "the erase page counts the requests"
 web_stop
 
 # SIGTERM while the API stalls: serve ends at once, the request waits
