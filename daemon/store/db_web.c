@@ -19,9 +19,12 @@
 #include "str.h"
 
 /* The membership test shared by the paper queries: ?1 categories, ?2
- * include_hf. */
+ * include_hf; as the digest's window (db_digest.c): a list without
+ * categories (Hugging Face only) holds the Hugging Face papers, not every
+ * paper, so a paper stored without categories (a reader's liked paper
+ * fetched from the API) is in no list. */
 #define DB_WEB_IN_LIST                                                         \
-    "(?1 = '' OR EXISTS (SELECT 1 FROM paper_categories pc"                    \
+    "(EXISTS (SELECT 1 FROM paper_categories pc"                               \
     " WHERE pc.paper_id = p.id"                                                \
     " AND instr(',' || ?1 || ',', ',' || pc.category || ',') > 0)"             \
     " OR (?2 AND p.hf_day IS NOT NULL))"

@@ -88,6 +88,15 @@ assert_eq "$(sql "SELECT v.vote || ':' || v.source FROM votes v JOIN papers p ON
                   WHERE p.arxiv_id = '2611.15034' AND v.subscription_id = 1")" "1:preferences" "the fetched paper's vote"
 assert_eq "$(sql "SELECT count(*) FROM paper_categories c JOIN papers p ON p.id = c.paper_id WHERE p.arxiv_id = '2611.15034'")" \
     0 "fetched without categories"
+# ... so it is in no list's public pages either, not even those of a list
+# without categories (Hugging Face only), whose digests hold only the
+# Hugging Face papers
+title=$(sql "SELECT title FROM papers WHERE arxiv_id = '2611.15034'")
+day=$(sql "SELECT first_seen_day FROM papers WHERE arxiv_id = '2611.15034'")
+[ -n "$title" ] && [ -n "$day" ] || fail "the fetched paper's title and day"
+expect_rc 0 pb list add hfonly
+http GET "/archive/hfonly/$day"
+assert_not_contains "$BODY" "$title" "a liked paper in the public archive of a Hugging Face list"
 assert_eq "$(reqs)" "2612.99999:failed " "the unknown id failed, the fetched one is gone"
 assert_eq "$(sql "SELECT last_error FROM vote_requests WHERE arxiv_id = '2612.99999'")" "arXiv does not know this id"
 http GET "$P"
