@@ -581,7 +581,7 @@ collect_result_release(struct collect_result *res)
 int
 collect_papers(struct db *db, const struct config *cfg, const char *const *ids,
                size_t n, const volatile sig_atomic_t *stop, size_t *stored,
-               struct err *err)
+               int *refused, struct err *err)
 {
     struct collect_opts o = {.stop = stop};
     struct collect_result res = {NULL, 0};
@@ -592,6 +592,8 @@ collect_papers(struct db *db, const struct config *cfg, const char *const *ids,
     struct buf url;
     int rc = -1;
 
+    if (refused != NULL)
+        *refused = 0;
     if (n == 0 || n > COLLECT_IDS_MAX) {
         err_set(err, ERR_PERM, "collect: 1 to %d ids per call",
                 COLLECT_IDS_MAX);
@@ -618,7 +620,8 @@ collect_papers(struct db *db, const struct config *cfg, const char *const *ids,
         *err = r.err;
     } else if (source_atom_ops.parse(buf_str(&r.body), r.body.len, &feed,
                                      err) == -1) {
-        err_prefix(err, "arXiv API");
+        if (refused != NULL) /* it answered: the ids are what it refused */
+            *refused = 1;
     } else {
         /* no categories: the paper joins no list's window */
         for (size_t i = 0; i < feed.papers.n; i++) {

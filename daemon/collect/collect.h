@@ -95,7 +95,10 @@ void collect_result_release(struct collect_result *res);
  * stored without their categories, so they join no list's window: a
  * year-old paper someone liked is not news for the others.  *stored gets
  * how many were new or updated.  -1 with err when the API cannot be
- * reached or its answer not parsed or stored.  stop (may be NULL) is
+ * reached or its answer not parsed or stored; *refused (may be NULL) is
+ * then 1 when the API answered with something other than papers (its
+ * error entry for an id it refuses, e.g. "incorrect id format"): the ids
+ * are at fault, not the connection.  stop (may be NULL) is
  * collect_opts.stop: when *stop becomes non-zero the fetch is cut within
  * a fraction of a second and collect_papers returns -1, nothing stored.
  */
@@ -103,6 +106,6 @@ void collect_result_release(struct collect_result *res);
 int collect_papers(struct db *db, const struct config *cfg,
                    const char *const *ids, size_t n,
                    const volatile sig_atomic_t *stop, size_t *stored,
-                   struct err *err);
+                   int *refused, struct err *err);
 
 #endif

@@ -79,21 +79,23 @@ likes_known(struct db *db, char (*ids)[PAPER_ID_MAX], size_t *n, int64_t now,
 
 int
 likes_fetch_due(struct db *db, const struct config *cfg, int64_t now,
-                const volatile sig_atomic_t *stop, struct likes_fetch_stats *st,
-                struct err *err)
+                size_t max, const volatile sig_atomic_t *stop,
+                struct likes_fetch_stats *st, struct err *err)
 {
     char ids[COLLECT_IDS_MAX][PAPER_ID_MAX];
     const char *idp[COLLECT_IDS_MAX];
-    char reason[sizeof(st->why.msg) + 40];
     size_t n = 0, stored = 0;
+    int refused = 0;
 
     memset(st, 0, sizeof(*st));
     err_init(&st->why);
-    if (db_vote_requests_due(db, now, COLLECT_IDS_MAX, ids, &n, err) == -1)
+    if (max == 0 || max > COLLECT_IDS_MAX)
+        max = COLLECT_IDS_MAX;
+    if (db_vote_requests_due(db, now, max, ids, &n, err) == -1)
         return -1;
     if (n == 0)
         return 0;
-    st->more = n == COLLECT_IDS_MAX;
+    st->more = n == max;
     /* a paper collected since it was asked for needs no API call */
     if (likes_known(db, ids, &n, now, st, err) == -1)
         return -1;
@@ -102,18 +104,35 @@ likes_fetch_due(struct db *db, const struct config *cfg, int64_t now,
     for (size_t i = 0; i < n; i++)
         idp[i] = ids[i];
     st->ids = n;
-    if (collect_papers(db, cfg, idp, n, stop, &stored, &st->why) == 0)
+    if (collect_papers(db, cfg, idp, n, stop, &stored, &refused, &st->why) == 0)
         return likes_settle(db, ids, n, now, st, err);
     if (fetch_stop_requested(stop)) {
         st->stopped = 1;
         st->more = 0;
         return 0;
     }
-    snprintf(reason, sizeof(reason), "fetching from arXiv failed: %s",
-             st->why.msg);
+    if (refused && n > 1) {
+        /* one id the API refuses fails the whole call: ask again one by
+         * one, nothing counted against the others */
+        st->split = n;
+        st->more = 1;
+        return 0;
+    }
+    if (refused) {
+        int k = 0;
+        if (db_vote_requests_fail(db, ids[0], LIKES_FETCH_REFUSED, &k, err) ==
+            -1)
+            return -1;
+        st->refused = 1;
+        st->more = 1;
+        return 0;
+    }
+    /* the reason a reader sees is a fixed sentence: the error names the
+     * call's URL, whose ids are other readers' too (the log has it) */
     for (size_t i = 0; i < n; i++)
         if (db_vote_requests_retry(db, ids[i], now, &likes_fetch_backoff,
-                                   LIKES_FETCH_ATTEMPTS, reason, err) == -1)
+                                   LIKES_FETCH_ATTEMPTS, LIKES_FETCH_FAILED,
+                                   err) == -1)
             return -1;
     st->retried = (int)n;
     st->more = 0;

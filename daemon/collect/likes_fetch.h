@@ -7,8 +7,9 @@
  * fetches the others in one arXiv API call (collect_papers(), the source
  * backfill uses), then each id now in papers becomes the requesters'
  * vote, an id the API answered without fails with "arXiv does not know
- * this id", and a fetch that failed is tried again later (exponential
- * backoff, LIKES_FETCH_ATTEMPTS at most).  The web never fetches: it
+ * this id", one the API refuses "arXiv refused this id", and a fetch
+ * that failed is tried again later (exponential backoff,
+ * LIKES_FETCH_ATTEMPTS at most).  The web never fetches: it
  * only stores the request.  Not here: the requests' SQL (store/) and
  * when a pass runs (serve/daemon.c).
  */
@@ -25,6 +26,8 @@
 
 #define LIKES_FETCH_ATTEMPTS 8 /* failed fetches before a request fails */
 #define LIKES_FETCH_UNKNOWN "arXiv does not know this id"
+#define LIKES_FETCH_REFUSED "arXiv refused this id"
+#define LIKES_FETCH_FAILED "arXiv could not be reached"
 
 /* The retry policy of a failed fetch, in seconds: 1, 2, 4 ... 12 hours. */
 extern const struct backoff likes_fetch_backoff;
@@ -37,19 +40,29 @@ struct likes_fetch_stats {
     int unknown;    /* ids the API answered without */
     int full;       /* requests failed: their subscription's votes full */
     int retried;    /* ids whose fetch failed and wait */
+    size_t split;   /* the API refused this call of split ids (> 1): ask
+                       them one by one (max 1) in the next calls */
+    int refused;    /* 1: the API refused the one id asked: it failed */
     int stopped;    /* 1: the stop flag cut the fetch (nothing changed) */
     int more;       /* 1: more requests may be due now */
     struct err why; /* the fetch's error when retried > 0 */
 };
 
 /*
- * likes_fetch_due - one batch of the vote requests due at now (see
- * above).  stop (may be NULL) is the caller's stop flag: a fetch it cuts
- * changes no request.  -1 with err only on a database error; a failed
- * fetch is in st.
+ * likes_fetch_due - one batch of at most max (1 to COLLECT_IDS_MAX; 0:
+ * COLLECT_IDS_MAX) vote requests due at now (see above), in one API call.
+ * stop (may be NULL) is the caller's stop flag: a fetch it cuts changes no
+ * request.  When the API refuses a call of several ids (its error entry
+ * for one of them), nothing changes and st.split asks the caller to call
+ * with max 1 for that many calls; a refused single id fails at once
+ * (LIKES_FETCH_REFUSED).  Any other failed fetch is retried later
+ * (LIKES_FETCH_FAILED: the error itself, which names the call's URL and
+ * so other readers' ids, is only in st.why, for the log).  The caller
+ * paces the calls ([sources] api_delay_ms).  -1 with err only on a
+ * database error.
  */
 int likes_fetch_due(struct db *db, const struct config *cfg, int64_t now,
-                    const volatile sig_atomic_t *stop,
+                    size_t max, const volatile sig_atomic_t *stop,
                     struct likes_fetch_stats *st, struct err *err);
 
 #endif

@@ -91,9 +91,12 @@ struct daemon_sched {
     size_t ntzs;
     struct daemon_backoff *backoff;
     size_t nbackoff;
-    int64_t logged_next;  /* the next send time last logged */
-    int64_t bounces_at;   /* next read of [bounces] mailbox, unix seconds */
-    unsigned bounces_gen; /* the config generation of the last read */
+    int64_t logged_next;   /* the next send time last logged */
+    int64_t bounces_at;    /* next read of [bounces] mailbox, unix seconds */
+    unsigned bounces_gen;  /* the config generation of the last read */
+    int64_t likes_call_ms; /* the last arXiv API call for liked papers,
+                              str_mono_ms(); 0 = none yet */
+    size_t likes_solo;     /* calls still to make one id at a time */
 };
 
 int64_t
@@ -593,14 +596,35 @@ daemon_likes(struct daemon *d, struct daemon_sched *s, const struct config *cfg,
 {
     struct likes_fetch_stats st;
     struct err err;
+    int64_t pause = cfg->api_delay_ms, since;
 
     if (daemon_stopping(d))
         return wait;
+    /* arXiv asks for a pause between API calls, whatever woke the pass (a
+     * reader's form kicks it) */
+    since = str_mono_ms() - s->likes_call_ms;
+    if (s->likes_call_ms != 0 && since < pause) {
+        int64_t left = (pause - since + 999) / 1000;
+        return wait < left ? wait : left;
+    }
     err_init(&err);
-    if (likes_fetch_due(s->db, cfg, str_now(), &d->fetch_stop, &st, &err) ==
-        -1) {
+    if (likes_fetch_due(s->db, cfg, str_now(), s->likes_solo > 0 ? 1 : 0,
+                        &d->fetch_stop, &st, &err) == -1) {
         log_warn("sched: liked papers: %s", err.msg);
         return wait;
+    }
+    if (st.ids > 0) {
+        s->likes_call_ms = str_mono_ms();
+        if (s->likes_solo > 0)
+            s->likes_solo--;
+    }
+    if (st.split > 0) {
+        s->likes_solo = st.split;
+        log_warn("sched: liked papers: arXiv refused a call of %zu ids (%s); "
+                 "asking them one by one",
+                 st.split, st.why.msg);
+    } else if (st.refused) {
+        log_warn("sched: liked papers: arXiv refused an id: %s", st.why.msg);
     }
     if (st.ids == 0 && st.known == 0)
         return wait;
@@ -608,6 +632,8 @@ daemon_likes(struct daemon *d, struct daemon_sched *s, const struct config *cfg,
         log_info("sched: liked papers: fetch of %zu cut short by the stop; "
                  "they wait for the next start",
                  st.ids);
+    else if (st.split > 0 || st.refused)
+        ; /* said above */
     else if (st.retried > 0)
         log_warn("sched: liked papers: fetch of %zu failed, retried later: "
                  "%s",
@@ -616,9 +642,11 @@ daemon_likes(struct daemon *d, struct daemon_sched *s, const struct config *cfg,
         log_info("sched: liked papers: known=%d fetched=%zu voted=%d "
                  "unknown=%d votes_full=%d",
                  st.known, st.ids, st.voted, st.unknown, st.full);
-    /* arXiv asks for a pause between API calls */
-    if (st.more && wait > cfg->api_delay_ms / 1000 + 1)
-        wait = cfg->api_delay_ms / 1000 + 1;
+    if (st.more) {
+        int64_t next = pause > 1000 ? (pause + 999) / 1000 : 1;
+        if (wait > next)
+            wait = next;
+    }
     return wait;
 }
 

@@ -22,7 +22,11 @@ static const char SQL_ADD[] =
     " VALUES (?1, ?2, ?3, ?4, 'pending', 0, ?4, NULL)"
     " ON CONFLICT (subscription_id, arxiv_id) DO UPDATE SET"
     " vote = excluded.vote, state = 'pending', attempts = 0,"
-    " next_at = excluded.next_at, last_error = NULL";
+    " next_at = excluded.next_at, last_error = NULL"
+    /* asking again for a paper still waiting changes nothing (not its
+     * backoff: a form posted again must not hurry the API calls); one
+     * that failed is asked again from the start */
+    " WHERE vote_requests.state = 'failed'";
 
 /* vr_add - db_vote_requests_add inside its transaction (1: full) */
 static int

@@ -140,6 +140,35 @@ paper_strip_prefix(const char **s, const char *prefix)
     return 0;
 }
 
+/* paper_month_ok - the two digits at s are a month, 01 to 12 */
+static int
+paper_month_ok(const char *s)
+{
+    int m = (s[0] - '0') * 10 + (s[1] - '0');
+
+    return m >= 1 && m <= 12;
+}
+
+/* paper_old_archive - s[0..n) is an archive of arXiv's identifiers before
+ * April 2007 ("hep-th/9901001"); the API refuses any other name with an
+ * error that would fail a whole batch of ids */
+static int
+paper_old_archive(const char *s, size_t n)
+{
+    static const char *const archives[] = {
+        "acc-phys", "adap-org", "alg-geom", "ao-sci",  "astro-ph", "atom-ph",
+        "bayes-an", "chao-dyn", "chem-ph",  "cmp-lg",  "comp-gas", "cond-mat",
+        "cs",       "dg-ga",    "funct-an", "gr-qc",   "hep-ex",   "hep-lat",
+        "hep-ph",   "hep-th",   "math",     "math-ph", "mtrl-th",  "nlin",
+        "nucl-ex",  "nucl-th",  "patt-sol", "physics", "plasm-ph", "q-alg",
+        "q-bio",    "quant-ph", "solv-int", "supr-con"};
+
+    for (size_t i = 0; i < sizeof(archives) / sizeof(archives[0]); i++)
+        if (strlen(archives[i]) == n && memcmp(archives[i], s, n) == 0)
+            return 1;
+    return 0;
+}
+
 int
 paper_arxiv_id(const char *s, char *id, size_t size, int *version)
 {
@@ -167,7 +196,7 @@ paper_arxiv_id(const char *s, char *id, size_t size, int *version)
     if (k == 4 && p[4] == '.') {
         /* new style: YYMM.NNNN or YYMM.NNNNN */
         size_t m = str_digits(p + 5);
-        if (m < 4 || m > 5)
+        if (m < 4 || m > 5 || !paper_month_ok(p + 2))
             return -1;
         end = p + 5 + m;
     } else {
@@ -175,12 +204,12 @@ paper_arxiv_id(const char *s, char *id, size_t size, int *version)
         const char *q = p;
         while ((*q >= 'a' && *q <= 'z') || *q == '-')
             q++;
-        if (q == p)
+        if (!paper_old_archive(p, (size_t)(q - p)))
             return -1;
         if (*q == '.' && q[1] >= 'A' && q[1] <= 'Z' && q[2] >= 'A' &&
             q[2] <= 'Z')
             q += 3;
-        if (*q != '/' || str_digits(q + 1) != 7)
+        if (*q != '/' || str_digits(q + 1) != 7 || !paper_month_ok(q + 3))
             return -1;
         end = q + 8;
     }

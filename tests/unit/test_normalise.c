@@ -108,6 +108,13 @@ static const struct id_case id_cases[] = {
     {"2608.00001?x", 0, NULL, 0},
     {"2608.00001.pdf", 0, NULL, 0},
     {"https://huggingface.co/models/2608.00001", 0, NULL, 0},
+    /* a month that is none, an archive arXiv never had */
+    {"2613.00001", 0, NULL, 0},
+    {"2600.00001", 0, NULL, 0},
+    {"foo/1234567", 0, NULL, 0},
+    {"hep-th/9913001", 0, NULL, 0},
+    {"cs.AI/0101001", 1, "cs.AI/0101001", 0},
+    {"q-bio/0701001v1", 1, "q-bio/0701001", 1},
 };
 
 struct url_case {

@@ -16,7 +16,9 @@ Routes (the last path segment is the arXiv category or ignored):
                         pages of arxiv_api_sample.xml: at most 5 entries
                         per page, totalResults 8 (so paging takes 2 calls)
   /api?id_list=A,B      only the fixture's entries with those ids (an id
-                        the fixture lacks is left out, as arXiv does)
+                        the fixture lacks is left out, as arXiv does); an
+                        id arXiv refuses (a five-digit number before 2015,
+                        0801.00001) answers arXiv's error feed instead
   /apiempty?...         like /api, but the very first call answers an empty
                         result (totalResults 0), as arXiv sometimes does
   /bad/404/...          HTTP 404
@@ -138,6 +140,17 @@ def api_page(start, count, ids=None):
     return (head + "\n".join(page) + "\n</feed>\n").encode("utf-8")
 
 
+def api_error(bad):
+    """The API's answer to an id it refuses: one error entry."""
+    return ('<?xml version="1.0" encoding="UTF-8"?>\n'
+            '<feed xmlns="http://www.w3.org/2005/Atom">\n'
+            '<title>arXiv Query: id_list=%s</title>\n'
+            '<entry><id>http://arxiv.org/api/errors#incorrect_id_format_for_%s'
+            '</id><title>Error</title>'
+            '<summary>incorrect id format for %s</summary></entry>\n'
+            '</feed>\n' % (bad, bad, bad)).encode("utf-8")
+
+
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
 
@@ -218,6 +231,10 @@ class Handler(BaseHTTPRequestHandler):
             ids = None
             if "id_list" in q:
                 ids = set(q["id_list"][0].split(","))
+                bad = sorted(i for i in ids
+                             if re.match(r"^(0\d|1[0-4])\d\d\.\d{5}$", i))
+                if bad:
+                    return self.send(200, api_error(bad[0]), ATOM_TYPE)
             return self.send(200, api_page(start, min(maxr, 5), ids),
                              ATOM_TYPE)
         if head == "flaky" and len(parts) >= 2:
