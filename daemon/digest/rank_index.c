@@ -1490,11 +1490,12 @@ ri_vote_vector_make(const struct rank_index *ix, const struct rank_vote *v,
     t.title = 0;
     terms_split(v->abstract ? v->abstract : "", ri_on_vote_word, &t);
     /* title words count title_weight times, as in BM25F: weigh before
-     * sorting loses which were title words, so mark them by order */
+     * sorting loses which were title words, so mark them by order, with
+     * the sign (-title_weight; -0 when it is 0) */
     tw = xmalloc((t.n ? t.n : 1) * sizeof(*tw));
     for (size_t i = 0; i < t.n; i++) {
         tw[i].term = t.t[i];
-        tw[i].w = i < t.ntitle ? (float)ix->prm.title_weight : 1.0f;
+        tw[i].w = i < t.ntitle ? -(float)ix->prm.title_weight : 1.0f;
     }
     free(t.t);
     if (t.n > 1)
@@ -1503,11 +1504,16 @@ ri_vote_vector_make(const struct rank_index *ix, const struct rank_vote *v,
     for (size_t i = 0; i < t.n;) {
         double tf = 0;
         size_t j = i;
-        for (; j < t.n && tw[j].term == tw[i].term; j++)
-            tf += tw[j].w;
-        (*once)[k] = j - i == 1 && tw[i].w == 1.0f;
+        int title = 0;
+        for (; j < t.n && tw[j].term == tw[i].term; j++) {
+            tf += fabsf(tw[j].w);
+            title |= signbit(tw[j].w) != 0;
+        }
+        (*once)[k] = j - i == 1 && !title;
         tw[k].term = tw[i].term;
-        tw[k].w = (float)((1 + log(tf)) * ri_idf(ix, tw[i].term));
+        /* a word only in the title weighs nothing at title_weight 0 */
+        tw[k].w =
+            tf > 0 ? (float)((1 + log(tf)) * ri_idf(ix, tw[i].term)) : 0.0f;
         norm += (double)tw[k].w * tw[k].w;
         k++;
         i = j;
@@ -1526,7 +1532,9 @@ ri_vote_vector_make(const struct rank_index *ix, const struct rank_vote *v,
     if (k > 1)
         qsort(tw, k, sizeof(*tw), ri_cmp_tw_term);
     *n = k;
-    return tw;
+    /* kept per paper (ri_vote_vector): no room for the tokens' copy */
+    *once = xrealloc(*once, *nall ? *nall : 1);
+    return xrealloc(tw, (k ? k : 1) * sizeof(*tw));
 }
 
 /* ri_vcache_clear - forget the voted papers' vectors */
@@ -1556,8 +1564,9 @@ ri_dup(const void *p, size_t n, size_t sz)
 /*
  * ri_vote_vector - ri_vote_vector_make(), kept per paper id in the index:
  * readers who voted on the same paper (the day's digest links make many)
- * split and stem its text once.  The text of a paper id is the same for
- * the index's life (one day's, one list's).  The caller owns the copies.
+ * split and stem its text once: a snapshot of the text the id had at its
+ * first vote, for the index's life (one pass over one list's window).
+ * The caller owns the copies.
  */
 static struct ri_tw *
 ri_vote_vector(struct rank_index *ix, const struct rank_vote *v, size_t *n,

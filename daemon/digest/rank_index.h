@@ -170,8 +170,9 @@ void rank_index_score(struct rank_index *ix, const struct query *q,
  * papers themselves are never candidates. The profile depends on the index's
  * idf: build it after the last rank_index_add(), use it with that index only.
  * A voted paper's vectors are kept in the index by paper id (a paper many
- * readers liked is split and stemmed once): a paper id must name the same
- * text for the index's life.
+ * readers liked is split and stemmed once): a snapshot of the text the id
+ * had at its first vote, as the index's papers are of theirs (a paper
+ * another process rewrites meanwhile is seen anew by the next index).
  */
 struct rank_vote {
     int64_t paper_id;     /* papers.id */

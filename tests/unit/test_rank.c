@@ -548,6 +548,7 @@ test_exact_form(void)
  * how many of the first papers the reader liked (1 or 2) */
 static double liked_near = -1, liked_once = -1;
 static size_t liked_n = 1;
+static double liked_title = 3; /* [digest] title_weight */
 
 /* rank_liked_kw - ids of texts[0..n) (id i + 1) ranked by a reader with
  * keywords kw who liked paper 1 (and 2, see liked_n), with ql_weight ql, ql_mu
@@ -567,7 +568,7 @@ rank_liked_kw(const char *const (*texts)[2], size_t n, const char *kw,
     size_t k = n;
 
     err_init(&err);
-    CHECK(rank_index_new(NULL, 3, &ix, &err) == 0);
+    CHECK(rank_index_new(NULL, liked_title, &ix, &err) == 0);
     CHECK(query_parse(kw, &q, &err) == 0);
     memset(c, 0, sizeof(c));
     for (size_t i = 0; i < n; i++) {
@@ -801,6 +802,27 @@ test_once_beside_likes(void)
     CHECK_INT_EQ(k, n);
     CHECK_INT_EQ(on[0], 3);
     CHECK_INT_EQ(on[1], 5);
+    for (size_t i = 0; i < n && i < k; i++)
+        CHECK_INT_EQ(on[i], off[i]);
+    /* a word in the liked paper's title is no passing mention, whatever
+     * title_weight: at 1 a title word said once weighs what an abstract
+     * word does, and the rule still moves the abstract's aside (paper 1
+     * as above) but not the same word in the title */
+    liked_title = 1;
+    n = rank_liked_kw(texts, 12, "graph", 0.2, 2000, -1, -1, on);
+    liked_once = 1;
+    k = rank_liked_kw(texts, 12, "graph", 0.2, 2000, -1, -1, off);
+    liked_once = -1;
+    CHECK(n == 3 && k == 3 && on[0] != off[0]);
+    memcpy(two, texts, sizeof(two));
+    two[0][0] = "Quantized integer kernels on a graph";
+    two[0][1] = "quantized integer kernels for fast inference";
+    n = rank_liked_kw(two, 12, "graph", 0.2, 2000, -1, -1, on);
+    liked_once = 1;
+    k = rank_liked_kw(two, 12, "graph", 0.2, 2000, -1, -1, off);
+    liked_once = -1;
+    liked_title = 3;
+    CHECK(n > 0 && k == n);
     for (size_t i = 0; i < n && i < k; i++)
         CHECK_INT_EQ(on[i], off[i]);
 }
