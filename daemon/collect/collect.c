@@ -620,8 +620,8 @@ collect_papers(struct db *db, const struct config *cfg, const char *const *ids,
         *err = r.err;
     } else if (source_atom_ops.parse(buf_str(&r.body), r.body.len, &feed,
                                      err) == -1) {
-        if (refused != NULL) /* it answered: the ids are what it refused */
-            *refused = 1;
+        if (refused != NULL) /* its error entry: it refused an id */
+            *refused = feed.api_error;
     } else {
         /* no categories: the paper joins no list's window */
         for (size_t i = 0; i < feed.papers.n; i++) {

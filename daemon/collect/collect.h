@@ -96,11 +96,11 @@ void collect_result_release(struct collect_result *res);
  * year-old paper someone liked is not news for the others.  *stored gets
  * how many were new or updated.  -1 with err when the API cannot be
  * reached or its answer not parsed or stored; *refused (may be NULL) is
- * then 1 when the API answered with something other than papers (its
- * error entry for an id it refuses, e.g. "incorrect id format"): the ids
- * are at fault, not the connection.  stop (may be NULL) is
- * collect_opts.stop: when *stop becomes non-zero the fetch is cut within
- * a fraction of a second and collect_papers returns -1, nothing stored.
+ * then 1 when the API answered its error entry (an id it refuses, e.g.
+ * "incorrect id format"): the ids are at fault, not the connection (any
+ * other answer that does not parse is 0: it may be a proxy's page).  stop (may
+ * be NULL) is collect_opts.stop: when *stop becomes non-zero the fetch is cut
+ * within a fraction of a second and collect_papers returns -1, nothing stored.
  */
 #define COLLECT_IDS_MAX 50
 int collect_papers(struct db *db, const struct config *cfg,

@@ -34,6 +34,7 @@ source_feed_init(struct source_feed *f)
     f->total_results = -1;
     f->start_index = -1;
     f->items_per_page = -1;
+    f->api_error = 0;
 }
 
 void

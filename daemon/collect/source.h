@@ -38,6 +38,8 @@ struct source_feed {
     long total_results;       /* opensearch:totalResults; -1 if absent */
     long start_index;         /* opensearch:startIndex; -1 if absent */
     long items_per_page;      /* opensearch:itemsPerPage; -1 if absent */
+    int api_error;            /* 1: the arXiv API answered its error entry
+                                 (an id or query it refuses); parse -1 */
 };
 
 struct source_ops {

@@ -302,6 +302,7 @@ atom_parse(const char *data, size_t len, struct source_feed *out,
         return -1;
     }
     if (st.api_error[0] != '\0') {
+        out->api_error = 1;
         err_set(err, ERR_PERM, "arXiv API error: %s", st.api_error);
         return -1;
     }

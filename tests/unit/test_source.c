@@ -335,6 +335,8 @@ test_bad(void)
         CHECK_INT_EQ(c->ops->parse(c->doc, strlen(c->doc), &f, &err), -1);
         CHECK_INT_EQ(err.kind, ERR_PERM);
         CHECK_CONTAINS(err.msg, c->want);
+        /* only the API's own error entry says the ids are refused */
+        CHECK_INT_EQ(f.api_error, strstr(c->want, "arXiv API error") != NULL);
         source_feed_release(&f);
     }
 }
