@@ -81,8 +81,7 @@ like_resolve(struct cli *cli, struct db *db, char (*ids)[PAPER_ID_MAX], int n,
         if (nmiss == 0)
             return CLI_OK;
         if (collect_papers(db, cli->cfg, missing, nmiss, NULL, &stored, NULL,
-                           &err) ==
-            -1)
+                           &err) == -1)
             return cli_fail("fetching %s from the arXiv API: %s", missing[0],
                             err.msg);
     }

@@ -15,63 +15,54 @@
 
 const struct backoff likes_fetch_backoff = {60, 12 * 3600};
 
-/* likes_settle - after a fetch that worked: each id is a vote or a
- * failure */
+/* likes_vote - id, now in papers as paper_id: its requesters' votes (or
+ * failures, when their votes are full) */
 static int
-likes_settle(struct db *db, char (*ids)[PAPER_ID_MAX], size_t n, int64_t now,
-             struct likes_fetch_stats *st, struct err *err)
+likes_vote(struct db *db, const char *id, int64_t paper_id, int64_t now,
+           struct likes_fetch_stats *st, struct err *err)
 {
-    for (size_t i = 0; i < n; i++) {
-        struct db_paper_row row;
-        int found = db_paper_get(db, ids[i], &row, err), voted = 0, full = 0,
-            k = 0;
-        if (found == -1)
-            return -1;
-        if (found == 1) {
-            if (db_vote_requests_fail(db, ids[i], LIKES_FETCH_UNKNOWN, &k,
-                                      err) == -1)
-                return -1;
-            st->unknown++;
-            continue;
-        }
-        found = db_vote_requests_fulfil(db, ids[i], row.id, now, &voted, &full,
-                                        err);
-        db_paper_row_release(&row);
-        if (found == -1)
-            return -1;
-        st->voted += voted;
-        st->full += full;
-    }
+    int voted = 0, full = 0;
+
+    if (db_vote_requests_fulfil(db, id, paper_id, now, &voted, &full, err) ==
+        -1)
+        return -1;
+    st->voted += voted;
+    st->full += full;
     return 0;
 }
 
-/* likes_known - fulfil the requests of ids[0..*n) already in papers and
- * keep the others in ids (order kept), *n their count */
+/* likes_each - for each of ids[0..*n): the ones in papers are voted on
+ * (likes_vote); the others fail as unknown (after a fetch: keep 0) or
+ * stay in ids, order kept (before it: keep 1), *n their count */
 static int
-likes_known(struct db *db, char (*ids)[PAPER_ID_MAX], size_t *n, int64_t now,
-            struct likes_fetch_stats *st, struct err *err)
+likes_each(struct db *db, char (*ids)[PAPER_ID_MAX], size_t *n, int keep,
+           int64_t now, struct likes_fetch_stats *st, struct err *err)
 {
     size_t k = 0;
 
     for (size_t i = 0; i < *n; i++) {
         struct db_paper_row row;
-        int found = db_paper_get(db, ids[i], &row, err), voted = 0, full = 0;
+        int found = db_paper_get(db, ids[i], &row, err), rc, nf = 0;
         if (found == -1)
             return -1;
-        if (found == 1) {
+        if (found == 1 && keep) {
             if (k != i)
                 memcpy(ids[k], ids[i], PAPER_ID_MAX);
             k++;
             continue;
         }
-        found = db_vote_requests_fulfil(db, ids[i], row.id, now, &voted, &full,
-                                        err);
+        if (found == 1) {
+            if (db_vote_requests_fail(db, ids[i], LIKES_FETCH_UNKNOWN, &nf,
+                                      err) == -1)
+                return -1;
+            st->unknown++;
+            continue;
+        }
+        rc = likes_vote(db, ids[i], row.id, now, st, err);
         db_paper_row_release(&row);
-        if (found == -1)
+        if (rc == -1)
             return -1;
-        st->known++;
-        st->voted += voted;
-        st->full += full;
+        st->known += keep;
     }
     *n = k;
     return 0;
@@ -97,7 +88,7 @@ likes_fetch_due(struct db *db, const struct config *cfg, int64_t now,
         return 0;
     st->more = n == max;
     /* a paper collected since it was asked for needs no API call */
-    if (likes_known(db, ids, &n, now, st, err) == -1)
+    if (likes_each(db, ids, &n, 1, now, st, err) == -1)
         return -1;
     if (n == 0)
         return 0;
@@ -105,7 +96,7 @@ likes_fetch_due(struct db *db, const struct config *cfg, int64_t now,
         idp[i] = ids[i];
     st->ids = n;
     if (collect_papers(db, cfg, idp, n, stop, &stored, &refused, &st->why) == 0)
-        return likes_settle(db, ids, n, now, st, err);
+        return likes_each(db, ids, &n, 0, now, st, err);
     if (fetch_stop_requested(stop)) {
         st->stopped = 1;
         st->more = 0;
