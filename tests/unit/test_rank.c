@@ -743,6 +743,19 @@ test_near_beside_likes(void)
     CHECK_INT_EQ(on[2], 3);
 }
 
+/* rank_once_both - texts ranked for "graph" by a reader who liked
+ * liked_n papers, with agree_once at its default into on (*n) and at 1
+ * (a passing mention in full) into off (*k) */
+static void
+rank_once_both(const char *const (*texts)[2], int64_t *on, size_t *n,
+               int64_t *off, size_t *k)
+{
+    *n = rank_liked_kw(texts, 12, "graph", 0.2, 2000, -1, -1, on);
+    liked_once = 1;
+    *k = rank_liked_kw(texts, 12, "graph", 0.2, 2000, -1, -1, off);
+    liked_once = -1;
+}
+
 /* test_once_beside_likes - beside liked papers, a keyword a liked paper
  * mentions only in passing (once, in its abstract: "graph" in paper 1)
  * agrees with it by half (agree_once).  Counted in full, "graph" lifts
@@ -775,10 +788,7 @@ test_once_beside_likes(void)
     int64_t on[16], off[16];
     size_t n, k;
 
-    n = rank_liked_kw(texts, 12, "graph", 0.2, 2000, -1, -1, on);
-    liked_once = 1;
-    k = rank_liked_kw(texts, 12, "graph", 0.2, 2000, -1, -1, off);
-    liked_once = -1;
+    rank_once_both(texts, on, &n, off, &k);
     CHECK_INT_EQ(n, 3);
     CHECK_INT_EQ(on[0], 2);
     CHECK_INT_EQ(on[1], 3);
@@ -793,10 +803,7 @@ test_once_beside_likes(void)
     two[4][0] = "Integer inference kernels";
     two[4][1] = "quantized integer kernels for inference";
     liked_n = 2;
-    n = rank_liked_kw(two, 12, "graph", 0.2, 2000, -1, -1, on);
-    liked_once = 1;
-    k = rank_liked_kw(two, 12, "graph", 0.2, 2000, -1, -1, off);
-    liked_once = -1;
+    rank_once_both(two, on, &n, off, &k);
     liked_n = 1;
     CHECK_INT_EQ(n, 3);
     CHECK_INT_EQ(k, n);
@@ -809,18 +816,12 @@ test_once_beside_likes(void)
      * word does, and the rule still moves the abstract's aside (paper 1
      * as above) but not the same word in the title */
     liked_title = 1;
-    n = rank_liked_kw(texts, 12, "graph", 0.2, 2000, -1, -1, on);
-    liked_once = 1;
-    k = rank_liked_kw(texts, 12, "graph", 0.2, 2000, -1, -1, off);
-    liked_once = -1;
+    rank_once_both(texts, on, &n, off, &k);
     CHECK(n == 3 && k == 3 && on[0] != off[0]);
     memcpy(two, texts, sizeof(two));
     two[0][0] = "Quantized integer kernels on a graph";
     two[0][1] = "quantized integer kernels for fast inference";
-    n = rank_liked_kw(two, 12, "graph", 0.2, 2000, -1, -1, on);
-    liked_once = 1;
-    k = rank_liked_kw(two, 12, "graph", 0.2, 2000, -1, -1, off);
-    liked_once = -1;
+    rank_once_both(two, on, &n, off, &k);
     liked_title = 3;
     CHECK(n > 0 && k == n);
     for (size_t i = 0; i < n && i < k; i++)
