@@ -30,6 +30,7 @@
 #define RANK_PROFILE_TERMS 96  /* the profile's terms, each way */
 #define RANK_VOTE_TERMS 96     /* a voted paper's terms kept for "why" */
 #define RANK_VCACHE_SLOTS 4096 /* voted papers' vectors kept; power of 2 */
+#define RANK_NEAR_SHARE 0.25   /* x profile_weight: near the voted ones */
 #define RANK_ROCCHIO_GAMMA 0.5 /* weight of the disliked papers' mean */
 #define RANK_POS(p) ((p) >> 4)
 #define RANK_LEN(p) ((p)&15u)
@@ -2175,7 +2176,8 @@ rank_index_score_reader(struct rank_index *ix, const struct query *q,
         /* "less like this" alone: the papers sharing at least a quarter
          * of what the nearest shares with the disliked ones keep their
          * penalty (at most profile_weight), the rest none */
-        if (p != NULL && !likes && q->nterms == 0 && pr <= -0.25 * lam)
+        if (p != NULL && !likes && q->nterms == 0 &&
+            pr <= -RANK_NEAR_SHARE * lam)
             c[kept].bm25 = pr;
         c[kept].prof = pr;
         c[kept].matched = d >= 0 ? ix->matched[d] : 0;
@@ -2216,7 +2218,7 @@ rank_profile_nearest(const struct rank_index *ix, const struct rank_profile *p,
     double best = 0;
     int at = -1;
 
-    if (p == NULL || prof < 0.25 * ix->prm.profile_weight ||
+    if (p == NULL || prof < RANK_NEAR_SHARE * ix->prm.profile_weight ||
         (d = ri_doc_of(ix, paper_id)) < 0)
         return -1;
     for (size_t i = 0; i < p->nvotes; i++) {
